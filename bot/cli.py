@@ -1,0 +1,233 @@
+"""`penah run | console | check | schema | stats | i18n`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import logging
+import sys
+from pathlib import Path
+
+from .config import ConfigError, Settings, load_settings
+
+log = logging.getLogger("bot")
+
+SETUP_HELP = """\
+Penah needs a Telegram bot token to run.
+
+  1. In Telegram, open @BotFather and send /newbot; follow its questions.
+  2. It answers with a token like 123456789:AAE...; keep it secret.
+  3. Start the bot with it:   TELEGRAM_BOT_TOKEN=123456789:AAE... penah run
+
+To try the menus without Telegram, run:   penah console
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="penah", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="start the bot (long polling, or a webhook)")
+    run.add_argument("--resources", type=Path, help="directory file (PENAH_RESOURCES)")
+    run.add_argument("--data-dir", type=Path, help="database and secret folder (PENAH_DATA_DIR)")
+    run.add_argument("--webhook-url", help="public https URL Telegram should post updates to")
+    run.add_argument("--listen", help="HOST:PORT the webhook server listens on")
+
+    console = sub.add_parser("console", help="try the menus in this terminal, offline")
+    console.add_argument("--lang", help="start in this language (en, ar, ckb, ku, …)")
+    console.add_argument("--region", help="start in this region (iq-fed, iq-kr, …)")
+    console.add_argument("--resources", type=Path)
+
+    check = sub.add_parser("check", help="validate a directory file; exit 1 on errors")
+    check.add_argument("file", nargs="?", type=Path)
+    check.add_argument("--stale-days", type=int, help="warn when not verified for this long")
+
+    schema = sub.add_parser("schema", help="write the JSON schema editors use for resources.yaml")
+    schema.add_argument("--output", type=Path, default=Path("resources.schema.json"))
+
+    sub.add_parser("stats", help="print the daily totals and broken-contact reports")
+
+    i18n = sub.add_parser("i18n", help="translation coverage; exit 1 on broken catalogs")
+    i18n.add_argument("--locales", type=Path)
+    i18n.add_argument("--resources", type=Path)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"penah: {exc}", file=sys.stderr)
+        return 2
+    commands = {
+        "run": _run,
+        "console": _console,
+        "check": _check,
+        "schema": _schema,
+        "stats": _stats,
+        "i18n": _i18n,
+    }
+    return commands[args.command](settings, args)
+
+
+def _load_or_report(path: Path) -> object:
+    from .directory import DirectoryError, load_directory
+
+    try:
+        return load_directory(path)
+    except DirectoryError as exc:
+        print(exc, file=sys.stderr)
+        return None
+
+
+def _run(settings: Settings, args: argparse.Namespace) -> int:
+    from .i18n import load_catalogs
+    from .logs import setup_logging
+    from .reloader import Reloader
+    from .store import StoreError
+    from .telegram import ALLOWED_UPDATES, PenahBot
+
+    settings = settings.with_overrides(
+        resources=args.resources,
+        data_dir=args.data_dir,
+        webhook_url=args.webhook_url,
+        listen=args.listen,
+    )
+    if not settings.token:
+        print(SETUP_HELP, file=sys.stderr)
+        return 2
+    setup_logging(settings.log_level)
+    if settings.unsafe_debug and settings.log_level == "DEBUG":
+        log.warning(
+            "UNSAFE DEBUG LOGGING: people's messages and the token reach the log. "
+            "Never use this on a bot real people talk to."
+        )
+    from .directory import DirectoryError
+
+    try:
+        reloader = Reloader.start_with(settings.resources, interval=settings.reload_interval)
+    except DirectoryError as exc:
+        print(f"penah: the directory cannot be loaded:\n{exc}", file=sys.stderr)
+        return 1
+    bot = PenahBot(settings, reloader, load_catalogs(settings.locales))
+    app = bot.build()
+    try:
+        if settings.webhook_url:
+            host, _, port = settings.listen.rpartition(":")
+            app.run_webhook(
+                listen=host or "0.0.0.0",  # noqa: S104 - inside a container
+                port=int(port),
+                url_path="telegram",
+                webhook_url=settings.webhook_url,
+                secret_token=settings.webhook_secret,
+                allowed_updates=ALLOWED_UPDATES,
+            )
+        else:
+            app.run_polling(allowed_updates=ALLOWED_UPDATES, timeout=10, bootstrap_retries=-1)
+    except StoreError as exc:
+        print(f"penah: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _console(settings: Settings, args: argparse.Namespace) -> int:
+    from .console import Console, run
+    from .directory import Directory
+    from .i18n import load_catalogs
+    from .screens import UserState
+
+    directory = _load_or_report(args.resources or settings.resources)
+    if not isinstance(directory, Directory):
+        return 1
+    catalogs = load_catalogs(settings.locales)
+    if args.lang and args.lang not in catalogs.translators:
+        print(
+            f"penah: no catalog for {args.lang!r}; have: {', '.join(catalogs.codes)}",
+            file=sys.stderr,
+        )
+        return 2
+    if args.region and args.region not in directory.regions:
+        print(
+            f"penah: no region {args.region!r}; have: {', '.join(directory.regions)}",
+            file=sys.stderr,
+        )
+        return 2
+    state = UserState(lang=args.lang, region=args.region)
+    return run(Console(directory, catalogs, state, settings.retention_days))
+
+
+def _check(settings: Settings, args: argparse.Namespace) -> int:
+    from .directory import Directory, warnings_for
+
+    path = args.file or settings.resources
+    directory = _load_or_report(path)
+    if not isinstance(directory, Directory):
+        return 1
+    days = args.stale_days or settings.stale_days
+    for warning in warnings_for(directory, stale_days=days, today=dt.date.today()):
+        print(f"{path}: warning: {warning}")
+    counts = directory.counts()
+    print(
+        f"{path}: ok: {counts['resources']} resources, {counts['contacts']} contacts, "
+        f"{counts['guides']} guides, {counts['regions']} regions, "
+        f"{counts['categories']} categories"
+    )
+    return 0
+
+
+def schema_text() -> str:
+    from .directory import DirectoryFile
+
+    schema = DirectoryFile.model_json_schema()
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Penah directory (resources.yaml)",
+        **schema,
+    }
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+def _schema(settings: Settings, args: argparse.Namespace) -> int:
+    args.output.write_text(schema_text(), encoding="utf-8")
+    print(f"wrote {args.output}")
+    return 0
+
+
+def _stats(settings: Settings, args: argparse.Namespace) -> int:
+    from . import admin
+    from .directory import Directory
+    from .store import Store, StoreError, load_secret
+
+    if not settings.database.exists():
+        print(f"penah: no database at {settings.database} yet", file=sys.stderr)
+        return 1
+
+    async def read() -> tuple[dict[str, dict[str, dict[str, int]]], list[tuple[str, int, str]]]:
+        store = await Store.open(settings.database, load_secret(settings.data_dir, settings.secret))
+        try:
+            return await store.stats(7), await store.reports()
+        finally:
+            await store.close()
+
+    try:
+        stats, reports = asyncio.run(read())
+    except StoreError as exc:
+        print(f"penah: {exc}", file=sys.stderr)
+        return 1
+    print(admin.stats_report(stats))
+    directory = _load_or_report(settings.resources)
+    if isinstance(directory, Directory):
+        print()
+        print(admin.reports_report(reports, directory))
+    return 0
+
+
+def _i18n(settings: Settings, args: argparse.Namespace) -> int:
+    from .translations import report
+
+    text, ok = report(args.locales or settings.locales, args.resources or settings.resources)
+    print(text)
+    return 0 if ok else 1

@@ -1,0 +1,127 @@
+"""Keeps the directory current: watch the file, validate off the event loop, swap atomically.
+
+A broken save never takes the bot down: the last good directory keeps serving and the error
+is reported once per version of the file (log, and a hook through which admins are told).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .directory import Directory, DirectoryError, Problem, decode_file, parse_directory
+
+log = logging.getLogger(__name__)
+
+ErrorHook = Callable[[DirectoryError], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    changed: bool
+    error: DirectoryError | None = None
+
+
+def _signature(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def _read_and_parse(path: Path, known_digest: str) -> tuple[str, Directory | None]:
+    """Runs in a worker thread: read, hash, and parse only if the content changed."""
+    text = decode_file(path)
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    if digest == known_digest:
+        return digest, None
+    return digest, parse_directory(text, str(path))
+
+
+class Reloader:
+    def __init__(
+        self,
+        path: Path,
+        directory: Directory,
+        digest: str,
+        *,
+        interval: float = 1.0,
+        on_error: ErrorHook | None = None,
+    ) -> None:
+        self.path = path
+        self._directory = directory
+        self._digest = digest
+        self._signature = _signature(path)
+        self._reported = ""
+        self.interval = interval
+        self.on_error = on_error
+        self.last_error: DirectoryError | None = None
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    def start_with(cls, path: Path, **kwargs: object) -> Reloader:
+        """Load the first directory; a broken file at start is fatal (there is nothing to serve)."""
+        digest, directory = _read_and_parse(path, "")
+        assert directory is not None
+        return cls(path, directory, digest, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def current(self) -> Directory:
+        return self._directory
+
+    async def reload(self) -> Outcome:
+        """Read the file now. Used by the watcher, /reload and SIGHUP."""
+        async with self._lock:
+            signature = _signature(self.path)
+            try:
+                digest, directory = await asyncio.to_thread(
+                    _read_and_parse, self.path, self._digest
+                )
+            except DirectoryError as exc:
+                self._signature = signature
+                await self._report(exc, signature)
+                return Outcome(False, exc)
+            except Exception as exc:  # never let the watcher die
+                log.exception("unexpected error while reloading the directory")
+                error = DirectoryError([Problem(str(self.path), 0, 0, "", repr(exc))])
+                await self._report(error, signature)
+                return Outcome(False, error)
+            self._signature = signature
+            self.last_error = None
+            self._reported = ""
+            if directory is None:
+                return Outcome(False)
+            self._directory, self._digest = directory, digest  # one assignment each: readers
+            counts = directory.counts()  # hold a reference to one directory at a time
+            log.info(
+                "directory reloaded: %(resources)d resources, %(contacts)d contacts, "
+                "%(guides)d guides",
+                counts,
+            )
+            return Outcome(True)
+
+    async def watch(self) -> None:
+        """Poll the file's signature; an editor's atomic replace or a git pull both count."""
+        while True:
+            await asyncio.sleep(self.interval)
+            if _signature(self.path) != self._signature:
+                await self.reload()
+
+    async def _report(self, error: DirectoryError, signature: object) -> None:
+        self.last_error = error
+        key = repr((signature, str(error)))
+        if key == self._reported:
+            return
+        self._reported = key
+        log.error("directory not reloaded, the last good one keeps serving:\n%s", error)
+        if self.on_error:
+            try:
+                await self.on_error(error)
+            except Exception:
+                log.exception("could not tell the admins about the directory error")

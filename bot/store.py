@@ -1,0 +1,255 @@
+"""What Penah keeps, and nothing more: keyed preferences, daily totals, broken-contact counts.
+
+A user is known only by HMAC-SHA256(secret, user id); no column can hold text a person typed
+(`SCHEMA_ALLOWLIST` is held to that by a test). Counters are summed in memory and written
+every few seconds, and preferences are cached, so an update costs no disk write unless a
+setting changed or it is the user's first visit of the day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import os
+import secrets
+import sqlite3
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiosqlite
+
+from .screens import UserState
+
+Clock = Callable[[], dt.date]
+
+MIGRATIONS = (
+    """
+    CREATE TABLE prefs (
+        user_key BLOB PRIMARY KEY,           -- HMAC-SHA256(secret, user id)
+        lang TEXT,                           -- a locale code the bot offers
+        region TEXT,                         -- a region id from resources.yaml
+        last_seen INTEGER NOT NULL           -- day number (proleptic ordinal)
+    ) WITHOUT ROWID;
+    CREATE INDEX prefs_last_seen ON prefs (last_seen);
+    CREATE TABLE counters (
+        day TEXT NOT NULL, metric TEXT NOT NULL, value TEXT NOT NULL, count INTEGER NOT NULL,
+        PRIMARY KEY (day, metric, value)
+    ) WITHOUT ROWID;
+    CREATE TABLE reports (
+        resource TEXT NOT NULL, day TEXT NOT NULL, count INTEGER NOT NULL,
+        PRIMARY KEY (resource, day)
+    ) WITHOUT ROWID;
+    """,
+)
+# Every column, and what may be in it: ids and codes the bot itself chose, never user text.
+SCHEMA_ALLOWLIST = {
+    "prefs": {"user_key", "lang", "region", "last_seen"},
+    "counters": {"day", "metric", "value", "count"},
+    "reports": {"resource", "day", "count"},
+}
+CACHE_LIMIT = 100_000
+
+
+class StoreError(RuntimeError):
+    """The database cannot be used; the message says what to do. Nothing is deleted."""
+
+
+def load_secret(data_dir: Path, given: bytes | None = None) -> bytes:
+    """The HMAC key: given, or generated once into the data folder, readable by its owner only."""
+    if given:
+        return given
+    path = data_dir / "secret"
+    try:
+        return bytes.fromhex(path.read_text().strip())
+    except FileNotFoundError:
+        pass
+    data_dir.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_bytes(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process won the race
+        return bytes.fromhex(path.read_text().strip())
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value.hex())
+    return value
+
+
+@dataclass
+class _Cached:
+    state: UserState
+    last_seen: int
+
+
+class Store:
+    def __init__(
+        self, db: aiosqlite.Connection, secret: bytes, retention_days: int, today: Clock
+    ) -> None:
+        self._db = db
+        self._secret = secret
+        self.retention_days = retention_days
+        self._today = today
+        self._cache: dict[bytes, _Cached] = {}
+        self._pending: Counter[tuple[str, str, str]] = Counter()
+
+    @classmethod
+    async def open(
+        cls, path: Path, secret: bytes, *, retention_days: int = 30, today: Clock = dt.date.today
+    ) -> Store:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            db = await aiosqlite.connect(path)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the database {path}: {exc}") from None
+        try:
+            await _prepare(db)
+        except sqlite3.DatabaseError as exc:
+            await db.close()
+            raise StoreError(
+                f"the database {path} is damaged or not a Penah database ({exc}). "
+                "Nothing was changed: move it aside or restore a backup, then start again."
+            ) from None
+        return cls(db, secret, retention_days, today)
+
+    def user_key(self, user_id: int) -> bytes:
+        return hmac.new(self._secret, str(user_id).encode(), hashlib.sha256).digest()
+
+    # ---- preferences
+    async def visit(self, key: bytes) -> UserState:
+        """The user's state; the first visit of a day is counted once, with no user key kept."""
+        today = self._today().toordinal()
+        cached = self._cache.get(key) or await self._load(key)
+        if cached is None:
+            cached = _Cached(UserState(), today)
+            await self._write(key, cached)
+            self._count_user(cached.state)
+        elif cached.last_seen != today:
+            cached.last_seen = today
+            await self._write(key, cached)
+            self._count_user(cached.state)
+        self._remember(key, cached)
+        return cached.state
+
+    async def save(self, key: bytes, state: UserState) -> None:
+        cached = self._cache.get(key) or await self._load(key)
+        if cached is not None and cached.state == state:
+            return
+        entry = _Cached(state, self._today().toordinal())
+        await self._write(key, entry)
+        self._remember(key, entry)
+
+    async def forget(self, key: bytes) -> None:
+        self._cache.pop(key, None)
+        await self._db.execute("DELETE FROM prefs WHERE user_key = ?", (key,))
+        await self._db.commit()
+
+    async def purge_expired(self) -> int:
+        """Delete preferences unused for longer than the retention period."""
+        limit = self._today().toordinal() - self.retention_days
+        cursor = await self._db.execute("DELETE FROM prefs WHERE last_seen < ?", (limit,))
+        await self._db.commit()
+        self._cache = {k: v for k, v in self._cache.items() if v.last_seen >= limit}
+        return cursor.rowcount
+
+    async def _load(self, key: bytes) -> _Cached | None:
+        async with self._db.execute(
+            "SELECT lang, region, last_seen FROM prefs WHERE user_key = ?", (key,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        return _Cached(UserState(lang=row[0], region=row[1]), int(row[2]))
+
+    async def _write(self, key: bytes, entry: _Cached) -> None:
+        await self._db.execute(
+            "INSERT INTO prefs (user_key, lang, region, last_seen) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (user_key) DO UPDATE SET lang = excluded.lang, "
+            "region = excluded.region, last_seen = excluded.last_seen",
+            (key, entry.state.lang, entry.state.region, entry.last_seen),
+        )
+        await self._db.commit()
+
+    def _remember(self, key: bytes, entry: _Cached) -> None:
+        if len(self._cache) >= CACHE_LIMIT and key not in self._cache:
+            self._cache.pop(next(iter(self._cache)))
+        self._cache[key] = entry
+
+    # ---- aggregate counters
+    def count(self, metric: str, value: str = "") -> None:
+        """Add one to today's total; written by `flush`, with no link to any user."""
+        self._pending[(self._today().isoformat(), metric, value)] += 1
+
+    def _count_user(self, state: UserState) -> None:
+        self.count("users")
+        self.count("language", state.lang or "-")
+        self.count("region", state.region or "-")
+
+    async def flush(self) -> None:
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, Counter()
+        await self._db.executemany(
+            "INSERT INTO counters (day, metric, value, count) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (day, metric, value) DO UPDATE SET count = count + excluded.count",
+            [(*k, n) for k, n in pending.items()],
+        )
+        await self._db.commit()
+
+    async def report_broken(self, resource_id: str) -> None:
+        await self._db.execute(
+            "INSERT INTO reports (resource, day, count) VALUES (?, ?, 1) "
+            "ON CONFLICT (resource, day) DO UPDATE SET count = count + 1",
+            (resource_id, self._today().isoformat()),
+        )
+        await self._db.commit()
+
+    # ---- what admins read
+    async def stats(self, days: int = 7) -> dict[str, dict[str, dict[str, int]]]:
+        """{day: {metric: {value: count}}} for the last `days` days, today included."""
+        await self.flush()
+        since = (self._today() - dt.timedelta(days=days - 1)).isoformat()
+        out: dict[str, dict[str, dict[str, int]]] = {}
+        async with self._db.execute(
+            "SELECT day, metric, value, count FROM counters WHERE day >= ? "
+            "ORDER BY day DESC, metric, count DESC",
+            (since,),
+        ) as cursor:
+            async for day, metric, value, count in cursor:
+                out.setdefault(day, {}).setdefault(metric, {})[value] = count
+        return out
+
+    async def reports(self) -> list[tuple[str, int, str]]:
+        """(resource id, reports, last day reported), most reported first."""
+        async with self._db.execute(
+            "SELECT resource, SUM(count), MAX(day) FROM reports GROUP BY resource "
+            "ORDER BY SUM(count) DESC, resource"
+        ) as cursor:
+            return [(r, int(n), d) for r, n, d in await cursor.fetchall()]
+
+    async def close(self) -> None:
+        """Write what is pending and leave no write-ahead log behind."""
+        try:
+            await self.flush()
+            await self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            await self._db.close()
+
+
+async def _prepare(db: aiosqlite.Connection) -> None:
+    async with db.execute("PRAGMA quick_check") as cursor:
+        result = await cursor.fetchone()
+    if not result or result[0] != "ok":
+        raise sqlite3.DatabaseError(f"integrity check failed: {result[0] if result else '?'}")
+    await db.execute("PRAGMA journal_mode = WAL")
+    await db.execute("PRAGMA synchronous = NORMAL")
+    await db.execute("PRAGMA secure_delete = ON")
+    await db.execute("PRAGMA busy_timeout = 5000")
+    async with db.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    version = int(row[0]) if row else 0
+    if version > len(MIGRATIONS):
+        raise sqlite3.DatabaseError(f"made by a newer Penah (schema {version})")
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        await db.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
