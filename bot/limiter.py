@@ -145,8 +145,8 @@ class PriorityRateLimiter(BaseRateLimiter[LimitArgs]):
             except RetryAfter as exc:
                 if attempt == self._max_retries:
                     raise
-                pause = exc.retry_after
-                seconds = pause.total_seconds() if hasattr(pause, "total_seconds") else pause
+                # The public attribute warns of a type change; PTB's own limiter reads this one.
+                seconds = exc._retry_after.total_seconds()
                 log.warning("Telegram asked to slow down (%s): pausing %.1f s", endpoint, seconds)
                 self._resume.clear()
                 try:

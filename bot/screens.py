@@ -542,8 +542,10 @@ def render(view: View, action: Action | None, *, retention_days: int = 30) -> Sc
     if action is None:
         return menu_changed(view)
     kind = action.kind
-    screen: Screen | None
-    if kind in (Kind.HOME, Kind.SET_LANGUAGE, Kind.SET_REGION):
+    screen: Screen | None = None
+    if kind is Kind.HOME or (
+        kind is Kind.SET_LANGUAGE and action.target in view.catalogs.translators
+    ) or (kind is Kind.SET_REGION and action.target in view.directory.regions):
         screen = main_menu(view)
     elif kind is Kind.LANGUAGES:
         screen = language_picker(view.catalogs, view.t.code)
@@ -567,6 +569,4 @@ def render(view: View, action: Action | None, *, retention_days: int = 30) -> Sc
         screen = forgotten(view)
     elif kind is Kind.CLEAR:
         screen = cleared(view)
-    else:
-        screen = None
     return screen or menu_changed(view)

@@ -139,6 +139,11 @@ class Store:
         entry = _Cached(state, self._today().toordinal())
         await self._write(key, entry)
         self._remember(key, entry)
+        before = cached.state if cached else UserState()
+        if state.lang and state.lang != before.lang:
+            self.count("language", state.lang)
+        if state.region and state.region != before.region:
+            self.count("region", state.region)
 
     async def forget(self, key: bytes) -> None:
         self._cache.pop(key, None)
@@ -182,9 +187,12 @@ class Store:
         self._pending[(self._today().isoformat(), metric, value)] += 1
 
     def _count_user(self, state: UserState) -> None:
+        """Once per person per day; a language or place chosen later is counted by `save`."""
         self.count("users")
-        self.count("language", state.lang or "-")
-        self.count("region", state.region or "-")
+        if state.lang:
+            self.count("language", state.lang)
+        if state.region:
+            self.count("region", state.region)
 
     async def flush(self) -> None:
         if not self._pending:

@@ -359,6 +359,8 @@ class PenahBot:
             if chat is not None and chat.type != ChatType.PRIVATE:
                 await self._leave(chat)
             raise ApplicationHandlerStop
+        if update.message is None and update.callback_query is None:
+            raise ApplicationHandlerStop  # edited messages, channel posts, …: not for Penah
         if chat is None or user is None or self.store is None:
             raise ApplicationHandlerStop
         if chat.type != ChatType.PRIVATE:

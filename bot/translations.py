@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
 from babel.messages.pofile import read_po
@@ -46,6 +48,18 @@ def report(locales: Path, resources: Path) -> tuple[str, bool]:
             lines.append(f"  fuzzy: {path}:{message.lineno}: {str(message.id)[:60]!r}")
     if directory is None:
         lines.append(directory_note)
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt is None:
+        lines.append("msgfmt (GNU gettext) not found: its --check was skipped")
+    else:
+        for _, path in catalog_files(locales):
+            result = subprocess.run(  # noqa: S603 - a fixed program on our own files
+                [msgfmt, "--check", "-o", "/dev/null", str(path)],
+                capture_output=True, text=True, check=False,
+            )
+            if result.returncode:
+                ok = False
+                problems.append(result.stderr.strip())
     if problems:
         lines.append("")
         lines += [f"error: {p}" for p in problems]

@@ -1,0 +1,156 @@
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from telegram import Update
+
+from bot.config import Settings, shipped_locales
+from bot.directory import Directory, load_directory
+from bot.i18n import Catalogs, load_catalogs
+from bot.reloader import Reloader
+from bot.telegram import PenahBot
+from tests.fakes import FakeTelegram, buttons, user
+
+DATA = Path(__file__).parent / "data"
+ROOT = Path(__file__).parent.parent
+TOKEN = "123456789:AAEtestTOKENtestTOKENtestTOKENtest12"
+
+
+@pytest.fixture(scope="session")
+def catalogs() -> Catalogs:
+    return load_catalogs(shipped_locales())
+
+
+@pytest.fixture(scope="session")
+def small_directory() -> Directory:
+    return load_directory(DATA / "directory.yaml")
+
+
+@pytest.fixture(scope="session")
+def shipped_directory() -> Directory:
+    return load_directory(ROOT / "resources.yaml")
+
+
+@dataclass
+class Harness:
+    """The real Application and handlers over a fake Telegram; one method per thing people do."""
+
+    fake: FakeTelegram
+    bot: PenahBot
+    app: Any
+    resources: Path
+
+    def _update(self, **payload: Any) -> Update:
+        data = {"update_id": self.fake.next_update_id(), **payload}
+        return Update.de_json(data, self.app.bot)
+
+    def _message(self, sender: dict[str, Any], **fields: Any) -> dict[str, Any]:
+        chat_id = sender["id"]
+        message = {
+            "message_id": self.fake.next_message_id(),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private", "first_name": sender["first_name"]},
+            "from": sender,
+            **fields,
+        }
+        self.fake.chats.setdefault(chat_id, {})[message["message_id"]] = message
+        return message
+
+    async def send(self, text: str, sender: dict[str, Any] | None = None,
+                   **fields: Any) -> None:
+        sender = sender or user()
+        message = self._message(sender, text=text, **fields)
+        if text.startswith("/"):
+            command = text.split()[0]
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        await self.app.process_update(self._update(message=message))
+
+    async def send_message(self, sender: dict[str, Any] | None = None, **fields: Any) -> None:
+        """A message with no text: a photo, a contact, a location, a sticker…"""
+        sender = sender or user()
+        await self.app.process_update(self._update(message=self._message(sender, **fields)))
+
+    async def press(self, data: str, sender: dict[str, Any] | None = None,
+                    message_id: int | None = None) -> None:
+        sender = sender or user()
+        chat_id = sender["id"]
+        if message_id is None:
+            message_id = max(self.fake.chats.get(chat_id, {1: None}))
+        message = self.fake.chats.get(chat_id, {}).get(message_id) or {
+            "message_id": message_id, "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private"}, "text": "…",
+        }
+        query = {"id": str(self.fake.next_update_id()), "from": sender,
+                 "chat_instance": "1", "data": data, "message": message}
+        await self.app.process_update(self._update(callback_query=query))
+
+    async def tap(self, label_part: str, sender: dict[str, Any] | None = None) -> None:
+        """Press the button whose label contains `label_part` on the last screen."""
+        sender = sender or user()
+        screen = self.screen(sender["id"])
+        for button in buttons(screen):
+            if label_part in button["text"] and "callback_data" in button:
+                await self.press(button["callback_data"], sender, screen["message_id"])
+                return
+        labels = [b["text"] for b in buttons(screen)]
+        raise AssertionError(f"no button with {label_part!r} in {labels}")
+
+    def screen(self, chat_id: int = 4242) -> dict[str, Any]:
+        """The bot's latest message in a chat, as the person sees it now."""
+        mine = [m for m in self.fake.visible(chat_id) if m.get("from", {}).get("is_bot")]
+        assert mine, "the bot has sent nothing to this chat"
+        return max(mine, key=lambda m: m["message_id"])
+
+
+def make_settings(tmp_path: Path, **changes: Any) -> Settings:
+    resources = tmp_path / "resources.yaml"
+    if not resources.exists():
+        shutil.copy(DATA / "directory.yaml", resources)
+    values: dict[str, Any] = {
+        "token": TOKEN,
+        "resources": resources,
+        "data_dir": tmp_path / "data",
+        "locales": shipped_locales(),
+        "admin_ids": frozenset({999}),
+        "reload_interval": 0.05,
+        "chat_messages_per_second": 1000.0,
+        "messages_per_second": 1000.0,
+        **changes,
+    }
+    return Settings(**values)
+
+
+@pytest.fixture
+async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
+    async with running_harness(make_settings(tmp_path)) as h:
+        yield h
+
+
+class running_harness:  # used like a function: async with running_harness(settings)
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    async def __aenter__(self) -> Harness:
+        fake = FakeTelegram()
+        reloader = Reloader.start_with(self.settings.resources,
+                                       interval=self.settings.reload_interval)
+        bot = PenahBot(self.settings, reloader, load_catalogs(self.settings.locales))
+        app = bot.build(request=fake)
+        await app.initialize()
+        assert app.post_init is not None
+        await app.post_init(app)
+        self.harness = Harness(fake, bot, app, self.settings.resources)
+        return self.harness
+
+    async def __aexit__(self, *exc: object) -> None:
+        app = self.harness.app
+        assert app.post_stop is not None and app.post_shutdown is not None
+        await app.post_stop(app)
+        await app.shutdown()
+        await app.post_shutdown(app)

@@ -1,0 +1,160 @@
+"""A stand-in for Telegram's servers: a python-telegram-bot request class that answers in-process.
+
+Everything above it is real: the Bot, the Application, the handlers, the rate limiter, SQLite.
+It keeps the chats as Telegram would (messages sent, edited, deleted) so tests can read what a
+person would see, and can be told to fail a method with 429, 403, 400 or 5xx.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram.request import BaseRequest, RequestData
+
+BOT_USER = {"id": 1, "is_bot": True, "first_name": "Penah", "username": "penah_test_bot"}
+
+
+@dataclass
+class Failure:
+    status: int
+    description: str
+    retry_after: int | None = None
+    times: int = 1
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)
+
+
+class FakeTelegram(BaseRequest):
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.chats: dict[int, dict[int, dict[str, Any]]] = {}
+        self.failures: dict[str, list[Failure]] = {}
+        self.updates: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._ids = itertools.count(1000)
+        self._update_ids = itertools.count(1)
+        self.latency = 0.0
+
+    # ---- BaseRequest
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    @property
+    def read_timeout(self) -> float | None:
+        return 1.0
+
+    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
+                         read_timeout: Any = None, write_timeout: Any = None,
+                         connect_timeout: Any = None, pool_timeout: Any = None,
+                         ) -> tuple[int, bytes]:
+        endpoint = url.rsplit("/", 1)[-1]
+        params = dict(request_data.parameters) if request_data else {}
+        if endpoint != "getUpdates":
+            self.calls.append(Call(endpoint, params))
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        queued = self.failures.get(endpoint)
+        if queued:
+            failure = queued[0]
+            failure.times -= 1
+            if failure.times <= 0:
+                queued.pop(0)
+            body: dict[str, Any] = {"ok": False, "error_code": failure.status,
+                                    "description": failure.description}
+            if failure.retry_after is not None:
+                body["parameters"] = {"retry_after": failure.retry_after}
+            return failure.status, json.dumps(body).encode()
+        result = await self._answer(endpoint, params, read_timeout)
+        return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    # ---- the Bot API, as far as Penah uses it
+    async def _answer(self, endpoint: str, params: dict[str, Any], read_timeout: Any) -> Any:
+        if endpoint == "getMe":
+            return BOT_USER
+        if endpoint == "getUpdates":
+            return await self._get_updates(params)
+        if endpoint == "sendMessage":
+            chat_id = int(params["chat_id"])
+            message = self._message(chat_id, next(self._ids), params)
+            self.chats.setdefault(chat_id, {})[message["message_id"]] = message
+            return message
+        if endpoint == "editMessageText":
+            chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
+            message = self._message(chat_id, message_id, params)
+            self.chats.setdefault(chat_id, {})[message_id] = message
+            return message
+        if endpoint == "deleteMessages":
+            chat = self.chats.get(int(params["chat_id"]), {})
+            for message_id in params["message_ids"]:
+                chat.pop(int(message_id), None)
+            return True
+        return True  # answerCallbackQuery, setMyCommands, leaveChat, deleteWebhook, …
+
+    async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        timeout = float(params.get("timeout") or 0)
+        batch = []
+        try:
+            batch.append(await asyncio.wait_for(self.updates.get(), timeout=max(timeout, 0.01)))
+        except TimeoutError:
+            return []
+        while not self.updates.empty():
+            batch.append(self.updates.get_nowait())
+        return batch
+
+    @staticmethod
+    def _message(chat_id: int, message_id: int, params: dict[str, Any]) -> dict[str, Any]:
+        message: dict[str, Any] = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private"},
+            "from": BOT_USER,
+            "text": params.get("text", ""),
+        }
+        markup = params.get("reply_markup")
+        if markup is not None:
+            message["reply_markup"] = json.loads(markup) if isinstance(markup, str) else markup
+        return message
+
+    # ---- for tests
+    def fail(self, endpoint: str, status: int, description: str, *,
+             retry_after: int | None = None, times: int = 1) -> None:
+        self.failures.setdefault(endpoint, []).append(
+            Failure(status, description, retry_after, times)
+        )
+
+    def called(self, endpoint: str) -> list[Call]:
+        return [c for c in self.calls if c.method == endpoint]
+
+    def visible(self, chat_id: int) -> list[dict[str, Any]]:
+        """The messages of the bot still in a chat, oldest first."""
+        return [m for _, m in sorted(self.chats.get(chat_id, {}).items())]
+
+    def next_update_id(self) -> int:
+        return next(self._update_ids)
+
+    def next_message_id(self) -> int:
+        return next(self._ids)
+
+
+def user(user_id: int = 4242, language_code: str | None = "en") -> dict[str, Any]:
+    data: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": "Test"}
+    if language_code:
+        data["language_code"] = language_code
+    return data
+
+
+def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
+    markup = message.get("reply_markup") or {}
+    return [b for row in markup.get("inline_keyboard", []) for b in row]

@@ -1,0 +1,38 @@
+"""Every screen a person can reach by pressing buttons, for one language and place."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot import screens
+from bot.callbacks import Action, Kind, decode
+from bot.directory import Directory
+from bot.i18n import Catalogs
+from bot.screens import Screen, UserState, View
+
+STATE_CHANGING = {Kind.SET_LANGUAGE, Kind.SET_REGION, Kind.FORGET, Kind.CLEAR}
+
+
+def crawl(directory: Directory, catalogs: Catalogs, state: UserState,
+          ) -> Iterator[tuple[Action, Screen]]:
+    view = View(directory, catalogs, catalogs.get(state.lang), state)
+    start = Action(Kind.HOME)
+    seen = {start.encode()}
+    queue = [start]
+    while queue:
+        action = queue.pop()
+        screen = screens.render(view, action)
+        yield action, screen
+        for button in screen.buttons():
+            if button.action is None:
+                continue
+            data = button.action.encode()
+            if data in seen:
+                continue
+            seen.add(data)
+            decoded = decode(data)
+            assert decoded == button.action
+            if decoded.kind in STATE_CHANGING:
+                yield decoded, screens.render(view, decoded)
+            else:
+                queue.append(decoded)
