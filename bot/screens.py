@@ -84,15 +84,16 @@ class View:
         if not value:
             return ""
         chosen, _ = pick(value, self.t.code)
-        return self.t.bidi(escape(chosen))
+        return self.t.bidi(escape(chosen, quote=False))
 
     def falls_back(self, *values: dict[str, str] | None) -> bool:
         return any(v is not None and pick(v, self.t.code)[1] for v in values)
 
     def ui(self, message: str, **values: object) -> str:
-        """A UI message, translated, with its values escaped and isolated."""
-        translated = self.t.gettext(message)
-        return translated.format(**{k: self.t.bidi(escape(str(v))) for k, v in values.items()})
+        """A UI message, translated and escaped, its values filled in, then made bidi-safe."""
+        translated = escape(self.t.gettext(message), quote=False)
+        filled = translated.format(**{k: escape(str(v), quote=False) for k, v in values.items()})
+        return self.t.bidi(filled)
 
     def screen(
         self, lines: Sequence[str], rows: Sequence[Sequence[Button]], *, urgent: bool = False
