@@ -188,9 +188,10 @@ def check_catalog(catalog: Catalog, path: Path) -> Iterator[CatalogProblem]:
         line = message.lineno or 0
         sources = message.id if isinstance(message.id, tuple | list) else (message.id,)
         strings = message.string if isinstance(message.string, tuple | list) else (message.string,)
-        if message.pluralizable and len(strings) != expected:
+        written = [form for form in strings if form]
+        if message.pluralizable and len(written) != expected:
             yield CatalogProblem(
-                path, line, f"{len(strings)} plural forms, the language has {expected}"
+                path, line, f"{len(written)} plural forms, the language has {expected}"
             )
         wanted = set(_PLACEHOLDER.findall(sources[0]))
         for form in strings:

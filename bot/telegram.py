@@ -435,16 +435,21 @@ class PenahBot:
     async def _clear(self, chat: Chat, view: View, key: bytes) -> None:
         """Delete both sides of the chat that Telegram still allows, then one neutral word."""
         ids = sorted(set(self.history.take(chat.id)))
-        bot = self._bot
-        for start in range(0, len(ids), DELETE_BATCH):
-            batch = ids[start : start + DELETE_BATCH]
+        batches = [ids[i : i + DELETE_BATCH] for i in range(0, len(ids), DELETE_BATCH)]
+        while batches:
+            batch = batches.pop(0)
             try:
-                await bot.delete_messages(chat.id, batch)
+                await self._bot.delete_messages(chat.id, batch)
             except Forbidden:
                 await self._blocked(key)
                 return
-            except BadRequest as exc:  # too old, or already gone: nothing to do
-                log.info("deleteMessages skipped a batch: %s", exc.message[:80])
+            except BadRequest as exc:
+                # One message Telegram will not delete fails its whole batch: halve and retry,
+                # skipping it in the end (for example a message just past the 48 hours).
+                log.info("deleteMessages refused a batch of %d: %s", len(batch), exc.message[:80])
+                if len(batch) > 1:
+                    half = len(batch) // 2
+                    batches[:0] = [batch[:half], batch[half:]]
         await self._send(chat, screens.cleared(view), key)
 
     async def _on_admin(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,0 +1,160 @@
+"""The promise: no message content kept, ever; /clear and /forget do what they say."""
+
+from __future__ import annotations
+
+import io
+import logging
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.callbacks import Action, Kind
+from bot.logs import setup_logging
+from tests.conftest import TOKEN, Harness, make_settings, running_harness
+from tests.fakes import user
+
+CANARY = "zq-canary-7f3a9"
+PHONE = "+9647509876543"
+USER_ID = 8675309123
+SENSITIVE = ["lgbt", "gay", "queer", "violence", "asylum", "refugee", "police", "abuse",
+             "مثلي", "الميم", "عنف", "لجوء", "لاجئ", "شرطة", "پەنابەر", "توندوتیژی", "پۆلیس",
+             "penaber", "tundî", "polîs"]
+
+
+async def test_canary_content_never_reaches_a_file_or_the_log(tmp_path: Path) -> None:
+    log = io.StringIO()
+    setup_logging("INFO", stream=log)
+    person = {"id": USER_ID, "is_bot": False, "first_name": CANARY, "last_name": PHONE,
+              "username": f"u{CANARY.replace('-', '')}", "language_code": "ar"}
+    try:
+        async with running_harness(make_settings(tmp_path)) as h:
+            h.fake.fail("sendMessage", 400, f"Bad Request: {CANARY} {PHONE}", times=2)
+            await h.send(f"/start {CANARY}", person)
+            await h.send(f"/start {CANARY}", person)
+            await h.send("/start", person)
+            await h.press(Action(Kind.SET_LANGUAGE, "ar").encode(), person)
+            for i in range(6):
+                await h.send(f"{CANARY} my number is {PHONE} ({i})", person)
+            for i in range(4):
+                await h.send_message(person, photo=[{"file_id": "f", "file_unique_id": "u",
+                                                     "width": 1, "height": 1}],
+                                     caption=f"{CANARY} {PHONE} {i}")
+            for i in range(4):
+                await h.send(f"forwarded {CANARY} {i}", person, forward_origin={
+                    "type": "user", "date": int(time.time()),
+                    "sender_user": {"id": 55555, "is_bot": False, "first_name": CANARY}})
+            await h.send_message(person, contact={"phone_number": PHONE, "first_name": CANARY})
+            await h.send_message(person, location={"latitude": 36.19, "longitude": 44.01})
+            for data in (CANARY, f"1:r:{CANARY}:-:0", PHONE, f"1:L:{CANARY[:3]}", "1:b:x:-:0"):
+                await h.press(data, person)
+            for command in ("/menu", "/help", "/privacy", f"/nosuch {CANARY}", "/language",
+                            f"/stats {PHONE}", "/reload"):
+                await h.send(command, person)
+            h.fake.fail("editMessageText", 400, f"Bad Request: {CANARY}")
+            await h.press(Action(Kind.HOME).encode(), person)
+            await h.press(Action(Kind.REPORT, "smex", "digital").encode(), person)
+            assert h.bot.store is not None
+            await h.bot.store.flush()
+        updates = h.fake.next_update_id() - 1
+        assert updates >= 30
+    finally:
+        setup_logging("INFO")
+
+    written = [p for p in (tmp_path / "data").rglob("*") if p.is_file()]
+    assert {p.name for p in written} >= {"penah.sqlite3", "secret"}
+    needles = [CANARY, PHONE, PHONE.lstrip("+"), str(USER_ID), TOKEN, TOKEN.split(":")[1]]
+    for path in written:
+        content = path.read_bytes()
+        for needle in needles:
+            assert needle.encode() not in content, (path.name, needle)
+            assert needle.encode("utf-16-le") not in content, (path.name, needle)
+    logged = log.getvalue()
+    assert "update" in logged  # the errors above were logged, by id and type only
+    for needle in needles:
+        assert needle not in logged, needle
+
+
+def test_token_shaped_text_is_redacted_from_logs() -> None:
+    log = io.StringIO()
+    setup_logging("INFO", stream=log)
+    try:
+        logging.getLogger("anything").error("calling https://api.telegram.org/bot%s/getMe", TOKEN)
+        try:
+            raise RuntimeError(f"failed for {TOKEN}")
+        except RuntimeError:
+            logging.getLogger("anything").exception("boom")
+        assert logging.getLogger("httpx").level == logging.WARNING
+        assert logging.getLogger("httpcore").level == logging.WARNING
+    finally:
+        setup_logging("INFO")
+    assert TOKEN not in log.getvalue() and "[token]" in log.getvalue()
+
+
+async def test_clear_deletes_both_sides_in_batches_and_leaves_one_neutral_word(
+    tmp_path: Path,
+) -> None:
+    async with running_harness(make_settings(tmp_path, flood_updates=1000)) as harness:
+        await _clear_a_long_chat(harness)
+
+
+async def _clear_a_long_chat(harness: Harness) -> None:
+    await harness.send("/start")
+    await harness.tap("English")
+    for i in range(70):
+        await harness.send(f"message {i}")  # each one gets a menu back: 140 messages
+    harness.fake.fail("deleteMessages", 400, "Bad Request: message can't be deleted")
+    await harness.send("/clear")
+    batches = harness.fake.called("deleteMessages")
+    assert len(batches) >= 2 and all(len(b.params["message_ids"]) <= 100 for b in batches)
+    # the refused batch was halved and tried again
+    assert [len(b.params["message_ids"]) for b in batches[:3]] == [100, 50, 50]
+    remaining = harness.fake.visible(4242)
+    assert len(remaining) == 1
+    neutral = remaining[0]["text"].lower()
+    assert neutral == "done." and not any(word in neutral for word in SENSITIVE)
+
+
+async def test_clear_button_under_privacy_clears_too(harness: Harness) -> None:
+    await harness.send("/start")
+    await harness.tap("English")
+    await harness.tap("Privacy")
+    await harness.tap("Clear this chat")
+    assert [m["text"] for m in harness.fake.visible(4242)] == ["Done."]
+
+
+async def test_forget_deletes_the_stored_preference_and_says_so(harness: Harness) -> None:
+    await harness.send("/start")
+    await harness.tap("English")
+    await harness.send("/forget")
+    assert "Your saved settings are deleted." in harness.screen()["text"]
+    store = harness.bot.store
+    assert store is not None
+    async with store._db.execute("SELECT COUNT(*) FROM prefs") as cursor:
+        assert await cursor.fetchone() == (0,)
+
+
+@pytest.mark.parametrize("code", ["en", "ar", "ckb", "ku"])
+async def test_first_message_commands_and_description_are_discreet(
+    tmp_path: Path, code: str
+) -> None:
+    async with running_harness(make_settings(tmp_path)) as h:
+        await h.send("/start", user(language_code=code))
+        shown = [h.screen()["text"]]
+        for call in h.fake.called("setMyCommands"):
+            shown += [command["description"] for command in call.params["commands"]]
+        shown += [c.params["short_description"] for c in h.fake.called("setMyShortDescription")]
+    assert len(shown) > 10
+    for text in shown:
+        for word in SENSITIVE:
+            assert word not in text.lower(), (word, text)
+
+
+async def test_privacy_screen_says_what_is_kept_and_what_telegram_sees(harness: Harness) -> None:
+    await harness.send("/start")
+    await harness.tap("English")
+    await harness.send("/privacy")
+    text = harness.screen()["text"]
+    assert "30 days" in text and "/forget" in text
+    assert "not end-to-end encrypted" in text and "court" in text
+    assert "passcode" in text and "auto-delete" in text
