@@ -1,11 +1,28 @@
-FROM python:3.11-slim
-WORKDIR /app
+# Penah in a container: a slim Python, a non-root user, state in the /data volume, the
+# directory mountable read-only from the host so admins edit it there and the bot reloads it.
+FROM python:3.11-slim AS build
+WORKDIR /src
 COPY pyproject.toml README.md resources.yaml resources.schema.json ./
 COPY bot ./bot
 COPY locales ./locales
-RUN pip install --no-cache-dir . && useradd --create-home --uid 10001 penah \
-    && mkdir /data && chown penah /data
+RUN pip wheel --no-cache-dir --wheel-dir /wheels ".[webhook]"
+
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PENAH_DATA_DIR=/data \
+    PENAH_RESOURCES=/config/resources.yaml
+COPY --from=build /wheels /wheels
+RUN pip install --no-cache-dir --no-index --find-links=/wheels "penah[webhook]" \
+    && rm -rf /wheels \
+    && useradd --system --uid 10001 --home-dir /nonexistent --shell /usr/sbin/nologin penah \
+    && mkdir -p /data /config && chown penah /data
+# The shipped seed directory; mount your own over it: -v ./resources.yaml:/config/resources.yaml:ro
+COPY resources.yaml /config/resources.yaml
 USER penah
-ENV PENAH_DATA_DIR=/data PENAH_RESOURCES=/app/resources.yaml
-VOLUME /data
+VOLUME ["/data"]
+# The bot touches /data/heartbeat every 5 s while its polling loop (or webhook server) runs.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["penah", "health", "--max-age", "60"]
+# No secret is baked in: pass TELEGRAM_BOT_TOKEN (and PENAH_ADMIN_IDS) at run time.
 CMD ["penah", "run"]

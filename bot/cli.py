@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import importlib.util
 import json
 import logging
 import sys
@@ -48,6 +49,9 @@ def _parser() -> argparse.ArgumentParser:
     schema.add_argument("--output", type=Path, default=Path("resources.schema.json"))
 
     sub.add_parser("stats", help="print the daily totals and broken-contact reports")
+
+    health = sub.add_parser("health", help="exit 0 while the running bot's heartbeat is fresh")
+    health.add_argument("--max-age", type=float, default=60.0, help="seconds (default 60)")
 
     i18n = sub.add_parser("i18n", help="translation coverage; exit 1 on broken catalogs")
     i18n.add_argument("--locales", type=Path)
@@ -112,6 +116,9 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     except DirectoryError as exc:
         print(f"penah: the directory cannot be loaded:\n{exc}", file=sys.stderr)
         return 1
+    if settings.webhook_url and importlib.util.find_spec("tornado") is None:
+        print("penah: webhook mode needs: pip install 'penah[webhook]'", file=sys.stderr)
+        return 2
     bot = PenahBot(settings, reloader, load_catalogs(settings.locales))
     app = bot.build()
     try:
@@ -122,7 +129,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
                 port=int(port),
                 url_path="telegram",
                 webhook_url=settings.webhook_url,
-                secret_token=settings.webhook_secret,
+                secret_token=bot.webhook_secret(),
                 allowed_updates=ALLOWED_UPDATES,
             )
         else:
@@ -131,6 +138,19 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         print(f"penah: {exc}", file=sys.stderr)
         return 1
     return 0
+
+
+def _health(settings: Settings, args: argparse.Namespace) -> int:
+    """For a container's HEALTHCHECK: the bot touches the heartbeat while it serves."""
+    import time
+
+    try:
+        age = time.time() - settings.heartbeat.stat().st_mtime
+    except FileNotFoundError:
+        print(f"no heartbeat at {settings.heartbeat}", file=sys.stderr)
+        return 1
+    print(f"heartbeat {age:.0f} s old")
+    return 0 if age <= args.max_age else 1
 
 
 def _console(settings: Settings, args: argparse.Namespace) -> int:

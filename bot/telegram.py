@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import hmac
 import logging
 import signal
 import time
@@ -50,7 +52,7 @@ from .i18n import N_, Catalogs, Translator, load_catalogs
 from .limiter import NORMAL, URGENT, PriorityRateLimiter
 from .reloader import Reloader
 from .screens import Screen, UserState, View
-from .store import Store
+from .store import Store, load_secret
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +150,7 @@ class PenahBot:
         self.reloader = reloader
         self.catalogs = catalogs
         self.store: Store | None = None
+        self.secret = load_secret(settings.data_dir, settings.secret)
         self.history = History()
         self.flood = FloodGuard(settings.flood_updates, settings.flood_window, settings.flood_pause)
         self.reported: set[tuple[bytes, str]] = set()
@@ -195,12 +198,15 @@ class PenahBot:
         return app
 
     # ------------------------------------------------------------------ lifecycle
-    async def _started(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        from .store import load_secret
+    def webhook_secret(self) -> str:
+        """Telegram sends it with every update, so strangers cannot post fake ones."""
+        if self.settings.webhook_secret:
+            return self.settings.webhook_secret
+        return hmac.new(self.secret, b"telegram-webhook", hashlib.sha256).hexdigest()
 
-        secret = load_secret(self.settings.data_dir, self.settings.secret)
+    async def _started(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         self.store = await Store.open(
-            self.settings.database, secret, retention_days=self.settings.retention_days
+            self.settings.database, self.secret, retention_days=self.settings.retention_days
         )
         purged = await self.store.purge_expired()
         log.info("started; %d expired preferences deleted", purged)

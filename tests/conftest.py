@@ -145,12 +145,14 @@ class running_harness:  # used like a function: async with running_harness(setti
         await app.initialize()
         assert app.post_init is not None
         await app.post_init(app)
+        await app.start()  # the update processor, as under run_polling; updates come directly
         self.harness = Harness(fake, bot, app, self.settings.resources)
         return self.harness
 
     async def __aexit__(self, *exc: object) -> None:
         app = self.harness.app
         assert app.post_stop is not None and app.post_shutdown is not None
+        await app.stop()
         await app.post_stop(app)
         await app.shutdown()
         await app.post_shutdown(app)

@@ -187,3 +187,16 @@ async def test_commands_with_arguments_and_edited_messages(harness: Harness) -> 
               "chat": {"id": 4242, "type": "private"}, "from": user(), "text": "changed"}
     await harness.app.process_update(harness._update(edited_message=edited))
     assert len(harness.fake.called("sendMessage")) == sent
+
+
+async def test_admins_are_told_when_an_automatic_reload_fails(harness: Harness) -> None:
+    text = harness.resources.read_text(encoding="utf-8")
+    harness.resources.write_text(text.replace("operator: ngo", "operator: charity"),
+                                 encoding="utf-8")
+    outcome = await harness.bot.reloader.reload()
+    assert outcome.error is not None
+    told = [c for c in harness.fake.called("sendMessage") if c.params["chat_id"] == 999]
+    assert len(told) == 1
+    assert "resources.yaml" in told[0].params["text"]
+    assert "resources[3].operator: must be one of" in told[0].params["text"]
+    assert "smex" in harness.bot.reloader.current.resources

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import pytest
+from telegram.error import RetryAfter
+
+from bot.limiter import NORMAL, URGENT, PriorityRateLimiter, TokenBucket
+
+
+async def test_bucket_serves_urgent_waiters_before_earlier_normal_ones() -> None:
+    bucket = TokenBucket(rate=50.0, burst=1.0)
+    await bucket.acquire()
+    order: list[str] = []
+
+    async def take(name: str, priority: int) -> None:
+        await bucket.acquire(priority)
+        order.append(name)
+
+    tasks = [asyncio.create_task(take(f"normal-{i}", NORMAL)) for i in range(5)]
+    await asyncio.sleep(0)
+    tasks.append(asyncio.create_task(take("urgent", URGENT)))
+    await asyncio.gather(*tasks)
+    assert order[0] == "urgent"
+    assert order[1:] == [f"normal-{i}" for i in range(5)]
+
+
+async def test_bucket_holds_its_rate() -> None:
+    bucket = TokenBucket(rate=100.0, burst=1.0)
+    began = time.monotonic()
+    await asyncio.gather(*(bucket.acquire() for _ in range(31)))
+    assert 0.27 <= time.monotonic() - began < 0.6
+
+
+async def test_requests_without_a_chat_never_wait_for_the_send_queue() -> None:
+    limiter = PriorityRateLimiter(messages_per_second=5.0)
+    await limiter.initialize()
+
+    async def call(*args: Any, **kwargs: Any) -> bool:
+        return True
+
+    sends = [asyncio.create_task(limiter.process_request(
+        call, (), {}, "sendMessage", {"chat_id": i}, None)) for i in range(20)]
+    await asyncio.sleep(0.05)
+    began = time.monotonic()
+    assert await limiter.process_request(call, (), {}, "answerCallbackQuery",
+                                         {"callback_query_id": "1"}, None)
+    assert time.monotonic() - began < 0.05
+    assert limiter.queued > 0
+    for task in sends:
+        task.cancel()
+    await asyncio.gather(*sends, return_exceptions=True)
+
+
+async def test_retry_after_is_retried_a_bounded_number_of_times() -> None:
+    limiter = PriorityRateLimiter(max_retries=2)
+    await limiter.initialize()
+    attempts = 0
+
+    async def flooded(*args: Any, **kwargs: Any) -> bool:
+        nonlocal attempts
+        attempts += 1
+        raise RetryAfter(0)
+
+    with pytest.raises(RetryAfter):
+        await limiter.process_request(flooded, (), {}, "sendMessage", {"chat_id": 1}, None)
+    assert attempts == 3
