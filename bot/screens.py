@@ -203,6 +203,8 @@ def emergency(view: View) -> Screen:
     found = d.emergency_resources(region)
     if region is None:
         lines.append(view.ui(N_("Tell me where you are to see only your country's numbers.")))
+        order = list(d.regions)  # grouped by place, in the directory's order
+        found.sort(key=lambda r: min(order.index(p) for p in r.regions))
     for resource in found:
         lines.append("")
         lines.append(f"<b>{view.text(resource.name)}</b>")

@@ -15,7 +15,7 @@ import logging
 import signal
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -215,12 +215,12 @@ class PenahBot:
             asyncio.create_task(self._every(5.0, self._heartbeat), name="heartbeat"),
             asyncio.create_task(self._every(5.0, self.store.flush), name="flush"),
             asyncio.create_task(self._every(3600.0, self._hourly), name="purge"),
+            asyncio.create_task(self._describe(app), name="describe"),  # not before polling
         ]
         with contextlib.suppress(NotImplementedError, RuntimeError):
             asyncio.get_running_loop().add_signal_handler(
                 signal.SIGHUP, lambda: asyncio.ensure_future(self.reload())
             )
-        await self._describe(app)
 
     async def _stopping(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         for task in self._tasks:
@@ -235,7 +235,7 @@ class PenahBot:
         with contextlib.suppress(FileNotFoundError):
             self.settings.heartbeat.unlink()
 
-    async def _every(self, seconds: float, job: Any) -> None:
+    async def _every(self, seconds: float, job: Callable[[], Awaitable[object]]) -> None:
         while True:
             await asyncio.sleep(seconds)
             try:
@@ -571,9 +571,9 @@ class PenahBot:
         if update.callback_query is not None:
             with contextlib.suppress(TelegramError):
                 await update.callback_query.answer()
-        chat = update.effective_chat
+        chat, user = update.effective_chat, update.effective_user
         if chat is not None and chat.type == ChatType.PRIVATE:
-            view = self._view(UserState())
+            view = self._view(UserState(), user.language_code if user else None)
             with contextlib.suppress(TelegramError):
                 await self._send(chat, screens.menu_changed(view))
 
