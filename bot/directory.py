@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -220,6 +221,7 @@ class Dialable:
     local_only: bool  # a short or service code that works only inside its country
 
 
+@functools.lru_cache(maxsize=8192)  # screens format the same numbers again and again
 def read_number(value: str, country: str | None, *, whatsapp: bool = False) -> Dialable:
     """Parse with phonenumbers; short/service codes (911, 1745, 80069999) only for a country."""
     compact = re.sub(r"[\s().-]", "", value)
@@ -489,10 +491,7 @@ class _Marks:
         return node
 
 
-_MESSAGES = {
-    "missing": "this field is required",
-    "string_pattern_mismatch": "ids are lower-case ASCII letters, digits and '-', at most 24",
-}
+_MESSAGES = {"missing": "this field is required"}
 
 
 def _pydantic_message(error: Mapping[str, Any], path: Path_) -> str:
@@ -501,8 +500,14 @@ def _pydantic_message(error: Mapping[str, Any], path: Path_) -> str:
         return f"unknown key {last!r}"
     if kind == "enum":
         return f"must be one of: {error['ctx']['expected']} (got {error['input']!r})"
-    if kind == "string_pattern_mismatch" and "[key]" in error["loc"]:
-        return f"not a language code such as en, ar, ckb or ku: {last!r}"
+    if kind == "string_pattern_mismatch":
+        field = next((p for p in reversed(path) if isinstance(p, str)), "")
+        shown = error["input"] if "[key]" not in error["loc"] else last
+        if "[key]" in error["loc"] or field == "languages":
+            return f"not a language code such as en, ar, ckb or ku: {shown!r}"
+        if field == "country":
+            return f"a two-letter country code in capitals, such as IQ or LB: {shown!r}"
+        return f"ids are lower-case ASCII letters, digits and '-', at most 24: {shown!r}"
     if error.get("input", ...) is None:
         return "is empty: give a value (a text with ':' or ',' in it needs quotes)"
     if kind in _MESSAGES:

@@ -8,6 +8,7 @@ so there is no build step and a dropped-in `locales/xx/LC_MESSAGES/messages.po` 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gettext
 import io
 import logging
@@ -63,6 +64,15 @@ def isolate_ltr(text: str) -> str:
     return _LTR_RUN.sub(wrap, text)
 
 
+@functools.lru_cache(maxsize=1024)
+def _language_name(code: str, in_language: str) -> str:
+    try:
+        name = Locale.parse(code).get_display_name(Locale.parse(in_language))
+    except (ValueError, UnknownLocaleError):
+        return code
+    return str(name) if name else code
+
+
 @dataclass(frozen=True)
 class Translator:
     """A user's language: messages, plural forms, dates and text direction."""
@@ -90,11 +100,7 @@ class Translator:
 
     def language_name(self, code: str) -> str:
         """Another language's name, written in this user's language."""
-        try:
-            name = Locale.parse(code).get_display_name(self.locale)
-        except (ValueError, UnknownLocaleError):
-            return code
-        return str(name) if name else code
+        return _language_name(code, self.code)
 
     def bidi(self, text: str) -> str:
         """Text safe to show in this language's direction."""

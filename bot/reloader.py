@@ -62,6 +62,7 @@ class Reloader:
         self.interval = interval
         self.on_error = on_error
         self.last_error: DirectoryError | None = None
+        self.generation = 0  # bumped on every swap, so caches of screens know to let go
         self._lock = asyncio.Lock()
 
     @classmethod
@@ -97,8 +98,10 @@ class Reloader:
             self._reported = ""
             if directory is None:
                 return Outcome(False)
-            self._directory, self._digest = directory, digest  # one assignment each: readers
-            counts = directory.counts()  # hold a reference to one directory at a time
+            # Readers take `current` once per update, so each sees one whole directory.
+            self._directory, self._digest = directory, digest
+            self.generation += 1
+            counts = directory.counts()
             log.info(
                 "directory reloaded: %(resources)d resources, %(contacts)d contacts, "
                 "%(guides)d guides",

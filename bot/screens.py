@@ -546,9 +546,11 @@ def render(view: View, action: Action | None, *, retention_days: int = 30) -> Sc
         return menu_changed(view)
     kind = action.kind
     screen: Screen | None = None
-    if kind is Kind.HOME or (
-        kind is Kind.SET_LANGUAGE and action.target in view.catalogs.translators
-    ) or (kind is Kind.SET_REGION and action.target in view.directory.regions):
+    if (
+        kind is Kind.HOME
+        or (kind is Kind.SET_LANGUAGE and action.target in view.catalogs.translators)
+        or (kind is Kind.SET_REGION and action.target in view.directory.regions)
+    ):
         screen = main_menu(view)
     elif kind is Kind.LANGUAGES:
         screen = language_picker(view.catalogs, view.t.code)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import hmac
 import logging
@@ -47,7 +48,7 @@ from telegram.request import BaseRequest
 from . import screens
 from .callbacks import Action, Kind, decode
 from .config import Settings
-from .directory import DirectoryError
+from .directory import Directory, DirectoryError
 from .i18n import N_, Catalogs, Translator, load_catalogs
 from .limiter import NORMAL, URGENT, PriorityRateLimiter
 from .reloader import Reloader
@@ -59,6 +60,7 @@ log = logging.getLogger(__name__)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 DELETABLE_FOR = 48 * 3600 - 300  # Telegram deletes messages up to 48 h old; keep a margin
 DELETE_BATCH = 100
+SCREEN_CACHE = 4096
 USER_COMMANDS = ("start", "menu", "language", "help", "privacy", "clear", "forget")
 ADMIN_COMMANDS = ("reload", "stats", "stale", "reports")
 COMMAND_DESCRIPTIONS = {
@@ -128,6 +130,7 @@ class FloodGuard:
         return True
 
 
+@functools.lru_cache(maxsize=4096)  # screens are immutable, and so are PTB's markups
 def keyboard(screen: Screen) -> InlineKeyboardMarkup | None:
     rows = [
         [
@@ -160,6 +163,8 @@ class PenahBot:
             settings.messages_per_second, settings.chat_messages_per_second
         )
         self._tasks: list[asyncio.Task[None]] = []
+        self._screens: dict[tuple[object, ...], Screen] = {}
+        self._catalogs_generation = 0
         self.application: Application[Any, Any, Any, Any, Any, Any] | None = None
         reloader.on_error = self._tell_admins
 
@@ -278,8 +283,8 @@ class PenahBot:
     async def reload(self) -> tuple[bool, DirectoryError | None]:
         """/reload and SIGHUP: the directory and the catalogs, both kept if broken."""
         outcome = await self.reloader.reload()
-        catalogs = await asyncio.to_thread(load_catalogs, self.settings.locales)
-        self.catalogs = catalogs
+        self.catalogs = await asyncio.to_thread(load_catalogs, self.settings.locales)
+        self._catalogs_generation += 1
         return outcome.changed, outcome.error
 
     async def _tell_admins(self, error: DirectoryError) -> None:
@@ -301,9 +306,14 @@ class PenahBot:
     def _translator(self, state: UserState, language_code: str | None) -> Translator:
         return self.catalogs.get(state.lang or self.catalogs.best_match(language_code))
 
-    def _view(self, state: UserState, language_code: str | None = None) -> View:
+    def _view(
+        self, state: UserState, language_code: str | None = None, directory: Directory | None = None
+    ) -> View:
         return View(
-            self.reloader.current, self.catalogs, self._translator(state, language_code), state
+            directory or self.reloader.current,
+            self.catalogs,
+            self._translator(state, language_code),
+            state,
         )
 
     async def _state(self, update: Update) -> tuple[bytes, UserState]:
@@ -519,31 +529,44 @@ class PenahBot:
         query = update.callback_query
         assert query is not None and self.store is not None
         action = decode(query.data)
-        key, state = await self._state(update)
-        directory = self.reloader.current
-        view = self._view(state, query.from_user.language_code)
-
-        if (
-            action is not None
-            and action.kind is Kind.REPORT
-            and action.target in directory.resources
-        ):
-            await self._report(query, view, key, action.target)
-        else:
+        reporting = action is not None and action.kind is Kind.REPORT
+        if not reporting:
             await query.answer()  # first, so the client stops spinning whatever comes next
+        key, state = await self._state(update)
+        generation, directory = self._generation(), self.reloader.current
+        view = self._view(state, query.from_user.language_code, directory)
+        if reporting:
+            assert action is not None
+            if action.target in directory.resources:
+                await self._report(query, view, key, action.target)
+            else:
+                await query.answer()
 
         new_state = screens.apply(state, action, directory, self.catalogs) if action else state
         if action is not None and action.kind is Kind.FORGET:
             await self.store.forget(key)
         elif new_state != state:
             await self.store.save(key, new_state)
-            view = self._view(new_state)
+            view = self._view(new_state, None, directory)
         if action is not None and action.kind is Kind.CLEAR and query.message is not None:
             await self._clear(query.message.chat, view, key)
             return
-        screen = screens.render(view, action, retention_days=self.settings.retention_days)
         self._count(_metric(action, directory.categories))
-        await self._edit(query, screen, key)
+        await self._edit(query, self._render(generation, view, action), key)
+
+    def _generation(self) -> tuple[int, int]:
+        return self.reloader.generation, self._catalogs_generation
+
+    def _render(self, generation: tuple[int, int], view: View, action: Action | None) -> Screen:
+        """Screens are pure, so a press seen before is answered from memory."""
+        cache_key = (generation, view.t.code, view.state.region, action)
+        screen = self._screens.get(cache_key)
+        if screen is None:
+            screen = screens.render(view, action, retention_days=self.settings.retention_days)
+            if len(self._screens) >= SCREEN_CACHE:
+                self._screens.pop(next(iter(self._screens)))
+            self._screens[cache_key] = screen
+        return screen
 
     async def _report(self, query: CallbackQuery, view: View, key: bytes, resource: str) -> None:
         assert self.store is not None

@@ -55,7 +55,9 @@ def report(locales: Path, resources: Path) -> tuple[str, bool]:
         for _, path in catalog_files(locales):
             result = subprocess.run(  # noqa: S603 - a fixed program on our own files
                 [msgfmt, "--check", "-o", "/dev/null", str(path)],
-                capture_output=True, text=True, check=False,
+                capture_output=True,
+                text=True,
+                check=False,
             )
             if result.returncode:
                 ok = False
