@@ -195,7 +195,7 @@ def check_catalog(catalog: Catalog, path: Path) -> Iterator[CatalogProblem]:
         sources = message.id if isinstance(message.id, tuple | list) else (message.id,)
         strings = message.string if isinstance(message.string, tuple | list) else (message.string,)
         written = [form for form in strings if form]
-        if message.pluralizable and len(written) != expected:
+        if message.pluralizable and written and len(written) != expected:
             yield CatalogProblem(
                 path, line, f"{len(written)} plural forms, the language has {expected}"
             )

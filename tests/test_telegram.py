@@ -200,3 +200,22 @@ async def test_admins_are_told_when_an_automatic_reload_fails(harness: Harness) 
     assert "resources.yaml" in told[0].params["text"]
     assert "resources[3].operator: must be one of" in told[0].params["text"]
     assert "smex" in harness.bot.reloader.current.resources
+
+
+async def test_a_new_catalog_is_offered_after_reload(tmp_path: Path) -> None:
+    import shutil
+
+    from babel.messages.frontend import CommandLineInterface
+
+    from bot.config import shipped_locales
+
+    locales = tmp_path / "locales"
+    shutil.copytree(shipped_locales(), locales)
+    async with running_harness(make_settings(tmp_path, locales=locales)) as h:
+        await h.send("/start")
+        assert "فارسی" not in labels(h.screen())
+        init = ["init", "-i", str(locales / "messages.pot"), "-d", str(locales), "-l", "fa"]
+        CommandLineInterface().run(["pybabel", "-q", *init])  # what a translator runs
+        await h.send("/reload", ADMIN)
+        await h.send("/language")
+        assert labels(h.screen())[-1] == "فارسی"
