@@ -9,7 +9,9 @@ import importlib.util
 import json
 import logging
 import sys
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
 from .config import ConfigError, Settings, load_settings
 
@@ -88,9 +90,12 @@ def _load_or_report(path: Path) -> object:
 
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
+    from telegram.error import InvalidToken
+
     from .i18n import load_catalogs
     from .logs import setup_logging
     from .reloader import Reloader
+    from .runner import serve
     from .store import StoreError
     from .telegram import ALLOWED_UPDATES, PenahBot
 
@@ -121,22 +126,33 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     bot = PenahBot(settings, reloader, load_catalogs(settings.locales))
     app = bot.build()
-    try:
+    updater = app.updater
+    assert updater is not None
+
+    def receive() -> Coroutine[Any, Any, object]:
         if settings.webhook_url:
             host, _, port = settings.listen.rpartition(":")
-            app.run_webhook(
+            return updater.start_webhook(
                 listen=host or "0.0.0.0",  # noqa: S104 - inside a container
                 port=int(port),
                 url_path="telegram",
                 webhook_url=settings.webhook_url,
                 secret_token=bot.webhook_secret(),
                 allowed_updates=ALLOWED_UPDATES,
+                bootstrap_retries=-1,
             )
-        else:
-            app.run_polling(allowed_updates=ALLOWED_UPDATES, timeout=10, bootstrap_retries=-1)
+        return updater.start_polling(
+            allowed_updates=ALLOWED_UPDATES, timeout=10, bootstrap_retries=-1
+        )
+
+    try:
+        asyncio.run(serve(app, receive))
     except StoreError as exc:
         print(f"penah: {exc}", file=sys.stderr)
         return 1
+    except InvalidToken:
+        print("penah: Telegram refused the token: check TELEGRAM_BOT_TOKEN", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -1,0 +1,99 @@
+"""Runs the Application until SIGTERM or SIGINT, and stops within a bounded time.
+
+python-telegram-bot's `run_polling` waits out its polling loop's back-off (up to 30 s during a
+Bot API outage) before it stops; a container's stop signal must not wait that long. This is
+the same life cycle (initialize, post_init, receive, start … stop, post_stop, shutdown,
+post_shutdown), as in PTB's own guide to running it beside other asyncio code, with every
+step after the signal given a deadline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
+from telegram.error import InvalidToken, NetworkError, TimedOut
+
+log = logging.getLogger(__name__)
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+async def _until(stop: asyncio.Event, work: Awaitable[object]) -> bool:
+    """Run `work` unless `stop` is set first; True if it finished."""
+    task = asyncio.ensure_future(work)
+    waiter = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    waiter.cancel()
+    if task.done():
+        task.result()
+        return True
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await task
+    return False
+
+
+async def _initialize(app: Any, stop: asyncio.Event) -> bool:
+    """getMe until the Bot API answers: a start during an outage waits instead of dying."""
+    delay = 1.0
+    while not stop.is_set():
+        try:
+            return await _until(stop, app.initialize())
+        except InvalidToken:
+            raise
+        except (NetworkError, TimedOut) as exc:
+            log.warning(
+                "Bot API not reachable (%s); trying again in %.0f s", type(exc).__name__, delay
+            )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), delay)
+            delay = min(30.0, delay * 1.5)
+    return False
+
+
+async def serve(
+    app: Any, receive: Callable[[], Coroutine[Any, Any, object]], grace: float = 3.0
+) -> None:
+    """Serve until a stop signal; `receive` starts polling or the webhook server."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in STOP_SIGNALS:
+        loop.add_signal_handler(sig, stop.set)
+    initialized = False
+    try:
+        initialized = await _initialize(app, stop)
+        if initialized:
+            if app.post_init:
+                await app.post_init(app)
+            if await _until(stop, receive()):
+                await app.start()
+                log.info("serving")
+                await stop.wait()
+    finally:
+        deadline = loop.time() + grace
+
+        async def bounded(step: Awaitable[object], name: str) -> None:
+            try:
+                await asyncio.wait_for(step, max(0.1, deadline - loop.time()))
+            except TimeoutError:
+                log.warning("stopping: %s took too long and was cut short", name)
+            except Exception as exc:
+                log.warning("stopping: %s failed: %s", name, type(exc).__name__)
+
+        if app.updater is not None and app.updater.running:
+            await bounded(app.updater.stop(), "receiving updates")
+        if app.running:
+            await bounded(app.stop(), "updates in flight")
+        if initialized:
+            if app.post_stop:
+                await app.post_stop(app)
+            await app.shutdown()
+            if app.post_shutdown:
+                await app.post_shutdown(app)
+        for sig in STOP_SIGNALS:
+            loop.remove_signal_handler(sig)
