@@ -57,7 +57,7 @@ async def _initialize(app: Any, stop: asyncio.Event) -> bool:
 
 
 async def serve(
-    app: Any, receive: Callable[[], Coroutine[Any, Any, object]], grace: float = 3.0
+    app: Any, receive: Callable[[], Coroutine[Any, Any, object]], grace: float = 2.5
 ) -> None:
     """Serve until a stop signal; `receive` starts polling or the webhook server."""
     loop = asyncio.get_running_loop()

@@ -75,8 +75,10 @@ class FakeBotAPI:
     calls: list[Call] = field(default_factory=list)
     chats: dict[int, dict[int, dict[str, Any]]] = field(default_factory=dict)
     pushed_at: dict[int, float] = field(default_factory=dict)  # update_id -> push time
+    senders: dict[int, int] = field(default_factory=dict)  # update_id -> user id
     delivered_at: dict[int, float] = field(default_factory=dict)  # update_id -> getUpdates answer
     polling: int = 0  # getUpdates requests being held open right now
+    refused: list[float] = field(default_factory=list)  # connections closed by an outage
 
     def __post_init__(self) -> None:
         self._pending: list[dict[str, Any]] = []
@@ -123,6 +125,9 @@ class FakeBotAPI:
         update = {"update_id": next(self._update_ids), **payload}
         self._pending.append(update)
         self.pushed_at[update["update_id"]] = time.monotonic()
+        body: Any = next(iter(payload.values()), {})
+        if isinstance(body, dict) and isinstance(body.get("from"), dict):
+            self.senders[update["update_id"]] = int(body["from"]["id"])
         self._arrived.set()
         return int(update["update_id"])
 
@@ -151,18 +156,22 @@ class FakeBotAPI:
                                       "data": data, "message": message}})
         return query_id
 
-    def fail(self, method: str, status: int, description: str | None = None, *,
-             retry_after: int | None = None, times: int = 1, chat_id: int | None = None) -> None:
-        """Answer the next `times` calls of `method` (for `chat_id` only, if given) with an error."""
+    def fail(
+        self, method: str, status: int, description: str | None = None, *,
+        retry_after: int | None = None, times: int = 1, chat_id: int | None = None,
+    ) -> None:
+        """Answer the next `times` calls of `method` (to `chat_id` only, if given) with an error."""
         text = description or DESCRIPTIONS.get(status, HTTPStatus(status).phrase)
         self._failures.append(
             Failure(method, status, text.format(retry_after=retry_after), retry_after, times,
                     chat_id)
         )
 
-    def outage(self, seconds: float, mode: Literal["refuse", "close"] = "refuse") -> asyncio.Task[None]:
+    def outage(
+        self, seconds: float, mode: Literal["refuse", "close"] = "refuse"
+    ) -> asyncio.Task[None]:
         """Go away now, for `seconds`: every open connection is cut, then new ones are refused
-        (the port is closed) or accepted and closed at once. The task ends when service is back."""
+        (the port is closed) or accepted and closed at once. The task ends when it is back."""
         self._down_until = time.monotonic() + seconds
         if mode == "refuse" and self._server is not None:
             self._server.close()
@@ -187,19 +196,19 @@ class FakeBotAPI:
             raise AssertionError(f"the bot has sent nothing to chat {chat_id}")
         return max(mine, key=lambda m: m["message_id"])
 
-    async def wait_for(self, predicate: Callable[[Call], bool], timeout: float = 5.0,
+    async def wait_for(self, predicate: Callable[[Call], bool], within: float = 5.0,
                        since: int = 0) -> Call:
-        """The first call from index `since` on that matches, waiting up to `timeout` s."""
+        """The first call from index `since` on that matches, waiting up to `within` s."""
         for call in self.calls[since:]:
             if predicate(call):
                 return call
         waiter = _Waiter(predicate, asyncio.get_running_loop().create_future())
         self._waiters.append(waiter)
         try:
-            return await asyncio.wait_for(waiter.future, timeout)
+            return await asyncio.wait_for(waiter.future, within)
         except TimeoutError:
             recent = [c.method for c in self.calls[-8:]]
-            raise AssertionError(f"no matching call within {timeout} s; last calls: {recent}") \
+            raise AssertionError(f"no matching call within {within} s; last calls: {recent}") \
                 from None
         finally:
             with contextlib.suppress(ValueError):
@@ -217,6 +226,8 @@ class FakeBotAPI:
         assert task is not None
         self._connections.add(task)
         try:
+            if time.monotonic() < self._down_until:
+                self.refused.append(time.monotonic())
             while time.monotonic() >= self._down_until:
                 request = await _read_request(reader)
                 if request is None:
@@ -391,10 +402,11 @@ def _multipart(content_type: str, body: bytes) -> dict[str, str | bytes]:
     head = f"Content-Type: {content_type}\r\n\r\n".encode()
     message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
     fields: dict[str, str | bytes] = {}
-    for part in message.iter_parts():  # type: ignore[attr-defined]
-        name = part.get_param("name", header="content-disposition")
-        payload = part.get_payload(decode=True) or b""
-        fields[name] = payload if part.get_filename() else payload.decode()
+    for part in message.iter_parts():
+        name = str(part.get_param("name", header="content-disposition"))
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
+        fields[name] = data if part.get_filename() else data.decode()
     return fields
 
 
