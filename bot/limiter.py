@@ -102,16 +102,14 @@ class PriorityRateLimiter(BaseRateLimiter[LimitArgs]):
         self._chat_burst = chat_burst
         self._chats: dict[int | str, TokenBucket] = {}
         self._max_retries = max_retries
-        self._resume = asyncio.Event()
-        self._resume.set()
+        self._paused_until = 0.0
 
     @property
     def queued(self) -> int:
         return self._global.queued
 
     async def initialize(self) -> None:
-        self._resume = asyncio.Event()
-        self._resume.set()
+        self._paused_until = 0.0
 
     async def shutdown(self) -> None:
         self._chats.clear()
@@ -136,7 +134,7 @@ class PriorityRateLimiter(BaseRateLimiter[LimitArgs]):
         chat_id = data.get("chat_id")
         priority = (rate_limit_args or {}).get("priority", NORMAL)
         for attempt in range(self._max_retries + 1):
-            await self._resume.wait()
+            await self._wait_out_pause()
             if chat_id is not None:
                 await self._chat(chat_id).acquire(priority)
                 await self._global.acquire(priority)
@@ -148,9 +146,11 @@ class PriorityRateLimiter(BaseRateLimiter[LimitArgs]):
                 # The public attribute warns of a type change; PTB's own limiter reads this one.
                 seconds = exc._retry_after.total_seconds()
                 log.warning("Telegram asked to slow down (%s): pausing %.1f s", endpoint, seconds)
-                self._resume.clear()
-                try:
-                    await asyncio.sleep(float(seconds) + 0.1)
-                finally:
-                    self._resume.set()
+                self._paused_until = max(self._paused_until, time.monotonic() + seconds + 0.1)
         raise AssertionError("unreachable")
+
+    async def _wait_out_pause(self) -> None:
+        """Everyone waits while Telegram's longest requested pause lasts."""
+        # A loop, not an Event: another 429 may push the end further while we sleep.
+        while (left := self._paused_until - time.monotonic()) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(left)

@@ -7,6 +7,7 @@ is reported once per version of the file (log, and a hook through which admins a
 from __future__ import annotations
 
 import asyncio
+import gc
 import hashlib
 import logging
 import os
@@ -41,7 +42,15 @@ def _read_and_parse(path: Path, known_digest: str) -> tuple[str, Directory | Non
     digest = hashlib.sha256(text.encode()).hexdigest()
     if digest == known_digest:
         return digest, None
-    return digest, parse_directory(text, str(path))
+    # A large file makes millions of short-lived objects; the collector's full passes would
+    # then hold the interpreter lock for seconds and stall every user. Nothing here is cyclic.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return digest, parse_directory(text, str(path))
+    finally:
+        if collecting:
+            gc.enable()
 
 
 class Reloader:
@@ -70,6 +79,7 @@ class Reloader:
         """Load the first directory; a broken file at start is fatal (there is nothing to serve)."""
         digest, directory = _read_and_parse(path, "")
         assert directory is not None
+        gc.freeze()  # what is loaded at start lives for good: keep it out of later collections
         return cls(path, directory, digest, **kwargs)  # type: ignore[arg-type]
 
     @property

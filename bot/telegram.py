@@ -43,7 +43,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from . import screens
 from .callbacks import Action, Kind, decode
@@ -61,6 +61,7 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 DELETABLE_FOR = 48 * 3600 - 300  # Telegram deletes messages up to 48 h old; keep a margin
 DELETE_BATCH = 100
 SCREEN_CACHE = 4096
+CONCURRENT_UPDATES = 4096
 USER_COMMANDS = ("start", "menu", "language", "help", "privacy", "clear", "forget")
 ADMIN_COMMANDS = ("reload", "stats", "stale", "reports")
 COMMAND_DESCRIPTIONS = {
@@ -179,13 +180,18 @@ class PenahBot:
             .token(self.settings.token)
             .base_url(self.settings.api_url)
             .rate_limiter(self.limiter)
-            .concurrent_updates(256)
+            # Far above any send queue: a handler waiting for its turn to send must not keep
+            # the next person's button from being answered.
+            .concurrent_updates(CONCURRENT_UPDATES)
             .post_init(self._started)
             .post_stop(self._stopping)
             .post_shutdown(self._stopped)
         )
-        if request is not None:
-            builder = builder.request(request).get_updates_request(updates_request or request)
+        if request is None:
+            # Answers to button presses are not rate-limited and can come in hundreds at once.
+            request = HTTPXRequest(connection_pool_size=512, pool_timeout=5.0)
+            updates_request = HTTPXRequest()
+        builder = builder.request(request).get_updates_request(updates_request or request)
         app = builder.build()
         app.add_handler(TypeHandler(Update, self._gate), group=-1)
         app.add_handler(CommandHandler(["start", "menu"], self._on_start))

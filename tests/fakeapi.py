@@ -408,15 +408,3 @@ def _multipart(content_type: str, body: bytes) -> dict[str, str | bytes]:
         data = payload if isinstance(payload, bytes) else b""
         fields[name] = data if part.get_filename() else data.decode()
     return fields
-
-
-def user(user_id: int = 4242, language_code: str | None = "en") -> dict[str, Any]:
-    data: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": "Test"}
-    if language_code:
-        data["language_code"] = language_code
-    return data
-
-
-def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
-    markup = message.get("reply_markup") or {}
-    return [b for row in markup.get("inline_keyboard", []) for b in row]

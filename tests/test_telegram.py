@@ -215,7 +215,7 @@ async def test_a_new_catalog_is_offered_after_reload(tmp_path: Path) -> None:
         await h.send("/start")
         assert "فارسی" not in labels(h.screen())
         init = ["init", "-i", str(locales / "messages.pot"), "-d", str(locales), "-l", "fa"]
-        CommandLineInterface().run(["pybabel", "-q", *init])  # what a translator runs
+        CommandLineInterface().run(["pybabel", "-q", *init])  # type: ignore[no-untyped-call]
         await h.send("/reload", ADMIN)
         await h.send("/language")
         assert labels(h.screen())[-1] == "فارسی"
