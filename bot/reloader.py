@@ -9,13 +9,16 @@ from __future__ import annotations
 import asyncio
 import gc
 import hashlib
+import json
 import logging
 import os
+import subprocess
+import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .directory import Directory, DirectoryError, Problem, decode_file, parse_directory
+from .directory import Directory, DirectoryError, DirectoryFile, Problem, decode_file
 
 log = logging.getLogger(__name__)
 
@@ -36,18 +39,49 @@ def _signature(path: Path) -> tuple[int, int, int] | None:
     return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
+PARSE_TIMEOUT = 120.0
+_PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
+
+
 def _read_and_parse(path: Path, known_digest: str) -> tuple[str, Directory | None]:
-    """Runs in a worker thread: read, hash, and parse only if the content changed."""
-    text = decode_file(path)
-    digest = hashlib.sha256(text.encode()).hexdigest()
+    """Runs in a worker thread: read and hash here, parse in a child only if it changed."""
+    raw = decode_file(path).encode()
+    digest = hashlib.sha256(raw).hexdigest()
     if digest == known_digest:
         return digest, None
-    # A large file makes millions of short-lived objects; the collector's full passes would
-    # then hold the interpreter lock for seconds and stall every user. Nothing here is cyclic.
-    collecting = gc.isenabled()
-    gc.disable()
+    return digest, parse_in_child(raw, str(path))
+
+
+def parse_in_child(raw: bytes, name: str) -> Directory:
+    """Validate in `python -m bot.parse`, so the parse's garbage never enters this process."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(
+            p for p in (_PACKAGE_ROOT, os.environ.get("PYTHONPATH")) if p
+        ),
+    }
     try:
-        return digest, parse_directory(text, str(path))
+        result = subprocess.run(  # noqa: S603 - this interpreter, our own module
+            [sys.executable, "-m", "bot.parse", name],
+            input=raw,
+            capture_output=True,
+            timeout=PARSE_TIMEOUT,
+            check=False,
+            env=env,
+        )
+    except subprocess.TimeoutExpired:
+        raise DirectoryError([Problem(name, 0, 0, "", "validation took too long")]) from None
+    head, _, body = result.stdout.partition(b"\n")
+    if result.returncode != 0 or not head.startswith(b"{"):
+        reason = (result.stderr.decode(errors="replace").strip().splitlines() or ["?"])[-1]
+        raise DirectoryError([Problem(name, 0, 0, "", f"validation failed: {reason[:200]}")])
+    header = json.loads(head)
+    if "problems" in header:
+        raise DirectoryError([Problem(**p) for p in header["problems"]])
+    collecting = gc.isenabled()
+    gc.disable()  # tens of thousands of new objects, none cyclic: no collector pauses
+    try:
+        return Directory(DirectoryFile.model_validate_json(body), source=name)
     finally:
         if collecting:
             gc.enable()
