@@ -97,7 +97,8 @@ class PriorityRateLimiter(BaseRateLimiter[LimitArgs]):
         chat_burst: float = 3.0,
         max_retries: int = 3,
     ) -> None:
-        self._global = TokenBucket(messages_per_second, max(1.0, messages_per_second))
+        # A small burst: a full one (30) after a quiet spell put 60 messages into one second.
+        self._global = TokenBucket(messages_per_second, max(1.0, messages_per_second / 6))
         self._chat_rate = chat_per_second
         self._chat_burst = chat_burst
         self._chats: dict[int | str, TokenBucket] = {}

@@ -18,7 +18,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .directory import Directory, DirectoryError, DirectoryFile, Problem, decode_file
+from .directory import (
+    Directory,
+    DirectoryError,
+    DirectoryFile,
+    Problem,
+    decode_file,
+    parse_directory,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,16 +47,24 @@ def _signature(path: Path) -> tuple[int, int, int] | None:
 
 
 PARSE_TIMEOUT = 120.0
+CHILD_PARSE_BYTES = 1_000_000
 _PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
 
 
 def _read_and_parse(path: Path, known_digest: str) -> tuple[str, Directory | None]:
-    """Runs in a worker thread: read and hash here, parse in a child only if it changed."""
-    raw = decode_file(path).encode()
+    """Runs in a worker thread: read and hash, and parse only if the content changed.
+
+    A large file is parsed in a child process; a small one here, where starting a child
+    would cost more than the parse (0.2 s against 25 ms for the shipped directory).
+    """
+    text = decode_file(path)
+    raw = text.encode()
     digest = hashlib.sha256(raw).hexdigest()
     if digest == known_digest:
         return digest, None
-    return digest, parse_in_child(raw, str(path))
+    if len(raw) > CHILD_PARSE_BYTES:
+        return digest, parse_in_child(raw, str(path))
+    return digest, parse_directory(text, str(path))
 
 
 def parse_in_child(raw: bytes, name: str) -> Directory:

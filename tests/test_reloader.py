@@ -4,7 +4,9 @@ import asyncio
 import os
 from pathlib import Path
 
-from bot.directory import DirectoryError
+import pytest
+
+from bot.directory import DirectoryError, load_directory
 from bot.reloader import Reloader
 from tests.conftest import DATA
 
@@ -102,3 +104,16 @@ async def test_readers_never_see_half_a_directory(tmp_path: Path) -> None:
     await asyncio.gather(*readers)
     assert torn == []
     assert smex_name(reloader) == "SMEX 19"
+
+
+def test_a_large_directory_is_validated_in_a_child_process_with_the_same_result() -> None:
+    from bot.reloader import parse_in_child
+
+    child = parse_in_child(GOOD.encode(), "resources.yaml")
+    assert child.data == load_directory(DATA / "directory.yaml").data
+    broken = GOOD.replace("    operator: ngo\n", "    operator: ngo\n    oops: 1\n")
+    with pytest.raises(DirectoryError) as caught:
+        parse_in_child(broken.encode(), "resources.yaml")
+    [problem] = caught.value.problems
+    assert str(problem).endswith("resources[3].oops: unknown key 'oops'")
+    assert problem.line == broken.splitlines().index("    oops: 1") + 1
