@@ -14,7 +14,7 @@ import io
 import logging
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -133,7 +133,6 @@ class Catalogs:
 
     translators: dict[str, Translator]
     problems: tuple[CatalogProblem, ...] = ()
-    catalogs: dict[str, Catalog] = field(default_factory=dict, repr=False)
 
     @property
     def codes(self) -> list[str]:
@@ -229,7 +228,6 @@ def _own_name(locale: Locale, translations: gettext.NullTranslations) -> str:
 def load_catalogs(root: Path) -> Catalogs:
     """Every catalog under root; a broken one is skipped with a logged reason."""
     translators = {SOURCE_LANGUAGE: _english()}
-    catalogs: dict[str, Catalog] = {}
     problems: list[CatalogProblem] = []
     for code, path in catalog_files(root):
         catalog, found = read_catalog(code, path)
@@ -238,11 +236,10 @@ def load_catalogs(root: Path) -> Catalogs:
             log.warning("skipping catalog: %s", problem)
         if catalog is None:
             continue
-        catalogs[code] = catalog
         translations = _compile(catalog)
         locale = Locale.parse(code)
         translators[code] = Translator(code, locale, translations, _own_name(locale, translations))
-    return Catalogs(translators, tuple(problems), catalogs)
+    return Catalogs(translators, tuple(problems))
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,9 @@
 """What Penah keeps, and nothing more: keyed preferences, daily totals, broken-contact counts.
 
 A user is known only by HMAC-SHA256(secret, user id); no column can hold text a person typed
-(`SCHEMA_ALLOWLIST` is held to that by a test). Counters are summed in memory and written
-every few seconds, and preferences are cached, so an update costs no disk write unless a
-setting changed or it is the user's first visit of the day.
+(`SCHEMA_ALLOWLIST` is held to that by a test). Preferences are cached, and what changed is
+written with the daily totals every few seconds in one transaction, so an update itself costs
+no disk write. `/forget` is the exception: it deletes at once.
 """
 
 from __future__ import annotations
@@ -93,6 +93,7 @@ class Store:
         self._today = today
         self._cache: dict[bytes, _Cached] = {}
         self._pending: Counter[tuple[str, str, str]] = Counter()
+        self._dirty: dict[bytes, _Cached] = {}  # preferences changed since the last flush
 
     @classmethod
     async def open(
@@ -123,11 +124,11 @@ class Store:
         cached = self._cache.get(key) or await self._load(key)
         if cached is None:
             cached = _Cached(UserState(), today)
-            await self._write(key, cached)
+            self._dirty[key] = cached
             self._count_user(cached.state)
         elif cached.last_seen != today:
             cached.last_seen = today
-            await self._write(key, cached)
+            self._dirty[key] = cached
             self._count_user(cached.state)
         self._remember(key, cached)
         return cached.state
@@ -137,7 +138,7 @@ class Store:
         if cached is not None and cached.state == state:
             return
         entry = _Cached(state, self._today().toordinal())
-        await self._write(key, entry)
+        self._dirty[key] = entry
         self._remember(key, entry)
         before = cached.state if cached else UserState()
         if state.lang and state.lang != before.lang:
@@ -147,18 +148,22 @@ class Store:
 
     async def forget(self, key: bytes) -> None:
         self._cache.pop(key, None)
+        self._dirty.pop(key, None)
         await self._db.execute("DELETE FROM prefs WHERE user_key = ?", (key,))
         await self._db.commit()
 
     async def purge_expired(self) -> int:
         """Delete preferences unused for longer than the retention period."""
         limit = self._today().toordinal() - self.retention_days
+        await self.flush()
         cursor = await self._db.execute("DELETE FROM prefs WHERE last_seen < ?", (limit,))
         await self._db.commit()
         self._cache = {k: v for k, v in self._cache.items() if v.last_seen >= limit}
         return cursor.rowcount
 
     async def _load(self, key: bytes) -> _Cached | None:
+        if key in self._dirty:  # left the cache before it was written
+            return self._dirty[key]
         async with self._db.execute(
             "SELECT lang, region, last_seen FROM prefs WHERE user_key = ?", (key,)
         ) as cursor:
@@ -166,15 +171,6 @@ class Store:
         if row is None:
             return None
         return _Cached(UserState(lang=row[0], region=row[1]), int(row[2]))
-
-    async def _write(self, key: bytes, entry: _Cached) -> None:
-        await self._db.execute(
-            "INSERT INTO prefs (user_key, lang, region, last_seen) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (user_key) DO UPDATE SET lang = excluded.lang, "
-            "region = excluded.region, last_seen = excluded.last_seen",
-            (key, entry.state.lang, entry.state.region, entry.last_seen),
-        )
-        await self._db.commit()
 
     def _remember(self, key: bytes, entry: _Cached) -> None:
         if len(self._cache) >= CACHE_LIMIT and key not in self._cache:
@@ -195,9 +191,17 @@ class Store:
             self.count("region", state.region)
 
     async def flush(self) -> None:
-        if not self._pending:
+        """Write changed preferences and today's totals in one transaction."""
+        if not self._pending and not self._dirty:
             return
         pending, self._pending = self._pending, Counter()
+        dirty, self._dirty = self._dirty, {}
+        await self._db.executemany(
+            "INSERT INTO prefs (user_key, lang, region, last_seen) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (user_key) DO UPDATE SET lang = excluded.lang, "
+            "region = excluded.region, last_seen = excluded.last_seen",
+            [(k, e.state.lang, e.state.region, e.last_seen) for k, e in dirty.items()],
+        )
         await self._db.executemany(
             "INSERT INTO counters (day, metric, value, count) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (day, metric, value) DO UPDATE SET count = count + excluded.count",
