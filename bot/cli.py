@@ -264,6 +264,6 @@ def _stats(settings: Settings, args: argparse.Namespace) -> int:
 def _i18n(settings: Settings, args: argparse.Namespace) -> int:
     from .translations import report
 
-    text, ok = report(args.locales or settings.locales, args.resources or settings.resources)
-    print(text)
+    summary, ok = report(args.locales or settings.locales, args.resources or settings.resources)
+    print(summary)
     return 0 if ok else 1

@@ -23,8 +23,9 @@ from types import TracebackType
 from typing import Any, Literal
 from urllib.parse import parse_qsl
 
+from tests.fakes import answer_call
+
 HOST = "127.0.0.1"
-BOT_USER = {"id": 1, "is_bot": True, "first_name": "Penah", "username": "penah_test_bot"}
 # Form fields that are plain strings even when they look like JSON ("123", "true").
 STRING_FIELDS = frozenset(
     {"text", "callback_query_id", "description", "short_description", "language_code",
@@ -290,30 +291,12 @@ class FakeBotAPI:
 
     # ------------------------------------------------------------------ the Bot API
     async def _result(self, method: str, params: dict[str, Any]) -> Any:
-        if method == "getMe":
-            return BOT_USER
         if method == "getUpdates":
             return await self._get_updates(params)
         if method == "getWebhookInfo":
             return {"url": "", "has_custom_certificate": False,
                     "pending_update_count": len(self._pending)}
-        if method == "sendMessage":
-            chat_id = int(params["chat_id"])
-            message = self._message(chat_id, next(self._ids), params)
-            self.chats.setdefault(chat_id, {})[message["message_id"]] = message
-            return message
-        if method == "editMessageText":
-            chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
-            if message_id not in self.chats.get(chat_id, {}):
-                raise LookupError("message to edit not found")
-            message = self._message(chat_id, message_id, params)
-            self.chats[chat_id][message_id] = message
-            return message
-        if method == "deleteMessages":
-            chat = self.chats.get(int(params["chat_id"]), {})
-            for message_id in params["message_ids"]:
-                chat.pop(int(message_id), None)
-        return True  # answerCallbackQuery, setMyCommands, leaveChat, deleteWebhook, …
+        return answer_call(self.chats, self._ids, method, params)
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         """Long polling: updates from `offset` on; confirmed ones (below it) are forgotten."""
@@ -335,19 +318,6 @@ class FakeBotAPI:
         for update in batch:
             self.delivered_at.setdefault(update["update_id"], now)
         return batch
-
-    @staticmethod
-    def _message(chat_id: int, message_id: int, params: dict[str, Any]) -> dict[str, Any]:
-        message: dict[str, Any] = {
-            "message_id": message_id,
-            "date": int(time.time()),
-            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"},
-            "from": BOT_USER,
-            "text": params.get("text", ""),
-        }
-        if params.get("reply_markup"):
-            message["reply_markup"] = params["reply_markup"]
-        return message
 
 
 # ---------------------------------------------------------------------- parsing

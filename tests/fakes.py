@@ -11,6 +11,7 @@ import asyncio
 import itertools
 import json
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,31 +77,18 @@ class FakeTelegram(BaseRequest):
             if failure.retry_after is not None:
                 body["parameters"] = {"retry_after": failure.retry_after}
             return failure.status, json.dumps(body).encode()
-        result = await self._answer(endpoint, params, read_timeout)
+        try:
+            result = await self._answer(endpoint, params, read_timeout)
+        except LookupError as exc:
+            error = {"ok": False, "error_code": 400, "description": f"Bad Request: {exc}"}
+            return 400, json.dumps(error).encode()
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
     # ---- the Bot API, as far as Penah uses it
     async def _answer(self, endpoint: str, params: dict[str, Any], read_timeout: Any) -> Any:
-        if endpoint == "getMe":
-            return BOT_USER
         if endpoint == "getUpdates":
             return await self._get_updates(params)
-        if endpoint == "sendMessage":
-            chat_id = int(params["chat_id"])
-            message = self._message(chat_id, next(self._ids), params)
-            self.chats.setdefault(chat_id, {})[message["message_id"]] = message
-            return message
-        if endpoint == "editMessageText":
-            chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
-            message = self._message(chat_id, message_id, params)
-            self.chats.setdefault(chat_id, {})[message_id] = message
-            return message
-        if endpoint == "deleteMessages":
-            chat = self.chats.get(int(params["chat_id"]), {})
-            for message_id in params["message_ids"]:
-                chat.pop(int(message_id), None)
-            return True
-        return True  # answerCallbackQuery, setMyCommands, leaveChat, deleteWebhook, …
+        return answer_call(self.chats, self._ids, endpoint, params)
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         timeout = float(params.get("timeout") or 0)
@@ -112,20 +100,6 @@ class FakeTelegram(BaseRequest):
         while not self.updates.empty():
             batch.append(self.updates.get_nowait())
         return batch
-
-    @staticmethod
-    def _message(chat_id: int, message_id: int, params: dict[str, Any]) -> dict[str, Any]:
-        message: dict[str, Any] = {
-            "message_id": message_id,
-            "date": int(time.time()),
-            "chat": {"id": chat_id, "type": "private"},
-            "from": BOT_USER,
-            "text": params.get("text", ""),
-        }
-        markup = params.get("reply_markup")
-        if markup is not None:
-            message["reply_markup"] = json.loads(markup) if isinstance(markup, str) else markup
-        return message
 
     # ---- for tests
     def fail(self, endpoint: str, status: int, description: str, *,
@@ -146,6 +120,47 @@ class FakeTelegram(BaseRequest):
 
     def next_message_id(self) -> int:
         return next(self._ids)
+
+
+def answer_call(chats: dict[int, dict[int, dict[str, Any]]], ids: Iterator[int],
+                method: str, params: dict[str, Any]) -> Any:
+    """What Telegram does with a call, as far as Penah uses the Bot API; both fakes use it.
+
+    Editing a message that is not there raises LookupError (Telegram's 400).
+    """
+    if method == "getMe":
+        return BOT_USER
+    if method == "sendMessage":
+        chat_id = int(params["chat_id"])
+        message = bot_message(chat_id, next(ids), params)
+        chats.setdefault(chat_id, {})[message["message_id"]] = message
+        return message
+    if method == "editMessageText":
+        chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
+        if message_id not in chats.get(chat_id, {}):
+            raise LookupError("message to edit not found")
+        message = bot_message(chat_id, message_id, params)
+        chats[chat_id][message_id] = message
+        return message
+    if method == "deleteMessages":
+        chat = chats.get(int(params["chat_id"]), {})
+        for message_id in params["message_ids"]:
+            chat.pop(int(message_id), None)
+    return True  # answerCallbackQuery, setMyCommands, leaveChat, deleteWebhook, …
+
+
+def bot_message(chat_id: int, message_id: int, params: dict[str, Any]) -> dict[str, Any]:
+    message: dict[str, Any] = {
+        "message_id": message_id,
+        "date": int(time.time()),
+        "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"},
+        "from": BOT_USER,
+        "text": params.get("text", ""),
+    }
+    markup = params.get("reply_markup")
+    if markup:
+        message["reply_markup"] = json.loads(markup) if isinstance(markup, str) else markup
+    return message
 
 
 def user(user_id: int = 4242, language_code: str | None = "en") -> dict[str, Any]:
