@@ -16,7 +16,7 @@ import logging
 import signal
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -45,7 +45,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
-from . import screens
+from . import admin, screens
 from .callbacks import Action, Kind, decode
 from .config import Settings
 from .directory import Directory, DirectoryError
@@ -299,9 +299,9 @@ class PenahBot:
             return
         text = "⚠️ resources.yaml was not reloaded; the last good version keeps serving.\n\n"
         text += "\n".join(map(str, error.problems))
-        for admin in self.settings.admin_ids:
+        for admin_id in self.settings.admin_ids:
             with contextlib.suppress(TelegramError):
-                await app.bot.send_message(admin, text[:4000])
+                await app.bot.send_message(admin_id, text[:4000])
 
     # ------------------------------------------------------------------ plumbing
     @property
@@ -486,8 +486,6 @@ class PenahBot:
             await chat.send_message(text[start : start + 4000])
 
     async def _admin_text(self, command: str) -> str:
-        from . import admin
-
         assert self.store is not None
         if command == "reload":
             changed, error = await self.reload()
@@ -607,7 +605,7 @@ class PenahBot:
                 await self._send(chat, screens.menu_changed(view))
 
 
-def _metric(action: Action | None, categories: Sequence[str] | dict[str, Any]) -> str:
+def _metric(action: Action | None, categories: Collection[str]) -> str:
     if action is None:
         return "invalid"
     if action.kind is Kind.CATEGORY and action.target in categories:
