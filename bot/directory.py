@@ -11,7 +11,7 @@ import difflib
 import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
@@ -275,12 +275,12 @@ class Directory:
 
     data: DirectoryFile
     source: str = "resources.yaml"
-    countries: Mapping[str, str | None] = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "countries", {r.id: r.country for r in self.data.regions})
 
     # ---- lookups
+    @cached_property
+    def countries(self) -> dict[str, str | None]:
+        return {r.id: r.country for r in self.data.regions}
+
     @cached_property
     def regions(self) -> dict[str, Region]:
         return {r.id: r for r in self.data.regions}

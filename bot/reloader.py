@@ -124,12 +124,14 @@ class Reloader:
         self._lock = asyncio.Lock()
 
     @classmethod
-    def start_with(cls, path: Path, **kwargs: object) -> Reloader:
+    def start_with(
+        cls, path: Path, *, interval: float = 1.0, on_error: ErrorHook | None = None
+    ) -> Reloader:
         """Load the first directory; a broken file at start is fatal (there is nothing to serve)."""
         digest, directory = _read_and_parse(path, "")
         assert directory is not None
         gc.freeze()  # what is loaded at start lives for good: keep it out of later collections
-        return cls(path, directory, digest, **kwargs)  # type: ignore[arg-type]
+        return cls(path, directory, digest, interval=interval, on_error=on_error)
 
     @property
     def current(self) -> Directory:
@@ -138,13 +140,12 @@ class Reloader:
     async def reload(self) -> Outcome:
         """Read the file now. Used by the watcher, /reload and SIGHUP."""
         async with self._lock:
-            signature = _signature(self.path)
+            signature = self._signature = _signature(self.path)  # this version, however it ends
             try:
                 digest, directory = await asyncio.to_thread(
                     _read_and_parse, self.path, self._digest
                 )
             except DirectoryError as exc:
-                self._signature = signature
                 await self._report(exc, signature)
                 return Outcome(False, exc)
             except Exception as exc:  # never let the watcher die
@@ -152,7 +153,6 @@ class Reloader:
                 error = DirectoryError([Problem(str(self.path), 0, 0, "", repr(exc))])
                 await self._report(error, signature)
                 return Outcome(False, error)
-            self._signature = signature
             self.last_error = None
             self._reported = ""
             if directory is None:

@@ -121,12 +121,12 @@ def language_picker(catalogs: Catalogs, suggested: str | None = None) -> Screen:
     codes = catalogs.codes
     if suggested in codes:
         codes = [suggested, *[c for c in codes if c != suggested]]
-    prompts = []
+    prompts: list[str] = []
     for code in codes:
         t = catalogs.get(code)
-        prompt = t.gettext("Choose your language.")
-        if prompt not in prompts:
-            prompts.append(t.lines(prompt))
+        prompt = t.lines(t.gettext("Choose your language."))
+        if prompt not in prompts:  # a catalog without it would repeat the English line
+            prompts.append(prompt)
     rows = [
         (Button(catalogs.get(code).own_name, Action(Kind.SET_LANGUAGE, target=code)),)
         for code in codes
@@ -243,22 +243,16 @@ def category(view: View, category_id: str, page: int) -> Screen | None:
         return emergency(view)
     guides = d.guides_for(view.state.region, chosen.id)
     resources = d.resources_for(view.state.region, chosen.id)
+    pages = max(1, -(-(len(guides) + len(resources)) // PAGE_SIZE))
+    page = min(max(page, 0), pages - 1)
     entries: list[Button] = [
         Button("❓ " + pick(g.question, t.code)[0], Action(Kind.GUIDE, g.id, chosen.id))
         for g in guides
-    ] + [
+    ] + [  # each card remembers this page, so Back returns to it
         Button(pick(r.name, t.code)[0], Action(Kind.RESOURCE, r.id, chosen.id, page))
         for r in resources
     ]
-    pages = max(1, -(-len(entries) // PAGE_SIZE))
-    page = min(max(page, 0), pages - 1)
-    # Each resource button remembers this page, so Back returns to it.
-    shown = [
-        replace(b, action=replace(b.action, page=page))
-        if b.action and b.action.kind is Kind.RESOURCE
-        else b
-        for b in entries[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-    ]
+    shown = entries[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     lines = [f"{chosen.icon} <b>{view.text(chosen.name)}</b>"]
     region = d.regions.get(view.state.region or "")
     if region:

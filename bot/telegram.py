@@ -432,9 +432,7 @@ class PenahBot:
         assert update.effective_chat and update.message and update.message.text
         command = update.message.text.split()[0].lstrip("/").split("@")[0].lower()
         kind = Kind.PRIVACY if command == "privacy" else Kind.HELP
-        view = self._view(
-            state, update.effective_user.language_code if update.effective_user else None
-        )
+        view = self._view(state, _language_code(update))
         await self._send(
             update.effective_chat,
             screens.render(view, Action(kind), retention_days=self.settings.retention_days),
@@ -516,9 +514,7 @@ class PenahBot:
             await self._on_text(update, context)
             return
         self.warned_media.add(key)
-        view = self._view(
-            state, update.effective_user.language_code if update.effective_user else None
-        )
+        view = self._view(state, _language_code(update))
         notice = view.ui(
             N_(
                 "I do not need photos, files, contacts, locations or forwarded "
@@ -598,11 +594,16 @@ class PenahBot:
         if update.callback_query is not None:
             with contextlib.suppress(TelegramError):
                 await update.callback_query.answer()
-        chat, user = update.effective_chat, update.effective_user
+        chat = update.effective_chat
         if chat is not None and chat.type == ChatType.PRIVATE:
-            view = self._view(UserState(), user.language_code if user else None)
+            view = self._view(UserState(), _language_code(update))
             with contextlib.suppress(TelegramError):
                 await self._send(chat, screens.menu_changed(view))
+
+
+def _language_code(update: Update) -> str | None:
+    """The client's language, used until the person chooses one."""
+    return update.effective_user.language_code if update.effective_user else None
 
 
 def _metric(action: Action | None, categories: Collection[str]) -> str:

@@ -85,12 +85,6 @@ def test_http_link_is_refused() -> None:
     assert "resources[1].contacts[1].value: links must start with https://" in problem
 
 
-def test_source_must_be_https() -> None:
-    text = GOOD.replace('source: "https://smex.org/helpdesk/"', 'source: "ftp://smex.org/"')
-    [problem] = problems_of(text)
-    assert "resources[3].source: links must start with https://" in problem
-
-
 def test_unquoted_phone_number_read_as_octal_says_to_quote_it() -> None:
     text = GOOD.replace('value: "1745"', "value: 07501234567")
     line = line_of(text, "value: 07501234567")
@@ -99,23 +93,24 @@ def test_unquoted_phone_number_read_as_octal_says_to_quote_it() -> None:
     assert 'put it in quotes: "07501234567"' in problem
 
 
-def test_invalid_phone_number_is_refused() -> None:
-    text = GOOD.replace('value: "1745"', 'value: "0123"')
-    [problem] = problems_of(text)
-    assert "resources[2].contacts[0].value: not a valid phone number for LB" in problem
-
-
-def test_whatsapp_needs_an_international_number() -> None:
-    text = GOOD.replace('{type: whatsapp, value: "+961 81 633 133"}',
-                        '{type: whatsapp, value: "81 633 133", country: LB}')
-    [problem] = problems_of(text)
-    assert "resources[3].contacts[0].value: WhatsApp needs the full international number" in problem
-
-
-def test_invalid_email_is_refused() -> None:
-    text = GOOD.replace('value: "help@accessnow.org"', 'value: "help at accessnow"')
-    [problem] = problems_of(text)
-    assert "resources[3].contacts[1].value: not a valid email address" in problem
+@pytest.mark.parametrize(("before", "after", "expected"), [
+    pytest.param('source: "https://smex.org/helpdesk/"', 'source: "ftp://smex.org/"',
+                 "resources[3].source: links must start with https://", id="source-https"),
+    pytest.param('value: "1745"', 'value: "0123"',
+                 "resources[2].contacts[0].value: not a valid phone number for LB",
+                 id="invalid-phone"),
+    pytest.param('{type: whatsapp, value: "+961 81 633 133"}',
+                 '{type: whatsapp, value: "81 633 133", country: LB}',
+                 "resources[3].contacts[0].value: WhatsApp needs the full international number",
+                 id="whatsapp-international"),
+    pytest.param('value: "help@accessnow.org"', 'value: "help at accessnow"',
+                 "resources[3].contacts[1].value: not a valid email address", id="email"),
+])
+def test_one_bad_value_gives_one_problem_at_its_field(
+    before: str, after: str, expected: str
+) -> None:
+    [problem] = problems_of(GOOD.replace(before, after))
+    assert expected in problem
 
 
 def test_english_text_is_required() -> None:
