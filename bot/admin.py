@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from . import provenance
 from .directory import Directory, DirectoryError, Resource
 from .i18n import Catalogs
 
@@ -42,11 +43,11 @@ def stats_report(stats: dict[str, dict[str, dict[str, int]]]) -> str:
 def stale_report(directory: Directory, days: int, today: dt.date | None = None) -> str:
     entries = directory.stale(days, today or dt.date.today())
     if not entries:
-        return f"Every entry was verified in the last {days} days."
-    lines = [f"{len(entries)} entries not verified in {days} days (oldest first):"]
+        return f"Every entry was confirmed, or its source dated, in the last {days} days."
+    lines = [f"{len(entries)} entries not confirmed or sourced in {days} days (oldest first):"]
     for entry in entries:
         kind = "resource" if isinstance(entry, Resource) else "guide"
-        lines.append(f"{entry.verified} {kind} {entry.id}")
+        lines.append(f"{provenance.as_of(entry)} {kind} {entry.id}: {provenance.describe(entry)}")
     return "\n".join(lines)
 
 

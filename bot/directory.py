@@ -31,6 +31,9 @@ from pydantic import (
     ValidationError,
 )
 
+from . import provenance
+from .provenance import Confirmation, SourceField
+
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,23}$"
 GLOBAL_REGION = "global"
 FALLBACK_LANGUAGE = "en"
@@ -148,8 +151,8 @@ class Resource(_Strict):
     contacts: list[Contact] = Field(min_length=1)
     caution: Text | None = None
     order: int | None = None
-    verified: dt.date
-    source: HttpsUrl
+    source: SourceField
+    confirmations: list[Confirmation] = Field(default_factory=list)
 
 
 class Guide(_Strict):
@@ -160,8 +163,7 @@ class Guide(_Strict):
     answer: Text
     related: list[Id] = Field(default_factory=list)
     order: int | None = None
-    verified: dt.date
-    source: HttpsUrl
+    source: SourceField
 
 
 class DirectoryFile(_Strict):
@@ -354,9 +356,8 @@ class Directory:
         return self.resources_for(region, category.id) if category else []
 
     def stale(self, max_age_days: int, today: dt.date) -> list[Resource | Guide]:
-        limit = today - dt.timedelta(days=max_age_days)
         entries: list[Resource | Guide] = [*self.data.resources, *self.data.guides]
-        return sorted((e for e in entries if e.verified < limit), key=lambda e: e.verified)
+        return provenance.stale(entries, max_age_days, today)
 
     def empty_cells(self) -> list[tuple[str, str]]:
         """(region, category) pairs where a user would find no contact at all."""
@@ -497,7 +498,8 @@ _MESSAGES = {"missing": "this field is required"}
 def _pydantic_message(error: Mapping[str, Any], path: Path_) -> str:
     kind, last = error["type"], path[-1] if path else ""
     if kind == "extra_forbidden":
-        return f"unknown key {last!r}"
+        old = provenance.old_key_message(str(last), str(error.get("input", "")))
+        return old or f"unknown key {last!r}"
     if kind == "enum":
         return f"must be one of: {error['ctx']['expected']} (got {error['input']!r})"
     if kind == "string_pattern_mismatch":
@@ -681,8 +683,10 @@ def warnings_for(directory: Directory, *, stale_days: int, today: dt.date) -> li
     out: list[str] = []
     for entry in directory.stale(stale_days, today):
         kind = "resource" if isinstance(entry, Resource) else "guide"
-        age = (today - entry.verified).days
-        out.append(f"stale: {kind} {entry.id!r} last verified {entry.verified} ({age} days ago)")
+        age = (today - provenance.as_of(entry)).days
+        out.append(f"stale: {kind} {entry.id!r} {provenance.describe(entry)} ({age} days old)")
+    for dated in [*directory.data.resources, *directory.data.guides]:
+        out += [f"future date: {w}" for w in provenance.date_warnings(dated, today)]
     languages = [lang for lang in directory.data.languages if lang != FALLBACK_LANGUAGE]
     for path, text in directory.texts():
         missing = [lang for lang in languages if lang not in text]

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from html import escape
 
+from . import provenance
 from .callbacks import Action, Kind
 from .directory import (
     LINK_TYPES,
@@ -345,7 +346,7 @@ def resource_card(
     lines.append("")
     lines += [_contact_line(view, resource, c) for c in resource.contacts]
     lines.append("")
-    lines.append(view.ui(N_("Last checked: {date}"), date=t.date(resource.verified)))
+    lines.append(provenance.resource_line(view.ui, t, resource))
     texts = [
         resource.name,
         resource.summary,
@@ -409,8 +410,7 @@ def guide(view: View, guide_id: str, origin: str) -> Screen | None:
         "",
         view.text(found.answer),
         "",
-        view.ui(N_("Last checked: {date}"), date=t.date(found.verified)),
-        view.ui(N_("Source: {link}"), link=found.source),
+        provenance.guide_line(view.ui, t, found),
     ]
     if view.falls_back(found.question, found.answer):
         lines.append(view.ui(N_("Some of this is not yet translated, so it is shown in English.")))

@@ -82,7 +82,7 @@ async def test_admin_commands_are_for_admins_only(harness: Harness) -> None:
     stats = harness.screen(999)["text"]
     assert "2 people" in stats and "language: en 2" in stats
     await harness.send("/stale", ADMIN)
-    assert "not verified in 180 days" in harness.screen(999)["text"]
+    assert "not confirmed or sourced in 180 days" in harness.screen(999)["text"]
     await harness.send("/reload", ADMIN)
     assert harness.screen(999)["text"].startswith("No change in the file: 4 resources")
 
