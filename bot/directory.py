@@ -685,8 +685,9 @@ def warnings_for(directory: Directory, *, stale_days: int, today: dt.date) -> li
         kind = "resource" if isinstance(entry, Resource) else "guide"
         age = (today - provenance.as_of(entry)).days
         out.append(f"stale: {kind} {entry.id!r} {provenance.describe(entry)} ({age} days old)")
-    for dated in [*directory.data.resources, *directory.data.guides]:
-        out += [f"future date: {w}" for w in provenance.date_warnings(dated, today)]
+    entries: list[Resource | Guide] = [*directory.data.resources, *directory.data.guides]
+    for entry in entries:
+        out += [f"future date: {w}" for w in provenance.date_warnings(entry, today)]
     languages = [lang for lang in directory.data.languages if lang != FALLBACK_LANGUAGE]
     for path, text in directory.texts():
         missing = [lang for lang in languages if lang not in text]
