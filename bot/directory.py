@@ -102,6 +102,8 @@ class ContactType(StrEnum):
 
 LINK_TYPES = frozenset({ContactType.WEBSITE, ContactType.FORM})
 NUMBER_TYPES = frozenset({ContactType.PHONE, ContactType.WHATSAPP})
+# What someone in danger can call or message at once: the only contacts the Emergency screen shows.
+IMMEDIATE_TYPES = frozenset({ContactType.PHONE, ContactType.WHATSAPP, ContactType.TELEGRAM})
 
 # Emergency services come first, then the UN, NGOs, others, and state bodies last: people at
 # risk from the state should meet the independent services before the police.
@@ -352,8 +354,11 @@ class Directory:
         ]
 
     def emergency_resources(self, region: str | None) -> list[Resource]:
+        """What can be called or messaged at once, the place's own numbers first."""
         category = self.emergency_category
-        return self.resources_for(region, category.id) if category else []
+        found = self.resources_for(region, category.id) if category else []
+        reachable = [r for r in found if any(c.type in IMMEDIATE_TYPES for c in r.contacts)]
+        return sorted(reachable, key=lambda r: GLOBAL_REGION in r.regions)  # stable: keeps rank
 
     def stale(self, max_age_days: int, today: dt.date) -> list[Resource | Guide]:
         entries: list[Resource | Guide] = [*self.data.resources, *self.data.guides]

@@ -15,7 +15,7 @@ from html import escape
 from . import provenance
 from .callbacks import Action, Kind
 from .directory import (
-    LINK_TYPES,
+    IMMEDIATE_TYPES,
     Category,
     Contact,
     ContactType,
@@ -213,7 +213,9 @@ def emergency(view: View) -> Screen:
             places = ", ".join(pick(d.regions[r].name, t.code)[0] for r in resource.regions)
             lines.append(t.bidi(escape(places)))
         lines += [
-            _contact_line(view, resource, c) for c in resource.contacts if c.type not in LINK_TYPES
+            _contact_line(view, resource, c)
+            for c in resource.contacts
+            if c.type in IMMEDIATE_TYPES
         ]
         if resource.caution:
             lines.append("⚠️ " + view.text(resource.caution))
