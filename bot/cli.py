@@ -45,7 +45,8 @@ def _parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="validate a directory file; exit 1 on errors")
     check.add_argument("file", nargs="?", type=Path)
-    check.add_argument("--stale-days", type=int, help="warn when not verified for this long")
+    check.add_argument("--stale-days", type=int, help="warn when not confirmed for this long")
+    check.add_argument("--online", action="store_true", help="also fetch every link; 1 if dead")
 
     schema = sub.add_parser("schema", help="write the JSON schema editors use for resources.yaml")
     schema.add_argument("--output", type=Path, default=Path("resources.schema.json"))
@@ -211,6 +212,11 @@ def _check(settings: Settings, args: argparse.Namespace) -> int:
         f"{counts['guides']} guides, {counts['regions']} regions, "
         f"{counts['categories']} categories"
     )
+    if args.online:
+        from .directory import decode_file
+        from .linkcheck import run_online
+
+        return run_online(str(path), decode_file(path))
     return 0
 
 
