@@ -213,10 +213,9 @@ def _check(settings: Settings, args: argparse.Namespace) -> int:
         f"{counts['categories']} categories"
     )
     if args.online:
-        from .directory import decode_file
         from .linkcheck import run_online
 
-        return run_online(str(path), decode_file(path))
+        return run_online(path)
     return 0
 
 

@@ -54,6 +54,7 @@ class Settings:
     webhook_url: str | None = None
     listen: str = "0.0.0.0:8443"
     webhook_secret: str | None = None
+    check_links: bool = False  # PENAH_CHECK_LINKS=1: a daily link check for the admin digest
 
     @property
     def database(self) -> Path:
@@ -126,4 +127,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         webhook_url=env.get("PENAH_WEBHOOK_URL") or None,
         listen=env.get("PENAH_LISTEN") or "0.0.0.0:8443",
         webhook_secret=env.get("PENAH_WEBHOOK_SECRET") or None,
+        check_links=env.get("PENAH_CHECK_LINKS", "").strip() == "1",
     )

@@ -15,6 +15,7 @@ import ssl
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -214,9 +215,15 @@ async def check_links(links: Sequence[Link], **options: Any) -> Report:
     return Report(tuple(links), outcomes, time.perf_counter() - started)
 
 
-def run_online(path: str, text: str) -> int:
+def links_of_path(path: Path) -> list[Link]:
+    """The links of a directory file, or of every YAML file in a directory folder."""
+    files = sorted([*path.glob("*.yaml"), *path.glob("*.yml")]) if path.is_dir() else [path]
+    return [link for f in files for link in links_in(f.read_text(encoding="utf-8"), str(f))]
+
+
+def run_online(path: Path) -> int:
     """`penah check --online FILE`: print the problems and a summary; 1 if a link is dead."""
-    report = asyncio.run(check_links(links_in(text, path)))
+    report = asyncio.run(check_links(links_of_path(path)))
     for line in report.lines():
         print(line)
     return 1 if report.problems() else 0

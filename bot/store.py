@@ -133,6 +133,11 @@ class Store:
         self._remember(key, cached)
         return cached.state
 
+    async def peek(self, key: bytes) -> UserState | None:
+        """A stored preference without counting a visit (for messages the bot starts)."""
+        cached = self._cache.get(key) or await self._load(key)
+        return cached.state if cached else None
+
     async def save(self, key: bytes, state: UserState) -> None:
         cached = self._cache.get(key) or await self._load(key)
         if cached is not None and cached.state == state:
@@ -232,11 +237,12 @@ class Store:
                 out.setdefault(day, {}).setdefault(metric, {})[value] = count
         return out
 
-    async def reports(self) -> list[tuple[str, int, str]]:
-        """(resource id, reports, last day reported), most reported first."""
+    async def reports(self, since: str = "") -> list[tuple[str, int, str]]:
+        """(resource id, reports, last day reported), most reported first; `since` an ISO day."""
         async with self._db.execute(
-            "SELECT resource, SUM(count), MAX(day) FROM reports GROUP BY resource "
-            "ORDER BY SUM(count) DESC, resource"
+            "SELECT resource, SUM(count), MAX(day) FROM reports WHERE day >= ? "
+            "GROUP BY resource ORDER BY SUM(count) DESC, resource",
+            (since,),
         ) as cursor:
             return [(r, int(n), d) for r, n, d in await cursor.fetchall()]
 

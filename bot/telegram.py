@@ -48,6 +48,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 from . import admin, screens
 from .callbacks import Action, Kind, decode
 from .config import Settings
+from .digest import Digest
 from .directory import Directory, DirectoryError
 from .i18n import N_, Catalogs, Translator, load_catalogs
 from .limiter import NORMAL, URGENT, PriorityRateLimiter
@@ -63,7 +64,7 @@ DELETE_BATCH = 100
 SCREEN_CACHE = 4096
 CONCURRENT_UPDATES = 4096
 USER_COMMANDS = ("start", "menu", "language", "help", "privacy", "clear", "forget")
-ADMIN_COMMANDS = ("reload", "stats", "stale", "reports")
+ADMIN_COMMANDS = ("reload", "stats", "stale", "reports", "digest")
 COMMAND_DESCRIPTIONS = {
     "menu": N_("Main menu"),
     "language": N_("Language"),
@@ -168,6 +169,9 @@ class PenahBot:
         self._catalogs_generation = 0
         self.application: Application[Any, Any, Any, Any, Any, Any] | None = None
         reloader.on_error = self._tell_admins
+        self.digest = Digest(
+            settings.data_dir, settings.resources, settings.stale_days, settings.check_links
+        )
 
     # ------------------------------------------------------------------ building
     def build(
@@ -226,6 +230,7 @@ class PenahBot:
             asyncio.create_task(self._every(5.0, self._heartbeat), name="heartbeat"),
             asyncio.create_task(self._every(5.0, self.store.flush), name="flush"),
             asyncio.create_task(self._every(3600.0, self._hourly), name="purge"),
+            asyncio.create_task(self._every(3600.0, self._digest_due), name="digest"),
             asyncio.create_task(self._describe(app), name="describe"),  # not before polling
         ]
         with contextlib.suppress(NotImplementedError, RuntimeError):
@@ -269,6 +274,19 @@ class PenahBot:
         self.history.prune()
         if self.store is not None:
             await self.store.purge_expired()
+
+    async def _digest_due(self) -> None:
+        """The daily link check (if enabled) and the weekly digest, in the background."""
+        assert self.store is not None
+        store = self.store
+
+        async def translator_for(admin_id: int) -> Translator:
+            return self._translator(await store.peek(store.user_key(admin_id)) or UserState(), None)
+
+        await self.digest.hourly(
+            lambda: self.reloader.current, sorted(self.settings.admin_ids), translator_for,
+            self._bot.send_message, store.reports,
+        )
 
     async def _describe(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         """Commands and a neutral description per language: nothing telling in a preview."""
@@ -479,7 +497,12 @@ class PenahBot:
             await self._on_text(update, context)  # exactly what an unknown command gets
             return
         command = message.text.split()[0].lstrip("/").split("@")[0].lower()
-        text = await self._admin_text(command)
+        if command == "digest":  # in the admin's language, like their menus
+            assert self.store is not None
+            t = self._translator((await self._state(update))[1], user.language_code)
+            text = await self.digest.text(t, self.reloader.current, self.store.reports)
+        else:
+            text = await self._admin_text(command)
         for start in range(0, len(text), 4000):
             await chat.send_message(text[start : start + 4000])
 
