@@ -23,7 +23,7 @@ import yaml
 
 USER_AGENT = "Penah-link-check/1 (directory maintenance; one request per link)"
 CONCURRENCY = 8
-TIMEOUT = 10.0
+TIMEOUT = 8.0  # 47 addresses, 8 at a time: under a minute even if every site times out
 # A site that refuses robots is not a dead link: people can still open it.
 REFUSED = frozenset({401, 403, 405, 429})
 
