@@ -9,22 +9,16 @@ every number, link and Latin name is isolated so it keeps its order.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from html import escape
 
 from .callbacks import Action, Kind
-from .directory import (
-    LINK_TYPES,
-    Category,
-    Contact,
-    ContactType,
-    Directory,
-    Guide,
-    Operator,
-    Resource,
-    pick,
-)
+from .commands import COMMANDS
+from .contacts import Shown
 from .i18n import N_, Catalogs, Translator
+from .model import Category, Contact, Guide, Operator, falls_back, in_language
+from .queries import Directory
+from .state import UserState
 
 PAGE_SIZE = 8
 MAX_TEXT = 4096
@@ -35,15 +29,6 @@ OPERATOR_LABELS = {
     Operator.GOVERNMENT: N_("a government body"),
     Operator.POLICE: N_("the police"),
     Operator.OTHER: N_("an independent service"),
-}
-CONTACT_ICONS = {
-    ContactType.PHONE: "📞",
-    ContactType.WHATSAPP: "💬",
-    ContactType.EMAIL: "✉️",
-    ContactType.WEBSITE: "🌐",
-    ContactType.FORM: "📝",
-    ContactType.TELEGRAM: "✈️",
-    ContactType.APP: "📲",
 }
 
 
@@ -65,12 +50,6 @@ class Screen:
 
 
 @dataclass(frozen=True)
-class UserState:
-    lang: str | None = None
-    region: str | None = None
-
-
-@dataclass(frozen=True)
 class View:
     """What every screen needs: the directory, the user's language and where they are."""
 
@@ -79,15 +58,18 @@ class View:
     t: Translator
     state: UserState
 
-    def text(self, value: dict[str, str] | None) -> str:
-        """Directory text in the user's language (or English), escaped and bidi-safe."""
+    def content(self, value: dict[str, str] | None) -> str:
+        """Directory content in the user's language (or English), escaped and bidi-safe."""
         if not value:
             return ""
-        chosen, _ = pick(value, self.t.code)
-        return self.t.bidi(escape(chosen, quote=False))
+        return self.t.bidi(escape(in_language(value, self.t.code), quote=False))
+
+    def label(self, value: dict[str, str]) -> str:
+        """Directory content for a button: plain text, Telegram shows it as typed."""
+        return in_language(value, self.t.code)
 
     def falls_back(self, *values: dict[str, str] | None) -> bool:
-        return any(v is not None and pick(v, self.t.code)[1] for v in values)
+        return any(v is not None and falls_back(v, self.t.code) for v in values)
 
     def ui(self, message: str, **values: object) -> str:
         """A UI message, translated and escaped, its values filled in, then made bidi-safe."""
@@ -143,12 +125,12 @@ def main_menu(view: View, notice: str = "") -> Screen:
     lines = [notice] if notice else []
     lines.append(view.ui(N_("How can I help? Choose a button below.")))
     if region:
-        lines.append(view.ui(N_("Your place: {place}"), place=pick(region.name, t.code)[0]))
+        lines.append(view.ui(N_("Your place: {place}"), place=view.label(region.name)))
     else:
         lines.append(view.ui(N_("Tell me where you are, to see the right contacts.")))
     where = t.gettext("Where are you now?")
     if region:
-        where += f" ({pick(region.name, t.code)[0]})"
+        where += f" ({view.label(region.name)})"
     rows: list[list[Button]] = [
         [Button("🚨 " + t.gettext("Emergency"), Action(Kind.EMERGENCY))],
         [Button("📍 " + where, Action(Kind.REGIONS))],
@@ -174,7 +156,7 @@ def main_menu(view: View, notice: str = "") -> Screen:
 
 
 def _category_label(view: View, category: Category) -> str:
-    return f"{category.icon} {pick(category.name, view.t.code)[0]}"
+    return f"{category.icon} {view.label(category.name)}"
 
 
 def regions(view: View) -> Screen:
@@ -183,7 +165,7 @@ def regions(view: View) -> Screen:
     rows = [
         [
             Button(
-                ("✅ " if r.id == view.state.region else "") + pick(r.name, view.t.code)[0],
+                ("✅ " if r.id == view.state.region else "") + view.label(r.name),
                 Action(Kind.SET_REGION, r.id),
             )
         ]
@@ -207,19 +189,21 @@ def emergency(view: View) -> Screen:
         found.sort(key=lambda r: min(order.index(p) for p in r.regions))
     for resource in found:
         lines.append("")
-        lines.append(f"<b>{view.text(resource.name)}</b>")
+        lines.append(f"<b>{view.content(resource.name)}</b>")
         if region is None:
-            places = ", ".join(pick(d.regions[r].name, t.code)[0] for r in resource.regions)
+            places = ", ".join(view.label(d.regions[r].name) for r in resource.regions)
             lines.append(t.bidi(escape(places)))
         lines += [
-            _contact_line(view, resource, c) for c in resource.contacts if c.type not in LINK_TYPES
+            _contact_line(view, c, shown)
+            for c, shown in d.contacts(resource)
+            if shown.kind.on_emergency
         ]
         if resource.caution:
-            lines.append("⚠️ " + view.text(resource.caution))
+            lines.append("⚠️ " + view.content(resource.caution))
     if not found:
         lines.append(view.ui(N_("I have no emergency number for this place yet.")))
     rows = [
-        [Button(pick(r.name, t.code)[0], Action(Kind.RESOURCE, r.id, _emergency_id(d)))]
+        [Button(view.label(r.name), Action(Kind.RESOURCE, r.id, _emergency_id(d)))]
         for r in found
     ]
     if region is None:
@@ -235,7 +219,7 @@ def _emergency_id(d: Directory) -> str:
 
 
 def category(view: View, category_id: str, page: int) -> Screen | None:
-    d, t = view.directory, view.t
+    d = view.directory
     chosen = d.categories.get(category_id)
     if chosen is None:
         return None
@@ -246,17 +230,17 @@ def category(view: View, category_id: str, page: int) -> Screen | None:
     pages = max(1, -(-(len(guides) + len(resources)) // PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
     entries: list[Button] = [
-        Button("❓ " + pick(g.question, t.code)[0], Action(Kind.GUIDE, g.id, chosen.id))
+        Button("❓ " + view.label(g.question), Action(Kind.GUIDE, g.id, chosen.id))
         for g in guides
     ] + [  # each card remembers this page, so Back returns to it
-        Button(pick(r.name, t.code)[0], Action(Kind.RESOURCE, r.id, chosen.id, page))
+        Button(view.label(r.name), Action(Kind.RESOURCE, r.id, chosen.id, page))
         for r in resources
     ]
     shown = entries[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-    lines = [f"{chosen.icon} <b>{view.text(chosen.name)}</b>"]
+    lines = [f"{escape(chosen.icon)} <b>{view.content(chosen.name)}</b>"]
     region = d.regions.get(view.state.region or "")
     if region:
-        lines.append(view.ui(N_("For: {place}"), place=pick(region.name, t.code)[0]))
+        lines.append(view.ui(N_("For: {place}"), place=view.label(region.name)))
     if guides and page == 0:
         lines.append(view.ui(N_("Questions people ask, then the contacts:")))
     if not entries:
@@ -302,22 +286,14 @@ def _origin_action(view: View, origin: str, page: int) -> Action | None:
     return None
 
 
-def _contact_line(view: View, resource: Resource, contact: Contact) -> str:
+def _contact_line(view: View, contact: Contact, shown: Shown) -> str:
     t = view.t
-    icon = CONTACT_ICONS[contact.type]
-    if contact.type in (ContactType.PHONE, ContactType.WHATSAPP) and not contact.value.startswith(
-        "https://"
-    ):
-        number = view.directory.dialable(resource, contact)
-        value = number.display
-    else:
-        value = contact.value
-    line = f"{icon} {t.bidi(escape(value))}"
+    line = f"{shown.kind.icon} {t.bidi(escape(shown.display))}"
     if contact.label:
-        line += " — " + view.text(contact.label)
+        line += " — " + view.content(contact.label)
     details = []
     if contact.hours:
-        details.append("🕒 " + view.text(contact.hours))
+        details.append("🕒 " + view.content(contact.hours))
     if contact.languages:
         names = ", ".join(t.language_name(code) for code in contact.languages)
         details.append(view.ui(N_("Languages: {names}"), names=names))
@@ -336,14 +312,15 @@ def resource_card(
     operator = t.gettext(OPERATOR_LABELS[resource.operator])
     lines = [notice, ""] if notice else []
     lines += [
-        f"<b>{view.text(resource.name)}</b>",
-        view.text(resource.summary),
+        f"<b>{view.content(resource.name)}</b>",
+        view.content(resource.summary),
         view.ui(N_("Run by: {operator}"), operator=operator),
     ]
     if resource.caution:
-        lines.append("⚠️ " + view.text(resource.caution))
+        lines.append("⚠️ " + view.content(resource.caution))
     lines.append("")
-    lines += [_contact_line(view, resource, c) for c in resource.contacts]
+    contacts = d.contacts(resource)
+    lines += [_contact_line(view, c, shown) for c, shown in contacts]
     lines.append("")
     lines.append(view.ui(N_("Last checked: {date}"), date=t.date(resource.verified)))
     texts = [
@@ -358,13 +335,13 @@ def resource_card(
     rows: list[list[Button]] = [
         [
             Button(
-                f"{CONTACT_ICONS[c.type]} "
-                + (pick(c.label, t.code)[0] if c.label else _link_label(t, c.type)),
-                url=_link(c.value, c.type),
+                f"{shown.kind.icon} "
+                + (view.label(c.label) if c.label else t.gettext(shown.kind.link_label)),
+                url=shown.link,
             )
         ]
-        for c in resource.contacts
-        if _link(c.value, c.type)
+        for c, shown in contacts
+        if shown.link
     ]
     rows.append(
         [
@@ -378,36 +355,15 @@ def resource_card(
     return view.screen(lines, rows, urgent=origin == _emergency_id(d) and bool(origin))
 
 
-def _link_label(t: Translator, kind: ContactType) -> str:
-    labels = {
-        ContactType.WEBSITE: N_("Open the website"),
-        ContactType.FORM: N_("Open the form"),
-        ContactType.WHATSAPP: N_("Open in WhatsApp"),
-        ContactType.TELEGRAM: N_("Open in Telegram"),
-    }
-    return t.gettext(labels.get(kind, N_("Open the website")))
-
-
-def _link(value: str, kind: ContactType) -> str | None:
-    """The https link a contact opens, if it is one (Telegram buttons take no tel: links)."""
-    if value.startswith("https://"):
-        return value
-    if kind == ContactType.WHATSAPP:
-        return "https://wa.me/" + "".join(c for c in value if c.isdigit())
-    if kind == ContactType.TELEGRAM and value.startswith("@"):
-        return "https://t.me/" + value[1:]
-    return None
-
-
 def guide(view: View, guide_id: str, origin: str) -> Screen | None:
     d, t = view.directory, view.t
     found: Guide | None = d.guides.get(guide_id)
     if found is None:
         return None
     lines = [
-        f"❓ <b>{view.text(found.question)}</b>",
+        f"❓ <b>{view.content(found.question)}</b>",
         "",
-        view.text(found.answer),
+        view.content(found.answer),
         "",
         view.ui(N_("Last checked: {date}"), date=t.date(found.verified)),
         view.ui(N_("Source: {link}"), link=found.source),
@@ -415,7 +371,7 @@ def guide(view: View, guide_id: str, origin: str) -> Screen | None:
     if view.falls_back(found.question, found.answer):
         lines.append(view.ui(N_("Some of this is not yet translated, so it is shown in English.")))
     rows = [
-        [Button(pick(d.resources[r].name, t.code)[0], Action(Kind.RESOURCE, r, found.id))]
+        [Button(view.label(d.resources[r].name), Action(Kind.RESOURCE, r, found.id))]
         for r in found.related
         if r in d.resources
     ]
@@ -488,11 +444,7 @@ def help_screen(view: View) -> Screen:
             )
         ),
         "",
-        view.ui(N_("/menu — the main menu")),
-        view.ui(N_("/language — change the language")),
-        view.ui(N_("/privacy — what is kept, and how to stay safe")),
-        view.ui(N_("/clear — delete this chat on both sides")),
-        view.ui(N_("/forget — delete your saved settings")),
+        *(view.ui(command.help) for command in COMMANDS if command.help),
     ]
     return view.screen(lines, [view.back_row(None)])
 
@@ -521,17 +473,6 @@ def cleared(view: View) -> Screen:
 
 
 # --------------------------------------------------------------------------- dispatch
-
-
-def apply(state: UserState, action: Action, directory: Directory, catalogs: Catalogs) -> UserState:
-    """The user's new state after an action: only known languages and regions are kept."""
-    if action.kind is Kind.SET_LANGUAGE and action.target in catalogs.translators:
-        return replace(state, lang=action.target)
-    if action.kind is Kind.SET_REGION and action.target in directory.regions:
-        return replace(state, region=action.target)
-    if action.kind is Kind.FORGET:
-        return UserState()
-    return state
 
 
 def render(view: View, action: Action | None, *, retention_days: int = 30) -> Screen:
