@@ -126,7 +126,11 @@ class ContactKind:
 KINDS: dict[ContactType, ContactKind] = {
     ContactType.PHONE: ContactKind("📞", _check_phone, _no_link, dialable=True),
     ContactType.WHATSAPP: ContactKind(
-        "💬", _check_whatsapp, _whatsapp_link, N_("Open in WhatsApp"), dialable=True,
+        "💬",
+        _check_whatsapp,
+        _whatsapp_link,
+        N_("Open in WhatsApp"),
+        dialable=True,
         whatsapp=True,
     ),
     ContactType.EMAIL: ContactKind("✉️", _check_email, _https_only),

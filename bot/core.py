@@ -146,8 +146,10 @@ def _press(
 ) -> Outcome:
     effects: list[Effect] = []
     shown = view(ctx, state, client_language)
-    if action is not None and action.kind is Kind.REPORT and (
-        action.target in ctx.directory.resources
+    if (
+        action is not None
+        and action.kind is Kind.REPORT
+        and (action.target in ctx.directory.resources)
     ):
         effects.append(
             RecordReport(

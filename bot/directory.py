@@ -219,5 +219,3 @@ def decode_file(path: Path) -> str:
         raise DirectoryError(
             [Problem(str(path), line, column, "", "not UTF-8 text: save the file as UTF-8")]
         ) from None
-
-

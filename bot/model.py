@@ -52,8 +52,10 @@ def _icon(value: str) -> str:
     if len(value) > ICON_MAX:
         raise ValueError(f"an icon is one emoji or symbol, at most {ICON_MAX} characters")
     if any(c.isspace() or c in "<>&\"'" or (c.isascii() and c.isalpha()) for c in value):
-        raise ValueError(f"an icon is an emoji or symbol, without letters, spaces or markup: "
-                         f"{value[:ICON_MAX]!r}")
+        raise ValueError(
+            f"an icon is an emoji or symbol, without letters, spaces or markup: "
+            f"{value[:ICON_MAX]!r}"
+        )
     return value
 
 

@@ -8,20 +8,19 @@ every number, link and Latin name is isolated so it keeps its order.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from html import escape
 
+from .about import help_screen, privacy
 from .callbacks import Action, Kind
-from .commands import COMMANDS
 from .contacts import Shown
-from .i18n import N_, Catalogs, Translator
-from .model import Category, Contact, Guide, Operator, falls_back, in_language
+from .i18n import N_, Catalogs
+from .model import Category, Contact, Guide, Operator
 from .queries import Directory
-from .state import UserState
+from .view import MAX_TEXT, Button, Screen, View
+
+__all__ = ["MAX_TEXT", "PAGE_SIZE", "Button", "Screen", "View", "help_screen", "privacy"]
 
 PAGE_SIZE = 8
-MAX_TEXT = 4096
 
 OPERATOR_LABELS = {
     Operator.UN: N_("a United Nations agency"),
@@ -30,69 +29,6 @@ OPERATOR_LABELS = {
     Operator.POLICE: N_("the police"),
     Operator.OTHER: N_("an independent service"),
 }
-
-
-@dataclass(frozen=True)
-class Button:
-    label: str
-    action: Action | None = None
-    url: str | None = None
-
-
-@dataclass(frozen=True)
-class Screen:
-    text: str
-    rows: tuple[tuple[Button, ...], ...] = ()
-    urgent: bool = False  # emergency screens go first in the send queue
-
-    def buttons(self) -> list[Button]:
-        return [b for row in self.rows for b in row]
-
-
-@dataclass(frozen=True)
-class View:
-    """What every screen needs: the directory, the user's language and where they are."""
-
-    directory: Directory
-    catalogs: Catalogs
-    t: Translator
-    state: UserState
-
-    def content(self, value: dict[str, str] | None) -> str:
-        """Directory content in the user's language (or English), escaped and bidi-safe."""
-        if not value:
-            return ""
-        return self.t.bidi(escape(in_language(value, self.t.code), quote=False))
-
-    def label(self, value: dict[str, str]) -> str:
-        """Directory content for a button: plain text, Telegram shows it as typed."""
-        return in_language(value, self.t.code)
-
-    def falls_back(self, *values: dict[str, str] | None) -> bool:
-        return any(v is not None and falls_back(v, self.t.code) for v in values)
-
-    def ui(self, message: str, **values: object) -> str:
-        """A UI message, translated and escaped, its values filled in, then made bidi-safe."""
-        translated = escape(self.t.gettext(message), quote=False)
-        filled = translated.format(**{k: escape(str(v), quote=False) for k, v in values.items()})
-        return self.t.bidi(filled)
-
-    def screen(
-        self, lines: Sequence[str], rows: Sequence[Sequence[Button]], *, urgent: bool = False
-    ) -> Screen:
-        text = self.t.lines("\n".join(lines).strip())
-        if len(text) > MAX_TEXT:
-            cut = self.ui(N_("(This message was shortened.)"))
-            text = text[: MAX_TEXT - len(cut) - 2].rsplit("\n", 1)[0] + "\n" + cut
-        return Screen(text, tuple(tuple(r) for r in rows if r), urgent)
-
-    # ---- buttons every screen shares
-    def home_button(self) -> Button:
-        return Button("🏠 " + self.t.gettext("Main menu"), Action(Kind.HOME))
-
-    def back_row(self, back: Action | None) -> list[Button]:
-        row = [Button("⬅️ " + self.t.gettext("Back"), back)] if back else []
-        return [*row, self.home_button()]
 
 
 # --------------------------------------------------------------------------- language
@@ -203,8 +139,7 @@ def emergency(view: View) -> Screen:
     if not found:
         lines.append(view.ui(N_("I have no emergency number for this place yet.")))
     rows = [
-        [Button(view.label(r.name), Action(Kind.RESOURCE, r.id, _emergency_id(d)))]
-        for r in found
+        [Button(view.label(r.name), Action(Kind.RESOURCE, r.id, _emergency_id(d)))] for r in found
     ]
     if region is None:
         rows.append([Button("📍 " + t.gettext("Where are you now?"), Action(Kind.REGIONS))])
@@ -230,11 +165,9 @@ def category(view: View, category_id: str, page: int) -> Screen | None:
     pages = max(1, -(-(len(guides) + len(resources)) // PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
     entries: list[Button] = [
-        Button("❓ " + view.label(g.question), Action(Kind.GUIDE, g.id, chosen.id))
-        for g in guides
+        Button("❓ " + view.label(g.question), Action(Kind.GUIDE, g.id, chosen.id)) for g in guides
     ] + [  # each card remembers this page, so Back returns to it
-        Button(view.label(r.name), Action(Kind.RESOURCE, r.id, chosen.id, page))
-        for r in resources
+        Button(view.label(r.name), Action(Kind.RESOURCE, r.id, chosen.id, page)) for r in resources
     ]
     shown = entries[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     lines = [f"{escape(chosen.icon)} <b>{view.content(chosen.name)}</b>"]
@@ -376,77 +309,6 @@ def guide(view: View, guide_id: str, origin: str) -> Screen | None:
         if r in d.resources
     ]
     return view.screen(lines, [*rows, view.back_row(_origin_action(view, origin, 0))])
-
-
-# --------------------------------------------------------------------------- privacy and help
-
-
-def privacy(view: View, retention_days: int) -> Screen:
-    t = view.t
-    days = t.ngettext("{n} day", "{n} days", retention_days).format(n=retention_days)
-    lines = [
-        "🔒 <b>" + escape(t.gettext("Privacy")) + "</b>",
-        "",
-        view.ui(
-            N_(
-                "What this bot keeps: your language and your place, under a code that "
-                "does not contain your Telegram account, and the day you last used it. "
-                "It is deleted after {days} without use, or at once with /forget."
-            ),
-            days=days,
-        ),
-        view.ui(
-            N_(
-                "It never keeps your messages, your name, your username or your phone "
-                "number. It counts menu use only as totals per day."
-            )
-        ),
-        "",
-        "<b>" + escape(t.gettext("What Telegram can see")) + "</b>",
-        view.ui(
-            N_(
-                "Chats with bots are stored on Telegram's servers and are not end-to-end "
-                "encrypted. Telegram says it may disclose your IP address and phone "
-                "number to authorities if a court orders it."
-            )
-        ),
-        "",
-        "<b>" + escape(t.gettext("Protect yourself")) + "</b>",
-        view.ui(N_("• Lock Telegram with its own passcode (Settings > Privacy and Security).")),
-        view.ui(N_("• Use a PIN, not your fingerprint or face, to unlock your phone.")),
-        view.ui(N_("• Turn on an auto-delete timer for this chat.")),
-        view.ui(
-            N_(
-                "• Use /clear or the button below to delete this chat on both sides, "
-                "then delete the chat from your chat list."
-            )
-        ),
-        view.ui(
-            N_(
-                "• If your phone was taken, open Telegram on another device and end "
-                "the other sessions (Settings > Devices)."
-            )
-        ),
-    ]
-    rows = [
-        [Button("🧹 " + t.gettext("Clear this chat"), Action(Kind.CLEAR))],
-        [Button("🗑️ " + t.gettext("Forget my settings"), Action(Kind.FORGET))],
-    ]
-    return view.screen(lines, [*rows, view.back_row(None)])
-
-
-def help_screen(view: View) -> Screen:
-    lines = [
-        view.ui(
-            N_(
-                "This bot gives you checked contacts of UN agencies, organisations and "
-                "emergency services, and short safety advice. It works with buttons."
-            )
-        ),
-        "",
-        *(view.ui(command.help) for command in COMMANDS if command.help),
-    ]
-    return view.screen(lines, [view.back_row(None)])
 
 
 def menu_changed(view: View) -> Screen:

@@ -50,4 +50,3 @@ class RecordReport:
 
 
 Effect = SavePrefs | Forget | ClearChat | CountView | RecordReport
-
