@@ -67,6 +67,7 @@ class Settings(BaseModel):
     retention_days: int = Field(30, ge=1)
     stale_days: int = Field(180, ge=1)
     reload_interval: float = Field(1.0, gt=0, le=3600)
+    heartbeat_seconds: float = Field(5.0, gt=0, le=3600)
     messages_per_second: float = Field(30.0, gt=0)
     chat_messages_per_second: float = Field(1.0, gt=0)
     flood_updates: int = Field(20, ge=1)
@@ -151,6 +152,7 @@ ENVIRONMENT = {
     "retention_days": "PENAH_RETENTION_DAYS",
     "stale_days": "PENAH_STALE_DAYS",
     "reload_interval": "PENAH_RELOAD_INTERVAL",
+    "heartbeat_seconds": "PENAH_HEARTBEAT_SECONDS",
     "messages_per_second": "PENAH_MESSAGES_PER_SECOND",
     "chat_messages_per_second": "PENAH_CHAT_MESSAGES_PER_SECOND",
     "flood_updates": "PENAH_FLOOD_UPDATES",

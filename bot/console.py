@@ -63,8 +63,11 @@ class Console:
 
 
 def run(
-    console: Console, read: Callable[[str], str] = input, write: Callable[[str], None] = print
+    console: Console,
+    read: Callable[[str], str] | None = None,
+    write: Callable[[str], None] = print,
 ) -> int:
+    read = read or input  # looked up now, so a replaced input() is the one used
     write(as_text(console.screen))
     while True:
         try:

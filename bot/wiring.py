@@ -143,7 +143,9 @@ class PenahBot:
         log.info("started; %d expired preferences deleted", purged)
         self._tasks = [
             asyncio.create_task(self.reloader.watch(), name="reload"),
-            asyncio.create_task(self._every(5.0, self._heartbeat), name="heartbeat"),
+            asyncio.create_task(
+                self._every(self.settings.heartbeat_seconds, self._heartbeat), name="heartbeat"
+            ),
             asyncio.create_task(self._every(5.0, self.store.flush), name="flush"),
             asyncio.create_task(self._every(3600.0, self._hourly), name="purge"),
             asyncio.create_task(self._describe(app), name="describe"),  # not before polling
