@@ -170,22 +170,24 @@ def _health(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _console(settings: Settings, args: argparse.Namespace) -> int:
+    from .callbacks import Action, Kind
     from .console import Console, run
     from .directory import Directory
     from .i18n import load_catalogs
+    from .screens import known_choice
     from .state import UserState
 
     directory = _load_or_report(args.resources or settings.resources)
     if not isinstance(directory, Directory):
         return 1
     catalogs = load_catalogs(settings.locales)
-    if args.lang and args.lang not in catalogs.translators:
+    if args.lang and not known_choice(directory, catalogs, Action(Kind.SET_LANGUAGE, args.lang)):
         print(
             f"penah: no catalog for {args.lang!r}; have: {', '.join(catalogs.codes)}",
             file=sys.stderr,
         )
         return 2
-    if args.region and args.region not in directory.regions:
+    if args.region and not known_choice(directory, catalogs, Action(Kind.SET_REGION, args.region)):
         print(
             f"penah: no region {args.region!r}; have: {', '.join(directory.regions)}",
             file=sys.stderr,

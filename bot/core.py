@@ -104,9 +104,9 @@ def failed(ctx: Context, client_language: str | None) -> Screen:
 
 def next_state(ctx: Context, state: UserState, action: Action) -> UserState:
     """The state after an action: only known languages and regions are kept."""
-    if action.kind is Kind.SET_LANGUAGE and action.target in ctx.catalogs.translators:
-        return replace(state, lang=action.target)
-    if action.kind is Kind.SET_REGION and action.target in ctx.directory.regions:
+    if screens.known_choice(ctx.directory, ctx.catalogs, action):
+        if action.kind is Kind.SET_LANGUAGE:
+            return replace(state, lang=action.target)
         return replace(state, region=action.target)
     if action.kind is Kind.FORGET:
         return UserState()

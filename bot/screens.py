@@ -337,17 +337,22 @@ def cleared(view: View) -> Screen:
 # --------------------------------------------------------------------------- dispatch
 
 
+def known_choice(directory: Directory, catalogs: Catalogs, action: Action) -> bool:
+    """A language the bot offers or a place the directory has: the only choices kept."""
+    if action.kind is Kind.SET_LANGUAGE:
+        return action.target in catalogs.translators
+    if action.kind is Kind.SET_REGION:
+        return action.target in directory.regions
+    return False
+
+
 def render(view: View, action: Action | None, *, retention_days: int = 30) -> Screen:
     """The screen for a button press; anything unknown or gone gives the main menu."""
     if action is None:
         return menu_changed(view)
     kind = action.kind
     screen: Screen | None = None
-    if (
-        kind is Kind.HOME
-        or (kind is Kind.SET_LANGUAGE and action.target in view.catalogs.translators)
-        or (kind is Kind.SET_REGION and action.target in view.directory.regions)
-    ):
+    if kind is Kind.HOME or known_choice(view.directory, view.catalogs, action):
         screen = main_menu(view)
     elif kind is Kind.LANGUAGES:
         screen = language_picker(view.catalogs, view.t.code)
