@@ -35,7 +35,7 @@ from telegram.ext import (
 )
 
 from . import admin, core
-from .callbacks import decode
+from .callbacks import Action, decode
 from .commands import BY_NAME, command_name
 from .core import Event, Media, Outcome, Press, Text, Typed
 from .limiter import NORMAL, URGENT
@@ -234,7 +234,7 @@ class Handlers:
         if await self._carry_out(outcome, key, chat, query):
             await self._edit(query, outcome.screen, key)
 
-    def _press(self, state: UserState, action: Any, language: str | None) -> Outcome:
+    def _press(self, state: UserState, action: Action | None, language: str | None) -> Outcome:
         """Decisions are pure, so a press seen before is answered from memory."""
         ctx = self.bot.context
         client = ctx.catalogs.best_match(language) if state.lang is None else None
