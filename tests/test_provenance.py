@@ -11,7 +11,8 @@ from bot import provenance, screens
 from bot.cli import main
 from bot.directory import Directory, DirectoryError, parse_directory
 from bot.i18n import Catalogs
-from bot.screens import UserState, View
+from bot.screens import View
+from bot.state import UserState
 from tests.conftest import DATA
 
 GOOD = (DATA / "directory.yaml").read_text(encoding="utf-8")
