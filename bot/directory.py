@@ -70,7 +70,7 @@ def _english_required(value: dict[str, str]) -> dict[str, str]:
 
 
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
-LangCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
+LangCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Z][a-z]{3})?$")]
 NonEmpty = Annotated[
     str, BeforeValidator(_no_yaml_numbers), StringConstraints(strip_whitespace=True, min_length=1)
 ]
@@ -124,6 +124,7 @@ class Region(_Strict):
 class Category(_Strict):
     id: Id
     name: Text
+    discreet_name: Text | None = None
     icon: NonEmpty = "•"
     emergency: bool = False
     advice: bool = False
