@@ -31,6 +31,8 @@ from pydantic import (
     ValidationError,
 )
 
+from .languages import CODE_PATTERN, chain
+
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,23}$"
 GLOBAL_REGION = "global"
 FALLBACK_LANGUAGE = "en"
@@ -70,7 +72,7 @@ def _english_required(value: dict[str, str]) -> dict[str, str]:
 
 
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
-LangCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
+LangCode = Annotated[str, StringConstraints(pattern=rf"^{CODE_PATTERN}$")]
 NonEmpty = Annotated[
     str, BeforeValidator(_no_yaml_numbers), StringConstraints(strip_whitespace=True, min_length=1)
 ]
@@ -263,10 +265,14 @@ def is_known_short_code(value: str, country: str) -> bool:
 
 
 def pick(text: Mapping[str, str], lang: str) -> tuple[str, bool]:
-    """The text in `lang`, else English; the flag says it fell back, so screens can say so."""
-    if lang in text:
-        return text[lang], False
-    return text[FALLBACK_LANGUAGE], lang != FALLBACK_LANGUAGE
+    """The text in `lang`, else along its fallback chain; the flag says it fell back."""
+    used = pick_language(text, lang)
+    return text[used], used != lang
+
+
+def pick_language(text: Mapping[str, str], lang: str) -> str:
+    """The language a text is shown in: `lang`, else the first of its registry fallbacks."""
+    return next((code for code in chain(lang) if code in text), FALLBACK_LANGUAGE)
 
 
 @dataclass(frozen=True)
@@ -504,7 +510,7 @@ def _pydantic_message(error: Mapping[str, Any], path: Path_) -> str:
         field = next((p for p in reversed(path) if isinstance(p, str)), "")
         shown = error["input"] if "[key]" not in error["loc"] else last
         if "[key]" in error["loc"] or field == "languages":
-            return f"not a language code such as en, ar, ckb or ku: {shown!r}"
+            return f"not a language code such as en, ar, ckb, ku or ku-Arab: {shown!r}"
         if field == "country":
             return f"a two-letter country code in capitals, such as IQ or LB: {shown!r}"
         return f"ids are lower-case ASCII letters, digits and '-', at most 24: {shown!r}"

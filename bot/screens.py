@@ -23,6 +23,7 @@ from .directory import (
     Operator,
     Resource,
     pick,
+    pick_language,
 )
 from .i18n import N_, Catalogs, Translator
 
@@ -84,25 +85,36 @@ class View:
         if not value:
             return ""
         chosen, _ = pick(value, self.t.code)
-        return self.t.bidi(escape(chosen, quote=False))
+        return self.t.isolate(escape(chosen, quote=False))
 
-    def falls_back(self, *values: dict[str, str] | None) -> bool:
-        return any(v is not None and pick(v, self.t.code)[1] for v in values)
+    def fallback_notice(self, *values: dict[str, str] | None) -> str | None:
+        """What to say when some of these texts are shown in another language, if any are."""
+        used = {pick_language(v, self.t.code) for v in values if v} - {self.t.code}
+        if not used:
+            return None
+        if used == {"en"}:
+            return self.ui(N_("Some of this is not yet translated, so it is shown in English."))
+        names = [self.t.language_name(c) for c in self.t.fallback if c in used]
+        return self.ui(
+            N_("Some of this is not yet in your language, so it is shown in {languages}."),
+            languages=self.t.join_list(names),
+        )
 
     def ui(self, message: str, **values: object) -> str:
         """A UI message, translated and escaped, its values filled in, then made bidi-safe."""
         translated = escape(self.t.gettext(message), quote=False)
         filled = translated.format(**{k: escape(str(v), quote=False) for k, v in values.items()})
-        return self.t.bidi(filled)
+        return self.t.isolate(filled)
 
     def screen(
         self, lines: Sequence[str], rows: Sequence[Sequence[Button]], *, urgent: bool = False
     ) -> Screen:
-        text = self.t.lines("\n".join(lines).strip())
+        text = self.t.mark_lines("\n".join(lines).strip())
         if len(text) > MAX_TEXT:
             cut = self.ui(N_("(This message was shortened.)"))
             text = text[: MAX_TEXT - len(cut) - 2].rsplit("\n", 1)[0] + "\n" + cut
-        return Screen(text, tuple(tuple(r) for r in rows if r), urgent)
+        marked = (tuple(replace(b, label=self.t.label(b.label)) for b in r) for r in rows if r)
+        return Screen(text, tuple(marked), urgent)
 
     # ---- buttons every screen shares
     def home_button(self) -> Button:
@@ -124,7 +136,7 @@ def language_picker(catalogs: Catalogs, suggested: str | None = None) -> Screen:
     prompts: list[str] = []
     for code in codes:
         t = catalogs.get(code)
-        prompt = t.lines(t.gettext("Choose your language."))
+        prompt = t.mark_lines(escape(t.gettext("Choose your language."), quote=False))
         if prompt not in prompts:  # a catalog without it would repeat the English line
             prompts.append(prompt)
     rows = [
@@ -209,8 +221,8 @@ def emergency(view: View) -> Screen:
         lines.append("")
         lines.append(f"<b>{view.text(resource.name)}</b>")
         if region is None:
-            places = ", ".join(pick(d.regions[r].name, t.code)[0] for r in resource.regions)
-            lines.append(t.bidi(escape(places)))
+            places = t.join_list(pick(d.regions[r].name, t.code)[0] for r in resource.regions)
+            lines.append(t.isolate(escape(places, quote=False)))
         lines += [
             _contact_line(view, resource, c) for c in resource.contacts if c.type not in LINK_TYPES
         ]
@@ -312,14 +324,14 @@ def _contact_line(view: View, resource: Resource, contact: Contact) -> str:
         value = number.display
     else:
         value = contact.value
-    line = f"{icon} {t.bidi(escape(value))}"
+    line = f"{icon} {t.isolate(escape(value, quote=False))}"
     if contact.label:
         line += " — " + view.text(contact.label)
     details = []
     if contact.hours:
         details.append("🕒 " + view.text(contact.hours))
     if contact.languages:
-        names = ", ".join(t.language_name(code) for code in contact.languages)
+        names = t.join_list(t.language_name(code) for code in contact.languages)
         details.append(view.ui(N_("Languages: {names}"), names=names))
     if details:
         line += "\n    " + "\n    ".join(details)
@@ -353,8 +365,9 @@ def resource_card(
         *(c.hours for c in resource.contacts),
         *(c.label for c in resource.contacts),
     ]
-    if view.falls_back(*texts):
-        lines.append(view.ui(N_("Some of this is not yet translated, so it is shown in English.")))
+    untranslated = view.fallback_notice(*texts)
+    if untranslated:
+        lines.append(untranslated)
     rows: list[list[Button]] = [
         [
             Button(
@@ -412,8 +425,9 @@ def guide(view: View, guide_id: str, origin: str) -> Screen | None:
         view.ui(N_("Last checked: {date}"), date=t.date(found.verified)),
         view.ui(N_("Source: {link}"), link=found.source),
     ]
-    if view.falls_back(found.question, found.answer):
-        lines.append(view.ui(N_("Some of this is not yet translated, so it is shown in English.")))
+    untranslated = view.fallback_notice(found.question, found.answer)
+    if untranslated:
+        lines.append(untranslated)
     rows = [
         [Button(pick(d.resources[r].name, t.code)[0], Action(Kind.RESOURCE, r, found.id))]
         for r in found.related
@@ -509,14 +523,17 @@ def buttons_only(view: View) -> Screen:
 
 def forgotten(view: View) -> Screen:
     return Screen(
-        view.t.lines(view.ui(N_("Your saved settings are deleted. Send /start to begin again.")))
+        view.t.mark_lines(
+            view.ui(N_("Your saved settings are deleted. Send /start to begin again."))
+        )
     )
 
 
 def cleared(view: View) -> Screen:
     """The one message left after /clear: neutral, nothing sensitive in a preview."""
     return Screen(
-        view.t.lines(view.ui(N_("Done."))), ((Button(view.t.gettext("Menu"), Action(Kind.HOME)),),)
+        view.t.mark_lines(view.ui(N_("Done."))),
+        ((Button(view.t.gettext("Menu"), Action(Kind.HOME)),),),
     )
 
 
