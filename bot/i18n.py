@@ -183,3 +183,11 @@ def load_catalogs(root: Path) -> Catalogs:
     languages.use(registry)
     return Catalogs(translators, tuple(problems), tuple(warnings), registry)
 
+
+
+def catalog_alert(catalogs: Catalogs) -> str:
+    """What admins are told when a catalog or one of its messages cannot be used ("" if none)."""
+    if not catalogs.problems:
+        return ""
+    head = "⚠️ Some translations are not used (each broken message is shown in English):\n\n"
+    return head + "\n".join(map(str, catalogs.problems))

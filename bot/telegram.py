@@ -49,7 +49,7 @@ from . import admin, screens
 from .callbacks import Action, Kind, decode
 from .config import Settings
 from .directory import Directory, DirectoryError
-from .i18n import N_, Catalogs, Translator, load_catalogs
+from .i18n import N_, Catalogs, Translator, catalog_alert, load_catalogs
 from .limiter import NORMAL, URGENT, PriorityRateLimiter
 from .reloader import Reloader
 from .screens import Screen, UserState, View
@@ -166,6 +166,7 @@ class PenahBot:
         self._tasks: list[asyncio.Task[None]] = []
         self._screens: dict[tuple[object, ...], Screen] = {}
         self._catalogs_generation = 0
+        self._catalog_alert = catalog_alert(catalogs)
         self.application: Application[Any, Any, Any, Any, Any, Any] | None = None
         reloader.on_error = self._tell_admins
 
@@ -291,14 +292,21 @@ class PenahBot:
         outcome = await self.reloader.reload()
         self.catalogs = await asyncio.to_thread(load_catalogs, self.settings.locales)
         self._catalogs_generation += 1
+        alert = catalog_alert(self.catalogs)
+        if alert != self._catalog_alert:  # each new set of problems once, like the reloader
+            self._catalog_alert = alert
+            if alert:
+                await self._notify_admins(alert)
         return outcome.changed, outcome.error
 
     async def _tell_admins(self, error: DirectoryError) -> None:
+        text = "⚠️ resources.yaml was not reloaded; the last good version keeps serving.\n\n"
+        await self._notify_admins(text + "\n".join(map(str, error.problems)))
+
+    async def _notify_admins(self, text: str) -> None:
         app = self.application
         if app is None or not app.running:
             return
-        text = "⚠️ resources.yaml was not reloaded; the last good version keeps serving.\n\n"
-        text += "\n".join(map(str, error.problems))
         for admin_id in self.settings.admin_ids:
             with contextlib.suppress(TelegramError):
                 await app.bot.send_message(admin_id, text[:4000])

@@ -194,3 +194,52 @@ def test_right_to_left_button_labels_that_begin_with_latin_start_with_rlm() -> N
     assert mark_label("❓ Front Line Defenders") == RLM + "❓ Front Line Defenders"
     assert mark_label("🏠 القائمة الرئيسية") == "🏠 القائمة الرئيسية"
     assert registry_translator("ku").label("SMEX") == "SMEX"
+
+
+async def test_a_catalog_copied_from_arabic_is_offered_after_reload_under_its_own_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.conftest import make_settings, running_harness
+    from tests.fakes import buttons, user
+
+    locales = copy_locales(tmp_path)
+    admin, persian_reader = user(999), user(7070, language_code="fa")
+    async with running_harness(make_settings(tmp_path, locales=locales)) as h:
+        await h.send("/start", persian_reader)
+        assert "فارسی" not in [b["text"] for b in buttons(h.screen(7070))]
+        persian = locales / "fa" / "LC_MESSAGES"
+        persian.mkdir(parents=True)
+        arabic = (locales / "ar" / "LC_MESSAGES" / "messages.po").read_text(encoding="utf-8")
+        (persian / "messages.po").write_text(
+            arabic.replace('"Language: ar\\n"', '"Language: fa\\n"'), encoding="utf-8")
+        await h.send("/reload", admin)
+        await h.send("/start", persian_reader)
+        labels = [b["text"] for b in buttons(h.screen(7070))]
+        assert labels[0] == "فارسی"  # the client's language first, under its own name
+        await h.tap("فارسی", persian_reader)
+        assert "كيف يمكنني المساعدة" in h.screen(7070)["text"]  # the main menu, from the copy
+        assert h.bot.catalogs.get("fa").ngettext("{n} day", "{n} days", 11) == "{n} يومًا"
+    assert main(["i18n", "--locales", str(locales)]) == 0
+    out = capsys.readouterr().out
+    assert "warning:" in out and "fa/LC_MESSAGES/messages.po" in out and "Plural-Forms" in out
+
+
+async def test_a_catalog_that_cannot_be_used_is_reported_to_the_admins_on_reload(
+    tmp_path: Path,
+) -> None:
+    from tests.conftest import make_settings, running_harness
+    from tests.fakes import user
+
+    locales = copy_locales(tmp_path)
+    async with running_harness(make_settings(tmp_path, locales=locales)) as h:
+        po = locales / "ckb" / "LC_MESSAGES" / "messages.po"
+        po.write_text(po.read_text(encoding="utf-8").replace("{place}", "{place!r}", 1),
+                      encoding="utf-8")
+        await h.send("/reload", user(999))
+        told = [c.params["text"] for c in h.fake.called("sendMessage")
+                if int(c.params["chat_id"]) == 999]
+        assert any("not used" in text and str(po) in text for text in told)
+        sent = len(h.fake.called("sendMessage"))
+        await h.send("/reload", user(999))  # the same problem is not repeated
+        again = [c for c in h.fake.called("sendMessage")[sent:] if "not used" in c.params["text"]]
+        assert again == []

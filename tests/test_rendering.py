@@ -1,4 +1,4 @@
-"""Every screen, read as Telegram reads it: no broken entity, no mark inside one, no split command."""
+"""Every screen, read as Telegram reads it: no broken entity, no mark in one, no split command."""
 
 from __future__ import annotations
 
