@@ -243,3 +243,42 @@ async def test_a_catalog_that_cannot_be_used_is_reported_to_the_admins_on_reload
         await h.send("/reload", user(999))  # the same problem is not repeated
         again = [c for c in h.fake.called("sendMessage")[sent:] if "not used" in c.params["text"]]
         assert again == []
+
+
+def test_a_badini_catalog_in_its_folder_is_offered_right_to_left_with_its_fallbacks(
+    tmp_path: Path, small_directory: object
+) -> None:
+    from bot.callbacks import Action, Kind, decode
+    from bot.directory import pick
+
+    locales = copy_locales(tmp_path)
+    badini = locales / "ku-Arab" / "LC_MESSAGES"
+    if not badini.is_dir():
+        badini.mkdir(parents=True)
+        (badini / "messages.po").write_text(
+            'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+            '"Language: ku_Arab\\n"\n\nmsgid "Main menu"\nmsgstr "لیستا سەرەکی"\n',
+            encoding="utf-8")
+    catalogs = load_catalogs(locales)
+    t = catalogs.get("ku-Arab")
+    assert t.code == "ku-Arab" and t.rtl and t.own_name == "کوردی (بادینی)"
+    assert catalogs.best_match("ku-Arab") == "ku-Arab"
+    assert decode(Action(Kind.SET_LANGUAGE, target="ku-Arab").encode()) == Action(
+        Kind.SET_LANGUAGE, target="ku-Arab")
+    text = {"en": "Police", "ar": "الشرطة", "ckb": "پۆلیس", "ku": "Polîs"}
+    assert pick(text, "ku-Arab") == ("Polîs", True)  # Kurmanji: the same language
+    assert pick({"en": "Police", "ar": "الشرطة"}, "ku-Arab") == ("الشرطة", True)
+    assert pick({**text, "ku-Arab": "پولیس"}, "ku-Arab") == ("پولیس", False)
+
+
+def test_directory_texts_accept_the_script_subtag(tmp_path: Path) -> None:
+    from bot.directory import load_directory
+
+    source = (DATA / "directory.yaml").read_text(encoding="utf-8")
+    assert "ku-Arab" not in source
+    changed = source.replace("ku: Iraq (federal)}", "ku: Iraq (federal), ku-Arab: عیراق}", 1)
+    assert changed != source
+    path = tmp_path / "directory.yaml"
+    path.write_text(changed, encoding="utf-8")
+    directory = load_directory(path)
+    assert any("ku-Arab" in text for _, text in directory.texts())
