@@ -39,7 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--listen", help="HOST:PORT the webhook server listens on")
 
     console = sub.add_parser("console", help="try the menus in this terminal, offline")
-    console.add_argument("--lang", help="start in this language (en, ar, ckb, ku, …)")
+    console.add_argument("--lang", help="start in this language (a code in locales/languages.yaml)")
     console.add_argument("--region", help="start in this region (iq-fed, iq-kr, …)")
     console.add_argument("--resources", type=Path)
 

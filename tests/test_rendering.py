@@ -84,3 +84,16 @@ def test_the_parser_catches_what_broke_before() -> None:
     assert rendering_problems("<script>x</script>")
     assert rendering_problems("&amp;gt;")
     assert rendering_problems("الإعدادات &gt; الخصوصية \u2066/forget\u2069") == []
+
+
+def test_sorani_lists_use_the_arabic_comma_and_wa(
+    shipped_directory: Directory, catalogs: Catalogs
+) -> None:
+    t = catalogs.get("ckb")
+    view = screens.View(shipped_directory, catalogs, t, UserState("ckb", None))
+    resource = next(r for r in shipped_directory.resources.values()
+                    if any(len(c.languages) >= 3 for c in r.contacts))
+    card = screens.resource_card(view, resource.id, "", 0)
+    assert card is not None
+    line = next(x for x in parse_html(card.text).text.split("\n") if "،" in x and " و " in x)
+    assert ", " not in line
