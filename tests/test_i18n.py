@@ -249,7 +249,10 @@ def test_a_badini_catalog_in_its_folder_is_offered_right_to_left_with_its_fallba
     tmp_path: Path, small_directory: object
 ) -> None:
     from bot.callbacks import Action, Kind, decode
-    from bot.directory import pick
+    from bot.model import falls_back, in_language
+
+    def pick(text: dict[str, str], lang: str) -> tuple[str, bool]:
+        return in_language(text, lang), falls_back(text, lang)
 
     locales = copy_locales(tmp_path)
     badini = locales / "ku-Arab" / "LC_MESSAGES"

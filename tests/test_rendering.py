@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 
 from bot import screens
+from bot.about import help_screen, privacy
 from bot.callbacks import Kind
 from bot.directory import Directory
 from bot.i18n import Catalogs
-from bot.screens import UserState
+from bot.screens import View
+from bot.state import UserState
 from tests.langs import RTL, SHIPPED
 from tests.screen_crawl import crawl
 from tests.telegram_html import parse_html, rendering_problems
@@ -36,19 +38,19 @@ def test_every_screen_of_the_shipped_directory_decodes_as_telegram_reads_it(
 def test_commands_in_help_and_privacy_are_tappable_in_right_to_left_languages(
     lang: str, shipped_directory: Directory, catalogs: Catalogs
 ) -> None:
-    view = screens.View(shipped_directory, catalogs, catalogs.get(lang), UserState(lang, None))
-    help_commands = parse_html(screens.help_screen(view).text).commands()
+    view = View(shipped_directory, catalogs, catalogs.get(lang), UserState(lang, None))
+    help_commands = parse_html(help_screen(view).text).commands()
     assert {"/menu", "/language", "/privacy", "/clear", "/forget"} <= set(help_commands)
-    privacy = parse_html(screens.privacy(view, 30).text)
-    assert {"/forget", "/clear"} <= set(privacy.commands())
-    assert "&gt;" not in privacy.text and ">" in privacy.text  # «Settings > Privacy» shown right
+    shown = parse_html(privacy(view, 30).text)
+    assert {"/forget", "/clear"} <= set(shown.commands())
+    assert "&gt;" not in shown.text and ">" in shown.text  # «Settings > Privacy» shown right
 
 
 @pytest.mark.parametrize("lang", RTL)
 def test_guides_with_menu_paths_show_the_arrow_not_the_entity(
     lang: str, shipped_directory: Directory, catalogs: Catalogs
 ) -> None:
-    view = screens.View(shipped_directory, catalogs, catalogs.get(lang), UserState(lang, None))
+    view = View(shipped_directory, catalogs, catalogs.get(lang), UserState(lang, None))
     shown = 0
     for guide in shipped_directory.guides.values():
         if ">" not in guide.answer.get(lang, ""):
@@ -90,7 +92,7 @@ def test_sorani_lists_use_the_arabic_comma_and_wa(
     shipped_directory: Directory, catalogs: Catalogs
 ) -> None:
     t = catalogs.get("ckb")
-    view = screens.View(shipped_directory, catalogs, t, UserState("ckb", None))
+    view = View(shipped_directory, catalogs, t, UserState("ckb", None))
     resource = next(r for r in shipped_directory.resources.values()
                     if any(len(c.languages) >= 3 for c in r.contacts))
     card = screens.resource_card(view, resource.id, "", 0)

@@ -9,7 +9,8 @@ from bot.bidi import LRI, PDI, RLM
 from bot.callbacks import MAX_BYTES, Action, Kind
 from bot.directory import Directory
 from bot.i18n import Catalogs
-from bot.screens import UserState, View
+from bot.screens import View
+from bot.state import UserState
 from tests.langs import RTL, SHIPPED
 from tests.screen_crawl import crawl
 
