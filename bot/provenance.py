@@ -247,7 +247,10 @@ def page_date(t: Translator, dated: str) -> str:
     if dated.count("-") == 2:
         return t.date(page_date_floor(dated))
     if dated.count("-") == 1:
-        return str(format_skeleton("yMMMM", page_date_floor(dated), locale=t.locale))
+        day = page_date_floor(dated)
+        if t.language.months:  # the month names the language's readers use, as Translator.date
+            return f"{t.language.months[day.month - 1]} {day.year}"
+        return str(format_skeleton("yMMMM", day, locale=t.locale))
     return dated
 
 
