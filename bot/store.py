@@ -11,8 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import os
-import secrets
 import sqlite3
 from collections import Counter
 from collections.abc import Callable
@@ -22,6 +20,7 @@ from pathlib import Path
 import aiosqlite
 
 from .screens import UserState
+from .secret import load_secret
 
 Clock = Callable[[], dt.date]
 
@@ -51,30 +50,11 @@ SCHEMA_ALLOWLIST = {
     "reports": {"resource", "day", "count"},
 }
 CACHE_LIMIT = 100_000
+__all__ = ["SCHEMA_ALLOWLIST", "Store", "StoreError", "load_secret"]
 
 
 class StoreError(RuntimeError):
     """The database cannot be used; the message says what to do. Nothing is deleted."""
-
-
-def load_secret(data_dir: Path, given: bytes | None = None) -> bytes:
-    """The HMAC key: given, or generated once into the data folder, readable by its owner only."""
-    if given:
-        return given
-    path = data_dir / "secret"
-    try:
-        return bytes.fromhex(path.read_text().strip())
-    except FileNotFoundError:
-        pass
-    data_dir.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_bytes(32)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process won the race
-        return bytes.fromhex(path.read_text().strip())
-    with os.fdopen(fd, "w") as fh:
-        fh.write(value.hex())
-    return value
 
 
 @dataclass

@@ -54,6 +54,7 @@ from .limiter import NORMAL, URGENT, PriorityRateLimiter
 from .reloader import Reloader
 from .screens import Screen, UserState, View
 from .store import Store, load_secret
+from .updates import make_updater
 
 log = logging.getLogger(__name__)
 
@@ -175,11 +176,20 @@ class PenahBot:
     ) -> Application[Any, Any, Any, Any, Any, Any]:
         if not self.settings.token:
             raise ValueError("a bot token is needed")
+        if request is None:
+            # Answers to button presses are not rate-limited and can come in hundreds at once.
+            request = HTTPXRequest(connection_pool_size=512, pool_timeout=5.0)
+            updates_request = HTTPXRequest()
+        updater = make_updater(
+            self.settings.token,
+            self.settings.api_url,
+            request,
+            updates_request or request,
+            self.limiter,
+        )
         builder = (
             Application.builder()
-            .token(self.settings.token)
-            .base_url(self.settings.api_url)
-            .rate_limiter(self.limiter)
+            .updater(updater)
             # Far above any send queue: a handler waiting for its turn to send must not keep
             # the next person's button from being answered.
             .concurrent_updates(CONCURRENT_UPDATES)
@@ -187,11 +197,6 @@ class PenahBot:
             .post_stop(self._stopping)
             .post_shutdown(self._stopped)
         )
-        if request is None:
-            # Answers to button presses are not rate-limited and can come in hundreds at once.
-            request = HTTPXRequest(connection_pool_size=512, pool_timeout=5.0)
-            updates_request = HTTPXRequest()
-        builder = builder.request(request).get_updates_request(updates_request or request)
         app = builder.build()
         app.add_handler(TypeHandler(Update, self._gate), group=-1)
         app.add_handler(CommandHandler(["start", "menu"], self._on_start))

@@ -82,11 +82,11 @@ def test_token_shaped_text_is_redacted_from_logs() -> None:
     log = io.StringIO()
     setup_logging("INFO", stream=log)
     try:
-        logging.getLogger("anything").error("calling https://api.telegram.org/bot%s/getMe", TOKEN)
+        logging.getLogger("bot.any").error("calling https://api.telegram.org/bot%s/getMe", TOKEN)
         try:
             raise RuntimeError(f"failed for {TOKEN}")
         except RuntimeError:
-            logging.getLogger("anything").exception("boom")
+            logging.getLogger("bot.any").exception("boom")
         assert logging.getLogger("httpx").level == logging.WARNING
         assert logging.getLogger("httpcore").level == logging.WARNING
     finally:
