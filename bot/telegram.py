@@ -49,11 +49,12 @@ from . import admin, screens
 from .callbacks import Action, Kind, decode
 from .config import Settings
 from .directory import Directory, DirectoryError
+from .failures import not_saved
 from .i18n import N_, Catalogs, Translator, load_catalogs
 from .limiter import NORMAL, URGENT, PriorityRateLimiter
 from .reloader import Reloader
 from .screens import Screen, UserState, View
-from .store import Store, load_secret
+from .store import SaveFailed, Store, load_secret
 from .updates import make_updater
 
 log = logging.getLogger(__name__)
@@ -602,8 +603,12 @@ class PenahBot:
         chat = update.effective_chat
         if chat is not None and chat.type == ChatType.PRIVATE:
             view = self._view(UserState(), _language_code(update))
+            screen = screens.menu_changed(view)
+            if isinstance(error, SaveFailed):  # a full disk: say so, in their language
+                view = self._view(UserState(lang=error.lang), _language_code(update))
+                screen = not_saved(view)
             with contextlib.suppress(TelegramError):
-                await self._send(chat, screens.menu_changed(view))
+                await self._send(chat, screen)
 
 
 def _language_code(update: Update) -> str | None:
