@@ -24,7 +24,7 @@ OWN = "bot"  # Penah's loggers: "bot", "bot.telegram", …
 # A %-style conversion: each becomes a placeholder, its value never formatted.
 CONVERSION = re.compile(r"%(\([^)]*\))?[-#0 +]*(\*|\d+)?(\.(\*|\d+))?[diouxXeEfFgGcrsa%]")
 # Where a message with no format string may start quoting a value.
-VALUE_START = re.compile(r"[:=<>'\"(\[{#@\n]")
+VALUE_START = re.compile(r"[:=<>'\"\[{#@\n]")
 LONG_NUMBER = re.compile(r"\d{5,}")
 WITHHELD = "…"
 MAX_LIBRARY_MESSAGE = 200
