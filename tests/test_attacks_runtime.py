@@ -27,7 +27,7 @@ from bot.logs import setup_logging
 from bot.secret import load_secret
 from bot.startup import StartupError
 from bot.store import Store
-from tests.botprocess import TOKEN, BotProcess, penah_env
+from tests.botprocess import ROOT, TOKEN, BotProcess, penah_env
 from tests.fakeapi import FakeBotAPI
 from tests.fakes import user
 
@@ -201,24 +201,26 @@ async def test_an_empty_secret_file_stops_the_bot_with_what_to_do(tmp_path: Path
 def test_a_full_disk_while_the_secret_is_written_leaves_no_secret_behind(
     tmp_path: Path,
 ) -> None:
-    """RLIMIT_FSIZE 0 makes every write fail as a full disk does (Python ignores SIGXFSZ)."""
+    """`penah run` with RLIMIT_FSIZE 0: every write fails as on a full disk (Python ignores
+    SIGXFSZ). It must stop with one line and leave no half-written secret to be trusted."""
     def run(limit: bool) -> subprocess.CompletedProcess[str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PENAH_", "TELEGRAM_"))}
-        env.update(PENAH_DATA_DIR=str(tmp_path / "data"), PYTHONPATH=str(Path.cwd()))
-        code = "from bot.secret import load_secret; from pathlib import Path; import sys; " \
-               "load_secret(Path(sys.argv[1]))"
+        env.update(PENAH_DATA_DIR=str(tmp_path / "data"), PYTHONPATH=str(ROOT),
+                   TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL="http://127.0.0.1:9/bot",
+                   PENAH_RESOURCES=str(ROOT / "tests" / "data" / "directory.yaml"))
         return subprocess.run(
-            [sys.executable, "-c", code, str(tmp_path / "data")], env=env, text=True,
+            [sys.executable, "-m", "bot", "run"], env=env, text=True, cwd=tmp_path,
             capture_output=True, timeout=60, check=False,
-            preexec_fn=(lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0)))
-            if limit else None,
+            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0)),
         )
 
     failed = run(limit=True)
-    assert failed.returncode != 0 and "cannot write the secret file" in failed.stderr
+    assert failed.returncode == 1, failed.stderr
+    assert failed.stderr.startswith("penah: cannot write the secret file")
+    assert len(failed.stderr.strip().splitlines()) == 1 and "Traceback" not in failed.stderr
     assert not (tmp_path / "data" / "secret").exists()  # nothing half-written left
     assert not list((tmp_path / "data").glob(".secret-*"))
-    assert run(limit=False).returncode == 0
+    load_secret(tmp_path / "data")  # a start with space writes a whole one
     written = (tmp_path / "data" / "secret").read_bytes()
     assert len(written) == 65 and written.endswith(b"\n") and bytes.fromhex(written.decode())
     assert stat.S_IMODE((tmp_path / "data" / "secret").stat().st_mode) == 0o600
