@@ -242,6 +242,7 @@ def _schema(settings: Settings, args: argparse.Namespace) -> int:
 def _stats(settings: Settings, args: argparse.Namespace) -> int:
     from . import admin
     from .directory import Directory
+    from .startup import StartupError
     from .store import Store, StoreError, load_secret
 
     if not settings.database.exists():
@@ -257,7 +258,7 @@ def _stats(settings: Settings, args: argparse.Namespace) -> int:
 
     try:
         stats, reports = asyncio.run(read())
-    except StoreError as exc:
+    except (StoreError, StartupError) as exc:
         print(f"penah: {exc}", file=sys.stderr)
         return 1
     print(admin.stats_report(stats))
