@@ -93,7 +93,11 @@ class BoundedWebhookServer:
 
     def __init__(self, listen: str, port: int, app: tornado.web.Application) -> None:
         self._http = tornado.httpserver.HTTPServer(
-            app, max_body_size=MAX_BODY, max_buffer_size=4 * MAX_BODY, idle_connection_timeout=60
+            app,
+            max_body_size=MAX_BODY,
+            max_buffer_size=4 * MAX_BODY,
+            idle_connection_timeout=60,
+            body_timeout=30,  # a body trickled in a byte at a time is cut off
         )
         self.listen, self.port = listen, port
         self.is_running = False

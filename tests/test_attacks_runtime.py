@@ -17,7 +17,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from bot.secret import load_secret
 from bot.startup import StartupError
 from bot.store import Store
 from tests.botprocess import ROOT, TOKEN, BotProcess, penah_env
-from tests.fakeapi import FakeBotAPI
+from tests.fakeapi import Call, FakeBotAPI
 from tests.fakes import user
 
 CANARY = "zq-canary-5e1b"
@@ -48,7 +48,7 @@ def assert_clean(log: str) -> None:
     assert "Traceback" not in log
 
 
-def to_chat(chat_id: int, *methods: str) -> Any:
+def to_chat(chat_id: int, *methods: str) -> Callable[[Call], bool]:
     return lambda c: c.method in methods and c.params.get("chat_id") == chat_id
 
 
