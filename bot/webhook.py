@@ -68,7 +68,7 @@ def webhook_app(
         async def post(self) -> None:
             try:
                 data = json.loads(b"".join(self._chunks))
-            except ValueError:
+            except (ValueError, RecursionError):  # not JSON, or nested past Python's limit
                 raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST) from None
             update = parse_update(data, bot)
             if update is not None:
