@@ -100,8 +100,10 @@ class PenahExtBot(ExtBot[Any]):
         )
         if not isinstance(result, list):
             raise TelegramError("getUpdates did not return a list")
-        parsed = (parse_update(item, self) for item in result)
-        return tuple(update for update in parsed if update is not None)
+        updates = tuple(u for u in (parse_update(item, self) for item in result) if u is not None)
+        if result and not updates:  # no id to move the offset past: back off, do not spin
+            raise TelegramError("getUpdates returned no update with a readable id")
+        return updates
 
 
 def make_updater(

@@ -370,11 +370,11 @@ async def test_forget_on_a_full_disk_is_told_retried_and_the_stop_still_exits_0(
         mark = len(api.calls)
         api.send_text(person, "/start")
         await api.wait_for(to_chat(5151, "sendMessage"), 10, mark)
+        limit = wal.stat().st_size  # the WAL cannot grow: the next write fails
+        resource.prlimit(bot.pid, resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
         mark = len(api.calls)
         api.press(person, english)
         await api.wait_for(to_chat(5151, "editMessageText"), 10, mark)
-        limit = wal.stat().st_size  # the WAL cannot grow: the next write fails
-        resource.prlimit(bot.pid, resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
         code, _ = await bot.stop()
         log = bot.stderr()
     assert code == 0
