@@ -117,6 +117,22 @@ async def test_an_update_the_library_cannot_parse_is_skipped_and_the_next_person
     assert polls < 20, "the same batch was not fetched again and again"
 
 
+async def test_updates_with_no_readable_id_make_polling_back_off(tmp_path: Path) -> None:
+    from telegram.error import TelegramError
+
+    from tests.conftest import make_settings, running_harness
+
+    async with running_harness(make_settings(tmp_path)) as h:
+        await h.fake.updates.put({"message": {"text": CANARY}})
+        await h.fake.updates.put({"update_id": "7", "message": {"text": CANARY}})
+        with pytest.raises(TelegramError):  # the Updater's back-off, not a tight loop
+            await h.app.bot.get_updates(timeout=0)
+        await h.fake.updates.put({"update_id": True})
+        await h.fake.updates.put({"update_id": 12, "edited_message": {"text": CANARY}})
+        updates = await h.app.bot.get_updates(timeout=0)
+        assert [u.update_id for u in updates] == [12]
+
+
 async def test_a_truncated_updates_body_is_not_logged_and_is_fetched_again(
     tmp_path: Path,
 ) -> None:
