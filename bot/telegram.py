@@ -43,7 +43,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
-from telegram.request import BaseRequest, HTTPXRequest
+from telegram.request import BaseRequest
 
 from . import admin, screens
 from .callbacks import Action, Kind, decode
@@ -177,16 +177,8 @@ class PenahBot:
     ) -> Application[Any, Any, Any, Any, Any, Any]:
         if not self.settings.token:
             raise ValueError("a bot token is needed")
-        if request is None:
-            # Answers to button presses are not rate-limited and can come in hundreds at once.
-            request = HTTPXRequest(connection_pool_size=512, pool_timeout=5.0)
-            updates_request = HTTPXRequest()
         updater = make_updater(
-            self.settings.token,
-            self.settings.api_url,
-            request,
-            updates_request or request,
-            self.limiter,
+            self.settings.token, self.settings.api_url, self.limiter, request, updates_request
         )
         builder = (
             Application.builder()

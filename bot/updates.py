@@ -9,6 +9,7 @@ advances, the gate drops it (it has no message), and the log gets its type and i
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections.abc import Sequence
@@ -18,7 +19,8 @@ from telegram import Bot, Update
 from telegram._utils.defaultvalue import DEFAULT_NONE, DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import TelegramError
-from telegram.ext import ExtBot, Updater
+from telegram.ext import BaseRateLimiter, ExtBot, Updater
+from telegram.request import BaseRequest, HTTPXRequest
 
 log = logging.getLogger(__name__)
 
@@ -107,18 +109,25 @@ class PenahExtBot(ExtBot[Any]):
 
 
 def make_updater(
-    token: str, base_url: str, request: Any, updates_request: Any, rate_limiter: Any
+    token: str,
+    base_url: str,
+    rate_limiter: BaseRateLimiter[Any],
+    request: BaseRequest | None = None,
+    updates_request: BaseRequest | None = None,
 ) -> Updater:
-    """The Updater (and bot) for ApplicationBuilder.updater(): Penah's bot, its webhook."""
-    from asyncio import Queue
-
+    """The Updater (and its bot) for ApplicationBuilder.updater(): Penah's getUpdates, and
+    Penah's webhook server. Without `request`, HTTPX with a pool for hundreds of answers."""
     from .webhook import PenahUpdater
 
+    if request is None:
+        # Answers to button presses are not rate-limited and can come in hundreds at once.
+        request = HTTPXRequest(connection_pool_size=512, pool_timeout=5.0)
+        updates_request = HTTPXRequest()
     bot = PenahExtBot(
         token,
         base_url=base_url,
         request=request,
-        get_updates_request=updates_request,
+        get_updates_request=updates_request or request,
         rate_limiter=rate_limiter,
     )
-    return PenahUpdater(bot=bot, update_queue=Queue())
+    return PenahUpdater(bot=bot, update_queue=asyncio.Queue())
