@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from . import screens
+from .core import Context, view
 from .i18n import N_
-from .screens import Screen, View
+from .screens import Screen
+from .state import UserState
 
 NOT_SAVED = N_("This could not be saved just now. Please try again in a few minutes.")
 
 
-def not_saved(view: View) -> Screen:
-    """The main menu under the notice: the person can go on, and knows to try again."""
-    return screens.main_menu(view, notice=view.ui(NOT_SAVED))
+def not_saved(ctx: Context, lang: str | None, client_language: str | None) -> Screen:
+    """The main menu under the notice, in the person's language: they can go on, and know to
+    try again."""
+    shown = view(ctx, UserState(lang=lang), client_language)
+    return screens.main_menu(shown, notice=shown.ui(NOT_SAVED))

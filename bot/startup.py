@@ -81,5 +81,5 @@ def check(settings: Settings) -> None:
     private_umask()
     prepare_data_dir(settings.data_dir)
     check_locales(settings.locales)
-    load_secret(settings.data_dir, settings.secret)
+    load_secret(settings.data_dir, settings.secret_bytes)
     _tighten(settings.data_dir / "secret", 0o600)

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import aiosqlite
 
-from .screens import UserState
 from .secret import load_secret
+from .state import UserState
 
 Clock = Callable[[], dt.date]
 log = logging.getLogger(__name__)

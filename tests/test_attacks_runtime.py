@@ -304,7 +304,7 @@ async def test_purging_expired_preferences_leaves_nothing_in_the_wal(tmp_path: P
 # ---------------------------------------------------------------------- 7. a full disk
 async def test_a_full_database_keeps_every_change_for_the_next_flush(tmp_path: Path) -> None:
     """PRAGMA max_page_count makes the database full: SQLite's own SQLITE_FULL path."""
-    from bot.screens import UserState
+    from bot.state import UserState
 
     path = tmp_path / "penah.sqlite3"
     store = await Store.open(path, bytes(32))
