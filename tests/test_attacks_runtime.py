@@ -419,11 +419,18 @@ async def test_data_folder_database_and_secret_are_private(tmp_path: Path) -> No
     assert all(mode == 0o600 for mode in modes.values()), modes
 
 
-@pytest.mark.parametrize("what", ["data-under-a-file", "locales-missing"])
+START_UP_FAILURES = {
+    "data-under-a-file": ({"PENAH_DATA_DIR": "file/data"}, "data folder"),
+    "locales-missing": ({"PENAH_LOCALES": "no-such-folder"}, "translations folder"),
+    "secret-too-short": ({"PENAH_SECRET": "0123abcd"}, "PENAH_SECRET must be exactly 64"),
+}
+
+
+@pytest.mark.parametrize("what", list(START_UP_FAILURES))
 async def test_a_start_up_failure_is_one_clear_line(tmp_path: Path, what: str) -> None:
     (tmp_path / "file").write_text("not a folder")
-    env = {"PENAH_DATA_DIR": str(tmp_path / "file" / "data")} if what == "data-under-a-file" \
-        else {"PENAH_LOCALES": str(tmp_path / "no-such-folder")}
+    values, said = START_UP_FAILURES[what]
+    env = {k: v if k == "PENAH_SECRET" else str(tmp_path / v) for k, v in values.items()}
     async with FakeBotAPI() as api:
         process = BotProcess(api, {**penah_env(api, tmp_path), **env}, tmp_path)
         async with process as bot:
@@ -432,5 +439,5 @@ async def test_a_start_up_failure_is_one_clear_line(tmp_path: Path, what: str) -
     assert code in (1, 2)
     lines = log.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("penah: "), log
-    assert ("data folder" if what == "data-under-a-file" else "translations folder") in lines[0]
+    assert said in lines[0]
     assert not api.called("getUpdates")
