@@ -102,6 +102,12 @@ class Store:
             raise StoreError(f"cannot open the database {path}: {exc}") from None
         try:
             await _prepare(db)
+        except sqlite3.OperationalError as exc:  # a full disk, an I/O error, no permission
+            await db.close()
+            raise StoreError(
+                f"cannot write the database {path} ({exc}). Nothing was lost: free some "
+                "space or fix the data folder's permissions, then start again."
+            ) from None
         except sqlite3.DatabaseError as exc:
             await db.close()
             raise StoreError(

@@ -62,15 +62,21 @@ async def penah(tmp_path: Path, **env: str) -> AsyncIterator[tuple[FakeBotAPI, B
 
 
 class PipedBotProcess(BotProcess):
-    """Its log goes to a pipe, not a file, so a file-size limit on the bot leaves it whole."""
+    """Its log goes to a pipe, not a file, so a file-size limit on the bot leaves it whole;
+    `file_limit` starts it with that RLIMIT_FSIZE (a disk with that little room per file)."""
+
+    file_limit: int | None = None
 
     async def __aenter__(self) -> PipedBotProcess:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self._log = bytearray()
+        limit = self.file_limit
         self.process = await asyncio.create_subprocess_exec(
             sys.executable, *self.args, env=self.env, cwd=self.workdir,
             stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE,
+            preexec_fn=None if limit is None
+            else lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit)),
         )
         self._reader = asyncio.create_task(self._read())
         return self
@@ -396,6 +402,24 @@ async def test_forget_on_a_full_disk_is_told_retried_and_the_stop_still_exits_0(
     assert code == 0
     assert "Traceback" not in log
     assert "could not write" in log, log  # said in the log, by count and type
+
+
+async def test_a_database_that_cannot_be_written_at_start_is_one_clear_line(
+    tmp_path: Path,
+) -> None:
+    """Room for the secret but not for the database: not "damaged", and no traceback."""
+    async with FakeBotAPI() as api:
+        bot = PipedBotProcess(api, penah_env(api, tmp_path), tmp_path)
+        bot.file_limit = 4096
+        async with bot:
+            code = await exits(bot)
+            await bot._reader
+            log = bot.stderr()
+    assert code == 1, log
+    lines = [line for line in log.strip().splitlines() if line.startswith("penah: ")]
+    assert len(lines) == 1 and "cannot write the database" in lines[0], log
+    assert "damaged" not in log and "Traceback" not in log
+    assert not api.called("getUpdates")
 
 
 # ---------------------------------------------------------------------- 12. start-up
