@@ -97,7 +97,7 @@ def compose(
     stale = provenance.stale(entries, stale_days, now.date())
     if stale:
         lines.append(t.gettext(STALE).format(days=stale_days, count=len(stale)))
-        lines += [f"• {e.id}: {provenance.describe(e)}" for e in stale[:MAX_LINES]]
+        lines += [f"• {e.id} — {_rests_on(e)}" for e in stale[:MAX_LINES]]
         lines += ["• …"] if len(stale) > MAX_LINES else []
     else:
         lines.append(t.gettext(NOT_STALE).format(days=stale_days))
@@ -121,6 +121,22 @@ def compose(
     else:
         lines.append(t.gettext(NOT_REPORTED).format(date=t.date(since)))
     return "\n".join(lines)
+
+
+# What an entry rests on, without words, so a digest in any language reads the same way.
+HOW_ICONS = {
+    provenance.How.CALL: "📞", provenance.How.EMAIL: "✉️",
+    provenance.How.MESSAGE: "💬", provenance.How.VISIT: "🚶",
+}
+
+
+def _rests_on(entry: Resource | Guide) -> str:
+    """📞 2026-03-01 for a confirmation, 📄 2018-06-08 for a page's date (📄 ? when undated)."""
+    confirmed = provenance.latest_confirmation(entry)
+    if confirmed is not None:
+        return f"{HOW_ICONS[confirmed.how]} {confirmed.date}"
+    dated = entry.source.dated
+    return f"📄 {dated}" if dated != provenance.UNDATED else f"📄 ? ({entry.source.read})"
 
 
 Send = Callable[[int, str], Awaitable[object]]

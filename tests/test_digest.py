@@ -42,7 +42,7 @@ async def test_digest_lists_stale_entries_failed_links_and_reports_in_the_admins
             title = ar.gettext(digest.TITLE).split("{")[0]
             assert title != digest.TITLE.split("{")[0], "the title has an Arabic translation"
             assert text.startswith(title)
-            assert "• isf-1745: unconfirmed; source dated 2020-04-03" in text
+            assert "• isf-1745 — 📄 2020-04-03" in text
             assert f"• smex: {base}/dead: HTTP 404 Not Found" in text
             assert f"{base}/live" not in text
             assert "• unhcr-iq-iic: 1" in text
@@ -82,3 +82,24 @@ def test_without_link_checks_the_digest_says_how_to_turn_them_on(
     )
     assert "set PENAH_CHECK_LINKS=1" in text
     assert "No contact was reported as not working since November 24, 2026." in text
+
+
+def test_a_stale_entry_shows_what_it_rests_on_in_any_language(
+    tmp_path: Path, catalogs: Catalogs
+) -> None:
+    from tests.test_provenance import with_confirmations
+
+    directory = with_confirmations("      - {date: 2025-01-02, how: call, by: penah admin}\n")
+    for code in ("ar", "ku-Arab"):
+        text = digest.compose(
+            catalogs.get(code),
+            directory,
+            stale_days=180,
+            now=dt.datetime(2026, 12, 1, tzinfo=dt.UTC),
+            state=digest.DigestState(tmp_path / "digest.json"),
+            reports=[("smex", 2, "2026-11-30")],
+            links_enabled=True,
+        )
+        assert "• smex — 📞 2025-01-02" in text
+        assert "• isf-1745 — 📄 2020-04-03" in text
+        assert "• smex: 2" in text
