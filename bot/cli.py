@@ -80,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _load_or_report(path: Path) -> object:
-    from .directory import DirectoryError, load_directory
+    from .directory import DirectoryError
+    from .sources import load_directory
 
     try:
         return load_directory(path)

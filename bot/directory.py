@@ -7,19 +7,16 @@ column and field path the YAML parser saw, and a reader never gets a half-valid 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
-from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 import phonenumbers
-import yaml
 from phonenumbers import shortnumberinfo
 from pydantic import (
     AfterValidator,
@@ -28,7 +25,6 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    ValidationError,
 )
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,23}$"
@@ -411,266 +407,6 @@ def _texts_of(model: BaseModel, path: Path_) -> Iterator[tuple[str, Mapping[str,
             for i, item in enumerate(value):
                 if isinstance(item, BaseModel):
                     yield from _texts_of(item, (*path, name, i))
-
-
-# --------------------------------------------------------------------------- loading
-
-
-class _Loader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):  # type: ignore[misc]
-    """The safe loader (libyaml when present) that also refuses duplicate keys."""
-
-    duplicates: list[tuple[yaml.Mark, str]]
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = key_node.value
-            if key in seen:
-                self.duplicates.append((key_node.start_mark, str(key)))
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
-
-
-def _parse_yaml(text: str, filename: str) -> tuple[Any, list[Problem]]:
-    loader = _Loader(text)
-    loader.duplicates = []
-    try:
-        data = loader.get_single_data()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        reason = " ".join(filter(None, [exc.context, exc.problem]))
-        return None, [Problem(filename, line, col, "", f"YAML syntax error: {reason}")]
-    except yaml.YAMLError as exc:
-        return None, [Problem(filename, 0, 0, "", f"YAML error: {exc}")]
-    finally:
-        loader.dispose()
-    problems = [
-        Problem(filename, m.line + 1, m.column + 1, "", f"duplicate key {key!r}")
-        for m, key in loader.duplicates
-    ]
-    return data, problems
-
-
-class _Marks:
-    """Finds the line and column of a field path, composing the YAML again only on error."""
-
-    def __init__(self, text: str) -> None:
-        root = yaml.compose(text, Loader=_Loader)
-        assert root is not None, "only called for a document that parsed"
-        self._root: yaml.Node = root
-
-    def find(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
-        mark = self._node(path, key).start_mark
-        return (mark.line + 1, mark.column + 1) if mark else (0, 0)
-
-    def written(self, path: Path_) -> str:
-        """The scalar exactly as typed, before YAML turned it into a number."""
-        node = self._node(path, False)
-        return str(node.value) if isinstance(node, yaml.ScalarNode) else ""
-
-    def _node(self, path: Path_, key: bool) -> yaml.Node:
-        node: yaml.Node = self._root
-        for i, part in enumerate(path):
-            child: yaml.Node | None = None
-            if isinstance(node, yaml.MappingNode):
-                for key_node, value_node in node.value:
-                    if key_node.value == part:
-                        last = i == len(path) - 1
-                        child = key_node if key and last else value_node
-                        break
-            elif (
-                isinstance(node, yaml.SequenceNode)
-                and isinstance(part, int)
-                and 0 <= part < len(node.value)
-            ):
-                child = node.value[part]
-            if child is None:
-                break
-            node = child
-        return node
-
-
-_MESSAGES = {"missing": "this field is required"}
-
-
-def _pydantic_message(error: Mapping[str, Any], path: Path_) -> str:
-    kind, last = error["type"], path[-1] if path else ""
-    if kind == "extra_forbidden":
-        return f"unknown key {last!r}"
-    if kind == "enum":
-        return f"must be one of: {error['ctx']['expected']} (got {error['input']!r})"
-    if kind == "string_pattern_mismatch":
-        field = next((p for p in reversed(path) if isinstance(p, str)), "")
-        shown = error["input"] if "[key]" not in error["loc"] else last
-        if "[key]" in error["loc"] or field == "languages":
-            return f"not a language code such as en, ar, ckb or ku: {shown!r}"
-        if field == "country":
-            return f"a two-letter country code in capitals, such as IQ or LB: {shown!r}"
-        return f"ids are lower-case ASCII letters, digits and '-', at most 24: {shown!r}"
-    if error.get("input", ...) is None:
-        return "is empty: give a value (a text with ':' or ',' in it needs quotes)"
-    if kind in _MESSAGES:
-        return _MESSAGES[kind]
-    return str(error["msg"]).removeprefix("Value error, ")
-
-
-def _location(error: Mapping[str, Any]) -> tuple[Path_, bool]:
-    """Pydantic's loc without its '[key]' marker, and whether the key itself is at fault."""
-    key = error["type"] == "extra_forbidden" or "[key]" in error["loc"]
-    return tuple(p for p in error["loc"] if p != "[key]"), key
-
-
-def _list(value: object) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-_SINGULAR = {"regions": "region", "categories": "category", "resources": "resource"}
-
-
-def _semantic_problems(data: Mapping[str, Any]) -> list[tuple[Path_, str]]:
-    """Cross-references, duplicate ids and phone numbers, tolerant of a half-broken file."""
-    found: list[tuple[Path_, str]] = []
-
-    def entries(kind: str) -> list[tuple[int, Mapping[str, Any]]]:
-        items = data.get(kind)
-        if not isinstance(items, list):
-            return []
-        return [(i, e) for i, e in enumerate(items) if isinstance(e, dict)]
-
-    ids: dict[str, set[str]] = {}
-    for kind in ("regions", "categories", "resources", "guides"):
-        seen: set[str] = set()
-        for i, entry in entries(kind):
-            ident = entry.get("id")
-            if isinstance(ident, str):
-                if ident in seen:
-                    found.append(((kind, i, "id"), f"duplicate id {ident!r} in {kind}"))
-                seen.add(ident)
-        ids[kind] = seen
-
-    def check_refs(kind: str, i: int, entry: Mapping[str, Any], name: str, target: str) -> None:
-        refs = entry.get(name)
-        if not isinstance(refs, list):
-            return
-        for j, ref in enumerate(refs):
-            if isinstance(ref, str) and ref not in ids[target]:
-                close = difflib.get_close_matches(ref, ids[target], n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-                found.append(((kind, i, name, j), f"no {_SINGULAR[target]} {ref!r}{hint}"))
-
-    emergency = [i for i, c in entries("categories") if c.get("emergency") is True]
-    for i in emergency[1:]:
-        found.append((("categories", i, "emergency"), "only one category can be the emergency one"))
-
-    countries = {
-        r["id"]: r.get("country") for _, r in entries("regions") if isinstance(r.get("id"), str)
-    }
-    for i, resource in entries("resources"):
-        check_refs("resources", i, resource, "categories", "categories")
-        check_refs("resources", i, resource, "regions", "regions")
-        regions = _list(resource.get("regions"))
-        region_countries = {countries.get(r) for r in regions if isinstance(r, str)} - {None}
-        for j, contact in enumerate(_list(resource.get("contacts"))):
-            if isinstance(contact, dict):
-                message = _contact_problem(contact, region_countries)
-                if message:
-                    found.append((("resources", i, "contacts", j, "value"), message))
-    for i, guide in entries("guides"):
-        check_refs("guides", i, guide, "categories", "categories")
-        check_refs("guides", i, guide, "regions", "regions")
-        check_refs("guides", i, guide, "related", "resources")
-    return found
-
-
-def _contact_problem(contact: Mapping[str, Any], region_countries: set[Any]) -> str | None:
-    kind, value = contact.get("type"), contact.get("value")
-    if not isinstance(value, str):
-        return None  # the type check has reported it already
-    value = value.strip()
-    if kind in NUMBER_TYPES:
-        if kind == ContactType.WHATSAPP and value.startswith("https://"):
-            return _link_problem(value)
-        country = contact.get("country")
-        if not isinstance(country, str):
-            country = next(iter(region_countries)) if len(region_countries) == 1 else None
-        try:
-            read_number(value, country, whatsapp=kind == ContactType.WHATSAPP)
-        except ValueError as exc:
-            return str(exc)
-    elif kind in LINK_TYPES:
-        return _link_problem(value)
-    elif kind == ContactType.EMAIL and not _EMAIL.fullmatch(value):
-        return f"not a valid email address: {value!r}"
-    elif kind == ContactType.TELEGRAM and not _TELEGRAM.fullmatch(value):
-        return f"a Telegram contact is @username or https://t.me/…: {value!r}"
-    return None
-
-
-def _link_problem(value: str) -> str | None:
-    try:
-        _https_url(value)
-    except ValueError as exc:
-        return str(exc)
-    return None
-
-
-def parse_directory(text: str, filename: str = "resources.yaml") -> Directory:
-    """Validate a whole file; raise DirectoryError listing every problem with its location."""
-    data, problems = _parse_yaml(text, filename)
-    if data is None and not problems:
-        problems = [Problem(filename, 0, 0, "", "the file is empty")]
-    if problems and data is None:
-        raise DirectoryError(problems)
-    if not isinstance(data, dict):
-        raise DirectoryError([Problem(filename, 1, 1, "", "the file must be a mapping of keys")])
-
-    located: list[tuple[Path_, bool, str]] = []
-    model: DirectoryFile | None = None
-    try:
-        model = DirectoryFile.model_validate(data)
-    except ValidationError as exc:
-        for error in exc.errors():
-            path, key = _location(error)
-            located.append((path, key, _pydantic_message(error, path)))
-    located += [(path, False, message) for path, message in _semantic_problems(data)]
-
-    if located:
-        marks = _Marks(text)
-        for path, key, message in located:
-            line, col = marks.find(path, key=key)
-            if message == UNQUOTED_NUMBER:
-                message += f': "{marks.written(path)}"'
-            problems.append(Problem(filename, line, col, format_path(path), message))
-    if problems or model is None:
-        problems.sort(key=lambda p: (p.line, p.column))
-        raise DirectoryError(problems)
-    return Directory(model, source=filename)
-
-
-def load_directory(path: Path) -> Directory:
-    return parse_directory(decode_file(path), str(path))
-
-
-def decode_file(path: Path) -> str:
-    """Read the file as UTF-8, naming the line and column of a byte that is not."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise DirectoryError([Problem(str(path), 0, 0, "", "file not found")]) from None
-    except OSError as exc:
-        raise DirectoryError(
-            [Problem(str(path), 0, 0, "", f"cannot read: {exc.strerror}")]
-        ) from None
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        before = raw[: exc.start]
-        line = before.count(b"\n") + 1
-        column = exc.start - (before.rfind(b"\n") + 1) + 1
-        raise DirectoryError(
-            [Problem(str(path), line, column, "", "not UTF-8 text: save the file as UTF-8")]
-        ) from None
 
 
 # --------------------------------------------------------------------------- warnings

@@ -9,8 +9,9 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 
 from .config import shipped_locales
-from .directory import DirectoryError, load_directory
+from .directory import DirectoryError
 from .i18n import DOMAIN, catalog_files, coverage, read_catalog
+from .sources import load_directory
 
 
 def report(locales: Path, resources: Path) -> tuple[str, bool]:
