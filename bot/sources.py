@@ -133,7 +133,10 @@ class Source:
         digests = {name: digest for name, _, digest in read}
         files = [(name, raw) for name, raw, _ in read]
         if not self.folder:
-            parsed, problems = self.parsers.parse(files, None)
+            try:
+                parsed, problems = self.parsers.parse(files, None)
+            except DirectoryError as exc:  # the child died: its reason, for this file
+                parsed, problems = [], exc.problems
         else:
             others = {k: v for k, v in self._good.items() if k not in digests}
             context = {

@@ -8,6 +8,7 @@ composed.
 
 from __future__ import annotations
 
+import re
 import reprlib
 from collections.abc import Mapping
 from pathlib import Path
@@ -36,8 +37,12 @@ def quote(value: object) -> str:
     return clip(_REPR.repr(value))
 
 
-def clip(message: str, limit: int = 4 * QUOTE_CHARS) -> str:
-    """A last guard for messages built by code that quotes input in full."""
+_LONG_QUOTE = re.compile(f"'[^']{{{QUOTE_CHARS},}}'|\"[^\"]{{{QUOTE_CHARS},}}\"")
+
+
+def clip(message: str, limit: int = 3 * QUOTE_CHARS) -> str:
+    """For messages built by code that quotes input in full: each quote cut, then the whole."""
+    message = _LONG_QUOTE.sub(lambda m: m[0][: QUOTE_CHARS - 1] + "…" + m[0][0], message)
     return message if len(message) <= limit else message[: limit - 1] + "…"
 
 
