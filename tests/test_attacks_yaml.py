@@ -2,7 +2,8 @@
 
 Each is saved over the live file of a running `penah run` (real process, stand-in Bot API),
 and given to `penah check` and `penah run` at start, as an admin's mistake or an attacker with
-write access to the file would.
+write access to the file would. Modules that came with these defences are imported inside the
+tests that use them, so the process tests also run, and fail, against code without them.
 """
 
 from __future__ import annotations
@@ -14,10 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import children
-from bot.children import Parsers
 from bot.directory import DirectoryError
-from bot.validation import parse_directory
 from tests.botprocess import ROOT, TOKEN, BotProcess, penah_env
 from tests.conftest import DATA
 from tests.fakeapi import FakeBotAPI
@@ -128,6 +126,8 @@ async def test_penah_run_refuses_a_hostile_file_at_start_with_exit_1(
 
 
 def test_deep_nesting_and_aliases_are_named_at_their_line_and_column() -> None:
+    from bot.validation import parse_directory
+
     deep = nested_brackets()
     line, col = line_col(deep, "[" * 65)
     with pytest.raises(DirectoryError) as caught:
@@ -141,6 +141,8 @@ def test_deep_nesting_and_aliases_are_named_at_their_line_and_column() -> None:
 
 
 def test_a_few_aliases_still_work() -> None:
+    from bot.validation import parse_directory
+
     text = GOOD.replace("regions: [iq-fed]\n", "regions: &federal [iq-fed]\n", 1)
     text = text.replace("regions: [global]\n", "regions: *federal\n", 1)
     assert "*federal" in text
@@ -152,6 +154,8 @@ def test_a_few_aliases_still_work() -> None:
 
 @pytest.mark.parametrize("field", ["operator", "id", "source", "categories"])
 def test_a_message_quotes_at_most_80_characters_of_input(field: str) -> None:
+    from bot.validation import parse_directory
+
     huge = "x" * 60_000
     values = {
         "operator": f"    operator: {huge}\n",
@@ -173,7 +177,10 @@ def test_a_message_quotes_at_most_80_characters_of_input(field: str) -> None:
 def test_a_reader_that_never_answers_is_stopped_and_names_the_file(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    from bot import children
+
     monkeypatch.setattr(children, "TIMEOUT", 0.05)
+    Parsers = children.Parsers
     with pytest.raises(DirectoryError) as caught:
         Parsers().parse([("regions.yaml", GOOD.encode())])
     [problem] = caught.value.problems
@@ -184,6 +191,8 @@ def test_a_reader_that_never_answers_is_stopped_and_names_the_file(
 def test_a_reader_that_runs_out_of_memory_becomes_a_directory_error(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    from bot.children import Parsers
+
     monkeypatch.setenv("PENAH_PARSE_MEMORY_MB", "30")  # less than the child's imports take
     big = GOOD + "# " + "x" * 2_000_000 + "\n"
     with pytest.raises(DirectoryError) as caught:
