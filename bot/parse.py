@@ -85,7 +85,7 @@ def main(stdin: BinaryIO, stdout: TextIO) -> int:
         }, ensure_ascii=False, default=str) + "\n")
         for kind in KINDS:
             for entry in getattr(model, kind):
-                stdout.write(entry.model_dump_json(exclude_defaults=True) + "\n")
+                stdout.write(entry.model_dump_json() + "\n")
     return 0
 
 
