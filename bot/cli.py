@@ -33,7 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="start the bot (long polling, or a webhook)")
-    run.add_argument("--resources", type=Path, help="directory file (PENAH_RESOURCES)")
+    run.add_argument("--resources", type=Path, help="directory file or folder (PENAH_RESOURCES)")
     run.add_argument("--data-dir", type=Path, help="database and secret folder (PENAH_DATA_DIR)")
     run.add_argument("--webhook-url", help="public https URL Telegram should post updates to")
     run.add_argument("--listen", help="HOST:PORT the webhook server listens on")
@@ -43,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--region", help="start in this region (iq-fed, iq-kr, …)")
     console.add_argument("--resources", type=Path)
 
-    check = sub.add_parser("check", help="validate a directory file; exit 1 on errors")
+    check = sub.add_parser("check", help="validate a directory file or folder; exit 1 on errors")
     check.add_argument("file", nargs="?", type=Path)
     check.add_argument("--stale-days", type=int, help="warn when not verified for this long")
 
