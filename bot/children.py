@@ -9,7 +9,6 @@ interpreter for long while the bot serves.
 
 from __future__ import annotations
 
-import atexit
 import json
 import os
 import signal
@@ -17,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +27,8 @@ from .directory import DirectoryError, Path_, Problem, format_path
 
 T = TypeVar("T")
 
-TIMEOUT = 60.0
+TIMEOUT = 60.0  # seconds, and as many again per 10 MB read (a 20 MB directory takes ~10 s)
+SECONDS_PER_MB = 6.0
 _PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
 KINDS = ("regions", "categories", "resources", "guides")
 
@@ -67,10 +68,10 @@ def _spawn() -> _Child:
     return _Child(process, stderr)
 
 
-def _why(child: _Child, timed_out: bool) -> str:
+def _why(child: _Child, timed_out: bool, seconds: float) -> str:
     """Why the child gave no answer, in words for an admin."""
     if timed_out:
-        return f"reading it took longer than {TIMEOUT:.0f} s"
+        return f"reading it took longer than {seconds:.0f} s"
     code = child.process.returncode
     if code is not None and code < 0:
         name = signal.Signals(-code).name
@@ -85,31 +86,46 @@ def _why(child: _Child, timed_out: bool) -> str:
     return f"the reader failed ({last[:80]})"
 
 
+def _stop_all(spares: list[_Child]) -> None:
+    for spare in spares:
+        if spare.process.poll() is None:
+            spare.process.kill()
+            spare.process.wait()
+        for stream in (spare.process.stdin, spare.process.stdout, spare.stderr):
+            if stream is not None:
+                stream.close()
+    spares.clear()
+
+
 class Parsers:
     """Starts children and reads their answers; `warm` keeps one started ahead of need."""
 
     def __init__(self, *, warm: bool = False) -> None:
         self.warm = warm
-        self._spare: _Child | None = None
+        self._spares: list[_Child] = []  # at most one; a list the finalizer can share
         self._lock = threading.Lock()
-        if warm:
-            self._spare = _spawn()
-            atexit.register(self.close)
+        # The spare goes when this object does (a test's bot), or at exit at the latest.
+        self._finalizer = weakref.finalize(self, _stop_all, self._spares)
+
+    @property
+    def _spare(self) -> _Child | None:
+        return self._spares[0] if self._spares else None
+
+    @_spare.setter
+    def _spare(self, child: _Child | None) -> None:
+        self._spares[:] = [child] if child is not None else []
 
     def close(self) -> None:
         with self._lock:
-            spare, self._spare = self._spare, None
-        if spare is not None and spare.process.poll() is None:
-            spare.process.kill()
-            spare.process.wait()
-            for stream in (spare.process.stdin, spare.process.stdout, spare.stderr):
-                if stream is not None:
-                    stream.close()
+            spares, self._spares[:] = list(self._spares), []
+        _stop_all(spares)
 
     def _take(self) -> _Child:
         with self._lock:
             child, self._spare = self._spare, None
         if child is None or child.process.poll() is not None:
+            if child is not None:
+                _stop_all([child])
             child = _spawn()
         return child
 
@@ -131,7 +147,9 @@ class Parsers:
         child = self._take()
         process = child.process
         assert process.stdin is not None and process.stdout is not None
-        deadline = threading.Timer(TIMEOUT, process.kill)
+        size_mb = sum(len(raw) for _, raw in files) / 2**20
+        seconds = TIMEOUT + SECONDS_PER_MB * size_mb
+        deadline = threading.Timer(seconds, process.kill)
         deadline.start()
         try:
             try:
@@ -155,7 +173,7 @@ class Parsers:
             process.stdout.close()
         try:
             if process.returncode != 0 or result is None:
-                raise _Dead(_why(child, timed_out))
+                raise _Dead(_why(child, timed_out, seconds))
         finally:
             child.stderr.close()
             self._ready_spare()

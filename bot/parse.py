@@ -18,16 +18,18 @@ import resource
 import sys
 from typing import Any, BinaryIO, TextIO
 
-CPU_SECONDS = 60
+CPU_SECONDS = 60  # and as many again per 10 MB read, as the bot's deadline allows
+CPU_SECONDS_PER_MB = 6
 BASE_MEMORY = 768 * 2**20  # the interpreter, pydantic and phonenumbers, with room to work
 MEMORY_PER_BYTE = 80  # a parse holds about 40 bytes of objects per byte of YAML
 
 
-def limit(kind: int, value: int) -> None:
+def limit(kind: int, value: int, *, final: bool = True) -> None:
+    """Lower a limit; `final` lowers the hard limit too, so nothing raises it again."""
     _, hard = resource.getrlimit(kind)
     if hard != resource.RLIM_INFINITY:
         value = min(value, hard)
-    resource.setrlimit(kind, (value, value))
+    resource.setrlimit(kind, (value, value if final else hard))
 
 
 def memory_for(size: int) -> int:
@@ -37,7 +39,7 @@ def memory_for(size: int) -> int:
 
 
 def main(stdin: BinaryIO, stdout: TextIO) -> int:
-    limit(resource.RLIMIT_CPU, CPU_SECONDS)
+    limit(resource.RLIMIT_CPU, CPU_SECONDS, final=False)  # until the input's size is known
     gc.disable()  # nothing here is cyclic, and the process is short-lived
     from .directory import DirectoryError, Problem
     from .validation import KINDS, Context, place, validate_part
@@ -48,7 +50,9 @@ def main(stdin: BinaryIO, stdout: TextIO) -> int:
         return 0  # a spare child the bot no longer needs
     header: dict[str, Any] = json.loads(first)
     files: list[tuple[str, int]] = [(n, s) for n, s in header["files"]]
-    limit(resource.RLIMIT_AS, memory_for(sum(size for _, size in files)))
+    total = sum(size for _, size in files)
+    limit(resource.RLIMIT_AS, memory_for(total))
+    limit(resource.RLIMIT_CPU, CPU_SECONDS + CPU_SECONDS_PER_MB * (total >> 20))
     raw = {name: stdin.read(size) for name, size in files}
 
     def problems_line(problems: list[Problem]) -> str:

@@ -22,6 +22,7 @@ from .sources import Source
 log = logging.getLogger(__name__)
 
 ErrorHook = Callable[[DirectoryError], Awaitable[None]]
+LOGGED_PROBLEMS = 50  # a file can hold thousands of mistakes; the log needs the first few
 
 
 @dataclass(frozen=True)
@@ -106,8 +107,12 @@ class Reloader:
         if key == self._reported:
             return
         self._reported = key
-        log.error("directory not (wholly) reloaded, the last good version keeps serving:\n%s",
-                  error)
+        shown = error.problems[:LOGGED_PROBLEMS]
+        more = len(error.problems) - len(shown)
+        log.error(
+            "directory not (wholly) reloaded, the last good version keeps serving:\n%s%s",
+            "\n".join(map(str, shown)), f"\n… and {more} more" if more else "",
+        )
         if self.on_error:
             try:
                 await self.on_error(error)

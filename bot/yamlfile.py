@@ -175,8 +175,15 @@ class Marks:
         return node
 
 
+MAX_FILE_BYTES = 64 * 2**20  # 6,000 resources in one file are about 10 MB
+
+
 def read_file(path: Path) -> bytes:
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise DirectoryError([Problem(
+                str(path), 0, 0, "", f"larger than {MAX_FILE_BYTES >> 20} MB: split it into files"
+            )])
         return path.read_bytes()
     except FileNotFoundError:
         raise DirectoryError([Problem(str(path), 0, 0, "", "file not found")]) from None
