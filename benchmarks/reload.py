@@ -103,7 +103,7 @@ async def ticking(work: Any, seconds: float = 0.0) -> tuple[Any, float]:
 
 
 async def measure_child(path: Path, edited: Path, repeats: int, steps: bool) -> dict[str, Any]:
-    import bot.telegram  # noqa: F401 - the bot's imports, so memory is a running bot's
+    import bot.wiring  # noqa: F401 - the bot's imports, so memory is a running bot's
     from bot.reloader import Reloader
 
     rss_imports = memory_kb("VmRSS")

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import IO, Any, TypeVar
 
 from .compact import BUILDERS, Shared
-from .directory import DirectoryError, Path_, Problem, format_path
+from .model import DirectoryError, Path_, Problem, format_path
 
 T = TypeVar("T")
 

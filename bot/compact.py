@@ -14,7 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .directory import Category, Contact, ContactType, Guide, Operator, Region, Resource
+from .contacts import ContactType
+from .model import Category, Contact, Guide, Operator, Region, Resource
 
 _set = object.__setattr__
 _CONTACT_TYPES = {t.value: t for t in ContactType}

@@ -41,7 +41,7 @@ def memory_for(size: int) -> int:
 def main(stdin: BinaryIO, stdout: TextIO) -> int:
     limit(resource.RLIMIT_CPU, CPU_SECONDS, final=False)  # until the input's size is known
     gc.disable()  # nothing here is cyclic, and the process is short-lived
-    from .directory import DirectoryError, Problem
+    from .model import DirectoryError, Problem
     from .validation import KINDS, Context, place, validate_part
     from .yamlfile import decode
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .children import Parsers
-from .directory import Directory, DirectoryError, Problem
+from .model import DirectoryError, Problem
+from .queries import Directory
 from .sources import Source
 
 log = logging.getLogger(__name__)

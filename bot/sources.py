@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from .children import KINDS, Parsed, Parsers
-from .directory import Directory, DirectoryError, DirectoryFile, Path_, Problem
+from .model import DirectoryError, DirectoryFile, Path_, Problem
+from .queries import Directory
 from .validation import contact_problem, whole_problems
 from .yamlfile import read_file
 

@@ -9,21 +9,19 @@ meet. Every problem names file, line, column and field, and quotes input only br
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import Field, ValidationError
 
-from .directory import (
-    _EMAIL,
-    _TELEGRAM,
-    LINK_TYPES,
-    NUMBER_TYPES,
+from .checks import Entries
+from .checks import cross_problems as entry_problems
+from .contacts import KINDS as CONTACT_KINDS
+from .contacts import ContactType, country_of
+from .model import (
     UNQUOTED_NUMBER,
     Category,
-    ContactType,
-    Directory,
     DirectoryError,
     DirectoryFile,
     Guide,
@@ -32,11 +30,10 @@ from .directory import (
     Problem,
     Region,
     Resource,
-    _https_url,
     _Strict,
     format_path,
-    read_number,
 )
+from .queries import Directory
 from .yamlfile import QUOTE_CHARS, Marks, clip, mapping_or_problem, parse_yaml, quote
 
 KINDS = ("regions", "categories", "resources", "guides")
@@ -104,36 +101,18 @@ def _location(error: Mapping[str, Any]) -> tuple[Path_, bool]:
 
 
 # --------------------------------------------------------------------------- contact values
-def contact_problem(contact: Mapping[str, Any], countries: set[Any]) -> str | None:
-    kind, value = contact.get("type"), contact.get("value")
-    if not isinstance(value, str):
-        return None  # the type check has reported it already
-    value = value.strip()
-    if kind in NUMBER_TYPES:
-        if kind == ContactType.WHATSAPP and value.startswith("https://"):
-            return _link_problem(value)
-        country = contact.get("country")
-        if not isinstance(country, str):
-            country = next(iter(countries)) if len(countries) == 1 else None
-        try:
-            read_number(value, country, whatsapp=kind == ContactType.WHATSAPP)
-        except ValueError as exc:
-            return clip(str(exc))
-    elif kind in LINK_TYPES:
-        return _link_problem(value)
-    elif kind == ContactType.EMAIL and not _EMAIL.fullmatch(value):
-        return f"not a valid email address: {quote(value)}"
-    elif kind == ContactType.TELEGRAM and not _TELEGRAM.fullmatch(value):
-        return f"a Telegram contact is @username or https://t.me/…: {quote(value)}"
-    return None
-
-
-def _link_problem(value: str) -> str | None:
+def contact_problem(contact: Mapping[str, Any], countries: Collection[str | None]) -> str | None:
+    """The contact table's check of one contact given as data, its message cut short."""
     try:
-        _https_url(value)
-    except ValueError as exc:
-        return clip(str(exc))
-    return None
+        kind = CONTACT_KINDS[ContactType(str(contact.get("type")))]
+    except ValueError:
+        return None  # the type check has reported it already
+    value, given = contact.get("value"), contact.get("country")
+    if not isinstance(value, str):
+        return None
+    message = kind.check(value.strip(), country_of(given if isinstance(given, str) else None,
+                                                   countries))
+    return clip(message) if message else None
 
 
 def _get(entry: Any, name: str) -> Any:
@@ -161,8 +140,8 @@ def _contacts(
                 yield ("resources", i, "contacts", j, "value"), contact, regions, known
 
 
-def _countries_of(regions: list[str], countries: Mapping[str, str | None]) -> set[Any]:
-    return {countries.get(r) for r in regions} - {None}
+def _countries_of(regions: list[str], countries: Mapping[str, str | None]) -> list[str | None]:
+    return [countries.get(r) for r in regions]
 
 
 # --------------------------------------------------------------------------- across files
@@ -207,9 +186,11 @@ def cross_problems(
     return found
 
 
-def whole_problems(files: Sequence[tuple[str, Any]]) -> list[tuple[str, Path_, str]]:
-    """`cross_problems` plus what the whole needs exactly once or at least once."""
-    found = cross_problems(files)
+def whole_problems(
+    files: Sequence[tuple[str, Any]], *, links: bool = True
+) -> list[tuple[str, Path_, str]]:
+    """`cross_problems` (unless `links` is off) plus what the whole needs once or more."""
+    found = cross_problems(files) if links else []
     for key in ("version", "languages"):
         holders = [name for name, data in files if _get(data, key) is not None]
         if not holders:
@@ -224,6 +205,15 @@ def whole_problems(files: Sequence[tuple[str, Any]]) -> list[tuple[str, Path_, s
 
 
 # --------------------------------------------------------------------------- one file
+def _entries_of(model: PartFile) -> Entries:
+    return Entries(
+        list(enumerate(model.regions)),
+        list(enumerate(model.categories)),
+        list(enumerate(model.resources)),
+        list(enumerate(model.guides)),
+    )
+
+
 def validate_part(text: str, name: str, context: Context | None = None) -> Part:
     """Validate one file's text; DirectoryError naming every problem in it.
 
@@ -243,26 +233,28 @@ def validate_part(text: str, name: str, context: Context | None = None) -> Part:
         for error in exc.errors(include_url=False):
             path, key = _location(error)
             located.append((path, key, _pydantic_message(error, path)))
-    countries = {**context.countries}
-    countries.update(
-        (r.get("id"), r.get("country")) for _, r in _entries(data, "regions")
-        if isinstance(r.get("id"), str)
-    )
     deferred: list[tuple[Path_, dict[str, Any], list[str]]] = []
-    for path, contact, regions, known in _contacts(data, countries):
-        if not known and not whole:
-            deferred.append((path, contact, regions))
-            continue
-        message = contact_problem(contact, _countries_of(regions, countries))
-        if message:
-            located.append((path, False, message))
-    if whole:
-        crossed = whole_problems([(name, data)])
-    elif located or problems:
-        crossed = cross_problems([(name, data)], context.ids)
+    if whole:  # the rules across entries, as for any whole directory, and what it needs once
+        entries = _entries_of(model) if model is not None else Entries.valid_in(data)
+        located += [(path, False, clip(message)) for path, message in entry_problems(entries)]
+        located += [(path, False, message) for _, path, message in
+                    whole_problems([(name, data)], links=False)]
     else:
-        crossed = []
-    located += [(path, False, message) for _, path, message in crossed]
+        countries = {**context.countries}
+        countries.update(
+            (r.get("id"), r.get("country")) for _, r in _entries(data, "regions")
+            if isinstance(r.get("id"), str)
+        )
+        for path, contact, regions, known in _contacts(data, countries):
+            if not known:
+                deferred.append((path, contact, regions))
+                continue
+            message = contact_problem(contact, _countries_of(regions, countries))
+            if message:
+                located.append((path, False, message))
+        if located or problems:
+            crossed = cross_problems([(name, data)], context.ids)
+            located += [(path, False, message) for _, path, message in crossed]
     if located:
         problems += place(text, name, located)
     if problems or model is None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from .directory import DirectoryError, Path_, Problem
+from .model import DirectoryError, Path_, Problem
 
 MAX_DEPTH = 64  # a directory needs about 6
 MAX_ALIASES = 100

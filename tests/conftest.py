@@ -15,7 +15,7 @@ from bot.directory import Directory
 from bot.i18n import Catalogs, load_catalogs
 from bot.reloader import Reloader
 from bot.sources import load_directory
-from bot.telegram import PenahBot
+from bot.wiring import PenahBot
 from tests.fakes import FakeTelegram, buttons, user
 
 DATA = Path(__file__).parent / "data"

@@ -4,11 +4,9 @@ import asyncio
 import os
 from pathlib import Path
 
-import pytest
-
+from bot.children import Parsers
 from bot.directory import DirectoryError
 from bot.reloader import Reloader
-from bot.children import Parsers
 from bot.sources import load_directory
 from bot.validation import parse_directory
 from tests.conftest import DATA
