@@ -168,8 +168,10 @@ def run_one(path: Path, edited: Path, repeats: int, steps: bool) -> dict[str, An
     child = subprocess.run(
         [sys.executable, "-m", "benchmarks.reload", "--child", str(path), "--edited",
          str(edited), "--repeats", str(repeats)] + (["--steps"] if steps else []),
-        capture_output=True, text=True, timeout=900, cwd=ROOT, check=True,
+        capture_output=True, text=True, timeout=1800, cwd=ROOT, check=False,
     )
+    if child.returncode != 0:
+        raise SystemExit(f"measuring {path.name} failed:\n{child.stderr[-3000:]}")
     figures: dict[str, Any] = json.loads(child.stdout.strip().splitlines()[-1])
     figures["bytes"] = sum(p.stat().st_size for p in ([path] if path.is_file()
                                                       else path.glob("*.yaml")))

@@ -9,7 +9,6 @@ hook through which admins are told).
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -62,7 +61,6 @@ class Reloader:
         except DirectoryError:
             source.parsers.close()
             raise
-        gc.freeze()  # what is loaded at start lives for good: keep it out of later collections
         return cls(source, directory, interval=interval, on_error=on_error)
 
     @property

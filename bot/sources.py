@@ -9,6 +9,7 @@ directory is put together again without validating anything twice.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 from collections.abc import Sequence
@@ -90,7 +91,26 @@ class Source:
     def refresh(
         self, *, everything: bool = False
     ) -> tuple[Directory | None, DirectoryError | None, bool]:
-        """Read what changed: (the new directory or None, the problems or None, changed)."""
+        """Read what changed: (the new directory or None, the problems or None, changed).
+
+        The cyclic collector is paused meanwhile: a large directory is a million new objects,
+        none of them cyclic, and a full collection over them would hold the interpreter (every
+        person's buttons) for half a second. What is kept is then frozen out of collections.
+        """
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            directory, error, changed = self._refresh(everything)
+        finally:
+            if collecting:
+                gc.enable()
+        if directory is not None:
+            gc.freeze()
+        return directory, error, changed
+
+    def _refresh(
+        self, everything: bool
+    ) -> tuple[Directory | None, DirectoryError | None, bool]:
         now = signatures(self.path)
         todo = [name for name, sig in now.items() if everything or sig != self.seen.get(name)]
         removed = [name for name in self._good if name not in now]
@@ -114,7 +134,7 @@ class Source:
         candidate.update(fresh)
         if not everything and self.folder and _countries(candidate) != _countries(self._good):
             # regions moved to other countries: every phone number is read again
-            return self.refresh(everything=True)
+            return self._refresh(True)
         candidate, cross = self._settle(candidate, set(fresh) | set(removed), read)
         problems += cross
         changed = everything or candidate.keys() != self._good.keys() or any(
@@ -181,7 +201,7 @@ class Source:
         """Check across files; take back the changes that break references, naming them."""
         if not self.folder:
             return candidate, []
-        found = self._cross(candidate)
+        found = self._cross(candidate, touched)
         if not found:
             return candidate, []
         texts = {name: raw for name, raw, _ in read}
@@ -197,18 +217,19 @@ class Source:
         blamed = {name for name, _, _ in found} & touched
         kept = {k: v for k, v in candidate.items() if k not in blamed}
         kept.update({k: v for k, v in self._good.items() if k in blamed})
-        if self._cross(kept):
+        if self._cross(kept, touched - blamed):
             kept = dict(self._good)  # the change broke other files: keep the last good whole
         return kept, placed
 
     @staticmethod
-    def _cross(candidate: dict[str, _Good]) -> list[tuple[str, Path_, str]]:
+    def _cross(candidate: dict[str, _Good], fresh: set[str]) -> list[tuple[str, Path_, str]]:
+        """References across all files; the contacts a fresh file's reader left for later."""
         parts = [(name, _sections(g.parsed)) for name, g in sorted(candidate.items())]
         found = whole_problems(parts)
         countries = _countries(candidate)
-        for name, good in candidate.items():
-            for path, contact, regions in good.parsed.deferred:
-                message = contact_problem(contact, {countries.get(r) for r in regions} - {None})
+        for name in fresh & candidate.keys():
+            for path, contact, regions in candidate[name].parsed.deferred:
+                message = contact_problem(contact, [countries.get(r) for r in regions])
                 if message:
                     found.append((name, path, message))
         return found

@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from .checks import Entries
 from .checks import cross_problems as entry_problems
@@ -123,7 +123,9 @@ def _entries(data: Any, kind: str) -> list[tuple[int, Any]]:
     items = _get(data, kind)
     if not isinstance(items, list):
         return []
-    return [(i, e) for i, e in enumerate(items) if isinstance(e, dict) or hasattr(e, "id")]
+    if items and isinstance(items[0], BaseModel):  # validated: every entry is one
+        return list(enumerate(items))
+    return [(i, e) for i, e in enumerate(items) if isinstance(e, dict | BaseModel)]
 
 
 def _contacts(
