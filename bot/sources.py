@@ -245,7 +245,12 @@ class Source:
         data = DirectoryFile.model_construct(
             None, version=1, languages=languages, **sections
         )
-        return Directory(data, source=str(self.path))
+        directory = Directory(data, source=str(self.path))
+        # Build the lookups here, in the reload's thread, not in the first update after it.
+        for category in data.categories[:1]:
+            directory.resources_for(None, category.id)
+        _ = directory.regions, directory.categories, directory.resources, directory.guides
+        return directory
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:
