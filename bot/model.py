@@ -60,7 +60,7 @@ def _icon(value: str) -> str:
 
 
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
-LangCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
+LangCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Z][a-z]{3})?$")]
 NonEmpty = Annotated[
     str, BeforeValidator(_no_yaml_numbers), StringConstraints(strip_whitespace=True, min_length=1)
 ]
@@ -104,6 +104,7 @@ class Region(_Strict):
 class Category(_Strict):
     id: Id
     name: Text
+    discreet_name: Text | None = None  # what discreet mode shows instead of `name`
     icon: Icon = "•"
     emergency: bool = False
     advice: bool = False

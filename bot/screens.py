@@ -14,7 +14,7 @@ from .about import help_screen, privacy
 from .callbacks import Action, Kind
 from .contacts import Shown
 from .i18n import N_, Catalogs
-from .model import Category, Contact, Guide, Operator
+from .model import Category, Contact, Guide, Operator, Resource
 from .queries import Directory
 from .view import MAX_TEXT, Button, Screen, View
 
@@ -92,7 +92,16 @@ def main_menu(view: View, notice: str = "") -> Screen:
 
 
 def _category_label(view: View, category: Category) -> str:
+    """In discreet mode: the discreet name, no icon."""
+    if view.state.discreet:
+        return view.label(category.discreet_name or category.name)
     return f"{category.icon} {view.label(category.name)}"
+
+
+def _category_title(view: View, category: Category) -> str:
+    if view.state.discreet:
+        return f"<b>{view.content(category.discreet_name or category.name)}</b>"
+    return f"{escape(category.icon)} <b>{view.content(category.name)}</b>"
 
 
 def regions(view: View) -> Screen:
@@ -134,16 +143,44 @@ def emergency(view: View) -> Screen:
             for c, shown in d.contacts(resource)
             if shown.kind.on_emergency
         ]
-        if resource.caution:
-            lines.append("⚠️ " + view.content(resource.caution))
+        caution = _shared_caution(view, resource)
+        if caution:
+            lines.append("⚠️ " + caution)
     if not found:
         lines.append(view.ui(N_("I have no emergency number for this place yet.")))
     rows = [
-        [Button(view.label(r.name), Action(Kind.RESOURCE, r.id, _emergency_id(d)))] for r in found
+        [
+            Button(
+                view.masked(view.label(r.name), N_("Contact {n}"), n),
+                Action(Kind.RESOURCE, r.id, _emergency_id(d)),
+            )
+        ]
+        for n, r in enumerate(found, start=1)
     ]
     if region is None:
         rows.append([Button("📍 " + t.gettext("Where are you now?"), Action(Kind.REGIONS))])
     return view.screen(lines, [*rows, view.back_row(None)], urgent=True)
+
+
+STATE_CAUTIONS = {
+    Operator.POLICE: N_(
+        "This line is run by the police. A trusted organisation may be safer to contact first."
+    ),
+    Operator.GOVERNMENT: N_(
+        "This line is run by the state. A trusted organisation may be safer to contact first."
+    ),
+}
+
+
+def _shared_caution(view: View, resource: Resource) -> str:
+    """On a screen many people share, a state line's caution names no group of people; the
+    resource's own caution stays on its card."""
+    if resource.operator in STATE_CAUTIONS:
+        return view.ui(STATE_CAUTIONS[resource.operator])
+    if resource.caution is None:
+        return ""
+    caution = view.content(resource.caution)
+    return "" if view.terms.found(caution, view.t.code) else caution
 
 
 def _emergency_id(d: Directory) -> str:
@@ -170,7 +207,7 @@ def category(view: View, category_id: str, page: int) -> Screen | None:
         Button(view.label(r.name), Action(Kind.RESOURCE, r.id, chosen.id, page)) for r in resources
     ]
     shown = entries[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-    lines = [f"{escape(chosen.icon)} <b>{view.content(chosen.name)}</b>"]
+    lines = [view.heading(N_("Contacts")), _category_title(view, chosen)]
     region = d.regions.get(view.state.region or "")
     if region:
         lines.append(view.ui(N_("For: {place}"), place=view.label(region.name)))
@@ -243,7 +280,7 @@ def resource_card(
     if resource is None:
         return None
     operator = t.gettext(OPERATOR_LABELS[resource.operator])
-    lines = [notice, ""] if notice else []
+    lines = [notice, ""] if notice else [view.heading(N_("Contact details"))]
     lines += [
         f"<b>{view.content(resource.name)}</b>",
         view.content(resource.summary),
@@ -294,6 +331,7 @@ def guide(view: View, guide_id: str, origin: str) -> Screen | None:
     if found is None:
         return None
     lines = [
+        view.heading(N_("Information")),
         f"❓ <b>{view.content(found.question)}</b>",
         "",
         view.content(found.answer),
@@ -303,10 +341,15 @@ def guide(view: View, guide_id: str, origin: str) -> Screen | None:
     ]
     if view.falls_back(found.question, found.answer):
         lines.append(view.ui(N_("Some of this is not yet translated, so it is shown in English.")))
+    related = [d.resources[r] for r in found.related if r in d.resources]
     rows = [
-        [Button(view.label(d.resources[r].name), Action(Kind.RESOURCE, r, found.id))]
-        for r in found.related
-        if r in d.resources
+        [
+            Button(
+                view.masked(view.label(r.name), N_("Contact {n}"), n),
+                Action(Kind.RESOURCE, r.id, found.id),
+            )
+        ]
+        for n, r in enumerate(related, start=1)
     ]
     return view.screen(lines, [*rows, view.back_row(_origin_action(view, origin, 0))])
 
@@ -324,6 +367,14 @@ def buttons_only(view: View) -> Screen:
 def forgotten(view: View) -> Screen:
     return Screen(
         view.t.lines(view.ui(N_("Your saved settings are deleted. Send /start to begin again.")))
+    )
+
+
+def tidied(view: View) -> Screen:
+    """What the last screen becomes after a pause: nothing in it says what it was about."""
+    return Screen(
+        view.t.lines(view.ui(N_("Tap /menu to continue."))),
+        ((Button(view.t.gettext("Menu"), Action(Kind.HOME)),),),
     )
 
 
@@ -368,7 +419,7 @@ def render(view: View, action: Action | None, *, retention_days: int = 30) -> Sc
         screen = guide(view, action.target, action.origin)
     elif kind is Kind.ADVICE:
         screen = advice(view)
-    elif kind is Kind.PRIVACY:
+    elif kind in (Kind.PRIVACY, Kind.SET_DISCREET, Kind.SET_TIDY):
         screen = privacy(view, retention_days)
     elif kind is Kind.HELP:
         screen = help_screen(view)
