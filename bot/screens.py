@@ -202,9 +202,17 @@ def category(view: View, category_id: str, page: int) -> Screen | None:
     pages = max(1, -(-(len(guides) + len(resources)) // PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
     entries: list[Button] = [
-        Button("❓ " + view.label(g.question), Action(Kind.GUIDE, g.id, chosen.id)) for g in guides
+        Button(
+            "❓ " + view.masked(view.label(g.question), N_("Question {n}"), n),
+            Action(Kind.GUIDE, g.id, chosen.id),
+        )
+        for n, g in enumerate(guides, start=1)
     ] + [  # each card remembers this page, so Back returns to it
-        Button(view.label(r.name), Action(Kind.RESOURCE, r.id, chosen.id, page)) for r in resources
+        Button(
+            view.masked(view.label(r.name), N_("Contact {n}"), n),
+            Action(Kind.RESOURCE, r.id, chosen.id, page),
+        )
+        for n, r in enumerate(resources, start=1)
     ]
     shown = entries[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     lines = [view.heading(N_("Contacts")), _category_title(view, chosen)]
@@ -306,7 +314,11 @@ def resource_card(
         [
             Button(
                 f"{shown.kind.icon} "
-                + (view.label(c.label) if c.label else t.gettext(shown.kind.link_label)),
+                + view.masked(
+                    view.label(c.label) if c.label else t.gettext(shown.kind.link_label),
+                    shown.kind.link_label,
+                    0,
+                ),
                 url=shown.link,
             )
         ]
