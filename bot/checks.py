@@ -116,10 +116,10 @@ def warnings_for(
     """What `penah check` tells admins without failing: staleness, gaps, unchecked codes,
     and icons that stand for a group of people (anyone glancing at the phone reads them)."""
     out: list[str] = []
-    for entry in directory.data.categories:
-        if terms.found(entry.icon, "en"):
+    for group in directory.data.categories:
+        if terms.found(group.icon, "en"):
             out.append(
-                f"identity symbol: category {entry.id!r} icon {entry.icon!r} gives "
+                f"identity symbol: category {group.id!r} icon {group.icon!r} gives "
                 "people away at a glance; choose a neutral one"
             )
     for entry in directory.stale(stale_days, today):
