@@ -164,6 +164,9 @@ class Countdowns:
         if len(self._chats) > self.size:
             self._chats.popitem(last=False)
 
+    def disarm(self, chat_id: int) -> None:
+        self._chats.pop(chat_id, None)
+
     def shown(self, chat_id: int, message_id: int) -> None:
         countdown = self._chats.get(chat_id)
         if countdown is not None:

@@ -284,6 +284,7 @@ class Handlers:
             elif isinstance(effect, ScheduleTidy) and chat is not None:
                 self.bot.guards.tidy.arm(chat.id, key, effect.mode, effect.lang)
             elif isinstance(effect, ClearChat) and chat is not None:
+                self.bot.guards.tidy.disarm(chat.id)  # nothing left to tidy
                 await self._delete_all(chat.id, key)
                 await self._send(chat, outcome.screen, key)
                 return False
