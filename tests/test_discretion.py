@@ -131,3 +131,46 @@ def test_first_lines_and_discreet_buttons_name_no_sensitive_topic(
                         for button in screen.buttons():
                             found = terms.found(button.label, lang)
                             assert found is None, (lang, action, button.label, found)
+
+
+@pytest.mark.parametrize("lang", ["en", "ar", "ckb", "ku"])
+async def test_through_telegram_no_first_line_names_a_sensitive_topic(
+    tmp_path: Path, lang: str
+) -> None:
+    import shutil
+
+    from tests.conftest import ROOT
+    from tests.test_privacy import SENSITIVE
+
+    locales = tmp_path / "locales"
+    shutil.copytree(shipped_locales(), locales)
+    if not (locales / FILE).exists():  # a stand-in list: the privacy tests' words and flags
+        words = ", ".join(f'"{w}"' for w in SENSITIVE)
+        (locales / FILE).write_text(
+            f'symbols: ["🏳️‍🌈", "💜"]\n{lang}: [{words}]\n', encoding="utf-8"
+        )
+    terms = load_terms(locales)
+    shutil.copy(ROOT / "resources.yaml", tmp_path / "resources.yaml")
+    settings = make_settings(tmp_path, locales=locales, flood_updates=10_000)
+    async with running_harness(settings) as h:
+        await h.send("/start")
+        await h.press(Action(Kind.SET_LANGUAGE, lang).encode())
+        firsts = [h.screen()["text"].split("\n", 1)[0]]
+        menu = h.screen()
+        categories = [b["callback_data"] for b in buttons(menu)
+                      if b.get("callback_data", "").startswith("1:c:")]
+        assert len(categories) >= 6
+        for data in categories:
+            await h.press(data)
+            screen = h.screen()
+            firsts.append(screen["text"].split("\n", 1)[0])
+            inner = [b["callback_data"] for b in buttons(screen)
+                     if b.get("callback_data", "").startswith(("1:r:", "1:g:"))]
+            for entry in inner[:2]:
+                await h.press(entry)
+                firsts.append(h.screen()["text"].split("\n", 1)[0])
+        assert len(firsts) > 15
+        for first in firsts:
+            assert terms.found(first, lang) is None, first
+        assert all(c.params.get("disable_notification") is True
+                   for c in h.fake.called("sendMessage"))
