@@ -69,6 +69,7 @@ def privacy(view: View, retention_days: int) -> Screen:
         "",
         "<b>" + escape(t.gettext("Discretion")) + "</b>",
         view.ui(N_("Discreet mode shows plain names and no icons in the menus.")),
+        view.ui(N_("These choices are kept like your language and place, and deleted with them.")),
         view.ui(
             N_(
                 "After a pause without use, the bot can replace its last message with a "

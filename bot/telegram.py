@@ -59,7 +59,7 @@ log = logging.getLogger(__name__)
 DELETE_BATCH = 100
 OUTCOME_CACHE = 4096
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-Context = ContextTypes.DEFAULT_TYPE
+PTBContext = ContextTypes.DEFAULT_TYPE
 
 
 @functools.lru_cache(maxsize=4096)  # screens are immutable, and so are PTB's markups
@@ -162,7 +162,7 @@ class Handlers:
             await self.bot.store.forget(key)
 
     # ------------------------------------------------------------------ the gate
-    async def _gate(self, update: Update, context: Context) -> None:
+    async def _gate(self, update: Update, context: PTBContext) -> None:
         """Before any handler: private chats only, unknown update shapes dropped, floods cut.
 
         A message's id is kept for /clear before the flood check, and /clear itself is never
@@ -202,7 +202,7 @@ class Handlers:
             await chat.leave()
 
     # ------------------------------------------------------------------ messages
-    async def _on_text(self, update: Update, context: Context) -> None:
+    async def _on_text(self, update: Update, context: PTBContext) -> None:
         """Commands, and free text: never read, never echoed; the menu instead."""
         message, user, chat = update.message, update.effective_user, update.effective_chat
         assert message is not None and user is not None and chat is not None
@@ -215,7 +215,7 @@ class Handlers:
         command = BY_NAME.get(name or "")
         await self._decide(update, Typed(command) if command else Text())
 
-    async def _on_other(self, update: Update, context: Context) -> None:
+    async def _on_other(self, update: Update, context: PTBContext) -> None:
         """Photos, files, contacts, locations, forwards: not needed, said once, never kept."""
         if update.message is None:
             return
@@ -232,7 +232,7 @@ class Handlers:
             await self._send(update.effective_chat, outcome.screen, key)
 
     # ------------------------------------------------------------------ buttons
-    async def _on_button(self, update: Update, context: Context) -> None:
+    async def _on_button(self, update: Update, context: PTBContext) -> None:
         query = update.callback_query
         assert query is not None
         action = decode(query.data)
@@ -330,7 +330,7 @@ class Handlers:
                 log.info("tidying a chat failed: %s", type(exc).__name__)
 
     # ------------------------------------------------------------------ errors
-    async def _on_error(self, update: object, context: Context) -> None:
+    async def _on_error(self, update: object, context: PTBContext) -> None:
         """Log the update id and the exception type, nothing a user sent; answer cleanly."""
         error = context.error
         update_id = update.update_id if isinstance(update, Update) else None
