@@ -174,3 +174,54 @@ async def test_through_telegram_no_first_line_names_a_sensitive_topic(
             assert terms.found(first, lang) is None, first
         assert all(c.params.get("disable_notification") is True
                    for c in h.fake.called("sendMessage"))
+
+
+async def test_a_database_from_before_discretion_is_migrated_and_keeps_its_preferences(
+    tmp_path: Path,
+) -> None:
+    import sqlite3
+
+    from bot.state import Tidy
+    from bot.store import MIGRATIONS, Store
+
+    path = tmp_path / "penah.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(f"BEGIN; {MIGRATIONS[0]}; PRAGMA user_version = 1; COMMIT;")
+    store = await Store.open(tmp_path / "new.sqlite3", b"k" * 32)
+    key = store.user_key(4242)
+    await store.close()
+    db.execute("INSERT INTO prefs VALUES (?, 'ar', 'iq-kr', 1000000)", (key,))
+    db.commit()
+    db.close()
+    store = await Store.open(path, b"k" * 32)
+    try:
+        assert await store.visit(key) == UserState("ar", "iq-kr")
+        await store.save(key, UserState("ar", "iq-kr", discreet=True, tidy=Tidy.CLEAR))
+        await store.flush()
+    finally:
+        await store.close()
+    store = await Store.open(path, b"k" * 32)
+    try:
+        assert await store.visit(key) == UserState("ar", "iq-kr", True, Tidy.CLEAR)
+    finally:
+        await store.close()
+
+
+def test_countdowns_are_bounded_and_keep_means_none() -> None:
+    from bot.guards import Countdowns
+    from bot.state import Tidy
+
+    now = [0.0]
+    countdowns = Countdowns(seconds=10.0, size=3, clock=lambda: now[0])
+    for chat in range(5):
+        countdowns.arm(chat, b"k", Tidy.NEUTRAL, "en")
+    assert len(countdowns) == 3
+    countdowns.arm(4, b"k", Tidy.KEEP, "en")
+    assert len(countdowns) == 2
+    countdowns.shown(3, 77)
+    now[0] = 11.0
+    due = countdowns.due()
+    assert [chat for chat, _ in due] == [2, 3] and due[1][1].message_id == 77
+    off = Countdowns(seconds=0, size=3)
+    off.arm(1, b"k", Tidy.NEUTRAL, "en")
+    assert len(off) == 0, "0 seconds turns tidying off"
