@@ -12,24 +12,25 @@ from html import escape
 
 from .about import help_screen, privacy
 from .callbacks import Action, Kind
-from .contacts import Shown
+from .cards import contact_line, emergency_id, guide, resource_card
 from .i18n import N_, Catalogs
-from .model import Category, Contact, Guide, Operator, Resource
+from .model import Category, Operator, Resource
 from .queries import Directory
 from .view import MAX_TEXT, Button, Screen, View
 
-__all__ = ["MAX_TEXT", "PAGE_SIZE", "Button", "Screen", "View", "help_screen", "privacy"]
+__all__ = [
+    "MAX_TEXT",
+    "PAGE_SIZE",
+    "Button",
+    "Screen",
+    "View",
+    "guide",
+    "help_screen",
+    "privacy",
+    "resource_card",
+]
 
 PAGE_SIZE = 8
-
-OPERATOR_LABELS = {
-    Operator.UN: N_("a United Nations agency"),
-    Operator.NGO: N_("a non-governmental organisation"),
-    Operator.GOVERNMENT: N_("a government body"),
-    Operator.POLICE: N_("the police"),
-    Operator.OTHER: N_("an independent service"),
-}
-
 
 # --------------------------------------------------------------------------- language
 
@@ -139,7 +140,7 @@ def emergency(view: View) -> Screen:
             places = t.join_list(view.label(d.regions[r].name) for r in resource.regions)
             lines.append(t.isolate(escape(places, quote=False)))
         lines += [
-            _contact_line(view, c, shown)
+            contact_line(view, c, shown)
             for c, shown in d.contacts(resource)
             if shown.kind.on_emergency
         ]
@@ -152,7 +153,7 @@ def emergency(view: View) -> Screen:
         [
             Button(
                 view.masked(view.label(r.name), N_("Contact {n}"), n),
-                Action(Kind.RESOURCE, r.id, _emergency_id(d)),
+                Action(Kind.RESOURCE, r.id, emergency_id(d)),
             )
         ]
         for n, r in enumerate(found, start=1)
@@ -181,10 +182,6 @@ def _shared_caution(view: View, resource: Resource) -> str:
         return ""
     caution = view.content(resource.caution)
     return "" if view.terms.found(caution, view.t.code) else caution
-
-
-def _emergency_id(d: Directory) -> str:
-    return d.emergency_category.id if d.emergency_category else ""
 
 
 # --------------------------------------------------------------------------- categories
@@ -248,124 +245,6 @@ def advice(view: View) -> Screen:
     ]
     rows.append([Button("🔒 " + t.gettext("Privacy"), Action(Kind.PRIVACY))])
     return view.screen(lines, [*rows, view.back_row(None)])
-
-
-# --------------------------------------------------------------------------- cards
-
-
-def _origin_action(view: View, origin: str, page: int) -> Action | None:
-    d = view.directory
-    if origin == _emergency_id(d) and origin:
-        return Action(Kind.EMERGENCY)
-    if origin in d.categories:
-        return Action(Kind.CATEGORY, origin, page=page)
-    if origin in d.guides:
-        return Action(Kind.GUIDE, origin)
-    return None
-
-
-def _contact_line(view: View, contact: Contact, shown: Shown) -> str:
-    t = view.t
-    line = f"{shown.kind.icon} {t.isolate(escape(shown.display, quote=False))}"
-    if contact.label:
-        line += " — " + view.content(contact.label)
-    details = []
-    if contact.hours:
-        details.append("🕒 " + view.content(contact.hours))
-    if contact.languages:
-        names = t.join_list(t.language_name(code) for code in contact.languages)
-        details.append(view.ui(N_("Languages: {names}"), names=names))
-    if details:
-        line += "\n    " + "\n    ".join(details)
-    return line
-
-
-def resource_card(
-    view: View, resource_id: str, origin: str, page: int, notice: str = ""
-) -> Screen | None:
-    d, t = view.directory, view.t
-    resource = d.resources.get(resource_id)
-    if resource is None:
-        return None
-    operator = t.gettext(OPERATOR_LABELS[resource.operator])
-    lines = [notice, ""] if notice else [view.heading(N_("Contact details"))]
-    lines += [
-        f"<b>{view.content(resource.name)}</b>",
-        view.content(resource.summary),
-        view.ui(N_("Run by: {operator}"), operator=operator),
-    ]
-    if resource.caution:
-        lines.append("⚠️ " + view.content(resource.caution))
-    lines.append("")
-    contacts = d.contacts(resource)
-    lines += [_contact_line(view, c, shown) for c, shown in contacts]
-    lines.append("")
-    lines.append(view.ui(N_("Last checked: {date}"), date=t.date(resource.verified)))
-    texts = [
-        resource.name,
-        resource.summary,
-        resource.caution,
-        *(c.hours for c in resource.contacts),
-        *(c.label for c in resource.contacts),
-    ]
-    untranslated = view.fallback_notice(*texts)
-    if untranslated:
-        lines.append(untranslated)
-    rows: list[list[Button]] = [
-        [
-            Button(
-                f"{shown.kind.icon} "
-                + view.masked(
-                    view.label(c.label) if c.label else t.gettext(shown.kind.link_label),
-                    shown.kind.link_label,
-                    0,
-                ),
-                url=shown.link,
-            )
-        ]
-        for c, shown in contacts
-        if shown.link
-    ]
-    rows.append(
-        [
-            Button(
-                "🚫 " + t.gettext("This contact did not work"),
-                Action(Kind.REPORT, resource.id, origin, page),
-            )
-        ]
-    )
-    rows.append(view.back_row(_origin_action(view, origin, page)))
-    return view.screen(lines, rows, urgent=origin == _emergency_id(d) and bool(origin))
-
-
-def guide(view: View, guide_id: str, origin: str) -> Screen | None:
-    d, t = view.directory, view.t
-    found: Guide | None = d.guides.get(guide_id)
-    if found is None:
-        return None
-    lines = [
-        view.heading(N_("Information")),
-        f"❓ <b>{view.content(found.question)}</b>",
-        "",
-        view.content(found.answer),
-        "",
-        view.ui(N_("Last checked: {date}"), date=t.date(found.verified)),
-        view.ui(N_("Source: {link}"), link=found.source),
-    ]
-    untranslated = view.fallback_notice(found.question, found.answer)
-    if untranslated:
-        lines.append(untranslated)
-    related = [d.resources[r] for r in found.related if r in d.resources]
-    rows = [
-        [
-            Button(
-                view.masked(view.label(r.name), N_("Contact {n}"), n),
-                Action(Kind.RESOURCE, r.id, found.id),
-            )
-        ]
-        for n, r in enumerate(related, start=1)
-    ]
-    return view.screen(lines, [*rows, view.back_row(_origin_action(view, origin, 0))])
 
 
 def menu_changed(view: View) -> Screen:
