@@ -162,9 +162,11 @@ class PenahBot:
             ),
             asyncio.create_task(self._every(5.0, self.store.flush), name="flush"),
             asyncio.create_task(self._every(3600.0, self._hourly), name="purge"),
-            asyncio.create_task(self._every(self._tidy_tick, self.handlers.tidy), name="tidy"),
             asyncio.create_task(self._describe(app), name="describe"),  # not before polling
         ]
+        if self.settings.tidy_seconds > 0:  # 0: tidying is off, nothing to wake up for
+            tidy = self._every(self._tidy_tick, self.handlers.tidy)
+            self._tasks.append(asyncio.create_task(tidy, name="tidy"))
         with contextlib.suppress(NotImplementedError, RuntimeError):
             asyncio.get_running_loop().add_signal_handler(
                 signal.SIGHUP, lambda: asyncio.ensure_future(self.reload())
