@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -225,3 +226,29 @@ def test_countdowns_are_bounded_and_keep_means_none() -> None:
     off = Countdowns(seconds=0, size=3)
     off.arm(1, b"k", Tidy.NEUTRAL, "en")
     assert len(off) == 0, "0 seconds turns tidying off"
+
+
+async def test_the_running_bot_tidies_a_quiet_chat_after_its_tidy_seconds(tmp_path: Path) -> None:
+    """`penah run` with PENAH_TIDY_SECONDS=3: a sensitive card left open turns neutral."""
+    from tests.botprocess import BotProcess, penah_env
+    from tests.fakeapi import FakeBotAPI
+    from tests.fakes import user
+
+    person = user(4242)
+    async with FakeBotAPI() as api:
+        env = {**penah_env(api, tmp_path), "PENAH_TIDY_SECONDS": "3"}
+        async with BotProcess(api, env, tmp_path) as bot:
+            await bot.ready()
+            mark = len(api.calls)
+            api.send_text(person, "/start")
+            await api.wait_for(lambda c: c.method == "sendMessage", 10, mark)
+            for data in (Action(Kind.SET_LANGUAGE, "en").encode(),
+                         Action(Kind.RESOURCE, "smex", "digital").encode()):
+                mark = len(api.calls)
+                api.press(person, data)
+                await api.wait_for(lambda c: c.method == "editMessageText", 10, mark)
+            assert "SMEX" in api.last_message(4242)["text"]
+            left, mark = time.monotonic(), len(api.calls)
+            await api.wait_for(lambda c: c.method == "editMessageText", 8, mark)
+            assert time.monotonic() - left >= 2.5, "not before the quiet time is over"
+            assert api.last_message(4242)["text"] == "Tap /menu to continue."
