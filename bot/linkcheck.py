@@ -21,6 +21,9 @@ from typing import Any
 import httpx
 import yaml
 
+from .sources import files_of
+from .yamlfile import decode_file, scan
+
 USER_AGENT = "Penah-link-check/1 (directory maintenance; one request per link)"
 CONCURRENCY = 8
 TIMEOUT = 8.0  # 47 addresses, 8 at a time: under a minute even if every site times out
@@ -62,7 +65,11 @@ class Outcome:
 
 
 def links_in(text: str, filename: str) -> list[Link]:
-    """The links of a validated directory file, each with the line it is written on."""
+    """The links of a directory file, each with the line it is written on.
+
+    The file may have changed since it was validated: the same nesting and alias limits
+    apply before anything is composed (DirectoryError if they are broken)."""
+    scan(text, filename)
     root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     found: list[Link] = []
     for kind, entry in _entries(root):
@@ -217,8 +224,8 @@ async def check_links(links: Sequence[Link], **options: Any) -> Report:
 
 def links_of_path(path: Path) -> list[Link]:
     """The links of a directory file, or of every YAML file in a directory folder."""
-    files = sorted([*path.glob("*.yaml"), *path.glob("*.yml")]) if path.is_dir() else [path]
-    return [link for f in files for link in links_in(f.read_text(encoding="utf-8"), str(f))]
+    files = files_of(path)  # a folder's files in the order the directory reads them
+    return [link for f in files for link in links_in(decode_file(f), str(f))]
 
 
 def run_online(path: Path) -> int:
