@@ -31,6 +31,8 @@ from pydantic import (
     ValidationError,
 )
 
+from .searchterms import Keywords, SearchSettings
+
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,23}$"
 GLOBAL_REGION = "global"
 FALLBACK_LANGUAGE = "en"
@@ -127,6 +129,7 @@ class Category(_Strict):
     icon: NonEmpty = "•"
     emergency: bool = False
     advice: bool = False
+    keywords: Keywords = Field(default_factory=dict)  # typed-search terms, never shown
 
 
 class Contact(_Strict):
@@ -173,6 +176,7 @@ class DirectoryFile(_Strict):
     categories: list[Category] = Field(min_length=1)
     resources: list[Resource] = Field(default_factory=list)
     guides: list[Guide] = Field(default_factory=list)
+    search: SearchSettings = Field(default_factory=SearchSettings)
 
 
 # --------------------------------------------------------------------------- problems
@@ -405,7 +409,7 @@ class Directory:
 def _texts_of(model: BaseModel, path: Path_) -> Iterator[tuple[str, Mapping[str, str]]]:
     for name in type(model).model_fields:
         value = getattr(model, name)
-        if isinstance(value, dict) and FALLBACK_LANGUAGE in value:
+        if isinstance(value, dict) and isinstance(value.get(FALLBACK_LANGUAGE), str):
             yield format_path((*path, name)), value
         elif isinstance(value, list):
             for i, item in enumerate(value):

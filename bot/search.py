@@ -1,0 +1,358 @@
+"""Typed search over the directory: what a person types, matched in every language at once.
+
+The query lives only in this call: nothing here stores, counts or logs it. An index is built
+once per directory object (when it loads, in the reloader's worker thread) and dropped with
+it, so a reload brings a fresh index and a query never meets two directories.
+
+Scoring is simple and explainable. A word of the query matches words of the index exactly,
+inflected (the index word begins it: lawyers, پارێزەرەکەم, avukata), cut short (it begins the
+index word) or with one typo; each match is worth its field's weight: names, guide questions,
+category names and the admins' keywords count three times a word of a summary or an answer.
+An entry scores the best of its own words plus the best of its categories, per query word.
+Words found in a quarter or more of the entries are left out of summaries and answers, which
+keeps "I need", «أريد» and «دەمەوێت» from matching everything without a stop-word list.
+"""
+
+from __future__ import annotations
+
+import bisect
+import gc
+import heapq
+import math
+import re
+import threading
+import weakref
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+
+from .directory import GLOBAL_REGION, OPERATOR_RANK, Directory
+from .textfold import deletions, fold, index_words, tokens, within_one_edit, words
+
+MAX_RESULTS = 8
+MAX_QUERY_CHARS = 200
+MAX_WORDS = 12
+STRONG, TEXT = 3.0, 1.0
+EXACT, INFLECTED, CLITIC, PARTIAL, TYPO = 1.0, 0.85, 0.8, 0.7, 0.7
+COMMON_SHARE = 0.25
+CATEGORY_SPREAD = 4
+KEEP_SHARE = 0.35  # entries scoring under this share of the best are noise, not results
+
+_PHONE = re.compile(r"\+?\d[\d\s().\-/]{5,}\d")
+_COORDINATES = re.compile(r"-?\d{1,3}\.\d{2,}\s*[,;\s]\s*-?\d{1,3}\.\d{2,}")
+_LINK_OR_EMAIL = re.compile(r"://|www\.|\w@\w|\bt\.me/|\bgoo\.gl/|\bmaps\.", re.IGNORECASE)
+_ARABIC_CLITICS = "وبلف"
+
+
+class Outcome(Enum):
+    DANGER = "danger"  # a danger word: the Emergency screen for the person's place first
+    EMERGENCY = "emergency"  # words of the emergency category ("ambulance", «إسعاف»)
+    FOUND = "found"
+    NOTHING = "nothing"
+    REFUSED = "refused"  # a phone number, a location, a link or a long message: not searched
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str  # "resource" or "guide"
+    id: str
+
+
+@dataclass(frozen=True)
+class Found:
+    outcome: Outcome
+    hits: tuple[Hit, ...] = ()
+    category: str | None = None  # the category matched best, to open in full
+
+    @property
+    def found(self) -> bool:
+        return self.outcome is not Outcome.NOTHING and self.outcome is not Outcome.REFUSED
+
+
+@dataclass(frozen=True)
+class _Entry:
+    hit: Hit
+    regions: frozenset[str]
+    categories: tuple[str, ...]
+    rank: tuple[int, int, int, str]
+
+
+def refused(text: str) -> bool:
+    """A phone number, a place, a link or a long message: answered kindly and not searched."""
+    if len(text) > MAX_QUERY_CHARS:
+        return True
+    folded = fold(text)  # Arabic-Indic and Persian digits become ASCII first
+    for match in _PHONE.finditer(folded):
+        if sum(c.isdigit() for c in match.group()) >= 7:
+            return True
+    return bool(_COORDINATES.search(folded) or _LINK_OR_EMAIL.search(folded))
+
+
+class Index:
+    """Every searchable word of one directory, folded, with the entries it points to."""
+
+    def __init__(self, directory: Directory) -> None:
+        # No reference to the directory itself: the index must not keep an old one alive.
+        emergency = directory.emergency_category
+        self.emergency = emergency.id if emergency else None
+        self.category_ids = frozenset(directory.categories)
+        entries: list[_Entry] = []
+        strong: dict[str, list[int]] = {}
+        text: dict[str, list[int]] = {}
+        categories: dict[str, dict[str, float]] = {}
+        # A phrase by its first word: (the category, the whole phrase).
+        self.phrases: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        # Each category's entries for each place (global ones included), best first.
+        self.by_category: dict[tuple[str, str | None], list[int]] = {}
+
+        seen: dict[str, list[str]] = {}
+
+        def add(target: dict[str, list[int]], texts: Iterable[str | None], doc: int) -> None:
+            for word in set(index_words(" ".join(t for t in texts if t), seen)):
+                target.setdefault(word, []).append(doc)
+
+        for resource in directory.data.resources:
+            doc = len(entries)
+            in_emergency = self.emergency in resource.categories
+            rank = (
+                resource.order if resource.order is not None else 1000,
+                0 if in_emergency else 1,
+                OPERATOR_RANK[resource.operator],
+                resource.name["en"].casefold(),
+            )
+            entries.append(
+                _Entry(
+                    Hit("resource", resource.id),
+                    frozenset(resource.regions),
+                    tuple(resource.categories),
+                    rank,
+                )
+            )
+            add(strong, resource.name.values(), doc)
+            add(text, [*resource.summary.values(), *(resource.caution or {}).values()], doc)
+        for guide in directory.data.guides:
+            doc = len(entries)
+            order = guide.order if guide.order is not None else 1000
+            rank = (order, 2, 9, guide.question["en"].casefold())
+            entries.append(
+                _Entry(Hit("guide", guide.id), frozenset(guide.regions), tuple(guide.categories),
+                       rank)
+            )
+            add(strong, guide.question.values(), doc)
+            add(text, guide.answer.values(), doc)
+        places = [r.id for r in directory.user_regions]
+        for doc, entry in enumerate(entries):
+            where = places if GLOBAL_REGION in entry.regions else sorted(entry.regions)
+            for category_id in entry.categories:
+                for place in (None, *where):
+                    self.by_category.setdefault((category_id, place), []).append(doc)
+        for docs in self.by_category.values():
+            docs.sort(key=lambda d: entries[d].rank)
+        for category in directory.data.categories:
+            terms = [*category.name.values(), *(k for ks in category.keywords.values() for k in ks)]
+            for term in terms:
+                found = tokens(term)
+                if len(found) > 1:
+                    self.phrases.setdefault(found[0], []).append((category.id, tuple(found)))
+                # A one-word keyword is the admins' word for the category; the words of a
+                # phrase ("they took my phone") only point to it, and the phrase counts whole.
+                weight = STRONG if len(found) == 1 else TEXT
+                for word in found:
+                    if len(found) > 1 and len(word) < 3:
+                        continue
+                    mine = categories.setdefault(word, {})
+                    mine[category.id] = max(mine.get(category.id, 0.0), weight)
+
+        common = max(5, int(len(entries) * COMMON_SHARE))
+        self.entries = entries
+        self.strong = strong
+        self.text = {w: docs for w, docs in text.items() if len(docs) <= common}
+        # A word of many categories' names and phrases ("my", "support") tells none apart.
+        self.categories = {
+            w: tuple(c.items()) for w, c in categories.items() if len(c) < CATEGORY_SPREAD
+            or any(v == STRONG for v in c.values())
+        }
+        # Rarer words weigh more: "lawyer" over "how", «محامي» over «كيف».
+        count = len(entries) + 1
+        self.rarity = {
+            w: math.log(1 + count / (len(strong.get(w, ())) + len(text.get(w, ())) or 1))
+            / math.log(1 + count)
+            for w in {*strong, *self.text}
+        }
+        self.vocabulary = sorted({*strong, *self.text, *categories})
+        self.known = frozenset(self.vocabulary)
+        typos: dict[str, list[str]] = {}
+        for word in self.vocabulary:
+            if len(word) >= 4 and not word.isdigit():
+                for key in (word, *deletions(word)):
+                    typos.setdefault(key, []).append(word)
+        self.typos = typos
+        # Danger phrases by their first word.
+        self.danger: dict[str, list[tuple[str, ...]]] = {}
+        for terms in directory.data.search.danger.values():
+            for term in terms:
+                phrase = tuple(tokens(term))
+                if phrase and phrase not in self.danger.get(phrase[0], []):
+                    self.danger.setdefault(phrase[0], []).append(phrase)
+
+    # ---- matching one word
+    def expand(self, word: str) -> dict[str, float]:
+        """The index words a query word stands for, each with how sure the match is."""
+        found: dict[str, float] = {}
+        if word in self.known:
+            found[word] = EXACT
+        if word.isdigit() or len(word) < 4:
+            return found
+        # The index word begins the query word, and the rest is an ending of up to four letters.
+        for end in range(len(word) - 1, max(3, len(word) - 5), -1):
+            if word[:end] in self.known:
+                found.setdefault(word[:end], INFLECTED)
+        start = bisect.bisect_left(self.vocabulary, word)
+        for other in self.vocabulary[start : start + 8]:  # the query word begins index words
+            if not other.startswith(word):
+                break
+            found.setdefault(other, PARTIAL)
+        for key in (word, *deletions(word)):
+            for other in self.typos.get(key, ()):
+                if other not in found and within_one_edit(word, other):
+                    found[other] = TYPO
+        if len(word) >= 5 and word[0] in _ARABIC_CLITICS:  # و/ب/ل/ف glued to the word
+            rest = word[1:]
+            if rest in self.known:
+                found.setdefault(rest, CLITIC)
+        return found
+
+    # ---- a query
+    def search(self, query: str, region: str | None) -> Found:
+        if refused(query):
+            return Found(Outcome.REFUSED)
+        query_words = list(dict.fromkeys(words(fold(query))))[:MAX_WORDS]
+        if not query_words:
+            return Found(Outcome.NOTHING)
+        rest = self._without_danger(query_words)
+        danger = len(rest) < len(query_words)
+        hits, category = self._rank(rest, region)
+        if danger:
+            return Found(Outcome.DANGER, hits, category)
+        if category is not None and category == self.emergency:
+            return Found(Outcome.EMERGENCY, (), category)
+        if not hits and category is None:
+            return Found(Outcome.NOTHING)
+        return Found(Outcome.FOUND, hits, category)
+
+    def _without_danger(self, query: list[str]) -> list[str]:
+        """The query without the danger words and phrases it holds."""
+        used: set[int] = set()
+        for start, word in enumerate(query):
+            heads = [word, *(word[:end] for end in range(5, len(word)))]  # xwekuştinê
+            for head in heads:
+                for phrase in self.danger.get(head, ()):
+                    size = len(phrase)
+                    found = query[start : start + size]
+                    if len(found) == size and all(map(_same, found, phrase)):
+                        used.update(range(start, start + size))
+        return [w for i, w in enumerate(query) if i not in used]
+
+    def _rank(self, query: list[str], region: str | None) -> tuple[tuple[Hit, ...], str | None]:
+        scores: dict[int, float] = {}
+        category_scores: dict[str, float] = {}
+        for word in query:
+            best: dict[int, float] = {}
+            best_category: dict[str, float] = {}
+            for other, sure in self.expand(word).items():
+                rare = self.rarity.get(other, 1.0) * sure
+                for weight, docs in (
+                    (STRONG, self.strong.get(other, ())),
+                    (TEXT, self.text.get(other, ())),
+                ):
+                    score = weight * rare
+                    for doc in docs:
+                        if best.get(doc, 0.0) < score:
+                            best[doc] = score
+                for category_id, weight in self.categories.get(other, ()):
+                    if best_category.get(category_id, 0.0) < weight * sure:
+                        best_category[category_id] = weight * sure
+            for doc, score in best.items():
+                scores[doc] = scores.get(doc, 0.0) + score
+            for category_id, score in best_category.items():
+                category_scores[category_id] = category_scores.get(category_id, 0.0) + score
+        for start, word in enumerate(query):  # a whole phrase of a category: "legal aid"
+            for category_id, phrase in self.phrases.get(word, ()):
+                if tuple(query[start : start + len(phrase)]) == phrase:
+                    category_scores[category_id] = category_scores.get(category_id, 0.0) + STRONG
+        category = max(category_scores, key=category_scores.__getitem__, default=None)
+        if category is not None and category not in self.category_ids:
+            category = None
+
+        def total(doc: int) -> float:
+            cats = self.entries[doc].categories
+            return scores.get(doc, 0.0) + max(category_scores.get(c, 0.0) for c in cats)
+
+        totals = {doc: total(doc) for doc in scores if self._visible(doc, region)}
+        # Entries matched through their category alone score alike: each category's first
+        # entries for this place, in the directory's order, are all that can make the list.
+        for category_id in category_scores:
+            taken = 0
+            for doc in self.by_category.get((category_id, region), ()):
+                if doc not in totals:
+                    totals[doc] = total(doc)
+                    taken += 1
+                    if taken == MAX_RESULTS:
+                        break
+        if not totals:
+            return (), category
+        top = max(totals.values())
+        chosen = heapq.nsmallest(
+            MAX_RESULTS,
+            (doc for doc, score in totals.items() if score >= top * KEEP_SHARE),
+            key=lambda doc: (-totals[doc], self.entries[doc].rank),
+        )
+        return tuple(self.entries[doc].hit for doc in chosen), category
+
+    def _visible(self, doc: int, region: str | None) -> bool:
+        regions = self.entries[doc].regions
+        return region is None or region in regions or GLOBAL_REGION in regions
+
+
+def _same(query_word: str, danger_word: str) -> bool:
+    """Danger words match whole, or with an ending on a long word (xwekuştinê, dangerous)."""
+    return query_word == danger_word or (
+        len(danger_word) >= 5 and query_word.startswith(danger_word)
+    )
+
+
+# ---------------------------------------------------------------------- one index per directory
+
+_INDEXES: dict[int, tuple[weakref.ref[Directory], Index]] = {}
+_BUILDING = threading.Lock()
+
+
+def cached(directory: Directory) -> Index | None:
+    entry = _INDEXES.get(id(directory))
+    return entry[1] if entry is not None and entry[0]() is directory else None
+
+
+def index_for(directory: Directory) -> Index:
+    """The directory's index, built once; it goes when the directory does."""
+    index = cached(directory)
+    if index is not None:
+        return index
+    with _BUILDING:
+        index = cached(directory)
+        if index is None:
+            collecting = gc.isenabled()
+            gc.disable()  # many small objects, none cyclic: no collector passes meanwhile
+            try:
+                index = Index(directory)
+            finally:
+                if collecting:
+                    gc.enable()
+            key = id(directory)
+            ref = weakref.ref(directory, lambda _: _INDEXES.pop(key, None))
+            _INDEXES[key] = (ref, index)
+    return index
+
+
+def search(directory: Directory, query: str, region: str | None) -> Found:
+    return index_for(directory).search(query, region)
+
