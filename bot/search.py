@@ -19,9 +19,11 @@ import bisect
 import gc
 import heapq
 import math
+import operator
 import re
 import threading
 import weakref
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
@@ -34,8 +36,10 @@ MAX_QUERY_CHARS = 200
 MAX_WORDS = 12
 STRONG, TEXT = 3.0, 1.0
 EXACT, INFLECTED, CLITIC, PARTIAL, TYPO = 1.0, 0.85, 0.8, 0.7, 0.7
+TYPO_LENGTH = 5  # one typo in a shorter word makes another word too often (اسري, اخري, يسري)
 COMMON_SHARE = 0.25
 CATEGORY_SPREAD = 4
+ASKED = STRONG * TYPO
 KEEP_SHARE = 0.35  # entries scoring under this share of the best are noise, not results
 
 _PHONE = re.compile(r"\+?\d[\d\s().\-/]{5,}\d")
@@ -97,8 +101,8 @@ class Index:
         self.emergency = emergency.id if emergency else None
         self.category_ids = frozenset(directory.categories)
         entries: list[_Entry] = []
-        strong: dict[str, list[int]] = {}
-        text: dict[str, list[int]] = {}
+        strong: defaultdict[str, list[int]] = defaultdict(list)
+        text: defaultdict[str, list[int]] = defaultdict(list)
         categories: dict[str, dict[str, float]] = {}
         # A phrase by its first word: (the category, the whole phrase).
         self.phrases: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
@@ -108,8 +112,8 @@ class Index:
         seen: dict[str, list[str]] = {}
 
         def add(target: dict[str, list[int]], texts: Iterable[str | None], doc: int) -> None:
-            for word in set(index_words(" ".join(t for t in texts if t), seen)):
-                target.setdefault(word, []).append(doc)
+            for word in index_words(" ".join(t for t in texts if t), seen):
+                target[word].append(doc)
 
         for resource in directory.data.resources:
             doc = len(entries)
@@ -141,13 +145,21 @@ class Index:
             add(strong, guide.question.values(), doc)
             add(text, guide.answer.values(), doc)
         places = [r.id for r in directory.user_regions]
+        visible: dict[str, list[int]] = {place: [] for place in places}
+        members: dict[str, list[int]] = {}
         for doc, entry in enumerate(entries):
             where = places if GLOBAL_REGION in entry.regions else sorted(entry.regions)
+            for place in where:
+                visible.setdefault(place, []).append(doc)
             for category_id in entry.categories:
-                for place in (None, *where):
-                    self.by_category.setdefault((category_id, place), []).append(doc)
+                members.setdefault(category_id, []).append(doc)
+                for at in (None, *where):
+                    self.by_category.setdefault((category_id, at), []).append(doc)
         for docs in self.by_category.values():
             docs.sort(key=lambda d: entries[d].rank)
+        # Sets, so that narrowing many matches to a place or a category is done in C.
+        self.visible = {place: frozenset(docs) for place, docs in visible.items()}
+        self.members = {category_id: frozenset(docs) for category_id, docs in members.items()}
         for category in directory.data.categories:
             terms = [*category.name.values(), *(k for ks in category.keywords.values() for k in ks)]
             for term in terms:
@@ -165,7 +177,11 @@ class Index:
 
         common = max(5, int(len(entries) * COMMON_SHARE))
         self.entries = entries
-        self.strong = strong
+        by_rank = sorted(range(len(entries)), key=lambda d: entries[d].rank)
+        self.rank = [0] * len(entries)
+        for position, doc in enumerate(by_rank):
+            self.rank[doc] = position
+        self.strong = dict(strong)
         self.text = {w: docs for w, docs in text.items() if len(docs) <= common}
         # A word of many categories' names and phrases ("my", "support") tells none apart.
         self.categories = {
@@ -183,7 +199,7 @@ class Index:
         self.known = frozenset(self.vocabulary)
         typos: dict[str, list[str]] = {}
         for word in self.vocabulary:
-            if len(word) >= 4 and not word.isdigit():
+            if len(word) >= TYPO_LENGTH - 1 and not word.isdigit():
                 for key in (word, *deletions(word)):
                     typos.setdefault(key, []).append(word)
         self.typos = typos
@@ -212,7 +228,7 @@ class Index:
             if not other.startswith(word):
                 break
             found.setdefault(other, PARTIAL)
-        for key in (word, *deletions(word)):
+        for key in (word, *deletions(word)) if len(word) >= TYPO_LENGTH else ():
             for other in self.typos.get(key, ()):
                 if other not in found and within_one_edit(word, other):
                     found[other] = TYPO
@@ -254,64 +270,92 @@ class Index:
         return [w for i, w in enumerate(query) if i not in used]
 
     def _rank(self, query: list[str], region: str | None) -> tuple[tuple[Hit, ...], str | None]:
-        scores: dict[int, float] = {}
-        category_scores: dict[str, float] = {}
-        for word in query:
-            best: dict[int, float] = {}
-            best_category: dict[str, float] = {}
-            for other, sure in self.expand(word).items():
-                rare = self.rarity.get(other, 1.0) * sure
-                for weight, docs in (
-                    (STRONG, self.strong.get(other, ())),
-                    (TEXT, self.text.get(other, ())),
-                ):
-                    score = weight * rare
-                    for doc in docs:
-                        if best.get(doc, 0.0) < score:
-                            best[doc] = score
-                for category_id, weight in self.categories.get(other, ()):
-                    if best_category.get(category_id, 0.0) < weight * sure:
-                        best_category[category_id] = weight * sure
-            for doc, score in best.items():
-                scores[doc] = scores.get(doc, 0.0) + score
-            for category_id, score in best_category.items():
-                category_scores[category_id] = category_scores.get(category_id, 0.0) + score
-        for start, word in enumerate(query):  # a whole phrase of a category: "legal aid"
-            for category_id, phrase in self.phrases.get(word, ()):
-                if tuple(query[start : start + len(phrase)]) == phrase:
-                    category_scores[category_id] = category_scores.get(category_id, 0.0) + STRONG
-        category = max(category_scores, key=category_scores.__getitem__, default=None)
-        if category is not None and category not in self.category_ids:
-            category = None
+        """The best entries for this place, and the category the query matched best.
 
-        def total(doc: int) -> float:
-            cats = self.entries[doc].categories
-            return scores.get(doc, 0.0) + max(category_scores.get(c, 0.0) for c in cats)
-
-        totals = {doc: total(doc) for doc in scores if self._visible(doc, region)}
+        Names, questions, categories and keywords come first; the words of summaries and
+        answers fill the list only when those leave room, which also keeps a query over a
+        large directory from walking thousands of summaries.
+        """
+        expanded = [self.expand(word) for word in query]
+        category_scores = self._category_scores(query, expanded)
+        # A category counts as asked for through one of its keywords or a whole phrase, not
+        # through a word of its name alone («كيف» of «كيف تكتشف الاحتيال»).
+        asked = {c: s for c, s in category_scores.items() if s >= ASKED and c in self.category_ids}
+        category = max(asked, key=asked.__getitem__, default=None)
+        totals = self._totals(self._score(expanded, STRONG, self.strong), category_scores, region)
         # Entries matched through their category alone score alike: each category's first
         # entries for this place, in the directory's order, are all that can make the list.
-        for category_id in category_scores:
+        for category_id, bonus in sorted(asked.items(), key=lambda c: -c[1]):
             taken = 0
             for doc in self.by_category.get((category_id, region), ()):
                 if doc not in totals:
-                    totals[doc] = total(doc)
+                    totals[doc] = bonus
                     taken += 1
                     if taken == MAX_RESULTS:
                         break
-        if not totals:
+        if len(totals) < MAX_RESULTS:
+            text = self._totals(self._score(expanded, TEXT, self.text), category_scores, region)
+            for doc, score in text.items():
+                totals[doc] = max(totals.get(doc, 0.0), score)
+        # Best score first, then the directory's own order; C-level iterators for large lists.
+        scores, ranks = map(operator.neg, totals.values()), map(self.rank.__getitem__, totals)
+        chosen = heapq.nsmallest(MAX_RESULTS, zip(scores, ranks, totals, strict=True))
+        if not chosen:
             return (), category
-        top = max(totals.values())
-        chosen = heapq.nsmallest(
-            MAX_RESULTS,
-            (doc for doc, score in totals.items() if score >= top * KEEP_SHARE),
-            key=lambda doc: (-totals[doc], self.entries[doc].rank),
-        )
-        return tuple(self.entries[doc].hit for doc in chosen), category
+        floor = chosen[0][0] * KEEP_SHARE
+        return tuple(self.entries[doc].hit for score, _, doc in chosen if score <= floor), category
 
-    def _visible(self, doc: int, region: str | None) -> bool:
-        regions = self.entries[doc].regions
-        return region is None or region in regions or GLOBAL_REGION in regions
+    def _category_scores(
+        self, query: list[str], expanded: list[dict[str, float]]
+    ) -> dict[str, float]:
+        scores: dict[str, float] = {}
+        for matches in expanded:
+            best: dict[str, float] = {}
+            for other, sure in matches.items():
+                for category_id, weight in self.categories.get(other, ()):
+                    if best.get(category_id, 0.0) < weight * sure:
+                        best[category_id] = weight * sure
+            for category_id, score in best.items():
+                scores[category_id] = scores.get(category_id, 0.0) + score
+        for start, word in enumerate(query):  # a whole phrase of a category: "legal aid"
+            for category_id, phrase in self.phrases.get(word, ()):
+                if tuple(query[start : start + len(phrase)]) == phrase:
+                    scores[category_id] = scores.get(category_id, 0.0) + STRONG
+        return scores
+
+    def _score(
+        self, expanded: list[dict[str, float]], weight: float, postings: dict[str, list[int]]
+    ) -> dict[int, float]:
+        """Per entry, the sum over query words of the best match of each word."""
+        total: dict[int, float] | None = None
+        for matches in expanded:
+            ranked = sorted(
+                ((weight * self.rarity.get(t, 1.0) * sure, t) for t, sure in matches.items()
+                 if t in postings),
+                reverse=True,
+            )
+            best: dict[int, float] = {}
+            for score, term in ranked:  # dict operations in C: large postings stay cheap
+                fresh = dict.fromkeys(postings[term], score)
+                fresh.update(best)  # a better match of the same word wins
+                best = fresh
+            if total is None:
+                total = best
+                continue
+            for doc, score in best.items():
+                total[doc] = total.get(doc, 0.0) + score
+        return total or {}
+
+    def _totals(
+        self, scores: dict[int, float], category_scores: dict[str, float], region: str | None
+    ) -> dict[int, float]:
+        """Scores of the entries shown in this place, plus their best category's score."""
+        shown = scores.keys() & self.visible[region] if region in self.visible else scores.keys()
+        out = {doc: scores[doc] for doc in shown}
+        for category_id, bonus in sorted(category_scores.items(), key=lambda c: c[1]):
+            for doc in shown & self.members.get(category_id, frozenset()):
+                out[doc] = scores[doc] + bonus  # ascending, so the best category wins
+        return out
 
 
 def _same(query_word: str, danger_word: str) -> bool:

@@ -75,18 +75,18 @@ def tokens(text: str) -> list[str]:
     return words(fold(text))
 
 
-def index_words(text: str, seen: dict[str, list[str]]) -> list[str]:
+def index_words(text: str, seen: dict[str, list[str]]) -> set[str]:
     """The words of a directory text, folding each spelling once per index build.
 
     Words repeat across a directory far more than they vary, so `seen` (one build's memory,
     never used for a person's query) makes building the index several times faster.
     """
-    out: list[str] = []
-    for chunk in text.split():
+    out: set[str] = set()
+    for chunk in set(text.split()):
         found = seen.get(chunk)
         if found is None:
             found = seen[chunk] = tokens(chunk)
-        out += found
+        out.update(found)
     return out
 
 
