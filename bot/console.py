@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from html import unescape
 
-from . import screens
+from . import screens, search, search_screens
 from .callbacks import Action, Kind
 from .directory import Directory
 from .i18n import Catalogs
@@ -55,7 +55,7 @@ class Console:
         return self.screen
 
     def handle(self, line: str) -> Screen | None:
-        """A typed line: a button number or a command; anything else gets the menu."""
+        """A typed line: a button number, a command, or words to search for."""
         line = line.strip()
         if line.isdigit():
             buttons = self.screen.buttons()
@@ -67,7 +67,11 @@ class Console:
                 return self.press(button.action)
         if line.split(" ")[0] in COMMANDS:
             return self.press(COMMANDS[line.split(" ")[0]])
-        self.screen = screens.buttons_only(self._view())
+        if not line or line.startswith("/"):
+            self.screen = screens.buttons_only(self._view())
+            return self.screen
+        found = search.search(self.directory, line, self.state.region)  # typed text searches
+        self.screen = search_screens.results(self._view(), found)
         return self.screen
 
 

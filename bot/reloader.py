@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import search
 from .directory import (
     Directory,
     DirectoryError,
@@ -63,8 +64,11 @@ def _read_and_parse(path: Path, known_digest: str) -> tuple[str, Directory | Non
     if digest == known_digest:
         return digest, None
     if len(raw) > CHILD_PARSE_BYTES:
-        return digest, parse_in_child(raw, str(path))
-    return digest, parse_directory(text, str(path))
+        directory = parse_in_child(raw, str(path))
+    else:
+        directory = parse_directory(text, str(path))
+    search.index_for(directory)  # typed search's index, built here, off the event loop
+    return digest, directory
 
 
 def parse_in_child(raw: bytes, name: str) -> Directory:

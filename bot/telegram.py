@@ -45,7 +45,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
-from . import admin, screens
+from . import admin, screens, search, search_screens
 from .callbacks import Action, Kind, decode
 from .config import Settings
 from .directory import Directory, DirectoryError
@@ -496,13 +496,25 @@ class PenahBot:
 
     # ------------------------------------------------------------------ messages
     async def _on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Free text and unknown commands: never read, never echoed; the menu instead."""
+        """Typed text searches the directory; it is never kept, logged, counted or echoed."""
         key, state = await self._state(update)
-        assert update.effective_chat
+        assert update.effective_chat and self.store
         if state.lang is None:
             await self._on_start(update, context)
             return
-        await self._send(update.effective_chat, screens.buttons_only(self._view(state)), key)
+        message = update.message
+        text = message.text if message is not None and message.forward_origin is None else None
+        if not text or text.startswith("/"):  # unknown commands, repeated media: the menu
+            await self._send(update.effective_chat, screens.buttons_only(self._view(state)), key)
+            return
+        directory = self.reloader.current
+        index = search.cached(directory)
+        if index is None:  # built when the directory loaded; if not, never on the event loop
+            index = await asyncio.to_thread(search.index_for, directory)
+        found = index.search(text, state.region)
+        self.store.count("search", "found" if found.found else "not found")
+        view = self._view(state, None, directory)
+        await self._send(update.effective_chat, search_screens.results(view, found), key)
 
     async def _on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Photos, files, contacts, locations, forwards: not needed, said once, never kept."""
