@@ -9,12 +9,15 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot import search, search_screens
 from bot.callbacks import Action, Kind
 from bot.console import Console
 from bot.directory import Directory, load_directory
 from bot.i18n import Catalogs
+from bot.reloader import Reloader
 from bot.screens import UserState, View
 from bot.search import Outcome
 from bot.textfold import fold, tokens, within_one_edit
@@ -218,6 +221,27 @@ def test_the_index_is_built_once_per_directory_and_let_go_with_it() -> None:
     del directory, index
     gc.collect()
     assert key not in search._INDEXES
+
+
+def test_the_index_is_ready_when_the_directory_loads() -> None:
+    reloader = Reloader.start_with(ROOT / "resources.yaml")
+    assert search.cached(reloader.current) is not None
+
+
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(min_size=0, max_size=300))
+def test_any_text_gives_a_clean_answer_within_telegrams_limits(
+    text: str, shipped_directory: Directory, catalogs: Catalogs
+) -> None:
+    found = search.search(shipped_directory, text, "iq-kr")
+    assert len(found.hits) <= search.MAX_RESULTS
+    view = View(shipped_directory, catalogs, catalogs.get("ckb"), UserState("ckb", "iq-kr"))
+    screen = search_screens.results(view, found)
+    assert 0 < len(screen.text) <= 4096
+    assert all(b.action is not None for b in screen.buttons())
+    if len(text.strip()) > 3:
+        assert text.strip() not in screen.text
 
 
 def test_console_searches_typed_words(shipped_directory: Directory, catalogs: Catalogs) -> None:
