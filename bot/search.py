@@ -43,7 +43,7 @@ ASKED = STRONG * TYPO
 KEEP_SHARE = 0.35  # entries scoring under this share of the best are noise, not results
 
 _PHONE = re.compile(r"\+?\d[\d\s().\-/]{5,}\d")
-_COORDINATES = re.compile(r"-?\d{1,3}\.\d{2,}\s*[,;\s]\s*-?\d{1,3}\.\d{2,}")
+_COORDINATES = re.compile(r"-?\d{1,3}\.\d{2,}\s*[,;،؛\s]\s*-?\d{1,3}\.\d{2,}")
 _LINK_OR_EMAIL = re.compile(r"://|www\.|\w@\w|\bt\.me/|\bgoo\.gl/|\bmaps\.", re.IGNORECASE)
 _ARABIC_CLITICS = "وبلف"
 
@@ -67,6 +67,7 @@ class Found:
     outcome: Outcome
     hits: tuple[Hit, ...] = ()
     category: str | None = None  # the category matched best, to open in full
+    urgent: bool = False  # words of the emergency category too: its button comes first
 
     @property
     def found(self) -> bool:
@@ -246,15 +247,16 @@ class Index:
         if not query_words:
             return Found(Outcome.NOTHING)
         rest = self._without_danger(query_words)
-        danger = len(rest) < len(query_words)
-        hits, category = self._rank(rest, region)
-        if danger:
+        if len(rest) < len(query_words):
+            hits, category, _ = self._rank(rest, region, beside_emergency=True)
             return Found(Outcome.DANGER, hits, category)
-        if category is not None and category == self.emergency:
-            return Found(Outcome.EMERGENCY, (), category)
+        hits, category, urgent = self._rank(rest, region)
+        if urgent and category is None:  # "ambulance", «پۆلیس», «یارمەتی یاسایی»
+            hits, category, _ = self._rank(rest, region, beside_emergency=True)
+            return Found(Outcome.EMERGENCY, hits, category)
         if not hits and category is None:
             return Found(Outcome.NOTHING)
-        return Found(Outcome.FOUND, hits, category)
+        return Found(Outcome.FOUND, hits, category, urgent=urgent)
 
     def _without_danger(self, query: list[str]) -> list[str]:
         """The query without the danger words and phrases it holds."""
@@ -269,18 +271,33 @@ class Index:
                         used.update(range(start, start + size))
         return [w for i, w in enumerate(query) if i not in used]
 
-    def _rank(self, query: list[str], region: str | None) -> tuple[tuple[Hit, ...], str | None]:
-        """The best entries for this place, and the category the query matched best.
+    def _rank(
+        self, query: list[str], region: str | None, *, beside_emergency: bool = False
+    ) -> tuple[tuple[Hit, ...], str | None, bool]:
+        """The best entries for this place, the topic the query matched best, and whether it
+        also asked for the emergency category ("ambulance", «پۆلیس»).
 
         Names, questions, categories and keywords come first; the words of summaries and
         answers fill the list only when those leave room, which also keeps a query over a
         large directory from walking thousands of summaries.
         """
         expanded = [self.expand(word) for word in query]
+        # Words for the emergency category ("police", «یارمەتی», "call the police") say it
+        # is urgent; they do not rank the rest, which the Emergency screen already covers.
+        calling = [self._calls_for_emergency(matches) for matches in expanded]
+        for start, word in enumerate(query):
+            for category_id, phrase in self.phrases.get(word, ()):
+                if category_id == self.emergency and _at(query, start, phrase):
+                    calling[start : start + len(phrase)] = [True] * len(phrase)
+        urgent = any(calling)
+        expanded = [{} if call else m for m, call in zip(expanded, calling, strict=True)]
         category_scores = self._category_scores(query, expanded)
+        category_scores.pop(self.emergency or "", None)
         # A category counts as asked for through one of its keywords or a whole phrase, not
-        # through a word of its name alone («كيف» of «كيف تكتشف الاحتيال»).
-        asked = {c: s for c, s in category_scores.items() if s >= ASKED and c in self.category_ids}
+        # through a word of its name alone («كيف» of «كيف تكتشف الاحتيال»); beside a danger
+        # word any word of a topic says what the help is for: «یارمەتی یاسایی», legal aid.
+        floor = TEXT if beside_emergency else ASKED
+        asked = {c: s for c, s in category_scores.items() if s >= floor and c in self.category_ids}
         category = max(asked, key=asked.__getitem__, default=None)
         totals = self._totals(self._score(expanded, STRONG, self.strong), category_scores, region)
         # Entries matched through their category alone score alike: each category's first
@@ -301,9 +318,18 @@ class Index:
         scores, ranks = map(operator.neg, totals.values()), map(self.rank.__getitem__, totals)
         chosen = heapq.nsmallest(MAX_RESULTS, zip(scores, ranks, totals, strict=True))
         if not chosen:
-            return (), category
-        floor = chosen[0][0] * KEEP_SHARE
-        return tuple(self.entries[doc].hit for score, _, doc in chosen if score <= floor), category
+            return (), category, urgent
+        enough = chosen[0][0] * KEEP_SHARE
+        hits = tuple(self.entries[doc].hit for score, _, doc in chosen if score <= enough)
+        return hits, category, urgent
+
+    def _calls_for_emergency(self, matches: dict[str, float]) -> bool:
+        return any(
+            category_id == self.emergency and weight == STRONG
+            for other, sure in matches.items()
+            if sure >= INFLECTED
+            for category_id, weight in self.categories.get(other, ())
+        )
 
     def _category_scores(
         self, query: list[str], expanded: list[dict[str, float]]
@@ -319,7 +345,7 @@ class Index:
                 scores[category_id] = scores.get(category_id, 0.0) + score
         for start, word in enumerate(query):  # a whole phrase of a category: "legal aid"
             for category_id, phrase in self.phrases.get(word, ()):
-                if tuple(query[start : start + len(phrase)]) == phrase:
+                if _at(query, start, phrase):
                     scores[category_id] = scores.get(category_id, 0.0) + STRONG
         return scores
 
@@ -356,6 +382,10 @@ class Index:
             for doc in shown & self.members.get(category_id, frozenset()):
                 out[doc] = scores[doc] + bonus  # ascending, so the best category wins
         return out
+
+
+def _at(query: list[str], start: int, phrase: tuple[str, ...]) -> bool:
+    return tuple(query[start : start + len(phrase)]) == phrase
 
 
 def _same(query_word: str, danger_word: str) -> bool:

@@ -24,8 +24,10 @@ def results(view: View, found: Found) -> Screen:
     if found.outcome in (Outcome.DANGER, Outcome.EMERGENCY):
         screen = emergency(view)
         shown = {b.action for b in screen.buttons()}
-        extra = tuple((b,) for b in _hit_buttons(view, found) if b.action not in shown)
-        return Screen(screen.text, screen.rows[:-1] + extra + screen.rows[-1:], urgent=True)
+        extra = [(b,) for b in _hit_buttons(view, found) if b.action not in shown]
+        if found.category in view.directory.categories:
+            extra.append((_category_button(view, found.category),))
+        return Screen(screen.text, (*screen.rows[:-1], *extra, *screen.rows[-1:]), urgent=True)
     if found.outcome is not Outcome.FOUND:
         return not_found(view)
     lines = [view.ui(FOUND)]
@@ -33,6 +35,8 @@ def results(view: View, found: Found) -> Screen:
     if region:
         lines.append(view.ui(N_("For: {place}"), place=pick(region.name, view.t.code)[0]))
     rows = [[b] for b in _hit_buttons(view, found)]
+    if found.urgent:
+        rows.insert(0, [Button("🚨 " + view.t.gettext("Emergency"), Action(Kind.EMERGENCY))])
     category = view.directory.categories.get(found.category or "")
     if category is not None:
         rows.append([_category_button(view, category.id)])

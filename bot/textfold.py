@@ -23,6 +23,7 @@ _FORMAT: dict[int, str | None] = dict.fromkeys(
      *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
 )
 _FORMAT |= {0x0660 + i: str(i) for i in range(10)} | {0x06F0 + i: str(i) for i in range(10)}
+_FORMAT |= {0x066B: ".", 0x066C: ","}  # Arabic decimal and thousands separators
 
 # After NFD and mark removal, the loose Arabic-script key: Kurdish and Persian letters typed on
 # an Arabic keyboard, and the Arabic spellings people use interchangeably, meet on one letter.

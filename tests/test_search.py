@@ -148,7 +148,27 @@ def test_a_danger_word_inside_a_query_still_shows_what_was_asked_below_it(
     assert any("UNHCR" in label for label in labels)
 
 
-@pytest.mark.parametrize("query", ["ambulance", "police", "إسعاف", "اسعاف", "911"])
+@pytest.mark.parametrize(
+    ("query", "outcome"),
+    [("police station", Outcome.FOUND), ("adli yardım", Outcome.FOUND),
+     ("هاریکاریا یاسایی", Outcome.FOUND), ("یارمەتی یاسایی", Outcome.EMERGENCY)],
+)
+def test_help_beside_a_topic_gives_the_topic_with_emergency_first(
+    query: str, outcome: Outcome, shipped_directory: Directory, catalogs: Catalogs
+) -> None:
+    found = search.search(shipped_directory, query, "iq-kr")
+    assert found.outcome is outcome and found.category == "legal"
+    view = View(shipped_directory, catalogs, catalogs.get("en"), UserState("en", "iq-kr"))
+    actions = [b.action for b in search_screens.results(view, found).buttons()]
+    legal = actions.index(Action(Kind.RESOURCE, "kwu-panawar", "legal"))
+    assert any(a is not None and a.kind is Kind.EMERGENCY for a in actions[:1]) or (
+        outcome is Outcome.EMERGENCY  # the Emergency screen itself, legal aid below its numbers
+    )
+    assert legal > 0
+
+
+@pytest.mark.parametrize("query", ["ambulance", "police", "call the police", "إسعاف", "اسعاف",
+                                   "911", "پۆلیس", "شرطة"])
 def test_emergency_words_open_the_emergency_screen(
     query: str, shipped_directory: Directory
 ) -> None:
