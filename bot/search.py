@@ -198,11 +198,20 @@ class Index:
         }
         self.vocabulary = sorted({*strong, *self.text, *categories})
         self.known = frozenset(self.vocabulary)
-        typos: dict[str, list[str]] = {}
-        for word in self.vocabulary:
+        # One typo is forgiven in the words people type for a place, a service or a topic
+        # (names, questions, categories, keywords); the words of summaries and answers must
+        # be typed right. Most keys lead to one word, kept as a plain string to save memory.
+        typos: dict[str, str | list[str]] = {}
+        for word in sorted({*strong, *categories}):
             if len(word) >= TYPO_LENGTH - 1 and not word.isdigit():
                 for key in (word, *deletions(word)):
-                    typos.setdefault(key, []).append(word)
+                    have = typos.get(key)
+                    if have is None:
+                        typos[key] = word
+                    elif isinstance(have, str):
+                        typos[key] = [have, word]
+                    else:
+                        have.append(word)
         self.typos = typos
         # Danger phrases by their first word.
         self.danger: dict[str, list[tuple[str, ...]]] = {}
@@ -230,7 +239,8 @@ class Index:
                 break
             found.setdefault(other, PARTIAL)
         for key in (word, *deletions(word)) if len(word) >= TYPO_LENGTH else ():
-            for other in self.typos.get(key, ()):
+            near = self.typos.get(key, ())
+            for other in (near,) if isinstance(near, str) else near:
                 if other not in found and within_one_edit(word, other):
                     found[other] = TYPO
         if len(word) >= 5 and word[0] in _ARABIC_CLITICS:  # و/ب/ل/ف glued to the word
