@@ -28,7 +28,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
-from .directory import GLOBAL_REGION, OPERATOR_RANK, Directory
+from .model import GLOBAL_REGION, OPERATOR_RANK
+from .queries import Directory
 from .textfold import deletions, fold, index_words, tokens, within_one_edit, words
 
 MAX_RESULTS = 8

@@ -7,7 +7,6 @@ at the chat, or a notification preview, shows only the directory's own words.
 from __future__ import annotations
 
 from .callbacks import Action, Kind
-from .directory import pick
 from .i18n import N_
 from .screens import Button, Screen, View, emergency
 from .search import Found, Hit, Outcome
@@ -33,7 +32,7 @@ def results(view: View, found: Found) -> Screen:
     lines = [view.ui(FOUND)]
     region = view.directory.regions.get(view.state.region or "")
     if region:
-        lines.append(view.ui(N_("For: {place}"), place=pick(region.name, view.t.code)[0]))
+        lines.append(view.ui(N_("For: {place}"), place=view.label(region.name)))
     rows = [[b] for b in _hit_buttons(view, found)]
     if found.urgent:
         rows.insert(0, [Button("🚨 " + view.t.gettext("Emergency"), Action(Kind.EMERGENCY))])
@@ -55,7 +54,7 @@ def not_found(view: View) -> Screen:
 
 def _category_button(view: View, category_id: str) -> Button:
     category = view.directory.categories[category_id]
-    label = f"{category.icon} {pick(category.name, view.t.code)[0]}"
+    label = f"{category.icon} {view.label(category.name)}"
     return Button(label, Action(Kind.CATEGORY, category.id))
 
 
@@ -65,13 +64,13 @@ def _hit_buttons(view: View, found: Found) -> list[Button]:
 
 def _hit_button(view: View, hit: Hit, category: str | None) -> Button | None:
     """The entry's button; Back from its card goes to its category (the query is not kept)."""
-    d, code = view.directory, view.t.code
+    d = view.directory
     if hit.kind == "resource" and hit.id in d.resources:
         resource = d.resources[hit.id]
         origin = category if category in resource.categories else resource.categories[0]
-        return Button(pick(resource.name, code)[0], Action(Kind.RESOURCE, hit.id, origin))
+        return Button(view.label(resource.name), Action(Kind.RESOURCE, hit.id, origin))
     if hit.kind == "guide" and hit.id in d.guides:
         guide = d.guides[hit.id]
         origin = category if category in guide.categories else guide.categories[0]
-        return Button("❓ " + pick(guide.question, code)[0], Action(Kind.GUIDE, hit.id, origin))
+        return Button("❓ " + view.label(guide.question), Action(Kind.GUIDE, hit.id, origin))
     return None

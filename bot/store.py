@@ -21,7 +21,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from .screens import UserState
+from .state import UserState
 
 Clock = Callable[[], dt.date]
 

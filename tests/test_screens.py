@@ -8,7 +8,8 @@ from bot import screens
 from bot.callbacks import MAX_BYTES, Action, Kind
 from bot.directory import Directory
 from bot.i18n import LRI, PDI, RLM, Catalogs
-from bot.screens import UserState, View
+from bot.screens import View
+from bot.state import UserState
 from tests.screen_crawl import crawl
 
 LANGUAGES = ["en", "ar", "ckb", "ku"]

@@ -18,8 +18,9 @@ from bot.console import Console
 from bot.directory import Directory, load_directory
 from bot.i18n import Catalogs
 from bot.reloader import Reloader
-from bot.screens import UserState, View
+from bot.screens import View
 from bot.search import Outcome
+from bot.state import UserState
 from bot.textfold import fold, tokens, within_one_edit
 from tests.conftest import ROOT, Harness, make_settings, running_harness
 from tests.fakes import buttons, user
