@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import search, search_screens
+from bot import core, search, search_screens
 from bot.callbacks import Action, Kind
 from bot.console import Console
 from bot.directory import Directory, load_directory
@@ -20,7 +20,7 @@ from bot.i18n import Catalogs
 from bot.reloader import Reloader
 from bot.screens import View
 from bot.search import Outcome
-from bot.state import UserState
+from bot.state import CountSearch, UserState
 from bot.textfold import fold, tokens, within_one_edit
 from tests.conftest import ROOT, Harness, make_settings, running_harness
 from tests.fakes import buttons, user
@@ -274,6 +274,25 @@ def test_console_searches_typed_words(shipped_directory: Directory, catalogs: Ca
     assert first.label == shipped_directory.resources["kwu-panawar"].name["ckb"]
     opened = console.handle("1")
     assert opened is not None and first.label in BIDI.sub("", opened.text)
+
+
+# --------------------------------------------------------------------------- the core
+
+def test_the_core_searches_typed_text_and_counts_only_found_or_not(
+    shipped_directory: Directory, catalogs: Catalogs
+) -> None:
+    ctx = core.Context(shipped_directory, catalogs)
+    state = UserState("ar", "iq-kr")
+    found = core.decide(ctx, state, core.Text("محامي"))
+    assert found.effects == (CountSearch(True),) and found.state == state
+    assert found.screen.buttons()[0].action == Action(Kind.RESOURCE, "kwu-panawar", "legal")
+    missed = core.decide(ctx, state, core.Text("+964 750 123 4567"))
+    assert missed.effects == (CountSearch(False),)
+    unknown = core.decide(ctx, state, core.Text())
+    assert unknown.effects == () and "buttons" not in repr(unknown.effects)
+    first_time = core.decide(ctx, UserState(), core.Text("lawyer"))
+    assert all(not isinstance(e, CountSearch) for e in first_time.effects)
+    assert "محامي" not in repr(core.Text("محامي"))
 
 
 # --------------------------------------------------------------------------- through Telegram
