@@ -15,6 +15,7 @@ python -m benchmarks.search [--quick]
 from __future__ import annotations
 
 import argparse
+import asyncio
 import gc
 import statistics
 import time
@@ -24,7 +25,7 @@ from typing import Any
 import yaml
 
 from benchmarks.common import emit, machine, memory_kb, percentile
-from benchmarks.reload import synthetic
+from benchmarks.reload import synthetic, ticking
 from bot.directory import Directory, DirectoryFile, parse_directory
 from bot.search import Index, index_for
 from tests.botprocess import ROOT
@@ -119,6 +120,9 @@ def measure(name: str, data: dict[str, Any], rounds: int, runs: int,
     gc.collect()
     rss_after = memory_kb("VmRSS")
     builds, builds_cpu = build_times(directory, runs)
+    # As the reloader builds it: in a worker thread, beside the event loop (a 1 ms ticker).
+    _, idle = asyncio.run(ticking(None, 0.5))
+    _, stall = asyncio.run(ticking(asyncio.to_thread(Index, directory)))
     traced = index_bytes(directory)
     times, cpu = time_queries(index, rounds)
     figures = {
@@ -138,6 +142,8 @@ def measure(name: str, data: dict[str, Any], rounds: int, runs: int,
         "build CPU median s": round(statistics.median(builds_cpu), 3),
         "validation CPU s (baseline)": round(validate, 3),
         "build / validation (CPU)": round(statistics.median(builds_cpu) / validate, 2),
+        "loop gap during a threaded build ms": round(stall * 1000, 1),
+        "loop gap idle ms": round(idle * 1000, 1),
         "index MB (traced)": round(traced / 1e6, 1),
         "RSS added MB": round((rss_after - rss_before) / 1024, 1),
     }
