@@ -19,10 +19,11 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    model_validator,
 )
 
 from .contacts import ContactType, https_url
-from .searchterms import Keywords, SearchSettings
+from .searchterms import Keywords
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,23}$"
 GLOBAL_REGION = "global"
@@ -109,6 +110,14 @@ class Category(_Strict):
     emergency: bool = False
     advice: bool = False
     keywords: Keywords = Field(default_factory=dict)  # typed-search terms, never shown
+    danger: Keywords = Field(default_factory=dict)  # emergency category: its screen at once
+
+    @model_validator(mode="after")
+    def _danger_opens_emergency(self) -> Category:
+        if self.danger and not self.emergency:
+            raise ValueError("danger words open the Emergency screen: give them to the "
+                             "category with emergency: true")
+        return self
 
 
 class Contact(_Strict):
@@ -155,7 +164,6 @@ class DirectoryFile(_Strict):
     categories: list[Category] = Field(min_length=1)
     resources: list[Resource] = Field(default_factory=list)
     guides: list[Guide] = Field(default_factory=list)
-    search: SearchSettings = Field(default_factory=SearchSettings)
 
 
 SECTIONS: dict[str, type[_Strict]] = {

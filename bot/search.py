@@ -216,7 +216,7 @@ class Index:
         self.typos = typos
         # Danger phrases by their first word.
         self.danger: dict[str, list[tuple[str, ...]]] = {}
-        for terms in directory.data.search.danger.values():
+        for terms in (t for c in directory.data.categories for t in c.danger.values()):
             for term in terms:
                 phrase = tuple(tokens(term))
                 if phrase and phrase not in self.danger.get(phrase[0], []):

@@ -15,14 +15,14 @@ from hypothesis import strategies as st
 from bot import core, search, search_screens
 from bot.callbacks import Action, Kind
 from bot.console import Console
-from bot.directory import Directory, load_directory
+from bot.directory import Directory, DirectoryError, load_directory, parse_directory
 from bot.i18n import Catalogs
 from bot.reloader import Reloader
 from bot.screens import View
 from bot.search import Outcome
 from bot.state import CountSearch, UserState
 from bot.textfold import fold, tokens, within_one_edit
-from tests.conftest import ROOT, Harness, make_settings, running_harness
+from tests.conftest import DATA, ROOT, Harness, make_settings, running_harness
 from tests.fakes import buttons, user
 
 BIDI = re.compile("[\u200e\u200f\u2066-\u2069]")
@@ -228,6 +228,26 @@ def test_words_matched_but_never_shown_find_help_in_neutral_words(
             screen = search_screens.results(view, found)
             shown = screen.text + " ".join(b.label for b in screen.buttons())
             assert word not in shown
+
+
+def test_admins_keep_danger_words_and_keywords_in_the_directory() -> None:
+    text = (DATA / "directory.yaml").read_text(encoding="utf-8")
+    text = text.replace(
+        "  - id: asylum\n",
+        '  - id: asylum\n    keywords: {en: ["zebracorn"], tr: ["mülteci"]}\n', 1
+    ).replace(
+        "    emergency: true\n", '    emergency: true\n    danger: {ar: ["خطر"]}\n', 1
+    )
+    directory = parse_directory(text)
+    assert search.search(directory, "zebracorn", None).category == "asylum"
+    assert search.search(directory, "multeci", None).category == "asylum"
+    assert search.search(directory, "خطر", None).outcome is Outcome.DANGER
+    misplaced = text.replace(
+        "  - id: asylum\n", '  - id: asylum\n    danger: {en: ["help"]}\n', 1
+    )
+    with pytest.raises(DirectoryError) as error:
+        parse_directory(misplaced)
+    assert "categories[1]" in str(error.value) and "emergency: true" in str(error.value)
 
 
 # --------------------------------------------------------------------------- one index
