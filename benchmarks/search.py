@@ -27,7 +27,7 @@ import yaml
 from benchmarks.common import emit, machine, memory_kb, percentile
 from benchmarks.reload import synthetic, ticking
 from bot.directory import Directory, DirectoryFile, parse_directory
-from bot.search import Index, index_for
+from bot.search import Index, build, index_for
 from tests.botprocess import ROOT
 
 QUERIES = [
@@ -122,7 +122,7 @@ def measure(name: str, data: dict[str, Any], rounds: int, runs: int,
     builds, builds_cpu = build_times(directory, runs)
     # As the reloader builds it: in a worker thread, beside the event loop (a 1 ms ticker).
     _, idle = asyncio.run(ticking(None, 0.5))
-    _, stall = asyncio.run(ticking(asyncio.to_thread(Index, directory)))
+    _, stall = asyncio.run(ticking(asyncio.to_thread(build, directory)))
     traced = index_bytes(directory)
     times, cpu = time_queries(index, rounds)
     figures = {

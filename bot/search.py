@@ -184,28 +184,31 @@ class Index:
         self.rank = [0] * len(entries)
         for position, doc in enumerate(by_rank):
             self.rank[doc] = position
-        # Postings as arrays of 4-byte entry numbers: half the memory of lists of references.
-        self.strong = {w: array("I", docs) for w, docs in strong.items()}
-        self.text = {w: array("I", docs) for w, docs in text.items() if len(docs) <= common}
-        # A word of many categories' names and phrases ("my", "support") tells none apart.
-        self.categories = {
-            w: tuple(c.items()) for w, c in categories.items() if len(c) < CATEGORY_SPREAD
-            or any(v == STRONG for v in c.values())
-        }
         # Rarer words weigh more: "lawyer" over "how", «محامي» over «كيف».
         count = len(entries) + 1
         self.rarity = {
             w: math.log(1 + count / (len(strong.get(w, ())) + len(text.get(w, ())) or 1))
             / math.log(1 + count)
-            for w in {*strong, *self.text}
+            for w in {*strong, *text}
+            if w in strong or len(text[w]) <= common
         }
-        self.vocabulary = sorted({*strong, *self.text, *categories})
+        # Postings as arrays of 4-byte entry numbers: half the memory of lists of references.
+        self.strong = _compact(strong, len(entries))
+        self.text = _compact(text, common)
+        while seen:  # freed one by one: a single free of it all would hold the lock
+            seen.popitem()
+        # A word of many categories' names and phrases ("my", "support") tells none apart.
+        self.categories = {
+            w: tuple(c.items()) for w, c in categories.items() if len(c) < CATEGORY_SPREAD
+            or any(v == STRONG for v in c.values())
+        }
+        self.vocabulary = sorted({*self.strong, *self.text, *categories})
         self.known = frozenset(self.vocabulary)
         # One typo is forgiven in the words people type for a place, a service or a topic
         # (names, questions, categories, keywords); the words of summaries and answers must
         # be typed right. Most keys lead to one word, kept as a plain string to save memory.
         typos: dict[str, str | list[str]] = {}
-        for word in sorted({*strong, *categories}):
+        for word in sorted({*self.strong, *categories}):
             if len(word) >= TYPO_LENGTH - 1 and not word.isdigit():
                 for key in (word, *deletions(word)):
                     have = typos.get(key)
@@ -397,6 +400,17 @@ class Index:
         return out
 
 
+def _compact(postings: dict[str, list[int]], most: int) -> dict[str, array[int]]:
+    """Postings as arrays of 4-byte entry numbers (half a list's memory), lists freed one at
+    a time so that the event loop's thread gets the interpreter lock in between."""
+    out = {}
+    while postings:
+        word, docs = postings.popitem()
+        if len(docs) <= most:
+            out[word] = array("I", docs)
+    return out
+
+
 def _at(query: list[str], start: int, phrase: tuple[str, ...]) -> bool:
     return tuple(query[start : start + len(phrase)]) == phrase
 
@@ -419,6 +433,19 @@ def cached(directory: Directory) -> Index | None:
     return entry[1] if entry is not None and entry[0]() is directory else None
 
 
+def build(directory: Directory) -> Index:
+    """A new index, with the cyclic collector paused: a build makes hundreds of thousands of
+    small objects, none cyclic, and a full collection among them would hold the interpreter
+    lock (and the event loop with it) for a second at 10,000 entries."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return Index(directory)
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def index_for(directory: Directory) -> Index:
     """The directory's index, built once; it goes when the directory does."""
     index = cached(directory)
@@ -427,13 +454,7 @@ def index_for(directory: Directory) -> Index:
     with _BUILDING:
         index = cached(directory)
         if index is None:
-            collecting = gc.isenabled()
-            gc.disable()  # many small objects, none cyclic: no collector passes meanwhile
-            try:
-                index = Index(directory)
-            finally:
-                if collecting:
-                    gc.enable()
+            index = build(directory)
             key = id(directory)
             ref = weakref.ref(directory, lambda _: _INDEXES.pop(key, None))
             _INDEXES[key] = (ref, index)
