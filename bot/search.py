@@ -28,14 +28,22 @@ def cached(directory: Directory) -> Index | None:
     return entry[1] if entry is not None and entry[0]() is directory else None
 
 
+FREEZE_FROM = 1_000  # entries
+
+
 def build(directory: Directory) -> Index:
     """A new index, with the cyclic collector paused: a build makes hundreds of thousands of
-    small objects, none cyclic, and a full collection among them would hold the interpreter
-    lock (and the event loop with it) for a second at 10,000 entries."""
+    small objects, none cyclic, and a collection among them holds the interpreter lock (and
+    the event loop with it). For a large directory they are then frozen, as the reloader
+    freezes the first directory: the collection the resumed collector would start at once
+    held the loop 200-300 ms at 10,000 entries; frozen, 70-100 ms (benchmarks/search.py)."""
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return Index(directory)
+        index = Index(directory)
+        if len(index.entries) >= FREEZE_FROM:
+            gc.freeze()
+        return index
     finally:
         if collecting:
             gc.enable()

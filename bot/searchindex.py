@@ -13,7 +13,6 @@ keeps "I need", «أريد» and «دەمەوێت» from matching everything wit
 
 from __future__ import annotations
 
-import bisect
 import heapq
 import math
 import operator
@@ -33,6 +32,7 @@ MAX_QUERY_CHARS = 200
 MAX_WORDS = 12
 STRONG, TEXT = 3.0, 1.0
 EXACT, INFLECTED, CLITIC, PARTIAL, TYPO = 1.0, 0.85, 0.8, 0.7, 0.7
+PREFIX = 4  # a word cut short must keep this many letters
 TYPO_LENGTH = 5  # one typo in a shorter word makes another word too often (اسري, اخري, يسري)
 COMMON_SHARE = 0.25
 CATEGORY_SPREAD = 4
@@ -197,13 +197,18 @@ class Index:
             w: tuple(c.items()) for w, c in categories.items() if len(c) < CATEGORY_SPREAD
             or any(v == STRONG for v in c.values())
         }
-        self.vocabulary = sorted({*self.strong, *self.text, *categories})
-        self.known = frozenset(self.vocabulary)
+        self.known = frozenset({*self.strong, *self.text, *categories})
+        # Words by their first four letters, for a query word cut short ("lawy", «پارێز»);
+        # built word by word rather than sorted in one call that would hold the lock.
+        self.starts: dict[str, list[str]] = {}
+        for word in self.known:
+            if len(word) > PREFIX:
+                self.starts.setdefault(word[:PREFIX], []).append(word)
         # One typo is forgiven in the words people type for a place, a service or a topic
         # (names, questions, categories, keywords); the words of summaries and answers must
         # be typed right. Most keys lead to one word, kept as a plain string to save memory.
         typos: dict[str, str | list[str]] = {}
-        for word in sorted({*self.strong, *categories}):
+        for word in {*self.strong, *categories}:
             if len(word) >= TYPO_LENGTH - 1 and not word.isdigit():
                 for key in (word, *deletions(word)):
                     have = typos.get(key)
@@ -234,10 +239,8 @@ class Index:
         for end in range(len(word) - 1, max(3, len(word) - 5), -1):
             if word[:end] in self.known:
                 found.setdefault(word[:end], INFLECTED)
-        start = bisect.bisect_left(self.vocabulary, word)
-        for other in self.vocabulary[start : start + 8]:  # the query word begins index words
-            if not other.startswith(word):
-                break
+        begun = [w for w in self.starts.get(word[:PREFIX], ()) if w.startswith(word)]
+        for other in sorted(begun, key=lambda w: (len(w), w))[:8]:  # the query word begins them
             found.setdefault(other, PARTIAL)
         for key in (word, *deletions(word)) if len(word) >= TYPO_LENGTH else ():
             near = self.typos.get(key, ())
