@@ -6,6 +6,8 @@ at the chat, or a notification preview, shows only the directory's own words.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .callbacks import Action, Kind
 from .i18n import N_
 from .screens import Button, Screen, View, emergency
@@ -19,7 +21,14 @@ FOUND = N_("This is what I found:")
 
 
 def results(view: View, found: Found) -> Screen:
-    """Danger first, then what was found, best first; else a kind word and the topics."""
+    """Danger first, then what was found, best first; else a kind word and the topics.
+
+    Marked private: what a search found is never kept in a cache of screens or keyboards.
+    """
+    return replace(_results(view, found), private=True)
+
+
+def _results(view: View, found: Found) -> Screen:
     if found.outcome in (Outcome.DANGER, Outcome.EMERGENCY):
         screen = emergency(view)
         shown = {b.action for b in screen.buttons()}

@@ -78,6 +78,11 @@ def keyboard(screen: Screen) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows) if rows else None
 
 
+def markup(screen: Screen) -> InlineKeyboardMarkup | None:
+    """The cached keyboard, except for a search's results: what was found stays unkept."""
+    return keyboard.__wrapped__(screen) if screen.private else keyboard(screen)
+
+
 def client_language(update: Update) -> str | None:
     """The client's language, used until the person chooses one."""
     return update.effective_user.language_code if update.effective_user else None
@@ -121,7 +126,7 @@ class Handlers:
                 chat.id,
                 screen.text,
                 parse_mode=ParseMode.HTML,
-                reply_markup=keyboard(screen),
+                reply_markup=markup(screen),
                 link_preview_options=NO_PREVIEW,
                 rate_limit_args={"priority": priority},
             )
@@ -143,7 +148,7 @@ class Handlers:
                 chat_id=message.chat_id,
                 message_id=message.message_id,
                 parse_mode=ParseMode.HTML,
-                reply_markup=keyboard(screen),
+                reply_markup=markup(screen),
                 link_preview_options=NO_PREVIEW,
                 rate_limit_args={"priority": priority},
             )

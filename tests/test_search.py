@@ -21,6 +21,7 @@ from bot.reloader import Reloader
 from bot.screens import View
 from bot.search import Outcome
 from bot.state import CountSearch, UserState
+from bot.telegram import keyboard
 from bot.textfold import fold, tokens, within_one_edit
 from tests.conftest import DATA, ROOT, Harness, make_settings, running_harness
 from tests.fakes import buttons, user
@@ -349,6 +350,17 @@ async def test_typed_words_find_legal_aid_first_through_telegram(
     assert first["text"] == card.name.get(lang, card.name["en"])
     await shipped.tap(first["text"], person)
     assert first["text"] in BIDI.sub("", shipped.screen(5001)["text"])
+
+
+async def test_what_a_search_found_is_not_kept_in_the_keyboard_cache(shipped: Harness) -> None:
+    person = await _person_in(shipped, "en", "iq-kr", 5006)
+    before = keyboard.cache_info()
+    for query in ("lawyer", "gay", "خطر", "xyzzy"):
+        await shipped.send(query, person)
+    after = keyboard.cache_info()
+    assert (after.hits, after.misses, after.currsize) == (
+        before.hits, before.misses, before.currsize
+    )
 
 
 async def test_danger_word_through_telegram_shows_the_emergency_screen_first(
