@@ -59,7 +59,7 @@ def index_for(directory: Directory) -> Index:
         if index is None:
             index = build(directory)
             key = id(directory)
-            ref = weakref.ref(directory, lambda _: _INDEXES.pop(key, None))
+            ref = weakref.ref(directory, lambda _: _forget(key))
             _INDEXES[key] = (ref, index)
     return index
 
@@ -67,3 +67,14 @@ def index_for(directory: Directory) -> Index:
 def search(directory: Directory, query: str, region: str | None) -> Found:
     return index_for(directory).search(query, region)
 
+
+def _forget(key: int) -> None:
+    """The directory is gone: empty its index a piece at a time, as the reloader empties the
+    directory, so that freeing it does not hold the interpreter lock in one go."""
+    entry = _INDEXES.pop(key, None)
+    if entry is None:
+        return
+    index = entry[1]
+    for table in (index.typos, index.strong, index.text, index.starts, index.categories):
+        while table:
+            table.popitem()

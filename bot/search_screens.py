@@ -11,6 +11,7 @@ from dataclasses import replace
 from .callbacks import Action, Kind
 from .i18n import N_
 from .screens import Button, Screen, View, emergency
+from .screens import _category_label as category_label
 from .search import Found, Hit, Outcome
 
 NOT_FOUND = N_(
@@ -62,24 +63,28 @@ def not_found(view: View) -> Screen:
 
 
 def _category_button(view: View, category_id: str) -> Button:
+    """As the menus show it: in discreet mode its discreet name, no icon."""
     category = view.directory.categories[category_id]
-    label = f"{category.icon} {view.label(category.name)}"
-    return Button(label, Action(Kind.CATEGORY, category.id))
+    return Button(category_label(view, category), Action(Kind.CATEGORY, category.id))
 
 
 def _hit_buttons(view: View, found: Found) -> list[Button]:
-    return [b for hit in found.hits if (b := _hit_button(view, hit, found.category))]
+    hits = enumerate(found.hits, start=1)
+    return [b for n, hit in hits if (b := _hit_button(view, hit, found.category, n))]
 
 
-def _hit_button(view: View, hit: Hit, category: str | None) -> Button | None:
-    """The entry's button; Back from its card goes to its category (the query is not kept)."""
+def _hit_button(view: View, hit: Hit, category: str | None, n: int) -> Button | None:
+    """The entry's button, masked in discreet mode as lists are; Back from its card goes to
+    its category (the query is not kept)."""
     d = view.directory
     if hit.kind == "resource" and hit.id in d.resources:
         resource = d.resources[hit.id]
         origin = category if category in resource.categories else resource.categories[0]
-        return Button(view.label(resource.name), Action(Kind.RESOURCE, hit.id, origin))
+        label = view.masked(view.label(resource.name), N_("Contact {n}"), n)
+        return Button(label, Action(Kind.RESOURCE, hit.id, origin))
     if hit.kind == "guide" and hit.id in d.guides:
         guide = d.guides[hit.id]
         origin = category if category in guide.categories else guide.categories[0]
-        return Button("❓ " + view.label(guide.question), Action(Kind.GUIDE, hit.id, origin))
+        label = "❓ " + view.masked(view.label(guide.question), N_("Question {n}"), n)
+        return Button(label, Action(Kind.GUIDE, hit.id, origin))
     return None

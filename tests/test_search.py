@@ -20,7 +20,7 @@ from bot.i18n import Catalogs
 from bot.reloader import Reloader
 from bot.screens import View
 from bot.search import Outcome
-from bot.state import CountSearch, UserState
+from bot.state import CountSearch, CountView, UserState
 from bot.telegram import keyboard
 from bot.textfold import fold, tokens, within_one_edit
 from tests.conftest import DATA, ROOT, Harness, make_settings, running_harness
@@ -304,16 +304,36 @@ def test_the_core_searches_typed_text_and_counts_only_found_or_not(
 ) -> None:
     ctx = core.Context(shipped_directory, catalogs)
     state = UserState("ar", "iq-kr")
+    def counted(outcome: core.Outcome) -> list[object]:
+        return [e for e in outcome.effects if isinstance(e, CountSearch | CountView)]
+
     found = core.decide(ctx, state, core.Text("محامي"))
-    assert found.effects == (CountSearch(True),) and found.state == state
+    assert counted(found) == [CountSearch(True)] and found.state == state
     assert found.screen.buttons()[0].action == Action(Kind.RESOURCE, "kwu-panawar", "legal")
     missed = core.decide(ctx, state, core.Text("+964 750 123 4567"))
-    assert missed.effects == (CountSearch(False),)
+    assert counted(missed) == [CountSearch(False)]
     unknown = core.decide(ctx, state, core.Text())
-    assert unknown.effects == () and "buttons" not in repr(unknown.effects)
+    assert counted(unknown) == [] and "أعمل بالأزرار فقط" in unknown.screen.text
     first_time = core.decide(ctx, UserState(), core.Text("lawyer"))
     assert all(not isinstance(e, CountSearch) for e in first_time.effects)
     assert "محامي" not in repr(core.Text("محامي"))
+
+
+def test_discreet_mode_masks_what_search_shows_as_the_menus_do(
+    shipped_directory: Directory, catalogs: Catalogs
+) -> None:
+    from bot.config import shipped_locales
+    from bot.sensitive import load_terms
+
+    ctx = core.Context(shipped_directory, catalogs, terms=load_terms(shipped_locales()))
+    for lang, query in (("en", "gay"), ("ar", "مثلي"), ("en", "domestic violence")):
+        shown = core.decide(ctx, UserState(lang, "iq-fed", discreet=True), core.Text(query))
+        labels = " ".join(b.label for b in shown.screen.buttons())
+        assert "LGBT" not in labels and "🏳️‍🌈" not in labels and "مجتمع الميم" not in labels
+        assert "violence" not in labels.lower(), labels
+        plain = core.decide(ctx, UserState(lang, "iq-fed"), core.Text(query))
+        assert len(plain.screen.buttons()) == len(shown.screen.buttons())
+        assert labels != " ".join(b.label for b in plain.screen.buttons())  # it did mask
 
 
 # --------------------------------------------------------------------------- through Telegram
