@@ -41,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
 
     console = sub.add_parser("console", help="try the menus in this terminal, offline")
     console.set_defaults(handler=_console)
-    console.add_argument("--lang", help="start in this language (en, ar, ckb, ku, …)")
+    console.add_argument("--lang", help="start in this language (a code in locales/languages.yaml)")
     console.add_argument("--region", help="start in this region (iq-fed, iq-kr, …)")
     console.add_argument("--resources", type=Path)
 

@@ -28,7 +28,7 @@ from .config import Settings
 from .core import Context
 from .directory import DirectoryError
 from .guards import FloodGuard, Guards, History
-from .i18n import N_, Catalogs, load_catalogs
+from .i18n import N_, Catalogs, catalog_alert, load_catalogs
 from .limiter import PriorityRateLimiter
 from .reloader import Reloader
 from .store import Store, load_secret
@@ -67,6 +67,7 @@ class PenahBot:
             settings.messages_per_second, settings.chat_messages_per_second
         )
         self._catalogs_generation = 0
+        self._catalog_alert = catalog_alert(catalogs)
         self._context: Context | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self.application: App | None = None
@@ -91,13 +92,20 @@ class PenahBot:
         outcome = await self.reloader.reload()
         self.catalogs = await asyncio.to_thread(load_catalogs, self.settings.locales)
         self._catalogs_generation += 1
+        alert = catalog_alert(self.catalogs)
+        if alert != self._catalog_alert:  # each new set of problems once, like the reloader
+            self._catalog_alert = alert
+            if alert:
+                await self._notify_admins(alert)
         return outcome.changed, outcome.error
 
     async def _tell_admins(self, error: DirectoryError) -> None:
+        await self._notify_admins(f"⚠️ {NOT_RELOADED}\n\n{problems_text(error)}")
+
+    async def _notify_admins(self, text: str) -> None:
         app = self.application
         if app is None or not app.running:
             return
-        text = f"⚠️ {NOT_RELOADED}\n\n{problems_text(error)}"
         for admin_id in self.settings.admin_ids:
             with contextlib.suppress(TelegramError):
                 await app.bot.send_message(admin_id, text[:4000], disable_notification=True)
