@@ -188,9 +188,13 @@ class Store:
         """After a deletion: copy the WAL into the database (where secure_delete has zeroed the
         rows) and empty it, so no deleted key waits in the WAL for the next clean stop."""
         try:
-            await self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            async with self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
+                row = await cursor.fetchone()
         except WRITE_ERRORS as exc:
             log.warning("WAL checkpoint failed (%s); the next one retries", type(exc).__name__)
+            return
+        if row is not None and row[0]:  # another process (penah stats) was reading
+            log.warning("WAL checkpoint could not finish while the database was read")
 
     async def _rollback(self) -> None:
         try:
