@@ -181,7 +181,7 @@ class Directory:
 def _texts_of(model: BaseModel, path: Path_) -> Iterator[tuple[str, Mapping[str, str]]]:
     for name in type(model).model_fields:
         value = getattr(model, name)
-        if isinstance(value, dict) and FALLBACK_LANGUAGE in value:
+        if isinstance(value, dict) and isinstance(value.get(FALLBACK_LANGUAGE), str):
             yield format_path((*path, name)), value
         elif isinstance(value, list):
             for i, item in enumerate(value):
