@@ -188,6 +188,9 @@ class PenahBot:
         self._tasks = []
 
     async def _stopped(self, app: App) -> None:
+        # The reader child kept warm for the next reload goes with the bot: a stopped bot's
+        # objects are frozen out of the collector, so its finalizer would not run until exit.
+        self.reloader.source.parsers.close()
         if self.store is not None:
             await self.store.close()
             self.store = None
