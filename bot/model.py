@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from .contacts import ContactType, https_url
+from .languages import CODE_PATTERN, chain
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,23}$"
 GLOBAL_REGION = "global"
@@ -60,7 +61,7 @@ def _icon(value: str) -> str:
 
 
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
-LangCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
+LangCode = Annotated[str, StringConstraints(pattern=rf"^{CODE_PATTERN}$")]
 NonEmpty = Annotated[
     str, BeforeValidator(_no_yaml_numbers), StringConstraints(strip_whitespace=True, min_length=1)
 ]
@@ -104,6 +105,7 @@ class Region(_Strict):
 class Category(_Strict):
     id: Id
     name: Text
+    discreet_name: Text | None = None
     icon: Icon = "•"
     emergency: bool = False
     advice: bool = False
@@ -165,14 +167,19 @@ SECTIONS: dict[str, type[_Strict]] = {
 # --------------------------------------------------------------------------- texts
 
 
+def shown_language(text: Mapping[str, str], lang: str) -> str:
+    """The language a text is shown in: `lang`, else the first of its registry fallbacks."""
+    return next((code for code in chain(lang) if text.get(code)), FALLBACK_LANGUAGE)
+
+
 def in_language(text: Mapping[str, str], lang: str) -> str:
-    """The text in `lang`, else English."""
-    return text.get(lang) or text[FALLBACK_LANGUAGE]
+    """The text in `lang`, else along the language's fallback chain (English last)."""
+    return text[shown_language(text, lang)]
 
 
 def falls_back(text: Mapping[str, str], lang: str) -> bool:
-    """True when `in_language` had to show English instead of `lang`, so screens can say so."""
-    return lang not in text and lang != FALLBACK_LANGUAGE
+    """True when `in_language` had to show another language, so screens can say so."""
+    return shown_language(text, lang) != lang
 
 
 # --------------------------------------------------------------------------- problems

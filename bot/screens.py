@@ -42,7 +42,7 @@ def language_picker(catalogs: Catalogs, suggested: str | None = None) -> Screen:
     prompts: list[str] = []
     for code in codes:
         t = catalogs.get(code)
-        prompt = t.lines(t.gettext("Choose your language."))
+        prompt = t.mark_lines(escape(t.gettext("Choose your language."), quote=False))
         if prompt not in prompts:  # a catalog without it would repeat the English line
             prompts.append(prompt)
     rows = [
@@ -127,8 +127,8 @@ def emergency(view: View) -> Screen:
         lines.append("")
         lines.append(f"<b>{view.content(resource.name)}</b>")
         if region is None:
-            places = ", ".join(view.label(d.regions[r].name) for r in resource.regions)
-            lines.append(t.bidi(escape(places)))
+            places = t.join_list(view.label(d.regions[r].name) for r in resource.regions)
+            lines.append(t.isolate(escape(places, quote=False)))
         lines += [
             _contact_line(view, c, shown)
             for c, shown in d.contacts(resource)
@@ -221,14 +221,14 @@ def _origin_action(view: View, origin: str, page: int) -> Action | None:
 
 def _contact_line(view: View, contact: Contact, shown: Shown) -> str:
     t = view.t
-    line = f"{shown.kind.icon} {t.bidi(escape(shown.display))}"
+    line = f"{shown.kind.icon} {t.isolate(escape(shown.display, quote=False))}"
     if contact.label:
         line += " — " + view.content(contact.label)
     details = []
     if contact.hours:
         details.append("🕒 " + view.content(contact.hours))
     if contact.languages:
-        names = ", ".join(t.language_name(code) for code in contact.languages)
+        names = t.join_list(t.language_name(code) for code in contact.languages)
         details.append(view.ui(N_("Languages: {names}"), names=names))
     if details:
         line += "\n    " + "\n    ".join(details)
@@ -263,8 +263,9 @@ def resource_card(
         *(c.hours for c in resource.contacts),
         *(c.label for c in resource.contacts),
     ]
-    if view.falls_back(*texts):
-        lines.append(view.ui(N_("Some of this is not yet translated, so it is shown in English.")))
+    untranslated = view.fallback_notice(*texts)
+    if untranslated:
+        lines.append(untranslated)
     rows: list[list[Button]] = [
         [
             Button(
@@ -301,8 +302,9 @@ def guide(view: View, guide_id: str, origin: str) -> Screen | None:
         view.ui(N_("Last checked: {date}"), date=t.date(found.verified)),
         view.ui(N_("Source: {link}"), link=found.source),
     ]
-    if view.falls_back(found.question, found.answer):
-        lines.append(view.ui(N_("Some of this is not yet translated, so it is shown in English.")))
+    untranslated = view.fallback_notice(found.question, found.answer)
+    if untranslated:
+        lines.append(untranslated)
     rows = [
         [Button(view.label(d.resources[r].name), Action(Kind.RESOURCE, r, found.id))]
         for r in found.related
@@ -323,14 +325,17 @@ def buttons_only(view: View) -> Screen:
 
 def forgotten(view: View) -> Screen:
     return Screen(
-        view.t.lines(view.ui(N_("Your saved settings are deleted. Send /start to begin again.")))
+        view.t.mark_lines(
+            view.ui(N_("Your saved settings are deleted. Send /start to begin again."))
+        )
     )
 
 
 def cleared(view: View) -> Screen:
     """The one message left after /clear: neutral, nothing sensitive in a preview."""
     return Screen(
-        view.t.lines(view.ui(N_("Done."))), ((Button(view.t.gettext("Menu"), Action(Kind.HOME)),),)
+        view.t.mark_lines(view.ui(N_("Done."))),
+        ((Button(view.t.gettext("Menu"), Action(Kind.HOME)),),),
     )
 
 

@@ -5,12 +5,12 @@ from (the directory, the person's language and state), with the escaping and bid
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape
 
 from .callbacks import Action, Kind
 from .i18n import N_, Catalogs, Translator
-from .model import falls_back, in_language
+from .model import in_language, shown_language
 from .queries import Directory
 from .state import UserState
 
@@ -47,29 +47,41 @@ class View:
         """Directory content in the user's language (or English), escaped and bidi-safe."""
         if not value:
             return ""
-        return self.t.bidi(escape(in_language(value, self.t.code), quote=False))
+        return self.t.isolate(escape(in_language(value, self.t.code), quote=False))
 
     def label(self, value: dict[str, str]) -> str:
         """Directory content for a button: plain text, Telegram shows it as typed."""
         return in_language(value, self.t.code)
 
-    def falls_back(self, *values: dict[str, str] | None) -> bool:
-        return any(v is not None and falls_back(v, self.t.code) for v in values)
+    def fallback_notice(self, *values: dict[str, str] | None) -> str | None:
+        """What to say when some of these texts are shown in another language, if any are."""
+        used = {shown_language(v, self.t.code) for v in values if v} - {self.t.code}
+        if not used:
+            return None
+        if used == {"en"}:
+            return self.ui(N_("Some of this is not yet translated, so it is shown in English."))
+        names = [self.t.language_name(c) for c in self.t.fallback if c in used]
+        return self.ui(
+            N_("Some of this is not yet in your language, so it is shown in another language: "
+               "{languages}."),
+            languages=self.t.join_list(names),
+        )
 
     def ui(self, message: str, **values: object) -> str:
         """A UI message, translated and escaped, its values filled in, then made bidi-safe."""
         translated = escape(self.t.gettext(message), quote=False)
         filled = translated.format(**{k: escape(str(v), quote=False) for k, v in values.items()})
-        return self.t.bidi(filled)
+        return self.t.isolate(filled)
 
     def screen(
         self, lines: Sequence[str], rows: Sequence[Sequence[Button]], *, urgent: bool = False
     ) -> Screen:
-        text = self.t.lines("\n".join(lines).strip())
+        text = self.t.mark_lines("\n".join(lines).strip())
         if len(text) > MAX_TEXT:
             cut = self.ui(N_("(This message was shortened.)"))
             text = text[: MAX_TEXT - len(cut) - 2].rsplit("\n", 1)[0] + "\n" + cut
-        return Screen(text, tuple(tuple(r) for r in rows if r), urgent)
+        marked = (tuple(replace(b, label=self.t.label(b.label)) for b in r) for r in rows if r)
+        return Screen(text, tuple(marked), urgent)
 
     # ---- buttons every screen shares
     def home_button(self) -> Button:

@@ -20,7 +20,7 @@ from typing import Any
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import Application
-from telegram.request import BaseRequest, HTTPXRequest
+from telegram.request import BaseRequest
 
 from .admin import NOT_RELOADED, problems_text
 from .commands import COMMANDS
@@ -28,11 +28,12 @@ from .config import Settings
 from .core import Context
 from .directory import DirectoryError
 from .guards import FloodGuard, Guards, History
-from .i18n import N_, Catalogs, load_catalogs
+from .i18n import N_, Catalogs, catalog_alert, load_catalogs
 from .limiter import PriorityRateLimiter
 from .reloader import Reloader
 from .store import Store, load_secret
 from .telegram import Handlers
+from .updates import make_updater
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,7 @@ class PenahBot:
             settings.messages_per_second, settings.chat_messages_per_second
         )
         self._catalogs_generation = 0
+        self._catalog_alert = catalog_alert(catalogs)
         self._context: Context | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self.application: App | None = None
@@ -90,13 +92,20 @@ class PenahBot:
         outcome = await self.reloader.reload()
         self.catalogs = await asyncio.to_thread(load_catalogs, self.settings.locales)
         self._catalogs_generation += 1
+        alert = catalog_alert(self.catalogs)
+        if alert != self._catalog_alert:  # each new set of problems once, like the reloader
+            self._catalog_alert = alert
+            if alert:
+                await self._notify_admins(alert)
         return outcome.changed, outcome.error
 
     async def _tell_admins(self, error: DirectoryError) -> None:
+        await self._notify_admins(f"⚠️ {NOT_RELOADED}\n\n{problems_text(error)}")
+
+    async def _notify_admins(self, text: str) -> None:
         app = self.application
         if app is None or not app.running:
             return
-        text = f"⚠️ {NOT_RELOADED}\n\n{problems_text(error)}"
         for admin_id in self.settings.admin_ids:
             with contextlib.suppress(TelegramError):
                 await app.bot.send_message(admin_id, text[:4000], disable_notification=True)
@@ -107,11 +116,12 @@ class PenahBot:
     ) -> App:
         if not self.settings.token:
             raise ValueError("a bot token is needed")
+        updater = make_updater(
+            self.settings.bot_token, self.settings.api_url, self.limiter, request, updates_request
+        )
         builder = (
             Application.builder()
-            .token(self.settings.bot_token)
-            .base_url(self.settings.api_url)
-            .rate_limiter(self.limiter)
+            .updater(updater)
             # Far above any send queue: a handler waiting for its turn to send must not keep
             # the next person's button from being answered.
             .concurrent_updates(CONCURRENT_UPDATES)
@@ -119,11 +129,7 @@ class PenahBot:
             .post_stop(self._stopping)
             .post_shutdown(self._stopped)
         )
-        if request is None:
-            # Answers to button presses are not rate-limited and can come in hundreds at once.
-            request = HTTPXRequest(connection_pool_size=512, pool_timeout=5.0)
-            updates_request = HTTPXRequest()
-        app = builder.request(request).get_updates_request(updates_request or request).build()
+        app = builder.build()
         self.handlers.register(app)
         self.application = app
         return app
