@@ -207,13 +207,15 @@ def _console(settings: Settings, args: argparse.Namespace) -> int:
 
 def _check(settings: Settings, args: argparse.Namespace) -> int:
     from .directory import Directory, warnings_for
+    from .sensitive import load_terms
 
     path = args.file or settings.resources
     directory = _load_or_report(path)
     if not isinstance(directory, Directory):
         return 1
     days = args.stale_days or settings.stale_days
-    for warning in warnings_for(directory, stale_days=days, today=dt.date.today()):
+    terms = load_terms(settings.locales)
+    for warning in warnings_for(directory, stale_days=days, today=dt.date.today(), terms=terms):
         print(f"{path}: warning: {warning}")
     print(f"{path}: ok: {directory.summary()}")
     return 0
