@@ -22,7 +22,7 @@ def atomic_write(path: Path, text: str) -> None:
     os.replace(temp, path)
 
 
-async def wait_for(condition: object, seconds: float = 3.0) -> None:
+async def wait_for(condition: object, seconds: float = 20.0) -> None:
     deadline = asyncio.get_running_loop().time() + seconds
     while not condition():  # type: ignore[operator]
         assert asyncio.get_running_loop().time() < deadline, "timed out"
