@@ -143,6 +143,8 @@ class Source:
         if everything and problems:
             return None, DirectoryError(_sorted(problems)), False
         self._good = candidate
+        for good in candidate.values():
+            good.parsed.deferred = []  # checked against the whole now, until regions change
         error = DirectoryError(_sorted(problems)) if problems else None
         return (self.directory() if changed else None), error, changed
 

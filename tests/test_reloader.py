@@ -22,7 +22,7 @@ def atomic_write(path: Path, text: str) -> None:
     os.replace(temp, path)
 
 
-async def wait_for(condition: object, seconds: float = 3.0) -> None:
+async def wait_for(condition: object, seconds: float = 20.0) -> None:
     deadline = asyncio.get_running_loop().time() + seconds
     while not condition():  # type: ignore[operator]
         assert asyncio.get_running_loop().time() < deadline, "timed out"
@@ -85,7 +85,7 @@ async def test_readers_never_see_half_a_directory(tmp_path: Path) -> None:
     path = tmp_path / "resources.yaml"
     path.write_text(GOOD, encoding="utf-8")
     reloader = Reloader.start_with(path)
-    versions = [GOOD.replace("SMEX Digital Safety Helpdesk", f"SMEX {i}") for i in range(20)]
+    versions = [GOOD.replace("SMEX Digital Safety Helpdesk", f"SMEX {i}") for i in range(8)]
     torn: list[str] = []
     stop = False
 
@@ -104,7 +104,7 @@ async def test_readers_never_see_half_a_directory(tmp_path: Path) -> None:
     stop = True
     await asyncio.gather(*readers)
     assert torn == []
-    assert smex_name(reloader) == "SMEX 19"
+    assert smex_name(reloader) == "SMEX 7"
 
 
 def test_the_child_process_gives_the_same_directory_as_validating_in_process() -> None:
