@@ -105,6 +105,7 @@ class Region(_Strict):
 class Category(_Strict):
     id: Id
     name: Text
+    discreet_name: Text | None = None
     icon: Icon = "•"
     emergency: bool = False
     advice: bool = False
