@@ -59,7 +59,7 @@ class Language:
     def locale(self) -> Locale:
         return _parsed(self.cldr)
 
-    @property
+    @functools.cached_property
     def chain(self) -> tuple[str, ...]:
         """Where directory text comes from, this language first and English last."""
         chain = [self.code, *self.fallback, SOURCE_LANGUAGE]
