@@ -21,7 +21,7 @@ from pathlib import Path
 import aiosqlite
 
 from .secret import load_secret
-from .state import UserState
+from .state import Tidy, UserState
 
 Clock = Callable[[], dt.date]
 log = logging.getLogger(__name__)
@@ -44,10 +44,14 @@ MIGRATIONS = (
         PRIMARY KEY (resource, day)
     ) WITHOUT ROWID;
     """,
+    """
+    ALTER TABLE prefs ADD COLUMN discreet INTEGER NOT NULL DEFAULT 0;  -- 1: discreet menus
+    ALTER TABLE prefs ADD COLUMN tidy TEXT;  -- neutral | clear | keep, after quiet time
+    """,
 )
 # Every column, and what may be in it: ids and codes the bot itself chose, never user text.
 SCHEMA_ALLOWLIST = {
-    "prefs": {"user_key", "lang", "region", "last_seen"},
+    "prefs": {"user_key", "lang", "region", "last_seen", "discreet", "tidy"},
     "counters": {"day", "metric", "value", "count"},
     "reports": {"resource", "day", "count"},
 }
@@ -202,12 +206,14 @@ class Store:
         if key in self._forgotten:  # still on disk only because the disk was full
             return None
         async with self._db.execute(
-            "SELECT lang, region, last_seen FROM prefs WHERE user_key = ?", (key,)
+            "SELECT lang, region, last_seen, discreet, tidy FROM prefs WHERE user_key = ?", (key,)
         ) as cursor:
             row = await cursor.fetchone()
         if row is None:
             return None
-        return _Cached(UserState(lang=row[0], region=row[1]), int(row[2]))
+        tidy = row[4] if row[4] in set(Tidy) else Tidy.NEUTRAL
+        state = UserState(lang=row[0], region=row[1], discreet=bool(row[3]), tidy=Tidy(tidy))
+        return _Cached(state, int(row[2]))
 
     def _remember(self, key: bytes, entry: _Cached) -> None:
         if len(self._cache) >= CACHE_LIMIT and key not in self._cache:
@@ -259,10 +265,15 @@ class Store:
     ) -> None:
         await self._delete_forgotten(forgotten)
         await self._db.executemany(
-            "INSERT INTO prefs (user_key, lang, region, last_seen) VALUES (?, ?, ?, ?) "
+            "INSERT INTO prefs (user_key, lang, region, last_seen, discreet, tidy) "
+            "VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (user_key) DO UPDATE SET lang = excluded.lang, "
-            "region = excluded.region, last_seen = excluded.last_seen",
-            [(k, e.state.lang, e.state.region, e.last_seen) for k, e in dirty.items()],
+            "region = excluded.region, last_seen = excluded.last_seen, "
+            "discreet = excluded.discreet, tidy = excluded.tidy",
+            [
+                (k, e.state.lang, e.state.region, e.last_seen, int(e.state.discreet), e.state.tidy)
+                for k, e in dirty.items()
+            ],
         )
         await self._db.executemany(
             "INSERT INTO counters (day, metric, value, count) VALUES (?, ?, ?, ?) "
