@@ -101,6 +101,9 @@ def privacy(view: View, retention_days: int) -> Screen:
     return view.screen(lines, [*rows, view.back_row(None)])
 
 
+TYPE_TO_SEARCH = N_("You can also type what you need, such as “lawyer”. Nothing you type is kept.")
+
+
 def help_screen(view: View) -> Screen:
     lines = [
         view.ui(
@@ -109,7 +112,9 @@ def help_screen(view: View) -> Screen:
                 "emergency services, and short safety advice. It works with buttons."
             )
         ),
+        view.ui(TYPE_TO_SEARCH),
         "",
         *(view.ui(command.help) for command in COMMANDS if command.help),
     ]
     return view.screen(lines, [view.back_row(None)])
+

@@ -10,8 +10,9 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
+from . import provenance
 from .directory import Directory, DirectoryError, Resource
-from .i18n import Catalogs
+from .i18n import Catalogs, Translator
 
 if TYPE_CHECKING:
     from .wiring import PenahBot
@@ -51,11 +52,11 @@ def stats_report(stats: dict[str, dict[str, dict[str, int]]]) -> str:
 def stale_report(directory: Directory, days: int, today: dt.date | None = None) -> str:
     entries = directory.stale(days, today or dt.date.today())
     if not entries:
-        return f"Every entry was verified in the last {days} days."
-    lines = [f"{len(entries)} entries not verified in {days} days (oldest first):"]
+        return f"Every entry was confirmed, or its source dated, in the last {days} days."
+    lines = [f"{len(entries)} entries not confirmed or sourced in {days} days (oldest first):"]
     for entry in entries:
         kind = "resource" if isinstance(entry, Resource) else "guide"
-        lines.append(f"{entry.verified} {kind} {entry.id}")
+        lines.append(f"{provenance.as_of(entry)} {kind} {entry.id}: {provenance.describe(entry)}")
     return "\n".join(lines)
 
 
@@ -72,28 +73,35 @@ def reports_report(reports: list[tuple[str, int, str]], directory: Directory) ->
 # ---------------------------------------------------------------------- the commands
 
 
-async def _reload(bot: PenahBot) -> str:
+async def _reload(bot: PenahBot, t: Translator) -> str:
     changed, error = await bot.reload()
     return reload_report(bot.reloader.current, changed, error, bot.catalogs)
 
 
-async def _stats(bot: PenahBot) -> str:
+async def _stats(bot: PenahBot, t: Translator) -> str:
     assert bot.store is not None
     return stats_report(await bot.store.stats(7))
 
 
-async def _stale(bot: PenahBot) -> str:
+async def _stale(bot: PenahBot, t: Translator) -> str:
     return stale_report(bot.reloader.current, bot.settings.stale_days)
 
 
-async def _reports(bot: PenahBot) -> str:
+async def _reports(bot: PenahBot, t: Translator) -> str:
     assert bot.store is not None
     return reports_report(await bot.store.reports(), bot.reloader.current)
 
 
-ADMIN_COMMANDS: dict[str, Callable[[PenahBot], Awaitable[str]]] = {
+async def _digest(bot: PenahBot, t: Translator) -> str:
+    assert bot.store is not None
+    return await bot.digest.text(t, bot.reloader.current, bot.store.reports)
+
+
+# Each gets the admin's translator: replies follow the admin's language where they are translated.
+ADMIN_COMMANDS: dict[str, Callable[[PenahBot, Translator], Awaitable[str]]] = {
     "reload": _reload,
     "stats": _stats,
     "stale": _stale,
     "reports": _reports,
+    "digest": _digest,
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from html import escape
 
+from . import provenance
 from .callbacks import Action, Kind
 from .contacts import Shown
 from .i18n import N_
@@ -72,7 +73,7 @@ def resource_card(
     contacts = d.contacts(resource)
     lines += [contact_line(view, c, shown) for c, shown in contacts]
     lines.append("")
-    lines.append(view.ui(N_("Last checked: {date}"), date=t.date(resource.verified)))
+    lines.append(provenance.resource_line(view.ui, t, resource))
     texts = [
         resource.name,
         resource.summary,
@@ -121,8 +122,7 @@ def guide(view: View, guide_id: str, origin: str) -> Screen | None:
         "",
         view.content(found.answer),
         "",
-        view.ui(N_("Last checked: {date}"), date=t.date(found.verified)),
-        view.ui(N_("Source: {link}"), link=found.source),
+        provenance.guide_line(view.ui, t, found),
     ]
     untranslated = view.fallback_notice(found.question, found.answer)
     if untranslated:

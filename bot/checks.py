@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from . import provenance
 from .contacts import KINDS, ContactType, country_of
 from .model import (
     FALLBACK_LANGUAGE,
@@ -124,8 +125,11 @@ def warnings_for(
             )
     for entry in directory.stale(stale_days, today):
         kind = "resource" if isinstance(entry, Resource) else "guide"
-        age = (today - entry.verified).days
-        out.append(f"stale: {kind} {entry.id!r} last verified {entry.verified} ({age} days ago)")
+        age = (today - provenance.as_of(entry)).days
+        out.append(f"stale: {kind} {entry.id!r} {provenance.describe(entry)} ({age} days old)")
+    entries: list[Resource | Guide] = [*directory.data.resources, *directory.data.guides]
+    for dated in entries:
+        out += [f"future date: {w}" for w in provenance.date_warnings(dated, today)]
     languages = [lang for lang in directory.data.languages if lang != FALLBACK_LANGUAGE]
     for path, text in directory.texts():
         missing = [lang for lang in languages if lang not in text]

@@ -48,7 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="validate a directory file or folder; exit 1 on errors")
     check.set_defaults(handler=_check)
     check.add_argument("file", nargs="?", type=Path)
-    check.add_argument("--stale-days", type=int, help="warn when not verified for this long")
+    check.add_argument("--stale-days", type=int, help="warn when not confirmed for this long")
+    check.add_argument("--online", action="store_true", help="also fetch every link; 1 if dead")
 
     schema = sub.add_parser("schema", help="write the JSON schema editors use for resources.yaml")
     schema.set_defaults(handler=_schema)
@@ -218,6 +219,10 @@ def _check(settings: Settings, args: argparse.Namespace) -> int:
     for warning in warnings_for(directory, stale_days=days, today=dt.date.today(), terms=terms):
         print(f"{path}: warning: {warning}")
     print(f"{path}: ok: {directory.summary()}")
+    if args.online:
+        from .linkcheck import run_online
+
+        return run_online(path)
     return 0
 
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from .contacts import ContactType
 from .model import Category, Contact, Guide, Operator, Region, Resource
+from .provenance import Confirmation, How, Source
 
 _set = object.__setattr__
 _CONTACT_TYPES = {t.value: t for t in ContactType}
@@ -89,6 +90,17 @@ def _contact(s: Shared, d: dict[str, Any]) -> Contact:
     return s.build(Contact, d)  # type: ignore[no-any-return]
 
 
+def _source(s: Shared, d: dict[str, Any]) -> Source:
+    d["read"] = s.date(d["read"])
+    return s.build(Source, d)  # type: ignore[no-any-return]
+
+
+def _confirmation(s: Shared, d: dict[str, Any]) -> Confirmation:
+    d["date"] = s.date(d["date"])
+    d["how"] = How(d["how"])
+    return s.build(Confirmation, d)  # type: ignore[no-any-return]
+
+
 def _resource(s: Shared, d: dict[str, Any]) -> Resource:
     d["id"] = sys.intern(d["id"])
     for key in ("name", "summary", "caution"):
@@ -97,7 +109,8 @@ def _resource(s: Shared, d: dict[str, Any]) -> Resource:
     d["categories"] = s.ids(d["categories"])
     d["regions"] = s.ids(d["regions"])
     d["contacts"] = [_contact(s, c) for c in d["contacts"]]
-    d["verified"] = s.date(d["verified"])
+    d["source"] = _source(s, d["source"])
+    d["confirmations"] = [_confirmation(s, c) for c in d["confirmations"]]
     return s.build(Resource, d)  # type: ignore[no-any-return]
 
 
@@ -108,7 +121,7 @@ def _guide(s: Shared, d: dict[str, Any]) -> Guide:
     d["categories"] = s.ids(d["categories"])
     d["regions"] = s.ids(d["regions"])
     d["related"] = s.ids(d["related"])
-    d["verified"] = s.date(d["verified"])
+    d["source"] = _source(s, d["source"])
     return s.build(Guide, d)  # type: ignore[no-any-return]
 
 

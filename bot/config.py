@@ -79,6 +79,7 @@ class Settings(BaseModel):
     webhook_url: str | None = None
     listen: str = "0.0.0.0:8443"
     webhook_secret: SecretStr | None = None
+    check_links: bool = False  # a daily link check in the background, for the admin digest
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -103,7 +104,7 @@ class Settings(BaseModel):
             raise ValueError(f"one of {', '.join(LOG_LEVELS)}")
         return level
 
-    @field_validator("unsafe_debug", mode="before")
+    @field_validator("unsafe_debug", "check_links", mode="before")
     @classmethod
     def _unlocked(cls, value: Any) -> Any:
         return value == "1" if isinstance(value, str) else value
@@ -165,6 +166,7 @@ ENVIRONMENT = {
     "webhook_url": "PENAH_WEBHOOK_URL",
     "listen": "PENAH_LISTEN",
     "webhook_secret": "PENAH_WEBHOOK_SECRET",
+    "check_links": "PENAH_CHECK_LINKS",
 }
 _SECRET = {"token", "secret", "webhook_secret"}
 

@@ -48,7 +48,7 @@ class Console:
         return self._do(Press(action))
 
     def handle(self, line: str) -> Screen | None:
-        """A typed line: a button number or a command; anything else gets the menu."""
+        """A typed line: a button number, a command, or words to search for."""
         line = line.strip()
         if line.isdigit():
             buttons = self.screen.buttons()
@@ -58,8 +58,11 @@ class Console:
                 if button.action is None:
                     return None  # a link: the terminal can only show where it goes
                 return self.press(button.action)
-        command = BY_NAME.get(command_name(line) or "")
-        return self._do(Typed(command) if command else Text())
+        name = command_name(line)
+        command = BY_NAME.get(name or "")
+        if command is not None:
+            return self._do(Typed(command))
+        return self._do(Text(line if name is None else ""))  # typed words search
 
 
 def run(

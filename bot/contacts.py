@@ -120,7 +120,7 @@ class ContactKind:
     link_label: str = N_("Open the website")  # that button's words, when it has no label
     dialable: bool = False  # a phone number: read for its country, shown formatted
     whatsapp: bool = False  # a number WhatsApp needs in full international form
-    on_emergency: bool = True  # listed on the Emergency screen, not only on the card
+    on_emergency: bool = True  # can be called or messaged at once: on the Emergency screen
 
 
 KINDS: dict[ContactType, ContactKind] = {
@@ -133,13 +133,13 @@ KINDS: dict[ContactType, ContactKind] = {
         dialable=True,
         whatsapp=True,
     ),
-    ContactType.EMAIL: ContactKind("✉️", _check_email, _https_only),
+    ContactType.EMAIL: ContactKind("✉️", _check_email, _https_only, on_emergency=False),
     ContactType.WEBSITE: ContactKind("🌐", _check_link, _https_only, on_emergency=False),
     ContactType.FORM: ContactKind(
         "📝", _check_link, _https_only, N_("Open the form"), on_emergency=False
     ),
     ContactType.TELEGRAM: ContactKind("✈️", _check_telegram, _telegram_link, N_("Open in Telegram")),
-    ContactType.APP: ContactKind("📲", _check_app, _https_only),
+    ContactType.APP: ContactKind("📲", _check_app, _https_only, on_emergency=False),
 }
 
 

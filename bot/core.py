@@ -8,9 +8,9 @@ every decision, and a decision seen before can be answered from memory.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
-from . import screens
+from . import screens, search, search_screens
 from .callbacks import Action, Kind
 from .commands import Command
 from .i18n import N_, Catalogs
@@ -19,6 +19,7 @@ from .screens import Screen, View
 from .sensitive import NO_TERMS, Terms
 from .state import (
     ClearChat,
+    CountSearch,
     CountView,
     Effect,
     Forget,
@@ -63,7 +64,10 @@ class Typed:
 
 @dataclass(frozen=True)
 class Text:
-    """Free text or an unknown command. Its content is never read."""
+    """Typed text, searched for; empty for an unknown command. It is matched in memory and
+    never stored, counted by content, logged, shown or part of any repr."""
+
+    query: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)
@@ -121,7 +125,16 @@ def _decide(ctx: Context, state: UserState, event: Event, client_language: str |
         return Outcome(state, screens.main_menu(shown, notice=shown.ui(MEDIA_NOTICE)))
     if state.lang is None or state.lang not in ctx.catalogs.translators:
         return _welcome(ctx, state, client_language)
+    if isinstance(event, Text) and event.query.strip():
+        return _search(ctx, state, event.query)
     return Outcome(state, screens.buttons_only(view(ctx, state)))
+
+
+def _search(ctx: Context, state: UserState, query: str) -> Outcome:
+    """What was typed, found in every language and shown in the person's; danger first."""
+    found = search.search(ctx.directory, query, state.region)
+    screen = search_screens.results(view(ctx, state), found)
+    return Outcome(state, screen, (CountSearch(found.found),))
 
 
 def failed(ctx: Context, client_language: str | None) -> Screen:

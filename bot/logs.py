@@ -95,10 +95,6 @@ class SafeRecords(logging.Filter):
         record.exc_info, record.exc_text, record.stack_info = None, None, None
 
 
-# The former name, kept for code that still refers to it.
-RedactTokens = SafeRecords
-
-
 def setup_logging(level: str = "INFO", stream: object = None, *, unsafe: bool = False) -> None:
     handler = logging.StreamHandler(stream or sys.stderr)  # type: ignore[arg-type]
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

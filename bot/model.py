@@ -6,7 +6,6 @@ what each contact type accepts lives in `contacts`. `penah schema` writes this m
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -19,10 +18,13 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    model_validator,
 )
 
 from .contacts import ContactType, https_url
 from .languages import CODE_PATTERN, chain
+from .provenance import Confirmation, SourceField
+from .searchterms import Keywords
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,23}$"
 GLOBAL_REGION = "global"
@@ -109,6 +111,15 @@ class Category(_Strict):
     icon: Icon = "•"
     emergency: bool = False
     advice: bool = False
+    keywords: Keywords = Field(default_factory=dict)  # typed-search terms, never shown
+    danger: Keywords = Field(default_factory=dict)  # emergency category: its screen at once
+
+    @model_validator(mode="after")
+    def _danger_opens_emergency(self) -> Category:
+        if self.danger and not self.emergency:
+            raise ValueError("danger words open the Emergency screen: give them to the "
+                             "category with emergency: true")
+        return self
 
 
 class Contact(_Strict):
@@ -130,8 +141,8 @@ class Resource(_Strict):
     contacts: list[Contact] = Field(min_length=1)
     caution: Text | None = None
     order: int | None = None
-    verified: dt.date
-    source: HttpsUrl
+    source: SourceField
+    confirmations: list[Confirmation] = Field(default_factory=list)
 
 
 class Guide(_Strict):
@@ -142,8 +153,7 @@ class Guide(_Strict):
     answer: Text
     related: list[Id] = Field(default_factory=list)
     order: int | None = None
-    verified: dt.date
-    source: HttpsUrl
+    source: SourceField
 
 
 class DirectoryFile(_Strict):

@@ -13,6 +13,7 @@ from functools import cached_property
 
 from pydantic import BaseModel
 
+from . import provenance
 from .contacts import Shown, country_of, show
 from .model import (
     FALLBACK_LANGUAGE,
@@ -118,13 +119,17 @@ class Directory:
         ]
 
     def emergency_resources(self, region: str | None) -> list[Resource]:
+        """What can be called or messaged at once, the place's own numbers first."""
         category = self.emergency_category
-        return self.resources_for(region, category.id) if category else []
+        found = self.resources_for(region, category.id) if category else []
+        reachable = [
+            r for r in found if any(s.kind.on_emergency for s in self._shown[r.id])
+        ]
+        return sorted(reachable, key=lambda r: GLOBAL_REGION in r.regions)  # stable: keeps rank
 
     def stale(self, max_age_days: int, today: dt.date) -> list[Resource | Guide]:
-        limit = today - dt.timedelta(days=max_age_days)
         entries: list[Resource | Guide] = [*self.data.resources, *self.data.guides]
-        return sorted((e for e in entries if e.verified < limit), key=lambda e: e.verified)
+        return provenance.stale(entries, max_age_days, today)
 
     def empty_cells(self) -> list[tuple[str, str]]:
         """(region, category) pairs where a user would find no contact at all."""
@@ -181,7 +186,7 @@ class Directory:
 def _texts_of(model: BaseModel, path: Path_) -> Iterator[tuple[str, Mapping[str, str]]]:
     for name in type(model).model_fields:
         value = getattr(model, name)
-        if isinstance(value, dict) and FALLBACK_LANGUAGE in value:
+        if isinstance(value, dict) and isinstance(value.get(FALLBACK_LANGUAGE), str):
             yield format_path((*path, name)), value
         elif isinstance(value, list):
             for i, item in enumerate(value):

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import search
 from .children import KINDS, Parsers
 from .model import DirectoryError, Problem
 from .queries import Directory
@@ -62,6 +63,7 @@ class Reloader:
         source = Source(path, Parsers(warm=True))
         try:
             directory = source.load()
+            search.index_for(directory)  # typed search's index, built with the directory
         except DirectoryError:
             source.parsers.close()
             raise
@@ -75,7 +77,7 @@ class Reloader:
         """Read what changed now. Used by the watcher, /reload and SIGHUP."""
         async with self._lock:
             try:
-                directory, error, changed = await asyncio.to_thread(self.source.refresh)
+                directory, error, changed = await asyncio.to_thread(_refresh, self.source)
             except Exception as exc:  # never let the watcher die
                 log.exception("unexpected error while reloading the directory")
                 error = DirectoryError([Problem(str(self.path), 0, 0, "", type(exc).__name__)])
@@ -135,6 +137,14 @@ class Reloader:
                 await self.on_error(error)
             except Exception:
                 log.exception("could not tell the admins about the directory error")
+
+
+def _refresh(source: Source) -> tuple[Directory | None, DirectoryError | None, bool]:
+    """In a worker thread: what changed, and typed search's index for a new directory."""
+    directory, error, changed = source.refresh()
+    if directory is not None:
+        search.index_for(directory)
+    return directory, error, changed
 
 
 def _dismantle(holder: list[Directory]) -> None:

@@ -61,6 +61,13 @@ class RecordReport:
 
 
 @dataclass(frozen=True)
+class CountSearch:
+    """Add one to today's searches: whether something was found, never what was typed."""
+
+    found: bool
+
+
+@dataclass(frozen=True)
 class ScheduleTidy:
     """Start (or restart) the quiet-time countdown for this chat; when it ends, tidy it."""
 
@@ -68,4 +75,6 @@ class ScheduleTidy:
     lang: str  # the language of the neutral screen it leaves
 
 
-Effect = SavePrefs | Forget | ClearChat | CountView | RecordReport | ScheduleTidy
+Effect = (
+    SavePrefs | Forget | ClearChat | CountView | RecordReport | ScheduleTidy | CountSearch
+)

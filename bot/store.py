@@ -94,6 +94,7 @@ class Store:
         self._pending: Counter[tuple[str, str, str]] = Counter()
         self._dirty: dict[bytes, _Cached] = {}  # preferences changed since the last flush
         self._forgotten: set[bytes] = set()  # deletions a failed write left to the next flush
+        self._forgotten_lately: set[bytes] = set()  # since the last flush began
 
     @classmethod
     async def open(
@@ -139,6 +140,11 @@ class Store:
         self._remember(key, cached)
         return cached.state
 
+    async def peek(self, key: bytes) -> UserState | None:
+        """A stored preference without counting a visit (for messages the bot starts)."""
+        cached = self._cache.get(key) or await self._load(key)
+        return cached.state if cached else None
+
     async def save(self, key: bytes, state: UserState) -> None:
         cached = self._cache.get(key) or await self._load(key)
         if cached is not None and cached.state == state:
@@ -158,6 +164,7 @@ class Store:
         known = self._cache.pop(key, None) or self._dirty.get(key)
         self._dirty.pop(key, None)
         self._forgotten.add(key)
+        self._forgotten_lately.add(key)
         try:
             await self._delete_forgotten({key})
             await self._db.commit()
@@ -190,9 +197,13 @@ class Store:
         """After a deletion: copy the WAL into the database (where secure_delete has zeroed the
         rows) and empty it, so no deleted key waits in the WAL for the next clean stop."""
         try:
-            await self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            async with self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
+                row = await cursor.fetchone()
         except WRITE_ERRORS as exc:
             log.warning("WAL checkpoint failed (%s); the next one retries", type(exc).__name__)
+            return
+        if row is not None and row[0]:  # another process (penah stats) was reading
+            log.warning("WAL checkpoint could not finish while the database was read")
 
     async def _rollback(self) -> None:
         try:
@@ -241,12 +252,15 @@ class Store:
         pending, self._pending = self._pending, Counter()
         dirty, self._dirty = self._dirty, {}
         forgotten = set(self._forgotten)
+        self._forgotten_lately = set()
         try:
             await self._write(pending, dirty, forgotten)
         except WRITE_ERRORS as exc:
             await self._rollback()
             self._pending.update(pending)
-            self._dirty = {**dirty, **self._dirty}  # newer changes win
+            # newer changes win, and a preference forgotten meanwhile stays forgotten
+            kept = {k: v for k, v in dirty.items() if k not in self._forgotten_lately}
+            self._dirty = {**kept, **self._dirty}
             log.warning(
                 "could not write %d preferences (%s); kept for the next try",
                 len(dirty),
@@ -309,11 +323,12 @@ class Store:
                 out.setdefault(day, {}).setdefault(metric, {})[value] = count
         return out
 
-    async def reports(self) -> list[tuple[str, int, str]]:
-        """(resource id, reports, last day reported), most reported first."""
+    async def reports(self, since: str = "") -> list[tuple[str, int, str]]:
+        """(resource id, reports, last day reported), most reported first; `since` an ISO day."""
         async with self._db.execute(
-            "SELECT resource, SUM(count), MAX(day) FROM reports GROUP BY resource "
-            "ORDER BY SUM(count) DESC, resource"
+            "SELECT resource, SUM(count), MAX(day) FROM reports WHERE day >= ? "
+            "GROUP BY resource ORDER BY SUM(count) DESC, resource",
+            (since,),
         ) as cursor:
             return [(r, int(n), d) for r, n, d in await cursor.fetchall()]
 

@@ -7,6 +7,7 @@ failure ends in a clean menu, never a stack trace.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import logging
@@ -34,7 +35,7 @@ from telegram.ext import (
     filters,
 )
 
-from . import admin, core
+from . import admin, core, search
 from .callbacks import Action, decode
 from .commands import BY_NAME, command_name
 from .core import Event, Media, Outcome, Press, Text, Typed
@@ -43,6 +44,7 @@ from .limiter import NORMAL, URGENT
 from .screens import Screen
 from .state import (
     ClearChat,
+    CountSearch,
     CountView,
     Forget,
     RecordReport,
@@ -76,6 +78,11 @@ def keyboard(screen: Screen) -> InlineKeyboardMarkup | None:
         for row in screen.rows
     ]
     return InlineKeyboardMarkup(rows) if rows else None
+
+
+def markup(screen: Screen) -> InlineKeyboardMarkup | None:
+    """The cached keyboard, except for a search's results: what was found stays unkept."""
+    return keyboard.__wrapped__(screen) if screen.private else keyboard(screen)
 
 
 def client_language(update: Update) -> str | None:
@@ -121,7 +128,7 @@ class Handlers:
                 chat.id,
                 screen.text,
                 parse_mode=ParseMode.HTML,
-                reply_markup=keyboard(screen),
+                reply_markup=markup(screen),
                 link_preview_options=NO_PREVIEW,
                 disable_notification=True,  # no sound, no lock-screen line to be seen by others
                 rate_limit_args={"priority": priority},
@@ -145,7 +152,7 @@ class Handlers:
                 chat_id=message.chat_id,
                 message_id=message.message_id,
                 parse_mode=ParseMode.HTML,
-                reply_markup=keyboard(screen),
+                reply_markup=markup(screen),
                 link_preview_options=NO_PREVIEW,
                 rate_limit_args={"priority": priority},
             )
@@ -205,17 +212,27 @@ class Handlers:
 
     # ------------------------------------------------------------------ messages
     async def _on_text(self, update: Update, context: PTBContext) -> None:
-        """Commands, and free text: never read, never echoed; the menu instead."""
+        """Commands, and typed text: searched in memory, never kept, logged or echoed."""
         message, user, chat = update.message, update.effective_user, update.effective_chat
         assert message is not None and user is not None and chat is not None
         name = typed_command(message)
         if name in admin.ADMIN_COMMANDS and user.id in self.bot.settings.admin_ids:
-            text = await admin.ADMIN_COMMANDS[name](self.bot)
+            state = (await self._state(update))[1]
+            code = state.lang or self.bot.catalogs.best_match(client_language(update))
+            text = await admin.ADMIN_COMMANDS[name](self.bot, self.bot.catalogs.get(code))
             for start in range(0, len(text), 4000):
                 await chat.send_message(text[start : start + 4000], disable_notification=True)
             return
         command = BY_NAME.get(name or "")
-        await self._decide(update, Typed(command) if command else Text())
+        if command is not None:
+            await self._decide(update, Typed(command))
+        elif name is None and message.forward_origin is None and message.text:
+            directory = self.bot.reloader.current
+            if search.cached(directory) is None:  # built at load; if not, never on the loop
+                await asyncio.to_thread(search.index_for, directory)
+            await self._decide(update, Text(message.text))  # typed text searches
+        else:
+            await self._decide(update, Text())  # an unknown command
 
     async def _on_other(self, update: Update, context: PTBContext) -> None:
         """Photos, files, contacts, locations, forwards: not needed, said once, never kept."""
@@ -283,6 +300,8 @@ class Handlers:
                 await store.save(key, effect.state)
             elif isinstance(effect, CountView):
                 store.count("view", effect.metric)
+            elif isinstance(effect, CountSearch):
+                store.count("search", "found" if effect.found else "not found")
             elif isinstance(effect, ScheduleTidy) and chat is not None:
                 self.bot.guards.tidy.arm(chat.id, key, effect.mode, effect.lang)
             elif isinstance(effect, ClearChat) and chat is not None:

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
+from . import provenance
 from .checks import Entries
 from .checks import cross_problems as entry_problems
 from .contacts import KINDS as CONTACT_KINDS
@@ -76,7 +77,8 @@ _MESSAGES = {"missing": "this field is required"}
 def _pydantic_message(error: Mapping[str, Any], path: Path_) -> str:
     kind, last = error["type"], path[-1] if path else ""
     if kind == "extra_forbidden":
-        return f"unknown key {quote(last)}"
+        old = provenance.old_key_message(str(last), str(error.get("input", "")))
+        return old or f"unknown key {quote(last)}"
     if kind in ("enum", "literal_error"):
         return f"must be one of: {error['ctx']['expected']} (got {quote(error['input'])})"
     if kind == "string_pattern_mismatch":

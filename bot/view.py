@@ -30,6 +30,7 @@ class Screen:
     text: str
     rows: tuple[tuple[Button, ...], ...] = ()
     urgent: bool = False  # emergency screens go first in the send queue
+    private: bool = False  # drawn from what someone typed: never kept in a cache
 
     def buttons(self) -> list[Button]:
         return [b for row in self.rows for b in row]

@@ -26,9 +26,10 @@ from .admin import NOT_RELOADED, problems_text
 from .commands import COMMANDS
 from .config import Settings
 from .core import Context
+from .digest import Digest
 from .directory import DirectoryError
 from .guards import FloodGuard, Guards, History
-from .i18n import N_, Catalogs, catalog_alert, load_catalogs
+from .i18n import N_, Catalogs, Translator, catalog_alert, load_catalogs
 from .limiter import PriorityRateLimiter
 from .reloader import Reloader
 from .sensitive import load_terms
@@ -76,6 +77,9 @@ class PenahBot:
         self.application: App | None = None
         self.handlers = Handlers(self)
         reloader.on_error = self._tell_admins
+        self.digest = Digest(
+            settings.data_dir, settings.resources, settings.stale_days, settings.check_links
+        )
 
     # ------------------------------------------------------------------ the core's inputs
     @property
@@ -162,6 +166,7 @@ class PenahBot:
             ),
             asyncio.create_task(self._every(5.0, self.store.flush), name="flush"),
             asyncio.create_task(self._every(3600.0, self._hourly), name="purge"),
+            asyncio.create_task(self._every(3600.0, self._digest_due), name="digest"),
             asyncio.create_task(self._describe(app), name="describe"),  # not before polling
         ]
         if self.settings.tidy_seconds > 0:  # 0: tidying is off, nothing to wake up for
@@ -183,6 +188,9 @@ class PenahBot:
         self._tasks = []
 
     async def _stopped(self, app: App) -> None:
+        # The reader child kept warm for the next reload goes with the bot: a stopped bot's
+        # objects are frozen out of the collector, so its finalizer would not run until exit.
+        self.reloader.source.parsers.close()
         if self.store is not None:
             await self.store.close()
             self.store = None
@@ -212,6 +220,26 @@ class PenahBot:
         self.guards.prune()
         if self.store is not None:
             await self.store.purge_expired()
+
+    async def _digest_due(self) -> None:
+        """The daily link check (if enabled) and the weekly digest, in the background."""
+        assert self.store is not None and self.application is not None
+        store, bot = self.store, self.application.bot
+
+        async def translator_for(admin_id: int) -> Translator:
+            state = await store.peek(store.user_key(admin_id))
+            return self.catalogs.get(state.lang if state else None)
+
+        async def send(chat_id: int, text: str) -> object:
+            return await bot.send_message(chat_id, text, disable_notification=True)
+
+        await self.digest.hourly(
+            lambda: self.reloader.current,
+            sorted(self.settings.admin_ids),
+            translator_for,
+            send,
+            store.reports,
+        )
 
     async def _describe(self, app: App) -> None:
         """Commands and a neutral description per language: nothing telling in a preview."""

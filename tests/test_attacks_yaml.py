@@ -160,11 +160,11 @@ def test_a_message_quotes_at_most_80_characters_of_input(field: str) -> None:
     values = {
         "operator": f"    operator: {huge}\n",
         "id": f"  - id: {huge}\n",
-        "source": f'    source: "https://{huge}"\n',
+        "source": f'      url: "https://{huge}"\n',
         "categories": f"    categories: [{huge}]\n",
     }
     marker = {"operator": "    operator: ngo\n", "id": "  - id: smex\n",
-              "source": '    source: "https://smex.org/helpdesk/"\n',
+              "source": '      url: "https://smex.org/helpdesk/"\n',
               "categories": "    categories: [digital]\n"}[field]
     assert marker in GOOD
     with pytest.raises(DirectoryError) as caught:

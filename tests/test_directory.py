@@ -47,11 +47,11 @@ def test_yaml_syntax_error_names_the_line() -> None:
 
 
 def test_wrong_type_is_reported_at_the_value() -> None:
-    text = GOOD.replace("    verified: 2026-11-23\n    source: \"https://smex.org",
-                        "    verified: last week\n    source: \"https://smex.org")
-    line = line_of(text, "verified: last week")
+    smex = '      url: "https://smex.org/helpdesk/"\n      dated: undated\n      read: '
+    text = GOOD.replace(smex + "2026-11-23", smex + "last week")
+    line = line_of(text, "read: last week")
     [problem] = problems_of(text)
-    assert problem.startswith(f"resources.yaml:{line}:15: resources[3].verified: ")
+    assert problem.startswith(f"resources.yaml:{line}:13: resources[3].source.read: ")
 
 
 def test_dangling_reference_suggests_the_closest_id() -> None:
@@ -89,8 +89,9 @@ def test_unquoted_phone_number_read_as_octal_says_to_quote_it() -> None:
 
 
 @pytest.mark.parametrize(("before", "after", "expected"), [
-    pytest.param('source: "https://smex.org/helpdesk/"', 'source: "ftp://smex.org/"',
-                 "resources[3].source: links must start with https://", id="source-https"),
+    pytest.param('url: "https://smex.org/helpdesk/"', 'url: "ftp://smex.org/"',
+                 "resources[3].source.url: the page's full address, starting with https://",
+                 id="source-web-address"),
     pytest.param('value: "1745"', 'value: "0123"',
                  "resources[2].contacts[0].value: not a valid phone number for LB",
                  id="invalid-phone"),
@@ -178,4 +179,4 @@ def test_shipped_directory_is_real_and_complete(shipped_directory: Directory) ->
     assert len(shipped_directory.regions) >= 7
     assert len([c for c in shipped_directory.data.categories if not c.advice]) >= 8
     for resource in shipped_directory.data.resources:
-        assert resource.source.startswith("https://") and resource.verified
+        assert resource.source.url.startswith(("https://", "http://")) and resource.source.read

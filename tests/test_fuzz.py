@@ -108,11 +108,13 @@ def directories(draw: st.DrawFn) -> dict[str, Any]:
             "regions": draw(st.lists(st.sampled_from(region_ids), min_size=1, max_size=2,
                                      unique=True)),
             "contacts": [contact] * draw(st.integers(1, 4)),
-            "caution": text(), "verified": "2026-11-01", "source": "https://example.org/x",
+            "caution": text(),
+            "source": {"url": "https://example.org/x", "dated": "undated", "read": "2026-11-01"},
         })
     guides = [{"id": f"g{i}", "categories": [category_ids[-1]], "regions": [region_ids[0]],
-               "question": text(), "answer": text(), "verified": "2026-11-01",
-               "source": "https://example.org/g"} for i in range(draw(st.integers(0, 12)))]
+               "question": text(), "answer": text(),
+               "source": {"url": "https://example.org/g", "dated": "2026", "read": "2026-11-01"}}
+              for i in range(draw(st.integers(0, 12)))]
     return {"version": 1, "languages": ["en", "ar"], "regions": regions,
             "categories": categories, "resources": resources, "guides": guides}
 

@@ -39,6 +39,9 @@ async def test_canary_content_never_reaches_a_file_or_the_log(tmp_path: Path) ->
             await h.press(Action(Kind.SET_LANGUAGE, "ar").encode(), person)
             for i in range(6):
                 await h.send(f"{CANARY} my number is {PHONE} ({i})", person)
+            for query in (f"lawyer {CANARY}", f"{CANARY} محامي", f"خطر {CANARY}", CANARY,
+                          f"پارێزەر {CANARY}", f"avukat {PHONE}", f"{CANARY} " * 50):
+                await h.send(query, person)  # typed search: nothing of it kept or logged
             for i in range(4):
                 await h.send_message(person, photo=[{"file_id": "f", "file_unique_id": "u",
                                                      "width": 1, "height": 1}],
@@ -60,6 +63,9 @@ async def test_canary_content_never_reaches_a_file_or_the_log(tmp_path: Path) ->
             await h.press(Action(Kind.REPORT, "smex", "digital").encode(), person)
             assert h.bot.store is not None
             await h.bot.store.flush()
+            searches = {v for day in (await h.bot.store.stats(1)).values()
+                        for m, values in day.items() if m == "search" for v in values}
+            assert searches and searches <= {"found", "not found"}  # never the words
         updates = h.fake.next_update_id() - 1
         assert updates >= 30
         answered = len(h.fake.called("answerCallbackQuery"))

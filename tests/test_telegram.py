@@ -83,20 +83,22 @@ async def test_admin_commands_are_for_admins_only(harness: Harness) -> None:
     stats = harness.screen(999)["text"]
     assert "2 people" in stats and "language: en 2" in stats
     await harness.send("/stale", ADMIN)
-    assert "not verified in 180 days" in harness.screen(999)["text"]
+    assert "not confirmed or sourced in 180 days" in harness.screen(999)["text"]
     await harness.send("/reload", ADMIN)
     assert harness.screen(999)["text"].startswith("No change in the file: 4 resources")
 
 
-async def test_free_text_is_never_echoed_and_gets_the_menu(harness: Harness) -> None:
+async def test_free_text_is_never_echoed_and_a_long_one_gets_the_kind_reply(
+    harness: Harness,
+) -> None:
     await harness.send("/start")
     await harness.tap("English")
     secret = "my name is Zhiyar and I live in Erbil"
     await harness.send(secret)
-    reply = harness.screen()
-    assert "I work with buttons only." in reply["text"]
     assert all(secret not in str(call.params) for call in harness.fake.calls)
     await harness.send("x" * 4096)
+    assert "I did not find that." in harness.screen()["text"]
+    await harness.send("/nosuchcommand")
     assert "I work with buttons only." in harness.screen()["text"]
 
 

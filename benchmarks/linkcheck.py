@@ -1,0 +1,60 @@
+"""How long `penah check --online` takes for as many links as the shipped directory has.
+
+The real sites cannot be reached from CI, so a local HTTPS server stands in for them, each
+answer delayed as a distant site's would be (--delay, default 0.3 s). The same run times one
+request at a time as the baseline, so the figure to read is the ratio. A delay above the
+per-request timeout (8 s) gives the worst case: every site too slow.
+
+    python -m benchmarks.linkcheck [--delay 0.3] [--links N] [--no-baseline]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from bot import linkcheck
+from tests.linkserver import Handler, https_server
+
+ROOT = Path(__file__).parent.parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--delay", type=float, default=0.3)
+    parser.add_argument("--links", type=int, default=0, help="default: the shipped directory's")
+    parser.add_argument("--no-baseline", action="store_true", help="skip one-at-a-time")
+    args = parser.parse_args()
+    text = (ROOT / "resources.yaml").read_text(encoding="utf-8")
+    shipped = linkcheck.links_in(text, "resources.yaml")
+    distinct = len({link.url for link in shipped})
+    count = args.links or distinct  # each address is fetched once
+    print(f"shipped directory: {len(shipped)} links, {distinct} distinct addresses")
+
+    original = Handler.do_GET
+
+    def slow(self: Handler) -> None:
+        time.sleep(args.delay)
+        original(self)
+
+    Handler.do_GET = slow  # type: ignore[method-assign]
+    with tempfile.TemporaryDirectory() as folder, https_server(Path(folder)) as (base, cert):
+        os.environ["SSL_CERT_FILE"] = str(cert)
+        urls = [f"{base}/live/{n}" for n in range(count)]
+        for concurrency in ((), (1,))[not args.no_baseline] + (linkcheck.CONCURRENCY,):
+            started = time.perf_counter()
+            outcomes = asyncio.run(linkcheck.check_urls(urls, concurrency=concurrency))
+            took = time.perf_counter() - started
+            ok = sum(not o.dead for o in outcomes.values())
+            print(
+                f"{count} addresses, {args.delay:g} s each, concurrency {concurrency}: "
+                f"{took:.2f} s ({ok} answered in time)"
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""Folding typed text into search keys, the same way for the index and for every query.
+
+People type Arabic, Sorani and Badini on whatever keyboard they have: Arabic keyboards lack the
+Kurdish letters, hamza and diacritics are often left out, and digits come in three scripts.
+Kurmanji and Turkish are typed with or without their accents. One loose key per word lets all
+of these meet. It is lossy (Arabic ة and Kurdish ە both become ه): good for finding, never for
+display, so nothing folded here is ever shown.
+
+The pipeline follows the research's reference folds: Unicode NFKC (presentation forms and
+ligatures), format and direction marks removed, digits to ASCII, case folded, combining marks
+removed after NFD (Arabic harakat, hamza and madda above alef, Latin accents), then one table
+for the Arabic script and one for the Latin.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Zero-width and direction marks: people paste them in with text copied from elsewhere.
+_FORMAT: dict[int, str | None] = dict.fromkeys(
+    [0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0xFEFF, 0x061C, 0x00AD, 0x0640,  # + tatweel
+     *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+)
+_FORMAT |= {0x0660 + i: str(i) for i in range(10)} | {0x06F0 + i: str(i) for i in range(10)}
+_FORMAT |= {0x066B: ".", 0x066C: ","}  # Arabic decimal and thousands separators
+
+# After NFD and mark removal, the loose Arabic-script key: Kurdish and Persian letters typed on
+# an Arabic keyboard, and the Arabic spellings people use interchangeably, meet on one letter.
+_ARABIC = str.maketrans(
+    {
+        "ی": "ي", "ى": "ي", "ې": "ي", "ێ": "ي", "ے": "ي",  # ya, alef maksura, Kurdish ê
+        "ک": "ك", "ڪ": "ك", "گ": "ك",  # kaf (and gaf, often typed as kaf in Iraq)
+        "ە": "ه", "ة": "ه", "ھ": "ه",  # Kurdish ae, ta marbuta, heh doachashmee
+        "ۆ": "و", "ۇ": "و",  # Kurdish o
+        "ڵ": "ل", "ڕ": "ر", "ڒ": "ر",  # Kurdish velarised l, trilled r
+        "ڤ": "ف", "پ": "ب", "چ": "ج", "ژ": "ز",  # Persian/Kurdish letters missing on keyboards
+        "ٱ": "ا",  # alef wasla (the other alef forms lose their hamza or madda mark in NFD)
+        "ء": None,  # a lone hamza: لاجئ, لاجىء and لاجي meet
+    }
+)
+_LATIN = {"ı": "i", "ø": "o", "æ": "ae", "’": None, "'": None, "`": None}
+# Combining marks, dropped after NFD: Arabic harakat, hamza and madda on alef, Latin accents.
+_MARKS = {
+    c: None
+    for c in (*range(0x0300, 0x2100), *range(0xFE20, 0xFE30))
+    if unicodedata.category(chr(c)) == "Mn"
+}
+_LETTERS = _ARABIC | str.maketrans(_LATIN) | _MARKS
+_KURDISH_CARRIER = re.compile(r"(?<!\w)ئ")  # the vowel seat Kurdish words begin with
+_REPEATS = re.compile(r"(\w)\1{2,}")  # heeelp, ساعدوووني
+# The article and the prepositions glued to it: المحامي, والمحامي, بالمحكمة, للاجئين.
+_ARTICLE = re.compile(r"(?<!\w)(?:[وبفك]ال|لل|ال)(?=[\u0600-\u06ff]{2})")
+_WORD = re.compile(r"[^\W_]{2,}|\d")
+
+
+def fold(text: str) -> str:
+    """The loose search key of a text: lower-case, unaccented, one letter per sound."""
+    text = unicodedata.normalize("NFKC", text).translate(_FORMAT).casefold()
+    if "ئ" in text:
+        text = _KURDISH_CARRIER.sub("", text)
+    text = unicodedata.normalize("NFD", text).translate(_LETTERS)
+    if _REPEATS.search(text):
+        text = _REPEATS.sub(r"\1", text)
+    return text.replace("وو", "و")
+
+
+def words(folded: str) -> list[str]:
+    """The words of a folded text, Arabic articles removed; single letters dropped."""
+    if "ل" in folded:
+        folded = _ARTICLE.sub("", folded)
+    return _WORD.findall(folded)
+
+
+def tokens(text: str) -> list[str]:
+    return words(fold(text))
+
+
+def index_words(text: str, seen: dict[str, list[str]]) -> set[str]:
+    """The words of a directory text, folding each spelling once per index build.
+
+    Words repeat across a directory far more than they vary, so `seen` (one build's memory,
+    never used for a person's query) makes building the index several times faster.
+    """
+    out: set[str] = set()
+    for chunk in set(text.split()):
+        found = seen.get(chunk)
+        if found is None:
+            found = seen[chunk] = tokens(chunk)
+        out.update(found)
+    return out
+
+
+def within_one_edit(a: str, b: str) -> bool:
+    """True if one insertion, deletion, substitution or swap of neighbours turns a into b."""
+    if a == b:
+        return True
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1:
+        return False
+    if la > lb:
+        a, b, la, lb = b, a, lb, la
+    i = 0
+    while i < la and a[i] == b[i]:
+        i += 1
+    if la == lb:
+        if a[i + 1 :] == b[i + 1 :]:
+            return True
+        return i + 1 < la and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :]
+    return a[i:] == b[i + 1 :]
+
+
+def deletions(word: str) -> set[str]:
+    """The word with one letter left out, each way: keys of the typo index."""
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}

@@ -1,0 +1,71 @@
+"""A small HTTPS server on 127.0.0.1 with a live, a dead and a redirecting address."""
+
+from __future__ import annotations
+
+import shutil
+import ssl
+import subprocess
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+
+class Handler(BaseHTTPRequestHandler):
+    seen: list[tuple[str, str]] = []  # noqa: RUF012 - shared by the server's threads on purpose
+
+    def do_GET(self) -> None:
+        Handler.seen.append((self.path, self.headers.get("User-Agent", "")))
+        if self.path.startswith("/moved"):
+            self.send_response(301)
+            self.send_header("Location", "/live")
+            self.end_headers()
+            return
+        code = 404 if self.path.startswith("/dead") else 200
+        body = b"ok" if code == 200 else b"gone"
+        self.send_response(code)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # a client that gave up (a timeout being tested) is not an error here
+
+
+def certificate(folder: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1, made with the openssl command."""
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl command is needed to make a test certificate")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )
+    return cert, key
+
+
+@contextmanager
+def https_server(folder: Path) -> Iterator[tuple[str, Path]]:
+    """Yields the base address and the certificate file that makes it trusted."""
+    cert, key = certificate(folder)
+    server = QuietServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"https://127.0.0.1:{server.server_address[1]}", cert
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,105 @@
+"""The admins' digest through the Telegram path: /digest, the weekly send, the daily link check."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from bot import digest
+from bot.callbacks import Action, Kind
+from bot.directory import Directory
+from bot.i18n import Catalogs
+from tests.conftest import make_settings, running_harness
+from tests.fakes import user
+from tests.linkserver import https_server
+from tests.test_linkcheck import directory_with_links
+
+ADMIN = user(999, language_code="ar")
+
+
+async def test_digest_lists_stale_entries_failed_links_and_reports_in_the_admins_language(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with https_server(tmp_path) as (base, cert):
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+        (tmp_path / "resources.yaml").write_text(directory_with_links(base), encoding="utf-8")
+        settings = make_settings(tmp_path, check_links=True)
+        async with running_harness(settings) as harness:
+            # someone finds a contact that did not work
+            await harness.send("/start")
+            await harness.tap("English")
+            await harness.press(Action(Kind.REPORT, "unhcr-iq-iic", "asylum", 0).encode())
+            # the daily background check, as the bot's hourly task runs it
+            await harness.bot.digest.check_links()
+
+            await harness.send("/start", ADMIN)
+            await harness.tap("العربية", ADMIN)
+            await harness.send("/digest", ADMIN)
+            text = harness.screen(999)["text"]
+            ar = harness.bot.catalogs.get("ar")
+            title = ar.gettext(digest.TITLE).split("{")[0]
+            assert title != digest.TITLE.split("{")[0], "the title has an Arabic translation"
+            assert text.startswith(title)
+            assert "• isf-1745 — 📄 2020-04-03" in text
+            assert f"• smex: {base}/dead: HTTP 404 Not Found" in text
+            assert f"{base}/live" not in text
+            assert "• unhcr-iq-iic: 1" in text
+
+            # a stranger's /digest is answered like any unknown command
+            await harness.send("/digest")
+            assert "isf-1745" not in harness.screen()["text"]
+
+            # a week later the hourly task sends it to every admin, unasked
+            sent_before = len(harness.fake.called("sendMessage"))
+            week_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=8)
+            harness.bot.digest.state.last_sent = week_ago
+            harness.bot.digest.links_enabled = False  # checked already today
+            await harness.bot._digest_due()
+            pushed = harness.fake.called("sendMessage")[sent_before:]
+            assert [c.params["chat_id"] for c in pushed] == [999]
+            assert pushed[0].params["text"].startswith(title)
+            assert harness.bot.digest.state.last_sent > week_ago
+            await harness.bot._digest_due()  # not due again
+            assert len(harness.fake.called("sendMessage")) == sent_before + 1
+
+    saved = digest.DigestState.load(settings.data_dir / "digest.json")
+    assert saved.failed == [("smex", f"{base}/dead", "HTTP 404 Not Found")]
+
+
+def test_without_link_checks_the_digest_says_how_to_turn_them_on(
+    tmp_path: Path, catalogs: Catalogs, small_directory: Directory
+) -> None:
+    text = digest.compose(
+        catalogs.get("en"),
+        small_directory,
+        stale_days=180,
+        now=dt.datetime(2026, 12, 1, tzinfo=dt.UTC),
+        state=digest.DigestState(tmp_path / "digest.json"),
+        reports=[],
+        links_enabled=False,
+    )
+    assert "set PENAH_CHECK_LINKS=1" in text
+    assert "No contact was reported as not working since November 24, 2026." in text
+
+
+def test_a_stale_entry_shows_what_it_rests_on_in_any_language(
+    tmp_path: Path, catalogs: Catalogs
+) -> None:
+    from tests.test_provenance import with_confirmations
+
+    directory = with_confirmations("      - {date: 2025-01-02, how: call, by: penah admin}\n")
+    for code in ("ar", "ku-Arab"):
+        text = digest.compose(
+            catalogs.get(code),
+            directory,
+            stale_days=180,
+            now=dt.datetime(2026, 12, 1, tzinfo=dt.UTC),
+            state=digest.DigestState(tmp_path / "digest.json"),
+            reports=[("smex", 2, "2026-11-30")],
+            links_enabled=True,
+        )
+        assert "• smex — 📞 2025-01-02" in text
+        assert "• isf-1745 — 📄 2020-04-03" in text
+        assert "• smex: 2" in text
