@@ -57,13 +57,18 @@ class Language:
 
     @property
     def locale(self) -> Locale:
-        return Locale.parse(self.cldr)
+        return _parsed(self.cldr)
 
-    @property
+    @functools.cached_property
     def chain(self) -> tuple[str, ...]:
         """Where directory text comes from, this language first and English last."""
         chain = [self.code, *self.fallback, SOURCE_LANGUAGE]
         return tuple(dict.fromkeys(chain))
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(cldr: str) -> Locale:
+    return Locale.parse(cldr)
 
 
 def cldr_locale(code: str) -> Locale | None:

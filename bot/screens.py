@@ -67,7 +67,7 @@ def main_menu(view: View, notice: str = "") -> Screen:
         lines.append(view.ui(N_("Tell me where you are, to see the right contacts.")))
     where = t.gettext("Where are you now?")
     if region:
-        where += f" ({view.label(region.name)})"
+        where += f" — {view.label(region.name)}"  # the name may hold parentheses itself
     rows: list[list[Button]] = [
         [Button("🚨 " + t.gettext("Emergency"), Action(Kind.EMERGENCY))],
         [Button("📍 " + where, Action(Kind.REGIONS))],

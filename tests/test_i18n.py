@@ -10,6 +10,7 @@ import pytest
 from bot.bidi import LRI, PDI, RLM, isolate_html, mark_label
 from bot.cli import main
 from bot.config import shipped_locales
+from bot.directory import Directory
 from bot.i18n import Catalogs, Translator, load_catalogs
 from tests.conftest import DATA
 from tests.langs import REGISTRY, RTL, SHIPPED, TRANSLATED
@@ -247,7 +248,7 @@ async def test_a_catalog_that_cannot_be_used_is_reported_to_the_admins_on_reload
 
 
 def test_a_badini_catalog_in_its_folder_is_offered_right_to_left_with_its_fallbacks(
-    tmp_path: Path, small_directory: object
+    tmp_path: Path,
 ) -> None:
     from bot.callbacks import Action, Kind, decode
     from bot.model import falls_back, in_language
@@ -286,3 +287,21 @@ def test_directory_texts_accept_the_script_subtag(tmp_path: Path) -> None:
     path.write_text(changed, encoding="utf-8")
     directory = load_directory(path)
     assert any("ku-Arab" in text for _, text in directory.texts())
+
+
+def test_badini_reader_sees_arabic_where_badini_is_missing_and_is_told_so(
+    small_directory: Directory, catalogs: Catalogs
+) -> None:
+    from bot import screens
+    from bot.callbacks import Action, Kind
+    from bot.screens import View
+    from bot.state import UserState
+
+    if "ku-Arab" not in catalogs.translators:
+        pytest.skip("no Badini catalog shipped")
+    t = catalogs.get("ku-Arab")
+    view = View(small_directory, catalogs, t, UserState("ku-Arab", "iq-fed"))
+    card = screens.render(view, Action(Kind.RESOURCE, "unhcr-iq-iic", "asylum"))
+    assert "مفوضية اللاجئين" in card.text  # the Arabic text, not the English one
+    assert t.language_name("ar") in card.text and "حزیران" in card.text
+    assert "shown in English" not in card.text
