@@ -1,11 +1,15 @@
 """A lean rate limiter for the Bot API that lets emergency screens jump the queue.
 
-Telegram allows a bot about 30 messages a second and a chat about one a second. Requests that
-carry a chat id wait for a token from a global bucket, in priority order, then from their
-chat's bucket (which allows a short burst, so a person tapping through menus is not slowed).
-Requests without a chat id (answerCallbackQuery, getUpdates) never wait, so a pressed button
-is answered at once even while screens queue. RetryAfter is retried a bounded number of times
-and pauses everyone, as Telegram asks.
+Telegram allows a bot about 30 messages a second and a chat about one a second, with short
+bursts, and its engineers say a bot answering what people do can hardly exceed the per-chat
+limit. So every request that carries a chat id waits, in priority order, for a slot in a global
+window (never more than `messages_per_second` in any second, so no 429 comes back); a reply to
+a person's own tap or message (`reply=True`) goes out as soon as the global window allows,
+while bot-initiated messages (admin alerts, digests) also wait for their chat's bucket. The
+flood guard, before any handler, keeps a person's own pace within bounds. Requests without a
+chat id (answerCallbackQuery, getUpdates) never wait, so a pressed button is answered at once
+even while screens queue. RetryAfter is retried a bounded number of times and pauses everyone,
+as Telegram asks.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import heapq
 import itertools
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Coroutine
 from typing import Any, TypedDict
 
@@ -24,20 +29,20 @@ from telegram.ext import BaseRateLimiter
 log = logging.getLogger(__name__)
 
 URGENT, NORMAL = 0, 1
+# A request granted at the window's edge may reach Telegram a little after a later one; this
+# much slack keeps any second, as Telegram counts it, at or under the limit.
+WINDOW_SLACK = 0.05
 
 
 class LimitArgs(TypedDict, total=False):
     priority: int
+    reply: bool  # an answer to the person's own update: not held by the chat's bucket
 
 
-class TokenBucket:
-    """Tokens refill at `rate` a second up to `burst`; waiters are served lowest priority first."""
+class _Lane:
+    """Waiters served lowest priority first, as fast as `_take` allows."""
 
-    def __init__(self, rate: float, burst: float) -> None:
-        self.rate = rate
-        self.burst = burst
-        self._tokens = burst
-        self._stamp = time.monotonic()
+    def __init__(self) -> None:
         self._waiters: list[tuple[int, int, asyncio.Future[None]]] = []
         self._order = itertools.count()
         self._timer: asyncio.TimerHandle | None = None
@@ -45,6 +50,61 @@ class TokenBucket:
     @property
     def queued(self) -> int:
         return len(self._waiters)
+
+    def _take(self) -> float:
+        """Take a slot and return 0.0, or return the seconds until one frees up."""
+        raise NotImplementedError
+
+    def _give_back(self) -> None:
+        raise NotImplementedError
+
+    async def acquire(self, priority: int = NORMAL) -> None:
+        if not self._waiters and self._take() == 0.0:
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiters, (priority, next(self._order), future))
+        self._schedule()
+        try:
+            await future
+        except asyncio.CancelledError:
+            if future.done() and not future.cancelled():
+                self._give_back()  # granted just as we were cancelled
+                self._schedule()
+            raise
+
+    def _schedule(self, delay: float | None = None) -> None:
+        if self._timer is None and self._waiters:
+            if delay is None:
+                delay = self._wait()
+            self._timer = asyncio.get_running_loop().call_later(delay, self._release)
+
+    def _wait(self) -> float:
+        raise NotImplementedError
+
+    def _release(self) -> None:
+        self._timer = None
+        delay = 0.0
+        while self._waiters:
+            if self._waiters[0][2].done():
+                heapq.heappop(self._waiters)
+                continue
+            delay = self._take()
+            if delay > 0:
+                break
+            _, _, future = heapq.heappop(self._waiters)
+            future.set_result(None)
+        self._schedule(delay if delay > 0 else None)
+
+
+class TokenBucket(_Lane):
+    """Tokens refill at `rate` a second up to `burst`; waiters are served lowest priority first."""
+
+    def __init__(self, rate: float, burst: float) -> None:
+        super().__init__()
+        self.rate = rate
+        self.burst = burst
+        self._tokens = burst
+        self._stamp = time.monotonic()
 
     @property
     def idle(self) -> bool:
@@ -56,37 +116,53 @@ class TokenBucket:
         self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
         self._stamp = now
 
-    async def acquire(self, priority: int = NORMAL) -> None:
+    def _take(self) -> float:
         self._refill()
-        if not self._waiters and self._tokens >= 1:
+        if self._tokens >= 1:
             self._tokens -= 1
-            return
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        heapq.heappush(self._waiters, (priority, next(self._order), future))
-        self._schedule()
-        try:
-            await future
-        except asyncio.CancelledError:
-            if future.done() and not future.cancelled():
-                self._tokens += 1  # granted just as we were cancelled: give it back
-                self._schedule()
-            raise
+            return 0.0
+        return (1 - self._tokens) / self.rate
 
-    def _schedule(self) -> None:
-        if self._timer is None and self._waiters:
-            delay = max(0.0, (1 - self._tokens) / self.rate)
-            self._timer = asyncio.get_running_loop().call_later(delay, self._release)
+    def _give_back(self) -> None:
+        self._tokens += 1
 
-    def _release(self) -> None:
-        self._timer = None
+    def _wait(self) -> float:
         self._refill()
-        while self._waiters and self._tokens >= 1:
-            _, _, future = heapq.heappop(self._waiters)
-            if future.done():
-                continue
-            self._tokens -= 1
-            future.set_result(None)
-        self._schedule()
+        return max(0.0, (1 - self._tokens) / self.rate)
+
+
+class SlidingWindow(_Lane):
+    """At most `limit` grants in any `window` seconds: Telegram's "30 a second" exactly, where a
+    token bucket's burst on top of its rate would let 35 through in one second."""
+
+    def __init__(self, limit: int, window: float = 1.0 + WINDOW_SLACK) -> None:
+        super().__init__()
+        self.limit = max(1, limit)
+        self.window = window
+        self._granted: deque[float] = deque()
+
+    def _expire(self, now: float) -> None:
+        while self._granted and self._granted[0] <= now - self.window:
+            self._granted.popleft()
+
+    def _take(self) -> float:
+        now = time.monotonic()
+        self._expire(now)
+        if len(self._granted) < self.limit:
+            self._granted.append(now)
+            return 0.0
+        return self._granted[0] + self.window - now
+
+    def _give_back(self) -> None:
+        if self._granted:
+            self._granted.pop()
+
+    def _wait(self) -> float:
+        now = time.monotonic()
+        self._expire(now)
+        if len(self._granted) < self.limit:
+            return 0.0
+        return max(0.0, self._granted[0] + self.window - now)
 
 
 class PriorityRateLimiter(BaseRateLimiter[LimitArgs]):
@@ -97,8 +173,7 @@ class PriorityRateLimiter(BaseRateLimiter[LimitArgs]):
         chat_burst: float = 3.0,
         max_retries: int = 3,
     ) -> None:
-        # A small burst: a full one (30) after a quiet spell put 60 messages into one second.
-        self._global = TokenBucket(messages_per_second, max(1.0, messages_per_second / 6))
+        self._global = SlidingWindow(round(messages_per_second))
         self._chat_rate = chat_per_second
         self._chat_burst = chat_burst
         self._chats: dict[int | str, TokenBucket] = {}
@@ -133,11 +208,14 @@ class PriorityRateLimiter(BaseRateLimiter[LimitArgs]):
         rate_limit_args: LimitArgs | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         chat_id = data.get("chat_id")
-        priority = (rate_limit_args or {}).get("priority", NORMAL)
+        limits = rate_limit_args or {}
+        priority = limits.get("priority", NORMAL)
+        paced = not limits.get("reply", False)
         for attempt in range(self._max_retries + 1):
             await self._wait_out_pause()
             if chat_id is not None:
-                await self._chat(chat_id).acquire(priority)
+                if paced:
+                    await self._chat(chat_id).acquire(priority)
                 await self._global.acquire(priority)
             try:
                 return await callback(*args, **kwargs)
