@@ -17,6 +17,10 @@ from typing import Any
 
 from telegram.request import BaseRequest, RequestData
 
+NOT_MODIFIED = (
+    "message is not modified: specified new message content and reply markup are exactly "
+    "the same as a current content and reply markup of the message"
+)
 BOT_USER = {"id": 1, "is_bot": True, "first_name": "Penah", "username": "penah_test_bot"}
 
 
@@ -126,7 +130,8 @@ def answer_call(chats: dict[int, dict[int, dict[str, Any]]], ids: Iterator[int],
                 method: str, params: dict[str, Any]) -> Any:
     """What Telegram does with a call, as far as Penah uses the Bot API; both fakes use it.
 
-    Editing a message that is not there raises LookupError (Telegram's 400).
+    Editing a message that is not there, or to exactly what it already shows, raises
+    LookupError (Telegram's 400).
     """
     if method == "getMe":
         return BOT_USER
@@ -140,6 +145,11 @@ def answer_call(chats: dict[int, dict[int, dict[str, Any]]], ids: Iterator[int],
         if message_id not in chats.get(chat_id, {}):
             raise LookupError("message to edit not found")
         message = bot_message(chat_id, message_id, params)
+        shown = chats[chat_id][message_id]
+        if (shown.get("text"), shown.get("reply_markup")) == (
+            message["text"], message.get("reply_markup")
+        ):
+            raise LookupError(NOT_MODIFIED)
         chats[chat_id][message_id] = message
         return message
     if method == "deleteMessages":
