@@ -8,6 +8,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from .aiohttp_request import CLIENTS, DEFAULT_CLIENT, Client
+
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 
@@ -54,6 +56,7 @@ class Settings:
     webhook_url: str | None = None
     listen: str = "0.0.0.0:8443"
     webhook_secret: str | None = None
+    http_client: Client = DEFAULT_CLIENT
 
     @property
     def database(self) -> Path:
@@ -126,4 +129,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         webhook_url=env.get("PENAH_WEBHOOK_URL") or None,
         listen=env.get("PENAH_LISTEN") or "0.0.0.0:8443",
         webhook_secret=env.get("PENAH_WEBHOOK_SECRET") or None,
+        flood_updates=_int(env, "PENAH_FLOOD_UPDATES", 20),
+        http_client=_client(env.get("PENAH_HTTP_CLIENT", "").strip() or DEFAULT_CLIENT),
     )
+
+
+def _client(name: str) -> Client:
+    for client in CLIENTS:
+        if name == client:
+            return client
+    raise ConfigError(f"PENAH_HTTP_CLIENT must be one of {', '.join(CLIENTS)}")
