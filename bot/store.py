@@ -9,8 +9,6 @@ no disk write. `/forget` is the exception: it deletes at once.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import os
 import secrets
 import sqlite3
@@ -21,6 +19,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from .hotpath import PrefsReader, UserKeys
 from .screens import UserState
 
 Clock = Callable[[], dt.date]
@@ -85,10 +84,13 @@ class _Cached:
 
 class Store:
     def __init__(
-        self, db: aiosqlite.Connection, secret: bytes, retention_days: int, today: Clock
+        self, db: aiosqlite.Connection, secret: bytes, retention_days: int, today: Clock,
+        reader: PrefsReader | None = None,
     ) -> None:
         self._db = db
         self._secret = secret
+        self._reader = reader  # the per-update lookup, off aiosqlite's thread
+        self.user_key = UserKeys(secret)
         self.retention_days = retention_days
         self._today = today
         self._cache: dict[bytes, _Cached] = {}
@@ -112,10 +114,7 @@ class Store:
                 f"the database {path} is damaged or not a Penah database ({exc}). "
                 "Nothing was changed: move it aside or restore a backup, then start again."
             ) from None
-        return cls(db, secret, retention_days, today)
-
-    def user_key(self, user_id: int) -> bytes:
-        return hmac.new(self._secret, str(user_id).encode(), hashlib.sha256).digest()
+        return cls(db, secret, retention_days, today, PrefsReader(path))
 
     # ---- preferences
     async def visit(self, key: bytes) -> UserState:
@@ -164,6 +163,9 @@ class Store:
     async def _load(self, key: bytes) -> _Cached | None:
         if key in self._dirty:  # left the cache before it was written
             return self._dirty[key]
+        if self._reader is not None:
+            found = self._reader.load(key)
+            return None if found is None else _Cached(UserState(found[0], found[1]), found[2])
         async with self._db.execute(
             "SELECT lang, region, last_seen FROM prefs WHERE user_key = ?", (key,)
         ) as cursor:
@@ -247,6 +249,8 @@ class Store:
             await self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             await self._db.close()
+            if self._reader is not None:
+                self._reader.close()
 
 
 async def _prepare(db: aiosqlite.Connection) -> None:

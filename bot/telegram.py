@@ -43,14 +43,16 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
-from telegram.request import BaseRequest, HTTPXRequest
+from telegram.request import BaseRequest
 
 from . import admin, screens
+from .aiohttp_request import make_request
 from .callbacks import Action, Kind, decode
 from .config import Settings
 from .directory import Directory, DirectoryError
 from .i18n import N_, Catalogs, Translator, load_catalogs
-from .limiter import NORMAL, URGENT, PriorityRateLimiter
+from .limiter import NORMAL, URGENT, LimitArgs, PriorityRateLimiter
+from .onscreen import OnScreen, digest
 from .reloader import Reloader
 from .screens import Screen, UserState, View
 from .store import Store, load_secret
@@ -163,6 +165,7 @@ class PenahBot:
         self.limiter = PriorityRateLimiter(
             settings.messages_per_second, settings.chat_messages_per_second
         )
+        self.onscreen = OnScreen()
         self._tasks: list[asyncio.Task[None]] = []
         self._screens: dict[tuple[object, ...], Screen] = {}
         self._catalogs_generation = 0
@@ -189,8 +192,8 @@ class PenahBot:
         )
         if request is None:
             # Answers to button presses are not rate-limited and can come in hundreds at once.
-            request = HTTPXRequest(connection_pool_size=512, pool_timeout=5.0)
-            updates_request = HTTPXRequest()
+            request = make_request(self.settings.http_client, 512, pool_timeout=5.0)
+            updates_request = make_request(self.settings.http_client)
         builder = builder.request(request).get_updates_request(updates_request or request)
         app = builder.build()
         app.add_handler(TypeHandler(Update, self._gate), group=-1)
@@ -328,20 +331,22 @@ class PenahBot:
         return key, await self.store.visit(key)
 
     async def _send(self, chat: Chat, screen: Screen, key: bytes | None = None) -> None:
-        priority = URGENT if screen.urgent else NORMAL
+        markup = keyboard(screen)
         try:
             sent = await self._bot.send_message(
                 chat.id,
                 screen.text,
                 parse_mode=ParseMode.HTML,
-                reply_markup=keyboard(screen),
+                reply_markup=markup,
                 link_preview_options=NO_PREVIEW,
-                rate_limit_args={"priority": priority},
+                rate_limit_args=_reply(screen),
             )
         except Forbidden:
             await self._blocked(key)
             return
         self.history.add(chat.id, sent.message_id)
+        if key is not None:
+            self.onscreen.shown(key, sent.message_id, digest(screen.text, markup))
 
     async def _edit(self, query: CallbackQuery, screen: Screen, key: bytes) -> None:
         message = query.message
@@ -349,19 +354,24 @@ class PenahBot:
             if query.message is not None:
                 await self._send(query.message.chat, screen, key)
             return
-        priority = URGENT if screen.urgent else NORMAL
+        markup = keyboard(screen)
+        shows = digest(screen.text, markup)
+        if self.onscreen.showing(key, message.message_id, shows):
+            return  # already on screen: Telegram would refuse the edit
         try:
             await self._bot.edit_message_text(
                 screen.text,
                 chat_id=message.chat_id,
                 message_id=message.message_id,
                 parse_mode=ParseMode.HTML,
-                reply_markup=keyboard(screen),
+                reply_markup=markup,
                 link_preview_options=NO_PREVIEW,
-                rate_limit_args={"priority": priority},
+                rate_limit_args=_reply(screen),
             )
+            self.onscreen.shown(key, message.message_id, shows)
         except BadRequest as exc:
             if "not modified" in exc.message.lower():
+                self.onscreen.shown(key, message.message_id, shows)
                 return
             log.warning("editMessageText failed: %s", exc.message[:80])
             await self._send(message.chat, screen, key)
@@ -371,6 +381,7 @@ class PenahBot:
     async def _blocked(self, key: bytes | None) -> None:
         """The user blocked the bot: forget them, as they would want."""
         if key is not None and self.store is not None:
+            self.onscreen.forget(key)
             await self.store.forget(key)
 
     # ------------------------------------------------------------------ the gate
@@ -599,6 +610,11 @@ class PenahBot:
             view = self._view(UserState(), _language_code(update))
             with contextlib.suppress(TelegramError):
                 await self._send(chat, screens.menu_changed(view))
+
+
+def _reply(screen: Screen) -> LimitArgs:
+    """An answer to the person's own update: only the global limit and the lanes apply."""
+    return {"priority": URGENT if screen.urgent else NORMAL, "reply": True}
 
 
 def _language_code(update: Update) -> str | None:
