@@ -48,6 +48,7 @@ class FakeTelegram(BaseRequest):
         self._ids = itertools.count(1000)
         self._update_ids = itertools.count(1)
         self.latency = 0.0
+        self.errors: list[tuple[Call, int, str]] = []  # every error answered
 
     # ---- BaseRequest
     async def initialize(self) -> None:
@@ -66,8 +67,9 @@ class FakeTelegram(BaseRequest):
                          ) -> tuple[int, bytes]:
         endpoint = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
+        call = Call(endpoint, params)
         if endpoint != "getUpdates":
-            self.calls.append(Call(endpoint, params))
+            self.calls.append(call)
         if self.latency:
             await asyncio.sleep(self.latency)
         queued = self.failures.get(endpoint)
@@ -85,6 +87,7 @@ class FakeTelegram(BaseRequest):
             result = await self._answer(endpoint, params, read_timeout)
         except LookupError as exc:
             error = {"ok": False, "error_code": 400, "description": f"Bad Request: {exc}"}
+            self.errors.append((call, 400, f"Bad Request: {exc}"))
             return 400, json.dumps(error).encode()
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
