@@ -11,7 +11,9 @@ honours them, and aiohttp's errors turned into PTB's `TimedOut` and `NetworkErro
 
 from __future__ import annotations
 
+import urllib.request
 from typing import Literal
+from urllib.parse import urlsplit
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
@@ -39,6 +41,7 @@ class AiohttpRequest(BaseRequest):
         self._connect = connect_timeout
         self._pool = pool_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._proxies: dict[tuple[str, str], str | None] = {}
 
     @property
     def read_timeout(self) -> float | None:
@@ -49,8 +52,9 @@ class AiohttpRequest(BaseRequest):
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._pool_size, limit_per_host=0),
                 headers={"User-Agent": self.USER_AGENT},
-                trust_env=True,
-                auto_decompress=True,
+                cookie_jar=aiohttp.DummyCookieJar(),  # the Bot API sets none
+                # Not trust_env: it looks up netrc and the proxy in a thread on every request.
+                trust_env=False,
             )
 
     async def shutdown(self) -> None:
@@ -81,13 +85,25 @@ class AiohttpRequest(BaseRequest):
         )
         try:
             async with self._session.request(
-                method, url, data=_body(request_data), timeout=timeout, allow_redirects=False
+                method, url, data=_body(request_data), timeout=timeout, allow_redirects=False,
+                proxy=self._proxy(url),
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as exc:
             raise TimedOut from exc
         except aiohttp.ClientError as exc:
             raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
+
+
+    def _proxy(self, url: str) -> str | None:
+        """HTTPS_PROXY and the like, with NO_PROXY, as httpx reads them; once per host."""
+        parts = urlsplit(url)
+        host = (parts.scheme, parts.hostname or "")
+        if host not in self._proxies:
+            proxies = urllib.request.getproxies()
+            bypass = urllib.request.proxy_bypass(host[1]) if host[1] else True
+            self._proxies[host] = None if bypass else proxies.get(host[0]) or proxies.get("all")
+        return self._proxies[host]
 
 
 def _given(value: ODVInput[float], default: float | None) -> float | None:

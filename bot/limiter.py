@@ -18,6 +18,7 @@ import asyncio
 import heapq
 import itertools
 import logging
+import math
 import time
 from collections import deque
 from collections.abc import Callable, Coroutine
@@ -29,9 +30,6 @@ from telegram.ext import BaseRateLimiter
 log = logging.getLogger(__name__)
 
 URGENT, NORMAL = 0, 1
-# A request granted at the window's edge may reach Telegram a little after a later one; this
-# much slack keeps any second, as Telegram counts it, at or under the limit.
-WINDOW_SLACK = 0.05
 
 
 class LimitArgs(TypedDict, total=False):
@@ -76,7 +74,8 @@ class _Lane:
         if self._timer is None and self._waiters:
             if delay is None:
                 delay = self._wait()
-            self._timer = asyncio.get_running_loop().call_later(delay, self._release)
+            if delay != math.inf:  # else a send's answer will call again
+                self._timer = asyncio.get_running_loop().call_later(delay, self._release)
 
     def _wait(self) -> float:
         raise NotImplementedError
@@ -132,37 +131,49 @@ class TokenBucket(_Lane):
 
 
 class SlidingWindow(_Lane):
-    """At most `limit` grants in any `window` seconds: Telegram's "30 a second" exactly, where a
-    token bucket's burst on top of its rate would let 35 through in one second."""
+    """At most `limit` sends in any `window` seconds as the server counts them, where a token
+    bucket's burst on top of its rate lets 35 through in one second.
 
-    def __init__(self, limit: int, window: float = 1.0 + WINDOW_SLACK) -> None:
+    The server counts a request when it arrives, somewhere between our grant and its answer.
+    So a send counts as "now" while in flight, and from its answer's time once answered: any
+    second on the server's clock then holds at most `limit`, however late a request arrives.
+    Every grant must be followed by `done()`.
+    """
+
+    def __init__(self, limit: int, window: float = 1.0) -> None:
         super().__init__()
         self.limit = max(1, limit)
         self.window = window
-        self._granted: deque[float] = deque()
+        self._in_flight = 0
+        self._answered: deque[float] = deque()
 
     def _expire(self, now: float) -> None:
-        while self._granted and self._granted[0] <= now - self.window:
-            self._granted.popleft()
+        while self._answered and self._answered[0] <= now - self.window:
+            self._answered.popleft()
 
     def _take(self) -> float:
         now = time.monotonic()
         self._expire(now)
-        if len(self._granted) < self.limit:
-            self._granted.append(now)
+        if self._in_flight + len(self._answered) < self.limit:
+            self._in_flight += 1
             return 0.0
-        return self._granted[0] + self.window - now
+        return self._answered[0] + self.window - now if self._answered else math.inf
 
     def _give_back(self) -> None:
-        if self._granted:
-            self._granted.pop()
+        self._in_flight -= 1
 
     def _wait(self) -> float:
         now = time.monotonic()
         self._expire(now)
-        if len(self._granted) < self.limit:
+        if self._in_flight + len(self._answered) < self.limit:
             return 0.0
-        return max(0.0, self._granted[0] + self.window - now)
+        return max(0.0, self._answered[0] + self.window - now) if self._answered else math.inf
+
+    def done(self) -> None:
+        """The send was answered (or failed): it counts from now until `window` has passed."""
+        self._in_flight -= 1
+        self._answered.append(time.monotonic())
+        self._schedule()
 
 
 class PriorityRateLimiter(BaseRateLimiter[LimitArgs]):
@@ -226,6 +237,9 @@ class PriorityRateLimiter(BaseRateLimiter[LimitArgs]):
                 seconds = exc._retry_after.total_seconds()
                 log.warning("Telegram asked to slow down (%s): pausing %.1f s", endpoint, seconds)
                 self._paused_until = max(self._paused_until, time.monotonic() + seconds + 0.1)
+            finally:
+                if chat_id is not None:
+                    self._global.done()
         raise AssertionError("unreachable")
 
     async def _wait_out_pause(self) -> None:

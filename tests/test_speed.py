@@ -71,11 +71,30 @@ async def test_no_second_ever_holds_more_than_the_limit() -> None:
     async def take() -> None:
         await window.acquire()
         granted.append(time.monotonic())
+        await asyncio.sleep(0.01)  # the request's round trip
+        window.done()
 
     await asyncio.gather(*(take() for _ in range(70)))
     busiest = max(sum(1 for t in granted if s <= t < s + 0.25) for s in granted)
     assert busiest == 20
     assert granted[-1] - granted[0] >= 0.75  # 70 at 20 per 0.25 s
+
+
+async def test_a_late_arrival_still_counts_in_its_second() -> None:
+    """A send still in flight holds its slot, so a slow one cannot share a second with the
+    next window's sends on the server's clock."""
+    window = SlidingWindow(2, window=0.2)
+    await window.acquire()
+    await window.acquire()
+    began = time.monotonic()
+    third = asyncio.create_task(window.acquire())
+    await asyncio.sleep(0.3)
+    assert not third.done(), "both are still in flight"
+    window.done()
+    await asyncio.sleep(0.05)
+    assert not third.done(), "the answered one counts for a window from its answer"
+    await asyncio.wait_for(third, 0.3)
+    assert time.monotonic() - began >= 0.5
 
 
 # ---------------------------------------------------------------------- never send what is shown
