@@ -231,3 +231,16 @@ async def test_preferences_written_behind_are_read_back_without_aiosqlite(
         assert await again.visit(again.user_key(78)) == UserState()
     finally:
         await again.close()
+
+
+def test_aiohttp_request_takes_the_proxy_from_the_environment_as_httpx_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.invalid:3128")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    request = AiohttpRequest()
+    assert request._proxy("https://api.telegram.org/botX/getMe") == "http://proxy.invalid:3128"
+    assert request._proxy("http://127.0.0.1:8081/botX/getMe") is None
