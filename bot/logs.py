@@ -7,8 +7,9 @@ import re
 import sys
 
 TOKEN = re.compile(r"\d{5,16}:[A-Za-z0-9_-]{30,}")
-# httpx and httpcore log each request's URL, which holds the token, at INFO and DEBUG.
-QUIET = ("httpx", "httpcore", "hpack", "apscheduler")
+# httpx and httpcore log each request's URL, which holds the token, at INFO and DEBUG; aiohttp
+# (the default client) logs little, and is kept as quiet.
+QUIET = ("httpx", "httpcore", "hpack", "apscheduler", "aiohttp")
 
 
 class RedactTokens(logging.Filter):
