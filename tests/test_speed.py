@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import random
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +22,10 @@ from bot.limiter import PriorityRateLimiter, SlidingWindow
 from bot.onscreen import OnScreen, digest
 from bot.screens import UserState
 from bot.store import Store
-from tests.botprocess import TOKEN
+from tests.botprocess import TOKEN, BotProcess, penah_env
 from tests.conftest import make_settings, running_harness
-from tests.fakeapi import FakeBotAPI, Limits
-from tests.fakes import buttons
+from tests.fakeapi import Call, FakeBotAPI, Limits
+from tests.fakes import buttons, user
 
 # Buttons a walk may press: not /clear, /forget or a broken-contact report.
 SKIPPED = ("1:x", "1:f", "1:b:")
@@ -244,3 +245,23 @@ def test_aiohttp_request_takes_the_proxy_from_the_environment_as_httpx_does(
     request = AiohttpRequest()
     assert request._proxy("https://api.telegram.org/botX/getMe") == "http://proxy.invalid:3128"
     assert request._proxy("http://127.0.0.1:8081/botX/getMe") is None
+
+
+def sent_to(chat: int) -> Callable[[Call], bool]:
+    return lambda c: c.method == "sendMessage" and c.params.get("chat_id") == chat
+
+
+async def test_penah_run_answers_45_people_at_once_without_a_429(tmp_path: Path) -> None:
+    """Through the real process and HTTP client, against an API that enforces 30 a second."""
+    async with FakeBotAPI() as api, BotProcess(api, penah_env(api, tmp_path), tmp_path) as bot:
+        await bot.ready()
+        people = [user(5000 + i) for i in range(45)]
+        mark = len(api.calls)
+        for person in people:
+            api.send_text(person, "/start")
+        for person in people:
+            await api.wait_for(sent_to(person["id"]), 10, mark)
+        sent = [c.at for c in api.calls[mark:] if c.method == "sendMessage"]
+        assert api.throttled() == [] and len(sent) == 45
+        assert max(sum(1 for t in sent if s <= t < s + 1.0) for s in sent) <= 30
+        assert " ERROR " not in bot.stderr()
