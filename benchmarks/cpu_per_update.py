@@ -34,7 +34,7 @@ from benchmarks.common import (
 from bot.config import Settings, shipped_locales
 from bot.i18n import load_catalogs
 from bot.reloader import Reloader
-from bot.telegram import PenahBot
+from bot.wiring import PenahBot
 from tests.botprocess import ROOT, TOKEN, BotProcess
 from tests.fakeapi import FakeBotAPI, Limits
 from tests.fakes import FakeTelegram, user

@@ -1,27 +1,36 @@
-"""Plain-text reports for admins, shared by the admin commands and `penah stats`."""
+"""Admin commands and their plain-text reports, shared with `penah stats`.
+
+`ADMIN_COMMANDS` maps each command to its handler; they answer only the ids in
+PENAH_ADMIN_IDS (anyone else gets what an unknown command gets) and are listed nowhere.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from .directory import Directory, DirectoryError, Resource
 from .i18n import Catalogs
+
+if TYPE_CHECKING:
+    from .wiring import PenahBot
+
+NOT_RELOADED = "resources.yaml was not reloaded; the last good version keeps serving."
 
 
 def reload_report(
     directory: Directory, changed: bool, error: DirectoryError | None, catalogs: Catalogs
 ) -> str:
-    counts = directory.counts()
-    summary = (
-        f"{counts['resources']} resources, {counts['contacts']} contacts, "
-        f"{counts['guides']} guides, {counts['regions']} regions, "
-        f"{counts['categories']} categories; languages: {', '.join(catalogs.codes)}"
-    )
+    summary = f"{directory.summary()}; languages: {', '.join(catalogs.codes)}"
     if error is not None:
-        problems = "\n".join(map(str, error.problems))
-        return f"Not reloaded: the last good directory keeps serving ({summary}).\n\n{problems}"
+        return f"{NOT_RELOADED} ({summary})\n\n{problems_text(error)}"
     state = "Reloaded" if changed else "No change in the file"
     return f"{state}: {summary}."
+
+
+def problems_text(error: DirectoryError) -> str:
+    return "\n".join(map(str, error.problems))
 
 
 def stats_report(stats: dict[str, dict[str, dict[str, int]]]) -> str:
@@ -58,3 +67,33 @@ def reports_report(reports: list[tuple[str, int, str]], directory: Directory) ->
         gone = "" if resource in directory.resources else " (no longer in the directory)"
         lines.append(f"{resource}: {count}, last {day}{gone}")
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------- the commands
+
+
+async def _reload(bot: PenahBot) -> str:
+    changed, error = await bot.reload()
+    return reload_report(bot.reloader.current, changed, error, bot.catalogs)
+
+
+async def _stats(bot: PenahBot) -> str:
+    assert bot.store is not None
+    return stats_report(await bot.store.stats(7))
+
+
+async def _stale(bot: PenahBot) -> str:
+    return stale_report(bot.reloader.current, bot.settings.stale_days)
+
+
+async def _reports(bot: PenahBot) -> str:
+    assert bot.store is not None
+    return reports_report(await bot.store.reports(), bot.reloader.current)
+
+
+ADMIN_COMMANDS: dict[str, Callable[[PenahBot], Awaitable[str]]] = {
+    "reload": _reload,
+    "stats": _stats,
+    "stale": _stale,
+    "reports": _reports,
+}

@@ -12,7 +12,6 @@ honours them, and aiohttp's errors turned into PTB's `TimedOut` and `NetworkErro
 from __future__ import annotations
 
 import urllib.request
-from typing import Literal
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -21,9 +20,7 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
-Client = Literal["aiohttp", "httpx"]
-CLIENTS: tuple[Client, ...] = ("aiohttp", "httpx")
-DEFAULT_CLIENT: Client = "aiohttp"
+from .config import Client
 
 
 class AiohttpRequest(BaseRequest):

@@ -14,9 +14,8 @@ from enum import Enum
 
 VERSION = "1"
 MAX_BYTES = 64
-MAX_PAGE = 99
 _ID = r"[a-z0-9][a-z0-9-]{0,23}"
-_LANG = r"[a-z]{2,3}(?:_[A-Za-z]{2,4})?"
+_LANG = r"[a-z]{2,3}(?:[-_][A-Za-z]{2,4})?"
 
 
 class Kind(Enum):

@@ -1,4 +1,4 @@
-"""`penah run | console | check | schema | stats | i18n`."""
+"""`penah run | console | check | schema | stats | health | i18n`: each bound to its handler."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import importlib.util
 import json
 import logging
 import sys
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -33,29 +33,36 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="start the bot (long polling, or a webhook)")
+    run.set_defaults(handler=_run)
     run.add_argument("--resources", type=Path, help="directory file (PENAH_RESOURCES)")
     run.add_argument("--data-dir", type=Path, help="database and secret folder (PENAH_DATA_DIR)")
     run.add_argument("--webhook-url", help="public https URL Telegram should post updates to")
     run.add_argument("--listen", help="HOST:PORT the webhook server listens on")
 
     console = sub.add_parser("console", help="try the menus in this terminal, offline")
-    console.add_argument("--lang", help="start in this language (en, ar, ckb, ku, …)")
+    console.set_defaults(handler=_console)
+    console.add_argument("--lang", help="start in this language (a code in locales/languages.yaml)")
     console.add_argument("--region", help="start in this region (iq-fed, iq-kr, …)")
     console.add_argument("--resources", type=Path)
 
     check = sub.add_parser("check", help="validate a directory file; exit 1 on errors")
+    check.set_defaults(handler=_check)
     check.add_argument("file", nargs="?", type=Path)
     check.add_argument("--stale-days", type=int, help="warn when not verified for this long")
 
     schema = sub.add_parser("schema", help="write the JSON schema editors use for resources.yaml")
+    schema.set_defaults(handler=_schema)
     schema.add_argument("--output", type=Path, default=Path("resources.schema.json"))
 
-    sub.add_parser("stats", help="print the daily totals and broken-contact reports")
+    stats = sub.add_parser("stats", help="print the daily totals and broken-contact reports")
+    stats.set_defaults(handler=_stats)
 
     health = sub.add_parser("health", help="exit 0 while the running bot's heartbeat is fresh")
+    health.set_defaults(handler=_health)
     health.add_argument("--max-age", type=float, default=60.0, help="seconds (default 60)")
 
     i18n = sub.add_parser("i18n", help="translation coverage; exit 1 on broken catalogs")
+    i18n.set_defaults(handler=_i18n)
     i18n.add_argument("--locales", type=Path)
     i18n.add_argument("--resources", type=Path)
     return parser
@@ -68,15 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"penah: {exc}", file=sys.stderr)
         return 2
-    commands = {
-        "run": _run,
-        "console": _console,
-        "check": _check,
-        "schema": _schema,
-        "stats": _stats,
-        "i18n": _i18n,
-    }
-    return commands[args.command](settings, args)
+    handler: Callable[[Settings, argparse.Namespace], int] = args.handler
+    return handler(settings, args)
 
 
 def _load_or_report(path: Path) -> object:
@@ -97,7 +97,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     from .reloader import Reloader
     from .runner import serve
     from .store import StoreError
-    from .telegram import ALLOWED_UPDATES, PenahBot
+    from .wiring import ALLOWED_UPDATES, PenahBot
 
     settings = settings.with_overrides(
         resources=args.resources,
@@ -170,22 +170,24 @@ def _health(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _console(settings: Settings, args: argparse.Namespace) -> int:
+    from .callbacks import Action, Kind
     from .console import Console, run
     from .directory import Directory
     from .i18n import load_catalogs
-    from .screens import UserState
+    from .screens import known_choice
+    from .state import UserState
 
     directory = _load_or_report(args.resources or settings.resources)
     if not isinstance(directory, Directory):
         return 1
     catalogs = load_catalogs(settings.locales)
-    if args.lang and args.lang not in catalogs.translators:
+    if args.lang and not known_choice(directory, catalogs, Action(Kind.SET_LANGUAGE, args.lang)):
         print(
             f"penah: no catalog for {args.lang!r}; have: {', '.join(catalogs.codes)}",
             file=sys.stderr,
         )
         return 2
-    if args.region and args.region not in directory.regions:
+    if args.region and not known_choice(directory, catalogs, Action(Kind.SET_REGION, args.region)):
         print(
             f"penah: no region {args.region!r}; have: {', '.join(directory.regions)}",
             file=sys.stderr,
@@ -205,12 +207,7 @@ def _check(settings: Settings, args: argparse.Namespace) -> int:
     days = args.stale_days or settings.stale_days
     for warning in warnings_for(directory, stale_days=days, today=dt.date.today()):
         print(f"{path}: warning: {warning}")
-    counts = directory.counts()
-    print(
-        f"{path}: ok: {counts['resources']} resources, {counts['contacts']} contacts, "
-        f"{counts['guides']} guides, {counts['regions']} regions, "
-        f"{counts['categories']} categories"
-    )
+    print(f"{path}: ok: {directory.summary()}")
     return 0
 
 
@@ -242,7 +239,8 @@ def _stats(settings: Settings, args: argparse.Namespace) -> int:
         return 1
 
     async def read() -> tuple[dict[str, dict[str, dict[str, int]]], list[tuple[str, int, str]]]:
-        store = await Store.open(settings.database, load_secret(settings.data_dir, settings.secret))
+        secret = load_secret(settings.data_dir, settings.secret_bytes)
+        store = await Store.open(settings.database, secret)
         try:
             return await store.stats(7), await store.reports()
         finally:

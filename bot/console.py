@@ -1,4 +1,8 @@
-"""The same screens in a terminal, for admins and translators to preview: no token, no network."""
+"""The same core in a terminal, for admins and translators to preview: no token, no network.
+
+Effects that only Telegram can carry out (deleting the chat) have nothing to do here; nothing
+is saved, so a console session leaves no trace.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +10,15 @@ import re
 from collections.abc import Callable
 from html import unescape
 
-from . import screens
-from .callbacks import Action, Kind
+from . import core
+from .callbacks import Action
+from .commands import BY_NAME, command_name
+from .core import Context, Event, Press, Text, Typed
 from .directory import Directory
 from .i18n import Catalogs
-from .screens import Screen, UserState, View
+from .screens import Screen
+from .state import UserState
 
-COMMANDS = {
-    "/start": Action(Kind.HOME),
-    "/menu": Action(Kind.HOME),
-    "/language": Action(Kind.LANGUAGES),
-    "/help": Action(Kind.HELP),
-    "/privacy": Action(Kind.PRIVACY),
-}
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -35,24 +35,17 @@ class Console:
     def __init__(
         self, directory: Directory, catalogs: Catalogs, state: UserState, retention_days: int = 30
     ) -> None:
-        self.directory = directory
-        self.catalogs = catalogs
+        self.context = Context(directory, catalogs, retention_days)
         self.state = state
-        self.retention_days = retention_days
-        self.screen = (
-            screens.language_picker(catalogs)
-            if state.lang is None
-            else screens.main_menu(self._view())
-        )
+        self.screen = self._do(Typed(BY_NAME["start"]))
 
-    def _view(self) -> View:
-        return View(self.directory, self.catalogs, self.catalogs.get(self.state.lang), self.state)
+    def _do(self, event: Event) -> Screen:
+        outcome = core.decide(self.context, self.state, event)
+        self.state, self.screen = outcome.state, outcome.screen
+        return self.screen
 
     def press(self, action: Action | None) -> Screen:
-        if action is not None:
-            self.state = screens.apply(self.state, action, self.directory, self.catalogs)
-        self.screen = screens.render(self._view(), action, retention_days=self.retention_days)
-        return self.screen
+        return self._do(Press(action))
 
     def handle(self, line: str) -> Screen | None:
         """A typed line: a button number or a command; anything else gets the menu."""
@@ -65,15 +58,16 @@ class Console:
                 if button.action is None:
                     return None  # a link: the terminal can only show where it goes
                 return self.press(button.action)
-        if line.split(" ")[0] in COMMANDS:
-            return self.press(COMMANDS[line.split(" ")[0]])
-        self.screen = screens.buttons_only(self._view())
-        return self.screen
+        command = BY_NAME.get(command_name(line) or "")
+        return self._do(Typed(command) if command else Text())
 
 
 def run(
-    console: Console, read: Callable[[str], str] = input, write: Callable[[str], None] = print
+    console: Console,
+    read: Callable[[str], str] | None = None,
+    write: Callable[[str], None] = print,
 ) -> int:
+    read = read or input  # looked up now, so a replaced input() is the one used
     write(as_text(console.screen))
     while True:
         try:

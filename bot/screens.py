@@ -8,26 +8,19 @@ every number, link and Latin name is isolated so it keeps its order.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from html import escape
 
+from .about import help_screen, privacy
 from .callbacks import Action, Kind
-from .directory import (
-    LINK_TYPES,
-    Category,
-    Contact,
-    ContactType,
-    Directory,
-    Guide,
-    Operator,
-    Resource,
-    pick,
-)
-from .i18n import N_, Catalogs, Translator
+from .contacts import Shown
+from .i18n import N_, Catalogs
+from .model import Category, Contact, Guide, Operator
+from .queries import Directory
+from .view import MAX_TEXT, Button, Screen, View
+
+__all__ = ["MAX_TEXT", "PAGE_SIZE", "Button", "Screen", "View", "help_screen", "privacy"]
 
 PAGE_SIZE = 8
-MAX_TEXT = 4096
 
 OPERATOR_LABELS = {
     Operator.UN: N_("a United Nations agency"),
@@ -36,81 +29,6 @@ OPERATOR_LABELS = {
     Operator.POLICE: N_("the police"),
     Operator.OTHER: N_("an independent service"),
 }
-CONTACT_ICONS = {
-    ContactType.PHONE: "📞",
-    ContactType.WHATSAPP: "💬",
-    ContactType.EMAIL: "✉️",
-    ContactType.WEBSITE: "🌐",
-    ContactType.FORM: "📝",
-    ContactType.TELEGRAM: "✈️",
-    ContactType.APP: "📲",
-}
-
-
-@dataclass(frozen=True)
-class Button:
-    label: str
-    action: Action | None = None
-    url: str | None = None
-
-
-@dataclass(frozen=True)
-class Screen:
-    text: str
-    rows: tuple[tuple[Button, ...], ...] = ()
-    urgent: bool = False  # emergency screens go first in the send queue
-
-    def buttons(self) -> list[Button]:
-        return [b for row in self.rows for b in row]
-
-
-@dataclass(frozen=True)
-class UserState:
-    lang: str | None = None
-    region: str | None = None
-
-
-@dataclass(frozen=True)
-class View:
-    """What every screen needs: the directory, the user's language and where they are."""
-
-    directory: Directory
-    catalogs: Catalogs
-    t: Translator
-    state: UserState
-
-    def text(self, value: dict[str, str] | None) -> str:
-        """Directory text in the user's language (or English), escaped and bidi-safe."""
-        if not value:
-            return ""
-        chosen, _ = pick(value, self.t.code)
-        return self.t.bidi(escape(chosen, quote=False))
-
-    def falls_back(self, *values: dict[str, str] | None) -> bool:
-        return any(v is not None and pick(v, self.t.code)[1] for v in values)
-
-    def ui(self, message: str, **values: object) -> str:
-        """A UI message, translated and escaped, its values filled in, then made bidi-safe."""
-        translated = escape(self.t.gettext(message), quote=False)
-        filled = translated.format(**{k: escape(str(v), quote=False) for k, v in values.items()})
-        return self.t.bidi(filled)
-
-    def screen(
-        self, lines: Sequence[str], rows: Sequence[Sequence[Button]], *, urgent: bool = False
-    ) -> Screen:
-        text = self.t.lines("\n".join(lines).strip())
-        if len(text) > MAX_TEXT:
-            cut = self.ui(N_("(This message was shortened.)"))
-            text = text[: MAX_TEXT - len(cut) - 2].rsplit("\n", 1)[0] + "\n" + cut
-        return Screen(text, tuple(tuple(r) for r in rows if r), urgent)
-
-    # ---- buttons every screen shares
-    def home_button(self) -> Button:
-        return Button("🏠 " + self.t.gettext("Main menu"), Action(Kind.HOME))
-
-    def back_row(self, back: Action | None) -> list[Button]:
-        row = [Button("⬅️ " + self.t.gettext("Back"), back)] if back else []
-        return [*row, self.home_button()]
 
 
 # --------------------------------------------------------------------------- language
@@ -124,7 +42,7 @@ def language_picker(catalogs: Catalogs, suggested: str | None = None) -> Screen:
     prompts: list[str] = []
     for code in codes:
         t = catalogs.get(code)
-        prompt = t.lines(t.gettext("Choose your language."))
+        prompt = t.mark_lines(escape(t.gettext("Choose your language."), quote=False))
         if prompt not in prompts:  # a catalog without it would repeat the English line
             prompts.append(prompt)
     rows = [
@@ -143,12 +61,12 @@ def main_menu(view: View, notice: str = "") -> Screen:
     lines = [notice] if notice else []
     lines.append(view.ui(N_("How can I help? Choose a button below.")))
     if region:
-        lines.append(view.ui(N_("Your place: {place}"), place=pick(region.name, t.code)[0]))
+        lines.append(view.ui(N_("Your place: {place}"), place=view.label(region.name)))
     else:
         lines.append(view.ui(N_("Tell me where you are, to see the right contacts.")))
     where = t.gettext("Where are you now?")
     if region:
-        where += f" ({pick(region.name, t.code)[0]})"
+        where += f" ({view.label(region.name)})"
     rows: list[list[Button]] = [
         [Button("🚨 " + t.gettext("Emergency"), Action(Kind.EMERGENCY))],
         [Button("📍 " + where, Action(Kind.REGIONS))],
@@ -174,7 +92,7 @@ def main_menu(view: View, notice: str = "") -> Screen:
 
 
 def _category_label(view: View, category: Category) -> str:
-    return f"{category.icon} {pick(category.name, view.t.code)[0]}"
+    return f"{category.icon} {view.label(category.name)}"
 
 
 def regions(view: View) -> Screen:
@@ -183,7 +101,7 @@ def regions(view: View) -> Screen:
     rows = [
         [
             Button(
-                ("✅ " if r.id == view.state.region else "") + pick(r.name, view.t.code)[0],
+                ("✅ " if r.id == view.state.region else "") + view.label(r.name),
                 Action(Kind.SET_REGION, r.id),
             )
         ]
@@ -207,20 +125,21 @@ def emergency(view: View) -> Screen:
         found.sort(key=lambda r: min(order.index(p) for p in r.regions))
     for resource in found:
         lines.append("")
-        lines.append(f"<b>{view.text(resource.name)}</b>")
+        lines.append(f"<b>{view.content(resource.name)}</b>")
         if region is None:
-            places = ", ".join(pick(d.regions[r].name, t.code)[0] for r in resource.regions)
-            lines.append(t.bidi(escape(places)))
+            places = t.join_list(view.label(d.regions[r].name) for r in resource.regions)
+            lines.append(t.isolate(escape(places, quote=False)))
         lines += [
-            _contact_line(view, resource, c) for c in resource.contacts if c.type not in LINK_TYPES
+            _contact_line(view, c, shown)
+            for c, shown in d.contacts(resource)
+            if shown.kind.on_emergency
         ]
         if resource.caution:
-            lines.append("⚠️ " + view.text(resource.caution))
+            lines.append("⚠️ " + view.content(resource.caution))
     if not found:
         lines.append(view.ui(N_("I have no emergency number for this place yet.")))
     rows = [
-        [Button(pick(r.name, t.code)[0], Action(Kind.RESOURCE, r.id, _emergency_id(d)))]
-        for r in found
+        [Button(view.label(r.name), Action(Kind.RESOURCE, r.id, _emergency_id(d)))] for r in found
     ]
     if region is None:
         rows.append([Button("📍 " + t.gettext("Where are you now?"), Action(Kind.REGIONS))])
@@ -235,7 +154,7 @@ def _emergency_id(d: Directory) -> str:
 
 
 def category(view: View, category_id: str, page: int) -> Screen | None:
-    d, t = view.directory, view.t
+    d = view.directory
     chosen = d.categories.get(category_id)
     if chosen is None:
         return None
@@ -246,17 +165,15 @@ def category(view: View, category_id: str, page: int) -> Screen | None:
     pages = max(1, -(-(len(guides) + len(resources)) // PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
     entries: list[Button] = [
-        Button("❓ " + pick(g.question, t.code)[0], Action(Kind.GUIDE, g.id, chosen.id))
-        for g in guides
+        Button("❓ " + view.label(g.question), Action(Kind.GUIDE, g.id, chosen.id)) for g in guides
     ] + [  # each card remembers this page, so Back returns to it
-        Button(pick(r.name, t.code)[0], Action(Kind.RESOURCE, r.id, chosen.id, page))
-        for r in resources
+        Button(view.label(r.name), Action(Kind.RESOURCE, r.id, chosen.id, page)) for r in resources
     ]
     shown = entries[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-    lines = [f"{chosen.icon} <b>{view.text(chosen.name)}</b>"]
+    lines = [f"{escape(chosen.icon)} <b>{view.content(chosen.name)}</b>"]
     region = d.regions.get(view.state.region or "")
     if region:
-        lines.append(view.ui(N_("For: {place}"), place=pick(region.name, t.code)[0]))
+        lines.append(view.ui(N_("For: {place}"), place=view.label(region.name)))
     if guides and page == 0:
         lines.append(view.ui(N_("Questions people ask, then the contacts:")))
     if not entries:
@@ -302,24 +219,16 @@ def _origin_action(view: View, origin: str, page: int) -> Action | None:
     return None
 
 
-def _contact_line(view: View, resource: Resource, contact: Contact) -> str:
+def _contact_line(view: View, contact: Contact, shown: Shown) -> str:
     t = view.t
-    icon = CONTACT_ICONS[contact.type]
-    if contact.type in (ContactType.PHONE, ContactType.WHATSAPP) and not contact.value.startswith(
-        "https://"
-    ):
-        number = view.directory.dialable(resource, contact)
-        value = number.display
-    else:
-        value = contact.value
-    line = f"{icon} {t.bidi(escape(value))}"
+    line = f"{shown.kind.icon} {t.isolate(escape(shown.display, quote=False))}"
     if contact.label:
-        line += " — " + view.text(contact.label)
+        line += " — " + view.content(contact.label)
     details = []
     if contact.hours:
-        details.append("🕒 " + view.text(contact.hours))
+        details.append("🕒 " + view.content(contact.hours))
     if contact.languages:
-        names = ", ".join(t.language_name(code) for code in contact.languages)
+        names = t.join_list(t.language_name(code) for code in contact.languages)
         details.append(view.ui(N_("Languages: {names}"), names=names))
     if details:
         line += "\n    " + "\n    ".join(details)
@@ -336,14 +245,15 @@ def resource_card(
     operator = t.gettext(OPERATOR_LABELS[resource.operator])
     lines = [notice, ""] if notice else []
     lines += [
-        f"<b>{view.text(resource.name)}</b>",
-        view.text(resource.summary),
+        f"<b>{view.content(resource.name)}</b>",
+        view.content(resource.summary),
         view.ui(N_("Run by: {operator}"), operator=operator),
     ]
     if resource.caution:
-        lines.append("⚠️ " + view.text(resource.caution))
+        lines.append("⚠️ " + view.content(resource.caution))
     lines.append("")
-    lines += [_contact_line(view, resource, c) for c in resource.contacts]
+    contacts = d.contacts(resource)
+    lines += [_contact_line(view, c, shown) for c, shown in contacts]
     lines.append("")
     lines.append(view.ui(N_("Last checked: {date}"), date=t.date(resource.verified)))
     texts = [
@@ -353,18 +263,19 @@ def resource_card(
         *(c.hours for c in resource.contacts),
         *(c.label for c in resource.contacts),
     ]
-    if view.falls_back(*texts):
-        lines.append(view.ui(N_("Some of this is not yet translated, so it is shown in English.")))
+    untranslated = view.fallback_notice(*texts)
+    if untranslated:
+        lines.append(untranslated)
     rows: list[list[Button]] = [
         [
             Button(
-                f"{CONTACT_ICONS[c.type]} "
-                + (pick(c.label, t.code)[0] if c.label else _link_label(t, c.type)),
-                url=_link(c.value, c.type),
+                f"{shown.kind.icon} "
+                + (view.label(c.label) if c.label else t.gettext(shown.kind.link_label)),
+                url=shown.link,
             )
         ]
-        for c in resource.contacts
-        if _link(c.value, c.type)
+        for c, shown in contacts
+        if shown.link
     ]
     rows.append(
         [
@@ -378,123 +289,28 @@ def resource_card(
     return view.screen(lines, rows, urgent=origin == _emergency_id(d) and bool(origin))
 
 
-def _link_label(t: Translator, kind: ContactType) -> str:
-    labels = {
-        ContactType.WEBSITE: N_("Open the website"),
-        ContactType.FORM: N_("Open the form"),
-        ContactType.WHATSAPP: N_("Open in WhatsApp"),
-        ContactType.TELEGRAM: N_("Open in Telegram"),
-    }
-    return t.gettext(labels.get(kind, N_("Open the website")))
-
-
-def _link(value: str, kind: ContactType) -> str | None:
-    """The https link a contact opens, if it is one (Telegram buttons take no tel: links)."""
-    if value.startswith("https://"):
-        return value
-    if kind == ContactType.WHATSAPP:
-        return "https://wa.me/" + "".join(c for c in value if c.isdigit())
-    if kind == ContactType.TELEGRAM and value.startswith("@"):
-        return "https://t.me/" + value[1:]
-    return None
-
-
 def guide(view: View, guide_id: str, origin: str) -> Screen | None:
     d, t = view.directory, view.t
     found: Guide | None = d.guides.get(guide_id)
     if found is None:
         return None
     lines = [
-        f"❓ <b>{view.text(found.question)}</b>",
+        f"❓ <b>{view.content(found.question)}</b>",
         "",
-        view.text(found.answer),
+        view.content(found.answer),
         "",
         view.ui(N_("Last checked: {date}"), date=t.date(found.verified)),
         view.ui(N_("Source: {link}"), link=found.source),
     ]
-    if view.falls_back(found.question, found.answer):
-        lines.append(view.ui(N_("Some of this is not yet translated, so it is shown in English.")))
+    untranslated = view.fallback_notice(found.question, found.answer)
+    if untranslated:
+        lines.append(untranslated)
     rows = [
-        [Button(pick(d.resources[r].name, t.code)[0], Action(Kind.RESOURCE, r, found.id))]
+        [Button(view.label(d.resources[r].name), Action(Kind.RESOURCE, r, found.id))]
         for r in found.related
         if r in d.resources
     ]
     return view.screen(lines, [*rows, view.back_row(_origin_action(view, origin, 0))])
-
-
-# --------------------------------------------------------------------------- privacy and help
-
-
-def privacy(view: View, retention_days: int) -> Screen:
-    t = view.t
-    days = t.ngettext("{n} day", "{n} days", retention_days).format(n=retention_days)
-    lines = [
-        "🔒 <b>" + escape(t.gettext("Privacy")) + "</b>",
-        "",
-        view.ui(
-            N_(
-                "What this bot keeps: your language and your place, under a code that "
-                "does not contain your Telegram account, and the day you last used it. "
-                "It is deleted after {days} without use, or at once with /forget."
-            ),
-            days=days,
-        ),
-        view.ui(
-            N_(
-                "It never keeps your messages, your name, your username or your phone "
-                "number. It counts menu use only as totals per day."
-            )
-        ),
-        "",
-        "<b>" + escape(t.gettext("What Telegram can see")) + "</b>",
-        view.ui(
-            N_(
-                "Chats with bots are stored on Telegram's servers and are not end-to-end "
-                "encrypted. Telegram says it may disclose your IP address and phone "
-                "number to authorities if a court orders it."
-            )
-        ),
-        "",
-        "<b>" + escape(t.gettext("Protect yourself")) + "</b>",
-        view.ui(N_("• Lock Telegram with its own passcode (Settings > Privacy and Security).")),
-        view.ui(N_("• Use a PIN, not your fingerprint or face, to unlock your phone.")),
-        view.ui(N_("• Turn on an auto-delete timer for this chat.")),
-        view.ui(
-            N_(
-                "• Use /clear or the button below to delete this chat on both sides, "
-                "then delete the chat from your chat list."
-            )
-        ),
-        view.ui(
-            N_(
-                "• If your phone was taken, open Telegram on another device and end "
-                "the other sessions (Settings > Devices)."
-            )
-        ),
-    ]
-    rows = [
-        [Button("🧹 " + t.gettext("Clear this chat"), Action(Kind.CLEAR))],
-        [Button("🗑️ " + t.gettext("Forget my settings"), Action(Kind.FORGET))],
-    ]
-    return view.screen(lines, [*rows, view.back_row(None)])
-
-
-def help_screen(view: View) -> Screen:
-    lines = [
-        view.ui(
-            N_(
-                "This bot gives you checked contacts of UN agencies, organisations and "
-                "emergency services, and short safety advice. It works with buttons."
-            )
-        ),
-        "",
-        view.ui(N_("/menu — the main menu")),
-        view.ui(N_("/language — change the language")),
-        view.ui(N_("/privacy — what is kept, and how to stay safe")),
-        view.ui(N_("/clear — delete this chat on both sides")),
-        view.ui(N_("/forget — delete your saved settings")),
-    ]
-    return view.screen(lines, [view.back_row(None)])
 
 
 def menu_changed(view: View) -> Screen:
@@ -509,29 +325,30 @@ def buttons_only(view: View) -> Screen:
 
 def forgotten(view: View) -> Screen:
     return Screen(
-        view.t.lines(view.ui(N_("Your saved settings are deleted. Send /start to begin again.")))
+        view.t.mark_lines(
+            view.ui(N_("Your saved settings are deleted. Send /start to begin again."))
+        )
     )
 
 
 def cleared(view: View) -> Screen:
     """The one message left after /clear: neutral, nothing sensitive in a preview."""
     return Screen(
-        view.t.lines(view.ui(N_("Done."))), ((Button(view.t.gettext("Menu"), Action(Kind.HOME)),),)
+        view.t.mark_lines(view.ui(N_("Done."))),
+        ((Button(view.t.gettext("Menu"), Action(Kind.HOME)),),),
     )
 
 
 # --------------------------------------------------------------------------- dispatch
 
 
-def apply(state: UserState, action: Action, directory: Directory, catalogs: Catalogs) -> UserState:
-    """The user's new state after an action: only known languages and regions are kept."""
-    if action.kind is Kind.SET_LANGUAGE and action.target in catalogs.translators:
-        return replace(state, lang=action.target)
-    if action.kind is Kind.SET_REGION and action.target in directory.regions:
-        return replace(state, region=action.target)
-    if action.kind is Kind.FORGET:
-        return UserState()
-    return state
+def known_choice(directory: Directory, catalogs: Catalogs, action: Action) -> bool:
+    """A language the bot offers or a place the directory has: the only choices kept."""
+    if action.kind is Kind.SET_LANGUAGE:
+        return action.target in catalogs.translators
+    if action.kind is Kind.SET_REGION:
+        return action.target in directory.regions
+    return False
 
 
 def render(view: View, action: Action | None, *, retention_days: int = 30) -> Screen:
@@ -540,11 +357,7 @@ def render(view: View, action: Action | None, *, retention_days: int = 30) -> Sc
         return menu_changed(view)
     kind = action.kind
     screen: Screen | None = None
-    if (
-        kind is Kind.HOME
-        or (kind is Kind.SET_LANGUAGE and action.target in view.catalogs.translators)
-        or (kind is Kind.SET_REGION and action.target in view.directory.regions)
-    ):
+    if kind is Kind.HOME or known_choice(view.directory, view.catalogs, action):
         screen = main_menu(view)
     elif kind is Kind.LANGUAGES:
         screen = language_picker(view.catalogs, view.t.code)

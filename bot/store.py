@@ -20,7 +20,7 @@ from pathlib import Path
 import aiosqlite
 
 from .hotpath import PrefsReader, UserKeys
-from .screens import UserState
+from .state import UserState
 
 Clock = Callable[[], dt.date]
 

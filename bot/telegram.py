@@ -1,27 +1,18 @@
-"""The Telegram adapter: python-telegram-bot handlers that turn updates into screens.
+"""The Telegram adapter: updates in, core decisions out, their effects carried out.
 
-Handlers stay thin: find the user's state, render a pure screen, send or edit it. Every update
-is hostile until proven otherwise: callback data is decoded strictly, text is never read for
-content and never logged, and every failure ends in a clean menu, never a stack trace.
+Every update is hostile until proven otherwise: callback data is decoded strictly, text is
+never read for content and never logged, forwarded messages are never commands, and every
+failure ends in a clean menu, never a stack trace.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import functools
-import hashlib
-import hmac
 import logging
-import signal
-import time
-from collections import deque
-from collections.abc import Awaitable, Callable, Collection
-from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from telegram import (
-    BotCommand,
     CallbackQuery,
     Chat,
     InlineKeyboardButton,
@@ -36,101 +27,31 @@ from telegram.ext import (
     Application,
     ApplicationHandlerStop,
     CallbackQueryHandler,
-    CommandHandler,
     ContextTypes,
     ExtBot,
     MessageHandler,
     TypeHandler,
     filters,
 )
-from telegram.request import BaseRequest
 
-from . import admin, screens
-from .aiohttp_request import make_request
-from .callbacks import Action, Kind, decode
-from .config import Settings
-from .directory import Directory, DirectoryError
-from .i18n import N_, Catalogs, Translator, load_catalogs
-from .limiter import NORMAL, URGENT, LimitArgs, PriorityRateLimiter
+from . import admin, core
+from .callbacks import Action, decode
+from .commands import BY_NAME, command_name
+from .core import Event, Media, Outcome, Press, Text, Typed
+from .limiter import NORMAL, URGENT, LimitArgs
 from .onscreen import OnScreen, digest
-from .reloader import Reloader
-from .screens import Screen, UserState, View
-from .store import Store, load_secret
+from .screens import Screen
+from .state import ClearChat, CountView, Forget, RecordReport, SavePrefs, UserState
+
+if TYPE_CHECKING:
+    from .wiring import PenahBot
 
 log = logging.getLogger(__name__)
 
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
-DELETABLE_FOR = 48 * 3600 - 300  # Telegram deletes messages up to 48 h old; keep a margin
 DELETE_BATCH = 100
-SCREEN_CACHE = 4096
-CONCURRENT_UPDATES = 4096
-USER_COMMANDS = ("start", "menu", "language", "help", "privacy", "clear", "forget")
-ADMIN_COMMANDS = ("reload", "stats", "stale", "reports")
-COMMAND_DESCRIPTIONS = {
-    "menu": N_("Main menu"),
-    "language": N_("Language"),
-    "help": N_("Help"),
-    "privacy": N_("Privacy"),
-    "clear": N_("Clear this chat"),
-    "forget": N_("Forget my settings"),
-}
-SAFE_DESCRIPTION = N_("Contacts and practical information. Press Start.")
-
-
-@dataclass
-class History:
-    """Message ids of each private chat, in memory only, for /clear; none older than 48 h."""
-
-    ids: dict[int, deque[tuple[float, int]]] = field(default_factory=dict)
-    limit: int = 2000
-
-    def add(self, chat_id: int, message_id: int) -> None:
-        chat = self.ids.setdefault(chat_id, deque(maxlen=self.limit))
-        chat.append((time.monotonic(), message_id))
-
-    def take(self, chat_id: int) -> list[int]:
-        """The ids still deletable, forgetting all of them."""
-        horizon = time.monotonic() - DELETABLE_FOR
-        return [m for t, m in self.ids.pop(chat_id, ()) if t >= horizon]
-
-    def prune(self) -> None:
-        horizon = time.monotonic() - DELETABLE_FOR
-        for chat_id in list(self.ids):
-            chat = self.ids[chat_id]
-            while chat and chat[0][0] < horizon:
-                chat.popleft()
-            if not chat:
-                del self.ids[chat_id]
-
-
-@dataclass
-class FloodGuard:
-    """More than `limit` updates in `window` seconds silences a user for `pause` seconds."""
-
-    limit: int = 20
-    window: float = 10.0
-    pause: float = 30.0
-    seen: dict[bytes, deque[float]] = field(default_factory=dict)
-    silenced: dict[bytes, float] = field(default_factory=dict)
-
-    def allow(self, key: bytes) -> bool:
-        now = time.monotonic()
-        until = self.silenced.get(key)
-        if until is not None:
-            if now < until:
-                return False
-            del self.silenced[key]
-        times = self.seen.setdefault(key, deque())
-        while times and times[0] < now - self.window:
-            times.popleft()
-        times.append(now)
-        if len(times) > self.limit:
-            self.silenced[key] = now + self.pause
-            times.clear()
-            return False
-        if len(self.seen) > 50_000:
-            self.seen = {k: v for k, v in self.seen.items() if v and v[-1] >= now - self.window}
-        return True
+OUTCOME_CACHE = 4096
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+Context = ContextTypes.DEFAULT_TYPE
 
 
 @functools.lru_cache(maxsize=4096)  # screens are immutable, and so are PTB's markups
@@ -147,193 +68,52 @@ def keyboard(screen: Screen) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+def _reply(screen: Screen) -> LimitArgs:
+    """An answer to the person's own update: only the global limit and the lanes apply."""
+    return {"priority": URGENT if screen.urgent else NORMAL, "reply": True}
 
 
-class PenahBot:
-    def __init__(self, settings: Settings, reloader: Reloader, catalogs: Catalogs) -> None:
-        self.settings = settings
-        self.reloader = reloader
-        self.catalogs = catalogs
-        self.store: Store | None = None
-        self.secret = load_secret(settings.data_dir, settings.secret)
-        self.history = History()
-        self.flood = FloodGuard(settings.flood_updates, settings.flood_window, settings.flood_pause)
-        self.reported: set[tuple[bytes, str]] = set()
-        self.warned_media: set[bytes] = set()
-        self.left_groups: set[int] = set()
-        self.limiter = PriorityRateLimiter(
-            settings.messages_per_second, settings.chat_messages_per_second
-        )
-        self.onscreen = OnScreen()
-        self._tasks: list[asyncio.Task[None]] = []
-        self._screens: dict[tuple[object, ...], Screen] = {}
-        self._catalogs_generation = 0
-        self.application: Application[Any, Any, Any, Any, Any, Any] | None = None
-        reloader.on_error = self._tell_admins
+def client_language(update: Update) -> str | None:
+    """The client's language, used until the person chooses one."""
+    return update.effective_user.language_code if update.effective_user else None
 
-    # ------------------------------------------------------------------ building
-    def build(
-        self, request: BaseRequest | None = None, updates_request: BaseRequest | None = None
-    ) -> Application[Any, Any, Any, Any, Any, Any]:
-        if not self.settings.token:
-            raise ValueError("a bot token is needed")
-        builder = (
-            Application.builder()
-            .token(self.settings.token)
-            .base_url(self.settings.api_url)
-            .rate_limiter(self.limiter)
-            # Far above any send queue: a handler waiting for its turn to send must not keep
-            # the next person's button from being answered.
-            .concurrent_updates(CONCURRENT_UPDATES)
-            .post_init(self._started)
-            .post_stop(self._stopping)
-            .post_shutdown(self._stopped)
-        )
-        if request is None:
-            # Answers to button presses are not rate-limited and can come in hundreds at once.
-            request = make_request(self.settings.http_client, 512, pool_timeout=5.0)
-            updates_request = make_request(self.settings.http_client)
-        builder = builder.request(request).get_updates_request(updates_request or request)
-        app = builder.build()
+
+def typed_command(message: Message | None) -> str | None:
+    """The command a message gives, if any: a forwarded message is never one."""
+    if message is None or message.forward_origin is not None:
+        return None
+    return command_name(message.text)
+
+
+class Handlers:
+    def __init__(self, bot: PenahBot) -> None:
+        self.bot = bot
+        self._outcomes: dict[tuple[object, ...], Outcome] = {}
+        self.onscreen = OnScreen()  # what each recent message shows: no edit to the same
+
+    def register(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         app.add_handler(TypeHandler(Update, self._gate), group=-1)
-        app.add_handler(CommandHandler(["start", "menu"], self._on_start))
-        app.add_handler(CommandHandler("language", self._on_language))
-        app.add_handler(CommandHandler("help", self._on_screen_command))
-        app.add_handler(CommandHandler("privacy", self._on_screen_command))
-        app.add_handler(CommandHandler("clear", self._on_clear))
-        app.add_handler(CommandHandler("forget", self._on_forget))
-        app.add_handler(CommandHandler(list(ADMIN_COMMANDS), self._on_admin))
         app.add_handler(CallbackQueryHandler(self._on_button))
         app.add_handler(MessageHandler(filters.TEXT & ~filters.FORWARDED, self._on_text))
         app.add_handler(MessageHandler(filters.ALL, self._on_other))
         app.add_error_handler(self._on_error)
-        self.application = app
-        return app
-
-    # ------------------------------------------------------------------ lifecycle
-    def webhook_secret(self) -> str:
-        """Telegram sends it with every update, so strangers cannot post fake ones."""
-        if self.settings.webhook_secret:
-            return self.settings.webhook_secret
-        return hmac.new(self.secret, b"telegram-webhook", hashlib.sha256).hexdigest()
-
-    async def _started(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        self.store = await Store.open(
-            self.settings.database, self.secret, retention_days=self.settings.retention_days
-        )
-        purged = await self.store.purge_expired()
-        log.info("started; %d expired preferences deleted", purged)
-        self._tasks = [
-            asyncio.create_task(self.reloader.watch(), name="reload"),
-            asyncio.create_task(self._every(5.0, self._heartbeat), name="heartbeat"),
-            asyncio.create_task(self._every(5.0, self.store.flush), name="flush"),
-            asyncio.create_task(self._every(3600.0, self._hourly), name="purge"),
-            asyncio.create_task(self._describe(app), name="describe"),  # not before polling
-        ]
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            asyncio.get_running_loop().add_signal_handler(
-                signal.SIGHUP, lambda: asyncio.ensure_future(self.reload())
-            )
-
-    async def _stopping(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        self._tasks = []
-
-    async def _stopped(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        if self.store is not None:
-            await self.store.close()
-            self.store = None
-        with contextlib.suppress(FileNotFoundError):
-            self.settings.heartbeat.unlink()
-
-    async def _every(self, seconds: float, job: Callable[[], Awaitable[object]]) -> None:
-        while True:
-            await asyncio.sleep(seconds)
-            try:
-                await job()
-            except Exception as exc:
-                log.error(
-                    "background job %s failed: %s",
-                    getattr(job, "__name__", job),
-                    type(exc).__name__,
-                )
-
-    async def _heartbeat(self) -> None:
-        """The container's health check reads this file's age."""
-        app = self.application
-        if app is not None and app.running and (app.updater is None or app.updater.running):
-            self.settings.heartbeat.parent.mkdir(parents=True, exist_ok=True)
-            self.settings.heartbeat.touch()
-
-    async def _hourly(self) -> None:
-        self.history.prune()
-        if self.store is not None:
-            await self.store.purge_expired()
-
-    async def _describe(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        """Commands and a neutral description per language: nothing telling in a preview."""
-        for code in self.catalogs.codes:
-            t = self.catalogs.get(code)
-            language = None if code == "en" else code
-            if language is not None and len(language) != 2:
-                continue  # Telegram takes two-letter ISO 639-1 codes only
-            commands = [BotCommand(c, t.gettext(d)) for c, d in COMMAND_DESCRIPTIONS.items()]
-            try:
-                await app.bot.set_my_commands(commands, language_code=language)
-                await app.bot.set_my_short_description(
-                    t.gettext(SAFE_DESCRIPTION), language_code=language
-                )
-            except TelegramError as exc:
-                log.warning("could not set commands for %s: %s", code, type(exc).__name__)
-
-    async def reload(self) -> tuple[bool, DirectoryError | None]:
-        """/reload and SIGHUP: the directory and the catalogs, both kept if broken."""
-        outcome = await self.reloader.reload()
-        self.catalogs = await asyncio.to_thread(load_catalogs, self.settings.locales)
-        self._catalogs_generation += 1
-        return outcome.changed, outcome.error
-
-    async def _tell_admins(self, error: DirectoryError) -> None:
-        app = self.application
-        if app is None or not app.running:
-            return
-        text = "⚠️ resources.yaml was not reloaded; the last good version keeps serving.\n\n"
-        text += "\n".join(map(str, error.problems))
-        for admin_id in self.settings.admin_ids:
-            with contextlib.suppress(TelegramError):
-                await app.bot.send_message(admin_id, text[:4000])
 
     # ------------------------------------------------------------------ plumbing
     @property
-    def _bot(self) -> ExtBot[Any]:
-        assert self.application is not None
-        return cast("ExtBot[Any]", self.application.bot)
-
-    def _translator(self, state: UserState, language_code: str | None) -> Translator:
-        return self.catalogs.get(state.lang or self.catalogs.best_match(language_code))
-
-    def _view(
-        self, state: UserState, language_code: str | None = None, directory: Directory | None = None
-    ) -> View:
-        return View(
-            directory or self.reloader.current,
-            self.catalogs,
-            self._translator(state, language_code),
-            state,
-        )
+    def _api(self) -> ExtBot[Any]:
+        assert self.bot.application is not None
+        return cast("ExtBot[Any]", self.bot.application.bot)
 
     async def _state(self, update: Update) -> tuple[bytes, UserState]:
-        assert self.store is not None and update.effective_user is not None
-        key = self.store.user_key(update.effective_user.id)
-        return key, await self.store.visit(key)
+        store = self.bot.store
+        assert store is not None and update.effective_user is not None
+        key = store.user_key(update.effective_user.id)
+        return key, await store.visit(key)
 
     async def _send(self, chat: Chat, screen: Screen, key: bytes | None = None) -> None:
         markup = keyboard(screen)
         try:
-            sent = await self._bot.send_message(
+            sent = await self._api.send_message(
                 chat.id,
                 screen.text,
                 parse_mode=ParseMode.HTML,
@@ -344,7 +124,7 @@ class PenahBot:
         except Forbidden:
             await self._blocked(key)
             return
-        self.history.add(chat.id, sent.message_id)
+        self.bot.guards.history.add(chat.id, sent.message_id)
         if key is not None:
             self.onscreen.shown(key, sent.message_id, digest(screen.text, markup))
 
@@ -359,7 +139,7 @@ class PenahBot:
         if self.onscreen.showing(key, message.message_id, shows):
             return  # already on screen: Telegram would refuse the edit
         try:
-            await self._bot.edit_message_text(
+            await self._api.edit_message_text(
                 screen.text,
                 chat_id=message.chat_id,
                 message_id=message.message_id,
@@ -380,13 +160,17 @@ class PenahBot:
 
     async def _blocked(self, key: bytes | None) -> None:
         """The user blocked the bot: forget them, as they would want."""
-        if key is not None and self.store is not None:
+        if key is not None and self.bot.store is not None:
             self.onscreen.forget(key)
-            await self.store.forget(key)
+            await self.bot.store.forget(key)
 
     # ------------------------------------------------------------------ the gate
-    async def _gate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Before any handler: private chats only, unknown update shapes dropped, floods cut."""
+    async def _gate(self, update: Update, context: Context) -> None:
+        """Before any handler: private chats only, unknown update shapes dropped, floods cut.
+
+        A message's id is kept for /clear before the flood check, and /clear itself is never
+        silenced: what a flood left in the chat can always be deleted.
+        """
         chat, user = update.effective_chat, update.effective_user
         if update.my_chat_member is not None:
             if chat is not None and chat.type != ChatType.PRIVATE:
@@ -394,83 +178,123 @@ class PenahBot:
             raise ApplicationHandlerStop
         if update.message is None and update.callback_query is None:
             raise ApplicationHandlerStop  # edited messages, channel posts, …: not for Penah
-        if chat is None or user is None or self.store is None:
+        if chat is None or user is None or self.bot.store is None:
             raise ApplicationHandlerStop
         if chat.type != ChatType.PRIVATE:
             await self._leave(chat)
             raise ApplicationHandlerStop
-        if not self.flood.allow(self.store.user_key(user.id)):
+        if update.message is not None:
+            self.bot.guards.history.add(chat.id, update.message.message_id)
+            if typed_command(update.message) == "clear":
+                return
+        if not self.bot.guards.flood.allow(self.bot.store.user_key(user.id)):
             if update.callback_query is not None:
                 with contextlib.suppress(TelegramError):
                     await update.callback_query.answer()
             raise ApplicationHandlerStop
-        if update.message is not None:
-            self.history.add(chat.id, update.message.message_id)
 
     async def _leave(self, chat: Chat) -> None:
-        if chat.id in self.left_groups:
+        if not self.bot.guards.left_groups.first(chat.id):
             return
-        self.left_groups.add(chat.id)
-        t = self.catalogs.get(None)
+        t = self.bot.catalogs.get(None)
         with contextlib.suppress(TelegramError):
             await chat.send_message(t.gettext("I only work in private chats. Goodbye."))
         with contextlib.suppress(TelegramError):
             await chat.leave()
 
-    # ------------------------------------------------------------------ commands
-    async def _on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        key, state = await self._state(update)
-        assert update.effective_chat and update.effective_user
-        if state.lang is None or state.lang not in self.catalogs.translators:
-            suggested = self.catalogs.best_match(update.effective_user.language_code)
-            await self._send(
-                update.effective_chat, screens.language_picker(self.catalogs, suggested), key
-            )
-            self._count("language-picker")
+    # ------------------------------------------------------------------ messages
+    async def _on_text(self, update: Update, context: Context) -> None:
+        """Commands, and free text: never read, never echoed; the menu instead."""
+        message, user, chat = update.message, update.effective_user, update.effective_chat
+        assert message is not None and user is not None and chat is not None
+        name = typed_command(message)
+        if name in admin.ADMIN_COMMANDS and user.id in self.bot.settings.admin_ids:
+            text = await admin.ADMIN_COMMANDS[name](self.bot)
+            for start in range(0, len(text), 4000):
+                await chat.send_message(text[start : start + 4000])
             return
-        await self._send(update.effective_chat, screens.main_menu(self._view(state)), key)
-        self._count("home")
+        command = BY_NAME.get(name or "")
+        await self._decide(update, Typed(command) if command else Text())
 
-    async def _on_language(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def _on_other(self, update: Update, context: Context) -> None:
+        """Photos, files, contacts, locations, forwards: not needed, said once, never kept."""
+        if update.message is None:
+            return
+        assert self.bot.store is not None and update.effective_user is not None
+        key = self.bot.store.user_key(update.effective_user.id)
+        await self._decide(update, Media(told=not self.bot.guards.told_media.first(key)))
+
+    async def _decide(self, update: Update, event: Event) -> None:
+        """A message always gets a new message back, after the effects are carried out."""
         key, state = await self._state(update)
-        assert update.effective_chat
-        await self._send(
-            update.effective_chat, screens.language_picker(self.catalogs, state.lang), key
-        )
+        assert update.effective_chat is not None
+        outcome = core.decide(self.bot.context, state, event, client_language(update))
+        if await self._carry_out(outcome, key, update.effective_chat, None):
+            await self._send(update.effective_chat, outcome.screen, key)
 
-    async def _on_screen_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    # ------------------------------------------------------------------ buttons
+    async def _on_button(self, update: Update, context: Context) -> None:
+        query = update.callback_query
+        assert query is not None
+        action = decode(query.data)
+        if not core.reports_later(action):
+            await query.answer()  # first, so the client stops spinning whatever comes next
         key, state = await self._state(update)
-        assert update.effective_chat and update.message and update.message.text
-        command = update.message.text.split()[0].lstrip("/").split("@")[0].lower()
-        kind = Kind.PRIVACY if command == "privacy" else Kind.HELP
-        view = self._view(state, _language_code(update))
-        await self._send(
-            update.effective_chat,
-            screens.render(view, Action(kind), retention_days=self.settings.retention_days),
-            key,
-        )
-        self._count(kind.name.lower())
+        outcome = self._press(state, action, query.from_user.language_code)
+        if core.reports_later(action) and not any(
+            isinstance(e, RecordReport) for e in outcome.effects
+        ):
+            await query.answer()
+        chat = query.message.chat if query.message is not None else None
+        if await self._carry_out(outcome, key, chat, query):
+            await self._edit(query, outcome.screen, key)
 
-    async def _on_forget(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        key, state = await self._state(update)
-        assert update.effective_chat and self.store
-        view = self._view(state)
-        await self.store.forget(key)
-        await self._send(update.effective_chat, screens.forgotten(view))
+    def _press(self, state: UserState, action: Action | None, language: str | None) -> Outcome:
+        """Decisions are pure, so a press seen before is answered from memory."""
+        ctx = self.bot.context
+        client = ctx.catalogs.best_match(language) if state.lang is None else None
+        cache_key = (ctx.generation, state, action, client)
+        outcome = self._outcomes.get(cache_key)
+        if outcome is None:
+            outcome = core.decide(ctx, state, Press(action), language)
+            if len(self._outcomes) >= OUTCOME_CACHE:
+                self._outcomes.pop(next(iter(self._outcomes)))
+            self._outcomes[cache_key] = outcome
+        return outcome
 
-    async def _on_clear(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        key, state = await self._state(update)
-        assert update.effective_chat
-        await self._clear(update.effective_chat, self._view(state), key)
+    # ------------------------------------------------------------------ effects
+    async def _carry_out(
+        self, outcome: Outcome, key: bytes, chat: Chat | None, query: CallbackQuery | None
+    ) -> bool:
+        """Do what the core decided; False when the screen was already sent (after a clear)."""
+        store = self.bot.store
+        assert store is not None
+        for effect in outcome.effects:
+            if isinstance(effect, RecordReport) and query is not None:
+                if self.bot.guards.reported.first((key, effect.resource)):
+                    await store.report_broken(effect.resource)
+                    await query.answer(effect.thanks, show_alert=True)
+                else:
+                    await query.answer(effect.again)
+            elif isinstance(effect, Forget):
+                await store.forget(key)
+            elif isinstance(effect, SavePrefs):
+                await store.save(key, effect.state)
+            elif isinstance(effect, CountView):
+                store.count("view", effect.metric)
+            elif isinstance(effect, ClearChat) and chat is not None:
+                await self._clear(chat, outcome.screen, key)
+                return False
+        return True
 
-    async def _clear(self, chat: Chat, view: View, key: bytes) -> None:
+    async def _clear(self, chat: Chat, screen: Screen, key: bytes) -> None:
         """Delete both sides of the chat that Telegram still allows, then one neutral word."""
-        ids = sorted(set(self.history.take(chat.id)))
+        ids = self.bot.guards.history.take(chat.id)
         batches = [ids[i : i + DELETE_BATCH] for i in range(0, len(ids), DELETE_BATCH)]
         while batches:
             batch = batches.pop(0)
             try:
-                await self._bot.delete_messages(chat.id, batch)
+                await self._api.delete_messages(chat.id, batch)
             except Forbidden:
                 await self._blocked(key)
                 return
@@ -481,121 +305,10 @@ class PenahBot:
                 if len(batch) > 1:
                     half = len(batch) // 2
                     batches[:0] = [batch[:half], batch[half:]]
-        await self._send(chat, screens.cleared(view), key)
-
-    async def _on_admin(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        user, chat, message = update.effective_user, update.effective_chat, update.message
-        assert user and chat and message and message.text
-        if user.id not in self.settings.admin_ids:
-            await self._on_text(update, context)  # exactly what an unknown command gets
-            return
-        command = message.text.split()[0].lstrip("/").split("@")[0].lower()
-        text = await self._admin_text(command)
-        for start in range(0, len(text), 4000):
-            await chat.send_message(text[start : start + 4000])
-
-    async def _admin_text(self, command: str) -> str:
-        assert self.store is not None
-        if command == "reload":
-            changed, error = await self.reload()
-            return admin.reload_report(self.reloader.current, changed, error, self.catalogs)
-        if command == "stats":
-            return admin.stats_report(await self.store.stats(7))
-        if command == "stale":
-            return admin.stale_report(self.reloader.current, self.settings.stale_days)
-        return admin.reports_report(await self.store.reports(), self.reloader.current)
-
-    # ------------------------------------------------------------------ messages
-    async def _on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Free text and unknown commands: never read, never echoed; the menu instead."""
-        key, state = await self._state(update)
-        assert update.effective_chat
-        if state.lang is None:
-            await self._on_start(update, context)
-            return
-        await self._send(update.effective_chat, screens.buttons_only(self._view(state)), key)
-
-    async def _on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Photos, files, contacts, locations, forwards: not needed, said once, never kept."""
-        if update.message is None:
-            return
-        key, state = await self._state(update)
-        assert update.effective_chat
-        if key in self.warned_media:
-            await self._on_text(update, context)
-            return
-        self.warned_media.add(key)
-        view = self._view(state, _language_code(update))
-        notice = view.ui(
-            N_(
-                "I do not need photos, files, contacts, locations or forwarded "
-                "messages, and I do not keep them. You can delete them with "
-                "/clear."
-            )
-        )
-        await self._send(update.effective_chat, screens.main_menu(view, notice=notice), key)
-
-    # ------------------------------------------------------------------ buttons
-    async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        query = update.callback_query
-        assert query is not None and self.store is not None
-        action = decode(query.data)
-        reporting = action is not None and action.kind is Kind.REPORT
-        if not reporting:
-            await query.answer()  # first, so the client stops spinning whatever comes next
-        key, state = await self._state(update)
-        generation, directory = self._generation(), self.reloader.current
-        view = self._view(state, query.from_user.language_code, directory)
-        if reporting:
-            assert action is not None
-            if action.target in directory.resources:
-                await self._report(query, view, key, action.target)
-            else:
-                await query.answer()
-
-        new_state = screens.apply(state, action, directory, self.catalogs) if action else state
-        if action is not None and action.kind is Kind.FORGET:
-            await self.store.forget(key)
-        elif new_state != state:
-            await self.store.save(key, new_state)
-            view = self._view(new_state, None, directory)
-        if action is not None and action.kind is Kind.CLEAR and query.message is not None:
-            await self._clear(query.message.chat, view, key)
-            return
-        self._count(_metric(action, directory.categories))
-        await self._edit(query, self._render(generation, view, action), key)
-
-    def _generation(self) -> tuple[int, int]:
-        return self.reloader.generation, self._catalogs_generation
-
-    def _render(self, generation: tuple[int, int], view: View, action: Action | None) -> Screen:
-        """Screens are pure, so a press seen before is answered from memory."""
-        cache_key = (generation, view.t.code, view.state.region, action)
-        screen = self._screens.get(cache_key)
-        if screen is None:
-            screen = screens.render(view, action, retention_days=self.settings.retention_days)
-            if len(self._screens) >= SCREEN_CACHE:
-                self._screens.pop(next(iter(self._screens)))
-            self._screens[cache_key] = screen
-        return screen
-
-    async def _report(self, query: CallbackQuery, view: View, key: bytes, resource: str) -> None:
-        assert self.store is not None
-        if (key, resource) in self.reported:
-            await query.answer(view.t.gettext("Thank you, this was already noted."))
-            return
-        self.reported.add((key, resource))
-        await self.store.report_broken(resource)
-        await query.answer(
-            view.t.gettext("Thank you. We will check this contact."), show_alert=True
-        )
-
-    def _count(self, metric: str) -> None:
-        if self.store is not None:
-            self.store.count("view", metric)
+        await self._send(chat, screen, key)
 
     # ------------------------------------------------------------------ errors
-    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def _on_error(self, update: object, context: Context) -> None:
         """Log the update id and the exception type, nothing a user sent; answer cleanly."""
         error = context.error
         update_id = update.update_id if isinstance(update, Update) else None
@@ -607,24 +320,6 @@ class PenahBot:
                 await update.callback_query.answer()
         chat = update.effective_chat
         if chat is not None and chat.type == ChatType.PRIVATE:
-            view = self._view(UserState(), _language_code(update))
+            screen = core.failed(self.bot.context, client_language(update))
             with contextlib.suppress(TelegramError):
-                await self._send(chat, screens.menu_changed(view))
-
-
-def _reply(screen: Screen) -> LimitArgs:
-    """An answer to the person's own update: only the global limit and the lanes apply."""
-    return {"priority": URGENT if screen.urgent else NORMAL, "reply": True}
-
-
-def _language_code(update: Update) -> str | None:
-    """The client's language, used until the person chooses one."""
-    return update.effective_user.language_code if update.effective_user else None
-
-
-def _metric(action: Action | None, categories: Collection[str]) -> str:
-    if action is None:
-        return "invalid"
-    if action.kind is Kind.CATEGORY and action.target in categories:
-        return f"category:{action.target}"
-    return action.kind.name.lower()
+                await self._send(chat, screen)

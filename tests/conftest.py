@@ -14,7 +14,7 @@ from bot.config import Settings, shipped_locales
 from bot.directory import Directory, load_directory
 from bot.i18n import Catalogs, load_catalogs
 from bot.reloader import Reloader
-from bot.telegram import PenahBot
+from bot.wiring import PenahBot
 from tests.fakes import FakeTelegram, buttons, user
 
 DATA = Path(__file__).parent / "data"

@@ -8,7 +8,8 @@ from bot import screens
 from bot.callbacks import Action, Kind, decode
 from bot.directory import Directory
 from bot.i18n import Catalogs
-from bot.screens import Screen, UserState, View
+from bot.screens import Screen, View
+from bot.state import UserState
 
 STATE_CHANGING = {Kind.SET_LANGUAGE, Kind.SET_REGION, Kind.FORGET, Kind.CLEAR}
 

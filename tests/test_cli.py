@@ -80,3 +80,87 @@ def test_console_walks_the_menus_by_number(
     out = capsys.readouterr().out
     assert "Iraq unified emergency number" in out
     assert "📞 911" in out and "This line is run by the police." in out
+
+
+def test_every_subcommand_is_bound_to_a_handler() -> None:
+    import argparse
+
+    from bot.cli import _parser
+
+    parser = _parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    assert set(sub.choices) == {"run", "console", "check", "schema", "stats", "health", "i18n"}
+    for name, command in sub.choices.items():
+        assert callable(command.get_default("handler")), name
+
+
+def test_schema_writes_the_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "schema.json"
+    assert main(["schema", "--output", str(out)]) == 0
+    assert out.read_text(encoding="utf-8") == schema_text()
+    assert f"wrote {out}" in capsys.readouterr().out
+
+
+def test_stats_reads_the_database_and_names_a_missing_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import asyncio
+
+    from bot.store import Store, load_secret
+
+    monkeypatch.setenv("PENAH_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("PENAH_RESOURCES", str(DATA / "directory.yaml"))
+    assert main(["stats"]) == 1
+    assert "no database" in capsys.readouterr().err
+
+    async def use() -> None:
+        store = await Store.open(tmp_path / "penah.sqlite3", load_secret(tmp_path))
+        store.count("view", "home")
+        await store.report_broken("smex")
+        await store.close()
+
+    asyncio.run(use())
+    assert main(["stats"]) == 0
+    out = capsys.readouterr().out
+    assert "view: home 1" in out and "smex: 1" in out
+
+
+def test_health_fails_without_a_heartbeat_and_when_it_is_stale(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import time
+
+    monkeypatch.setenv("PENAH_DATA_DIR", str(tmp_path))
+    assert main(["health"]) == 1
+    beat = tmp_path / "heartbeat"
+    beat.touch()
+    assert main(["health", "--max-age", "60"]) == 0
+    old = time.time() - 120
+    os.utime(beat, (old, old))
+    assert main(["health", "--max-age", "60"]) == 1
+
+
+async def test_run_reaches_its_first_poll_and_is_healthy_until_it_stops(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+    import signal
+
+    from tests.botprocess import BotProcess, penah_env
+    from tests.fakeapi import FakeBotAPI
+
+    monkeypatch.setenv("PENAH_DATA_DIR", str(tmp_path / "data"))
+    async with FakeBotAPI() as api:
+        env = penah_env(api, tmp_path)
+        env["PENAH_HEARTBEAT_SECONDS"] = "0.1"
+        async with BotProcess(api, env, tmp_path) as bot:
+            await bot.ready()
+            for _ in range(100):
+                if (tmp_path / "data" / "heartbeat").exists():
+                    break
+                await asyncio.sleep(0.05)
+            assert await asyncio.to_thread(main, ["health", "--max-age", "5"]) == 0
+            code, _ = await bot.stop(signal.SIGTERM)
+            assert code == 0
+    assert main(["health"]) == 1, "no heartbeat once the bot has stopped"

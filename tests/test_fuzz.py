@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from bot.callbacks import MAX_BYTES
 from bot.directory import Directory, DirectoryError, parse_directory
 from bot.reloader import Reloader
-from bot.screens import MAX_TEXT, UserState
+from bot.screens import MAX_TEXT
+from bot.state import UserState
 from tests.conftest import ROOT, make_settings, running_harness
 from tests.screen_crawl import crawl
 

@@ -1,18 +1,20 @@
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import shutil
 from pathlib import Path
 
 import pytest
-from babel.support import Translations
 
+from bot.bidi import LRI, PDI, RLM, isolate_html, mark_label
 from bot.cli import main
 from bot.config import shipped_locales
-from bot.i18n import LRI, PDI, Catalogs, isolate_ltr, load_catalogs
+from bot.i18n import Catalogs, Translator, load_catalogs
 from tests.conftest import DATA
+from tests.langs import REGISTRY, RTL, SHIPPED, TRANSLATED
 
-SHIPPED = ["en", "ar", "ckb", "ku"]
+WITH_CATALOG = SHIPPED
 
 
 def copy_locales(tmp_path: Path) -> Path:
@@ -21,20 +23,39 @@ def copy_locales(tmp_path: Path) -> Path:
     return target
 
 
-@pytest.mark.parametrize("code", ["ar", "ckb", "ku"])
-def test_every_locale_loads_a_real_catalog(code: str, catalogs: Catalogs) -> None:
+def registry_translator(code: str) -> Translator:
+    """A translator from the registry alone (no catalog needed for dates, lists, names)."""
+    import gettext
+
+    return Translator(REGISTRY.languages[code], gettext.NullTranslations(), REGISTRY)
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_every_registered_catalog_loads_and_translates(code: str, catalogs: Catalogs) -> None:
     t = catalogs.get(code)
     assert t.code == code
-    assert isinstance(t.translations, Translations)
     assert t.gettext("Main menu") != "Main menu"
     assert catalogs.problems == ()
 
 
-def test_languages_are_offered_in_their_own_names(catalogs: Catalogs) -> None:
-    assert catalogs.codes == SHIPPED
-    names = [catalogs.get(c).own_name for c in catalogs.codes]
-    assert names == ["English", "العربية", "کوردی (سۆرانی)", "Kurdî (Kurmancî)"]
-    assert catalogs.get("ar").rtl and catalogs.get("ckb").rtl and not catalogs.get("ku").rtl
+def test_languages_are_offered_in_the_registry_order_under_their_own_names(
+    catalogs: Catalogs,
+) -> None:
+    assert catalogs.codes == WITH_CATALOG
+    for code in catalogs.codes:
+        language = REGISTRY.languages[code]
+        assert catalogs.get(code).own_name == language.name
+        assert catalogs.get(code).rtl == (language.direction == "rtl")
+    assert {"ar", "ckb"} <= set(RTL) and "ku" not in RTL
+
+
+def test_badini_is_kurmanji_in_arabic_script_written_right_to_left() -> None:
+    badini = REGISTRY.languages["ku-Arab"]
+    assert badini.rtl and badini.script == "Arab" and badini.name == "کوردی (بادینی)"
+    assert badini.chain == ("ku-Arab", "ar", "ku", "en")
+    t = registry_translator("ku-Arab")
+    assert t.date(dt.date(2026, 11, 1)) == "1 چریا دووێ 2026"
+    assert t.join_list(["سۆرانی", "کرمانجی", "عەرەبی"]) == "سۆرانی، کرمانجی و عەرەبی"
 
 
 def test_arabic_has_six_plural_forms_in_the_right_places(catalogs: Catalogs) -> None:
@@ -45,18 +66,39 @@ def test_arabic_has_six_plural_forms_in_the_right_places(catalogs: Catalogs) -> 
     assert forms[11] == "{n} يومًا" and forms[100] == "{n} يوم" and forms[3] == "{n} أيام"
 
 
-def test_dates_are_written_in_the_users_language(catalogs: Catalogs) -> None:
-    import datetime as dt
-
+def test_dates_use_the_month_names_of_iraq_syria_lebanon_and_jordan(catalogs: Catalogs) -> None:
     day = dt.date(2026, 11, 1)
     assert catalogs.get("en").date(day) == "November 1, 2026"
-    assert "نوفمبر" in catalogs.get("ar").date(day)
+    assert "تشرين الثاني" in catalogs.get("ar").date(day)
+    assert "نوفمبر" not in catalogs.get("ar").date(day)
     assert "2026" in catalogs.get("ku").date(day)
+
+
+def test_lists_are_joined_as_each_language_writes_them() -> None:
+    items = ["a", "b", "c"]
+    assert registry_translator("en").join_list(items) == "a, b, and c"
+    assert registry_translator("ckb").join_list(["ئینگلیزی", "عەرەبی", "کرمانجی"]) == (
+        "ئینگلیزی، عەرەبی و کرمانجی"
+    )
+    assert registry_translator("ckb").join_list(["سۆرانی", "کرمانجی"]) == "سۆرانی و کرمانجی"
+    assert registry_translator("ar").join_list(["العربية", "الكردية"]) == "العربية والكردية"
+    assert registry_translator("ku").join_list(items) == "a, b û c"
+    assert registry_translator("ar").join_list([]) == ""
+
+
+def test_language_names_are_the_ones_speakers_use() -> None:
+    ar, ckb = registry_translator("ar"), registry_translator("ckb")
+    assert (ar.language_name("ckb"), ar.language_name("ku")) == (
+        "الكردية السورانية", "الكردية الكرمانجية"
+    )
+    assert (ckb.language_name("ckb"), ckb.language_name("ku")) == ("سۆرانی", "کرمانجی")
+    assert ar.language_name("tr") == "التركية"  # not in the table: CLDR
 
 
 def test_telegram_language_codes_find_the_closest_catalog(catalogs: Catalogs) -> None:
     assert catalogs.best_match("ar-IQ") == "ar"
     assert catalogs.best_match("ckb") == "ckb"
+    assert catalogs.best_match("ku-IQ") == "ckb"
     assert catalogs.best_match("ku") == "ku"
     assert catalogs.best_match("de") is None
     assert catalogs.best_match(None) is None
@@ -70,40 +112,53 @@ def test_a_dropped_in_catalog_is_offered_by_its_own_name(tmp_path: Path) -> None
         'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
         'msgid "Main menu"\nmsgstr "منوی اصلی"\n', encoding="utf-8")
     catalogs = load_catalogs(locales)
-    assert catalogs.codes == [*SHIPPED, "fa"]
+    assert catalogs.codes == [*WITH_CATALOG, "fa"]
     persian_t = catalogs.get("fa")
     assert persian_t.own_name == "فارسی" and persian_t.rtl
     assert persian_t.gettext("Main menu") == "منوی اصلی"
     assert persian_t.gettext("Back") == "Back"  # incomplete: English, message by message
 
 
-@pytest.mark.parametrize(("broken", "reason"), [
-    ('msgid "Back"\nmsgstr "رجوع"\nmsgid "Back"\n', "syntax error"),
-    ('msgid "Your place: {place}"\nmsgstr "مكانك: {مكان}"\n', "placeholders"),
-    ('msgid "{n} day"\nmsgid_plural "{n} days"\nmsgstr[0] "{n}"\nmsgstr[1] "{n}"\n',
-     "2 plural forms, the language has 6"),
-])
-def test_a_broken_catalog_is_skipped_with_a_logged_reason(
-    tmp_path: Path, broken: str, reason: str, caplog: pytest.LogCaptureFixture
+def test_a_catalog_gettext_cannot_read_is_skipped_and_named(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     locales = copy_locales(tmp_path)
     po = locales / "ar" / "LC_MESSAGES" / "messages.po"
     po.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
-                  + broken, encoding="utf-8")
+                  'msgid "Back"\nmsgstr "رجوع"\nmsgid "Back"\n', encoding="utf-8")
     with caplog.at_level(logging.WARNING):
         catalogs = load_catalogs(locales)
     assert "ar" not in catalogs.translators and "ckb" in catalogs.translators
-    assert any(reason in r.getMessage() and str(po) in r.getMessage() for r in caplog.records)
+    assert catalogs.get("ar").gettext("Back") == "Back"  # Arabic users still get replies
+    assert any("syntax error" in r.getMessage() and str(po) in r.getMessage()
+               for r in caplog.records)
 
 
-def test_unknown_locale_folder_is_skipped(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("broken", "reason"), [
+    ('msgid "Your place: {place}"\nmsgstr "مكانك: {مكان}"\n', "placeholder"),
+    ('msgid "{n} day"\nmsgid_plural "{n} days"\nmsgstr[0] "{n}"\nmsgstr[1] "{n}"\n',
+     "2 plural forms, the catalog's Plural-Forms header says 6"),
+])
+def test_a_broken_message_is_dropped_and_the_rest_of_the_catalog_kept(
+    tmp_path: Path, broken: str, reason: str
+) -> None:
+    locales = copy_locales(tmp_path)
+    po = locales / "ar" / "LC_MESSAGES" / "messages.po"
+    appended = broken.replace("msgid", 'msgctxt "x"\nmsgid', 1)  # a new entry, not a duplicate
+    po.write_text(po.read_text(encoding="utf-8") + "\n" + appended, encoding="utf-8")
+    catalogs = load_catalogs(locales)
+    assert catalogs.get("ar").gettext("Main menu") != "Main menu"
+    assert any(reason in str(p) and str(po) in str(p) for p in catalogs.problems)
+
+
+def test_unknown_language_folder_is_skipped(tmp_path: Path) -> None:
     locales = copy_locales(tmp_path)
     (locales / "zz-nope" / "LC_MESSAGES").mkdir(parents=True)
     shutil.copy(locales / "ku" / "LC_MESSAGES" / "messages.po",
                 locales / "zz-nope" / "LC_MESSAGES" / "messages.po")
     catalogs = load_catalogs(locales)
     assert "zz-nope" not in catalogs.translators
-    assert "unknown locale code" in str(catalogs.problems[0])
+    assert "unknown language" in str(catalogs.problems[0])
 
 
 def test_i18n_report_shows_full_coverage_and_fails_on_broken_catalogs(
@@ -111,7 +166,7 @@ def test_i18n_report_shows_full_coverage_and_fails_on_broken_catalogs(
 ) -> None:
     assert main(["i18n", "--resources", str(DATA / "directory.yaml")]) == 0
     out = capsys.readouterr().out
-    for code in ("ar", "ckb", "ku"):
+    for code in TRANSLATED:
         line = next(row for row in out.splitlines() if row.startswith(code + " "))
         assert " 100% " in line and line.split()[3] == "0"  # no fuzzy entries
     locales = copy_locales(tmp_path)
@@ -121,8 +176,112 @@ def test_i18n_report_shows_full_coverage_and_fails_on_broken_catalogs(
     assert "placeholders" in capsys.readouterr().out
 
 
-def test_numbers_links_and_latin_names_are_isolated() -> None:
-    text = isolate_ltr("اتصل على +964 750 200 8179 أو https://smex.org/helpdesk/ مع SMEX.")
+def test_numbers_links_latin_names_and_commands_are_isolated_whole() -> None:
+    text = isolate_html("اتصل على +964 750 200 8179 أو https://smex.org/helpdesk/ مع SMEX.")
     assert f"{LRI}+964 750 200 8179{PDI}" in text
     assert f"{LRI}https://smex.org/helpdesk/{PDI}" in text
     assert text.endswith(f"{LRI}SMEX{PDI}.")
+    assert isolate_html("الإعدادات &gt; الخصوصية") == "الإعدادات &gt; الخصوصية"
+    assert isolate_html("<b>Settings &gt; Privacy</b>") == (
+        f"<b>{LRI}Settings{PDI} &gt; {LRI}Privacy{PDI}</b>"
+    )
+    assert isolate_html("استخدم /forget الآن") == f"استخدم {LRI}/forget{PDI} الآن"
+    assert isolate_html("A &amp; B") == f"{LRI}A{PDI} &amp; {LRI}B{PDI}"
+
+
+def test_right_to_left_button_labels_that_begin_with_latin_start_with_rlm() -> None:
+    assert mark_label("SMEX") == RLM + "SMEX"
+    assert mark_label("❓ Front Line Defenders") == RLM + "❓ Front Line Defenders"
+    assert mark_label("🏠 القائمة الرئيسية") == "🏠 القائمة الرئيسية"
+    assert registry_translator("ku").label("SMEX") == "SMEX"
+
+
+async def test_a_catalog_copied_from_arabic_is_offered_after_reload_under_its_own_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.conftest import make_settings, running_harness
+    from tests.fakes import buttons, user
+
+    locales = copy_locales(tmp_path)
+    admin, persian_reader = user(999), user(7070, language_code="fa")
+    async with running_harness(make_settings(tmp_path, locales=locales)) as h:
+        await h.send("/start", persian_reader)
+        assert "فارسی" not in [b["text"] for b in buttons(h.screen(7070))]
+        persian = locales / "fa" / "LC_MESSAGES"
+        persian.mkdir(parents=True)
+        arabic = (locales / "ar" / "LC_MESSAGES" / "messages.po").read_text(encoding="utf-8")
+        (persian / "messages.po").write_text(
+            arabic.replace('"Language: ar\\n"', '"Language: fa\\n"'), encoding="utf-8")
+        await h.send("/reload", admin)
+        await h.send("/start", persian_reader)
+        labels = [b["text"] for b in buttons(h.screen(7070))]
+        assert labels[0] == "فارسی"  # the client's language first, under its own name
+        await h.tap("فارسی", persian_reader)
+        assert "كيف يمكنني المساعدة" in h.screen(7070)["text"]  # the main menu, from the copy
+        assert h.bot.catalogs.get("fa").ngettext("{n} day", "{n} days", 11) == "{n} يومًا"
+    assert main(["i18n", "--locales", str(locales)]) == 0
+    out = capsys.readouterr().out
+    assert "warning:" in out and "fa/LC_MESSAGES/messages.po" in out and "Plural-Forms" in out
+
+
+async def test_a_catalog_that_cannot_be_used_is_reported_to_the_admins_on_reload(
+    tmp_path: Path,
+) -> None:
+    from tests.conftest import make_settings, running_harness
+    from tests.fakes import user
+
+    locales = copy_locales(tmp_path)
+    async with running_harness(make_settings(tmp_path, locales=locales)) as h:
+        po = locales / "ckb" / "LC_MESSAGES" / "messages.po"
+        po.write_text(po.read_text(encoding="utf-8").replace("{place}", "{place!r}", 1),
+                      encoding="utf-8")
+        await h.send("/reload", user(999))
+        told = [c.params["text"] for c in h.fake.called("sendMessage")
+                if int(c.params["chat_id"]) == 999]
+        assert any("not used" in text and str(po) in text for text in told)
+        sent = len(h.fake.called("sendMessage"))
+        await h.send("/reload", user(999))  # the same problem is not repeated
+        again = [c for c in h.fake.called("sendMessage")[sent:] if "not used" in c.params["text"]]
+        assert again == []
+
+
+def test_a_badini_catalog_in_its_folder_is_offered_right_to_left_with_its_fallbacks(
+    tmp_path: Path, small_directory: object
+) -> None:
+    from bot.callbacks import Action, Kind, decode
+    from bot.model import falls_back, in_language
+
+    def pick(text: dict[str, str], lang: str) -> tuple[str, bool]:
+        return in_language(text, lang), falls_back(text, lang)
+
+    locales = copy_locales(tmp_path)
+    badini = locales / "ku-Arab" / "LC_MESSAGES"
+    if not badini.is_dir():
+        badini.mkdir(parents=True)
+        (badini / "messages.po").write_text(
+            'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+            '"Language: ku_Arab\\n"\n\nmsgid "Main menu"\nmsgstr "لیستا سەرەکی"\n',
+            encoding="utf-8")
+    catalogs = load_catalogs(locales)
+    t = catalogs.get("ku-Arab")
+    assert t.code == "ku-Arab" and t.rtl and t.own_name == "کوردی (بادینی)"
+    assert catalogs.best_match("ku-Arab") == "ku-Arab"
+    assert decode(Action(Kind.SET_LANGUAGE, target="ku-Arab").encode()) == Action(
+        Kind.SET_LANGUAGE, target="ku-Arab")
+    text = {"en": "Police", "ar": "الشرطة", "ckb": "پۆلیس", "ku": "Polîs"}
+    assert pick(text, "ku-Arab") == ("الشرطة", True)  # Arabic: read by nearly all Badini readers
+    assert pick({"en": "Police", "ckb": "پۆلیس", "ku": "Polîs"}, "ku-Arab") == ("Polîs", True)
+    assert pick({**text, "ku-Arab": "پولیس"}, "ku-Arab") == ("پولیس", False)
+
+
+def test_directory_texts_accept_the_script_subtag(tmp_path: Path) -> None:
+    from bot.directory import load_directory
+
+    source = (DATA / "directory.yaml").read_text(encoding="utf-8")
+    assert "ku-Arab" not in source
+    changed = source.replace("ku: Iraq (federal)}", "ku: Iraq (federal), ku-Arab: عیراق}", 1)
+    assert changed != source
+    path = tmp_path / "directory.yaml"
+    path.write_text(changed, encoding="utf-8")
+    directory = load_directory(path)
+    assert any("ku-Arab" in text for _, text in directory.texts())

@@ -23,9 +23,10 @@ from bot.i18n import load_catalogs
 from tests.botprocess import TOKEN, BotProcess, penah_env
 from tests.fakeapi import Call, FakeBotAPI
 from tests.fakes import buttons, user
+from tests.langs import REGISTRY, SHIPPED
 
 AR = load_catalogs(shipped_locales()).get("ar")
-LANGUAGES = ["English", "العربية", "کوردی (سۆرانی)", "Kurdî (Kurmancî)"]
+LANGUAGES = [REGISTRY.languages[code].name for code in SHIPPED]
 SMEX = "SMEX Digital Safety Helpdesk"
 SMEX_CARD = "1:r:smex:digital:0"
 

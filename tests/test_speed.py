@@ -20,7 +20,7 @@ from bot.aiohttp_request import AiohttpRequest, make_request
 from bot.hotpath import UserKeys
 from bot.limiter import PriorityRateLimiter, SlidingWindow
 from bot.onscreen import OnScreen, digest
-from bot.screens import UserState
+from bot.state import UserState
 from bot.store import Store
 from tests.botprocess import TOKEN, BotProcess, penah_env
 from tests.conftest import make_settings, running_harness

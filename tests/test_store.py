@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.screens import UserState
+from bot.state import UserState
 from bot.store import SCHEMA_ALLOWLIST, Store, StoreError, load_secret
 
 

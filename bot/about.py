@@ -1,0 +1,78 @@
+"""The screens about the bot itself: what it keeps and how to stay safe, and how to use it."""
+
+from __future__ import annotations
+
+from html import escape
+
+from .callbacks import Action, Kind
+from .commands import COMMANDS
+from .i18n import N_
+from .view import Button, Screen, View
+
+
+def privacy(view: View, retention_days: int) -> Screen:
+    t = view.t
+    days = t.ngettext("{n} day", "{n} days", retention_days).format(n=retention_days)
+    lines = [
+        "🔒 <b>" + escape(t.gettext("Privacy")) + "</b>",
+        "",
+        view.ui(
+            N_(
+                "What this bot keeps: your language and your place, under a code that "
+                "does not contain your Telegram account, and the day you last used it. "
+                "It is deleted after {days} without use, or at once with /forget."
+            ),
+            days=days,
+        ),
+        view.ui(
+            N_(
+                "It never keeps your messages, your name, your username or your phone "
+                "number. It counts menu use only as totals per day."
+            )
+        ),
+        "",
+        "<b>" + escape(t.gettext("What Telegram can see")) + "</b>",
+        view.ui(
+            N_(
+                "Chats with bots are stored on Telegram's servers and are not end-to-end "
+                "encrypted. Telegram says it may disclose your IP address and phone "
+                "number to authorities if a court orders it."
+            )
+        ),
+        "",
+        "<b>" + escape(t.gettext("Protect yourself")) + "</b>",
+        view.ui(N_("• Lock Telegram with its own passcode (Settings > Privacy and Security).")),
+        view.ui(N_("• Use a PIN, not your fingerprint or face, to unlock your phone.")),
+        view.ui(N_("• Turn on an auto-delete timer for this chat.")),
+        view.ui(
+            N_(
+                "• Use /clear or the button below to delete this chat on both sides, "
+                "then delete the chat from your chat list."
+            )
+        ),
+        view.ui(
+            N_(
+                "• If your phone was taken, open Telegram on another device and end "
+                "the other sessions (Settings > Devices)."
+            )
+        ),
+    ]
+    rows = [
+        [Button("🧹 " + t.gettext("Clear this chat"), Action(Kind.CLEAR))],
+        [Button("🗑️ " + t.gettext("Forget my settings"), Action(Kind.FORGET))],
+    ]
+    return view.screen(lines, [*rows, view.back_row(None)])
+
+
+def help_screen(view: View) -> Screen:
+    lines = [
+        view.ui(
+            N_(
+                "This bot gives you checked contacts of UN agencies, organisations and "
+                "emergency services, and short safety advice. It works with buttons."
+            )
+        ),
+        "",
+        *(view.ui(command.help) for command in COMMANDS if command.help),
+    ]
+    return view.screen(lines, [view.back_row(None)])

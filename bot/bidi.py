@@ -1,0 +1,85 @@
+"""Direction marks for right-to-left screens that never break Telegram's HTML or commands.
+
+Marks are added to text only, never inside a tag or an entity: each text run between tags is
+decoded, its left-to-right runs (links, emails, numbers, Latin names, /commands) are isolated,
+and it is escaped again. A /command is isolated with its slash, since Telegram recognises a
+command only when its letters follow the slash directly.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+LRI, PDI, RLM = "\u2066", "\u2069", "\u200f"
+MARKS = frozenset("\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+_TAG = re.compile(r"(<[^<>]*>)")
+# The entities Telegram's HTML decodes (and escape() writes).
+_ENTITY = re.compile(r"&(lt|gt|amp|quot|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
+_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+# Left-to-right runs inside right-to-left text. A command needs no word character, "/", "<"
+# or ">" on either side (the rule Telegram's clients use to find them).
+_LTR_RUN = re.compile(
+    r"(?<![\w/<>])/[A-Za-z0-9_]{1,64}(?![\w/<>])"
+    r"|https?://[^\s\u2066-\u2069]+"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|\+?\d[\d\s().-]{3,}\d"
+    r"|[A-Za-z\u00c0-\u024f][\w\u00c0-\u024f'’&./@+-]*"
+    r"(?:[ \t]+[A-Za-z0-9\u00c0-\u024f][\w\u00c0-\u024f'’&./@+-]*)*",
+    re.ASCII | re.IGNORECASE,
+)
+_TRAILING = ".,:;!?)»"
+
+
+def unescape(text: str) -> str:
+    """Exactly the decoding Telegram applies to the text between tags."""
+
+    def decode(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name in _NAMED:
+            return _NAMED[name]
+        number = int(name[2:], 16) if name[1] in "xX" else int(name[1:])
+        return chr(number) if 0 < number <= 0x10FFFF else match.group(0)
+
+    return _ENTITY.sub(decode, text)
+
+
+def isolate_plain(text: str) -> str:
+    """Wrap each left-to-right run of plain (unescaped) text in LRI…PDI."""
+
+    def wrap(match: re.Match[str]) -> str:
+        run = match.group(0)
+        core = run.rstrip(_TRAILING)
+        if not any(c.isalnum() for c in core):
+            return run
+        return f"{LRI}{core}{PDI}{run[len(core) :]}"
+
+    return _LTR_RUN.sub(wrap, text)
+
+
+def isolate_html(html: str) -> str:
+    """Isolate left-to-right runs in Telegram HTML, leaving tags and entities whole."""
+    parts = _TAG.split(html)
+    for i in range(0, len(parts), 2):  # even parts are text, odd parts are tags
+        if parts[i]:
+            parts[i] = escape(isolate_plain(unescape(parts[i])), quote=False)
+    return "".join(parts)
+
+
+def starts_ltr(text: str) -> bool:
+    """True if the first letter of `text` is a left-to-right one (a Latin name, say)."""
+    for char in text:
+        if char.isalpha():
+            return char.isascii() or "\u00c0" <= char <= "\u024f"
+    return False
+
+
+def mark_label(text: str) -> str:
+    """A button label for a right-to-left screen: an RLM first where it begins with Latin."""
+    return RLM + text if starts_ltr(text) and not text.startswith(RLM) else text
+
+
+def mark_lines(text: str) -> str:
+    """Start each line with an RLM so clients lay it out right to left."""
+    return "\n".join(RLM + line if line else line for line in text.split("\n"))

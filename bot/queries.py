@@ -1,0 +1,189 @@
+"""The validated directory and its queries: what to show for a place and a need.
+
+Immutable and swapped whole on reload, so readers never mix two versions. Everything a screen
+reads often (indexes, formatted phone numbers, links) is worked out once, when it loads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from pydantic import BaseModel
+
+from .contacts import Shown, country_of, show
+from .model import (
+    FALLBACK_LANGUAGE,
+    GLOBAL_REGION,
+    OPERATOR_RANK,
+    Category,
+    Contact,
+    DirectoryFile,
+    Guide,
+    Path_,
+    Region,
+    Resource,
+    format_path,
+)
+
+
+@dataclass(frozen=True)
+class Directory:
+    """An immutable, validated directory."""
+
+    data: DirectoryFile
+    source: str = "resources.yaml"
+    _shown: dict[str, tuple[Shown, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        countries = {r.id: r.country for r in self.data.regions}
+        shown = {
+            resource.id: tuple(
+                show(c.type, c.value, self._country(countries, resource, c))
+                for c in resource.contacts
+            )
+            for resource in self.data.resources
+        }
+        object.__setattr__(self, "_shown", shown)
+
+    @staticmethod
+    def _country(
+        countries: Mapping[str, str | None], resource: Resource, contact: Contact
+    ) -> str | None:
+        return country_of(contact.country, [countries.get(r) for r in resource.regions])
+
+    # ---- lookups
+    @cached_property
+    def regions(self) -> dict[str, Region]:
+        return {r.id: r for r in self.data.regions}
+
+    @cached_property
+    def categories(self) -> dict[str, Category]:
+        return {c.id: c for c in self.data.categories}
+
+    @cached_property
+    def resources(self) -> dict[str, Resource]:
+        return {r.id: r for r in self.data.resources}
+
+    @cached_property
+    def guides(self) -> dict[str, Guide]:
+        return {g.id: g for g in self.data.guides}
+
+    @cached_property
+    def emergency_category(self) -> Category | None:
+        return next((c for c in self.data.categories if c.emergency), None)
+
+    @property
+    def user_regions(self) -> list[Region]:
+        """The regions a user can say they are in ('global' is everywhere, not a place)."""
+        return [r for r in self.data.regions if r.id != GLOBAL_REGION]
+
+    def contacts(self, resource: Resource) -> list[tuple[Contact, Shown]]:
+        """A resource's contacts, each with how it is shown (formatted number, link)."""
+        return list(zip(resource.contacts, self._shown[resource.id], strict=True))
+
+    def contact_country(self, resource: Resource, contact: Contact) -> str | None:
+        return self._country({r.id: r.country for r in self.data.regions}, resource, contact)
+
+    # ---- queries
+    @staticmethod
+    def _in_region(regions: Iterable[str], region: str | None) -> bool:
+        return region is None or GLOBAL_REGION in regions or region in regions
+
+    def resources_for(self, region: str | None, category: str) -> list[Resource]:
+        """A category's resources where the user is (and global ones), in display order."""
+        return sorted(
+            (r for r in self._by_category.get(category, ()) if self._in_region(r.regions, region)),
+            key=self._resource_rank,
+        )
+
+    def guides_for(self, region: str | None, category: str) -> list[Guide]:
+        found = [
+            g
+            for g in self.data.guides
+            if category in g.categories and self._in_region(g.regions, region)
+        ]
+        return sorted(found, key=lambda g: (g.order if g.order is not None else 1000,))
+
+    def categories_for(self, region: str | None, *, advice: bool = False) -> list[Category]:
+        """Categories with something for this region; emergency is shown on its own."""
+        return [
+            c
+            for c in self.data.categories
+            if c.advice == advice
+            and not c.emergency
+            and (self.resources_for(region, c.id) or self.guides_for(region, c.id))
+        ]
+
+    def emergency_resources(self, region: str | None) -> list[Resource]:
+        category = self.emergency_category
+        return self.resources_for(region, category.id) if category else []
+
+    def stale(self, max_age_days: int, today: dt.date) -> list[Resource | Guide]:
+        limit = today - dt.timedelta(days=max_age_days)
+        entries: list[Resource | Guide] = [*self.data.resources, *self.data.guides]
+        return sorted((e for e in entries if e.verified < limit), key=lambda e: e.verified)
+
+    def empty_cells(self) -> list[tuple[str, str]]:
+        """(region, category) pairs where a user would find no contact at all."""
+        return [
+            (region.id, category.id)
+            for region in self.user_regions
+            for category in self.data.categories
+            if not category.advice and not self.resources_for(region.id, category.id)
+        ]
+
+    def texts(self) -> Iterator[tuple[str, Mapping[str, str]]]:
+        """Every user-facing text with its field path, for translation coverage."""
+        for kind in ("regions", "categories", "resources", "guides"):
+            for i, entry in enumerate(getattr(self.data, kind)):
+                yield from _texts_of(entry, (kind, i))
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "resources": len(self.data.resources),
+            "contacts": sum(len(r.contacts) for r in self.data.resources),
+            "guides": len(self.data.guides),
+            "regions": len(self.data.regions),
+            "categories": len(self.data.categories),
+        }
+
+    def summary(self) -> str:
+        """The counts in words, as `penah check` and /reload report them."""
+        n = self.counts()
+        return (
+            f"{n['resources']} resources, {n['contacts']} contacts, {n['guides']} guides, "
+            f"{n['regions']} regions, {n['categories']} categories"
+        )
+
+    # ---- internals
+    @cached_property
+    def _by_category(self) -> dict[str, list[Resource]]:
+        index: dict[str, list[Resource]] = {}
+        for resource in self.data.resources:
+            for category in resource.categories:
+                index.setdefault(category, []).append(resource)
+        return index
+
+    def _resource_rank(self, resource: Resource) -> tuple[int, int, int, str]:
+        emergency = self.emergency_category
+        in_emergency = bool(emergency and emergency.id in resource.categories)
+        return (
+            resource.order if resource.order is not None else 1000,
+            0 if in_emergency else 1,
+            OPERATOR_RANK[resource.operator],
+            resource.name[FALLBACK_LANGUAGE].casefold(),
+        )
+
+
+def _texts_of(model: BaseModel, path: Path_) -> Iterator[tuple[str, Mapping[str, str]]]:
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, dict) and FALLBACK_LANGUAGE in value:
+            yield format_path((*path, name)), value
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    yield from _texts_of(item, (*path, name, i))
