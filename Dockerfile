@@ -2,10 +2,11 @@
 # directory mountable read-only from the host so admins edit it there and the bot reloads it.
 FROM python:3.11-slim AS build
 WORKDIR /src
-COPY pyproject.toml README.md resources.yaml resources.schema.json ./
+COPY pyproject.toml constraints.txt README.md resources.yaml resources.schema.json ./
 COPY bot ./bot
 COPY locales ./locales
-RUN pip wheel --no-cache-dir --wheel-dir /wheels ".[webhook]"
+# constraints.txt pins every transitive dependency, so the image is what CI tested.
+RUN pip wheel --no-cache-dir --wheel-dir /wheels -c constraints.txt ".[webhook]"
 
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \

@@ -92,10 +92,12 @@ def _load_or_report(path: Path) -> object:
 def _run(settings: Settings, args: argparse.Namespace) -> int:
     from telegram.error import InvalidToken
 
+    from . import startup
     from .i18n import load_catalogs
     from .logs import setup_logging
     from .reloader import Reloader
     from .runner import serve
+    from .startup import StartupError
     from .store import StoreError
     from .wiring import ALLOWED_UPDATES, PenahBot
 
@@ -108,7 +110,12 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     if not settings.token:
         print(SETUP_HELP, file=sys.stderr)
         return 2
-    setup_logging(settings.log_level)
+    setup_logging(settings.log_level, unsafe=settings.unsafe_debug)
+    try:
+        startup.check(settings)
+    except StartupError as exc:
+        print(f"penah: {exc}", file=sys.stderr)
+        return 1
     if settings.unsafe_debug and settings.log_level == "DEBUG":
         log.warning(
             "UNSAFE DEBUG LOGGING: people's messages and the token reach the log. "
@@ -147,7 +154,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
 
     try:
         asyncio.run(serve(app, receive))
-    except StoreError as exc:
+    except (StoreError, StartupError) as exc:
         print(f"penah: {exc}", file=sys.stderr)
         return 1
     except InvalidToken:
@@ -232,6 +239,7 @@ def _schema(settings: Settings, args: argparse.Namespace) -> int:
 def _stats(settings: Settings, args: argparse.Namespace) -> int:
     from . import admin
     from .directory import Directory
+    from .startup import StartupError
     from .store import Store, StoreError, load_secret
 
     if not settings.database.exists():
@@ -248,7 +256,7 @@ def _stats(settings: Settings, args: argparse.Namespace) -> int:
 
     try:
         stats, reports = asyncio.run(read())
-    except StoreError as exc:
+    except (StoreError, StartupError) as exc:
         print(f"penah: {exc}", file=sys.stderr)
         return 1
     print(admin.stats_report(stats))

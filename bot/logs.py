@@ -1,21 +1,80 @@
-"""Logging that carries no user data: quiet HTTP libraries and a token-shaped redaction guard."""
+"""Logging that carries no user data, whatever a library chooses to log.
+
+Penah's own records are written to hold ids and types only. Libraries' records are not:
+python-telegram-bot logs whole updates and raw response bodies (at CRITICAL and ERROR), httpx
+and httpcore log URLs holding the token, asyncio and tornado log exception reprs. So a filter
+on the one handler rewrites every library record to a safe form: its format string with each
+value withheld, the first words of a message that had no format, and an exception's types
+and place, never its text. PENAH_UNSAFE_DEBUG=1 lets library records through as they are
+(on a test bot only); bot tokens are redacted always.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
 import sys
+import traceback
 
 TOKEN = re.compile(r"\d{5,16}:[A-Za-z0-9_-]{30,}")
-# httpx and httpcore log each request's URL, which holds the token, at INFO and DEBUG; aiohttp
-# (the default client) logs little, and is kept as quiet.
-QUIET = ("httpx", "httpcore", "hpack", "apscheduler", "aiohttp")
+# httpx and httpcore log each request's URL, which holds the token, at INFO and DEBUG; the
+# others log every request or job at INFO.
+QUIET = ("httpx", "httpcore", "hpack", "apscheduler", "tornado.access", "aiosqlite", "aiohttp")
+OWN = "bot"  # Penah's loggers: "bot", "bot.telegram", …
+# A %-style conversion: each becomes a placeholder, its value never formatted.
+CONVERSION = re.compile(r"%(\([^)]*\))?[-#0 +]*(\*|\d+)?(\.(\*|\d+))?[diouxXeEfFgGcrsa%]")
+# Where a message with no format string may start quoting a value.
+VALUE_START = re.compile(r"[:=<>'\"\[{#@\n]")
+LONG_NUMBER = re.compile(r"\d{5,}")
+WITHHELD = "…"
+MAX_LIBRARY_MESSAGE = 200
 
 
-class RedactTokens(logging.Filter):
-    """A second guard: whatever slips into a record, nothing shaped like a bot token leaves."""
+def is_own(name: str) -> bool:
+    return name == OWN or name.startswith(OWN + ".")
+
+
+def safe_message(record: logging.LogRecord) -> str:
+    """A library record's message with every value it would carry left out."""
+    msg = record.msg
+    if isinstance(msg, str) and record.args:
+        text = CONVERSION.sub(lambda m: "%" if m.group() == "%%" else WITHHELD, msg)
+    elif isinstance(msg, str):
+        text = VALUE_START.split(msg, maxsplit=1)[0].rstrip()
+    else:  # an object logged as the message: its type only
+        text = f"<{type(msg).__name__}>"
+    text = LONG_NUMBER.sub("#", text)
+    return text[:MAX_LIBRARY_MESSAGE] or WITHHELD
+
+
+def safe_exception(error: BaseException) -> str:
+    """Exception types of the chain and the innermost frame's place; no exception text."""
+    kinds = []
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        kinds.append(type(current).__name__)
+        current = current.__cause__ or current.__context__
+    frames = traceback.extract_tb(error.__traceback__)
+    place = ""
+    if frames:
+        last = frames[-1]
+        file = "/".join(last.filename.replace("\\", "/").split("/")[-2:])
+        place = f" at {file}:{last.lineno} in {last.name}"
+    return f"[{' <- '.join(kinds)}{place}]"
+
+
+class SafeRecords(logging.Filter):
+    """On the handler: library records rewritten to a safe form, tokens redacted from all."""
+
+    def __init__(self, unsafe: bool = False) -> None:
+        super().__init__()
+        self.unsafe = unsafe
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if not self.unsafe and not is_own(record.name):
+            self._make_safe(record)
         message = record.getMessage()
         if TOKEN.search(message):
             record.msg, record.args = TOKEN.sub("[token]", message), None
@@ -23,13 +82,27 @@ class RedactTokens(logging.Filter):
             text = logging.Formatter().formatException(record.exc_info)
             if TOKEN.search(text):
                 record.exc_info, record.exc_text = None, TOKEN.sub("[token]", text)
+        if record.stack_info and TOKEN.search(record.stack_info):
+            record.stack_info = TOKEN.sub("[token]", record.stack_info)
         return True
 
+    @staticmethod
+    def _make_safe(record: logging.LogRecord) -> None:
+        text = safe_message(record)
+        if record.exc_info and record.exc_info[1] is not None:
+            text = f"{text} {safe_exception(record.exc_info[1])}"
+        record.msg, record.args = text, None
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
 
-def setup_logging(level: str = "INFO", stream: object = None) -> None:
+
+# The former name, kept for code that still refers to it.
+RedactTokens = SafeRecords
+
+
+def setup_logging(level: str = "INFO", stream: object = None, *, unsafe: bool = False) -> None:
     handler = logging.StreamHandler(stream or sys.stderr)  # type: ignore[arg-type]
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactTokens())
+    handler.addFilter(SafeRecords(unsafe))
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

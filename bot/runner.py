@@ -77,23 +77,26 @@ async def serve(
     finally:
         deadline = loop.time() + grace
 
-        async def bounded(step: Awaitable[object], name: str) -> None:
+        async def bounded(step: Awaitable[object], name: str, floor: float = 0.1) -> None:
             try:
-                await asyncio.wait_for(step, max(0.1, deadline - loop.time()))
+                await asyncio.wait_for(step, max(floor, deadline - loop.time()))
             except TimeoutError:
                 log.warning("stopping: %s took too long and was cut short", name)
             except Exception as exc:
                 log.warning("stopping: %s failed: %s", name, type(exc).__name__)
 
+        # A stop never raises: a step that fails (a full disk at the last write) is logged by
+        # type and the next step still runs, so the process exits 0 with no traceback.
         if app.updater is not None and app.updater.running:
             await bounded(app.updater.stop(), "receiving updates")
         if app.running:
             await bounded(app.stop(), "updates in flight")
         if initialized:
             if app.post_stop:
-                await app.post_stop(app)
-            await app.shutdown()
+                await bounded(app.post_stop(app), "background tasks")
+            await bounded(app.shutdown(), "the connection to Telegram")
             if app.post_shutdown:
-                await app.post_shutdown(app)
+                # the last write of what is pending gets its time
+                await bounded(app.post_shutdown(app), "closing the database", floor=5.0)
         for sig in STOP_SIGNALS:
             loop.remove_signal_handler(sig)

@@ -9,8 +9,7 @@ no disk write. `/forget` is the exception: it deletes at once.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import secrets
+import logging
 import sqlite3
 from collections import Counter
 from collections.abc import Callable
@@ -20,9 +19,11 @@ from pathlib import Path
 import aiosqlite
 
 from .hotpath import PrefsReader, UserKeys
+from .secret import load_secret
 from .state import UserState
 
 Clock = Callable[[], dt.date]
+log = logging.getLogger(__name__)
 
 MIGRATIONS = (
     """
@@ -50,30 +51,24 @@ SCHEMA_ALLOWLIST = {
     "reports": {"resource", "day", "count"},
 }
 CACHE_LIMIT = 100_000
+__all__ = ["SCHEMA_ALLOWLIST", "SaveFailed", "Store", "StoreError", "load_secret"]
 
 
 class StoreError(RuntimeError):
     """The database cannot be used; the message says what to do. Nothing is deleted."""
 
 
-def load_secret(data_dir: Path, given: bytes | None = None) -> bytes:
-    """The HMAC key: given, or generated once into the data folder, readable by its owner only."""
-    if given:
-        return given
-    path = data_dir / "secret"
-    try:
-        return bytes.fromhex(path.read_text().strip())
-    except FileNotFoundError:
-        pass
-    data_dir.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_bytes(32)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process won the race
-        return bytes.fromhex(path.read_text().strip())
-    with os.fdopen(fd, "w") as fh:
-        fh.write(value.hex())
-    return value
+class SaveFailed(RuntimeError):
+    """A write failed (a full disk, an I/O error); what it held is kept and tried again.
+    `lang` is the person's language, for telling them, when the store still knew it."""
+
+    def __init__(self, cause: BaseException, lang: str | None = None) -> None:
+        super().__init__(type(cause).__name__)
+        self.lang = lang
+
+
+# What a full or failing disk raises: SQLITE_FULL, SQLITE_IOERR_* (OperationalError), OSError.
+WRITE_ERRORS = (sqlite3.OperationalError, OSError)
 
 
 @dataclass
@@ -96,6 +91,7 @@ class Store:
         self._cache: dict[bytes, _Cached] = {}
         self._pending: Counter[tuple[str, str, str]] = Counter()
         self._dirty: dict[bytes, _Cached] = {}  # preferences changed since the last flush
+        self._forgotten: set[bytes] = set()  # deletions a failed write left to the next flush
 
     @classmethod
     async def open(
@@ -108,6 +104,12 @@ class Store:
             raise StoreError(f"cannot open the database {path}: {exc}") from None
         try:
             await _prepare(db)
+        except sqlite3.OperationalError as exc:  # a full disk, an I/O error, no permission
+            await db.close()
+            raise StoreError(
+                f"cannot write the database {path} ({exc}). Nothing was lost: free some "
+                "space or fix the data folder's permissions, then start again."
+            ) from None
         except sqlite3.DatabaseError as exc:
             await db.close()
             raise StoreError(
@@ -146,23 +148,58 @@ class Store:
             self.count("region", state.region)
 
     async def forget(self, key: bytes) -> None:
-        self._cache.pop(key, None)
+        """Delete at once, WAL included; if the disk refuses, SaveFailed, and every flush
+        tries again (the preference is already gone from memory)."""
+        known = self._cache.pop(key, None) or self._dirty.get(key)
         self._dirty.pop(key, None)
-        await self._db.execute("DELETE FROM prefs WHERE user_key = ?", (key,))
-        await self._db.commit()
+        self._forgotten.add(key)
+        try:
+            await self._delete_forgotten({key})
+            await self._db.commit()
+        except WRITE_ERRORS as exc:
+            await self._rollback()
+            raise SaveFailed(exc, known.state.lang if known else None) from None
+        self._forgotten.discard(key)
+        await self._checkpoint()
+
+    async def _delete_forgotten(self, keys: set[bytes]) -> None:
+        await self._db.executemany("DELETE FROM prefs WHERE user_key = ?", [(k,) for k in keys])
 
     async def purge_expired(self) -> int:
         """Delete preferences unused for longer than the retention period."""
         limit = self._today().toordinal() - self.retention_days
         await self.flush()
-        cursor = await self._db.execute("DELETE FROM prefs WHERE last_seen < ?", (limit,))
-        await self._db.commit()
+        try:
+            cursor = await self._db.execute("DELETE FROM prefs WHERE last_seen < ?", (limit,))
+            await self._db.commit()
+        except WRITE_ERRORS as exc:
+            await self._rollback()
+            log.warning("expired preferences not deleted (%s); next hour", type(exc).__name__)
+            return 0
         self._cache = {k: v for k, v in self._cache.items() if v.last_seen >= limit}
+        if cursor.rowcount:
+            await self._checkpoint()
         return cursor.rowcount
+
+    async def _checkpoint(self) -> None:
+        """After a deletion: copy the WAL into the database (where secure_delete has zeroed the
+        rows) and empty it, so no deleted key waits in the WAL for the next clean stop."""
+        try:
+            await self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except WRITE_ERRORS as exc:
+            log.warning("WAL checkpoint failed (%s); the next one retries", type(exc).__name__)
+
+    async def _rollback(self) -> None:
+        try:
+            await self._db.rollback()
+        except WRITE_ERRORS as exc:
+            log.warning("rollback failed: %s", type(exc).__name__)
 
     async def _load(self, key: bytes) -> _Cached | None:
         if key in self._dirty:  # left the cache before it was written
             return self._dirty[key]
+        if key in self._forgotten:  # still on disk only because the disk was full
+            return None
         if self._reader is not None:
             found = self._reader.load(key)
             return None if found is None else _Cached(UserState(found[0], found[1]), found[2])
@@ -193,11 +230,36 @@ class Store:
             self.count("region", state.region)
 
     async def flush(self) -> None:
-        """Write changed preferences and today's totals in one transaction."""
-        if not self._pending and not self._dirty:
+        """Write changed preferences and today's totals in one transaction. If the disk refuses
+        (full), nothing is lost: it is all kept for the next flush. Never raises for that."""
+        if not self._pending and not self._dirty and not self._forgotten:
             return
         pending, self._pending = self._pending, Counter()
         dirty, self._dirty = self._dirty, {}
+        forgotten = set(self._forgotten)
+        try:
+            await self._write(pending, dirty, forgotten)
+        except WRITE_ERRORS as exc:
+            await self._rollback()
+            self._pending.update(pending)
+            self._dirty = {**dirty, **self._dirty}  # newer changes win
+            log.warning(
+                "could not write %d preferences (%s); kept for the next try",
+                len(dirty),
+                type(exc).__name__,
+            )
+            return
+        if forgotten:
+            self._forgotten -= forgotten
+            await self._checkpoint()
+
+    async def _write(
+        self,
+        pending: Counter[tuple[str, str, str]],
+        dirty: dict[bytes, _Cached],
+        forgotten: set[bytes],
+    ) -> None:
+        await self._delete_forgotten(forgotten)
         await self._db.executemany(
             "INSERT INTO prefs (user_key, lang, region, last_seen) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (user_key) DO UPDATE SET lang = excluded.lang, "
@@ -212,12 +274,16 @@ class Store:
         await self._db.commit()
 
     async def report_broken(self, resource_id: str) -> None:
-        await self._db.execute(
-            "INSERT INTO reports (resource, day, count) VALUES (?, ?, 1) "
-            "ON CONFLICT (resource, day) DO UPDATE SET count = count + 1",
-            (resource_id, self._today().isoformat()),
-        )
-        await self._db.commit()
+        try:
+            await self._db.execute(
+                "INSERT INTO reports (resource, day, count) VALUES (?, ?, 1) "
+                "ON CONFLICT (resource, day) DO UPDATE SET count = count + 1",
+                (resource_id, self._today().isoformat()),
+            )
+            await self._db.commit()
+        except WRITE_ERRORS as exc:
+            await self._rollback()
+            raise SaveFailed(exc) from None
 
     # ---- what admins read
     async def stats(self, days: int = 7) -> dict[str, dict[str, dict[str, int]]]:
@@ -243,12 +309,16 @@ class Store:
             return [(r, int(n), d) for r, n, d in await cursor.fetchall()]
 
     async def close(self) -> None:
-        """Write what is pending and leave no write-ahead log behind."""
+        """Write what is pending and leave no write-ahead log behind; never raises, so a stop
+        on a full disk still ends cleanly (what could not be written is said in the log)."""
         try:
             await self.flush()
-            await self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            await self._checkpoint()
         finally:
-            await self._db.close()
+            try:
+                await self._db.close()
+            except WRITE_ERRORS as exc:
+                log.warning("closing the database failed: %s", type(exc).__name__)
             if self._reader is not None:
                 self._reader.close()
 

@@ -38,10 +38,12 @@ from . import admin, core
 from .callbacks import Action, decode
 from .commands import BY_NAME, command_name
 from .core import Event, Media, Outcome, Press, Text, Typed
+from .failures import not_saved
 from .limiter import NORMAL, URGENT, LimitArgs
 from .onscreen import OnScreen, digest
 from .screens import Screen
 from .state import ClearChat, CountView, Forget, RecordReport, SavePrefs, UserState
+from .store import SaveFailed
 
 if TYPE_CHECKING:
     from .wiring import PenahBot
@@ -321,5 +323,7 @@ class Handlers:
         chat = update.effective_chat
         if chat is not None and chat.type == ChatType.PRIVATE:
             screen = core.failed(self.bot.context, client_language(update))
+            if isinstance(error, SaveFailed):  # a full disk: say so, in their language
+                screen = not_saved(self.bot.context, error.lang, client_language(update))
             with contextlib.suppress(TelegramError):
                 await self._send(chat, screen)

@@ -34,6 +34,7 @@ from .limiter import PriorityRateLimiter
 from .reloader import Reloader
 from .store import Store, load_secret
 from .telegram import Handlers
+from .updates import make_updater
 
 log = logging.getLogger(__name__)
 
@@ -116,11 +117,16 @@ class PenahBot:
     ) -> App:
         if not self.settings.token:
             raise ValueError("a bot token is needed")
+        if request is None:
+            # Answers to button presses are not rate-limited and can come in hundreds at once.
+            request = make_request(self.settings.http_client, 512, pool_timeout=5.0)
+            updates_request = make_request(self.settings.http_client)
+        updater = make_updater(
+            self.settings.bot_token, self.settings.api_url, self.limiter, request, updates_request
+        )
         builder = (
             Application.builder()
-            .token(self.settings.bot_token)
-            .base_url(self.settings.api_url)
-            .rate_limiter(self.limiter)
+            .updater(updater)
             # Far above any send queue: a handler waiting for its turn to send must not keep
             # the next person's button from being answered.
             .concurrent_updates(CONCURRENT_UPDATES)
@@ -128,11 +134,7 @@ class PenahBot:
             .post_stop(self._stopping)
             .post_shutdown(self._stopped)
         )
-        if request is None:
-            # Answers to button presses are not rate-limited and can come in hundreds at once.
-            request = make_request(self.settings.http_client, 512, pool_timeout=5.0)
-            updates_request = make_request(self.settings.http_client)
-        app = builder.request(request).get_updates_request(updates_request or request).build()
+        app = builder.build()
         self.handlers.register(app)
         self.application = app
         return app

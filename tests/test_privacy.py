@@ -6,6 +6,7 @@ import io
 import logging
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -47,6 +48,7 @@ async def test_canary_content_never_reaches_a_file_or_the_log(tmp_path: Path) ->
                     "type": "user", "date": int(time.time()),
                     "sender_user": {"id": 55555, "is_bot": False, "first_name": CANARY}})
             await h.send_message(person, contact={"phone_number": PHONE, "first_name": CANARY})
+            await _unparseable_update_in_the_stream(h, person)
             await h.send_message(person, location={"latitude": 36.19, "longitude": 44.01})
             for data in (CANARY, f"1:r:{CANARY}:-:0", PHONE, f"1:L:{CANARY[:3]}", "1:b:x:-:0"):
                 await h.press(data, person)
@@ -79,15 +81,34 @@ async def test_canary_content_never_reaches_a_file_or_the_log(tmp_path: Path) ->
         assert needle not in logged, needle
 
 
+async def _unparseable_update_in_the_stream(h: Harness, person: dict[str, Any]) -> None:
+    """A forwarded poll in a shape python-telegram-bot cannot parse, fetched by getUpdates in
+    one batch with a good update: the bad one is skipped, the good one answered."""
+    poll = {"id": "5", "question": f"{CANARY} {PHONE}", "total_voter_count": 0,
+            "is_closed": False, "is_anonymous": True, "type": "regular",
+            "allows_multiple_answers": False, "options": [{"text": CANARY, "voter_count": 0}]}
+    origin = {"type": "user", "date": int(time.time()), "sender_user": person}
+    bad = h._message(person, poll=poll, forward_origin=origin)
+    good = h._message(person, text=f"{CANARY} {PHONE}")
+    await h.fake.updates.put({"update_id": h.fake.next_update_id(), "message": bad})
+    await h.fake.updates.put({"update_id": h.fake.next_update_id(), "message": good})
+    sent = len(h.fake.called("sendMessage"))
+    updates = await h.app.bot.get_updates(timeout=0)
+    assert len(updates) == 2 and updates[0].message is None  # skipped by its id
+    for update in updates:
+        await h.app.process_update(update)
+    assert len(h.fake.called("sendMessage")) == sent + 1  # the good one was answered
+
+
 def test_token_shaped_text_is_redacted_from_logs() -> None:
     log = io.StringIO()
     setup_logging("INFO", stream=log)
     try:
-        logging.getLogger("anything").error("calling https://api.telegram.org/bot%s/getMe", TOKEN)
+        logging.getLogger("bot.any").error("calling https://api.telegram.org/bot%s/getMe", TOKEN)
         try:
             raise RuntimeError(f"failed for {TOKEN}")
         except RuntimeError:
-            logging.getLogger("anything").exception("boom")
+            logging.getLogger("bot.any").exception("boom")
         assert logging.getLogger("httpx").level == logging.WARNING
         assert logging.getLogger("httpcore").level == logging.WARNING
     finally:

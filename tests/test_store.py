@@ -119,4 +119,4 @@ def test_generated_secret_is_private_and_stable(tmp_path: Path) -> None:
     assert len(secret) == 32
     assert stat.S_IMODE((tmp_path / "secret").stat().st_mode) == 0o600
     assert load_secret(tmp_path) == secret
-    assert load_secret(tmp_path, b"given") == b"given"
+    assert load_secret(tmp_path, b"ab" * 32) == bytes([0xAB]) * 32
