@@ -1,12 +1,14 @@
-"""A directory of 1,000 and 10,000 resources: load + validate time, reload time through the
-Reloader, the longest event-loop stall during a reload, and memory.
+"""Reloading large directories: one 10,000-resource file against the same directory as a
+folder of 100 files (plus the 1,000-resource file for scale). For each: the cold load at start,
+the reload after one edit (one file of the folder), the longest event-loop stall during a
+reload, and memory after five reloads.
 
-The directories are synthetic but valid: the seed's resources cloned under new ids and names,
-with the seed's real, checked phone numbers. Each size is measured in a fresh child process
-that first imports the bot (python-telegram-bot included), so its peak RSS is a bot's.
-A ticker task sleeping 1 ms records the longest gap between its wake-ups: during a reload the
-parse runs in a worker thread, and any gap beyond the ticker's idle baseline is time the event
-loop (every person's buttons) waited.
+The directories are synthetic but valid: the seed's resources cloned under new ids, names and
+summaries, with the seed's real, checked phone numbers. Each is measured in a fresh child
+process that first imports the bot (python-telegram-bot included), so its RSS is a bot's. A
+ticker task sleeping 1 ms records the longest gap between its wake-ups: any gap beyond the
+ticker's idle baseline is time the event loop (every person's buttons) waited. Edits come
+2 s apart, as a person saves a file; the single file is the baseline of the same run.
 
 python -m benchmarks.reload [--quick]
 """
@@ -33,6 +35,7 @@ from benchmarks.common import emit, machine, memory_kb
 from tests.botprocess import ROOT
 
 SEED = ROOT / "resources.yaml"
+FILES = 100
 
 
 def synthetic(size: int) -> dict[str, Any]:
@@ -44,17 +47,32 @@ def synthetic(size: int) -> dict[str, Any]:
         clone = copy.deepcopy(seed[i % len(seed)])
         clone["id"] = f"syn-{i:05d}"
         clone["name"] = {lang: f"{text} {i}" for lang, text in clone["name"].items()}
+        clone["summary"] = {lang: f"{text} ({i})" for lang, text in clone["summary"].items()}
         resources.append(clone)
     data["resources"] = resources
     return data
 
 
-def write(path: Path, data: dict[str, Any]) -> None:
-    text = yaml.dump(data, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False,
+def dump(data: dict[str, Any]) -> str:
+    return yaml.dump(data, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False,
                      width=200)
-    temp = path.with_suffix(".tmp")
-    temp.write_text(text, encoding="utf-8")
+
+
+def write(path: Path, data: dict[str, Any]) -> None:
+    temp = path.with_name(path.name + ".tmp")
+    temp.write_text(dump(data), encoding="utf-8")
     os.replace(temp, path)
+
+
+def write_folder(folder: Path, data: dict[str, Any]) -> Path:
+    """`directory.yaml` with everything but the resources, then 100 files of resources."""
+    folder.mkdir(parents=True, exist_ok=True)
+    write(folder / "directory.yaml", {k: v for k, v in data.items() if k != "resources"})
+    resources = data["resources"]
+    step = -(-len(resources) // FILES)
+    for n in range(FILES):
+        write(folder / f"resources-{n:03d}.yaml", {"resources": resources[n * step:(n + 1) * step]})
+    return folder / "resources-042.yaml"
 
 
 # ---------------------------------------------------------------------- in the child
@@ -84,117 +102,134 @@ async def ticking(work: Any, seconds: float = 0.0) -> tuple[Any, float]:
     return result, longest
 
 
-async def measure_child(path: Path, repeats: int) -> dict[str, Any]:
+async def measure_child(path: Path, edited: Path, repeats: int, steps: bool) -> dict[str, Any]:
     import bot.wiring  # noqa: F401 - the bot's imports, so memory is a running bot's
-    from bot.checks import Entries, cross_problems
-    from bot.directory import (
-        DirectoryFile,
-        _parse_yaml,
-        decode_file,
-        load_directory,
-    )
     from bot.reloader import Reloader
 
     rss_imports = memory_kb("VmRSS")
-    text = decode_file(path)
-    # First what the bot does: load and reload through the Reloader, whose parse runs in a
-    # child process; memory is read before anything else here parses in this process.
+    # First what the bot does: the cold load at start, then reloads after an edit, all of
+    # whose parsing runs in child processes; memory is read before anything parses here.
     began = time.perf_counter()
     reloader = Reloader.start_with(path, interval=3600.0)
     start_s = time.perf_counter() - began
     rss_loaded = memory_kb("VmRSS")
+    text = await asyncio.to_thread(edited.read_text, encoding="utf-8")
     versions = [text, text.replace("name:\n    en: ", "name:\n    en: v2 ", 1)]
     assert versions[0] != versions[1]
     _, idle_gap = await ticking(None, 1.0)
-    reloads, gaps = [], []
-    steps: dict[str, float] = {"start_s": start_s}
+    reloads, gaps, first_queries = [], [], []
     for k in range(repeats):
-        temp = path.with_suffix(".tmp")
+        await asyncio.sleep(2.0)  # a person's pace: the next reader child is ready by now
+        temp = edited.with_name(edited.name + ".tmp")
         temp.write_text(versions[(k + 1) % 2], encoding="utf-8")
-        os.replace(temp, path)
+        os.replace(temp, edited)
         began = time.perf_counter()
         outcome, gap = await ticking(reloader.reload())
         reloads.append(time.perf_counter() - began)
         gaps.append(gap)
-        assert outcome.changed and outcome.error is None
+        assert outcome.changed and outcome.error is None, outcome
         # the first query after a swap builds the new directory's indexes, on the loop
         began = time.perf_counter()
         reloader.current.resources_for("iq-kr", "gbv")
-        steps["first_query_s"] = max(steps.get("first_query_s", 0.0), time.perf_counter() - began)
+        first_queries.append(time.perf_counter() - began)
     rss_after = memory_kb("VmRSS") / 1024
     hwm = memory_kb("VmHWM") / 1024
+    reloader.source.parsers.close()
+    figures: dict[str, Any] = {
+        "resources": reloader.current.counts()["resources"], "start_s": start_s,
+        "reload_s": statistics.median(reloads), "reload_max_s": max(reloads),
+        "stall_max_s": max(gaps), "stall_idle_s": idle_gap,
+        "first_query_s": max(first_queries),
+        "rss_imports_mb": rss_imports / 1024, "rss_loaded_mb": rss_loaded / 1024,
+        "rss_after_reloads_mb": rss_after, "hwm_mb": hwm,
+    }
+    if steps:  # what a child pays for one big file, step by step, here in this process
+        from bot.validation import PartFile
+        from bot.yamlfile import Loader, decode_file, scan
 
-    # Then the parse itself, in this process, step by step (what the child pays).
-    began = time.perf_counter()
-    directory = load_directory(path)
-    load_s = time.perf_counter() - began
-    gc.collect()
-    gc.disable()  # the same load with the cyclic GC paused: how much of it is collection
-    began = time.perf_counter()
-    load_directory(path)
-    steps["load_gc_paused_s"] = time.perf_counter() - began
-    gc.enable()
-    began = time.perf_counter()
-    data, _ = _parse_yaml(text, str(path))
-    steps["yaml_s"] = time.perf_counter() - began
-    began = time.perf_counter()
-    model = DirectoryFile.model_validate(data)
-    steps["pydantic_s"] = time.perf_counter() - began
-    began = time.perf_counter()
-    cross_problems(Entries.of(model))
-    steps["checks_s"] = time.perf_counter() - began
-    resources = len(directory.data.resources)
-    return {"resources": resources, "bytes": len(text.encode()), "load_s": load_s, **steps,
-            "reload_s": statistics.median(reloads), "reload_max_s": max(reloads),
-            "stall_max_s": max(gaps), "stall_idle_s": idle_gap,
-            "rss_imports_mb": rss_imports / 1024, "rss_loaded_mb": rss_loaded / 1024,
-            "rss_after_reloads_mb": rss_after, "hwm_mb": hwm}
+        whole = decode_file(path)
+        gc.disable()
+        for name, step in (
+            ("scan_s", lambda: scan(whole, "x")),
+            ("yaml_s", lambda: yaml.load(whole, Loader=Loader)),
+        ):
+            began = time.perf_counter()
+            result = step()
+            figures[name] = time.perf_counter() - began
+        began = time.perf_counter()
+        PartFile.model_validate(result)
+        figures["pydantic_s"] = time.perf_counter() - began
+        gc.enable()
+    return figures
 
 
 # ---------------------------------------------------------------------- the parent
-def run_size(size: int, repeats: int, folder: Path) -> dict[str, Any]:
-    path = folder / f"resources-{size}.yaml"
-    write(path, synthetic(size))
+def run_one(path: Path, edited: Path, repeats: int, steps: bool) -> dict[str, Any]:
     child = subprocess.run(
-        [sys.executable, "-m", "benchmarks.reload", "--child", str(path), "--repeats",
-         str(repeats)],
-        capture_output=True, text=True, timeout=600, cwd=ROOT, check=True,
+        [sys.executable, "-m", "benchmarks.reload", "--child", str(path), "--edited",
+         str(edited), "--repeats", str(repeats)] + (["--steps"] if steps else []),
+        capture_output=True, text=True, timeout=1800, cwd=ROOT, check=False,
     )
+    if child.returncode != 0:
+        raise SystemExit(f"measuring {path.name} failed:\n{child.stderr[-3000:]}")
     figures: dict[str, Any] = json.loads(child.stdout.strip().splitlines()[-1])
+    figures["bytes"] = sum(p.stat().st_size for p in ([path] if path.is_file()
+                                                      else path.glob("*.yaml")))
     return figures
+
+
+def show(label: str, r: dict[str, Any]) -> None:
+    print(f"{label:<28} {r['resources']:>6} resources, {r['bytes'] / 1e6:.1f} MB: cold load "
+          f"{r['start_s']:.2f} s; reload after one edit median {r['reload_s'] * 1000:.0f} ms, "
+          f"max {r['reload_max_s'] * 1000:.0f} ms; longest loop stall "
+          f"{r['stall_max_s'] * 1000:.1f} ms (idle {r['stall_idle_s'] * 1000:.1f} ms); first "
+          f"query after a reload {r['first_query_s'] * 1000:.1f} ms")
+    print(f"{'':<28} RSS {r['rss_imports_mb']:.0f} MB with the bot's imports, "
+          f"{r['rss_loaded_mb']:.0f} MB loaded, {r['rss_after_reloads_mb']:.0f} MB after the "
+          f"reloads, peak {r['hwm_mb']:.0f} MB")
+    if "yaml_s" in r:
+        print(f"{'':<28} in one process: event scan {r['scan_s']:.2f} s, YAML "
+              f"{r['yaml_s']:.2f} s, pydantic {r['pydantic_s']:.2f} s")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true", help="one reload per size")
+    parser.add_argument("--quick", action="store_true", help="two reloads per directory")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--edited", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--steps", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--repeats", type=int, default=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(asyncio.run(measure_child(args.child, args.repeats))))
+        print(json.dumps(asyncio.run(
+            measure_child(args.child, args.edited, args.repeats, args.steps))))
         return
     print(machine())
-    results = {}
+    repeats = 2 if args.quick else 5
+    results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for size in (1000, 10_000):
-            r = run_size(size, 1 if args.quick else 5, Path(tmp))
-            results[size] = r
-            print(f"{r['resources']:>6} resources ({r['bytes'] / 1e6:.1f} MB): bot start "
-                  f"{r['start_s']:.2f} s; in one process, load+validate "
-                  f"{r['load_s']:.2f} s ({r['load_gc_paused_s']:.2f} s with the GC paused; "
-                  f"alone: YAML {r['yaml_s']:.2f}, pydantic {r['pydantic_s']:.2f}, checks "
-                  f"{r['checks_s']:.2f}); reload median {r['reload_s']:.2f} s, max "
-                  f"{r['reload_max_s']:.2f} s; longest loop stall {r['stall_max_s'] * 1000:.0f} "
-                  f"ms (idle baseline {r['stall_idle_s'] * 1000:.1f} ms); first query after a "
-                  f"reload {r['first_query_s'] * 1000:.1f} ms")
-            print(f"        RSS: {r['rss_imports_mb']:.0f} MB with the bot's imports, "
-                  f"{r['rss_loaded_mb']:.0f} MB loaded, {r['rss_after_reloads_mb']:.0f} MB after "
-                  f"the reloads, peak (VmHWM) {r['hwm_mb']:.0f} MB, before the in-process parse")
-    big = results[10_000]
-    print(f"targets at 10,000: reload < 2 s: {big['reload_max_s']:.2f} s; no stall > 50 ms: "
-          f"{big['stall_max_s'] * 1000:.0f} ms; RSS < 120 MB: {big['rss_after_reloads_mb']:.0f} MB "
-          f"(peak {big['hwm_mb']:.0f} MB)")
-    emit("reload", {str(size): r for size, r in results.items()})
+        small = Path(tmp, "resources-1000.yaml")
+        write(small, synthetic(1000))
+        results["file_1000"] = run_one(small, small, repeats, False)
+        show("one file, 1,000", results["file_1000"])
+        data = synthetic(10_000)
+        single = Path(tmp, "resources-10000.yaml")
+        write(single, data)
+        edited = write_folder(Path(tmp, "folder"), data)
+        del data
+        results["file_10000"] = run_one(single, single, repeats, not args.quick)
+        show("one file, 10,000 (baseline)", results["file_10000"])
+        results["folder_10000"] = run_one(Path(tmp, "folder"), edited, repeats, False)
+        show(f"folder of {FILES + 1} files, 10,000", results["folder_10000"])
+    base, folder = results["file_10000"], results["folder_10000"]
+    print(f"folder against the single file: cold load {folder['start_s'] / base['start_s']:.2f}x,"
+          f" reload {folder['reload_s'] / base['reload_s']:.3f}x, RSS after reloads "
+          f"{folder['rss_after_reloads_mb'] / base['rss_after_reloads_mb']:.2f}x")
+    print(f"targets, folder of 10,000: one edit live < 200 ms: {folder['reload_max_s'] * 1000:.0f}"
+          f" ms; no stall > 20 ms: {folder['stall_max_s'] * 1000:.1f} ms; cold load < 2 s: "
+          f"{folder['start_s']:.2f} s; RSS < 120 MB after 5 reloads: "
+          f"{folder['rss_after_reloads_mb']:.0f} MB")
+    emit("reload", results)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,15 @@ from html import escape
 from .callbacks import Action, Kind
 from .commands import COMMANDS
 from .i18n import N_
+from .state import Tidy
 from .view import Button, Screen, View
+
+TIDY_CHOICES = {
+    Tidy.NEUTRAL: N_("After a pause: hide the last message"),
+    Tidy.CLEAR: N_("After a pause: delete this chat"),
+    Tidy.KEEP: N_("After a pause: keep everything"),
+}
+DISCREET_LABELS = {True: N_("Discreet mode: on"), False: N_("Discreet mode: off")}
 
 
 def privacy(view: View, retention_days: int) -> Screen:
@@ -57,9 +65,38 @@ def privacy(view: View, retention_days: int) -> Screen:
             )
         ),
     ]
+    lines += [
+        "",
+        "<b>" + escape(t.gettext("Discretion")) + "</b>",
+        view.ui(N_("Discreet mode shows plain names and no icons in the menus.")),
+        view.ui(N_("These choices are kept like your language and place, and deleted with them.")),
+        view.ui(
+            N_(
+                "After a pause without use, the bot can replace its last message with a "
+                "neutral one, or delete this chat: choose below. It keeps this timer in "
+                "memory only, so a restart of the bot forgets it."
+            )
+        ),
+    ]
+    discreet = view.state.discreet
     rows = [
         [Button("🧹 " + t.gettext("Clear this chat"), Action(Kind.CLEAR))],
         [Button("🗑️ " + t.gettext("Forget my settings"), Action(Kind.FORGET))],
+        [
+            Button(
+                "🕶️ " + t.gettext(DISCREET_LABELS[discreet]),
+                Action(Kind.SET_DISCREET, "0" if discreet else "1"),
+            )
+        ],
+        *(
+            [
+                Button(
+                    ("✅ " if view.state.tidy is mode else "") + t.gettext(label),
+                    Action(Kind.SET_TIDY, mode.value),
+                )
+            ]
+            for mode, label in TIDY_CHOICES.items()
+        ),
     ]
     return view.screen(lines, [*rows, view.back_row(None)])
 

@@ -36,6 +36,8 @@ class Kind(Enum):
     CLEAR = ("x", "")
     FORGET = ("f", "")
     REPORT = ("b", rf"{_ID}:(?:{_ID}|-):\d{{1,2}}")
+    SET_DISCREET = ("d", "[01]")
+    SET_TIDY = ("t", "neutral|clear|keep")
 
     @property
     def code(self) -> str:
@@ -43,6 +45,7 @@ class Kind(Enum):
 
 
 _BY_CODE = {kind.code: kind for kind in Kind}
+_TARGET_ONLY = frozenset({Kind.SET_LANGUAGE, Kind.SET_REGION, Kind.SET_DISCREET, Kind.SET_TIDY})
 _PATTERNS = {
     kind: re.compile(rf"{VERSION}:{kind.code}" + (rf":({kind.value[1]})" if kind.value[1] else ""))
     for kind in Kind
@@ -60,7 +63,7 @@ class Action:
 
     def encode(self) -> str:
         parts = [VERSION, self.kind.code]
-        if self.kind in (Kind.SET_LANGUAGE, Kind.SET_REGION):
+        if self.kind in _TARGET_ONLY:
             parts.append(self.target)
         elif self.kind is Kind.CATEGORY:
             parts += [self.target, str(self.page)]
@@ -88,7 +91,7 @@ def decode(data: object) -> Action | None:
     if not kind.value[1]:
         return Action(kind)
     args = match.group(1).split(":")
-    if kind in (Kind.SET_LANGUAGE, Kind.SET_REGION):
+    if kind in _TARGET_ONLY:
         return Action(kind, target=args[0])
     if kind is Kind.CATEGORY:
         return Action(kind, target=args[0], page=int(args[1]))

@@ -29,6 +29,7 @@ from .model import (
 )
 from .phones import is_known_short_code
 from .queries import Directory
+from .sensitive import NO_TERMS, Terms
 
 _SINGULAR = {"regions": "region", "categories": "category", "resources": "resource"}
 
@@ -109,9 +110,18 @@ def cross_problems(entries: Entries) -> list[tuple[Path_, str]]:
     return found
 
 
-def warnings_for(directory: Directory, *, stale_days: int, today: dt.date) -> list[str]:
-    """What `penah check` tells admins without failing: staleness, gaps, unchecked codes."""
+def warnings_for(
+    directory: Directory, *, stale_days: int, today: dt.date, terms: Terms = NO_TERMS
+) -> list[str]:
+    """What `penah check` tells admins without failing: staleness, gaps, unchecked codes,
+    and icons that stand for a group of people (anyone glancing at the phone reads them)."""
     out: list[str] = []
+    for group in directory.data.categories:
+        if terms.found(group.icon, "en"):
+            out.append(
+                f"identity symbol: category {group.id!r} icon {group.icon!r} gives "
+                "people away at a glance; choose a neutral one"
+            )
     for entry in directory.stale(stale_days, today):
         kind = "resource" if isinstance(entry, Resource) else "guide"
         age = (today - entry.verified).days

@@ -34,7 +34,7 @@ def _parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="start the bot (long polling, or a webhook)")
     run.set_defaults(handler=_run)
-    run.add_argument("--resources", type=Path, help="directory file (PENAH_RESOURCES)")
+    run.add_argument("--resources", type=Path, help="directory file or folder (PENAH_RESOURCES)")
     run.add_argument("--data-dir", type=Path, help="database and secret folder (PENAH_DATA_DIR)")
     run.add_argument("--webhook-url", help="public https URL Telegram should post updates to")
     run.add_argument("--listen", help="HOST:PORT the webhook server listens on")
@@ -45,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--region", help="start in this region (iq-fed, iq-kr, …)")
     console.add_argument("--resources", type=Path)
 
-    check = sub.add_parser("check", help="validate a directory file; exit 1 on errors")
+    check = sub.add_parser("check", help="validate a directory file or folder; exit 1 on errors")
     check.set_defaults(handler=_check)
     check.add_argument("file", nargs="?", type=Path)
     check.add_argument("--stale-days", type=int, help="warn when not verified for this long")
@@ -80,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _load_or_report(path: Path) -> object:
-    from .directory import DirectoryError, load_directory
+    from .directory import DirectoryError
+    from .sources import load_directory
 
     try:
         return load_directory(path)
@@ -206,13 +207,15 @@ def _console(settings: Settings, args: argparse.Namespace) -> int:
 
 def _check(settings: Settings, args: argparse.Namespace) -> int:
     from .directory import Directory, warnings_for
+    from .sensitive import load_terms
 
     path = args.file or settings.resources
     directory = _load_or_report(path)
     if not isinstance(directory, Directory):
         return 1
     days = args.stale_days or settings.stale_days
-    for warning in warnings_for(directory, stale_days=days, today=dt.date.today()):
+    terms = load_terms(settings.locales)
+    for warning in warnings_for(directory, stale_days=days, today=dt.date.today(), terms=terms):
         print(f"{path}: warning: {warning}")
     print(f"{path}: ok: {directory.summary()}")
     return 0

@@ -16,7 +16,18 @@ from .commands import Command
 from .i18n import N_, Catalogs
 from .queries import Directory
 from .screens import Screen, View
-from .state import ClearChat, CountView, Effect, Forget, RecordReport, SavePrefs, UserState
+from .sensitive import NO_TERMS, Terms
+from .state import (
+    ClearChat,
+    CountView,
+    Effect,
+    Forget,
+    RecordReport,
+    SavePrefs,
+    ScheduleTidy,
+    Tidy,
+    UserState,
+)
 
 MEDIA_NOTICE = N_(
     "I do not need photos, files, contacts, locations or forwarded "
@@ -33,6 +44,7 @@ class Context:
     catalogs: Catalogs
     retention_days: int = 30
     generation: tuple[int, int] = (0, 0)  # (directory, catalogs): tells caches to let go
+    terms: Terms = NO_TERMS
 
 
 @dataclass(frozen=True)
@@ -74,7 +86,7 @@ class Outcome:
 def view(ctx: Context, state: UserState, client_language: str | None = None) -> View:
     """The person's language, else the one their Telegram app uses, else English."""
     code = state.lang or ctx.catalogs.best_match(client_language)
-    return View(ctx.directory, ctx.catalogs, ctx.catalogs.get(code), state)
+    return View(ctx.directory, ctx.catalogs, ctx.catalogs.get(code), state, ctx.terms)
 
 
 def reports_later(action: Action | None) -> bool:
@@ -85,6 +97,21 @@ def reports_later(action: Action | None) -> bool:
 def decide(
     ctx: Context, state: UserState, event: Event, client_language: str | None = None
 ) -> Outcome:
+    """Every outcome but a cleared chat (re)starts the quiet-time countdown."""
+    outcome = _decide(ctx, state, event, client_language)
+    if any(isinstance(e, ClearChat) for e in outcome.effects):
+        return outcome
+    lang = view(ctx, outcome.state, client_language).t.code
+    tidy = ScheduleTidy(outcome.state.tidy, lang)
+    return replace(outcome, effects=(*outcome.effects, tidy))
+
+
+def tidied(ctx: Context, lang: str) -> Screen:
+    """The neutral screen a chat's last message becomes after a pause."""
+    return screens.tidied(view(ctx, UserState(lang=lang)))
+
+
+def _decide(ctx: Context, state: UserState, event: Event, client_language: str | None) -> Outcome:
     if isinstance(event, Press):
         return _press(ctx, state, event.action, client_language)
     if isinstance(event, Typed):
@@ -108,6 +135,10 @@ def next_state(ctx: Context, state: UserState, action: Action) -> UserState:
         if action.kind is Kind.SET_LANGUAGE:
             return replace(state, lang=action.target)
         return replace(state, region=action.target)
+    if action.kind is Kind.SET_DISCREET:
+        return replace(state, discreet=action.target == "1")
+    if action.kind is Kind.SET_TIDY and action.target in set(Tidy):
+        return replace(state, tidy=Tidy(action.target))
     if action.kind is Kind.FORGET:
         return UserState()
     return state

@@ -9,7 +9,10 @@ from __future__ import annotations
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from typing import Generic, TypeVar
+
+from .state import Tidy
 
 K = TypeVar("K", bound=Hashable)
 Clock = Callable[[], float]
@@ -134,12 +137,63 @@ class History:
         return len(self._ids)
 
 
-class Guards:
-    """Everything above, for one running bot."""
+@dataclass
+class Countdown:
+    deadline: float
+    key: bytes
+    mode: Tidy
+    lang: str
+    message_id: int | None = None  # the bot's last screen in the chat
 
-    def __init__(self, flood: FloodGuard, history: History, size: int, age: float) -> None:
+
+class Countdowns:
+    """Per chat, when and how to tidy up after the person went quiet. Memory only: a restart
+    forgets them, as /privacy says. 0 seconds turns tidying off."""
+
+    def __init__(self, seconds: float, size: int, clock: Clock = time.monotonic) -> None:
+        self.seconds, self.size, self._clock = seconds, size, clock
+        self._chats: OrderedDict[int, Countdown] = OrderedDict()  # soonest first
+
+    def arm(self, chat_id: int, key: bytes, mode: Tidy, lang: str) -> None:
+        previous = self._chats.pop(chat_id, None)
+        if mode is Tidy.KEEP or self.seconds <= 0:
+            return
+        message_id = previous.message_id if previous else None
+        deadline = self._clock() + self.seconds
+        self._chats[chat_id] = Countdown(deadline, key, mode, lang, message_id)
+        if len(self._chats) > self.size:
+            self._chats.popitem(last=False)
+
+    def disarm(self, chat_id: int) -> None:
+        self._chats.pop(chat_id, None)
+
+    def shown(self, chat_id: int, message_id: int) -> None:
+        countdown = self._chats.get(chat_id)
+        if countdown is not None:
+            countdown.message_id = message_id
+
+    def due(self) -> list[tuple[int, Countdown]]:
+        now, found = self._clock(), []
+        while self._chats:
+            countdown = next(iter(self._chats.values()))
+            if countdown.deadline > now:
+                break
+            found.append(self._chats.popitem(last=False))
+        return found
+
+    def __len__(self) -> int:
+        return len(self._chats)
+
+
+class Guards:
+    """Everything here, for one running bot."""
+
+    def __init__(
+        self, flood: FloodGuard, history: History, size: int, age: float, tidy_seconds: float
+    ) -> None:
         self.flood = flood
         self.history = history
+        self.tidy = Countdowns(tidy_seconds, size)
         self.reported = Once[tuple[bytes, str]](size, age)
         self.told_media = Once[bytes](size, age)
         self.left_groups = Once[int](size, age)

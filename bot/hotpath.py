@@ -14,6 +14,7 @@ from __future__ import annotations
 import hmac
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 KEYS_REMEMBERED = 8192
 
@@ -37,7 +38,7 @@ class UserKeys:
 
 
 class PrefsReader:
-    """A read-only connection for `SELECT … FROM prefs WHERE user_key = ?`."""
+    """A read-only connection for the store's point lookups (`… WHERE user_key = ?`)."""
 
     def __init__(self, path: Path) -> None:
         self._db = sqlite3.connect(
@@ -46,14 +47,9 @@ class PrefsReader:
         )
         self._db.execute("PRAGMA query_only = ON")
 
-    def load(self, key: bytes) -> tuple[str | None, str | None, int] | None:
-        """(lang, region, last_seen) or None."""
-        row = self._db.execute(
-            "SELECT lang, region, last_seen FROM prefs WHERE user_key = ?", (key,)
-        ).fetchone()
-        if row is None:
-            return None
-        return row[0], row[1], int(row[2])
+    def fetchone(self, query: str, params: tuple[object, ...]) -> Any:
+        """The first row of a read, or None; the store keeps the SQL and what a row means."""
+        return self._db.execute(query, params).fetchone()
 
     def close(self) -> None:
         self._db.close()

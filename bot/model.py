@@ -105,7 +105,7 @@ class Region(_Strict):
 class Category(_Strict):
     id: Id
     name: Text
-    discreet_name: Text | None = None
+    discreet_name: Text | None = None  # what discreet mode shows instead of `name`
     icon: Icon = "•"
     emergency: bool = False
     advice: bool = False

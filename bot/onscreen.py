@@ -58,6 +58,10 @@ class OnScreen:
         while len(self._shown) > self.limit:
             self._shown.popitem(last=False)
 
+    def drop(self, key: bytes, message_id: int) -> None:
+        """The message is about to change outside a person's press (tidied after a quiet spell)."""
+        self._shown.pop((key, message_id), None)
+
     def forget(self, key: bytes) -> None:
         """Everything about one person (after /forget or /clear, or when they block the bot)."""
         for slot in [s for s in self._shown if s[0] == key]:

@@ -1,10 +1,11 @@
-"""Validates a directory in a child process: `python -m bot.parse NAME < resources.yaml`.
+"""The child process that reads directory files for the bot: `python -m bot.parse`.
 
-Parsing YAML builds millions of short-lived objects (nodes, marks) for a large directory:
-in the bot's own process they would hold the interpreter lock for seconds and leave hundreds
-of megabytes that Python never returns. Here they die with the child. It writes one JSON
-line, `{"problems": [...]}` or `{"ok": true}`, then on success the validated directory as
-JSON, which the bot reads back with pydantic's JSON parser.
+Everything an admin's file can do to a parser happens here, under memory and CPU limits set
+before any input is read: a parser bug, a bomb or a crash costs this process, never the bot.
+Parsing also builds millions of short-lived objects for a large directory, whose garbage dies
+with the child. The input is one JSON line (files, sizes, context) and then the files' bytes;
+the output is JSON lines: per file, a header (its problems, or what it holds), then one line
+per entry, each of which the bot turns back into a model without validating again.
 """
 
 from __future__ import annotations
@@ -12,25 +13,85 @@ from __future__ import annotations
 import dataclasses
 import gc
 import json
+import os
+import resource
 import sys
+from typing import Any, BinaryIO, TextIO
 
-from .directory import DirectoryError, parse_directory
+CPU_SECONDS = 60  # and as many again per 10 MB read, as the bot's deadline allows
+CPU_SECONDS_PER_MB = 6
+BASE_MEMORY = 768 * 2**20  # the interpreter, pydantic and phonenumbers, with room to work
+MEMORY_PER_BYTE = 80  # a parse holds about 40 bytes of objects per byte of YAML
 
 
-def main(argv: list[str]) -> int:
-    name = argv[0] if argv else "resources.yaml"
+def limit(kind: int, value: int, *, final: bool = True) -> None:
+    """Lower a limit; `final` lowers the hard limit too, so nothing raises it again."""
+    _, hard = resource.getrlimit(kind)
+    if hard != resource.RLIM_INFINITY:
+        value = min(value, hard)
+    resource.setrlimit(kind, (value, value if final else hard))
+
+
+def memory_for(size: int) -> int:
+    """Address space for reading `size` bytes; PENAH_PARSE_MEMORY_MB sets it outright."""
+    fixed = int(os.environ.get("PENAH_PARSE_MEMORY_MB", "0")) * 2**20
+    return fixed or BASE_MEMORY + MEMORY_PER_BYTE * size
+
+
+def main(stdin: BinaryIO, stdout: TextIO) -> int:
+    limit(resource.RLIMIT_CPU, CPU_SECONDS, final=False)  # until the input's size is known
     gc.disable()  # nothing here is cyclic, and the process is short-lived
-    text = sys.stdin.buffer.read().decode("utf-8")
-    try:
-        directory = parse_directory(text, name)
-    except DirectoryError as exc:
-        problems = [dataclasses.asdict(p) for p in exc.problems]
-        sys.stdout.write(json.dumps({"problems": problems}, ensure_ascii=False) + "\n")
+    from .model import DirectoryError, Problem
+    from .validation import KINDS, Context, place, validate_part
+    from .yamlfile import decode
+
+    first = stdin.readline()
+    if not first:
+        return 0  # a spare child the bot no longer needs
+    header: dict[str, Any] = json.loads(first)
+    files: list[tuple[str, int]] = [(n, s) for n, s in header["files"]]
+    total = sum(size for _, size in files)
+    limit(resource.RLIMIT_AS, memory_for(total))
+    limit(resource.RLIMIT_CPU, CPU_SECONDS + CPU_SECONDS_PER_MB * (total >> 20))
+    raw = {name: stdin.read(size) for name, size in files}
+
+    def problems_line(problems: list[Problem]) -> str:
+        return json.dumps([dataclasses.asdict(p) for p in problems], ensure_ascii=False)
+
+    if header.get("locate") is not None:  # place problems found across files
+        placed: list[Problem] = []
+        for name, located in header["locate"].items():
+            wanted = [(tuple(path), False, message) for path, message in located]
+            try:
+                placed += place(decode(raw[name], name), name, wanted)
+            except DirectoryError as exc:
+                placed += exc.problems
+        stdout.write(problems_line(placed) + "\n")
         return 0
-    sys.stdout.write('{"ok": true}\n')
-    sys.stdout.write(directory.data.model_dump_json())
+
+    context = None
+    if header.get("context") is not None:
+        given = header["context"]
+        context = Context(given["countries"], {k: set(v) for k, v in given["ids"].items()})
+    for name, _ in files:
+        try:
+            part = validate_part(decode(raw.pop(name), name), name, context)
+        except DirectoryError as exc:
+            stdout.write(json.dumps({"file": name, "problems": json.loads(
+                problems_line(exc.problems))}, ensure_ascii=False) + "\n")
+            continue
+        model = part.model
+        counts = {kind: len(getattr(model, kind)) for kind in KINDS}
+        deferred = [[list(path), contact, regions] for path, contact, regions in part.deferred]
+        stdout.write(json.dumps({
+            "file": name, "version": model.version, "languages": model.languages,
+            "counts": counts, "deferred": deferred,
+        }, ensure_ascii=False, default=str) + "\n")
+        for kind in KINDS:
+            for entry in getattr(model, kind):
+                stdout.write(entry.model_dump_json() + "\n")
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+    raise SystemExit(main(sys.stdin.buffer, sys.stdout))

@@ -1,35 +1,31 @@
-"""Keeps the directory current: watch the file, validate off the event loop, swap atomically.
+"""Keeps the directory current: watch the file or folder, validate in a child, swap atomically.
 
-A broken save never takes the bot down: the last good directory keeps serving and the error
-is reported once per version of the file (log, and a hook through which admins are told).
+A broken save never takes the bot down: every file is read in a child process under memory
+and time limits (bot/parse.py), the last good directory (in a folder, the last good version of
+each file) keeps serving, and the error is reported once per version of the files (log, and a
+hook through which admins are told).
 """
 
 from __future__ import annotations
 
 import asyncio
-import gc
-import hashlib
-import json
 import logging
-import os
-import subprocess
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from .directory import (
-    Directory,
-    DirectoryError,
-    DirectoryFile,
-    Problem,
-    decode_file,
-    parse_directory,
-)
+from .children import KINDS, Parsers
+from .model import DirectoryError, Problem
+from .queries import Directory
+from .sources import Source
 
 log = logging.getLogger(__name__)
 
 ErrorHook = Callable[[DirectoryError], Awaitable[None]]
+RETIRE_POLLS = 600  # a minute: an update that holds the old directory longer frees it itself
+LOGGED_PROBLEMS = 50  # a file can hold thousands of mistakes; the log needs the first few
 
 
 @dataclass(frozen=True)
@@ -38,152 +34,120 @@ class Outcome:
     error: DirectoryError | None = None
 
 
-def _signature(path: Path) -> tuple[int, int, int] | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_mtime_ns, st.st_size, st.st_ino)
-
-
-PARSE_TIMEOUT = 120.0
-CHILD_PARSE_BYTES = 1_000_000
-_PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
-
-
-def _read_and_parse(path: Path, known_digest: str) -> tuple[str, Directory | None]:
-    """Runs in a worker thread: read and hash, and parse only if the content changed.
-
-    A large file is parsed in a child process; a small one here, where starting a child
-    would cost more than the parse (0.2 s against 25 ms for the shipped directory).
-    """
-    text = decode_file(path)
-    raw = text.encode()
-    digest = hashlib.sha256(raw).hexdigest()
-    if digest == known_digest:
-        return digest, None
-    if len(raw) > CHILD_PARSE_BYTES:
-        return digest, parse_in_child(raw, str(path))
-    return digest, parse_directory(text, str(path))
-
-
-def parse_in_child(raw: bytes, name: str) -> Directory:
-    """Validate in `python -m bot.parse`, so the parse's garbage never enters this process."""
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(
-            p for p in (_PACKAGE_ROOT, os.environ.get("PYTHONPATH")) if p
-        ),
-    }
-    try:
-        result = subprocess.run(  # noqa: S603 - this interpreter, our own module
-            [sys.executable, "-m", "bot.parse", name],
-            input=raw,
-            capture_output=True,
-            timeout=PARSE_TIMEOUT,
-            check=False,
-            env=env,
-        )
-    except subprocess.TimeoutExpired:
-        raise DirectoryError([Problem(name, 0, 0, "", "validation took too long")]) from None
-    head, _, body = result.stdout.partition(b"\n")
-    if result.returncode != 0 or not head.startswith(b"{"):
-        reason = (result.stderr.decode(errors="replace").strip().splitlines() or ["?"])[-1]
-        raise DirectoryError([Problem(name, 0, 0, "", f"validation failed: {reason[:200]}")])
-    header = json.loads(head)
-    if "problems" in header:
-        raise DirectoryError([Problem(**p) for p in header["problems"]])
-    collecting = gc.isenabled()
-    gc.disable()  # tens of thousands of new objects, none cyclic: no collector pauses
-    try:
-        return Directory(DirectoryFile.model_validate_json(body), source=name)
-    finally:
-        if collecting:
-            gc.enable()
-
-
 class Reloader:
     def __init__(
         self,
-        path: Path,
+        source: Source,
         directory: Directory,
-        digest: str,
         *,
         interval: float = 1.0,
         on_error: ErrorHook | None = None,
     ) -> None:
-        self.path = path
+        self.source = source
+        self.path = source.path
         self._directory = directory
-        self._digest = digest
-        self._signature = _signature(path)
         self._reported = ""
         self.interval = interval
         self.on_error = on_error
         self.last_error: DirectoryError | None = None
         self.generation = 0  # bumped on every swap, so caches of screens know to let go
         self._lock = asyncio.Lock()
+        self._retiring: asyncio.Task[None] | None = None
 
     @classmethod
     def start_with(
         cls, path: Path, *, interval: float = 1.0, on_error: ErrorHook | None = None
     ) -> Reloader:
         """Load the first directory; a broken file at start is fatal (there is nothing to serve)."""
-        digest, directory = _read_and_parse(path, "")
-        assert directory is not None
-        gc.freeze()  # what is loaded at start lives for good: keep it out of later collections
-        return cls(path, directory, digest, interval=interval, on_error=on_error)
+        source = Source(path, Parsers(warm=True))
+        try:
+            directory = source.load()
+        except DirectoryError:
+            source.parsers.close()
+            raise
+        return cls(source, directory, interval=interval, on_error=on_error)
 
     @property
     def current(self) -> Directory:
         return self._directory
 
     async def reload(self) -> Outcome:
-        """Read the file now. Used by the watcher, /reload and SIGHUP."""
+        """Read what changed now. Used by the watcher, /reload and SIGHUP."""
         async with self._lock:
-            signature = self._signature = _signature(self.path)  # this version, however it ends
             try:
-                digest, directory = await asyncio.to_thread(
-                    _read_and_parse, self.path, self._digest
-                )
-            except DirectoryError as exc:
-                await self._report(exc, signature)
-                return Outcome(False, exc)
+                directory, error, changed = await asyncio.to_thread(self.source.refresh)
             except Exception as exc:  # never let the watcher die
                 log.exception("unexpected error while reloading the directory")
-                error = DirectoryError([Problem(str(self.path), 0, 0, "", repr(exc))])
-                await self._report(error, signature)
-                return Outcome(False, error)
-            self.last_error = None
-            self._reported = ""
+                error = DirectoryError([Problem(str(self.path), 0, 0, "", type(exc).__name__)])
+                directory, changed = None, False
+            if error is not None:
+                await self._report(error)
+            else:
+                self.last_error = None
+                self._reported = ""
             if directory is None:
-                return Outcome(False)
+                return Outcome(False, error)
             # Readers take `current` once per update, so each sees one whole directory.
-            self._directory, self._digest = directory, digest
+            old, self._directory = self._directory, directory
             self.generation += 1
-            counts = directory.counts()
+            self._retiring = asyncio.create_task(self._retire([old]))
+            del old
             log.info(
                 "directory reloaded: %(resources)d resources, %(contacts)d contacts, "
                 "%(guides)d guides",
-                counts,
+                directory.counts(),
             )
-            return Outcome(True)
+            return Outcome(changed, error)
+
+    async def _retire(self, holder: list[Directory]) -> None:
+        """Free the replaced directory off the loop, piece by piece, once nothing reads it.
+
+        Dropped at once, a large directory's million objects would be freed in one go on the
+        event loop (a second for 10,000 resources). Updates still reading it keep it whole.
+        """
+        for _ in range(RETIRE_POLLS):
+            if sys.getrefcount(holder[0]) <= 2:  # only `holder` and the call's argument
+                await asyncio.to_thread(_dismantle, holder)
+                return
+            await asyncio.sleep(0.1)
 
     async def watch(self) -> None:
-        """Poll the file's signature; an editor's atomic replace or a git pull both count."""
+        """Poll the files' signatures; an editor's atomic replace or a git pull both count."""
         while True:
             await asyncio.sleep(self.interval)
-            if _signature(self.path) != self._signature:
+            if await asyncio.to_thread(self.source.changed_on_disk):
                 await self.reload()
 
-    async def _report(self, error: DirectoryError, signature: object) -> None:
+    async def _report(self, error: DirectoryError) -> None:
         self.last_error = error
-        key = repr((signature, str(error)))
+        key = repr((sorted(self.source.seen.items(), key=str), str(error)))
         if key == self._reported:
             return
         self._reported = key
-        log.error("directory not reloaded, the last good one keeps serving:\n%s", error)
+        shown = error.problems[:LOGGED_PROBLEMS]
+        more = len(error.problems) - len(shown)
+        log.error(
+            "directory not (wholly) reloaded, the last good version keeps serving:\n%s%s",
+            "\n".join(map(str, shown)), f"\n… and {more} more" if more else "",
+        )
         if self.on_error:
             try:
                 await self.on_error(error)
             except Exception:
                 log.exception("could not tell the admins about the directory error")
+
+
+def _dismantle(holder: list[Directory]) -> None:
+    """Empty the containers only this directory owns, a piece at a time, so the interpreter
+    can switch threads between pieces; entries shared with the new directory stay."""
+    directory = holder.pop()
+    owned: list[Any] = [v for v in vars(directory).values() if isinstance(v, dict)]
+    owned += [getattr(directory.data, kind) for kind in KINDS]  # built for this one alone
+    del directory
+    for value in owned:
+        if isinstance(value, dict):
+            while value:
+                value.popitem()
+        elif isinstance(value, list):
+            while value:
+                del value[-64:]

@@ -12,24 +12,25 @@ from html import escape
 
 from .about import help_screen, privacy
 from .callbacks import Action, Kind
-from .contacts import Shown
+from .cards import contact_line, emergency_id, guide, resource_card
 from .i18n import N_, Catalogs
-from .model import Category, Contact, Guide, Operator
+from .model import Category, Operator, Resource
 from .queries import Directory
 from .view import MAX_TEXT, Button, Screen, View
 
-__all__ = ["MAX_TEXT", "PAGE_SIZE", "Button", "Screen", "View", "help_screen", "privacy"]
+__all__ = [
+    "MAX_TEXT",
+    "PAGE_SIZE",
+    "Button",
+    "Screen",
+    "View",
+    "guide",
+    "help_screen",
+    "privacy",
+    "resource_card",
+]
 
 PAGE_SIZE = 8
-
-OPERATOR_LABELS = {
-    Operator.UN: N_("a United Nations agency"),
-    Operator.NGO: N_("a non-governmental organisation"),
-    Operator.GOVERNMENT: N_("a government body"),
-    Operator.POLICE: N_("the police"),
-    Operator.OTHER: N_("an independent service"),
-}
-
 
 # --------------------------------------------------------------------------- language
 
@@ -92,7 +93,16 @@ def main_menu(view: View, notice: str = "") -> Screen:
 
 
 def _category_label(view: View, category: Category) -> str:
+    """In discreet mode: the discreet name, no icon."""
+    if view.state.discreet:
+        return view.label(category.discreet_name or category.name)
     return f"{category.icon} {view.label(category.name)}"
+
+
+def _category_title(view: View, category: Category) -> str:
+    if view.state.discreet:
+        return f"<b>{view.content(category.discreet_name or category.name)}</b>"
+    return f"{escape(category.icon)} <b>{view.content(category.name)}</b>"
 
 
 def regions(view: View) -> Screen:
@@ -130,24 +140,48 @@ def emergency(view: View) -> Screen:
             places = t.join_list(view.label(d.regions[r].name) for r in resource.regions)
             lines.append(t.isolate(escape(places, quote=False)))
         lines += [
-            _contact_line(view, c, shown)
+            contact_line(view, c, shown)
             for c, shown in d.contacts(resource)
             if shown.kind.on_emergency
         ]
-        if resource.caution:
-            lines.append("⚠️ " + view.content(resource.caution))
+        caution = _shared_caution(view, resource)
+        if caution:
+            lines.append("⚠️ " + caution)
     if not found:
         lines.append(view.ui(N_("I have no emergency number for this place yet.")))
     rows = [
-        [Button(view.label(r.name), Action(Kind.RESOURCE, r.id, _emergency_id(d)))] for r in found
+        [
+            Button(
+                view.masked(view.label(r.name), N_("Contact {n}"), n),
+                Action(Kind.RESOURCE, r.id, emergency_id(d)),
+            )
+        ]
+        for n, r in enumerate(found, start=1)
     ]
     if region is None:
         rows.append([Button("📍 " + t.gettext("Where are you now?"), Action(Kind.REGIONS))])
     return view.screen(lines, [*rows, view.back_row(None)], urgent=True)
 
 
-def _emergency_id(d: Directory) -> str:
-    return d.emergency_category.id if d.emergency_category else ""
+STATE_CAUTIONS = {
+    Operator.POLICE: N_(
+        "This line is run by the police. A trusted organisation may be safer to contact first."
+    ),
+    Operator.GOVERNMENT: N_(
+        "This line is run by the state. A trusted organisation may be safer to contact first."
+    ),
+}
+
+
+def _shared_caution(view: View, resource: Resource) -> str:
+    """On a screen many people share, a state line's caution names no group of people; the
+    resource's own caution stays on its card."""
+    if resource.operator in STATE_CAUTIONS:
+        return view.ui(STATE_CAUTIONS[resource.operator])
+    if resource.caution is None:
+        return ""
+    caution = view.content(resource.caution)
+    return "" if view.terms.found(caution, view.t.code) else caution
 
 
 # --------------------------------------------------------------------------- categories
@@ -165,12 +199,20 @@ def category(view: View, category_id: str, page: int) -> Screen | None:
     pages = max(1, -(-(len(guides) + len(resources)) // PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
     entries: list[Button] = [
-        Button("❓ " + view.label(g.question), Action(Kind.GUIDE, g.id, chosen.id)) for g in guides
+        Button(
+            "❓ " + view.masked(view.label(g.question), N_("Question {n}"), n),
+            Action(Kind.GUIDE, g.id, chosen.id),
+        )
+        for n, g in enumerate(guides, start=1)
     ] + [  # each card remembers this page, so Back returns to it
-        Button(view.label(r.name), Action(Kind.RESOURCE, r.id, chosen.id, page)) for r in resources
+        Button(
+            view.masked(view.label(r.name), N_("Contact {n}"), n),
+            Action(Kind.RESOURCE, r.id, chosen.id, page),
+        )
+        for n, r in enumerate(resources, start=1)
     ]
     shown = entries[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-    lines = [f"{escape(chosen.icon)} <b>{view.content(chosen.name)}</b>"]
+    lines = [view.heading(N_("Contacts")), _category_title(view, chosen)]
     region = d.regions.get(view.state.region or "")
     if region:
         lines.append(view.ui(N_("For: {place}"), place=view.label(region.name)))
@@ -205,114 +247,6 @@ def advice(view: View) -> Screen:
     return view.screen(lines, [*rows, view.back_row(None)])
 
 
-# --------------------------------------------------------------------------- cards
-
-
-def _origin_action(view: View, origin: str, page: int) -> Action | None:
-    d = view.directory
-    if origin == _emergency_id(d) and origin:
-        return Action(Kind.EMERGENCY)
-    if origin in d.categories:
-        return Action(Kind.CATEGORY, origin, page=page)
-    if origin in d.guides:
-        return Action(Kind.GUIDE, origin)
-    return None
-
-
-def _contact_line(view: View, contact: Contact, shown: Shown) -> str:
-    t = view.t
-    line = f"{shown.kind.icon} {t.isolate(escape(shown.display, quote=False))}"
-    if contact.label:
-        line += " — " + view.content(contact.label)
-    details = []
-    if contact.hours:
-        details.append("🕒 " + view.content(contact.hours))
-    if contact.languages:
-        names = t.join_list(t.language_name(code) for code in contact.languages)
-        details.append(view.ui(N_("Languages: {names}"), names=names))
-    if details:
-        line += "\n    " + "\n    ".join(details)
-    return line
-
-
-def resource_card(
-    view: View, resource_id: str, origin: str, page: int, notice: str = ""
-) -> Screen | None:
-    d, t = view.directory, view.t
-    resource = d.resources.get(resource_id)
-    if resource is None:
-        return None
-    operator = t.gettext(OPERATOR_LABELS[resource.operator])
-    lines = [notice, ""] if notice else []
-    lines += [
-        f"<b>{view.content(resource.name)}</b>",
-        view.content(resource.summary),
-        view.ui(N_("Run by: {operator}"), operator=operator),
-    ]
-    if resource.caution:
-        lines.append("⚠️ " + view.content(resource.caution))
-    lines.append("")
-    contacts = d.contacts(resource)
-    lines += [_contact_line(view, c, shown) for c, shown in contacts]
-    lines.append("")
-    lines.append(view.ui(N_("Last checked: {date}"), date=t.date(resource.verified)))
-    texts = [
-        resource.name,
-        resource.summary,
-        resource.caution,
-        *(c.hours for c in resource.contacts),
-        *(c.label for c in resource.contacts),
-    ]
-    untranslated = view.fallback_notice(*texts)
-    if untranslated:
-        lines.append(untranslated)
-    rows: list[list[Button]] = [
-        [
-            Button(
-                f"{shown.kind.icon} "
-                + (view.label(c.label) if c.label else t.gettext(shown.kind.link_label)),
-                url=shown.link,
-            )
-        ]
-        for c, shown in contacts
-        if shown.link
-    ]
-    rows.append(
-        [
-            Button(
-                "🚫 " + t.gettext("This contact did not work"),
-                Action(Kind.REPORT, resource.id, origin, page),
-            )
-        ]
-    )
-    rows.append(view.back_row(_origin_action(view, origin, page)))
-    return view.screen(lines, rows, urgent=origin == _emergency_id(d) and bool(origin))
-
-
-def guide(view: View, guide_id: str, origin: str) -> Screen | None:
-    d, t = view.directory, view.t
-    found: Guide | None = d.guides.get(guide_id)
-    if found is None:
-        return None
-    lines = [
-        f"❓ <b>{view.content(found.question)}</b>",
-        "",
-        view.content(found.answer),
-        "",
-        view.ui(N_("Last checked: {date}"), date=t.date(found.verified)),
-        view.ui(N_("Source: {link}"), link=found.source),
-    ]
-    untranslated = view.fallback_notice(found.question, found.answer)
-    if untranslated:
-        lines.append(untranslated)
-    rows = [
-        [Button(view.label(d.resources[r].name), Action(Kind.RESOURCE, r, found.id))]
-        for r in found.related
-        if r in d.resources
-    ]
-    return view.screen(lines, [*rows, view.back_row(_origin_action(view, origin, 0))])
-
-
 def menu_changed(view: View) -> Screen:
     """A button from an old or unknown menu: never an error, always a way on."""
     return main_menu(view, notice=view.ui(N_("This menu has changed. Here is the main menu.")))
@@ -328,6 +262,14 @@ def forgotten(view: View) -> Screen:
         view.t.mark_lines(
             view.ui(N_("Your saved settings are deleted. Send /start to begin again."))
         )
+    )
+
+
+def tidied(view: View) -> Screen:
+    """What the last screen becomes after a pause: nothing in it says what it was about."""
+    return Screen(
+        view.t.mark_lines(view.ui(N_("Tap /menu to continue."))),
+        ((Button(view.t.gettext("Menu"), Action(Kind.HOME)),),),
     )
 
 
@@ -373,7 +315,7 @@ def render(view: View, action: Action | None, *, retention_days: int = 30) -> Sc
         screen = guide(view, action.target, action.origin)
     elif kind is Kind.ADVICE:
         screen = advice(view)
-    elif kind is Kind.PRIVACY:
+    elif kind in (Kind.PRIVACY, Kind.SET_DISCREET, Kind.SET_TIDY):
         screen = privacy(view, retention_days)
     elif kind is Kind.HELP:
         screen = help_screen(view)

@@ -8,12 +8,23 @@ preference is a new field here and a column there.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Tidy(StrEnum):
+    """What happens to the chat after the person has gone quiet for a while."""
+
+    NEUTRAL = "neutral"  # the last screen becomes a neutral one
+    CLEAR = "clear"  # the whole chat is deleted, as /clear does
+    KEEP = "keep"  # nothing
 
 
 @dataclass(frozen=True)
 class UserState:
     lang: str | None = None
     region: str | None = None
+    discreet: bool = False  # menus with discreet names and no icons
+    tidy: Tidy = Tidy.NEUTRAL
 
 
 @dataclass(frozen=True)
@@ -49,4 +60,12 @@ class RecordReport:
     again: str  # already reported
 
 
-Effect = SavePrefs | Forget | ClearChat | CountView | RecordReport
+@dataclass(frozen=True)
+class ScheduleTidy:
+    """Start (or restart) the quiet-time countdown for this chat; when it ends, tidy it."""
+
+    mode: Tidy
+    lang: str  # the language of the neutral screen it leaves
+
+
+Effect = SavePrefs | Forget | ClearChat | CountView | RecordReport | ScheduleTidy

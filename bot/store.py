@@ -20,7 +20,7 @@ import aiosqlite
 
 from .hotpath import PrefsReader, UserKeys
 from .secret import load_secret
-from .state import UserState
+from .state import Tidy, UserState
 
 Clock = Callable[[], dt.date]
 log = logging.getLogger(__name__)
@@ -43,10 +43,14 @@ MIGRATIONS = (
         PRIMARY KEY (resource, day)
     ) WITHOUT ROWID;
     """,
+    """
+    ALTER TABLE prefs ADD COLUMN discreet INTEGER NOT NULL DEFAULT 0;  -- 1: discreet menus
+    ALTER TABLE prefs ADD COLUMN tidy TEXT;  -- neutral | clear | keep, after quiet time
+    """,
 )
 # Every column, and what may be in it: ids and codes the bot itself chose, never user text.
 SCHEMA_ALLOWLIST = {
-    "prefs": {"user_key", "lang", "region", "last_seen"},
+    "prefs": {"user_key", "lang", "region", "last_seen", "discreet", "tidy"},
     "counters": {"day", "metric", "value", "count"},
     "reports": {"resource", "day", "count"},
 }
@@ -200,16 +204,17 @@ class Store:
             return self._dirty[key]
         if key in self._forgotten:  # still on disk only because the disk was full
             return None
-        if self._reader is not None:
-            found = self._reader.load(key)
-            return None if found is None else _Cached(UserState(found[0], found[1]), found[2])
-        async with self._db.execute(
-            "SELECT lang, region, last_seen FROM prefs WHERE user_key = ?", (key,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        query = "SELECT lang, region, last_seen, discreet, tidy FROM prefs WHERE user_key = ?"
+        if self._reader is not None:  # the per-update path: no thread hand-off
+            row = self._reader.fetchone(query, (key,))
+        else:
+            async with self._db.execute(query, (key,)) as cursor:
+                row = await cursor.fetchone()
         if row is None:
             return None
-        return _Cached(UserState(lang=row[0], region=row[1]), int(row[2]))
+        tidy = row[4] if row[4] in set(Tidy) else Tidy.NEUTRAL
+        state = UserState(lang=row[0], region=row[1], discreet=bool(row[3]), tidy=Tidy(tidy))
+        return _Cached(state, int(row[2]))
 
     def _remember(self, key: bytes, entry: _Cached) -> None:
         if len(self._cache) >= CACHE_LIMIT and key not in self._cache:
@@ -261,10 +266,15 @@ class Store:
     ) -> None:
         await self._delete_forgotten(forgotten)
         await self._db.executemany(
-            "INSERT INTO prefs (user_key, lang, region, last_seen) VALUES (?, ?, ?, ?) "
+            "INSERT INTO prefs (user_key, lang, region, last_seen, discreet, tidy) "
+            "VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (user_key) DO UPDATE SET lang = excluded.lang, "
-            "region = excluded.region, last_seen = excluded.last_seen",
-            [(k, e.state.lang, e.state.region, e.last_seen) for k, e in dirty.items()],
+            "region = excluded.region, last_seen = excluded.last_seen, "
+            "discreet = excluded.discreet, tidy = excluded.tidy",
+            [
+                (k, e.state.lang, e.state.region, e.last_seen, int(e.state.discreet), e.state.tidy)
+                for k, e in dirty.items()
+            ],
         )
         await self._db.executemany(
             "INSERT INTO counters (day, metric, value, count) VALUES (?, ?, ?, ?) "

@@ -42,7 +42,16 @@ from .failures import not_saved
 from .limiter import NORMAL, URGENT, LimitArgs
 from .onscreen import OnScreen, digest
 from .screens import Screen
-from .state import ClearChat, CountView, Forget, RecordReport, SavePrefs, UserState
+from .state import (
+    ClearChat,
+    CountView,
+    Forget,
+    RecordReport,
+    SavePrefs,
+    ScheduleTidy,
+    Tidy,
+    UserState,
+)
 from .store import SaveFailed
 
 if TYPE_CHECKING:
@@ -53,7 +62,7 @@ log = logging.getLogger(__name__)
 DELETE_BATCH = 100
 OUTCOME_CACHE = 4096
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-Context = ContextTypes.DEFAULT_TYPE
+PTBContext = ContextTypes.DEFAULT_TYPE
 
 
 @functools.lru_cache(maxsize=4096)  # screens are immutable, and so are PTB's markups
@@ -121,12 +130,14 @@ class Handlers:
                 parse_mode=ParseMode.HTML,
                 reply_markup=markup,
                 link_preview_options=NO_PREVIEW,
+                disable_notification=True,  # no sound, no lock-screen line to be seen by others
                 rate_limit_args=_reply(screen),
             )
         except Forbidden:
             await self._blocked(key)
             return
         self.bot.guards.history.add(chat.id, sent.message_id)
+        self.bot.guards.tidy.shown(chat.id, sent.message_id)
         if key is not None:
             self.onscreen.shown(key, sent.message_id, digest(screen.text, markup))
 
@@ -150,6 +161,7 @@ class Handlers:
                 link_preview_options=NO_PREVIEW,
                 rate_limit_args=_reply(screen),
             )
+            self.bot.guards.tidy.shown(message.chat_id, message.message_id)
             self.onscreen.shown(key, message.message_id, shows)
         except BadRequest as exc:
             if "not modified" in exc.message.lower():
@@ -167,7 +179,7 @@ class Handlers:
             await self.bot.store.forget(key)
 
     # ------------------------------------------------------------------ the gate
-    async def _gate(self, update: Update, context: Context) -> None:
+    async def _gate(self, update: Update, context: PTBContext) -> None:
         """Before any handler: private chats only, unknown update shapes dropped, floods cut.
 
         A message's id is kept for /clear before the flood check, and /clear itself is never
@@ -200,12 +212,14 @@ class Handlers:
             return
         t = self.bot.catalogs.get(None)
         with contextlib.suppress(TelegramError):
-            await chat.send_message(t.gettext("I only work in private chats. Goodbye."))
+            await chat.send_message(
+                t.gettext("I only work in private chats. Goodbye."), disable_notification=True
+            )
         with contextlib.suppress(TelegramError):
             await chat.leave()
 
     # ------------------------------------------------------------------ messages
-    async def _on_text(self, update: Update, context: Context) -> None:
+    async def _on_text(self, update: Update, context: PTBContext) -> None:
         """Commands, and free text: never read, never echoed; the menu instead."""
         message, user, chat = update.message, update.effective_user, update.effective_chat
         assert message is not None and user is not None and chat is not None
@@ -213,12 +227,12 @@ class Handlers:
         if name in admin.ADMIN_COMMANDS and user.id in self.bot.settings.admin_ids:
             text = await admin.ADMIN_COMMANDS[name](self.bot)
             for start in range(0, len(text), 4000):
-                await chat.send_message(text[start : start + 4000])
+                await chat.send_message(text[start : start + 4000], disable_notification=True)
             return
         command = BY_NAME.get(name or "")
         await self._decide(update, Typed(command) if command else Text())
 
-    async def _on_other(self, update: Update, context: Context) -> None:
+    async def _on_other(self, update: Update, context: PTBContext) -> None:
         """Photos, files, contacts, locations, forwards: not needed, said once, never kept."""
         if update.message is None:
             return
@@ -235,7 +249,7 @@ class Handlers:
             await self._send(update.effective_chat, outcome.screen, key)
 
     # ------------------------------------------------------------------ buttons
-    async def _on_button(self, update: Update, context: Context) -> None:
+    async def _on_button(self, update: Update, context: PTBContext) -> None:
         query = update.callback_query
         assert query is not None
         action = decode(query.data)
@@ -284,19 +298,23 @@ class Handlers:
                 await store.save(key, effect.state)
             elif isinstance(effect, CountView):
                 store.count("view", effect.metric)
+            elif isinstance(effect, ScheduleTidy) and chat is not None:
+                self.bot.guards.tidy.arm(chat.id, key, effect.mode, effect.lang)
             elif isinstance(effect, ClearChat) and chat is not None:
-                await self._clear(chat, outcome.screen, key)
+                self.bot.guards.tidy.disarm(chat.id)  # nothing left to tidy
+                await self._delete_all(chat.id, key)
+                await self._send(chat, outcome.screen, key)
                 return False
         return True
 
-    async def _clear(self, chat: Chat, screen: Screen, key: bytes) -> None:
-        """Delete both sides of the chat that Telegram still allows, then one neutral word."""
-        ids = self.bot.guards.history.take(chat.id)
+    async def _delete_all(self, chat_id: int, key: bytes) -> None:
+        """Delete both sides of the chat that Telegram still allows."""
+        ids = self.bot.guards.history.take(chat_id)
         batches = [ids[i : i + DELETE_BATCH] for i in range(0, len(ids), DELETE_BATCH)]
         while batches:
             batch = batches.pop(0)
             try:
-                await self._api.delete_messages(chat.id, batch)
+                await self._api.delete_messages(chat_id, batch)
             except Forbidden:
                 await self._blocked(key)
                 return
@@ -307,10 +325,30 @@ class Handlers:
                 if len(batch) > 1:
                     half = len(batch) // 2
                     batches[:0] = [batch[:half], batch[half:]]
-        await self._send(chat, screen, key)
+
+    async def tidy(self) -> None:
+        """Chats whose person went quiet: a neutral last screen, or an empty chat."""
+        for chat_id, countdown in self.bot.guards.tidy.due():
+            try:
+                if countdown.mode is Tidy.CLEAR:
+                    await self._delete_all(chat_id, countdown.key)
+                elif countdown.message_id is not None:
+                    screen = core.tidied(self.bot.context, countdown.lang)
+                    self.onscreen.drop(countdown.key, countdown.message_id)  # it changes now
+                    await self._api.edit_message_text(
+                        screen.text,
+                        chat_id=chat_id,
+                        message_id=countdown.message_id,
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=keyboard(screen),
+                    )
+            except Forbidden:
+                await self._blocked(countdown.key)
+            except TelegramError as exc:  # gone, too old, not modified: nothing to tidy
+                log.info("tidying a chat failed: %s", type(exc).__name__)
 
     # ------------------------------------------------------------------ errors
-    async def _on_error(self, update: object, context: Context) -> None:
+    async def _on_error(self, update: object, context: PTBContext) -> None:
         """Log the update id and the exception type, nothing a user sent; answer cleanly."""
         error = context.error
         update_id = update.update_id if isinstance(update, Update) else None

@@ -19,7 +19,8 @@ from babel.messages.pofile import read_po
 from . import languages, terms
 from .catalogs import DOMAIN, CatalogProblem, catalog_files, read_catalog
 from .config import shipped_locales
-from .directory import Directory, DirectoryError, load_directory
+from .directory import Directory, DirectoryError
+from .sources import load_directory
 
 
 @dataclass(frozen=True)

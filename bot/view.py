@@ -12,6 +12,7 @@ from .callbacks import Action, Kind
 from .i18n import N_, Catalogs, Translator
 from .model import in_language, shown_language
 from .queries import Directory
+from .sensitive import NO_TERMS, Terms
 from .state import UserState
 
 MAX_TEXT = 4096
@@ -42,6 +43,13 @@ class View:
     catalogs: Catalogs
     t: Translator
     state: UserState
+    terms: Terms = NO_TERMS
+
+    def masked(self, label: str, neutral: str, n: int) -> str:
+        """In discreet mode a label that would give the person away becomes a neutral one."""
+        if self.state.discreet and self.terms.found(label, self.t.code):
+            return self.t.gettext(neutral).format(n=n)
+        return label
 
     def content(self, value: dict[str, str] | None) -> str:
         """Directory content in the user's language (or English), escaped and bidi-safe."""
@@ -72,6 +80,10 @@ class View:
         translated = escape(self.t.gettext(message), quote=False)
         filled = translated.format(**{k: escape(str(v), quote=False) for k, v in values.items()})
         return self.t.isolate(filled)
+
+    def heading(self, message: str) -> str:
+        """A screen's neutral first line: where the person is, never what about."""
+        return f"<b>{self.ui(message)}</b>"
 
     def screen(
         self, lines: Sequence[str], rows: Sequence[Sequence[Button]], *, urgent: bool = False

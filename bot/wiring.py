@@ -32,6 +32,7 @@ from .guards import FloodGuard, Guards, History
 from .i18n import N_, Catalogs, catalog_alert, load_catalogs
 from .limiter import PriorityRateLimiter
 from .reloader import Reloader
+from .sensitive import load_terms
 from .store import Store, load_secret
 from .telegram import Handlers
 from .updates import make_updater
@@ -50,6 +51,7 @@ class PenahBot:
         self.settings = settings
         self.reloader = reloader
         self.catalogs = catalogs
+        self.terms = load_terms(settings.locales)
         self.store: Store | None = None
         self.secret = load_secret(settings.data_dir, settings.secret_bytes)
         day = 86_400.0
@@ -63,6 +65,7 @@ class PenahBot:
             History(chats=settings.guard_size),
             settings.guard_size,
             settings.guard_days * day,
+            settings.tidy_seconds,
         )
         self.limiter = PriorityRateLimiter(
             settings.messages_per_second, settings.chat_messages_per_second
@@ -83,7 +86,11 @@ class PenahBot:
         ctx = self._context
         if ctx is None or ctx.generation != generation:
             ctx = Context(
-                self.reloader.current, self.catalogs, self.settings.retention_days, generation
+                self.reloader.current,
+                self.catalogs,
+                self.settings.retention_days,
+                generation,
+                self.terms,
             )
             self._context = ctx
         return ctx
@@ -92,6 +99,7 @@ class PenahBot:
         """/reload and SIGHUP: the directory and the catalogs; a broken new one is not used."""
         outcome = await self.reloader.reload()
         self.catalogs = await asyncio.to_thread(load_catalogs, self.settings.locales)
+        self.terms = await asyncio.to_thread(load_terms, self.settings.locales)
         self._catalogs_generation += 1
         alert = catalog_alert(self.catalogs)
         if alert != self._catalog_alert:  # each new set of problems once, like the reloader
@@ -161,10 +169,17 @@ class PenahBot:
             asyncio.create_task(self._every(3600.0, self._hourly), name="purge"),
             asyncio.create_task(self._describe(app), name="describe"),  # not before polling
         ]
+        if self.settings.tidy_seconds > 0:  # 0: tidying is off, nothing to wake up for
+            tidy = self._every(self._tidy_tick, self.handlers.tidy)
+            self._tasks.append(asyncio.create_task(tidy, name="tidy"))
         with contextlib.suppress(NotImplementedError, RuntimeError):
             asyncio.get_running_loop().add_signal_handler(
                 signal.SIGHUP, lambda: asyncio.ensure_future(self.reload())
             )
+
+    @property
+    def _tidy_tick(self) -> float:
+        return min(1.0, max(0.05, self.settings.tidy_seconds / 4))
 
     async def _stopping(self, app: App) -> None:
         for task in self._tasks:

@@ -11,9 +11,10 @@ import pytest
 from telegram import Update
 
 from bot.config import Settings, shipped_locales
-from bot.directory import Directory, load_directory
+from bot.directory import Directory
 from bot.i18n import Catalogs, load_catalogs
 from bot.reloader import Reloader
+from bot.sources import load_directory
 from bot.wiring import PenahBot
 from tests.fakes import FakeTelegram, buttons, user
 

@@ -9,14 +9,16 @@ from bot.callbacks import Action, Kind, decode
 from bot.directory import Directory
 from bot.i18n import Catalogs
 from bot.screens import Screen, View
+from bot.sensitive import NO_TERMS, Terms
 from bot.state import UserState
 
-STATE_CHANGING = {Kind.SET_LANGUAGE, Kind.SET_REGION, Kind.FORGET, Kind.CLEAR}
+STATE_CHANGING = {Kind.SET_LANGUAGE, Kind.SET_REGION, Kind.FORGET, Kind.CLEAR, Kind.SET_DISCREET,
+                  Kind.SET_TIDY}
 
 
 def crawl(directory: Directory, catalogs: Catalogs, state: UserState,
-          ) -> Iterator[tuple[Action, Screen]]:
-    view = View(directory, catalogs, catalogs.get(state.lang), state)
+          terms: Terms = NO_TERMS) -> Iterator[tuple[Action, Screen]]:
+    view = View(directory, catalogs, catalogs.get(state.lang), state, terms)
     start = Action(Kind.HOME)
     seen = {start.encode()}
     queue = [start]

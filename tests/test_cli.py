@@ -164,3 +164,19 @@ async def test_run_reaches_its_first_poll_and_is_healthy_until_it_stops(
             code, _ = await bot.stop(signal.SIGTERM)
             assert code == 0
     assert main(["health"]) == 1, "no heartbeat once the bot has stopped"
+
+
+def test_check_warns_about_identity_symbols(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.sensitive import FILE
+
+    locales = tmp_path / "locales"
+    locales.mkdir()
+    (locales / FILE).write_text('symbols: ["🏳️‍🌈"]\nen: [asylum]\n', encoding="utf-8")
+    text = (DATA / "directory.yaml").read_text(encoding="utf-8")
+    flagged = tmp_path / "resources.yaml"
+    flagged.write_text(text.replace('icon: "🛂"', 'icon: "🏳️‍🌈"'), encoding="utf-8")
+    monkeypatch.setenv("PENAH_LOCALES", str(locales))
+    assert main(["check", str(flagged)]) == 0
+    assert "identity symbol: category 'asylum'" in capsys.readouterr().out

@@ -8,7 +8,16 @@ from bot.commands import BY_NAME
 from bot.core import Context, Media, Press, Text, Typed
 from bot.directory import Directory
 from bot.i18n import Catalogs
-from bot.state import ClearChat, CountView, Forget, RecordReport, SavePrefs, UserState
+from bot.state import (
+    ClearChat,
+    CountView,
+    Forget,
+    RecordReport,
+    SavePrefs,
+    ScheduleTidy,
+    Tidy,
+    UserState,
+)
 
 EN = UserState("en", "iq-fed")
 
@@ -19,7 +28,9 @@ def test_choosing_a_language_saves_it_and_shows_the_menu_in_it(
     ctx = Context(small_directory, catalogs)
     outcome = core.decide(ctx, UserState(), Press(Action(Kind.SET_LANGUAGE, "ar")))
     assert outcome.state == UserState("ar")
-    assert outcome.effects == (SavePrefs(UserState("ar")), CountView("set_language"))
+    assert outcome.effects == (
+        SavePrefs(UserState("ar")), CountView("set_language"), ScheduleTidy(Tidy.NEUTRAL, "ar")
+    )
     assert catalogs.get("ar").gettext("Emergency") in outcome.screen.buttons()[0].label
 
 
@@ -61,7 +72,7 @@ def test_start_asks_for_a_language_first_then_goes_to_the_menu(
     ctx = Context(small_directory, catalogs)
     first = core.decide(ctx, UserState(), Typed(BY_NAME["start"]), client_language="ckb")
     assert first.screen.buttons()[0].action == Action(Kind.SET_LANGUAGE, "ckb")
-    assert first.effects == (CountView("language-picker"),)
+    assert first.effects == (CountView("language-picker"), ScheduleTidy(Tidy.NEUTRAL, "ckb"))
     later = core.decide(ctx, EN, Typed(BY_NAME["start"]))
     assert later.screen.rows[0][0].action == Action(Kind.EMERGENCY)
 
@@ -71,7 +82,8 @@ def test_text_is_answered_with_the_menu_and_media_is_explained_once(
 ) -> None:
     ctx = Context(small_directory, catalogs)
     text = core.decide(ctx, EN, Text())
-    assert text.screen.text.startswith("I work with buttons only.") and text.effects == ()
+    assert text.screen.text.startswith("I work with buttons only.")
+    assert text.effects == (ScheduleTidy(Tidy.NEUTRAL, "en"),)
     first = core.decide(ctx, EN, Media(told=False))
     assert first.screen.text.startswith("I do not need photos")
     assert core.decide(ctx, EN, Media(told=True)) == text

@@ -5,14 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.directory import (
-    Directory,
-    DirectoryError,
-    load_directory,
-    parse_directory,
-    read_number,
-    warnings_for,
-)
+from bot.directory import Directory, DirectoryError, read_number, warnings_for
+from bot.sources import load_directory
+from bot.validation import parse_directory
 from tests.conftest import DATA
 
 GOOD = (DATA / "directory.yaml").read_text(encoding="utf-8")

@@ -13,10 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.callbacks import MAX_BYTES
-from bot.directory import Directory, DirectoryError, parse_directory
+from bot.directory import Directory, DirectoryError
 from bot.reloader import Reloader
 from bot.screens import MAX_TEXT
 from bot.state import UserState
+from bot.validation import parse_directory
 from tests.conftest import ROOT, make_settings, running_harness
 from tests.screen_crawl import crawl
 

@@ -265,3 +265,16 @@ async def test_penah_run_answers_45_people_at_once_without_a_429(tmp_path: Path)
         assert api.throttled() == [] and len(sent) == 45
         assert max(sum(1 for t in sent if s <= t < s + 1.0) for s in sent) <= 30
         assert " ERROR " not in bot.stderr()
+
+
+async def test_a_tidied_screen_is_shown_again_when_its_button_is_pressed(tmp_path: Path) -> None:
+    """The neutral message that tidying leaves is not what was remembered as on screen."""
+    async with running_harness(make_settings(tmp_path, tidy_seconds=0.3)) as h:
+        await h.send("/start")
+        await h.tap("English")
+        await h.press("1:h")
+        help_text = h.screen()["text"]
+        await asyncio.sleep(1.0)
+        assert h.screen()["text"] != help_text, "tidied"
+        await h.press("1:h", message_id=h.screen()["message_id"])
+        assert h.screen()["text"] == help_text

@@ -1,0 +1,287 @@
+"""Validating directory files: one file against the model, and all files against each other.
+
+A directory is one file or a folder of them. Each file is validated on its own (YAML, the
+model, contact values), in a child process for the bot; what spans files (ids, references,
+one emergency category, one `version`) is checked over the whole, cheaply, wherever the files
+meet. Every problem names file, line, column and field, and quotes input only briefly.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, ValidationError
+
+from .checks import Entries
+from .checks import cross_problems as entry_problems
+from .contacts import KINDS as CONTACT_KINDS
+from .contacts import ContactType, country_of
+from .model import (
+    UNQUOTED_NUMBER,
+    Category,
+    DirectoryError,
+    DirectoryFile,
+    Guide,
+    LangCode,
+    Path_,
+    Problem,
+    Region,
+    Resource,
+    _Strict,
+    format_path,
+)
+from .queries import Directory
+from .yamlfile import QUOTE_CHARS, Marks, clip, mapping_or_problem, parse_yaml, quote
+
+KINDS = ("regions", "categories", "resources", "guides")
+_SINGULAR = {"regions": "region", "categories": "category", "resources": "resource"}
+_REFS = {"categories": "categories", "regions": "regions", "related": "resources"}
+
+
+class PartFile(_Strict):
+    """One file of a directory: any of the sections; the whole must have each it needs."""
+
+    version: Literal[1] | None = None
+    languages: list[LangCode] | None = Field(default=None, min_length=1)
+    regions: list[Region] = Field(default_factory=list)
+    categories: list[Category] = Field(default_factory=list)
+    resources: list[Resource] = Field(default_factory=list)
+    guides: list[Guide] = Field(default_factory=list)
+
+
+@dataclass
+class Context:
+    """What a file is checked against from the directory's other files."""
+
+    countries: dict[str, str | None] = field(default_factory=dict)
+    ids: dict[str, set[str]] = field(default_factory=dict)
+
+
+@dataclass
+class Part:
+    """One valid file: its model, and the contact checks left until all regions are known."""
+
+    name: str
+    model: PartFile
+    deferred: list[tuple[Path_, dict[str, Any], list[str]]] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- messages
+_MESSAGES = {"missing": "this field is required"}
+
+
+def _pydantic_message(error: Mapping[str, Any], path: Path_) -> str:
+    kind, last = error["type"], path[-1] if path else ""
+    if kind == "extra_forbidden":
+        return f"unknown key {quote(last)}"
+    if kind in ("enum", "literal_error"):
+        return f"must be one of: {error['ctx']['expected']} (got {quote(error['input'])})"
+    if kind == "string_pattern_mismatch":
+        field_name = next((p for p in reversed(path) if isinstance(p, str)), "")
+        shown = quote(error["input"] if "[key]" not in error["loc"] else last)
+        if "[key]" in error["loc"] or field_name == "languages":
+            return f"not a language code such as en, ar, ckb or ku: {shown}"
+        if field_name == "country":
+            return f"a two-letter country code in capitals, such as IQ or LB: {shown}"
+        return f"ids are lower-case ASCII letters, digits and '-', at most 24: {shown}"
+    if error.get("input", ...) is None:
+        return "is empty: give a value (a text with ':' or ',' in it needs quotes)"
+    if kind in _MESSAGES:
+        return _MESSAGES[kind]
+    return clip(str(error["msg"]).removeprefix("Value error, "))
+
+
+def _location(error: Mapping[str, Any]) -> tuple[Path_, bool]:
+    """Pydantic's loc without its '[key]' marker, and whether the key itself is at fault."""
+    key = error["type"] == "extra_forbidden" or "[key]" in error["loc"]
+    return tuple(p for p in error["loc"] if p != "[key]"), key
+
+
+# --------------------------------------------------------------------------- contact values
+def contact_problem(contact: Mapping[str, Any], countries: Collection[str | None]) -> str | None:
+    """The contact table's check of one contact given as data, its message cut short."""
+    try:
+        kind = CONTACT_KINDS[ContactType(str(contact.get("type")))]
+    except ValueError:
+        return None  # the type check has reported it already
+    value, given = contact.get("value"), contact.get("country")
+    if not isinstance(value, str):
+        return None
+    message = kind.check(value.strip(), country_of(given if isinstance(given, str) else None,
+                                                   countries))
+    return clip(message) if message else None
+
+
+def _get(entry: Any, name: str) -> Any:
+    return entry.get(name) if isinstance(entry, dict) else getattr(entry, name, None)
+
+
+def _entries(data: Any, kind: str) -> list[tuple[int, Any]]:
+    items = _get(data, kind)
+    if not isinstance(items, list):
+        return []
+    if items and isinstance(items[0], BaseModel):  # validated: every entry is one
+        return list(enumerate(items))
+    return [(i, e) for i, e in enumerate(items) if isinstance(e, dict | BaseModel)]
+
+
+def _contacts(
+    data: Any, countries: Mapping[str, str | None]
+) -> Iterable[tuple[Path_, dict[str, Any], list[str], bool]]:
+    """(path, contact, regions, countries all known) for each contact of each resource."""
+    for i, resource in _entries(data, "resources"):
+        regions = [r for r in _get(resource, "regions") or [] if isinstance(r, str)]
+        known = all(r in countries for r in regions)
+        for j, contact in enumerate(_get(resource, "contacts") or []):
+            if not isinstance(contact, dict):
+                contact = contact.model_dump() if hasattr(contact, "model_dump") else None
+            if contact is not None:
+                yield ("resources", i, "contacts", j, "value"), contact, regions, known
+
+
+def _countries_of(regions: list[str], countries: Mapping[str, str | None]) -> list[str | None]:
+    return [countries.get(r) for r in regions]
+
+
+# --------------------------------------------------------------------------- across files
+def cross_problems(
+    files: Sequence[tuple[str, Any]], extra_ids: Mapping[str, set[str]] | None = None
+) -> list[tuple[str, Path_, str]]:
+    """(file, path, message) for what spans files: one version and language list, ids unique
+    and known, one emergency category. `files` hold raw mappings or models, tolerantly."""
+    found: list[tuple[str, Path_, str]] = []
+    ids: dict[str, set[str]] = {kind: set((extra_ids or {}).get(kind, ())) for kind in KINDS}
+    for kind in KINDS:
+        seen: set[str] = set()
+        for name, data in files:
+            for i, entry in _entries(data, kind):
+                ident = _get(entry, "id")
+                if isinstance(ident, str):
+                    if ident in seen:
+                        message = f"duplicate id {quote(ident)} in {kind}"
+                        found.append((name, (kind, i, "id"), message))
+                    seen.add(ident)
+        ids[kind] |= seen
+    emergency = 0
+    for name, data in files:
+        for i, category in _entries(data, "categories"):
+            if _get(category, "emergency") is True:
+                emergency += 1
+                if emergency > 1:
+                    found.append((name, ("categories", i, "emergency"),
+                                  "only one category can be the emergency one"))
+        for kind in ("resources", "guides"):
+            for i, entry in _entries(data, kind):
+                for ref_field, target in _REFS.items():
+                    refs = _get(entry, ref_field)
+                    if not isinstance(refs, list) or (kind, ref_field) == ("resources", "related"):
+                        continue
+                    for j, ref in enumerate(refs):
+                        if isinstance(ref, str) and ref not in ids[target]:
+                            close = difflib.get_close_matches(ref, ids[target], n=1)
+                            hint = f" (did you mean {close[0]!r}?)" if close else ""
+                            found.append((name, (kind, i, ref_field, j),
+                                          f"no {_SINGULAR[target]} {quote(ref)}{hint}"))
+    return found
+
+
+def whole_problems(
+    files: Sequence[tuple[str, Any]], *, links: bool = True
+) -> list[tuple[str, Path_, str]]:
+    """`cross_problems` (unless `links` is off) plus what the whole needs once or more."""
+    found = cross_problems(files) if links else []
+    for key in ("version", "languages"):
+        holders = [name for name, data in files if _get(data, key) is not None]
+        if not holders:
+            first = files[0][0] if files else "resources.yaml"
+            found.append((first, (key,), "this field is required"))
+        for name in holders[1:]:
+            found.append((name, (key,), f"already given in {holders[0]}: give it in one file"))
+    for kind in ("regions", "categories"):
+        if not any(_entries(data, kind) for _, data in files):
+            found.append((files[0][0] if files else "", (kind,), "at least one is required"))
+    return found
+
+
+# --------------------------------------------------------------------------- one file
+def _entries_of(model: PartFile) -> Entries:
+    return Entries(
+        list(enumerate(model.regions)),
+        list(enumerate(model.categories)),
+        list(enumerate(model.resources)),
+        list(enumerate(model.guides)),
+    )
+
+
+def validate_part(text: str, name: str, context: Context | None = None) -> Part:
+    """Validate one file's text; DirectoryError naming every problem in it.
+
+    Without a context the file is the whole directory (references are checked here, with
+    exact positions); with one, references are the whole's business, except when the file is
+    broken anyway, so that every problem is reported in one pass.
+    """
+    data, problems = parse_yaml(text, name)
+    data = mapping_or_problem(data, name)
+    whole = context is None
+    context = context or Context()
+    located: list[tuple[Path_, bool, str]] = []
+    model: PartFile | None = None
+    try:
+        model = PartFile.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            path, key = _location(error)
+            located.append((path, key, _pydantic_message(error, path)))
+    deferred: list[tuple[Path_, dict[str, Any], list[str]]] = []
+    if whole:  # the rules across entries, as for any whole directory, and what it needs once
+        entries = _entries_of(model) if model is not None else Entries.valid_in(data)
+        located += [(path, False, clip(message)) for path, message in entry_problems(entries)]
+        located += [(path, False, message) for _, path, message in
+                    whole_problems([(name, data)], links=False)]
+    else:
+        countries = {**context.countries}
+        countries.update(
+            (r.get("id"), r.get("country")) for _, r in _entries(data, "regions")
+            if isinstance(r.get("id"), str)
+        )
+        for path, contact, regions, known in _contacts(data, countries):
+            if not known:
+                deferred.append((path, contact, regions))
+                continue
+            message = contact_problem(contact, _countries_of(regions, countries))
+            if message:
+                located.append((path, False, message))
+        if located or problems:
+            crossed = cross_problems([(name, data)], context.ids)
+            located += [(path, False, message) for _, path, message in crossed]
+    if located:
+        problems += place(text, name, located)
+    if problems or model is None:
+        problems.sort(key=lambda p: (p.line, p.column))
+        raise DirectoryError(problems)
+    return Part(name, model, deferred)
+
+
+def place(text: str, name: str, located: Iterable[tuple[Path_, bool, str]]) -> list[Problem]:
+    """Problems at the line and column of their field in the file's text."""
+    marks = Marks(text)
+    out = []
+    for path, key, message in located:
+        line, col = marks.find(path, key=key)
+        if message == UNQUOTED_NUMBER:
+            message += f': "{clip(marks.written(path), QUOTE_CHARS)}"'
+        out.append(Problem(name, line, col, format_path(path), message))
+    return out
+
+
+def parse_directory(text: str, filename: str = "resources.yaml") -> Directory:
+    """Validate a whole directory written as one text, in this process (tests, tools)."""
+    model = validate_part(text, filename).model
+    data = DirectoryFile.model_construct(
+        version=1, languages=model.languages or [],
+        **{kind: getattr(model, kind) for kind in KINDS},
+    )
+    return Directory(data, source=filename)

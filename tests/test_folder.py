@@ -1,0 +1,158 @@
+"""A directory kept as a folder of files: loaded like one file, reloaded file by file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.children import Parsers
+from bot.cli import main
+from bot.reloader import Reloader
+from bot.sources import load_directory
+from tests.conftest import DATA
+from tests.test_reloader import atomic_write
+
+SINGLE = DATA / "directory.yaml"
+
+
+def dump(data: dict[str, Any]) -> str:
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+def split(folder: Path) -> Path:
+    """The test directory as `directory.yaml` (all but resources) and two resource files."""
+    data = yaml.load(SINGLE.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    resources = data.pop("resources")
+    folder.mkdir()
+    (folder / "directory.yaml").write_text(dump(data), encoding="utf-8")
+    (folder / "iraq.yaml").write_text(dump({"resources": resources[:2]}), encoding="utf-8")
+    (folder / "lebanon.yaml").write_text(dump({"resources": resources[2:]}), encoding="utf-8")
+    (folder / ".hidden.yaml").write_text("not: [a directory", encoding="utf-8")
+    (folder / "notes.txt").write_text("ignored", encoding="utf-8")
+    return folder
+
+
+def line_of(path: Path, needle: str) -> int:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next(i for i, line in enumerate(lines, 1) if needle in line)
+
+
+def test_a_folder_gives_the_same_directory_as_the_single_file(tmp_path: Path) -> None:
+    folder = split(tmp_path / "dir")
+    assert load_directory(folder).data == load_directory(SINGLE).data
+
+
+async def test_editing_one_file_reads_only_that_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = split(tmp_path / "dir")
+    reloader = Reloader.start_with(folder)
+    sent: list[list[str]] = []
+    original = Parsers.parse
+
+    def parse(self: Parsers, files: Any, context: Any = None) -> Any:
+        sent.append([Path(name).name for name, _ in files])
+        return original(self, files, context)
+
+    monkeypatch.setattr(Parsers, "parse", parse)
+    lebanon = folder / "lebanon.yaml"
+    atomic_write(lebanon, lebanon.read_text().replace("SMEX Digital Safety Helpdesk", "SMEX"))
+    outcome = await reloader.reload()
+    assert outcome.changed and outcome.error is None
+    assert sent == [["lebanon.yaml"]]
+    assert reloader.current.resources["smex"].name["en"] == "SMEX"
+    assert reloader.generation == 1
+    assert not (await reloader.reload()).changed, "nothing changed on disk: nothing read"
+    assert sent == [["lebanon.yaml"]]
+    reloader.source.parsers.close()
+
+
+async def test_a_broken_file_keeps_its_last_good_version_and_the_others_go_live(
+    tmp_path: Path,
+) -> None:
+    folder = split(tmp_path / "dir")
+    told: list[str] = []
+
+    async def tell(error: Any) -> None:
+        told.append(str(error))
+
+    reloader = Reloader.start_with(folder, on_error=tell)
+    iraq, lebanon = folder / "iraq.yaml", folder / "lebanon.yaml"
+    atomic_write(iraq, iraq.read_text().replace("operator: police", "operator: police\n  oops: 1"))
+    atomic_write(lebanon, lebanon.read_text().replace("SMEX Digital Safety Helpdesk", "SMEX"))
+    outcome = await reloader.reload()
+    line = line_of(iraq, "oops: 1")
+    assert outcome.changed and outcome.error is not None
+    assert [str(p) for p in outcome.error.problems] == [
+        f"{iraq}:{line}:3: resources[0].oops: unknown key 'oops'"
+    ]
+    assert told == [str(outcome.error)]
+    directory = reloader.current
+    assert directory.resources["smex"].name["en"] == "SMEX", "the good file went live"
+    assert "iq-911" in directory.resources, "the broken file's last good version serves"
+    reloader.source.parsers.close()
+
+
+async def test_a_change_that_breaks_another_files_references_is_held_back(
+    tmp_path: Path,
+) -> None:
+    folder = split(tmp_path / "dir")
+    reloader = Reloader.start_with(folder)
+    before = reloader.current
+    main_file = folder / "directory.yaml"
+    text = main_file.read_text()
+    atomic_write(main_file, text.replace("- id: digital", "- id: online-safety"))
+    outcome = await reloader.reload()
+    lebanon = folder / "lebanon.yaml"
+    assert outcome.error is not None and not outcome.changed
+    [problem] = outcome.error.problems
+    assert str(problem) == (
+        f"{lebanon}:{line_of(lebanon, '- digital')}:5: resources[1].categories[0]: "
+        "no category 'digital'"
+    )
+    assert reloader.current is before
+    reloader.source.parsers.close()
+
+
+async def test_files_added_and_removed_are_taken_while_the_whole_stays_valid(
+    tmp_path: Path,
+) -> None:
+    folder = split(tmp_path / "dir")
+    reloader = Reloader.start_with(folder)
+    lebanon, iraq = folder / "lebanon.yaml", folder / "iraq.yaml"
+    (folder / "more").mkdir()
+    atomic_write(folder / "more" / "lebanon.yaml", lebanon.read_text())
+    lebanon.unlink()
+    outcome = await reloader.reload()
+    assert outcome.changed and outcome.error is None
+    assert set(reloader.current.resources) == {"iq-911", "unhcr-iq-iic", "isf-1745", "smex"}
+
+    (folder / "more" / "lebanon.yaml").unlink()
+    outcome = await reloader.reload()
+    assert outcome.changed and outcome.error is None
+    assert set(reloader.current.resources) == {"iq-911", "unhcr-iq-iic"}
+
+    iraq.unlink()  # the guide's related resource would be gone: held back
+    outcome = await reloader.reload()
+    assert outcome.error is not None and not outcome.changed
+    assert "no resource 'unhcr-iq-iic'" in str(outcome.error)
+    assert set(reloader.current.resources) == {"iq-911", "unhcr-iq-iic"}
+    reloader.source.parsers.close()
+
+
+def test_penah_check_takes_a_folder_and_names_file_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = split(tmp_path / "dir")
+    assert main(["check", str(folder)]) == 0
+    assert capsys.readouterr().out.rstrip().endswith(
+        "4 resources, 6 contacts, 1 guides, 4 regions, 4 categories"
+    )
+    iraq = folder / "iraq.yaml"
+    iraq.write_text(iraq.read_text() + "version: 1\n")
+    assert main(["check", str(folder)]) == 1
+    err = capsys.readouterr().err
+    assert f"{iraq}:{line_of(iraq, 'version: 1')}:10: version: already given in " in err
