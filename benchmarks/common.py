@@ -181,7 +181,11 @@ class InProcess:
 def bot_command(
     kind: str, api: FakeBotAPI, workdir: Path
 ) -> tuple[dict[str, str], tuple[str, ...]]:
-    """The environment and command line of Penah (with the seed directory) or the bare bot."""
-    if kind == "penah":
-        return penah_env(api, workdir, ROOT / "resources.yaml"), PENAH
+    """The environment and command line of Penah (with the seed directory; `penah-httpx` on
+    its fallback HTTP client) or the bare bot (PTB's defaults: httpx, AIORateLimiter)."""
+    if kind.startswith("penah"):
+        env = penah_env(api, workdir, ROOT / "resources.yaml")
+        if kind == "penah-httpx":
+            env["PENAH_HTTP_CLIENT"] = "httpx"
+        return env, PENAH
     return child_env(api), BARE

@@ -36,7 +36,7 @@ from bot.i18n import load_catalogs
 from bot.reloader import Reloader
 from bot.wiring import PenahBot
 from tests.botprocess import ROOT, TOKEN, BotProcess
-from tests.fakeapi import FakeBotAPI
+from tests.fakeapi import FakeBotAPI, Limits
 from tests.fakes import FakeTelegram, user
 
 SEED = ROOT / "resources.yaml"
@@ -58,7 +58,10 @@ async def run_users(api: FakeBotAPI, first_id: int, count: int, concurrency: int
 
 async def measure(kind: str, users: int, concurrency: int, idle: float, workdir: Path,
                   ) -> dict[str, Any]:
-    async with FakeBotAPI() as api:
+    # Telegram's limits are lifted here: this measures CPU, and the bare bot's AIORateLimiter
+    # lets more than 30 messages into a second (the API's 429 then fails the update at its
+    # default of no retries), so with the limits on the two bots would not do the same work.
+    async with FakeBotAPI(limits=Limits(enabled=False)) as api:
         env, args = bot_command(kind, api, workdir)
         async with BotProcess(api, env, workdir, args) as bot:
             await bot.ready()
@@ -163,7 +166,7 @@ async def main() -> None:
         spread = [block_ratio(runs[i : i + 4]) for i in range(0, len(runs), 4)]
         print(f"CPU per update: Penah {per['penah']:.3f} ms, bare PTB {per['bare']:.3f} ms, "
               f"ratio {ratio:.2f}x (blocks: {', '.join(f'{r:.2f}' for r in spread)}; "
-              f"target <= 1.0x)")
+              f"target <= 0.8x)")
         local_figures = await handling(local, Path(tmp) / "local")
     for kind, f in local_figures.items():
         print(f"  in-process {kind:5} {f['updates']} updates: handling p50 {f['p50_ms']:.2f} ms, "

@@ -5,7 +5,8 @@ It reports whether everyone was served, the messages delivered per second while 
 was full (against the limit), how fast pressed buttons were answered (answerCallbackQuery is
 not rate limited, so a person's spinner should stop at once), and where an emergency screen
 pressed during the surge lands in the queue, next to an ordinary screen pressed at the same
-moment by someone else.
+moment by someone else. The stand-in API enforces Telegram's limits (30 messages in any second,
+about one a second per chat beyond answers to a person's own updates), so a 429 would show.
 
 python -m benchmarks.load [--quick] [--users N]
 """
@@ -143,6 +144,7 @@ async def surge(users: int, probes: list[float], workdir: Path) -> dict[str, Any
         "first_reply_p50_ms": round(percentile(firsts, 50)),
         "first_reply_p99_ms": round(percentile(firsts, 99)),
         "emergency": emergencies,
+        "http_429": len(api.throttled()), "refused_edits": len(api.refused_edits()),
     }
 
 
@@ -158,6 +160,8 @@ async def main() -> None:
         r = await surge(users, probes, Path(tmp))
     print(f"served {r['served']}/{r['users']} (exit {r['exit']}, {r['errors_in_log']} errors "
           f"logged); {r['messages']} screens in {r['surge_s']} s")
+    print(f"Telegram's limits (enforced by the stand-in API): {r['http_429']} x 429 "
+          f"(target 0), {r['refused_edits']} refused edits")
     print(f"delivered {r['delivered_per_s']:.1f} messages/s while the queue was full "
           f"({r['saturated_messages']} messages over {r['saturated_s']} s) against a limit of "
           f"{r['limit_per_s']:.0f}/s = {r['delivered_per_s'] / r['limit_per_s'] * 100:.0f} % "

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -25,6 +25,7 @@ from pydantic import (
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+Client = Literal["aiohttp", "httpx"]  # bot/aiohttp_request.py; httpx is the fallback
 
 
 class ConfigError(ValueError):
@@ -80,6 +81,7 @@ class Settings(BaseModel):
     listen: str = "0.0.0.0:8443"
     webhook_secret: SecretStr | None = None
     check_links: bool = False  # a daily link check in the background, for the admin digest
+    http_client: Client = "aiohttp"
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -167,6 +169,7 @@ ENVIRONMENT = {
     "listen": "PENAH_LISTEN",
     "webhook_secret": "PENAH_WEBHOOK_SECRET",
     "check_links": "PENAH_CHECK_LINKS",
+    "http_client": "PENAH_HTTP_CLIENT",
 }
 _SECRET = {"token", "secret", "webhook_secret"}
 

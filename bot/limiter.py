@@ -1,11 +1,15 @@
 """A lean rate limiter for the Bot API that lets emergency screens jump the queue.
 
-Telegram allows a bot about 30 messages a second and a chat about one a second. Requests that
-carry a chat id wait for a token from a global bucket, in priority order, then from their
-chat's bucket (which allows a short burst, so a person tapping through menus is not slowed).
-Requests without a chat id (answerCallbackQuery, getUpdates) never wait, so a pressed button
-is answered at once even while screens queue. RetryAfter is retried a bounded number of times
-and pauses everyone, as Telegram asks.
+Telegram allows a bot about 30 messages a second and a chat about one a second, with short
+bursts, and its engineers say a bot answering what people do can hardly exceed the per-chat
+limit. So every request that carries a chat id waits, in priority order, for a slot in a global
+window (never more than `messages_per_second` in any second, so no 429 comes back); a reply to
+a person's own tap or message (`reply=True`) goes out as soon as the global window allows,
+while bot-initiated messages (admin alerts, digests) also wait for their chat's bucket. The
+flood guard, before any handler, keeps a person's own pace within bounds. Requests without a
+chat id (answerCallbackQuery, getUpdates) never wait, so a pressed button is answered at once
+even while screens queue. RetryAfter is retried a bounded number of times and pauses everyone,
+as Telegram asks.
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ import asyncio
 import heapq
 import itertools
 import logging
+import math
 import time
+from collections import deque
 from collections.abc import Callable, Coroutine
 from typing import Any, TypedDict
 
@@ -28,16 +34,13 @@ URGENT, NORMAL = 0, 1
 
 class LimitArgs(TypedDict, total=False):
     priority: int
+    reply: bool  # an answer to the person's own update: not held by the chat's bucket
 
 
-class TokenBucket:
-    """Tokens refill at `rate` a second up to `burst`; waiters are served lowest priority first."""
+class _Lane:
+    """Waiters served lowest priority first, as fast as `_take` allows."""
 
-    def __init__(self, rate: float, burst: float) -> None:
-        self.rate = rate
-        self.burst = burst
-        self._tokens = burst
-        self._stamp = time.monotonic()
+    def __init__(self) -> None:
         self._waiters: list[tuple[int, int, asyncio.Future[None]]] = []
         self._order = itertools.count()
         self._timer: asyncio.TimerHandle | None = None
@@ -45,6 +48,62 @@ class TokenBucket:
     @property
     def queued(self) -> int:
         return len(self._waiters)
+
+    def _take(self) -> float:
+        """Take a slot and return 0.0, or return the seconds until one frees up."""
+        raise NotImplementedError
+
+    def _give_back(self) -> None:
+        raise NotImplementedError
+
+    async def acquire(self, priority: int = NORMAL) -> None:
+        if not self._waiters and self._take() == 0.0:
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiters, (priority, next(self._order), future))
+        self._schedule()
+        try:
+            await future
+        except asyncio.CancelledError:
+            if future.done() and not future.cancelled():
+                self._give_back()  # granted just as we were cancelled
+                self._schedule()
+            raise
+
+    def _schedule(self, delay: float | None = None) -> None:
+        if self._timer is None and self._waiters:
+            if delay is None:
+                delay = self._wait()
+            if delay != math.inf:  # else a send's answer will call again
+                self._timer = asyncio.get_running_loop().call_later(delay, self._release)
+
+    def _wait(self) -> float:
+        raise NotImplementedError
+
+    def _release(self) -> None:
+        self._timer = None
+        delay = 0.0
+        while self._waiters:
+            if self._waiters[0][2].done():
+                heapq.heappop(self._waiters)
+                continue
+            delay = self._take()
+            if delay > 0:
+                break
+            _, _, future = heapq.heappop(self._waiters)
+            future.set_result(None)
+        self._schedule(delay if delay > 0 else None)
+
+
+class TokenBucket(_Lane):
+    """Tokens refill at `rate` a second up to `burst`; waiters are served lowest priority first."""
+
+    def __init__(self, rate: float, burst: float) -> None:
+        super().__init__()
+        self.rate = rate
+        self.burst = burst
+        self._tokens = burst
+        self._stamp = time.monotonic()
 
     @property
     def idle(self) -> bool:
@@ -56,36 +115,64 @@ class TokenBucket:
         self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
         self._stamp = now
 
-    async def acquire(self, priority: int = NORMAL) -> None:
+    def _take(self) -> float:
         self._refill()
-        if not self._waiters and self._tokens >= 1:
+        if self._tokens >= 1:
             self._tokens -= 1
-            return
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        heapq.heappush(self._waiters, (priority, next(self._order), future))
-        self._schedule()
-        try:
-            await future
-        except asyncio.CancelledError:
-            if future.done() and not future.cancelled():
-                self._tokens += 1  # granted just as we were cancelled: give it back
-                self._schedule()
-            raise
+            return 0.0
+        return (1 - self._tokens) / self.rate
 
-    def _schedule(self) -> None:
-        if self._timer is None and self._waiters:
-            delay = max(0.0, (1 - self._tokens) / self.rate)
-            self._timer = asyncio.get_running_loop().call_later(delay, self._release)
+    def _give_back(self) -> None:
+        self._tokens += 1
 
-    def _release(self) -> None:
-        self._timer = None
+    def _wait(self) -> float:
         self._refill()
-        while self._waiters and self._tokens >= 1:
-            _, _, future = heapq.heappop(self._waiters)
-            if future.done():
-                continue
-            self._tokens -= 1
-            future.set_result(None)
+        return max(0.0, (1 - self._tokens) / self.rate)
+
+
+class SlidingWindow(_Lane):
+    """At most `limit` sends in any `window` seconds as the server counts them, where a token
+    bucket's burst on top of its rate lets 35 through in one second.
+
+    The server counts a request when it arrives, somewhere between our grant and its answer.
+    So a send counts as "now" while in flight, and from its answer's time once answered: any
+    second on the server's clock then holds at most `limit`, however late a request arrives.
+    Every grant must be followed by `done()`.
+    """
+
+    def __init__(self, limit: int, window: float = 1.0) -> None:
+        super().__init__()
+        self.limit = max(1, limit)
+        self.window = window
+        self._in_flight = 0
+        self._answered: deque[float] = deque()
+
+    def _expire(self, now: float) -> None:
+        while self._answered and self._answered[0] <= now - self.window:
+            self._answered.popleft()
+
+    def _take(self) -> float:
+        now = time.monotonic()
+        self._expire(now)
+        if self._in_flight + len(self._answered) < self.limit:
+            self._in_flight += 1
+            return 0.0
+        return self._answered[0] + self.window - now if self._answered else math.inf
+
+    def _give_back(self) -> None:
+        self._in_flight -= 1
+
+    def _wait(self) -> float:
+        now = time.monotonic()
+        self._expire(now)
+        if self._in_flight + len(self._answered) < self.limit:
+            return 0.0
+        return max(0.0, self._answered[0] + self.window - now) if self._answered else math.inf
+
+    def done(self) -> None:
+        """The send was answered (or failed): it counts from now until `window` has passed."""
+        self._in_flight -= 1
+        self._answered.append(time.monotonic())
         self._schedule()
 
 
@@ -97,8 +184,7 @@ class PriorityRateLimiter(BaseRateLimiter[LimitArgs]):
         chat_burst: float = 3.0,
         max_retries: int = 3,
     ) -> None:
-        # A small burst: a full one (30) after a quiet spell put 60 messages into one second.
-        self._global = TokenBucket(messages_per_second, max(1.0, messages_per_second / 6))
+        self._global = SlidingWindow(round(messages_per_second))
         self._chat_rate = chat_per_second
         self._chat_burst = chat_burst
         self._chats: dict[int | str, TokenBucket] = {}
@@ -133,11 +219,14 @@ class PriorityRateLimiter(BaseRateLimiter[LimitArgs]):
         rate_limit_args: LimitArgs | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         chat_id = data.get("chat_id")
-        priority = (rate_limit_args or {}).get("priority", NORMAL)
+        limits = rate_limit_args or {}
+        priority = limits.get("priority", NORMAL)
+        paced = not limits.get("reply", False)
         for attempt in range(self._max_retries + 1):
             await self._wait_out_pause()
             if chat_id is not None:
-                await self._chat(chat_id).acquire(priority)
+                if paced:
+                    await self._chat(chat_id).acquire(priority)
                 await self._global.acquire(priority)
             try:
                 return await callback(*args, **kwargs)
@@ -148,6 +237,9 @@ class PriorityRateLimiter(BaseRateLimiter[LimitArgs]):
                 seconds = exc._retry_after.total_seconds()
                 log.warning("Telegram asked to slow down (%s): pausing %.1f s", endpoint, seconds)
                 self._paused_until = max(self._paused_until, time.monotonic() + seconds + 0.1)
+            finally:
+                if chat_id is not None:
+                    self._global.done()
         raise AssertionError("unreachable")
 
     async def _wait_out_pause(self) -> None:

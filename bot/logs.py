@@ -19,7 +19,7 @@ import traceback
 TOKEN = re.compile(r"\d{5,16}:[A-Za-z0-9_-]{30,}")
 # httpx and httpcore log each request's URL, which holds the token, at INFO and DEBUG; the
 # others log every request or job at INFO.
-QUIET = ("httpx", "httpcore", "hpack", "apscheduler", "tornado.access", "aiosqlite")
+QUIET = ("httpx", "httpcore", "hpack", "apscheduler", "tornado.access", "aiosqlite", "aiohttp")
 OWN = "bot"  # Penah's loggers: "bot", "bot.telegram", …
 # A %-style conversion: each becomes a placeholder, its value never formatted.
 CONVERSION = re.compile(r"%(\([^)]*\))?[-#0 +]*(\*|\d+)?(\.(\*|\d+))?[diouxXeEfFgGcrsa%]")

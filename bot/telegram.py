@@ -40,7 +40,8 @@ from .callbacks import Action, decode
 from .commands import BY_NAME, command_name
 from .core import Event, Media, Outcome, Press, Text, Typed
 from .failures import not_saved
-from .limiter import NORMAL, URGENT
+from .limiter import NORMAL, URGENT, LimitArgs
+from .onscreen import OnScreen, digest
 from .screens import Screen
 from .state import (
     ClearChat,
@@ -80,9 +81,14 @@ def keyboard(screen: Screen) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-def markup(screen: Screen) -> InlineKeyboardMarkup | None:
+def screen_markup(screen: Screen) -> InlineKeyboardMarkup | None:
     """The cached keyboard, except for a search's results: what was found stays unkept."""
     return keyboard.__wrapped__(screen) if screen.private else keyboard(screen)
+
+
+def _reply(screen: Screen) -> LimitArgs:
+    """An answer to the person's own update: only the global limit and the lanes apply."""
+    return {"priority": URGENT if screen.urgent else NORMAL, "reply": True}
 
 
 def client_language(update: Update) -> str | None:
@@ -101,6 +107,7 @@ class Handlers:
     def __init__(self, bot: PenahBot) -> None:
         self.bot = bot
         self._outcomes: dict[tuple[object, ...], Outcome] = {}
+        self.onscreen = OnScreen()  # what each recent message shows: no edit to the same
 
     def register(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         app.add_handler(TypeHandler(Update, self._gate), group=-1)
@@ -122,22 +129,24 @@ class Handlers:
         return key, await store.visit(key)
 
     async def _send(self, chat: Chat, screen: Screen, key: bytes | None = None) -> None:
-        priority = URGENT if screen.urgent else NORMAL
+        markup = screen_markup(screen)
         try:
             sent = await self._api.send_message(
                 chat.id,
                 screen.text,
                 parse_mode=ParseMode.HTML,
-                reply_markup=markup(screen),
+                reply_markup=markup,
                 link_preview_options=NO_PREVIEW,
                 disable_notification=True,  # no sound, no lock-screen line to be seen by others
-                rate_limit_args={"priority": priority},
+                rate_limit_args=_reply(screen),
             )
         except Forbidden:
             await self._blocked(key)
             return
         self.bot.guards.history.add(chat.id, sent.message_id)
         self.bot.guards.tidy.shown(chat.id, sent.message_id)
+        if key is not None:
+            self.onscreen.shown(key, sent.message_id, digest(screen.text, markup))
 
     async def _edit(self, query: CallbackQuery, screen: Screen, key: bytes) -> None:
         message = query.message
@@ -145,20 +154,25 @@ class Handlers:
             if query.message is not None:
                 await self._send(query.message.chat, screen, key)
             return
-        priority = URGENT if screen.urgent else NORMAL
+        markup = screen_markup(screen)
+        shows = digest(screen.text, markup)
+        if self.onscreen.showing(key, message.message_id, shows):
+            return  # already on screen: Telegram would refuse the edit
         try:
             await self._api.edit_message_text(
                 screen.text,
                 chat_id=message.chat_id,
                 message_id=message.message_id,
                 parse_mode=ParseMode.HTML,
-                reply_markup=markup(screen),
+                reply_markup=markup,
                 link_preview_options=NO_PREVIEW,
-                rate_limit_args={"priority": priority},
+                rate_limit_args=_reply(screen),
             )
             self.bot.guards.tidy.shown(message.chat_id, message.message_id)
+            self.onscreen.shown(key, message.message_id, shows)
         except BadRequest as exc:
             if "not modified" in exc.message.lower():
+                self.onscreen.shown(key, message.message_id, shows)
                 return
             log.warning("editMessageText failed: %s", exc.message[:80])
             await self._send(message.chat, screen, key)
@@ -168,6 +182,7 @@ class Handlers:
     async def _blocked(self, key: bytes | None) -> None:
         """The user blocked the bot: forget them, as they would want."""
         if key is not None and self.bot.store is not None:
+            self.onscreen.forget(key)
             await self.bot.store.forget(key)
 
     # ------------------------------------------------------------------ the gate
@@ -338,6 +353,7 @@ class Handlers:
                     await self._delete_all(chat_id, countdown.key)
                 elif countdown.message_id is not None:
                     screen = core.tidied(self.bot.context, countdown.lang)
+                    self.onscreen.drop(countdown.key, countdown.message_id)  # it changes now
                     await self._api.edit_message_text(
                         screen.text,
                         chat_id=chat_id,

@@ -23,6 +23,7 @@ from telegram.ext import Application
 from telegram.request import BaseRequest
 
 from .admin import NOT_RELOADED, problems_text
+from .aiohttp_request import make_request
 from .commands import COMMANDS
 from .config import Settings
 from .core import Context
@@ -128,6 +129,10 @@ class PenahBot:
     ) -> App:
         if not self.settings.token:
             raise ValueError("a bot token is needed")
+        if request is None:
+            # Answers to button presses are not rate-limited and can come in hundreds at once.
+            request = make_request(self.settings.http_client, 512, pool_timeout=5.0)
+            updates_request = make_request(self.settings.http_client)
         updater = make_updater(
             self.settings.bot_token, self.settings.api_url, self.limiter, request, updates_request
         )

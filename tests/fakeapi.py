@@ -4,7 +4,8 @@ tests/fakes.py replaces Telegram inside the bot's own process; this one is a rea
 server, so the bot's HTTP client, connection pool, timeouts, long polling, signal handling and
 process start-up are exercised as in production. It records every call with a monotonic time
 stamp (comparable with the test's own `time.monotonic()`), and can fail a method, answer slowly
-or go away for a while. Stdlib only: asyncio streams, urllib and email for the bodies.
+or go away for a while. It enforces Telegram's sending limits (`Limits`), so a bot that sends
+too fast gets a 429 here as it would there. Stdlib only: asyncio streams, urllib and email.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ import email.parser
 import email.policy
 import itertools
 import json
+import math
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -61,6 +64,70 @@ DESCRIPTIONS = {
 }
 
 
+# Calls that put a message on someone's screen; answerCallbackQuery and the rest are not limited.
+SENDING = frozenset({"sendMessage", "editMessageText", "editMessageReplyMarkup", "copyMessage",
+                     "forwardMessage", "sendPhoto", "sendDocument"})
+
+
+@dataclass
+class Limits:
+    """Telegram's sending limits as its Bot FAQ states them, enforced with 429 and retry_after.
+
+    - No more than `per_second` messages in any second, across all chats.
+    - A group gets no more than `group_per_minute` in any minute.
+    - A private chat: about one message a second, short bursts allowed (`chat_rate`,
+      `chat_burst`). Each update a person sends gives the bot one answer that does not count
+      against this pace (up to `credit_cap` banked), following Telegram's engineers: editing
+      the message a button is on is subject to per-chat limits, but a bot that does not send
+      without user interaction can hardly exceed them. The exact private-chat rule is not
+      published; this one is strict about what a bot does on its own.
+    Edits count as sends (Telegram shares the limits between them).
+    """
+
+    per_second: int = 30
+    group_per_minute: int = 20
+    chat_rate: float = 1.0
+    chat_burst: float = 3.0
+    credit_cap: int = 20
+    enabled: bool = True
+
+    def __post_init__(self) -> None:
+        self._sent: deque[float] = deque()
+        self._groups: dict[int, deque[float]] = {}
+        self._tokens: dict[int, tuple[float, float]] = {}  # chat -> (tokens, stamp)
+        self._credits: dict[int, int] = {}
+
+    def person_sent(self, chat_id: int) -> None:
+        self._credits[chat_id] = min(self.credit_cap, self._credits.get(chat_id, 0) + 1)
+
+    def admit(self, chat_id: int, now: float) -> float:
+        """0.0 if a message to `chat_id` may go now (and counts it), else seconds to wait."""
+        if not self.enabled:
+            return 0.0
+        while self._sent and self._sent[0] <= now - 1.0:
+            self._sent.popleft()
+        if len(self._sent) >= self.per_second:
+            return self._sent[0] + 1.0 - now
+        if chat_id < 0:
+            group = self._groups.setdefault(chat_id, deque())
+            while group and group[0] <= now - 60.0:
+                group.popleft()
+            if len(group) >= self.group_per_minute:
+                return group[0] + 60.0 - now
+            group.append(now)
+        elif self._credits.get(chat_id, 0) > 0:
+            self._credits[chat_id] -= 1
+        else:
+            tokens, stamp = self._tokens.get(chat_id, (self.chat_burst, now))
+            tokens = min(self.chat_burst, tokens + (now - stamp) * self.chat_rate)
+            if tokens < 1:
+                self._tokens[chat_id] = (tokens, now)
+                return (1 - tokens) / self.chat_rate
+            self._tokens[chat_id] = (tokens - 1, now)
+        self._sent.append(now)
+        return 0.0
+
+
 @dataclass
 class _Waiter:
     predicate: Callable[[Call], bool]
@@ -80,6 +147,8 @@ class FakeBotAPI:
     delivered_at: dict[int, float] = field(default_factory=dict)  # update_id -> getUpdates answer
     polling: int = 0  # getUpdates requests being held open right now
     refused: list[float] = field(default_factory=list)  # connections closed by an outage
+    limits: Limits = field(default_factory=Limits)
+    errors: list[tuple[Call, int, str]] = field(default_factory=list)  # every error answered
 
     def __post_init__(self) -> None:
         self._pending: list[dict[str, Any]] = []
@@ -130,6 +199,8 @@ class FakeBotAPI:
         body: Any = next(iter(payload.values()), {})
         if isinstance(body, dict) and isinstance(body.get("from"), dict):
             self.senders[update["update_id"]] = int(body["from"]["id"])
+            chat = (body.get("message") or body).get("chat", {}).get("id", body["from"]["id"])
+            self.limits.person_sent(int(chat))
         self._arrived.set()
         return int(update["update_id"])
 
@@ -211,6 +282,15 @@ class FakeBotAPI:
         self._restart = asyncio.create_task(come_back())
         return self._restart
 
+    def throttled(self) -> list[Call]:
+        """Calls answered with 429."""
+        return [call for call, status, _ in self.errors if status == 429]
+
+    def refused_edits(self) -> list[Call]:
+        """Edits refused because the message already showed exactly that."""
+        return [call for call, status, text in self.errors
+                if status == 400 and "not modified" in text]
+
     def called(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
 
@@ -291,7 +371,15 @@ class FakeBotAPI:
             params = parse_body(headers.get("content-type", ""), body)
         except ValueError as exc:
             return 400, {"ok": False, "error_code": 400, "description": f"Bad Request: {exc}"}
-        self._record(Call(method, params, time.monotonic(), token))
+        call = Call(method, params, time.monotonic(), token)
+        self._record(call)
+        status, answer = await self._answer(call)
+        if status != 200:
+            self.errors.append((call, status, str(answer.get("description", ""))))
+        return status, answer
+
+    async def _answer(self, call: Call) -> tuple[int, dict[str, Any]]:
+        method, params = call.method, call.params
         if self.latency and method != "getUpdates":
             await asyncio.sleep(self.latency)
         failure = self._failure_for(method, params)
@@ -301,6 +389,13 @@ class FakeBotAPI:
             if failure.retry_after is not None:
                 answer["parameters"] = {"retry_after": failure.retry_after}
             return failure.status, answer
+        if method in SENDING and isinstance(params.get("chat_id"), int):
+            wait = self.limits.admit(params["chat_id"], call.at)
+            if wait > 0:
+                seconds = max(1, math.ceil(wait))
+                return 429, {"ok": False, "error_code": 429,
+                             "description": f"Too Many Requests: retry after {seconds}",
+                             "parameters": {"retry_after": seconds}}
         try:
             result = await self._result(method, params)
         except LookupError as exc:

@@ -17,6 +17,10 @@ from typing import Any
 
 from telegram.request import BaseRequest, RequestData
 
+NOT_MODIFIED = (
+    "message is not modified: specified new message content and reply markup are exactly "
+    "the same as a current content and reply markup of the message"
+)
 BOT_USER = {"id": 1, "is_bot": True, "first_name": "Penah", "username": "penah_test_bot"}
 
 
@@ -44,6 +48,7 @@ class FakeTelegram(BaseRequest):
         self._ids = itertools.count(1000)
         self._update_ids = itertools.count(1)
         self.latency = 0.0
+        self.errors: list[tuple[Call, int, str]] = []  # every error answered
 
     # ---- BaseRequest
     async def initialize(self) -> None:
@@ -62,8 +67,9 @@ class FakeTelegram(BaseRequest):
                          ) -> tuple[int, bytes]:
         endpoint = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
+        call = Call(endpoint, params)
         if endpoint != "getUpdates":
-            self.calls.append(Call(endpoint, params))
+            self.calls.append(call)
         if self.latency:
             await asyncio.sleep(self.latency)
         queued = self.failures.get(endpoint)
@@ -81,6 +87,7 @@ class FakeTelegram(BaseRequest):
             result = await self._answer(endpoint, params, read_timeout)
         except LookupError as exc:
             error = {"ok": False, "error_code": 400, "description": f"Bad Request: {exc}"}
+            self.errors.append((call, 400, f"Bad Request: {exc}"))
             return 400, json.dumps(error).encode()
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
@@ -126,7 +133,8 @@ def answer_call(chats: dict[int, dict[int, dict[str, Any]]], ids: Iterator[int],
                 method: str, params: dict[str, Any]) -> Any:
     """What Telegram does with a call, as far as Penah uses the Bot API; both fakes use it.
 
-    Editing a message that is not there raises LookupError (Telegram's 400).
+    Editing a message that is not there, or to exactly what it already shows, raises
+    LookupError (Telegram's 400).
     """
     if method == "getMe":
         return BOT_USER
@@ -140,6 +148,11 @@ def answer_call(chats: dict[int, dict[int, dict[str, Any]]], ids: Iterator[int],
         if message_id not in chats.get(chat_id, {}):
             raise LookupError("message to edit not found")
         message = bot_message(chat_id, message_id, params)
+        shown = chats[chat_id][message_id]
+        if (shown.get("text"), shown.get("reply_markup")) == (
+            message["text"], message.get("reply_markup")
+        ):
+            raise LookupError(NOT_MODIFIED)
         chats[chat_id][message_id] = message
         return message
     if method == "deleteMessages":
