@@ -154,7 +154,7 @@ async def test_live_edit_is_served_and_a_broken_edit_keeps_the_last_good(
         assert SMEX in card.params["text"]
 
         atomic_write(resources, good.replace(SMEX, "SMEX Helpdesk"))
-        took = await until(lambda: "directory reloaded" in bot.stderr(), 5, "the reload")
+        took = await until(lambda: "directory reloaded" in bot.stderr(), 20, "the reload")
         print(f"live edit seen after {took:.2f} s")
         _, card = await press(api, person, SMEX_CARD)
         assert "SMEX Helpdesk" in card.params["text"] and SMEX not in card.params["text"]
@@ -165,8 +165,8 @@ async def test_live_edit_is_served_and_a_broken_edit_keeps_the_last_good(
         mark = len(api.calls)
         atomic_write(resources, broken)
         expected = f"{resources}:{line}:5: resources[3].oops: unknown key 'oops'"
-        await until(lambda: expected in bot.stderr(), 5, "the error in the log")
-        told = await api.wait_for(to_chat(999, "sendMessage"), 5, mark)
+        await until(lambda: expected in bot.stderr(), 20, "the error in the log")
+        told = await api.wait_for(to_chat(999, "sendMessage"), 20, mark)
         assert expected in told.params["text"], "the admins are told, with the line"
         await press(api, person, "1:l")  # away from the card: it is shown again, not skipped
         _, card = await press(api, person, SMEX_CARD)
