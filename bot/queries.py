@@ -29,6 +29,9 @@ from .model import (
     format_path,
 )
 
+# (order, emergency first, local first, operator, English name): how entries are listed.
+Rank = tuple[int, int, int, int, str]
+
 
 @dataclass(frozen=True)
 class Directory:
@@ -97,7 +100,7 @@ class Directory:
         """A category's resources where the user is (and global ones), in display order."""
         return sorted(
             (r for r in self._by_category.get(category, ()) if self._in_region(r.regions, region)),
-            key=self._resource_rank,
+            key=self.resource_rank,
         )
 
     def guides_for(self, region: str | None, category: str) -> list[Guide]:
@@ -172,12 +175,14 @@ class Directory:
                 index.setdefault(category, []).append(resource)
         return index
 
-    def _resource_rank(self, resource: Resource) -> tuple[int, int, int, str]:
+    def resource_rank(self, resource: Resource) -> Rank:
+        """Display order: explicit order, emergency services, local before global, operator."""
         emergency = self.emergency_category
         in_emergency = bool(emergency and emergency.id in resource.categories)
         return (
             resource.order if resource.order is not None else 1000,
             0 if in_emergency else 1,
+            1 if GLOBAL_REGION in resource.regions else 0,
             OPERATOR_RANK[resource.operator],
             resource.name[FALLBACK_LANGUAGE].casefold(),
         )

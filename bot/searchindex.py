@@ -23,8 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
-from .model import GLOBAL_REGION, OPERATOR_RANK
-from .queries import Directory
+from .model import GLOBAL_REGION
+from .queries import Directory, Rank
 from .textfold import deletions, fold, index_words, tokens, within_one_edit, words
 
 MAX_RESULTS = 8
@@ -76,7 +76,7 @@ class _Entry:
     hit: Hit
     regions: frozenset[str]
     categories: tuple[str, ...]
-    rank: tuple[int, int, int, str]
+    rank: Rank
 
 
 def refused(text: str) -> bool:
@@ -115,13 +115,7 @@ class Index:
 
         for resource in directory.data.resources:
             doc = len(entries)
-            in_emergency = self.emergency in resource.categories
-            rank = (
-                resource.order if resource.order is not None else 1000,
-                0 if in_emergency else 1,
-                OPERATOR_RANK[resource.operator],
-                resource.name["en"].casefold(),
-            )
+            rank = directory.resource_rank(resource)
             entries.append(
                 _Entry(
                     Hit("resource", resource.id),
@@ -135,7 +129,7 @@ class Index:
         for guide in directory.data.guides:
             doc = len(entries)
             order = guide.order if guide.order is not None else 1000
-            rank = (order, 2, 9, guide.question["en"].casefold())
+            rank = (order, 2, 0, 9, guide.question["en"].casefold())
             entries.append(
                 _Entry(Hit("guide", guide.id), frozenset(guide.regions), tuple(guide.categories),
                        rank)
