@@ -42,6 +42,8 @@ class Parsed:
     languages: list[str] | None
     entries: dict[str, list[Any]]
     deferred: list[tuple[Path_, dict[str, Any], list[str]]] = field(default_factory=list)
+    words: dict[str, dict[str, list[int]]] | None = None  # typed search's, by the reader
+    answer: bytes | None = None  # the child's lines for this file, to keep for a restart
 
 
 def _env() -> dict[str, str]:
@@ -104,6 +106,7 @@ class Parsers:
         self.warm = warm
         self._spares: list[_Child] = []  # at most one; a list the finalizer can share
         self._lock = threading.Lock()
+        self._closed = False
         # The spare goes when this object does (a test's bot), or at exit at the latest.
         self._finalizer = weakref.finalize(self, _stop_all, self._spares)
 
@@ -117,6 +120,7 @@ class Parsers:
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             spares, self._spares[:] = list(self._spares), []
         _stop_all(spares)
 
@@ -130,11 +134,14 @@ class Parsers:
         return child
 
     def _ready_spare(self) -> None:
-        """Start the next reload's child once this one is done, so the two never compete."""
-        if not self.warm:
-            return
+        """Start the next reload's child once this one is done, so the two never compete;
+        from a thread of its own, so that the reload does not wait for it."""
+        if self.warm:
+            threading.Thread(target=self._spawn_spare, name="penah-spare-reader").start()
+
+    def _spawn_spare(self) -> None:
         with self._lock:
-            if self._spare is None:
+            if self._spare is None and not self._closed:
                 self._spare = _spawn()
 
     def _talk(
@@ -180,11 +187,22 @@ class Parsers:
         return result
 
     def parse(
-        self, files: Sequence[tuple[str, bytes]], context: dict[str, Any] | None = None
+        self,
+        files: Sequence[tuple[str, bytes]],
+        context: dict[str, Any] | None = None,
+        *,
+        shared: Shared | None = None,
+        keep: bool = False,
+        words: bool = True,
     ) -> tuple[list[Parsed], list[Problem]]:
-        """Validate `files` in one child: (valid files, problems of the others)."""
+        """Validate `files` in one child: (valid files, problems of the others); `keep` keeps
+        each valid file's answer as the child wrote it; `words` has it fold search words."""
         try:
-            return self._talk(files, {"context": context}, _read)
+            return self._talk(
+                files,
+                {"context": context, "words": words},
+                lambda lines: _read(lines, shared or Shared(), keep),
+            )
         except _Dead as dead:
             raise DirectoryError(
                 [Problem(name, 0, 0, "", f"not read: {dead.reason}") for name, _ in files]
@@ -212,9 +230,19 @@ def _placed(lines: Iterator[bytes]) -> list[Problem]:
     return [Problem(**p) for p in json.loads(next(lines))]
 
 
-def _read(lines: Iterator[bytes]) -> tuple[list[Parsed], list[Problem]]:
-    """Turn the child's lines into entries, one small JSON document at a time."""
-    shared = Shared()
+def read_answer(answer: bytes, shared: Shared) -> list[Parsed]:
+    """The valid files of a child's answer kept from an earlier read; none if it is cut."""
+    try:
+        return _read(iter(answer.splitlines(keepends=True)), shared, False)[0]
+    except (ValueError, KeyError, TypeError, StopIteration):
+        return []
+
+
+def _read(
+    lines: Iterator[bytes], shared: Shared, keep: bool
+) -> tuple[list[Parsed], list[Problem]]:
+    """Turn the child's lines into entries. A file's entries are decoded as one JSON document,
+    so its entries share their keys' strings (decoded line by line, each entry had its own)."""
     parsed: list[Parsed] = []
     problems: list[Problem] = []
     for line in lines:
@@ -222,11 +250,14 @@ def _read(lines: Iterator[bytes]) -> tuple[list[Parsed], list[Problem]]:
         if "problems" in head:
             problems += [Problem(**p) for p in head["problems"]]
             continue
-        entries: dict[str, list[Any]] = {}
-        for kind in KINDS:
-            build = BUILDERS[kind]
-            count = head["counts"][kind]
-            entries[kind] = [build(shared, json.loads(next(lines))) for _ in range(count)]
+        counts = [head["counts"][kind] for kind in KINDS]
+        kept = [next(lines) for _ in range(sum(counts))]
+        values = iter(json.loads(b"[" + b",".join(kept) + b"]"))
+        entries = {kind: [BUILDERS[kind](shared, next(values)) for _ in range(count)]
+                   for kind, count in zip(KINDS, counts, strict=True)}
         deferred = [(tuple(path), contact, regions) for path, contact, regions in head["deferred"]]
-        parsed.append(Parsed(head["file"], head["version"], head["languages"], entries, deferred))
+        words = next(lines)
+        answer = b"".join([line, *kept, words]) if keep else None
+        parsed.append(Parsed(head["file"], head["version"], head["languages"], entries, deferred,
+                             json.loads(words), answer))
     return parsed, problems

@@ -97,10 +97,11 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     from . import startup
     from .i18n import load_catalogs
     from .logs import setup_logging
+    from .readcache import ReadCache
     from .reloader import Reloader
     from .runner import serve
     from .startup import StartupError
-    from .store import StoreError
+    from .store import StoreError, load_secret
     from .wiring import ALLOWED_UPDATES, PenahBot
 
     settings = settings.with_overrides(
@@ -126,7 +127,11 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     from .directory import DirectoryError
 
     try:
-        reloader = Reloader.start_with(settings.resources, interval=settings.reload_interval)
+        secret = load_secret(settings.data_dir, settings.secret_bytes)
+        cache = ReadCache(settings.read_cache, secret)
+        reloader = Reloader.start_with(
+            settings.resources, interval=settings.reload_interval, cache=cache
+        )
     except DirectoryError as exc:
         print(f"penah: the directory cannot be loaded:\n{exc}", file=sys.stderr)
         return 1

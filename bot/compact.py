@@ -84,6 +84,7 @@ def _category(s: Shared, d: dict[str, Any]) -> Category:
 
 def _contact(s: Shared, d: dict[str, Any]) -> Contact:
     d["type"] = _CONTACT_TYPES[d["type"]]
+    d["value"] = sys.intern(d["value"])
     d["label"] = s.text(d["label"])
     d["hours"] = s.text(d["hours"])
     d["languages"] = s.ids(d["languages"])
@@ -92,6 +93,7 @@ def _contact(s: Shared, d: dict[str, Any]) -> Contact:
 
 def _source(s: Shared, d: dict[str, Any]) -> Source:
     d["read"] = s.date(d["read"])
+    d["url"] = sys.intern(d["url"])
     return s.build(Source, d)  # type: ignore[no-any-return]
 
 

@@ -5,7 +5,8 @@ before any input is read: a parser bug, a bomb or a crash costs this process, ne
 Parsing also builds millions of short-lived objects for a large directory, whose garbage dies
 with the child. The input is one JSON line (files, sizes, context) and then the files' bytes;
 the output is JSON lines: per file, a header (its problems, or what it holds), then one line
-per entry, each of which the bot turns back into a model without validating again.
+per entry, each of which the bot turns back into a model without validating again, and the
+file's words for typed search (when asked for).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ def main(stdin: BinaryIO, stdout: TextIO) -> int:
     limit(resource.RLIMIT_CPU, CPU_SECONDS, final=False)  # until the input's size is known
     gc.disable()  # nothing here is cyclic, and the process is short-lived
     from .model import DirectoryError, Problem
+    from .searchbuild import piece_words
     from .validation import KINDS, Context, place, validate_part
     from .yamlfile import decode
 
@@ -90,8 +92,16 @@ def main(stdin: BinaryIO, stdout: TextIO) -> int:
         for kind in KINDS:
             for entry in getattr(model, kind):
                 stdout.write(entry.model_dump_json() + "\n")
+        # The words typed search will look for, folded here rather than in the bot when a
+        # whole directory is read (a reload of one file folds its few words after the swap).
+        words = piece_words(model.resources, model.guides) if header.get("words") else None
+        stdout.write(json.dumps(words, ensure_ascii=False, separators=(",", ":")) + "\n")
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.stdin.buffer, sys.stdout))
+    code = main(sys.stdin.buffer, sys.stdout)
+    sys.stdout.flush()
+    # The answer is out: skip the interpreter's teardown of a large heap (~150 ms), which
+    # would only delay the end of the output the bot waits for.
+    os._exit(code)

@@ -7,9 +7,12 @@ reads often (indexes, formatted phone numbers, links) is worked out once, when i
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping
+import threading
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
+from operator import itemgetter
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
@@ -31,6 +34,33 @@ from .model import (
 
 # (order, emergency first, local first, operator, English name): how entries are listed.
 Rank = tuple[int, int, int, int, str]
+T = TypeVar("T")
+
+
+class Piece:
+    """The resources and guides of one file as last read, with what is worked out from them
+    alone (display forms, search words): a reload keeps the files that did not change, and
+    with them all of this, so it works out only the changed file's share."""
+
+    def __init__(
+        self,
+        resources: list[Resource],
+        guides: list[Guide],
+        words: Mapping[str, Mapping[str, list[int]]] | None = None,
+    ) -> None:
+        self.resources = resources
+        self.guides = guides
+        # The search words of the entries (resources, then guides), from the file's reader.
+        self.words = words
+        self._memo: dict[Hashable, Any] = {}
+        self._lock = threading.Lock()
+
+    def memo(self, key: Hashable, make: Callable[[Piece], T]) -> T:
+        """`make(self)`, worked out once per key (a piece is shared by directories)."""
+        with self._lock:
+            if key not in self._memo:
+                self._memo[key] = make(self)
+            return self._memo[key]  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -39,24 +69,17 @@ class Directory:
 
     data: DirectoryFile
     source: str = "resources.yaml"
+    pieces: tuple[Piece, ...] = ()
     _shown: dict[str, tuple[Shown, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        countries = {r.id: r.country for r in self.data.regions}
-        shown = {
-            resource.id: tuple(
-                show(c.type, c.value, self._country(countries, resource, c))
-                for c in resource.contacts
-            )
-            for resource in self.data.resources
-        }
+        if not self.pieces:
+            object.__setattr__(self, "pieces", (Piece(self.data.resources, self.data.guides),))
+        countries = tuple((r.id, r.country) for r in self.data.regions)
+        shown: dict[str, tuple[Shown, ...]] = {}
+        for piece in self.pieces:
+            shown.update(piece.memo(("shown", countries), partial(_shown_of, dict(countries))))
         object.__setattr__(self, "_shown", shown)
-
-    @staticmethod
-    def _country(
-        countries: Mapping[str, str | None], resource: Resource, contact: Contact
-    ) -> str | None:
-        return country_of(contact.country, [countries.get(r) for r in resource.regions])
 
     # ---- lookups
     @cached_property
@@ -69,7 +92,10 @@ class Directory:
 
     @cached_property
     def resources(self) -> dict[str, Resource]:
-        return {r.id: r for r in self.data.resources}
+        found: dict[str, Resource] = {}
+        for piece in self.pieces:  # each piece's share once, then merged in C
+            found.update(piece.memo("by id", lambda p: {r.id: r for r in p.resources}))
+        return found
 
     @cached_property
     def guides(self) -> dict[str, Guide]:
@@ -89,7 +115,7 @@ class Directory:
         return list(zip(resource.contacts, self._shown[resource.id], strict=True))
 
     def contact_country(self, resource: Resource, contact: Contact) -> str | None:
-        return self._country({r.id: r.country for r in self.data.regions}, resource, contact)
+        return _country({r.id: r.country for r in self.data.regions}, resource, contact)
 
     # ---- queries
     @staticmethod
@@ -98,10 +124,9 @@ class Directory:
 
     def resources_for(self, region: str | None, category: str) -> list[Resource]:
         """A category's resources where the user is (and global ones), in display order."""
-        return sorted(
-            (r for r in self._by_category.get(category, ()) if self._in_region(r.regions, region)),
-            key=self.resource_rank,
-        )
+        return [
+            r for r in self._by_category.get(category, ()) if self._in_region(r.regions, region)
+        ]
 
     def guides_for(self, region: str | None, category: str) -> list[Guide]:
         found = [
@@ -169,11 +194,17 @@ class Directory:
     # ---- internals
     @cached_property
     def _by_category(self) -> dict[str, list[Resource]]:
-        index: dict[str, list[Resource]] = {}
-        for resource in self.data.resources:
-            for category in resource.categories:
-                index.setdefault(category, []).append(resource)
-        return index
+        """Each category's resources in display order: each piece's share is ranked once (it
+        does not change while the file does not), and the shares are merged here."""
+        emergency = self.emergency_category
+        key = ("ranked", emergency.id if emergency else None)
+        runs: dict[str, list[tuple[Rank, Resource]]] = {}
+        for piece in self.pieces:
+            for category, ranked in piece.memo(key, partial(_ranked, self.resource_rank)).items():
+                runs.setdefault(category, []).extend(ranked)
+        # Sorting runs already in order is a merge; stable, so ties keep the files' order.
+        return {category: [r for _, r in sorted(run, key=itemgetter(0))]
+                for category, run in runs.items()}
 
     def resource_rank(self, resource: Resource) -> Rank:
         """Display order: explicit order, emergency services, local before global, operator."""
@@ -186,6 +217,36 @@ class Directory:
             OPERATOR_RANK[resource.operator],
             resource.name[FALLBACK_LANGUAGE].casefold(),
         )
+
+
+def _country(
+    countries: Mapping[str, str | None], resource: Resource, contact: Contact
+) -> str | None:
+    return country_of(contact.country, [countries.get(r) for r in resource.regions])
+
+
+def _shown_of(
+    countries: Mapping[str, str | None], piece: Piece
+) -> dict[str, tuple[Shown, ...]]:
+    return {
+        resource.id: tuple(
+            show(c.type, c.value, _country(countries, resource, c)) for c in resource.contacts
+        )
+        for resource in piece.resources
+    }
+
+
+def _ranked(
+    rank: Callable[[Resource], Rank], piece: Piece
+) -> dict[str, list[tuple[Rank, Resource]]]:
+    runs: dict[str, list[tuple[Rank, Resource]]] = {}
+    for resource in piece.resources:
+        ranked = (rank(resource), resource)
+        for category in resource.categories:
+            runs.setdefault(category, []).append(ranked)
+    for run in runs.values():
+        run.sort(key=itemgetter(0))
+    return runs
 
 
 def _texts_of(model: BaseModel, path: Path_) -> Iterator[tuple[str, Mapping[str, str]]]:

@@ -12,7 +12,8 @@ import threading
 import weakref
 
 from .queries import Directory
-from .searchindex import MAX_RESULTS, Found, Hit, Index, Outcome, refused
+from .searchbuild import Hit
+from .searchindex import MAX_RESULTS, Found, Index, Outcome, refused
 
 __all__ = ["MAX_RESULTS", "Found", "Hit", "Index", "Outcome", "build", "cached", "index_for",
            "refused", "search"]
@@ -20,7 +21,9 @@ __all__ = ["MAX_RESULTS", "Found", "Hit", "Index", "Outcome", "build", "cached",
 # ---------------------------------------------------------------------- one index per directory
 
 _INDEXES: dict[int, tuple[weakref.ref[Directory], Index]] = {}
-_BUILDING = threading.Lock()
+_BUILDING = threading.RLock()
+# The newest index: the next is built from it, for the files the two directories share.
+_latest: list[Index] = []
 
 
 def cached(directory: Directory) -> Index | None:
@@ -31,7 +34,7 @@ def cached(directory: Directory) -> Index | None:
 FREEZE_FROM = 1_000  # entries
 
 
-def build(directory: Directory) -> Index:
+def build(directory: Directory, previous: Index | None = None) -> Index:
     """A new index, with the cyclic collector paused: a build makes hundreds of thousands of
     small objects, none cyclic, and a collection among them holds the interpreter lock (and
     the event loop with it). For a large directory they are then frozen, as the reloader
@@ -40,7 +43,7 @@ def build(directory: Directory) -> Index:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        index = Index(directory)
+        index = Index(directory, previous)
         if len(index.entries) >= FREEZE_FROM:
             gc.freeze()
         return index
@@ -50,14 +53,16 @@ def build(directory: Directory) -> Index:
 
 
 def index_for(directory: Directory) -> Index:
-    """The directory's index, built once; it goes when the directory does."""
+    """The directory's index, built once (from the newest index, for the files the two
+    share); it goes when the directory does."""
     index = cached(directory)
     if index is not None:
         return index
     with _BUILDING:
         index = cached(directory)
         if index is None:
-            index = build(directory)
+            index = build(directory, _latest[0] if _latest else None)
+            _latest[:] = [index]
             key = id(directory)
             ref = weakref.ref(directory, lambda _: _forget(key))
             _INDEXES[key] = (ref, index)
@@ -69,12 +74,16 @@ def search(directory: Directory, query: str, region: str | None) -> Found:
 
 
 def _forget(key: int) -> None:
-    """The directory is gone: empty its index a piece at a time, as the reloader empties the
-    directory, so that freeing it does not hold the interpreter lock in one go."""
-    entry = _INDEXES.pop(key, None)
-    if entry is None:
-        return
+    """The directory is gone: empty the tables its index alone holds, a piece at a time, as
+    the reloader empties the directory, so that freeing them does not hold the interpreter
+    lock in one go. (Each index has its own copy of these tables; their contents, and the
+    categories' words, may live on in the next index.)"""
+    with _BUILDING:  # not while the next index is being built from this one
+        entry = _INDEXES.pop(key, None)
+        if entry is None or entry[1] in _latest:
+            return
     index = entry[1]
-    for table in (index.typos, index.strong, index.text, index.starts, index.categories):
+    for table in (index.typos, index.strong, index.text, index.starts, index.entries,
+                  index.orders):
         while table:
             table.popitem()

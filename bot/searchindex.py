@@ -18,22 +18,19 @@ import math
 import operator
 import re
 from array import array
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
-from .model import GLOBAL_REGION
+from .model import GLOBAL_REGION, Category
 from .queries import Directory, Rank
-from .textfold import deletions, fold, index_words, tokens, within_one_edit, words
+from .searchbuild import PREFIX, TYPO_LENGTH, Entry, Hit, Tables, tables_for, typo_table
+from .textfold import deletions, fold, tokens, within_one_edit, words
 
 MAX_RESULTS = 8
 MAX_QUERY_CHARS = 200
 MAX_WORDS = 12
 STRONG, TEXT = 3.0, 1.0
 EXACT, INFLECTED, CLITIC, PARTIAL, TYPO = 1.0, 0.85, 0.8, 0.7, 0.7
-PREFIX = 4  # a word cut short must keep this many letters
-TYPO_LENGTH = 5  # one typo in a shorter word makes another word too often (اسري, اخري, يسري)
 COMMON_SHARE = 0.25
 CATEGORY_SPREAD = 4
 ASKED = STRONG * TYPO
@@ -54,12 +51,6 @@ class Outcome(Enum):
 
 
 @dataclass(frozen=True)
-class Hit:
-    kind: str  # "resource" or "guide"
-    id: str
-
-
-@dataclass(frozen=True)
 class Found:
     outcome: Outcome
     hits: tuple[Hit, ...] = ()
@@ -69,14 +60,6 @@ class Found:
     @property
     def found(self) -> bool:
         return self.outcome is not Outcome.NOTHING and self.outcome is not Outcome.REFUSED
-
-
-@dataclass(frozen=True)
-class _Entry:
-    hit: Hit
-    regions: frozenset[str]
-    categories: tuple[str, ...]
-    rank: Rank
 
 
 def refused(text: str) -> bool:
@@ -90,69 +73,16 @@ def refused(text: str) -> bool:
     return bool(_COORDINATES.search(folded) or _LINK_OR_EMAIL.search(folded))
 
 
-class Index:
-    """Every searchable word of one directory, folded, with the entries it points to."""
+class Topics:
+    """The categories' words: names, keywords, phrases and danger words. Small, and kept from
+    the previous index while the categories are the same objects (their file unchanged)."""
 
-    def __init__(self, directory: Directory) -> None:
-        # No reference to the directory itself: the index must not keep an old one alive.
-        emergency = directory.emergency_category
-        self.emergency = emergency.id if emergency else None
-        self.category_ids = frozenset(directory.categories)
-        entries: list[_Entry] = []
-        strong: defaultdict[str, list[int]] = defaultdict(list)
-        text: defaultdict[str, list[int]] = defaultdict(list)
+    def __init__(self, given: tuple[Category, ...]) -> None:
+        self.source = given
         categories: dict[str, dict[str, float]] = {}
         # A phrase by its first word: (the category, the whole phrase).
         self.phrases: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
-        # Each category's entries for each place (global ones included), best first.
-        self.by_category: dict[tuple[str, str | None], list[int]] = {}
-
-        seen: dict[str, list[str]] = {}
-
-        def add(target: dict[str, list[int]], texts: Iterable[str | None], doc: int) -> None:
-            for word in index_words(" ".join(t for t in texts if t), seen):
-                target[word].append(doc)
-
-        for resource in directory.data.resources:
-            doc = len(entries)
-            rank = directory.resource_rank(resource)
-            entries.append(
-                _Entry(
-                    Hit("resource", resource.id),
-                    frozenset(resource.regions),
-                    tuple(resource.categories),
-                    rank,
-                )
-            )
-            add(strong, resource.name.values(), doc)
-            add(text, [*resource.summary.values(), *(resource.caution or {}).values()], doc)
-        for guide in directory.data.guides:
-            doc = len(entries)
-            order = guide.order if guide.order is not None else 1000
-            rank = (order, 2, 0, 9, guide.question["en"].casefold())
-            entries.append(
-                _Entry(Hit("guide", guide.id), frozenset(guide.regions), tuple(guide.categories),
-                       rank)
-            )
-            add(strong, guide.question.values(), doc)
-            add(text, guide.answer.values(), doc)
-        places = [r.id for r in directory.user_regions]
-        visible: dict[str, list[int]] = {place: [] for place in places}
-        members: dict[str, list[int]] = {}
-        for doc, entry in enumerate(entries):
-            where = places if GLOBAL_REGION in entry.regions else sorted(entry.regions)
-            for place in where:
-                visible.setdefault(place, []).append(doc)
-            for category_id in entry.categories:
-                members.setdefault(category_id, []).append(doc)
-                for at in (None, *where):
-                    self.by_category.setdefault((category_id, at), []).append(doc)
-        for docs in self.by_category.values():
-            docs.sort(key=lambda d: entries[d].rank)
-        # Sets, so that narrowing many matches to a place or a category is done in C.
-        self.visible = {place: frozenset(docs) for place, docs in visible.items()}
-        self.members = {category_id: frozenset(docs) for category_id, docs in members.items()}
-        for category in directory.data.categories:
+        for category in given:
             terms = [*category.name.values(), *(k for ks in category.keywords.values() for k in ks)]
             for term in terms:
                 found = tokens(term)
@@ -166,84 +96,126 @@ class Index:
                         continue
                     mine = categories.setdefault(word, {})
                     mine[category.id] = max(mine.get(category.id, 0.0), weight)
-
-        common = max(5, int(len(entries) * COMMON_SHARE))
-        self.entries = entries
-        by_rank = sorted(range(len(entries)), key=lambda d: entries[d].rank)
-        self.rank = [0] * len(entries)
-        for position, doc in enumerate(by_rank):
-            self.rank[doc] = position
-        # Rarer words weigh more: "lawyer" over "how", «محامي» over «كيف».
-        count = len(entries) + 1
-        self.rarity = {
-            w: math.log(1 + count / (len(strong.get(w, ())) + len(text.get(w, ())) or 1))
-            / math.log(1 + count)
-            for w in {*strong, *text}
-            if w in strong or len(text[w]) <= common
-        }
-        # Postings as arrays of 4-byte entry numbers: half the memory of lists of references.
-        self.strong = _compact(strong, len(entries))
-        self.text = _compact(text, common)
-        while seen:  # freed one by one: a single free of it all would hold the lock
-            seen.popitem()
         # A word of many categories' names and phrases ("my", "support") tells none apart.
-        self.categories = {
+        self.words = {
             w: tuple(c.items()) for w, c in categories.items() if len(c) < CATEGORY_SPREAD
             or any(v == STRONG for v in c.values())
         }
-        self.known = frozenset({*self.strong, *self.text, *categories})
-        # Words by their first four letters, for a query word cut short ("lawy", «پارێز»);
-        # built word by word rather than sorted in one call that would hold the lock.
+        # The categories' words have prefix and typo tables of their own; the entries' words
+        # have theirs in the index's tables, kept up to date file by file.
         self.starts: dict[str, list[str]] = {}
-        for word in self.known:
+        for word in categories:
             if len(word) > PREFIX:
                 self.starts.setdefault(word[:PREFIX], []).append(word)
-        # One typo is forgiven in the words people type for a place, a service or a topic
-        # (names, questions, categories, keywords); the words of summaries and answers must
-        # be typed right. Most keys lead to one word, kept as a plain string to save memory.
-        typos: dict[str, str | list[str]] = {}
-        for word in {*self.strong, *categories}:
-            if len(word) >= TYPO_LENGTH - 1 and not word.isdigit():
-                for key in (word, *deletions(word)):
-                    have = typos.get(key)
-                    if have is None:
-                        typos[key] = word
-                    elif isinstance(have, str):
-                        typos[key] = [have, word]
-                    else:
-                        have.append(word)
-        self.typos = typos
+        self.typos = typo_table(categories)
+        self.known = frozenset(categories)
         # Danger phrases by their first word.
         self.danger: dict[str, list[tuple[str, ...]]] = {}
-        for terms in (t for c in directory.data.categories for t in c.danger.values()):
+        for terms in (t for c in given for t in c.danger.values()):
             for term in terms:
                 phrase = tuple(tokens(term))
                 if phrase and phrase not in self.danger.get(phrase[0], []):
                     self.danger.setdefault(phrase[0], []).append(phrase)
 
+
+class Index:
+    """Every searchable word of one directory, folded, with the entries it points to."""
+
+    tables: Tables
+    topics: Topics
+
+    def __init__(self, directory: Directory, previous: Index | None = None) -> None:
+        # No reference to the directory itself: the index must not keep an old one alive.
+        emergency = directory.emergency_category
+        self.emergency = emergency.id if emergency else None
+        self.category_ids = frozenset(directory.categories)
+        self.tables = tables = tables_for(directory, previous.tables if previous else None)
+        self.strong, self.text = tables.strong, tables.text
+        self.starts, self.typos = tables.starts, tables.typos
+        self.entries: dict[int, Entry] = {}
+        self.orders: dict[int, tuple[Rank, str]] = {}  # for ties: display order, then id
+        self.places = places = [r.id for r in directory.user_regions]
+        everywhere: list[int] = []
+        visible: dict[str, list[int]] = {place: [] for place in places}
+        members: dict[str, list[int]] = {}
+        self.segments = [(tables.bases[p], s) for p, s in tables.segments.items()]
+        for base, segment in self.segments:
+            numbered = range(base, base + len(segment.entries))
+            self.entries.update(zip(numbered, segment.entries, strict=True))
+            self.orders.update(zip(numbered, segment.orders, strict=True))
+            for category_id, docs in segment.categories.items():
+                members.setdefault(category_id, []).extend(map(base.__add__, docs))
+            for region, docs in segment.regions.items():
+                numbers = map(base.__add__, docs)
+                if region == GLOBAL_REGION:
+                    everywhere.extend(numbers)
+                else:
+                    visible.setdefault(region, []).extend(numbers)
+        # Sets, so that narrowing many matches to a place or a category is done in C.
+        self.visible = {place: frozenset((*docs, *everywhere)) if place in places else
+                        frozenset(docs) for place, docs in visible.items()}
+        self.members = {category_id: frozenset(docs) for category_id, docs in members.items()}
+        # Each category's entries for each place (global ones included), best first: sets
+        # intersected and sorted in C, one list at a time.
+        self.by_category: dict[tuple[str, str | None], list[int]] = {}
+        for category_id, held in self.members.items():
+            self.by_category[category_id, None] = sorted(held, key=self.orders.__getitem__)
+            for place, shown in self.visible.items():
+                found = held & shown
+                if found:
+                    self.by_category[category_id, place] = sorted(
+                        found, key=self.orders.__getitem__)
+        self.count = len(self.entries)
+        # Words found in a quarter or more of the entries say nothing in a summary or answer.
+        self.common = max(5, int(self.count * COMMON_SHARE))
+
+        given = tuple(directory.data.categories)
+        kept = previous.topics if previous is not None else None
+        same = kept is not None and len(kept.source) == len(given) and all(
+            a is b for a, b in zip(kept.source, given, strict=True))
+        self.topics = topics = kept if same and kept is not None else Topics(given)
+        self.phrases, self.categories, self.danger = topics.phrases, topics.words, topics.danger
+        self.category_words = topics.known
+        self.category_starts, self.category_typos = topics.starts, topics.typos
+
+    def known(self, word: str) -> bool:
+        return (
+            word in self.strong
+            or (word in self.text and len(self.text[word]) <= self.common)
+            or word in self.category_words
+        )
+
+    def rarity(self, word: str) -> float:
+        """Rarer words weigh more: "lawyer" over "how", «محامي» over «كيف»."""
+        held = len(self.strong.get(word, ())) + len(self.text.get(word, ()))
+        return math.log(1 + (self.count + 1) / (held or 1)) / math.log(2 + self.count)
+
     # ---- matching one word
     def expand(self, word: str) -> dict[str, float]:
         """The index words a query word stands for, each with how sure the match is."""
         found: dict[str, float] = {}
-        if word in self.known:
+        if self.known(word):
             found[word] = EXACT
         if word.isdigit() or len(word) < 4:
             return found
         # The index word begins the query word, and the rest is an ending of up to four letters.
         for end in range(len(word) - 1, max(3, len(word) - 5), -1):
-            if word[:end] in self.known:
+            if self.known(word[:end]):
                 found.setdefault(word[:end], INFLECTED)
-        begun = [w for w in self.starts.get(word[:PREFIX], ()) if w.startswith(word)]
+        start = word[:PREFIX]
+        begun = [w for w in (*self.starts.get(start, ()), *self.category_starts.get(start, ()))
+                 if w.startswith(word) and self.known(w)]
         for other in sorted(begun, key=lambda w: (len(w), w))[:8]:  # the query word begins them
             found.setdefault(other, PARTIAL)
         for key in (word, *deletions(word)) if len(word) >= TYPO_LENGTH else ():
-            near = self.typos.get(key, ())
-            for other in (near,) if isinstance(near, str) else near:
-                if other not in found and within_one_edit(word, other):
-                    found[other] = TYPO
+            for table in (self.typos, self.category_typos):
+                near = table.get(key, ())
+                for other in (near,) if isinstance(near, str) else near:
+                    if other not in found and within_one_edit(word, other):
+                        found[other] = TYPO
         if len(word) >= 5 and word[0] in _ARABIC_CLITICS:  # و/ب/ل/ف glued to the word
             rest = word[1:]
-            if rest in self.known:
+            if self.known(rest):
                 found.setdefault(rest, CLITIC)
         return found
 
@@ -307,7 +279,8 @@ class Index:
         floor = TEXT if beside_emergency else ASKED
         asked = {c: s for c, s in category_scores.items() if s >= floor and c in self.category_ids}
         category = max(asked, key=asked.__getitem__, default=None)
-        totals = self._totals(self._score(expanded, STRONG, self.strong), category_scores, region)
+        strong = self._score(expanded, STRONG, self.strong, self.count)
+        totals = self._totals(strong, category_scores, region)
         # Entries matched through their category alone score alike: each category's first
         # entries for this place, in the directory's order, are all that can make the list.
         for category_id, bonus in sorted(asked.items(), key=lambda c: -c[1]):
@@ -319,11 +292,12 @@ class Index:
                     if taken == MAX_RESULTS:
                         break
         if len(totals) < MAX_RESULTS:
-            text = self._totals(self._score(expanded, TEXT, self.text), category_scores, region)
+            text = self._score(expanded, TEXT, self.text, self.common)
+            text = self._totals(text, category_scores, region)
             for doc, score in text.items():
                 totals[doc] = max(totals.get(doc, 0.0), score)
         # Best score first, then the directory's own order; C-level iterators for large lists.
-        scores, ranks = map(operator.neg, totals.values()), map(self.rank.__getitem__, totals)
+        scores, ranks = map(operator.neg, totals.values()), map(self.orders.__getitem__, totals)
         chosen = heapq.nsmallest(MAX_RESULTS, zip(scores, ranks, totals, strict=True))
         if not chosen:
             return (), category, urgent
@@ -358,14 +332,19 @@ class Index:
         return scores
 
     def _score(
-        self, expanded: list[dict[str, float]], weight: float, postings: dict[str, array[int]]
+        self,
+        expanded: list[dict[str, float]],
+        weight: float,
+        postings: dict[str, array[int]],
+        most: int,
     ) -> dict[int, float]:
-        """Per entry, the sum over query words of the best match of each word."""
+        """Per entry, the sum over query words of the best match of each word (words held by
+        more than `most` entries left out)."""
         total: dict[int, float] | None = None
         for matches in expanded:
             ranked = sorted(
-                ((weight * self.rarity.get(t, 1.0) * sure, t) for t, sure in matches.items()
-                 if t in postings),
+                ((weight * self.rarity(t) * sure, t) for t, sure in matches.items()
+                 if 0 < len(postings.get(t, ())) <= most),
                 reverse=True,
             )
             best: dict[int, float] = {}
@@ -390,17 +369,6 @@ class Index:
             for doc in shown & self.members.get(category_id, frozenset()):
                 out[doc] = scores[doc] + bonus  # ascending, so the best category wins
         return out
-
-
-def _compact(postings: dict[str, list[int]], most: int) -> dict[str, array[int]]:
-    """Postings as arrays of 4-byte entry numbers (half a list's memory), lists freed one at
-    a time so that the event loop's thread gets the interpreter lock in between."""
-    out = {}
-    while postings:
-        word, docs = postings.popitem()
-        if len(docs) <= most:
-            out[word] = array("I", docs)
-    return out
 
 
 def _at(query: list[str], start: int, phrase: tuple[str, ...]) -> bool:

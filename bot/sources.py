@@ -12,19 +12,24 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .children import KINDS, Parsed, Parsers
+from .children import KINDS, Parsed, Parsers, read_answer
+from .compact import Shared
 from .model import DirectoryError, DirectoryFile, Path_, Problem
-from .queries import Directory
-from .validation import contact_problem, whole_problems
+from .queries import Directory, Piece
+from .readcache import ReadCache
+from .validation import Outline, contact_problem, outline, whole_problems
 from .yamlfile import read_file
 
 SUFFIXES = (".yaml", ".yml")
+FOLD_HERE_BYTES = 512 * 1024  # files read together up to this size: the bot folds their words
+_REGIONS = re.compile(rb"(?m)^regions[ \t]*:")  # a file that defines regions
 Signature = tuple[int, int, int] | None
 
 
@@ -53,10 +58,19 @@ def signatures(path: Path) -> dict[str, Signature]:
 
 @dataclass
 class _Good:
-    """The last good version of one file."""
+    """The last good version of one file, and its piece of every directory made from it."""
 
     digest: bytes
+    against: bytes  # what it was checked against (the other files), as a digest
     parsed: Parsed
+    piece: Piece = field(init=False)
+    outline: Outline = field(init=False)
+
+    def __post_init__(self) -> None:
+        parsed = self.parsed
+        self.piece = Piece(parsed.entries["resources"], parsed.entries["guides"], parsed.words)
+        parsed.words = None  # the piece holds them until the search index has
+        self.outline = outline(parsed.name, _sections(parsed))
 
 
 def _sections(parsed: Parsed) -> dict[str, Any]:
@@ -70,9 +84,12 @@ def _countries(good: dict[str, _Good]) -> dict[str, str | None]:
 class Source:
     """A directory file or folder, with the last good version of each of its files."""
 
-    def __init__(self, path: Path, parsers: Parsers | None = None) -> None:
+    def __init__(
+        self, path: Path, parsers: Parsers | None = None, cache: ReadCache | None = None
+    ) -> None:
         self.path = path
         self.parsers = parsers or Parsers()
+        self.cache = cache
         self.folder = path.is_dir()
         self.seen: dict[str, Signature] = {}  # every file's signature when last read
         self._good: dict[str, _Good] = {}
@@ -143,6 +160,8 @@ class Source:
         if everything and problems:
             return None, DirectoryError(_sorted(problems)), False
         self._good = candidate
+        if self.cache is not None and changed:
+            self.cache.keep_only({(g.digest, g.against) for g in candidate.values()})
         for good in candidate.values():
             good.parsed.deferred = []  # checked against the whole now, until regions change
         error = DirectoryError(_sorted(problems)) if problems else None
@@ -151,29 +170,70 @@ class Source:
     def _parse(
         self, read: Sequence[tuple[str, bytes, bytes]], everything: bool
     ) -> tuple[dict[str, _Good], list[Problem]]:
+        """Validate files in children, or take a child's earlier answer for the same bytes.
+
+        A whole folder is read in two steps: the files that define regions first, then the
+        rest against them, so that their children check every phone number against its
+        country (left for later, thousands would be checked here, in the bot)."""
+        names = {name for name, _, _ in read}
+        if self.folder and everything:
+            first = [f for f in read if _REGIONS.search(f[1])]
+            if 0 < len(first) < len(read):
+                good, problems = self._parse_against(first, {}, everything)
+                rest = [f for f in read if f not in first]
+                more, more_problems = self._parse_against(rest, good, everything)
+                return {**good, **more}, problems + more_problems
+        others = {k: v for k, v in self._good.items() if k not in names}
+        return self._parse_against(read, others, everything)
+
+    def _parse_against(
+        self,
+        read: Sequence[tuple[str, bytes, bytes]],
+        others: dict[str, _Good],
+        everything: bool,
+    ) -> tuple[dict[str, _Good], list[Problem]]:
         if not read:
             return {}, []
         digests = {name: digest for name, _, digest in read}
-        files = [(name, raw) for name, raw, _ in read]
-        if not self.folder:
-            try:
-                parsed, problems = self.parsers.parse(files, None)
-            except DirectoryError as exc:  # the child died: its reason, for this file
-                parsed, problems = [], exc.problems
-        else:
-            others = {k: v for k, v in self._good.items() if k not in digests}
+        context: dict[str, Any] | None = None
+        if self.folder:
             context = {
                 "countries": _countries(others),
                 "ids": {kind: [e.id for g in others.values() for e in g.parsed.entries[kind]]
                         for kind in ("regions", "categories", "resources")},
             }
-            parsed, problems = self._parse_batches(files, context, everything)
-        return {p.name: _Good(digests[p.name], p) for p in parsed}, problems
+        # What the files were checked against: the other files, as they were.
+        against = hashlib.sha256(b"".join(
+            name.encode() + b"\0" + g.digest for name, g in sorted(others.items())
+        ) if self.folder else b"whole").digest()
+        shared = Shared()
+        parsed: list[Parsed] = []
+        files = []
+        for name, raw, digest in read:
+            answer = self.cache.get(digest, against) if self.cache else None
+            found = read_answer(answer, shared) if answer is not None else []
+            if [p.name for p in found] == [name]:
+                parsed += found
+            else:
+                files.append((name, raw))
+        fresh, problems = self._parse_batches(files, context, everything, shared)
+        for p in fresh:
+            if self.cache is not None and p.answer is not None:
+                self.cache.put(digests[p.name], against, p.answer)
+            p.answer = None
+        parsed += fresh
+        return {p.name: _Good(digests[p.name], against, p) for p in parsed}, problems
 
     def _parse_batches(
-        self, files: list[tuple[str, bytes]], context: dict[str, Any], everything: bool
+        self,
+        files: list[tuple[str, bytes]],
+        context: dict[str, Any] | None,
+        everything: bool,
+        shared: Shared,
     ) -> tuple[list[Parsed], list[Problem]]:
-        """A whole folder in parallel children, one batch of files each, similar in size."""
+        """Files in parallel children, one batch of files each, similar in size."""
+        if not files:
+            return [], []
         count = min(len(files), os.cpu_count() or 1, 4) if everything else 1
         batches: list[list[tuple[str, bytes]]] = [[] for _ in range(max(count, 1))]
         sizes = [0] * len(batches)
@@ -181,10 +241,15 @@ class Source:
             smallest = sizes.index(min(sizes))
             batches[smallest].append(item)
             sizes[smallest] += len(item[1])
+        # A child folds search words for a whole directory or a large file; the few words of
+        # a small file are folded here after the swap, which puts the change live sooner.
+        fold = everything or sum(sizes) > FOLD_HERE_BYTES
         parsed: list[Parsed] = []
         problems: list[Problem] = []
         with ThreadPoolExecutor(len(batches)) as pool:
-            jobs = [pool.submit(self.parsers.parse, batch, context) for batch in batches]
+            jobs = [pool.submit(self.parsers.parse, batch, context, shared=shared,
+                                keep=self.cache is not None, words=fold)
+                    for batch in batches]
             for job in jobs:
                 try:
                     ok, bad = job.result()
@@ -226,8 +291,7 @@ class Source:
     @staticmethod
     def _cross(candidate: dict[str, _Good], fresh: set[str]) -> list[tuple[str, Path_, str]]:
         """References across all files; the contacts a fresh file's reader left for later."""
-        parts = [(name, _sections(g.parsed)) for name, g in sorted(candidate.items())]
-        found = whole_problems(parts)
+        found = whole_problems([g.outline for _, g in sorted(candidate.items())])
         countries = _countries(candidate)
         for name in fresh & candidate.keys():
             for path, contact, regions in candidate[name].parsed.deferred:
@@ -238,7 +302,8 @@ class Source:
 
     def directory(self) -> Directory:
         """The whole, put together from each file's validated entries."""
-        parsed = [self._good[name].parsed for name in sorted(self._good)]
+        good = [self._good[name] for name in sorted(self._good)]
+        parsed = [g.parsed for g in good]
         sections: dict[str, list[Any]] = {kind: [] for kind in KINDS}
         for p in parsed:
             for kind in KINDS:
@@ -247,7 +312,7 @@ class Source:
         data = DirectoryFile.model_construct(
             None, version=1, languages=languages, **sections
         )
-        directory = Directory(data, source=str(self.path))
+        directory = Directory(data, str(self.path), tuple(g.piece for g in good))
         # Build the lookups here, in the reload's thread, not in the first update after it.
         for category in data.categories[:1]:
             directory.resources_for(None, category.id)

@@ -149,62 +149,87 @@ def _countries_of(regions: list[str], countries: Mapping[str, str | None]) -> li
 
 
 # --------------------------------------------------------------------------- across files
+@dataclass(frozen=True)
+class Outline:
+    """What one file brings to the checks across files: worked out once per version of the
+    file, so checking a folder again after one edit reads only the outlines."""
+
+    name: str
+    ids: dict[str, list[tuple[int, str]]]  # kind -> (position, id)
+    emergency: list[int]  # positions of categories marked as the emergency one
+    refs: list[tuple[Path_, str, str]]  # (path, kind referred to, id referred to)
+    given: frozenset[str]  # of "version" and "languages"
+    filled: frozenset[str]  # the kinds it has entries of
+
+
+def outline(name: str, data: Any) -> Outline:
+    """The outline of a file's raw mapping or validated model, tolerantly."""
+    ids: dict[str, list[tuple[int, str]]] = {}
+    refs: list[tuple[Path_, str, str]] = []
+    for kind in KINDS:
+        entries = _entries(data, kind)
+        ids[kind] = [(i, e) for i, entry in entries if isinstance(e := _get(entry, "id"), str)]
+        if kind not in ("resources", "guides"):
+            continue
+        for i, entry in entries:
+            for ref_field, target in _REFS.items():
+                found = _get(entry, ref_field)
+                if not isinstance(found, list) or (kind, ref_field) == ("resources", "related"):
+                    continue
+                refs += [((kind, i, ref_field, j), target, ref) for j, ref in enumerate(found)
+                         if isinstance(ref, str)]
+    emergency = [i for i, c in _entries(data, "categories") if _get(c, "emergency") is True]
+    given = frozenset(key for key in ("version", "languages") if _get(data, key) is not None)
+    filled = frozenset(kind for kind in KINDS if _entries(data, kind))
+    return Outline(name, ids, emergency, refs, given, filled)
+
+
 def cross_problems(
-    files: Sequence[tuple[str, Any]], extra_ids: Mapping[str, set[str]] | None = None
+    files: Sequence[Outline], extra_ids: Mapping[str, set[str]] | None = None
 ) -> list[tuple[str, Path_, str]]:
-    """(file, path, message) for what spans files: one version and language list, ids unique
-    and known, one emergency category. `files` hold raw mappings or models, tolerantly."""
+    """(file, path, message) for what spans files: ids unique and known, one emergency
+    category."""
     found: list[tuple[str, Path_, str]] = []
     ids: dict[str, set[str]] = {kind: set((extra_ids or {}).get(kind, ())) for kind in KINDS}
     for kind in KINDS:
         seen: set[str] = set()
-        for name, data in files:
-            for i, entry in _entries(data, kind):
-                ident = _get(entry, "id")
-                if isinstance(ident, str):
-                    if ident in seen:
-                        message = f"duplicate id {quote(ident)} in {kind}"
-                        found.append((name, (kind, i, "id"), message))
-                    seen.add(ident)
+        for file in files:
+            for i, ident in file.ids[kind]:
+                if ident in seen:
+                    found.append((file.name, (kind, i, "id"),
+                                  f"duplicate id {quote(ident)} in {kind}"))
+                seen.add(ident)
         ids[kind] |= seen
     emergency = 0
-    for name, data in files:
-        for i, category in _entries(data, "categories"):
-            if _get(category, "emergency") is True:
-                emergency += 1
-                if emergency > 1:
-                    found.append((name, ("categories", i, "emergency"),
-                                  "only one category can be the emergency one"))
-        for kind in ("resources", "guides"):
-            for i, entry in _entries(data, kind):
-                for ref_field, target in _REFS.items():
-                    refs = _get(entry, ref_field)
-                    if not isinstance(refs, list) or (kind, ref_field) == ("resources", "related"):
-                        continue
-                    for j, ref in enumerate(refs):
-                        if isinstance(ref, str) and ref not in ids[target]:
-                            close = difflib.get_close_matches(ref, ids[target], n=1)
-                            hint = f" (did you mean {close[0]!r}?)" if close else ""
-                            found.append((name, (kind, i, ref_field, j),
-                                          f"no {_SINGULAR[target]} {quote(ref)}{hint}"))
+    for file in files:
+        for i in file.emergency:
+            emergency += 1
+            if emergency > 1:
+                found.append((file.name, ("categories", i, "emergency"),
+                              "only one category can be the emergency one"))
+        for path, target, ref in file.refs:
+            if ref not in ids[target]:
+                close = difflib.get_close_matches(ref, ids[target], n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                found.append((file.name, path, f"no {_SINGULAR[target]} {quote(ref)}{hint}"))
     return found
 
 
 def whole_problems(
-    files: Sequence[tuple[str, Any]], *, links: bool = True
+    files: Sequence[Outline], *, links: bool = True
 ) -> list[tuple[str, Path_, str]]:
     """`cross_problems` (unless `links` is off) plus what the whole needs once or more."""
     found = cross_problems(files) if links else []
+    first = files[0].name if files else "resources.yaml"
     for key in ("version", "languages"):
-        holders = [name for name, data in files if _get(data, key) is not None]
+        holders = [file.name for file in files if key in file.given]
         if not holders:
-            first = files[0][0] if files else "resources.yaml"
             found.append((first, (key,), "this field is required"))
         for name in holders[1:]:
             found.append((name, (key,), f"already given in {holders[0]}: give it in one file"))
     for kind in ("regions", "categories"):
-        if not any(_entries(data, kind) for _, data in files):
-            found.append((files[0][0] if files else "", (kind,), "at least one is required"))
+        if not any(kind in file.filled for file in files):
+            found.append((first if files else "", (kind,), "at least one is required"))
     return found
 
 
@@ -242,7 +267,7 @@ def validate_part(text: str, name: str, context: Context | None = None) -> Part:
         entries = _entries_of(model) if model is not None else Entries.valid_in(data)
         located += [(path, False, clip(message)) for path, message in entry_problems(entries)]
         located += [(path, False, message) for _, path, message in
-                    whole_problems([(name, data)], links=False)]
+                    whole_problems([outline(name, data)], links=False)]
     else:
         countries = {**context.countries}
         countries.update(
@@ -257,7 +282,7 @@ def validate_part(text: str, name: str, context: Context | None = None) -> Part:
             if message:
                 located.append((path, False, message))
         if located or problems:
-            crossed = cross_problems([(name, data)], context.ids)
+            crossed = cross_problems([outline(name, data)], context.ids)
             located += [(path, False, message) for _, path, message in crossed]
     if located:
         problems += place(text, name, located)

@@ -434,13 +434,15 @@ async def test_data_folder_database_and_secret_are_private(tmp_path: Path) -> No
         mark = len(api.calls)
         api.send_text(user(6161), "/start")
         await api.wait_for(to_chat(6161, "sendMessage"), 10, mark)
-        modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in data.iterdir()}
+        modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in data.rglob("*")}
+        folders = {p.name for p in data.rglob("*") if p.is_dir()}
         folder = stat.S_IMODE(data.stat().st_mode)
         code, _ = await bot.stop()
     assert code == 0
     assert folder == 0o700
-    assert {"penah.sqlite3", "secret"} <= modes.keys()
-    assert all(mode == 0o600 for mode in modes.values()), modes
+    assert {"penah.sqlite3", "secret", "directory-cache"} <= modes.keys()
+    assert any(name.endswith(".answer") for name in modes), "the directory's reading is kept"
+    assert all(mode == (0o700 if name in folders else 0o600) for name, mode in modes.items()), modes
 
 
 START_UP_FAILURES = {

@@ -53,9 +53,9 @@ async def test_editing_one_file_reads_only_that_file(
     sent: list[list[str]] = []
     original = Parsers.parse
 
-    def parse(self: Parsers, files: Any, context: Any = None) -> Any:
+    def parse(self: Parsers, files: Any, context: Any = None, **given: Any) -> Any:
         sent.append([Path(name).name for name, _ in files])
-        return original(self, files, context)
+        return original(self, files, context, **given)
 
     monkeypatch.setattr(Parsers, "parse", parse)
     lebanon = folder / "lebanon.yaml"
