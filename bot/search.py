@@ -84,6 +84,6 @@ def _forget(key: int) -> None:
             return
     index = entry[1]
     for table in (index.typos, index.strong, index.text, index.starts, index.entries,
-                  index.orders):
+                  index.position):
         while table:
             table.popitem()

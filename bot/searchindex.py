@@ -133,7 +133,7 @@ class Index:
         self.strong, self.text = tables.strong, tables.text
         self.starts, self.typos = tables.starts, tables.typos
         self.entries: dict[int, Entry] = {}
-        self.orders: dict[int, tuple[Rank, str]] = {}  # for ties: display order, then id
+        orders: dict[int, tuple[Rank, str]] = {}  # display order, then id
         self.places = places = [r.id for r in directory.user_regions]
         everywhere: list[int] = []
         visible: dict[str, list[int]] = {place: [] for place in places}
@@ -142,7 +142,7 @@ class Index:
         for base, segment in self.segments:
             numbered = range(base, base + len(segment.entries))
             self.entries.update(zip(numbered, segment.entries, strict=True))
-            self.orders.update(zip(numbered, segment.orders, strict=True))
+            orders.update(zip(numbered, segment.orders, strict=True))
             for category_id, docs in segment.categories.items():
                 members.setdefault(category_id, []).extend(map(base.__add__, docs))
             for region, docs in segment.regions.items():
@@ -155,16 +155,19 @@ class Index:
         self.visible = {place: frozenset((*docs, *everywhere)) if place in places else
                         frozenset(docs) for place, docs in visible.items()}
         self.members = {category_id: frozenset(docs) for category_id, docs in members.items()}
+        # Each entry's position in display order, which breaks ties between equal scores.
+        self.position = {doc: n for n, doc in enumerate(sorted(orders, key=orders.__getitem__))}
+        del orders
         # Each category's entries for each place (global ones included), best first: sets
         # intersected and sorted in C, one list at a time.
         self.by_category: dict[tuple[str, str | None], list[int]] = {}
         for category_id, held in self.members.items():
-            self.by_category[category_id, None] = sorted(held, key=self.orders.__getitem__)
+            self.by_category[category_id, None] = sorted(held, key=self.position.__getitem__)
             for place, shown in self.visible.items():
                 found = held & shown
                 if found:
                     self.by_category[category_id, place] = sorted(
-                        found, key=self.orders.__getitem__)
+                        found, key=self.position.__getitem__)
         self.count = len(self.entries)
         # Words found in a quarter or more of the entries say nothing in a summary or answer.
         self.common = max(5, int(self.count * COMMON_SHARE))
@@ -297,7 +300,7 @@ class Index:
             for doc, score in text.items():
                 totals[doc] = max(totals.get(doc, 0.0), score)
         # Best score first, then the directory's own order; C-level iterators for large lists.
-        scores, ranks = map(operator.neg, totals.values()), map(self.orders.__getitem__, totals)
+        scores, ranks = map(operator.neg, totals.values()), map(self.position.__getitem__, totals)
         chosen = heapq.nsmallest(MAX_RESULTS, zip(scores, ranks, totals, strict=True))
         if not chosen:
             return (), category, urgent

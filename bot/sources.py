@@ -61,7 +61,7 @@ class _Good:
     """The last good version of one file, and its piece of every directory made from it."""
 
     digest: bytes
-    against: bytes  # what it was checked against (the other files), as a digest
+    against: bytes  # the files defining regions it was checked against, as a digest
     parsed: Parsed
     piece: Piece = field(init=False)
     outline: Outline = field(init=False)
@@ -202,9 +202,11 @@ class Source:
                 "ids": {kind: [e.id for g in others.values() for e in g.parsed.entries[kind]]
                         for kind in ("regions", "categories", "resources")},
             }
-        # What the files were checked against: the other files, as they were.
+        # What a valid file's reading depends on besides itself: the regions (their countries
+        # decide which phone numbers its child could check), as the files defining them were.
         against = hashlib.sha256(b"".join(
             name.encode() + b"\0" + g.digest for name, g in sorted(others.items())
+            if g.parsed.entries["regions"]
         ) if self.folder else b"whole").digest()
         shared = Shared()
         parsed: list[Parsed] = []

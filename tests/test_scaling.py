@@ -140,6 +140,23 @@ def test_a_restart_takes_unchanged_files_from_what_the_bot_kept(
     assert changed.resources[moved[0]["id"]].name["en"] == "Changed while the bot was stopped"
 
 
+async def test_a_restart_after_edits_reads_nothing_the_running_bot_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = shipped_as_folder(tmp_path / "dir")
+    cache = ReadCache(tmp_path / "kept", b"k" * 32)
+    reloader = Reloader.start_with(tmp_path / "dir", cache=cache)
+    moved = resources_of(paths[3])
+    moved[0]["name"]["en"] = "Edited while the bot ran"
+    atomic_write(paths[3], dump({"resources": moved}))
+    assert (await reloader.reload()).changed
+    reloader.source.parsers.close()
+    sent = counting(monkeypatch)
+    again = Source(tmp_path / "dir", cache=cache).load()
+    assert sent == []
+    assert again.data == reloader.current.data
+
+
 @pytest.mark.parametrize("damage", ["altered", "another file's", "cut short", "other code"])
 def test_a_kept_reading_that_is_not_exactly_the_bots_own_is_read_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
