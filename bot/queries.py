@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from functools import cached_property, partial
 from operator import itemgetter
 from typing import Any, TypeVar
@@ -34,6 +34,8 @@ from .model import (
 
 # (order, emergency first, local first, operator, English name): how entries are listed.
 Rank = tuple[int, int, int, int, str]
+_Ordered = tuple[Rank, str, "Resource"]  # a resource with its rank and, for ties, its id
+_ORDER = itemgetter(0, 1)
 T = TypeVar("T")
 
 
@@ -70,9 +72,12 @@ class Directory:
     data: DirectoryFile
     source: str = "resources.yaml"
     pieces: tuple[Piece, ...] = ()
+    # The directory this one replaces, if any: what did not change is taken from it.
+    previous: InitVar[Directory | None] = None
     _shown: dict[str, tuple[Shown, ...]] = field(init=False, repr=False, compare=False)
+    _ranked: dict[str, list[_Ordered]] = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, previous: Directory | None) -> None:
         if not self.pieces:
             object.__setattr__(self, "pieces", (Piece(self.data.resources, self.data.guides),))
         countries = tuple((r.id, r.country) for r in self.data.regions)
@@ -80,6 +85,35 @@ class Directory:
         for piece in self.pieces:
             shown.update(piece.memo(("shown", countries), partial(_shown_of, dict(countries))))
         object.__setattr__(self, "_shown", shown)
+        object.__setattr__(self, "_ranked", self._rank(previous))
+
+    def _rank(self, previous: Directory | None) -> dict[str, list[_Ordered]]:
+        """Each category's resources in display order. Each piece's share is ranked once (it
+        does not change while its file does not); the shares are merged here, or the changed
+        files' shares merged into the order of the directory this one replaces."""
+        key = self._ranked_by
+        rank = partial(_ranked, self.resource_rank)
+        runs: dict[str, list[_Ordered]] = {}
+        pieces = self.pieces
+        if previous is not None and previous._ranked_by == key:
+            before, now = set(previous.pieces), set(pieces)
+            gone = [p for p in previous.pieces if p not in now]
+            if len(gone) <= len(pieces) // 2:
+                left = {id(r) for p in gone for r in p.resources}
+                runs = {category: [o for o in run if id(o[2]) not in left] if left else list(run)
+                        for category, run in previous._ranked.items()}
+                pieces = tuple(p for p in pieces if p not in before)
+        for piece in pieces:
+            for category, ranked in piece.memo(key, rank).items():
+                runs.setdefault(category, []).extend(ranked)
+        for run in runs.values():
+            run.sort(key=_ORDER)  # runs already in order: a merge
+        return runs
+
+    @property
+    def _ranked_by(self) -> tuple[str, str | None]:
+        emergency = self.emergency_category
+        return ("ranked", emergency.id if emergency else None)
 
     # ---- lookups
     @cached_property
@@ -194,20 +228,11 @@ class Directory:
     # ---- internals
     @cached_property
     def _by_category(self) -> dict[str, list[Resource]]:
-        """Each category's resources in display order: each piece's share is ranked once (it
-        does not change while the file does not), and the shares are merged here."""
-        emergency = self.emergency_category
-        key = ("ranked", emergency.id if emergency else None)
-        runs: dict[str, list[tuple[Rank, Resource]]] = {}
-        for piece in self.pieces:
-            for category, ranked in piece.memo(key, partial(_ranked, self.resource_rank)).items():
-                runs.setdefault(category, []).extend(ranked)
-        # Sorting runs already in order is a merge; stable, so ties keep the files' order.
-        return {category: [r for _, r in sorted(run, key=itemgetter(0))]
-                for category, run in runs.items()}
+        return {category: [o[2] for o in run] for category, run in self._ranked.items()}
 
     def resource_rank(self, resource: Resource) -> Rank:
-        """Display order: explicit order, emergency services, local before global, operator."""
+        """Display order: explicit order, emergency services, local before global, operator,
+        name (and between equals, the id)."""
         emergency = self.emergency_category
         in_emergency = bool(emergency and emergency.id in resource.categories)
         return (
@@ -236,16 +261,14 @@ def _shown_of(
     }
 
 
-def _ranked(
-    rank: Callable[[Resource], Rank], piece: Piece
-) -> dict[str, list[tuple[Rank, Resource]]]:
-    runs: dict[str, list[tuple[Rank, Resource]]] = {}
+def _ranked(rank: Callable[[Resource], Rank], piece: Piece) -> dict[str, list[_Ordered]]:
+    runs: dict[str, list[_Ordered]] = {}
     for resource in piece.resources:
-        ranked = (rank(resource), resource)
+        ranked = (rank(resource), resource.id, resource)
         for category in resource.categories:
             runs.setdefault(category, []).append(ranked)
     for run in runs.values():
-        run.sort(key=itemgetter(0))
+        run.sort(key=_ORDER)
     return runs
 
 

@@ -13,6 +13,7 @@ import gc
 import hashlib
 import os
 import re
+import weakref
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -93,6 +94,7 @@ class Source:
         self.folder = path.is_dir()
         self.seen: dict[str, Signature] = {}  # every file's signature when last read
         self._good: dict[str, _Good] = {}
+        self._last: weakref.ref[Directory] | None = None  # the newest directory, while it lives
 
     def changed_on_disk(self) -> bool:
         return signatures(self.path) != self.seen
@@ -314,7 +316,9 @@ class Source:
         data = DirectoryFile.model_construct(
             None, version=1, languages=languages, **sections
         )
-        directory = Directory(data, str(self.path), tuple(g.piece for g in good))
+        last = self._last() if self._last is not None else None
+        directory = Directory(data, str(self.path), tuple(g.piece for g in good), last)
+        self._last = weakref.ref(directory)
         # Build the lookups here, in the reload's thread, not in the first update after it.
         for category in data.categories[:1]:
             directory.resources_for(None, category.id)

@@ -66,7 +66,7 @@ def assert_same_as_fresh(reloader: Reloader) -> None:
             ranked = sorted(
                 (r for r in directory.data.resources if category in r.categories
                  and Directory._in_region(r.regions, region)),
-                key=directory.resource_rank,
+                key=lambda r: (directory.resource_rank(r), r.id),
             )
             assert directory.resources_for(region, category) == ranked
 
