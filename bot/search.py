@@ -84,6 +84,6 @@ def _forget(key: int) -> None:
             return
     index = entry[1]
     for table in (index.typos, index.strong, index.text, index.starts, index.entries,
-                  index.position):
+                  index.position, index.visible, index.members, index.by_category):
         while table:
             table.popitem()

@@ -71,6 +71,7 @@ class Segment:
 
     entries: tuple[Entry, ...]
     orders: tuple[tuple[Rank, str], ...]  # each entry's place in display order: rank, then id
+    in_order: tuple[int, ...]  # the entries in that order
     categories: dict[str, tuple[int, ...]]  # the entries of each category
     regions: dict[str, tuple[int, ...]]  # the entries of each region, GLOBAL_REGION included
 
@@ -104,9 +105,11 @@ def _segment(directory: Directory, piece: Piece) -> Segment:
             members.setdefault(category, []).append(doc)
         for region in entry.regions:
             places.setdefault(region, []).append(doc)
+    orders = tuple((entry.rank, entry.hit.id) for entry in entries)
     return Segment(
         tuple(entries),
-        tuple((entry.rank, entry.hit.id) for entry in entries),
+        orders,
+        tuple(sorted(range(len(entries)), key=orders.__getitem__)),
         {category: tuple(docs) for category, docs in members.items()},
         {region: tuple(docs) for region, docs in places.items()},
     )

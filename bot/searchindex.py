@@ -155,8 +155,12 @@ class Index:
         self.visible = {place: frozenset((*docs, *everywhere)) if place in places else
                         frozenset(docs) for place, docs in visible.items()}
         self.members = {category_id: frozenset(docs) for category_id, docs in members.items()}
-        # Each entry's position in display order, which breaks ties between equal scores.
-        self.position = {doc: n for n, doc in enumerate(sorted(orders, key=orders.__getitem__))}
+        # Each entry's position in display order, which breaks ties between equal scores: the
+        # pieces' orders merged step by step (one sort of them all would hold the interpreter
+        # lock, and with it the event loop, for tens of milliseconds).
+        runs = [map(base.__add__, segment.in_order) for base, segment in self.segments]
+        merged = heapq.merge(*runs, key=orders.__getitem__)
+        self.position = {doc: n for n, doc in enumerate(merged)}
         del orders
         # Each category's entries for each place (global ones included), best first: sets
         # intersected and sorted in C, one list at a time.
