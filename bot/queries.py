@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from bisect import bisect_left, insort
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import InitVar, dataclass, field
 from functools import cached_property, partial
@@ -89,21 +90,22 @@ class Directory:
 
     def _rank(self, previous: Directory | None) -> dict[str, list[_Ordered]]:
         """Each category's resources in display order. Each piece's share is ranked once (it
-        does not change while its file does not); the shares are merged here, or the changed
-        files' shares merged into the order of the directory this one replaces."""
+        does not change while its file does not); the shares are merged here, or, after an
+        edit, the changed files' shares taken out of and put into the replaced directory's
+        order, entry by entry, with a binary search."""
         key = self._ranked_by
         rank = partial(_ranked, self.resource_rank)
-        runs: dict[str, list[_Ordered]] = {}
-        pieces = self.pieces
         if previous is not None and previous._ranked_by == key:
-            before, now = set(previous.pieces), set(pieces)
+            before, now = set(previous.pieces), set(self.pieces)
             gone = [p for p in previous.pieces if p not in now]
-            if len(gone) <= len(pieces) // 2:
-                left = {id(r) for p in gone for r in p.resources}
-                runs = {category: [o for o in run if id(o[2]) not in left] if left else list(run)
-                        for category, run in previous._ranked.items()}
-                pieces = tuple(p for p in pieces if p not in before)
-        for piece in pieces:
+            new = [p for p in self.pieces if p not in before]
+            if len(gone) + len(new) <= len(self.pieces) // 2:
+                runs = {category: list(run) for category, run in previous._ranked.items()}
+                if _moved(runs, [p.memo(key, rank) for p in gone],
+                          [p.memo(key, rank) for p in new]):
+                    return runs
+        runs = {}
+        for piece in self.pieces:
             for category, ranked in piece.memo(key, rank).items():
                 runs.setdefault(category, []).extend(ranked)
         for run in runs.values():
@@ -259,6 +261,29 @@ def _shown_of(
         )
         for resource in piece.resources
     }
+
+
+def _moved(
+    runs: dict[str, list[_Ordered]],
+    gone: list[dict[str, list[_Ordered]]],
+    new: list[dict[str, list[_Ordered]]],
+) -> bool:
+    """Take the gone pieces' entries out of `runs` and put the new ones' in, in place; False
+    if an entry is not where its rank says (then the caller ranks everything)."""
+    for shares in gone:
+        for category, ranked in shares.items():
+            run = runs.get(category, [])
+            for entry in ranked:
+                at = bisect_left(run, _ORDER(entry), key=_ORDER)
+                if at == len(run) or run[at] is not entry:
+                    return False
+                del run[at]
+    for shares in new:
+        for category, ranked in shares.items():
+            run = runs.setdefault(category, [])
+            for entry in ranked:
+                insort(run, entry, key=_ORDER)
+    return True
 
 
 def _ranked(rank: Callable[[Resource], Rank], piece: Piece) -> dict[str, list[_Ordered]]:

@@ -78,6 +78,10 @@ class ReadCache:
                 log.warning("could not keep a directory file's reading (%s); the next start "
                             "reads it again", exc.strerror or type(exc).__name__)
 
+    def drop(self, digest: bytes, context: bytes) -> None:
+        with contextlib.suppress(OSError):
+            self._name(digest, context).unlink()
+
     def keep_only(self, wanted: set[tuple[bytes, bytes]]) -> None:
         """Remove the answers for files and contexts no longer in the directory."""
         keep = {self._name(digest, context).name for digest, context in wanted}

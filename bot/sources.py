@@ -161,9 +161,13 @@ class Source:
         )
         if everything and problems:
             return None, DirectoryError(_sorted(problems)), False
-        self._good = candidate
-        if self.cache is not None and changed:
+        if self.cache is not None and everything:
             self.cache.keep_only({(g.digest, g.against) for g in candidate.values()})
+        elif self.cache is not None:  # the readings of the versions replaced
+            for name, good in self._good.items():
+                if candidate.get(name) is not good:
+                    self.cache.drop(good.digest, good.against)
+        self._good = candidate
         for good in candidate.values():
             good.parsed.deferred = []  # checked against the whole now, until regions change
         error = DirectoryError(_sorted(problems)) if problems else None
