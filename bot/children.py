@@ -29,6 +29,7 @@ T = TypeVar("T")
 
 TIMEOUT = 60.0  # seconds, and as many again per 10 MB read (a 20 MB directory takes ~10 s)
 SECONDS_PER_MB = 6.0
+SPARE_AFTER = 1.0  # seconds after a read, when its reload has swapped and indexed
 _PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
 KINDS = ("regions", "categories", "resources", "guides")
 
@@ -134,10 +135,12 @@ class Parsers:
         return child
 
     def _ready_spare(self) -> None:
-        """Start the next reload's child once this one is done, so the two never compete;
-        from a thread of its own, so that the reload does not wait for it."""
+        """Start the next reload's child a moment after this one is done: its start-up (half
+        a second of imports) would otherwise compete with the rest of the reload for the CPU."""
         if self.warm:
-            threading.Thread(target=self._spawn_spare, name="penah-spare-reader").start()
+            timer = threading.Timer(SPARE_AFTER, self._spawn_spare)
+            timer.daemon = True
+            timer.start()
 
     def _spawn_spare(self) -> None:
         with self._lock:
