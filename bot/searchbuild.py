@@ -1,12 +1,13 @@
 """Typed search's tables, built from a directory's pieces and rebuilt only where they changed.
 
 Each piece (one file as last read) keeps its share of the index: its entries with their rank,
-the words it holds, and its entries per category in display order. Postings number entries
+and its entries per category and per place. Postings number entries
 from a base given to each piece once and kept while the piece lasts; a new piece's base comes
 after every other, so postings stay sorted. A reload then cuts the changed file's old entries
-out of the postings of the words that file held and appends the new ones: work in proportion
-to the file, not to the directory. Nothing shared with an earlier index is ever changed in
-place (it may still be answering someone): a table is copied, then changed.
+out of the postings of the words that file held (folded again from its entries) and appends
+the new ones: work in proportion to the file, not to the directory. Nothing shared with an
+earlier index is ever changed in place (it may still be answering someone): a table is copied,
+then changed.
 """
 
 from __future__ import annotations
