@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from pydantic import BaseModel
@@ -70,16 +71,11 @@ class Shared:
         return entry
 
 
-def _region(s: Shared, d: dict[str, Any]) -> Region:
+def _named(model: type[Region | Category], s: Shared, d: dict[str, Any]) -> Any:
+    """A region or a category: an id and a name, the rest as the child sent it."""
     d["id"] = sys.intern(d["id"])
     d["name"] = s.text(d["name"])
-    return s.build(Region, d)  # type: ignore[no-any-return]
-
-
-def _category(s: Shared, d: dict[str, Any]) -> Category:
-    d["id"] = sys.intern(d["id"])
-    d["name"] = s.text(d["name"])
-    return s.build(Category, d)  # type: ignore[no-any-return]
+    return s.build(model, d)
 
 
 def _contact(s: Shared, d: dict[str, Any]) -> Contact:
@@ -128,8 +124,8 @@ def _guide(s: Shared, d: dict[str, Any]) -> Guide:
 
 
 BUILDERS: dict[str, Callable[[Shared, dict[str, Any]], Any]] = {
-    "regions": _region,
-    "categories": _category,
+    "regions": partial(_named, Region),
+    "categories": partial(_named, Category),
     "resources": _resource,
     "guides": _guide,
 }

@@ -134,12 +134,12 @@ class Index:
         self.starts, self.typos = tables.starts, tables.typos
         self.entries: dict[int, Entry] = {}
         orders: dict[int, tuple[Rank, str]] = {}  # display order, then id
-        self.places = places = [r.id for r in directory.user_regions]
+        places = [r.id for r in directory.user_regions]
         everywhere: list[int] = []
         visible: dict[str, list[int]] = {place: [] for place in places}
         members: dict[str, list[int]] = {}
-        self.segments = [(tables.bases[p], s) for p, s in tables.segments.items()]
-        for base, segment in self.segments:
+        segments = [(tables.bases[p], s) for p, s in tables.segments.items()]
+        for base, segment in segments:
             numbered = range(base, base + len(segment.entries))
             self.entries.update(zip(numbered, segment.entries, strict=True))
             orders.update(zip(numbered, segment.orders, strict=True))
@@ -158,7 +158,7 @@ class Index:
         # Each entry's position in display order, which breaks ties between equal scores: the
         # pieces' orders merged step by step (one sort of them all would hold the interpreter
         # lock, and with it the event loop, for tens of milliseconds).
-        runs = [map(base.__add__, segment.in_order) for base, segment in self.segments]
+        runs = [map(base.__add__, segment.in_order) for base, segment in segments]
         merged = heapq.merge(*runs, key=orders.__getitem__)
         self.position = {doc: n for n, doc in enumerate(merged)}
         del orders

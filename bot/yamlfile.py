@@ -122,6 +122,7 @@ class _Unusual(Exception):
     """Something the one-pass reader leaves to the careful one (tags, merge keys, ...)."""
 
 
+_NO_KEY = object()  # a mapping waiting for its next key, not for a value
 _STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
 _PLAIN_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "timestamp")
@@ -233,9 +234,6 @@ def _one_pass(text: str, filename: str) -> tuple[Any, list[tuple[yaml.Mark, str]
     finally:
         loader.dispose()
     return root, duplicates
-
-
-_NO_KEY = object()
 
 
 def parse_yaml(text: str, filename: str) -> tuple[Any, list[Problem]]:
