@@ -3,12 +3,13 @@
 The child limits its own memory and CPU before it reads a byte of input (see bot/parse.py);
 here it gets a deadline too, and whatever way it dies becomes a DirectoryError naming the
 files it was given. A spare child is kept started, its imports done, so that a reload pays
-for the parse only; its output is read one line at a time, so no single step holds the
+for the parse only; its output is read as it comes, so no single step holds the
 interpreter for long while the bot serves.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -17,13 +18,14 @@ import sys
 import tempfile
 import threading
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
 from .compact import BUILDERS, Shared
 from .model import DirectoryError, Path_, Problem, format_path
+from .stored import Stored
 
 T = TypeVar("T")
 
@@ -41,9 +43,9 @@ class Parsed:
     name: str
     version: int | None
     languages: list[str] | None
-    entries: dict[str, list[Any]]
+    entries: dict[str, Sequence[Any]]  # resources as a Stored
     deferred: list[tuple[Path_, dict[str, Any], list[str]]] = field(default_factory=list)
-    words: dict[str, dict[str, list[int]]] | None = None  # typed search's, by the reader
+    words: bytes | None = None  # typed search's, as the reader wrote them (JSON)
     answer: bytes | None = None  # the child's lines for this file, to keep for a restart
 
 
@@ -151,9 +153,9 @@ class Parsers:
         self,
         files: Sequence[tuple[str, bytes]],
         header: dict[str, Any],
-        consume: Callable[[Iterator[bytes]], T],
+        consume: Callable[[IO[bytes]], T],
     ) -> T:
-        """Send one job and hand the answer's lines, as they come, to `consume`."""
+        """Send one job and hand its answer, as it comes, to `consume`."""
         child = self._take()
         process = child.process
         assert process.stdin is not None and process.stdout is not None
@@ -171,10 +173,10 @@ class Parsers:
             except BrokenPipeError:
                 pass
             try:
-                result = consume(iter(process.stdout))
+                result = consume(process.stdout)
             except (ValueError, KeyError, TypeError):  # cut short: the exit code says why
                 result = None
-            for _ in process.stdout:  # drain whatever is left
+            while process.stdout.read(2**16):  # drain whatever is left
                 pass
             process.wait()
             timed_out = not deadline.is_alive() and process.returncode == -signal.SIGKILL
@@ -204,7 +206,7 @@ class Parsers:
             return self._talk(
                 files,
                 {"context": context, "words": words},
-                lambda lines: _read(lines, shared or Shared(), keep),
+                lambda answer: _read(answer, shared or Shared(), keep),
             )
         except _Dead as dead:
             raise DirectoryError(
@@ -229,38 +231,51 @@ class _Dead(Exception):
         self.reason = reason
 
 
-def _placed(lines: Iterator[bytes]) -> list[Problem]:
-    return [Problem(**p) for p in json.loads(next(lines))]
+def _placed(answer: IO[bytes]) -> list[Problem]:
+    return [Problem(**p) for p in json.loads(answer.readline())]
 
 
 def read_answer(answer: bytes, shared: Shared) -> list[Parsed]:
     """The valid files of a child's answer kept from an earlier read; none if it is cut."""
     try:
-        return _read(iter(answer.splitlines(keepends=True)), shared, False)[0]
-    except (ValueError, KeyError, TypeError, StopIteration):
+        return _read(io.BytesIO(answer), shared, False)[0]
+    except (ValueError, KeyError, TypeError):
         return []
 
 
-def _read(
-    lines: Iterator[bytes], shared: Shared, keep: bool
-) -> tuple[list[Parsed], list[Problem]]:
-    """Turn the child's lines into entries. A file's entries are decoded as one JSON document,
-    so its entries share their keys' strings (decoded line by line, each entry had its own)."""
+def _exactly(answer: IO[bytes], size: int) -> bytes:
+    found = answer.read(size)
+    if len(found) != size:
+        raise ValueError("the answer is cut short")
+    return found
+
+
+def _read(answer: IO[bytes], shared: Shared, keep: bool) -> tuple[list[Parsed], list[Problem]]:
+    """Turn the child's answer into entries. A file's entries are decoded as one JSON document,
+    so its entries share their keys' strings (decoded line by line, each entry had its own);
+    its resources stay compact (bot/stored.py)."""
     parsed: list[Parsed] = []
     problems: list[Problem] = []
-    for line in lines:
+    while line := answer.readline():
         head = json.loads(line)
         if "problems" in head:
             problems += [Problem(**p) for p in head["problems"]]
             continue
-        counts = [head["counts"][kind] for kind in KINDS]
-        kept = [next(lines) for _ in range(sum(counts))]
+        counts = {kind: head["counts"][kind] for kind in KINDS if kind != "resources"}
+        kept = [answer.readline() for _ in range(sum(counts.values()))]
         values = iter(json.loads(b"[" + b",".join(kept) + b"]"))
-        entries = {kind: [BUILDERS[kind](shared, next(values)) for _ in range(count)]
-                   for kind, count in zip(KINDS, counts, strict=True)}
+        entries: dict[str, Sequence[Any]] = {
+            kind: [BUILDERS[kind](shared, next(values)) for _ in range(count)]
+            for kind, count in counts.items()
+        }
+        rows = answer.readline()
+        blocks = [_exactly(answer, size) for size in head["blocks"]]
+        entries["resources"] = Stored.from_rows(json.loads(rows), blocks, shared.ids)
+        if len(entries["resources"]) != head["counts"]["resources"]:
+            raise ValueError("the answer does not match its counts")
         deferred = [(tuple(path), contact, regions) for path, contact, regions in head["deferred"]]
-        words = next(lines)
-        answer = b"".join([line, *kept, words]) if keep else None
+        words = answer.readline()
+        kept_answer = b"".join([line, *kept, rows, *blocks, words]) if keep else None
         parsed.append(Parsed(head["file"], head["version"], head["languages"], entries, deferred,
-                             json.loads(words), answer))
+                             words if words.strip() != b"null" else None, kept_answer))
     return parsed, problems

@@ -99,7 +99,7 @@ def _confirmation(s: Shared, d: dict[str, Any]) -> Confirmation:
     return s.build(Confirmation, d)  # type: ignore[no-any-return]
 
 
-def _resource(s: Shared, d: dict[str, Any]) -> Resource:
+def resource(s: Shared, d: dict[str, Any]) -> Resource:
     d["id"] = sys.intern(d["id"])
     for key in ("name", "summary", "caution"):
         d[key] = s.text(d[key])
@@ -126,6 +126,5 @@ def _guide(s: Shared, d: dict[str, Any]) -> Guide:
 BUILDERS: dict[str, Callable[[Shared, dict[str, Any]], Any]] = {
     "regions": partial(_named, Region),
     "categories": partial(_named, Category),
-    "resources": _resource,
     "guides": _guide,
 }

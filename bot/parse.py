@@ -4,9 +4,10 @@ Everything an admin's file can do to a parser happens here, under memory and CPU
 before any input is read: a parser bug, a bomb or a crash costs this process, never the bot.
 Parsing also builds millions of short-lived objects for a large directory, whose garbage dies
 with the child. The input is one JSON line (files, sizes, context) and then the files' bytes;
-the output is JSON lines: per file, a header (its problems, or what it holds), then one line
-per entry, each of which the bot turns back into a model without validating again, and the
-file's words for typed search (when asked for).
+the output is, per file, a JSON line (its problems, or what it holds), then one JSON line per
+region, category and guide, which the bot turns back into a model without validating again,
+the resources as light rows and compressed blocks (bot/stored.py), and the file's words for
+typed search (when asked for).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import json
 import os
 import resource
 import sys
-from typing import Any, BinaryIO, TextIO
+from typing import Any, BinaryIO
 
 CPU_SECONDS = 60  # and as many again per 10 MB read, as the bot's deadline allows
 CPU_SECONDS_PER_MB = 6
@@ -39,11 +40,12 @@ def memory_for(size: int) -> int:
     return fixed or BASE_MEMORY + MEMORY_PER_BYTE * size
 
 
-def main(stdin: BinaryIO, stdout: TextIO) -> int:
+def main(stdin: BinaryIO, stdout: BinaryIO) -> int:
     limit(resource.RLIMIT_CPU, CPU_SECONDS, final=False)  # until the input's size is known
     gc.disable()  # nothing here is cyclic, and the process is short-lived
     from .model import DirectoryError, Problem
     from .searchbuild import piece_words
+    from .stored import pack
     from .validation import KINDS, Context, place, validate_part
     from .yamlfile import decode
 
@@ -57,8 +59,12 @@ def main(stdin: BinaryIO, stdout: TextIO) -> int:
     limit(resource.RLIMIT_CPU, CPU_SECONDS + CPU_SECONDS_PER_MB * (total >> 20))
     raw = {name: stdin.read(size) for name, size in files}
 
-    def problems_line(problems: list[Problem]) -> str:
-        return json.dumps([dataclasses.asdict(p) for p in problems], ensure_ascii=False)
+    def write(value: Any) -> None:
+        stdout.write(json.dumps(value, ensure_ascii=False, separators=(",", ":"),
+                                default=str).encode() + b"\n")
+
+    def problems(found: list[Problem]) -> list[dict[str, Any]]:
+        return [dataclasses.asdict(p) for p in found]
 
     if header.get("locate") is not None:  # place problems found across files
         placed: list[Problem] = []
@@ -68,7 +74,7 @@ def main(stdin: BinaryIO, stdout: TextIO) -> int:
                 placed += place(decode(raw[name], name), name, wanted)
             except DirectoryError as exc:
                 placed += exc.problems
-        stdout.write(problems_line(placed) + "\n")
+        write(problems(placed))
         return 0
 
     context = None
@@ -79,29 +85,32 @@ def main(stdin: BinaryIO, stdout: TextIO) -> int:
         try:
             part = validate_part(decode(raw.pop(name), name), name, context)
         except DirectoryError as exc:
-            stdout.write(json.dumps({"file": name, "problems": json.loads(
-                problems_line(exc.problems))}, ensure_ascii=False) + "\n")
+            write({"file": name, "problems": problems(exc.problems)})
             continue
         model = part.model
-        counts = {kind: len(getattr(model, kind)) for kind in KINDS}
-        deferred = [[list(path), contact, regions] for path, contact, regions in part.deferred]
-        stdout.write(json.dumps({
+        light, blocks = pack(model.resources)
+        write({
             "file": name, "version": model.version, "languages": model.languages,
-            "counts": counts, "deferred": deferred,
-        }, ensure_ascii=False, default=str) + "\n")
+            "counts": {kind: len(getattr(model, kind)) for kind in KINDS},
+            "deferred": [[list(path), contact, where] for path, contact, where in part.deferred],
+            "blocks": [len(block) for block in blocks],
+        })
         for kind in KINDS:
-            for entry in getattr(model, kind):
-                stdout.write(entry.model_dump_json() + "\n")
+            if kind != "resources":  # those come as light rows and blocks
+                for entry in getattr(model, kind):
+                    stdout.write(entry.model_dump_json().encode() + b"\n")
+        write(light)
+        for block in blocks:
+            stdout.write(block)
         # The words typed search will look for, folded here rather than in the bot when a
         # whole directory is read (a reload of one file folds its few words after the swap).
-        words = piece_words(model.resources, model.guides) if header.get("words") else None
-        stdout.write(json.dumps(words, ensure_ascii=False, separators=(",", ":")) + "\n")
+        write(piece_words(model.resources, model.guides) if header.get("words") else None)
     return 0
 
 
 if __name__ == "__main__":
-    code = main(sys.stdin.buffer, sys.stdout)
-    sys.stdout.flush()
+    code = main(sys.stdin.buffer, sys.stdout.buffer)
+    sys.stdout.buffer.flush()
     # The answer is out: skip the interpreter's teardown of a large heap (~150 ms), which
     # would only delay the end of the output the bot waits for.
     os._exit(code)

@@ -1,7 +1,9 @@
 """The validated directory and its queries: what to show for a place and a need.
 
-Immutable and swapped whole on reload, so readers never mix two versions. Everything a screen
-reads often (indexes, formatted phone numbers, links) is worked out once, when it loads.
+Immutable and swapped whole on reload, so readers never mix two versions. What every screen
+needs (order, indexes) is worked out once, when it loads; a resource's texts and contacts stay
+compact until a screen shows them (bot/stored.py), and its formatted numbers and links are
+worked out then, once.
 """
 
 from __future__ import annotations
@@ -9,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from bisect import bisect_left, insort
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import InitVar, dataclass, field
-from functools import cached_property, partial
+from functools import cached_property
 from operator import itemgetter
 from typing import Any, TypeVar
 
@@ -32,31 +34,36 @@ from .model import (
     Resource,
     format_path,
 )
+from .stored import Light, Stored
 
 # (order, emergency first, local first, operator, English name): how entries are listed.
 Rank = tuple[int, int, int, int, str]
-_Ordered = tuple[Rank, str, "Resource"]  # a resource with its rank and, for ties, its id
+_Ordered = tuple[Rank, str, Light]  # a resource with its rank and, for ties, its id
 _ORDER = itemgetter(0, 1)
 T = TypeVar("T")
+SHOWN_KEPT = 4096  # resources whose contacts' display forms are kept
 
 
 class Piece:
     """The resources and guides of one file as last read, with what is worked out from them
-    alone (display forms, search words): a reload keeps the files that did not change, and
+    alone (display order, search words): a reload keeps the files that did not change, and
     with them all of this, so it works out only the changed file's share."""
 
     def __init__(
         self,
-        resources: list[Resource],
-        guides: list[Guide],
-        words: Mapping[str, Mapping[str, list[int]]] | None = None,
+        resources: Sequence[Resource],
+        guides: Sequence[Guide],
+        words: bytes | None = None,
     ) -> None:
-        self.resources = resources
+        self.resources = resources  # a Stored when read by a child: opened only when shown
+        self.light = resources.light if isinstance(resources, Stored) else [
+            Light.of(r) for r in resources]
         self.guides = guides
-        # The search words of the entries (resources, then guides), from the file's reader.
+        # The search words of the entries (resources, then guides), from the file's reader, as
+        # it wrote them: decoded one file at a time as the index takes them, then let go.
         self.words = words
         self._memo: dict[Hashable, Any] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # what one memo makes may use another
 
     def memo(self, key: Hashable, make: Callable[[Piece], T]) -> T:
         """`make(self)`, worked out once per key (a piece is shared by directories)."""
@@ -75,17 +82,14 @@ class Directory:
     pieces: tuple[Piece, ...] = ()
     # The directory this one replaces, if any: what did not change is taken from it.
     previous: InitVar[Directory | None] = None
-    _shown: dict[str, tuple[Shown, ...]] = field(init=False, repr=False, compare=False)
     _ranked: dict[str, list[_Ordered]] = field(init=False, repr=False, compare=False)
+    # Contacts' display forms (formatted numbers, links), worked out when first shown.
+    _shown: dict[str, tuple[Shown, ...]] = field(
+        init=False, repr=False, compare=False, default_factory=dict)
 
     def __post_init__(self, previous: Directory | None) -> None:
         if not self.pieces:
             object.__setattr__(self, "pieces", (Piece(self.data.resources, self.data.guides),))
-        countries = tuple((r.id, r.country) for r in self.data.regions)
-        shown: dict[str, tuple[Shown, ...]] = {}
-        for piece in self.pieces:
-            shown.update(piece.memo(("shown", countries), partial(_shown_of, dict(countries))))
-        object.__setattr__(self, "_shown", shown)
         object.__setattr__(self, "_ranked", self._rank(previous))
 
     def _rank(self, previous: Directory | None) -> dict[str, list[_Ordered]]:
@@ -94,7 +98,10 @@ class Directory:
         edit, the changed files' shares taken out of and put into the replaced directory's
         order, entry by entry, with a binary search."""
         key = self._ranked_by
-        rank = partial(_ranked, self.resource_rank)
+
+        def rank(piece: Piece) -> dict[str, list[_Ordered]]:
+            return _ranked(self.ranks(piece), piece)
+
         if previous is not None and previous._ranked_by == key:
             before, now = set(previous.pieces), set(self.pieces)
             gone = [p for p in previous.pieces if p not in now]
@@ -127,11 +134,12 @@ class Directory:
         return {c.id: c for c in self.data.categories}
 
     @cached_property
-    def resources(self) -> dict[str, Resource]:
-        found: dict[str, Resource] = {}
-        for piece in self.pieces:  # each piece's share once, then merged in C
-            found.update(piece.memo("by id", lambda p: {r.id: r for r in p.resources}))
-        return found
+    def resources(self) -> Mapping[str, Resource]:
+        return _Resources(self.pieces)
+
+    @cached_property
+    def _countries(self) -> dict[str, str | None]:
+        return {r.id: r.country for r in self.data.regions}
 
     @cached_property
     def guides(self) -> dict[str, Guide]:
@@ -148,21 +156,33 @@ class Directory:
 
     def contacts(self, resource: Resource) -> list[tuple[Contact, Shown]]:
         """A resource's contacts, each with how it is shown (formatted number, link)."""
-        return list(zip(resource.contacts, self._shown[resource.id], strict=True))
+        shown = self._shown.get(resource.id)
+        if shown is None:
+            if len(self._shown) >= SHOWN_KEPT:
+                self._shown.clear()
+            shown = self._shown[resource.id] = tuple(
+                show(c.type, c.value, self.contact_country(resource, c))
+                for c in resource.contacts
+            )
+        return list(zip(resource.contacts, shown, strict=True))
 
     def contact_country(self, resource: Resource, contact: Contact) -> str | None:
-        return _country({r.id: r.country for r in self.data.regions}, resource, contact)
+        return country_of(contact.country, [self._countries.get(r) for r in resource.regions])
 
     # ---- queries
     @staticmethod
     def _in_region(regions: Iterable[str], region: str | None) -> bool:
         return region is None or GLOBAL_REGION in regions or region in regions
 
-    def resources_for(self, region: str | None, category: str) -> list[Resource]:
-        """A category's resources where the user is (and global ones), in display order."""
+    def listed_for(self, region: str | None, category: str) -> list[Light]:
+        """What `resources_for` lists, without opening any resource: a screen opens its page."""
         return [
             r for r in self._by_category.get(category, ()) if self._in_region(r.regions, region)
         ]
+
+    def resources_for(self, region: str | None, category: str) -> list[Resource]:
+        """A category's resources where the user is (and global ones), in display order."""
+        return [self.resources[r.id] for r in self.listed_for(region, category)]
 
     def guides_for(self, region: str | None, category: str) -> list[Guide]:
         found = [
@@ -179,17 +199,16 @@ class Directory:
             for c in self.data.categories
             if c.advice == advice
             and not c.emergency
-            and (self.resources_for(region, c.id) or self.guides_for(region, c.id))
+            and (self.listed_for(region, c.id) or self.guides_for(region, c.id))
         ]
 
     def emergency_resources(self, region: str | None) -> list[Resource]:
         """What can be called or messaged at once, the place's own numbers first."""
         category = self.emergency_category
-        found = self.resources_for(region, category.id) if category else []
-        reachable = [
-            r for r in found if any(s.kind.on_emergency for s in self._shown[r.id])
-        ]
-        return sorted(reachable, key=lambda r: GLOBAL_REGION in r.regions)  # stable: keeps rank
+        found = self.listed_for(region, category.id) if category else []
+        reachable = sorted((r for r in found if r.reachable),
+                           key=lambda r: GLOBAL_REGION in r.regions)  # stable: keeps rank
+        return [self.resources[r.id] for r in reachable]
 
     def stale(self, max_age_days: int, today: dt.date) -> list[Resource | Guide]:
         entries: list[Resource | Guide] = [*self.data.resources, *self.data.guides]
@@ -201,7 +220,7 @@ class Directory:
             (region.id, category.id)
             for region in self.user_regions
             for category in self.data.categories
-            if not category.advice and not self.resources_for(region.id, category.id)
+            if not category.advice and not self.listed_for(region.id, category.id)
         ]
 
     def texts(self) -> Iterator[tuple[str, Mapping[str, str]]]:
@@ -212,8 +231,8 @@ class Directory:
 
     def counts(self) -> dict[str, int]:
         return {
-            "resources": len(self.data.resources),
-            "contacts": sum(len(r.contacts) for r in self.data.resources),
+            "resources": sum(len(p.light) for p in self.pieces),
+            "contacts": sum(r.contacts for p in self.pieces for r in p.light),
             "guides": len(self.data.guides),
             "regions": len(self.data.regions),
             "categories": len(self.data.categories),
@@ -229,12 +248,18 @@ class Directory:
 
     # ---- internals
     @cached_property
-    def _by_category(self) -> dict[str, list[Resource]]:
+    def _by_category(self) -> dict[str, list[Light]]:
         return {category: [o[2] for o in run] for category, run in self._ranked.items()}
 
-    def resource_rank(self, resource: Resource) -> Rank:
+    def ranks(self, piece: Piece) -> list[Rank]:
+        """The rank of each of the piece's resources, worked out once per piece: display
+        order and typed search share them."""
+        return piece.memo(("ranks", *self._ranked_by[1:]),
+                          lambda p: [self.resource_rank(r) for r in p.light])
+
+    def resource_rank(self, resource: Light) -> Rank:
         """Display order: explicit order, emergency services, local before global, operator,
-        name (and between equals, the id)."""
+        English name (and between equals, the id)."""
         emergency = self.emergency_category
         in_emergency = bool(emergency and emergency.id in resource.categories)
         return (
@@ -242,25 +267,31 @@ class Directory:
             0 if in_emergency else 1,
             1 if GLOBAL_REGION in resource.regions else 0,
             OPERATOR_RANK[resource.operator],
-            resource.name[FALLBACK_LANGUAGE].casefold(),
+            resource.sort_name,
         )
 
 
-def _country(
-    countries: Mapping[str, str | None], resource: Resource, contact: Contact
-) -> str | None:
-    return country_of(contact.country, [countries.get(r) for r in resource.regions])
+class _Resources(Mapping[str, Resource]):
+    """Every resource by id; each opened from its file's blocks when asked for."""
 
+    def __init__(self, pieces: Sequence[Piece]) -> None:
+        self._where: dict[str, tuple[Sequence[Resource], int]] = {}
+        for piece in pieces:  # each piece's share once, then merged in C
+            self._where.update(piece.memo("by id", lambda p: {
+                r.id: (p.resources, i) for i, r in enumerate(p.light)}))
 
-def _shown_of(
-    countries: Mapping[str, str | None], piece: Piece
-) -> dict[str, tuple[Shown, ...]]:
-    return {
-        resource.id: tuple(
-            show(c.type, c.value, _country(countries, resource, c)) for c in resource.contacts
-        )
-        for resource in piece.resources
-    }
+    def __getitem__(self, ident: str) -> Resource:
+        resources, at = self._where[ident]
+        return resources[at]
+
+    def __contains__(self, ident: object) -> bool:
+        return ident in self._where
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._where)
+
+    def __len__(self) -> int:
+        return len(self._where)
 
 
 def _moved(
@@ -286,10 +317,10 @@ def _moved(
     return True
 
 
-def _ranked(rank: Callable[[Resource], Rank], piece: Piece) -> dict[str, list[_Ordered]]:
+def _ranked(ranks: list[Rank], piece: Piece) -> dict[str, list[_Ordered]]:
     runs: dict[str, list[_Ordered]] = {}
-    for resource in piece.resources:
-        ranked = (rank(resource), resource.id, resource)
+    for resource, rank in zip(piece.light, ranks, strict=True):
+        ranked = (rank, resource.id, resource)
         for category in resource.categories:
             runs.setdefault(category, []).append(ranked)
     for run in runs.values():

@@ -195,30 +195,29 @@ def category(view: View, category_id: str, page: int) -> Screen | None:
     if chosen.emergency:
         return emergency(view)
     guides = d.guides_for(view.state.region, chosen.id)
-    resources = d.resources_for(view.state.region, chosen.id)
-    pages = max(1, -(-(len(guides) + len(resources)) // PAGE_SIZE))
+    listed = d.listed_for(view.state.region, chosen.id)
+    count = len(guides) + len(listed)
+    pages = max(1, -(-count // PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
-    entries: list[Button] = [
-        Button(
-            "❓ " + view.masked(view.label(g.question), N_("Question {n}"), n),
-            Action(Kind.GUIDE, g.id, chosen.id),
-        )
-        for n, g in enumerate(guides, start=1)
-    ] + [  # each card remembers this page, so Back returns to it
-        Button(
-            view.masked(view.label(r.name), N_("Contact {n}"), n),
-            Action(Kind.RESOURCE, r.id, chosen.id, page),
-        )
-        for n, r in enumerate(resources, start=1)
-    ]
-    shown = entries[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+
+    def button(i: int) -> Button:
+        if i < len(guides):
+            g = guides[i]
+            label = view.masked(view.label(g.question), N_("Question {n}"), i + 1)
+            return Button("❓ " + label, Action(Kind.GUIDE, g.id, chosen.id))
+        n = i - len(guides)
+        r = d.resources[listed[n].id]  # opened only for the page shown
+        label = view.masked(view.label(r.name), N_("Contact {n}"), n + 1)
+        return Button(label, Action(Kind.RESOURCE, r.id, chosen.id, page))  # Back: this page
+
+    shown = [button(i) for i in range(page * PAGE_SIZE, min((page + 1) * PAGE_SIZE, count))]
     lines = [view.heading(N_("Contacts")), _category_title(view, chosen)]
     region = d.regions.get(view.state.region or "")
     if region:
         lines.append(view.ui(N_("For: {place}"), place=view.label(region.name)))
     if guides and page == 0:
         lines.append(view.ui(N_("Questions people ask, then the contacts:")))
-    if not entries:
+    if not count:
         lines.append(view.ui(N_("Nothing here yet for your place.")))
     if pages > 1:
         lines.append(view.ui(N_("Page {page} of {pages}"), page=page + 1, pages=pages))

@@ -12,6 +12,7 @@ then changed.
 
 from __future__ import annotations
 
+import json
 from array import array
 from bisect import bisect_left
 from collections import defaultdict
@@ -31,13 +32,13 @@ LAST_BASE = 2**32 - 1  # postings are arrays of 4-byte numbers
 Words = Mapping[str, Mapping[str, Sequence[int]]]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one of each per entry: no __dict__ each
 class Hit:
     kind: str  # "resource" or "guide"
     id: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     hit: Hit
     regions: frozenset[str]
@@ -93,8 +94,8 @@ def _segment(directory: Directory, piece: Piece) -> Segment:
         return Entry(Hit(kind, ident), places, categories.setdefault(tuple(what), tuple(what)),
                      rank)
 
-    entries = [make("resource", r.id, r.regions, r.categories, directory.resource_rank(r))
-               for r in piece.resources]
+    entries = [make("resource", r.id, r.regions, r.categories, rank)
+               for r, rank in zip(piece.light, directory.ranks(piece), strict=True)]
     for guide in piece.guides:
         order = guide.order if guide.order is not None else 1000
         rank = (order, 2, 0, 9, guide.question["en"].casefold())
@@ -178,7 +179,8 @@ def _change(
         segment = segments[piece]
         base = t.bases[piece] = t.next_base
         t.next_base += max(1, len(segment.entries))
-        words = piece.words or piece_words(piece.resources, piece.guides)
+        words = (json.loads(piece.words) if piece.words is not None
+                 else piece_words(piece.resources, piece.guides))
         for kind, table, key in (("s", t.strong, "strong"), ("t", t.text, "text")):
             if not old.bases:  # a first build: every array is this build's own
                 get = table.get

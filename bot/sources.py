@@ -25,6 +25,7 @@ from .compact import Shared
 from .model import DirectoryError, DirectoryFile, Path_, Problem
 from .queries import Directory, Piece
 from .readcache import ReadCache
+from .stored import Joined
 from .validation import Outline, contact_problem, outline, whole_problems
 from .yamlfile import read_file
 
@@ -71,11 +72,14 @@ class _Good:
         parsed = self.parsed
         self.piece = Piece(parsed.entries["resources"], parsed.entries["guides"], parsed.words)
         parsed.words = None  # the piece holds them until the search index has
-        self.outline = outline(parsed.name, _sections(parsed))
+        self.outline = outline(parsed.name, {
+            "version": parsed.version, "languages": parsed.languages, **parsed.entries,
+            "resources": self.piece.light,
+        })
 
-
-def _sections(parsed: Parsed) -> dict[str, Any]:
-    return {"version": parsed.version, "languages": parsed.languages, **parsed.entries}
+    def ids(self, kind: str) -> list[str]:
+        entries = self.piece.light if kind == "resources" else self.parsed.entries[kind]
+        return [e.id for e in entries]
 
 
 def _countries(good: dict[str, _Good]) -> dict[str, str | None]:
@@ -183,7 +187,7 @@ class Source:
         country (left for later, thousands would be checked here, in the bot)."""
         names = {name for name, _, _ in read}
         if self.folder and everything:
-            first = [f for f in read if _REGIONS.search(f[1])]
+            first = [f for f in read if _defines_regions(f[1])]
             if 0 < len(first) < len(read):
                 good, problems = self._parse_against(first, {}, everything)
                 rest = [f for f in read if f not in first]
@@ -205,7 +209,7 @@ class Source:
         if self.folder:
             context = {
                 "countries": _countries(others),
-                "ids": {kind: [e.id for g in others.values() for e in g.parsed.entries[kind]]
+                "ids": {kind: [i for g in others.values() for i in g.ids(kind)]
                         for kind in ("regions", "categories", "resources")},
             }
         # What a valid file's reading depends on besides itself: the regions (their countries
@@ -312,10 +316,12 @@ class Source:
         """The whole, put together from each file's validated entries."""
         good = [self._good[name] for name in sorted(self._good)]
         parsed = [g.parsed for g in good]
-        sections: dict[str, list[Any]] = {kind: [] for kind in KINDS}
+        sections: dict[str, Any] = {kind: [] for kind in KINDS}
         for p in parsed:
             for kind in KINDS:
-                sections[kind].extend(p.entries[kind])
+                if kind != "resources":
+                    sections[kind].extend(p.entries[kind])
+        sections["resources"] = Joined([p.entries["resources"] for p in parsed])
         languages = next((p.languages for p in parsed if p.languages), ["en"])
         data = DirectoryFile.model_construct(
             None, version=1, languages=languages, **sections
@@ -325,9 +331,15 @@ class Source:
         self._last = weakref.ref(directory)
         # Build the lookups here, in the reload's thread, not in the first update after it.
         for category in data.categories[:1]:
-            directory.resources_for(None, category.id)
+            directory.listed_for(None, category.id)
         _ = directory.regions, directory.categories, directory.resources, directory.guides
+        _ = directory.emergency_category
         return directory
+
+
+def _defines_regions(raw: bytes) -> bool:
+    """Found without the pattern first where it can be: a search of every line is slow."""
+    return (raw.startswith(b"regions") or b"\nregions" in raw) and bool(_REGIONS.search(raw))
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:

@@ -9,7 +9,7 @@ meet. Every problem names file, line, column and field, and quotes input only br
 from __future__ import annotations
 
 import difflib
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
@@ -36,6 +36,7 @@ from .model import (
     format_path,
 )
 from .queries import Directory
+from .stored import Light
 from .yamlfile import QUOTE_CHARS, Marks, clip, mapping_or_problem, parse_yaml, quote
 
 KINDS = ("regions", "categories", "resources", "guides")
@@ -126,7 +127,7 @@ def _entries(data: Any, kind: str) -> list[tuple[int, Any]]:
     items = _get(data, kind)
     if not isinstance(items, list):
         return []
-    if items and isinstance(items[0], BaseModel):  # validated: every entry is one
+    if items and isinstance(items[0], BaseModel | Light):  # validated: every entry is one
         return list(enumerate(items))
     return [(i, e) for i, e in enumerate(items) if isinstance(e, dict | BaseModel)]
 
@@ -152,46 +153,63 @@ def _countries_of(regions: list[str], countries: Mapping[str, str | None]) -> li
 # --------------------------------------------------------------------------- across files
 @dataclass(frozen=True)
 class Outline:
-    """What one file brings to the checks across files: worked out once per version of the
-    file, so checking a folder again after one edit reads only the outlines."""
+    """What one file brings to the checks across files, worked out once per version of the
+    file, so checking a folder again after one edit reads only the outlines. The usual case
+    needs only sets of ids; where each id and reference sits is worked out from the file's
+    entries only when a problem must be named."""
 
     name: str
-    ids: dict[str, list[tuple[int, str]]]  # kind -> (position, id)
+    data: Any = field(repr=False)  # the file's raw mapping or validated entries
     emergency: list[int]  # positions of categories marked as the emergency one
-    refs: list[tuple[Path_, str, str]]  # (path, kind referred to, id referred to)
     given: frozenset[str]  # of "version" and "languages"
     filled: frozenset[str]  # the kinds it has entries of
+    counts: dict[str, int]  # kind -> entries with an id
+
+    @cached_property
+    def ids(self) -> dict[str, list[tuple[int, str]]]:
+        """kind -> (position, id)"""
+        return {kind: list(_ids(self.data, kind)) for kind in KINDS}
+
+    @cached_property
+    def refs(self) -> list[tuple[Path_, str, str]]:
+        """(path, kind referred to, id referred to)"""
+        return [((kind, i, ref_field, j), target, ref)
+                for kind, i, ref_field, target, found in _references(self.data)
+                for j, ref in enumerate(found) if isinstance(ref, str)]
 
     @cached_property
     def id_sets(self) -> dict[str, frozenset[str]]:
-        return {kind: frozenset(ident for _, ident in found) for kind, found in self.ids.items()}
+        return {kind: frozenset(ident for _, ident in _ids(self.data, kind)) for kind in KINDS}
 
     @cached_property
     def ref_sets(self) -> dict[str, frozenset[str]]:
-        return {target: frozenset(ref for _, kind, ref in self.refs if kind == target)
-                for target in _SINGULAR}
+        found: dict[str, set[str]] = {target: set() for target in _SINGULAR}
+        for _, _, _, target, refs in _references(self.data):
+            found[target].update(ref for ref in refs if isinstance(ref, str))
+        return {target: frozenset(refs) for target, refs in found.items()}
+
+
+def _ids(data: Any, kind: str) -> Iterator[tuple[int, str]]:
+    return ((i, e) for i, entry in _entries(data, kind) if isinstance(e := _get(entry, "id"), str))
+
+
+def _references(data: Any) -> Iterator[tuple[str, int, str, str, list[Any]]]:
+    """(kind, position, field, kind referred to, the field's list) for each reference list."""
+    for kind in ("resources", "guides"):
+        for i, entry in _entries(data, kind):
+            for ref_field, target in _REFS.items():
+                found = _get(entry, ref_field)
+                if isinstance(found, list) and (kind, ref_field) != ("resources", "related"):
+                    yield kind, i, ref_field, target, found
 
 
 def outline(name: str, data: Any) -> Outline:
     """The outline of a file's raw mapping or validated model, tolerantly."""
-    ids: dict[str, list[tuple[int, str]]] = {}
-    refs: list[tuple[Path_, str, str]] = []
-    for kind in KINDS:
-        entries = _entries(data, kind)
-        ids[kind] = [(i, e) for i, entry in entries if isinstance(e := _get(entry, "id"), str)]
-        if kind not in ("resources", "guides"):
-            continue
-        for i, entry in entries:
-            for ref_field, target in _REFS.items():
-                found = _get(entry, ref_field)
-                if not isinstance(found, list) or (kind, ref_field) == ("resources", "related"):
-                    continue
-                refs += [((kind, i, ref_field, j), target, ref) for j, ref in enumerate(found)
-                         if isinstance(ref, str)]
     emergency = [i for i, c in _entries(data, "categories") if _get(c, "emergency") is True]
     given = frozenset(key for key in ("version", "languages") if _get(data, key) is not None)
     filled = frozenset(kind for kind in KINDS if _entries(data, kind))
-    return Outline(name, ids, emergency, refs, given, filled)
+    counts = {kind: sum(1 for _ in _ids(data, kind)) for kind in KINDS}
+    return Outline(name, data, emergency, given, filled, counts)
 
 
 def cross_problems(
@@ -234,7 +252,7 @@ def _all_well(files: Sequence[Outline], ids: dict[str, set[str]]) -> bool:
     for kind in KINDS:
         count = 0
         for file in files:
-            count += len(file.ids[kind])
+            count += file.counts[kind]
             known[kind].update(file.id_sets[kind])
         if len(known[kind]) != count + len(ids[kind]):
             return False

@@ -16,6 +16,7 @@ from bot.readcache import ReadCache
 from bot.reloader import Reloader
 from bot.search import Index
 from bot.sources import Source
+from bot.stored import Light
 from tests.conftest import ROOT
 from tests.test_reloader import atomic_write
 
@@ -66,7 +67,7 @@ def assert_same_as_fresh(reloader: Reloader) -> None:
             ranked = sorted(
                 (r for r in directory.data.resources if category in r.categories
                  and Directory._in_region(r.regions, region)),
-                key=lambda r: (directory.resource_rank(r), r.id),
+                key=lambda r: (directory.resource_rank(Light.of(r)), r.id),
             )
             assert directory.resources_for(region, category) == ranked
 
@@ -167,8 +168,10 @@ def test_a_kept_reading_that_is_not_exactly_the_bots_own_is_read_again(
     kept = sorted(cache.folder.iterdir())
     assert len(kept) == 6
     victim = kept[0]
-    if damage == "altered":  # an entry changed by someone who has no key
-        victim.write_bytes(victim.read_bytes().replace(b'"en":"', b'"en":"Call +1 555 ', 1))
+    if damage == "altered":  # one bit of an entry changed by someone who has no key
+        raw = victim.read_bytes()
+        middle = len(raw) // 2
+        victim.write_bytes(raw[:middle] + bytes([raw[middle] ^ 1]) + raw[middle + 1:])
     elif damage == "another file's":
         victim.write_bytes(kept[1].read_bytes())
     elif damage == "cut short":
