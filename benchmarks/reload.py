@@ -115,9 +115,10 @@ async def ticking(
 async def measure_child(path: Path, edited: Path, repeats: int, steps: bool) -> dict[str, Any]:
     import bot.wiring  # noqa: F401 - the bot's imports, so memory is a running bot's
     from bot.readcache import ReadCache
-    from bot.reloader import Reloader
+    from bot.reloader import Reloader, keep_the_loop_responsive
     from bot.screens import PAGE_SIZE
 
+    keep_the_loop_responsive()  # as `penah run` does
     rss_imports = memory_kb("VmRSS")
     # First what the bot does: the first load ever (nothing kept from an earlier start), then
     # reloads after an edit, all of whose parsing runs in child processes; memory is read
@@ -152,6 +153,8 @@ async def measure_child(path: Path, edited: Path, repeats: int, steps: bool) -> 
         for light in current.listed_for("iq-kr", "gbv")[:PAGE_SIZE]:
             current.resources[light.id]
         first_queries.append(time.perf_counter() - began)
+    rss_reloaded = memory_kb("VmRSS") / 1024  # the replaced directory not yet freed
+    await reloader.retired()
     rss_after = memory_kb("VmRSS") / 1024
     hwm = memory_kb("VmHWM") / 1024
     resources = reloader.current.counts()["resources"]
@@ -178,7 +181,7 @@ async def measure_child(path: Path, edited: Path, repeats: int, steps: bool) -> 
         "stall_max_s": max(gaps), "stall_idle_s": idle_gap,
         "first_query_s": max(first_queries),
         "rss_imports_mb": rss_imports / 1024, "rss_loaded_mb": rss_loaded / 1024,
-        "rss_after_reloads_mb": rss_after, "hwm_mb": hwm,
+        "rss_reloaded_mb": rss_reloaded, "rss_after_reloads_mb": rss_after, "hwm_mb": hwm,
     }
     if steps:  # what a child pays for one big file, step by step, here in this process
         from bot.validation import PartFile
@@ -226,7 +229,8 @@ def show(label: str, r: dict[str, Any]) -> None:
           f"category screen's list after a reload {r['first_query_s'] * 1000:.1f} ms")
     print(f"{'':<28} RSS {r['rss_imports_mb']:.0f} MB with the bot's imports, "
           f"{r['rss_loaded_mb']:.0f} MB loaded, {r['rss_after_reloads_mb']:.0f} MB after the "
-          f"reloads, peak {r['hwm_mb']:.0f} MB")
+          f"reloads ({r['rss_reloaded_mb']:.0f} MB before the last one freed what it replaced),"
+          f" peak {r['hwm_mb']:.0f} MB")
     if "yaml_s" in r:
         print(f"{'':<28} in one process: event scan {r['scan_s']:.2f} s, YAML "
               f"{r['yaml_s']:.2f} s, pydantic {r['pydantic_s']:.2f} s")

@@ -98,7 +98,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     from .i18n import load_catalogs
     from .logs import setup_logging
     from .readcache import ReadCache
-    from .reloader import Reloader
+    from .reloader import Reloader, keep_the_loop_responsive
     from .runner import serve
     from .startup import StartupError
     from .store import StoreError, load_secret
@@ -129,6 +129,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     try:
         secret = load_secret(settings.data_dir, settings.secret_bytes)
         cache = ReadCache(settings.read_cache, secret)
+        keep_the_loop_responsive()
         reloader = Reloader.start_with(
             settings.resources, interval=settings.reload_interval, cache=cache
         )
