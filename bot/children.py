@@ -45,7 +45,7 @@ class Parsed:
     languages: list[str] | None
     entries: dict[str, Sequence[Any]]  # resources as a Stored
     deferred: list[tuple[Path_, dict[str, Any], list[str]]] = field(default_factory=list)
-    words: bytes | None = None  # typed search's, as the reader wrote them (JSON)
+    words: list[bytes] | None = None  # typed search's, as the reader wrote them (JSON lines)
     answer: bytes | None = None  # the child's lines for this file, to keep for a restart
 
 
@@ -274,8 +274,10 @@ def _read(answer: IO[bytes], shared: Shared, keep: bool) -> tuple[list[Parsed], 
         if len(entries["resources"]) != head["counts"]["resources"]:
             raise ValueError("the answer does not match its counts")
         deferred = [(tuple(path), contact, regions) for path, contact, regions in head["deferred"]]
-        words = answer.readline()
-        kept_answer = b"".join([line, *kept, rows, *blocks, words]) if keep else None
+        words = [answer.readline() for _ in range(head["words"])]
+        if words and not words[-1].endswith(b"\n"):
+            raise ValueError("the answer is cut short")
+        kept_answer = b"".join([line, *kept, rows, *blocks, *words]) if keep else None
         parsed.append(Parsed(head["file"], head["version"], head["languages"], entries, deferred,
-                             words if words.strip() != b"null" else None, kept_answer))
+                             words if head["words"] else None, kept_answer))
     return parsed, problems

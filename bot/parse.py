@@ -7,7 +7,7 @@ with the child. The input is one JSON line (files, sizes, context) and then the 
 the output is, per file, a JSON line (its problems, or what it holds), then one JSON line per
 region, category and guide, which the bot turns back into a model without validating again,
 the resources as light rows and compressed blocks (bot/stored.py), and the file's words for
-typed search (when asked for).
+typed search (when asked for), a thousand words a line.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def main(stdin: BinaryIO, stdout: BinaryIO) -> int:
     limit(resource.RLIMIT_CPU, CPU_SECONDS, final=False)  # until the input's size is known
     gc.disable()  # nothing here is cyclic, and the process is short-lived
     from .model import DirectoryError, Problem
-    from .searchbuild import piece_words
+    from .searchbuild import piece_words, word_chunks
     from .stored import pack
     from .validation import KINDS, Context, place, validate_part
     from .yamlfile import decode
@@ -89,11 +89,15 @@ def main(stdin: BinaryIO, stdout: BinaryIO) -> int:
             continue
         model = part.model
         light, blocks = pack(model.resources)
+        # The words typed search will look for, folded here rather than in the bot when a
+        # whole directory is read (a reload of one file folds its few words after the swap).
+        words = list(word_chunks(piece_words(model.resources, model.guides))
+                     if header.get("words") else ())
         write({
             "file": name, "version": model.version, "languages": model.languages,
             "counts": {kind: len(getattr(model, kind)) for kind in KINDS},
             "deferred": [[list(path), contact, where] for path, contact, where in part.deferred],
-            "blocks": [len(block) for block in blocks],
+            "blocks": [len(block) for block in blocks], "words": len(words),
         })
         for kind in KINDS:
             if kind != "resources":  # those come as light rows and blocks
@@ -102,9 +106,8 @@ def main(stdin: BinaryIO, stdout: BinaryIO) -> int:
         write(light)
         for block in blocks:
             stdout.write(block)
-        # The words typed search will look for, folded here rather than in the bot when a
-        # whole directory is read (a reload of one file folds its few words after the swap).
-        write(piece_words(model.resources, model.guides) if header.get("words") else None)
+        for chunk in words:
+            write(chunk)
     return 0
 
 

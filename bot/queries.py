@@ -53,7 +53,7 @@ class Piece:
         self,
         resources: Sequence[Resource],
         guides: Sequence[Guide],
-        words: bytes | None = None,
+        words: list[bytes] | None = None,
     ) -> None:
         self.resources = resources  # a Stored when read by a child: opened only when shown
         self.light = resources.light if isinstance(resources, Stored) else [

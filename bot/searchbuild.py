@@ -16,8 +16,9 @@ import json
 from array import array
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from .model import Guide, Resource
 from .queries import Directory, Piece, Rank
@@ -26,6 +27,7 @@ from .textfold import deletions, index_words
 PREFIX = 4  # a word cut short must keep this many letters
 TYPO_LENGTH = 5  # one typo in a shorter word makes another word too often (اسري, اخري, يسري)
 LAST_BASE = 2**32 - 1  # postings are arrays of 4-byte numbers
+CHUNK = 1000  # words per line of a reader's answer: each decodes in about a millisecond
 
 # "strong" (names, questions) and "text" (summaries, cautions, answers): word -> the piece's
 # entries (resources, then guides, numbered from 0) that hold it, in order.
@@ -65,6 +67,17 @@ def piece_words(resources: Iterable[Resource], guides: Iterable[Guide]) -> dict[
         add(strong, guide.question.values(), doc)
         add(text, guide.answer.values(), doc)
     return {"strong": dict(strong), "text": dict(text)}
+
+
+def word_chunks(
+    words: Mapping[str, Mapping[str, list[int]]]
+) -> Iterator[tuple[str, dict[str, list[int]]]]:
+    """("strong" or "text", up to CHUNK of its words): how a reader sends a file's words, so
+    that the bot decodes a large file's words a little at a time."""
+    for key in ("strong", "text"):
+        held = list(words[key].items())
+        for start in range(0, len(held), CHUNK):
+            yield key, dict(held[start:start + CHUNK])
 
 
 @dataclass(frozen=True)
@@ -179,20 +192,22 @@ def _change(
         segment = segments[piece]
         base = t.bases[piece] = t.next_base
         t.next_base += max(1, len(segment.entries))
-        words = (json.loads(piece.words) if piece.words is not None
-                 else piece_words(piece.resources, piece.guides))
-        for kind, table, key in (("s", t.strong, "strong"), ("t", t.text, "text")):
+        chunks: Iterable[Sequence[Any]] = (
+            map(json.loads, piece.words) if piece.words is not None
+            else word_chunks(piece_words(piece.resources, piece.guides)))
+        for key, words in chunks:  # a chunk at a time: no step holds the interpreter long
+            kind, table = ("s", t.strong) if key == "strong" else ("t", t.text)
             if not old.bases:  # a first build: every array is this build's own
                 get = table.get
-                for word, numbers in words[key].items():
+                for word, numbers in words.items():
                     postings = get(word)
                     if postings is None:
                         postings = table[word] = array("I")
                     postings.extend(map(base.__add__, numbers))
             else:
-                for word, numbers in words[key].items():
+                for word, numbers in words.items():
                     own(kind, table, word).extend(map(base.__add__, numbers))
-            touched.update(words[key])
+            touched.update(words)
         piece.words = None  # held in the postings now; worked out again if ever needed
     _reword(old, t, touched)
     return t
