@@ -6,6 +6,7 @@ PENAH_ADMIN_IDS (anyone else gets what an unknown command gets) and are listed n
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
@@ -84,7 +85,8 @@ async def _stats(bot: PenahBot, t: Translator) -> str:
 
 
 async def _stale(bot: PenahBot, t: Translator) -> str:
-    return stale_report(bot.reloader.current, bot.settings.stale_days)
+    # Off the event loop: every entry's dates are read, which opens every resource.
+    return await asyncio.to_thread(stale_report, bot.reloader.current, bot.settings.stale_days)
 
 
 async def _reports(bot: PenahBot, t: Translator) -> str:

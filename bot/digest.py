@@ -168,13 +168,16 @@ class Digest:
         self, t: Translator, directory: Directory, reports_since: ReportsSince
     ) -> str:
         since = (self.state.last_sent or self.clock() - WEEK).date().isoformat()
-        return compose(
+        reports = await reports_since(since)
+        # Off the event loop: every entry's dates are read, which opens every resource.
+        return await asyncio.to_thread(
+            compose,
             t,
             directory,
             stale_days=self.stale_days,
             now=self.clock(),
             state=self.state,
-            reports=await reports_since(since),
+            reports=reports,
             links_enabled=self.links_enabled,
         )
 

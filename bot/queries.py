@@ -254,7 +254,7 @@ class Directory:
     def ranks(self, piece: Piece) -> list[Rank]:
         """The rank of each of the piece's resources, worked out once per piece: display
         order and typed search share them."""
-        return piece.memo(("ranks", *self._ranked_by[1:]),
+        return piece.memo(("ranks", self._ranked_by),
                           lambda p: [self.resource_rank(r) for r in p.light])
 
     def resource_rank(self, resource: Light) -> Rank:

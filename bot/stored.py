@@ -14,7 +14,7 @@ import json
 import threading
 import zlib
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple, overload
 
 from .compact import Shared, resource
@@ -92,7 +92,9 @@ class Stored(_Listed):
         self._token = next(_tokens)
 
     @classmethod
-    def from_rows(cls, rows: Iterable[list[Any]], blocks: list[bytes], ids: Any) -> Stored:
+    def from_rows(
+        cls, rows: Iterable[list[Any]], blocks: list[bytes], ids: Callable[[list[str]], list[str]]
+    ) -> Stored:
         """From the reader's rows; `ids` shares equal id lists (a Shared's `ids`)."""
         return cls([
             Light(ident, order, _OPERATORS[operator], sort_name, ids(categories), ids(regions),
