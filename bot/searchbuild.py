@@ -69,9 +69,7 @@ def piece_words(resources: Iterable[Resource], guides: Iterable[Guide]) -> dict[
     return {"strong": dict(strong), "text": dict(text)}
 
 
-def word_chunks(
-    words: Mapping[str, Mapping[str, list[int]]]
-) -> Iterator[tuple[str, dict[str, list[int]]]]:
+def word_chunks(words: Words) -> Iterator[tuple[str, dict[str, Sequence[int]]]]:
     """("strong" or "text", up to CHUNK of its words): how a reader sends a file's words, so
     that the bot decodes a large file's words a little at a time."""
     for key in ("strong", "text"):
