@@ -66,9 +66,26 @@ def pack(resources: Sequence[Resource]) -> tuple[list[list[Any]], list[bytes]]:
 
 
 class _Listed(Sequence[Resource]):
-    """Equal to any sequence of the same resources, as the list it stands for would be."""
+    """Indexed and equal like the list of resources it stands for; subclasses say how to get
+    the resource at a position within bounds."""
 
     __hash__ = None  # type: ignore[assignment]
+
+    def _item(self, index: int) -> Resource:
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, index: int) -> Resource: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Resource]: ...
+    def __getitem__(self, index: int | slice) -> Resource | list[Resource]:
+        if isinstance(index, slice):
+            return [self._item(i) for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._item(index)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sequence) or isinstance(other, str | bytes):
@@ -105,17 +122,7 @@ class Stored(_Listed):
     def __len__(self) -> int:
         return len(self.light)
 
-    @overload
-    def __getitem__(self, index: int) -> Resource: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[Resource]: ...
-    def __getitem__(self, index: int | slice) -> Resource | list[Resource]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError(index)
+    def _item(self, index: int) -> Resource:
         return self._block(index // BLOCK)[index % BLOCK]
 
     def __iter__(self) -> Iterator[Resource]:
@@ -148,17 +155,9 @@ class Joined(_Listed):
     def __len__(self) -> int:
         return sum(map(len, self.parts))
 
-    @overload
-    def __getitem__(self, index: int) -> Resource: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[Resource]: ...
-    def __getitem__(self, index: int | slice) -> Resource | list[Resource]:
-        if isinstance(index, slice):
-            return list(self)[index]
-        if index < 0:
-            index += len(self)
+    def _item(self, index: int) -> Resource:
         for part in self.parts:
-            if 0 <= index < len(part):
+            if index < len(part):
                 return part[index]
             index -= len(part)
         raise IndexError(index)
