@@ -66,6 +66,15 @@ def _at(filename: str, mark: yaml.Mark | None, message: str) -> Problem:
     return Problem(filename, line, col, "", message)
 
 
+def _within_alias_limits(aliases: int, extra: int, filename: str, mark: yaml.Mark) -> None:
+    """A few aliases are a convenience; many, or ones standing for a great many values, are
+    a bomb: refused at the alias that crosses the line."""
+    if aliases > MAX_ALIASES or extra > MAX_ALIAS_NODES:
+        what = (f"more than {MAX_ALIASES} aliases" if aliases > MAX_ALIASES else
+                f"aliases that stand for more than {MAX_ALIAS_NODES} values")
+        raise DirectoryError([_at(filename, mark, f"{what}: write the entries out instead")])
+
+
 def _syntax_problem(exc: yaml.YAMLError, filename: str) -> Problem:
     if isinstance(exc, yaml.MarkedYAMLError):
         reason = " ".join(filter(None, [exc.context, exc.problem]))
@@ -105,11 +114,7 @@ def scan(text: str, filename: str) -> None:
                 aliases += 1
                 nodes = anchors.get(event.anchor, 1)
                 extra += nodes - 1
-                if aliases > MAX_ALIASES or extra > MAX_ALIAS_NODES:
-                    what = (f"more than {MAX_ALIASES} aliases" if aliases > MAX_ALIASES else
-                            f"aliases that stand for more than {MAX_ALIAS_NODES} values")
-                    raise DirectoryError([_at(filename, event.start_mark,
-                                              f"{what}: write the entries out instead")])
+                _within_alias_limits(aliases, extra, filename, event.start_mark)
                 if frames:
                     frames[-1][1] += nodes
     except yaml.YAMLError as exc:
@@ -217,11 +222,7 @@ def _one_pass(text: str, filename: str) -> tuple[Any, list[tuple[yaml.Mark, str]
                 value, nodes = anchors[event.anchor]
                 aliases += 1
                 extra += nodes - 1
-                if aliases > MAX_ALIASES or extra > MAX_ALIAS_NODES:
-                    what = (f"more than {MAX_ALIASES} aliases" if aliases > MAX_ALIASES else
-                            f"aliases that stand for more than {MAX_ALIAS_NODES} values")
-                    raise DirectoryError([_at(filename, event.start_mark,
-                                              f"{what}: write the entries out instead")])
+                _within_alias_limits(aliases, extra, filename, event.start_mark)
                 if frames and frames[-1][5] and frames[-1][3] is _NO_KEY:
                     raise _Unusual  # an alias as a key
                 add(value, nodes, None, event.start_mark)
