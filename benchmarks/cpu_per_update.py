@@ -32,9 +32,9 @@ from benchmarks.common import (
     start_and_press,
 )
 from bot.config import Settings, shipped_locales
-from bot.i18n import load_catalogs
-from bot.reloader import Reloader
-from bot.wiring import PenahBot
+from bot.i18n.translator import load_catalogs
+from bot.loading.reloader import Reloader
+from bot.telegram.app import PenahBot
 from tests.botprocess import ROOT, TOKEN, BotProcess
 from tests.fakeapi import FakeBotAPI, Limits
 from tests.fakes import FakeTelegram, user

@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot import linkcheck
+from bot.ops import linkcheck
 from tests.linkserver import Handler, https_server
 
 ROOT = Path(__file__).parent.parent

@@ -113,10 +113,10 @@ async def ticking(
 
 
 async def measure_child(path: Path, edited: Path, repeats: int, steps: bool) -> dict[str, Any]:
-    import bot.wiring  # noqa: F401 - the bot's imports, so memory is a running bot's
-    from bot.readcache import ReadCache
-    from bot.reloader import Reloader, keep_the_loop_responsive
-    from bot.screens import PAGE_SIZE
+    import bot.telegram.app  # noqa: F401 - the bot's imports, so memory is a running bot's
+    from bot.loading.readcache import ReadCache
+    from bot.loading.reloader import Reloader, keep_the_loop_responsive
+    from bot.screens.menus import PAGE_SIZE
 
     keep_the_loop_responsive()  # as `penah run` does
     rss_imports = memory_kb("VmRSS")
@@ -184,8 +184,8 @@ async def measure_child(path: Path, edited: Path, repeats: int, steps: bool) -> 
         "rss_reloaded_mb": rss_reloaded, "rss_after_reloads_mb": rss_after, "hwm_mb": hwm,
     }
     if steps:  # what a child pays for one big file, step by step, here in this process
-        from bot.validation import PartFile
-        from bot.yamlfile import Loader, decode_file, scan
+        from bot.loading.validation import PartFile
+        from bot.loading.yamlfile import Loader, decode_file, scan
 
         whole = decode_file(path)
         gc.disable()

@@ -26,9 +26,11 @@ import yaml
 
 from benchmarks.common import emit, machine, memory_kb, percentile
 from benchmarks.reload import synthetic, ticking
-from bot.directory import Directory, DirectoryFile, parse_directory
-from bot.reloader import keep_the_loop_responsive
-from bot.search import Index, build, index_for
+from bot.directory.model import DirectoryFile
+from bot.directory.queries import Directory
+from bot.loading.reloader import keep_the_loop_responsive
+from bot.loading.validation import parse_directory
+from bot.search.lookup import Index, build, index_for
 from tests.botprocess import ROOT
 
 QUERIES = [

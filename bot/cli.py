@@ -13,7 +13,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-from .config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, Settings, load_settings
 
 log = logging.getLogger("bot")
 
@@ -81,8 +81,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _load_or_report(path: Path) -> object:
-    from .directory import DirectoryError
-    from .sources import load_directory
+    from bot.directory.model import DirectoryError
+    from bot.loading.sources import load_directory
 
     try:
         return load_directory(path)
@@ -94,15 +94,15 @@ def _load_or_report(path: Path) -> object:
 def _run(settings: Settings, args: argparse.Namespace) -> int:
     from telegram.error import InvalidToken
 
-    from . import startup
-    from .i18n import load_catalogs
-    from .logs import setup_logging
-    from .readcache import ReadCache
-    from .reloader import Reloader, keep_the_loop_responsive
-    from .runner import serve
-    from .startup import StartupError
-    from .store import StoreError, load_secret
-    from .wiring import ALLOWED_UPDATES, PenahBot
+    from bot.i18n.translator import load_catalogs
+    from bot.loading.readcache import ReadCache
+    from bot.loading.reloader import Reloader, keep_the_loop_responsive
+    from bot.ops import startup
+    from bot.ops.logs import setup_logging
+    from bot.ops.startup import StartupError
+    from bot.storage.store import StoreError, load_secret
+    from bot.telegram.app import ALLOWED_UPDATES, PenahBot
+    from bot.telegram.runner import serve
 
     settings = settings.with_overrides(
         resources=args.resources,
@@ -124,7 +124,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
             "UNSAFE DEBUG LOGGING: people's messages and the token reach the log. "
             "Never use this on a bot real people talk to."
         )
-    from .directory import DirectoryError
+    from bot.directory.model import DirectoryError
 
     try:
         secret = load_secret(settings.data_dir, settings.secret_bytes)
@@ -185,12 +185,12 @@ def _health(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _console(settings: Settings, args: argparse.Namespace) -> int:
-    from .callbacks import Action, Kind
-    from .console import Console, run
-    from .directory import Directory
-    from .i18n import load_catalogs
-    from .screens import known_choice
-    from .state import UserState
+    from bot.core.callbacks import Action, Kind
+    from bot.core.state import UserState
+    from bot.directory.queries import Directory
+    from bot.i18n.translator import load_catalogs
+    from bot.ops.console import Console, run
+    from bot.screens.menus import known_choice
 
     directory = _load_or_report(args.resources or settings.resources)
     if not isinstance(directory, Directory):
@@ -213,8 +213,9 @@ def _console(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _check(settings: Settings, args: argparse.Namespace) -> int:
-    from .directory import Directory, warnings_for
-    from .sensitive import load_terms
+    from bot.directory.checks import warnings_for
+    from bot.directory.queries import Directory
+    from bot.i18n.sensitive import load_terms
 
     path = args.file or settings.resources
     directory = _load_or_report(path)
@@ -226,14 +227,14 @@ def _check(settings: Settings, args: argparse.Namespace) -> int:
         print(f"{path}: warning: {warning}")
     print(f"{path}: ok: {directory.summary()}")
     if args.online:
-        from .linkcheck import run_online
+        from bot.ops.linkcheck import run_online
 
         return run_online(path)
     return 0
 
 
 def schema_text() -> str:
-    from .directory import DirectoryFile
+    from bot.directory.model import DirectoryFile
 
     schema = DirectoryFile.model_json_schema()
     schema = {
@@ -251,10 +252,10 @@ def _schema(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _stats(settings: Settings, args: argparse.Namespace) -> int:
-    from . import admin
-    from .directory import Directory
-    from .startup import StartupError
-    from .store import Store, StoreError, load_secret
+    from bot.directory.queries import Directory
+    from bot.ops import admin
+    from bot.ops.startup import StartupError
+    from bot.storage.store import Store, StoreError, load_secret
 
     if not settings.database.exists():
         print(f"penah: no database at {settings.database} yet", file=sys.stderr)
@@ -282,7 +283,7 @@ def _stats(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _i18n(settings: Settings, args: argparse.Namespace) -> int:
-    from .translations import report
+    from bot.i18n.coverage import report
 
     summary, ok = report(args.locales or settings.locales, args.resources or settings.resources)
     print(summary)

@@ -11,11 +11,11 @@ import pytest
 from telegram import Update
 
 from bot.config import Settings, shipped_locales
-from bot.directory import Directory
-from bot.i18n import Catalogs, load_catalogs
-from bot.reloader import Reloader
-from bot.sources import load_directory
-from bot.wiring import PenahBot
+from bot.directory.queries import Directory
+from bot.i18n.translator import Catalogs, load_catalogs
+from bot.loading.reloader import Reloader
+from bot.loading.sources import load_directory
+from bot.telegram.app import PenahBot
 from tests.fakes import FakeTelegram, buttons, user
 
 DATA = Path(__file__).parent / "data"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot import languages
 from bot.config import shipped_locales
+from bot.i18n import languages
 
 REGISTRY = languages.shipped()
 # Every registered language whose catalog ships (English needs none), in the registry's order.

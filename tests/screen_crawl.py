@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bot import screens
-from bot.callbacks import Action, Kind, decode
-from bot.directory import Directory
-from bot.i18n import Catalogs
-from bot.screens import Screen, View
-from bot.sensitive import NO_TERMS, Terms
-from bot.state import UserState
+from bot.core.callbacks import Action, Kind, decode
+from bot.core.state import UserState
+from bot.directory.queries import Directory
+from bot.i18n.sensitive import NO_TERMS, Terms
+from bot.i18n.translator import Catalogs
+from bot.screens import menus as screens
+from bot.screens.menus import Screen, View
 
 STATE_CHANGING = {Kind.SET_LANGUAGE, Kind.SET_REGION, Kind.FORGET, Kind.CLEAR, Kind.SET_DISCREET,
                   Kind.SET_TIDY}

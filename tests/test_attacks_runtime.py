@@ -23,10 +23,10 @@ from typing import Any
 
 import pytest
 
-from bot.logs import setup_logging
-from bot.secret import load_secret
-from bot.startup import StartupError
-from bot.store import Store
+from bot.ops.logs import setup_logging
+from bot.ops.startup import StartupError
+from bot.storage.secret import load_secret
+from bot.storage.store import Store
 from tests.botprocess import ROOT, TOKEN, BotProcess, penah_env
 from tests.fakeapi import Call, FakeBotAPI
 from tests.fakes import user
@@ -310,7 +310,7 @@ async def test_purging_expired_preferences_leaves_nothing_in_the_wal(tmp_path: P
 # ---------------------------------------------------------------------- 7. a full disk
 async def test_a_full_database_keeps_every_change_for_the_next_flush(tmp_path: Path) -> None:
     """PRAGMA max_page_count makes the database full: SQLite's own SQLITE_FULL path."""
-    from bot.state import UserState
+    from bot.core.state import UserState
 
     path = tmp_path / "penah.sqlite3"
     store = await Store.open(path, bytes(32))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.directory import DirectoryError
+from bot.directory.model import DirectoryError
 from tests.botprocess import ROOT, TOKEN, BotProcess, penah_env
 from tests.conftest import DATA
 from tests.fakeapi import FakeBotAPI
@@ -126,7 +126,7 @@ async def test_penah_run_refuses_a_hostile_file_at_start_with_exit_1(
 
 
 def test_deep_nesting_and_aliases_are_named_at_their_line_and_column() -> None:
-    from bot.validation import parse_directory
+    from bot.loading.validation import parse_directory
 
     deep = nested_brackets()
     line, col = line_col(deep, "[" * 65)
@@ -141,7 +141,7 @@ def test_deep_nesting_and_aliases_are_named_at_their_line_and_column() -> None:
 
 
 def test_a_few_aliases_still_work() -> None:
-    from bot.validation import parse_directory
+    from bot.loading.validation import parse_directory
 
     text = GOOD.replace("regions: [iq-fed]\n", "regions: &federal [iq-fed]\n", 1)
     text = text.replace("regions: [global]\n", "regions: *federal\n", 1)
@@ -154,7 +154,7 @@ def test_a_few_aliases_still_work() -> None:
 
 @pytest.mark.parametrize("field", ["operator", "id", "source", "categories"])
 def test_a_message_quotes_at_most_80_characters_of_input(field: str) -> None:
-    from bot.validation import parse_directory
+    from bot.loading.validation import parse_directory
 
     huge = "x" * 60_000
     values = {
@@ -177,7 +177,7 @@ def test_a_message_quotes_at_most_80_characters_of_input(field: str) -> None:
 def test_a_reader_that_never_answers_is_stopped_and_names_the_file(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from bot import children
+    from bot.loading import reader as children
 
     monkeypatch.setattr(children, "TIMEOUT", 0.05)
     Parsers = children.Parsers
@@ -191,7 +191,7 @@ def test_a_reader_that_never_answers_is_stopped_and_names_the_file(
 def test_a_reader_that_runs_out_of_memory_becomes_a_directory_error(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from bot.children import Parsers
+    from bot.loading.reader import Parsers
 
     monkeypatch.setenv("PENAH_PARSE_MEMORY_MB", "30")  # less than the child's imports take
     big = GOOD + "# " + "x" * 2_000_000 + "\n"

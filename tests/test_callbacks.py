@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.callbacks import MAX_BYTES, Action, Kind, decode
+from bot.core.callbacks import MAX_BYTES, Action, Kind, decode
 
 IDS = st.from_regex(r"[a-z0-9][a-z0-9-]{0,23}", fullmatch=True)
 

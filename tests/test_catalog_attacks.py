@@ -13,7 +13,7 @@ import pytest
 
 from bot.cli import main
 from bot.config import shipped_locales
-from bot.i18n import load_catalogs
+from bot.i18n.translator import load_catalogs
 from tests.conftest import make_settings, running_harness
 from tests.fakes import user
 from tests.telegram_html import parse_html

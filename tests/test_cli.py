@@ -106,7 +106,7 @@ def test_stats_reads_the_database_and_names_a_missing_one(
 ) -> None:
     import asyncio
 
-    from bot.store import Store, load_secret
+    from bot.storage.store import Store, load_secret
 
     monkeypatch.setenv("PENAH_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("PENAH_RESOURCES", str(DATA / "directory.yaml"))
@@ -169,7 +169,7 @@ async def test_run_reaches_its_first_poll_and_is_healthy_until_it_stops(
 def test_check_warns_about_identity_symbols(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from bot.sensitive import FILE
+    from bot.i18n.sensitive import FILE
 
     locales = tmp_path / "locales"
     locales.mkdir()

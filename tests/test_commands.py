@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from bot.commands import BY_NAME, COMMANDS, command_name
-from bot.console import Console
-from bot.directory import Directory
-from bot.i18n import Catalogs
-from bot.state import UserState
+from bot.core.commands import BY_NAME, COMMANDS, command_name
+from bot.core.state import UserState
+from bot.directory.queries import Directory
+from bot.i18n.translator import Catalogs
+from bot.ops.console import Console
 from tests.conftest import Harness, make_settings, running_harness
 from tests.fakes import user
 

@@ -13,15 +13,17 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import screens, stored
-from bot.callbacks import Kind
-from bot.directory import Directory, load_directory
-from bot.i18n import Catalogs
-from bot.model import Resource
-from bot.screens import PAGE_SIZE, View
-from bot.state import UserState
-from bot.stored import BLOCK, Joined, Stored, pack
-from bot.validation import validate_part
+from bot.core.callbacks import Kind
+from bot.core.state import UserState
+from bot.directory.model import Resource
+from bot.directory.queries import Directory
+from bot.i18n.translator import Catalogs
+from bot.loading import stored
+from bot.loading.sources import load_directory
+from bot.loading.stored import BLOCK, Joined, Stored, pack
+from bot.loading.validation import validate_part
+from bot.screens import menus as screens
+from bot.screens.menus import PAGE_SIZE, View
 from tests.conftest import ROOT
 
 

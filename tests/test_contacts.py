@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.contacts import KINDS, ContactType
-from bot.directory import DirectoryError, parse_directory
+from bot.directory.contacts import KINDS, ContactType
+from bot.directory.model import DirectoryError
+from bot.loading.validation import parse_directory
 from tests.conftest import DATA, Harness
 from tests.fakes import user
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from bot import core
-from bot.callbacks import Action, Kind
-from bot.commands import BY_NAME
-from bot.core import Context, Media, Press, Text, Typed
-from bot.directory import Directory
-from bot.i18n import Catalogs
-from bot.state import (
+from bot.core import decide as core
+from bot.core.callbacks import Action, Kind
+from bot.core.commands import BY_NAME
+from bot.core.decide import Context, Media, Press, Text, Typed
+from bot.core.state import (
     ClearChat,
     CountView,
     Forget,
@@ -18,6 +16,8 @@ from bot.state import (
     Tidy,
     UserState,
 )
+from bot.directory.queries import Directory
+from bot.i18n.translator import Catalogs
 
 EN = UserState("en", "iq-fed")
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import digest
-from bot.callbacks import Action, Kind
-from bot.directory import Directory
-from bot.i18n import Catalogs
+from bot.core.callbacks import Action, Kind
+from bot.directory.queries import Directory
+from bot.i18n.translator import Catalogs
+from bot.ops import digest
 from tests.conftest import make_settings, running_harness
 from tests.fakes import user
 from tests.linkserver import https_server

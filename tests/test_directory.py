@@ -5,9 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.directory import Directory, DirectoryError, read_number, warnings_for
-from bot.sources import load_directory
-from bot.validation import parse_directory
+from bot.directory.checks import warnings_for
+from bot.directory.model import DirectoryError
+from bot.directory.phones import read_number
+from bot.directory.queries import Directory
+from bot.loading.sources import load_directory
+from bot.loading.validation import parse_directory
 from tests.conftest import DATA
 
 GOOD = (DATA / "directory.yaml").read_text(encoding="utf-8")

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from bot import screens
-from bot.callbacks import Action, Kind
 from bot.config import shipped_locales
-from bot.directory import Directory
-from bot.i18n import Catalogs
-from bot.screens import View
-from bot.sensitive import FILE, load_terms
-from bot.state import UserState
+from bot.core.callbacks import Action, Kind
+from bot.core.state import UserState
+from bot.directory.queries import Directory
+from bot.i18n.sensitive import FILE, load_terms
+from bot.i18n.translator import Catalogs
+from bot.screens import menus as screens
+from bot.screens.menus import View
 from tests.conftest import DATA, Harness, make_settings, running_harness
 from tests.fakes import buttons
 from tests.screen_crawl import crawl
@@ -182,8 +182,8 @@ async def test_a_database_from_before_discretion_is_migrated_and_keeps_its_prefe
 ) -> None:
     import sqlite3
 
-    from bot.state import Tidy
-    from bot.store import MIGRATIONS, Store
+    from bot.core.state import Tidy
+    from bot.storage.store import MIGRATIONS, Store
 
     path = tmp_path / "penah.sqlite3"
     db = sqlite3.connect(path)
@@ -209,8 +209,8 @@ async def test_a_database_from_before_discretion_is_migrated_and_keeps_its_prefe
 
 
 def test_countdowns_are_bounded_and_keep_means_none() -> None:
-    from bot.guards import Countdowns
-    from bot.state import Tidy
+    from bot.core.state import Tidy
+    from bot.storage.guards import Countdowns
 
     now = [0.0]
     countdowns = Countdowns(seconds=10.0, size=3, clock=lambda: now[0])

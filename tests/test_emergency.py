@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from bot import screens
-from bot.contacts import KINDS
-from bot.directory import ContactType, Directory
-from bot.i18n import Catalogs
-from bot.model import GLOBAL_REGION
-from bot.screens import View
-from bot.state import UserState
+from bot.core.state import UserState
+from bot.directory.contacts import KINDS, ContactType
+from bot.directory.model import GLOBAL_REGION
+from bot.directory.queries import Directory
+from bot.i18n.translator import Catalogs
+from bot.screens import menus as screens
+from bot.screens.menus import View
 
 
 def places(directory: Directory) -> list[str]:

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.children import Parsers
 from bot.cli import main
-from bot.reloader import Reloader
-from bot.sources import load_directory
+from bot.loading.reader import Parsers
+from bot.loading.reloader import Reloader
+from bot.loading.sources import load_directory
 from tests.conftest import DATA
 from tests.test_reloader import atomic_write
 

@@ -12,12 +12,13 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.callbacks import MAX_BYTES
-from bot.directory import Directory, DirectoryError
-from bot.reloader import Reloader
-from bot.screens import MAX_TEXT
-from bot.state import UserState
-from bot.validation import parse_directory
+from bot.core.callbacks import MAX_BYTES
+from bot.core.state import UserState
+from bot.directory.model import DirectoryError
+from bot.directory.queries import Directory
+from bot.loading.reloader import Reloader
+from bot.loading.validation import parse_directory
+from bot.screens.menus import MAX_TEXT
 from tests.conftest import ROOT, make_settings, running_harness
 from tests.screen_crawl import crawl
 

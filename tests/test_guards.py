@@ -6,7 +6,7 @@ import asyncio
 import time
 from pathlib import Path
 
-from bot.guards import FloodGuard, History, Once
+from bot.storage.guards import FloodGuard, History, Once
 from tests.conftest import make_settings, running_harness
 from tests.fakes import user
 

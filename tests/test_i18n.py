@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.bidi import LRI, PDI, RLM, isolate_html, mark_label
 from bot.cli import main
 from bot.config import shipped_locales
-from bot.directory import Directory
-from bot.i18n import Catalogs, Translator, load_catalogs
+from bot.directory.queries import Directory
+from bot.i18n.bidi import LRI, PDI, RLM, isolate_html, mark_label
+from bot.i18n.translator import Catalogs, Translator, load_catalogs
 from tests.conftest import DATA
 from tests.langs import REGISTRY, RTL, SHIPPED, TRANSLATED
 
@@ -250,8 +250,8 @@ async def test_a_catalog_that_cannot_be_used_is_reported_to_the_admins_on_reload
 def test_a_badini_catalog_in_its_folder_is_offered_right_to_left_with_its_fallbacks(
     tmp_path: Path,
 ) -> None:
-    from bot.callbacks import Action, Kind, decode
-    from bot.model import falls_back, in_language
+    from bot.core.callbacks import Action, Kind, decode
+    from bot.directory.model import falls_back, in_language
 
     def pick(text: dict[str, str], lang: str) -> tuple[str, bool]:
         return in_language(text, lang), falls_back(text, lang)
@@ -277,7 +277,7 @@ def test_a_badini_catalog_in_its_folder_is_offered_right_to_left_with_its_fallba
 
 
 def test_directory_texts_accept_the_script_subtag(tmp_path: Path) -> None:
-    from bot.directory import load_directory
+    from bot.loading.sources import load_directory
 
     source = (DATA / "directory.yaml").read_text(encoding="utf-8")
     assert "ku-Arab" not in source
@@ -292,10 +292,10 @@ def test_directory_texts_accept_the_script_subtag(tmp_path: Path) -> None:
 def test_badini_reader_sees_arabic_where_badini_is_missing_and_is_told_so(
     small_directory: Directory, catalogs: Catalogs
 ) -> None:
-    from bot import screens
-    from bot.callbacks import Action, Kind
-    from bot.screens import View
-    from bot.state import UserState
+    from bot.core.callbacks import Action, Kind
+    from bot.core.state import UserState
+    from bot.screens import menus as screens
+    from bot.screens.menus import View
 
     if "ku-Arab" not in catalogs.translators:
         pytest.skip("no Badini catalog shipped")

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from telegram.error import RetryAfter
 
-from bot.limiter import NORMAL, URGENT, PriorityRateLimiter, TokenBucket
+from bot.telegram.limiter import NORMAL, URGENT, PriorityRateLimiter, TokenBucket
 
 
 async def test_bucket_serves_urgent_waiters_before_earlier_normal_ones() -> None:

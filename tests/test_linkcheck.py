@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import linkcheck
 from bot.cli import main
+from bot.ops import linkcheck
 from tests.conftest import DATA
 from tests.linkserver import Handler, https_server
 

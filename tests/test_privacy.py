@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from bot.callbacks import Action, Kind
-from bot.logs import setup_logging
+from bot.core.callbacks import Action, Kind
+from bot.ops.logs import setup_logging
 from tests.conftest import TOKEN, Harness, make_settings, running_harness
 from tests.fakes import user
 from tests.langs import SHIPPED

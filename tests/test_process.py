@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from bot.config import shipped_locales
-from bot.i18n import load_catalogs
+from bot.i18n.translator import load_catalogs
 from tests.botprocess import TOKEN, BotProcess, penah_env
 from tests.fakeapi import Call, FakeBotAPI
 from tests.fakes import buttons, user

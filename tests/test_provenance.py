@@ -7,12 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from bot import provenance, screens
 from bot.cli import main
-from bot.directory import Directory, DirectoryError, parse_directory
-from bot.i18n import Catalogs
-from bot.screens import View
-from bot.state import UserState
+from bot.core.state import UserState
+from bot.directory import provenance
+from bot.directory.model import DirectoryError
+from bot.directory.queries import Directory
+from bot.i18n.translator import Catalogs
+from bot.loading.validation import parse_directory
+from bot.screens import menus as screens
+from bot.screens.menus import View
 from tests.conftest import DATA
 
 GOOD = (DATA / "directory.yaml").read_text(encoding="utf-8")
@@ -145,7 +148,7 @@ def test_a_page_date_must_be_a_date_or_undated(dated: str, message: str) -> None
 
 
 def test_a_future_confirmation_is_a_warning(capsys: pytest.CaptureFixture[str]) -> None:
-    from bot.directory import warnings_for
+    from bot.directory.checks import warnings_for
 
     directory = with_confirmations("      - {date: 2030-01-01, how: call, by: penah admin}\n")
     warnings = warnings_for(directory, stale_days=180, today=dt.date(2026, 12, 1))

@@ -4,11 +4,11 @@ import asyncio
 import os
 from pathlib import Path
 
-from bot.children import Parsers
-from bot.directory import DirectoryError
-from bot.reloader import Reloader
-from bot.sources import load_directory
-from bot.validation import parse_directory
+from bot.directory.model import DirectoryError
+from bot.loading.reader import Parsers
+from bot.loading.reloader import Reloader
+from bot.loading.sources import load_directory
+from bot.loading.validation import parse_directory
 from tests.conftest import DATA
 
 GOOD = (DATA / "directory.yaml").read_text(encoding="utf-8")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from bot import screens
-from bot.about import help_screen, privacy
-from bot.callbacks import Kind
-from bot.directory import Directory
-from bot.i18n import Catalogs
-from bot.screens import View
-from bot.state import UserState
+from bot.core.callbacks import Kind
+from bot.core.state import UserState
+from bot.directory.queries import Directory
+from bot.i18n.translator import Catalogs
+from bot.screens import menus as screens
+from bot.screens.about import help_screen, privacy
+from bot.screens.menus import View
 from tests.langs import RTL, SHIPPED
 from tests.screen_crawl import crawl
 from tests.telegram_html import parse_html, rendering_problems

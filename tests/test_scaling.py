@@ -9,14 +9,15 @@ from typing import Any
 import pytest
 import yaml
 
-from bot import readcache, search
-from bot.children import Parsers
-from bot.queries import Directory
-from bot.readcache import ReadCache
-from bot.reloader import Reloader
-from bot.search import Index
-from bot.sources import Source
-from bot.stored import Light
+from bot.directory.queries import Directory
+from bot.loading import readcache
+from bot.loading.readcache import ReadCache
+from bot.loading.reader import Parsers
+from bot.loading.reloader import Reloader
+from bot.loading.sources import Source
+from bot.loading.stored import Light
+from bot.search import lookup as search
+from bot.search.lookup import Index
 from tests.conftest import ROOT
 from tests.test_reloader import atomic_write
 

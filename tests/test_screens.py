@@ -4,13 +4,13 @@ import re
 
 import pytest
 
-from bot import screens
-from bot.bidi import LRI, PDI, RLM
-from bot.callbacks import MAX_BYTES, Action, Kind
-from bot.directory import Directory
-from bot.i18n import Catalogs
-from bot.screens import View
-from bot.state import UserState
+from bot.core.callbacks import MAX_BYTES, Action, Kind
+from bot.core.state import UserState
+from bot.directory.queries import Directory
+from bot.i18n.bidi import LRI, PDI, RLM
+from bot.i18n.translator import Catalogs
+from bot.screens import menus as screens
+from bot.screens.menus import View
 from tests.langs import RTL, SHIPPED
 from tests.screen_crawl import crawl
 

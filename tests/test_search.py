@@ -12,17 +12,22 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import core, search, search_screens
-from bot.callbacks import Action, Kind
-from bot.console import Console
-from bot.directory import Directory, DirectoryError, load_directory, parse_directory
-from bot.i18n import Catalogs
-from bot.reloader import Reloader
-from bot.screens import View
-from bot.search import Outcome
-from bot.state import CountSearch, CountView, UserState
-from bot.telegram import keyboard
-from bot.textfold import fold, tokens, within_one_edit
+from bot.core import decide as core
+from bot.core.callbacks import Action, Kind
+from bot.core.state import CountSearch, CountView, UserState
+from bot.directory.model import DirectoryError
+from bot.directory.queries import Directory
+from bot.i18n.translator import Catalogs
+from bot.loading.reloader import Reloader
+from bot.loading.sources import load_directory
+from bot.loading.validation import parse_directory
+from bot.ops.console import Console
+from bot.screens import results as search_screens
+from bot.screens.menus import View
+from bot.search import lookup as search
+from bot.search.fold import fold, tokens, within_one_edit
+from bot.search.lookup import Outcome
+from bot.telegram.handlers import keyboard
 from tests.conftest import DATA, ROOT, Harness, make_settings, running_harness
 from tests.fakes import buttons, user
 
@@ -323,7 +328,7 @@ def test_discreet_mode_masks_what_search_shows_as_the_menus_do(
     shipped_directory: Directory, catalogs: Catalogs
 ) -> None:
     from bot.config import shipped_locales
-    from bot.sensitive import load_terms
+    from bot.i18n.sensitive import load_terms
 
     ctx = core.Context(shipped_directory, catalogs, terms=load_terms(shipped_locales()))
     for lang, query in (("en", "gay"), ("ar", "مثلي"), ("en", "domestic violence")):

@@ -16,12 +16,12 @@ import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import NetworkError, TimedOut
 
-from bot.aiohttp_request import AiohttpRequest, make_request
-from bot.hotpath import UserKeys
-from bot.limiter import PriorityRateLimiter, SlidingWindow
-from bot.onscreen import OnScreen, digest
-from bot.state import UserState
-from bot.store import Store
+from bot.core.state import UserState
+from bot.storage.hotpath import UserKeys
+from bot.storage.store import Store
+from bot.telegram.http import AiohttpRequest, make_request
+from bot.telegram.limiter import PriorityRateLimiter, SlidingWindow
+from bot.telegram.onscreen import OnScreen, digest
 from tests.botprocess import TOKEN, BotProcess, penah_env
 from tests.conftest import make_settings, running_harness
 from tests.fakeapi import Call, FakeBotAPI, Limits

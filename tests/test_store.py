@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.state import UserState
-from bot.store import SCHEMA_ALLOWLIST, Store, StoreError, load_secret
+from bot.core.state import UserState
+from bot.storage.store import SCHEMA_ALLOWLIST, Store, StoreError, load_secret
 
 
 class Clock:

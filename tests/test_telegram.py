@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bot.callbacks import Action, Kind
+from bot.core.callbacks import Action, Kind
 from tests.conftest import Harness, make_settings, running_harness
 from tests.fakes import buttons, user
 from tests.langs import REGISTRY, SHIPPED

@@ -12,8 +12,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.model import DirectoryError
-from bot.yamlfile import _one_pass, _two_passes, parse_yaml
+from bot.directory.model import DirectoryError
+from bot.loading.yamlfile import _one_pass, _two_passes, parse_yaml
 from tests.conftest import DATA, ROOT
 
 

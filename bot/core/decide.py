@@ -1,0 +1,217 @@
+"""The core: what one press or message does, decided as pure data.
+
+`decide` takes the directory, the catalogs, the person's state and what they did, and returns
+their new state, the screen to show and the effects (save, forget, clear, count, report) for
+an adapter to carry out. Nothing here does I/O, so Telegram, the terminal and the tests share
+every decision, and a decision seen before can be answered from memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from bot.core.callbacks import Action, Kind
+from bot.core.commands import Command
+from bot.core.state import (
+    ClearChat,
+    CountSearch,
+    CountView,
+    Effect,
+    Forget,
+    RecordReport,
+    SavePrefs,
+    ScheduleTidy,
+    Tidy,
+    UserState,
+)
+from bot.directory.queries import Directory
+from bot.i18n.sensitive import NO_TERMS, Terms
+from bot.i18n.translator import N_, Catalogs
+from bot.screens import menus as screens
+from bot.screens import results as search_screens
+from bot.screens.menus import Screen, View
+from bot.search import lookup as search
+
+MEDIA_NOTICE = N_(
+    "I do not need photos, files, contacts, locations or forwarded "
+    "messages, and I do not keep them. You can delete them with "
+    "/clear."
+)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every decision reads; replaced whole when the directory or catalogs reload."""
+
+    directory: Directory
+    catalogs: Catalogs
+    retention_days: int = 30
+    generation: tuple[int, int] = (0, 0)  # (directory, catalogs): tells caches to let go
+    terms: Terms = NO_TERMS
+
+
+@dataclass(frozen=True)
+class Press:
+    """A button; `None` for callback data that is not ours or no longer means anything."""
+
+    action: Action | None
+
+
+@dataclass(frozen=True)
+class Typed:
+    """A command from the table."""
+
+    command: Command
+
+
+@dataclass(frozen=True)
+class Text:
+    """Typed text, searched for; empty for an unknown command. It is matched in memory and
+    never stored, counted by content, logged, shown or part of any repr."""
+
+    query: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True)
+class Media:
+    """A photo, file, contact, location or forwarded message; `told` if said once already."""
+
+    told: bool
+
+
+Event = Press | Typed | Text | Media
+
+
+@dataclass(frozen=True)
+class Outcome:
+    state: UserState
+    screen: Screen
+    effects: tuple[Effect, ...] = ()
+
+
+def view(ctx: Context, state: UserState, client_language: str | None = None) -> View:
+    """The person's language, else the one their Telegram app uses, else English."""
+    code = state.lang or ctx.catalogs.best_match(client_language)
+    return View(ctx.directory, ctx.catalogs, ctx.catalogs.get(code), state, ctx.terms)
+
+
+def reports_later(action: Action | None) -> bool:
+    """A report is answered with its thanks; every other button is answered at once."""
+    return action is not None and action.kind is Kind.REPORT
+
+
+def decide(
+    ctx: Context, state: UserState, event: Event, client_language: str | None = None
+) -> Outcome:
+    """Every outcome but a cleared chat (re)starts the quiet-time countdown."""
+    outcome = _decide(ctx, state, event, client_language)
+    if any(isinstance(e, ClearChat) for e in outcome.effects):
+        return outcome
+    lang = view(ctx, outcome.state, client_language).t.code
+    tidy = ScheduleTidy(outcome.state.tidy, lang)
+    return replace(outcome, effects=(*outcome.effects, tidy))
+
+
+def tidied(ctx: Context, lang: str) -> Screen:
+    """The neutral screen a chat's last message becomes after a pause."""
+    return screens.tidied(view(ctx, UserState(lang=lang)))
+
+
+def _decide(ctx: Context, state: UserState, event: Event, client_language: str | None) -> Outcome:
+    if isinstance(event, Press):
+        return _press(ctx, state, event.action, client_language)
+    if isinstance(event, Typed):
+        return _command(ctx, state, event.command.action, client_language)
+    if isinstance(event, Media) and not event.told:
+        shown = view(ctx, state, client_language)
+        return Outcome(state, screens.main_menu(shown, notice=shown.ui(MEDIA_NOTICE)))
+    if state.lang is None or state.lang not in ctx.catalogs.translators:
+        return _welcome(ctx, state, client_language)
+    if isinstance(event, Text) and event.query.strip():
+        return _search(ctx, state, event.query)
+    return Outcome(state, screens.buttons_only(view(ctx, state)))
+
+
+def _search(ctx: Context, state: UserState, query: str) -> Outcome:
+    """What was typed, found in every language and shown in the person's; danger first."""
+    found = search.search(ctx.directory, query, state.region)
+    screen = search_screens.results(view(ctx, state), found)
+    return Outcome(state, screen, (CountSearch(found.found),))
+
+
+def failed(ctx: Context, client_language: str | None) -> Screen:
+    """After an error: the main menu, in the client's language, never a stack trace."""
+    return screens.menu_changed(view(ctx, UserState(), client_language))
+
+
+def next_state(ctx: Context, state: UserState, action: Action) -> UserState:
+    """The state after an action: only known languages and regions are kept."""
+    if screens.known_choice(ctx.directory, ctx.catalogs, action):
+        if action.kind is Kind.SET_LANGUAGE:
+            return replace(state, lang=action.target)
+        return replace(state, region=action.target)
+    if action.kind is Kind.SET_DISCREET:
+        return replace(state, discreet=action.target == "1")
+    if action.kind is Kind.SET_TIDY and action.target in set(Tidy):
+        return replace(state, tidy=Tidy(action.target))
+    if action.kind is Kind.FORGET:
+        return UserState()
+    return state
+
+
+def metric(ctx: Context, action: Action | None) -> str:
+    """The name a view is counted under: a kind, or a category id; never anything typed."""
+    if action is None:
+        return "invalid"
+    if action.kind is Kind.CATEGORY and action.target in ctx.directory.categories:
+        return f"category:{action.target}"
+    return action.kind.name.lower()
+
+
+def _welcome(ctx: Context, state: UserState, client_language: str | None) -> Outcome:
+    suggested = ctx.catalogs.best_match(client_language)
+    picker = screens.language_picker(ctx.catalogs, suggested)
+    return Outcome(state, picker, (CountView("language-picker"),))
+
+
+def _command(
+    ctx: Context, state: UserState, action: Action, client_language: str | None
+) -> Outcome:
+    """A typed command does what its button does; /start first asks for a language."""
+    if action.kind is Kind.HOME and (
+        state.lang is None or state.lang not in ctx.catalogs.translators
+    ):
+        return _welcome(ctx, state, client_language)
+    if action.kind is Kind.LANGUAGES:
+        return Outcome(state, screens.language_picker(ctx.catalogs, state.lang))
+    return _press(ctx, state, action, client_language)
+
+
+def _press(
+    ctx: Context, state: UserState, action: Action | None, client_language: str | None
+) -> Outcome:
+    effects: list[Effect] = []
+    shown = view(ctx, state, client_language)
+    if (
+        action is not None
+        and action.kind is Kind.REPORT
+        and (action.target in ctx.directory.resources)
+    ):
+        effects.append(
+            RecordReport(
+                action.target,
+                shown.t.gettext("Thank you. We will check this contact."),
+                shown.t.gettext("Thank you, this was already noted."),
+            )
+        )
+    new = next_state(ctx, state, action) if action is not None else state
+    if action is not None and action.kind is Kind.FORGET:
+        effects.append(Forget())
+    elif new != state:
+        effects.append(SavePrefs(new))
+        shown = view(ctx, new)
+    if action is not None and action.kind is Kind.CLEAR:
+        return Outcome(new, screens.cleared(shown), (*effects, ClearChat()))
+    effects.append(CountView(metric(ctx, action)))
+    screen = screens.render(shown, action, retention_days=ctx.retention_days)
+    return Outcome(new, screen, tuple(effects))

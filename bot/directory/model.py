@@ -1,0 +1,226 @@
+"""The directory file's model: what resources.yaml may contain, checked field by field.
+
+Rules that need more than one field (references, a contact's country) live in `checks`;
+what each contact type accepts lives in `contacts`. `penah schema` writes this model out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+from bot.directory.contacts import ContactType, https_url
+from bot.directory.provenance import Confirmation, SourceField
+from bot.directory.searchterms import Keywords
+from bot.i18n.languages import CODE_PATTERN, chain
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,23}$"
+GLOBAL_REGION = "global"
+FALLBACK_LANGUAGE = "en"
+ICON_MAX = 8
+UNQUOTED_NUMBER = "YAML read this as a number (a leading 0 even makes it octal); put it in quotes"
+
+# --------------------------------------------------------------------------- field types
+
+
+def _no_yaml_numbers(value: Any) -> Any:
+    """YAML turns unquoted digits into numbers (and 0750… into octal): say how to fix it."""
+    if isinstance(value, bool):
+        raise ValueError("YAML read this as true/false; put the text in quotes")
+    if isinstance(value, int | float):
+        raise ValueError(UNQUOTED_NUMBER)
+    return value
+
+
+def _english_required(value: dict[str, str]) -> dict[str, str]:
+    if FALLBACK_LANGUAGE not in value:
+        raise ValueError("an English text ('en') is required: other languages fall back to it")
+    return value
+
+
+def _icon(value: str) -> str:
+    """A short emoji or symbol: it is shown on buttons, so no words, no markup, no spaces."""
+    if len(value) > ICON_MAX:
+        raise ValueError(f"an icon is one emoji or symbol, at most {ICON_MAX} characters")
+    if any(c.isspace() or c in "<>&\"'" or (c.isascii() and c.isalpha()) for c in value):
+        raise ValueError(
+            f"an icon is an emoji or symbol, without letters, spaces or markup: "
+            f"{value[:ICON_MAX]!r}"
+        )
+    return value
+
+
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+LangCode = Annotated[str, StringConstraints(pattern=rf"^{CODE_PATTERN}$")]
+NonEmpty = Annotated[
+    str, BeforeValidator(_no_yaml_numbers), StringConstraints(strip_whitespace=True, min_length=1)
+]
+Text = Annotated[dict[LangCode, NonEmpty], AfterValidator(_english_required)]
+HttpsUrl = Annotated[NonEmpty, AfterValidator(https_url)]
+Icon = Annotated[NonEmpty, AfterValidator(_icon)]
+Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+
+
+class Operator(StrEnum):
+    UN = "un"
+    NGO = "ngo"
+    GOVERNMENT = "government"
+    POLICE = "police"
+    OTHER = "other"
+
+
+# Emergency services come first, then the UN, NGOs, others, and state bodies last: people at
+# risk from the state should meet the independent services before the police.
+OPERATOR_RANK = {
+    Operator.UN: 1,
+    Operator.NGO: 2,
+    Operator.OTHER: 3,
+    Operator.GOVERNMENT: 4,
+    Operator.POLICE: 5,
+}
+
+# --------------------------------------------------------------------------- entries
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Region(_Strict):
+    id: Id
+    name: Text
+    country: Country | None = None
+
+
+class Category(_Strict):
+    id: Id
+    name: Text
+    discreet_name: Text | None = None  # what discreet mode shows instead of `name`
+    icon: Icon = "•"
+    emergency: bool = False
+    advice: bool = False
+    keywords: Keywords = Field(default_factory=dict)  # typed-search terms, never shown
+    danger: Keywords = Field(default_factory=dict)  # emergency category: its screen at once
+
+    @model_validator(mode="after")
+    def _danger_opens_emergency(self) -> Category:
+        if self.danger and not self.emergency:
+            raise ValueError("danger words open the Emergency screen: give them to the "
+                             "category with emergency: true")
+        return self
+
+
+class Contact(_Strict):
+    type: ContactType
+    value: NonEmpty
+    country: Country | None = None
+    label: Text | None = None
+    hours: Text | None = None
+    languages: list[LangCode] = Field(default_factory=list)
+
+
+class Resource(_Strict):
+    id: Id
+    name: Text
+    summary: Text
+    operator: Operator
+    categories: list[Id] = Field(min_length=1)
+    regions: list[Id] = Field(min_length=1)
+    contacts: list[Contact] = Field(min_length=1)
+    caution: Text | None = None
+    order: int | None = None
+    source: SourceField
+    confirmations: list[Confirmation] = Field(default_factory=list)
+
+
+class Guide(_Strict):
+    id: Id
+    categories: list[Id] = Field(min_length=1)
+    regions: list[Id] = Field(min_length=1)
+    question: Text
+    answer: Text
+    related: list[Id] = Field(default_factory=list)
+    order: int | None = None
+    source: SourceField
+
+
+class DirectoryFile(_Strict):
+    """The file as written; `Directory` adds the indexes and queries."""
+
+    version: Literal[1]
+    languages: list[LangCode] = Field(min_length=1)
+    regions: list[Region] = Field(min_length=1)
+    categories: list[Category] = Field(min_length=1)
+    resources: list[Resource] = Field(default_factory=list)
+    guides: list[Guide] = Field(default_factory=list)
+
+
+SECTIONS: dict[str, type[_Strict]] = {
+    "regions": Region,
+    "categories": Category,
+    "resources": Resource,
+    "guides": Guide,
+}
+
+# --------------------------------------------------------------------------- texts
+
+
+def shown_language(text: Mapping[str, str], lang: str) -> str:
+    """The language a text is shown in: `lang`, else the first of its registry fallbacks."""
+    return next((code for code in chain(lang) if text.get(code)), FALLBACK_LANGUAGE)
+
+
+def in_language(text: Mapping[str, str], lang: str) -> str:
+    """The text in `lang`, else along the language's fallback chain (English last)."""
+    return text[shown_language(text, lang)]
+
+
+def falls_back(text: Mapping[str, str], lang: str) -> bool:
+    """True when `in_language` had to show another language, so screens can say so."""
+    return shown_language(text, lang) != lang
+
+
+# --------------------------------------------------------------------------- problems
+
+
+Path_ = tuple[str | int, ...]
+
+
+def format_path(path: Path_) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding, in the `file:line:col: field: message` form editors and CI understand."""
+
+    file: str
+    line: int
+    column: int
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class DirectoryError(Exception):
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(map(str, self.problems)))

@@ -1,0 +1,223 @@
+"""The language registry: one table (locales/languages.yaml) says what each language is.
+
+Code, script, direction, own name, the names speakers use for other languages, the fallback
+chain for directory text, the codes Telegram clients send, the catalog folder, and where CLDR
+is wrong or silent (Badini has no CLDR data), months and list patterns. Screens, the directory,
+the picker, dates, the console and the tests all read it, so a language is described once.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from babel import Locale, UnknownLocaleError
+
+from bot.config import shipped_locales
+
+REGISTRY_FILE = "languages.yaml"
+SOURCE_LANGUAGE = "en"
+# BCP 47 as Penah uses it: a language, then optionally a script (ku-Arab) or a region (pt-BR).
+CODE_PATTERN = r"[a-z]{2,3}(?:-(?:[A-Z][a-z]{3}|[A-Z]{2}))?"
+_CODE = re.compile(CODE_PATTERN)
+_FIELDS = {
+    "code", "script", "direction", "name", "names", "fallback", "telegram", "catalog", "cldr",
+    "months", "date", "list",
+}  # fmt: skip
+_LIST_KEYS = ("pair", "middle", "end")
+
+
+class RegistryError(ValueError):
+    """languages.yaml cannot be used; the message names the entry and the field."""
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    name: str
+    direction: str = "ltr"
+    script: str = "Latn"
+    names: Mapping[str, str] = field(default_factory=dict)
+    fallback: tuple[str, ...] = ()
+    telegram: tuple[str, ...] = ()
+    catalog: str = ""
+    cldr: str = SOURCE_LANGUAGE
+    months: tuple[str, ...] = ()
+    date: str = "{day} {month} {year}"
+    list_patterns: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def rtl(self) -> bool:
+        return self.direction == "rtl"
+
+    @property
+    def locale(self) -> Locale:
+        return _parsed(self.cldr)
+
+    @functools.cached_property
+    def chain(self) -> tuple[str, ...]:
+        """Where directory text comes from, this language first and English last."""
+        chain = [self.code, *self.fallback, SOURCE_LANGUAGE]
+        return tuple(dict.fromkeys(chain))
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(cldr: str) -> Locale:
+    return Locale.parse(cldr)
+
+
+def cldr_locale(code: str) -> Locale | None:
+    """Babel's locale for a BCP 47 tag or a gettext folder name (pt-BR, pt_BR), if CLDR has it."""
+    try:
+        return Locale.parse(code.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        return None
+
+
+def from_cldr(code: str, catalog: str = "") -> Language | None:
+    """A language with no registry entry, described by CLDR alone; None if CLDR does not know it."""
+    locale = cldr_locale(code)
+    if locale is None:
+        return None
+    own = str(locale.get_display_name(locale) or code)
+    return Language(
+        code=code,
+        name=own[:1].upper() + own[1:],
+        direction="rtl" if locale.character_order == "right-to-left" else "ltr",
+        script=str(locale.script or ""),
+        telegram=(code.lower(),),
+        catalog=catalog or code,
+        cldr=str(locale),
+    )
+
+
+@dataclass(frozen=True)
+class Registry:
+    languages: Mapping[str, Language]
+
+    def __iter__(self) -> Iterator[Language]:
+        return iter(self.languages.values())
+
+    def get(self, code: str) -> Language | None:
+        return self.languages.get(code)
+
+    def by_folder(self, folder: str) -> Language | None:
+        return next((lang for lang in self if lang.catalog == folder), None)
+
+    def chain(self, code: str) -> tuple[str, ...]:
+        language = self.languages.get(code)
+        return language.chain if language else tuple(dict.fromkeys((code, SOURCE_LANGUAGE)))
+
+    def client_codes(self) -> dict[str, str]:
+        """Each code a Telegram client may send, lowercased, and the language it means."""
+        return {tag: lang.code for lang in self for tag in (*lang.telegram, lang.code.lower())}
+
+    def name_in(self, code: str, reader: str) -> str | None:
+        """What speakers of `reader` call the language `code`, if the table says."""
+        language = self.languages.get(code)
+        if language is None:
+            return None
+        return language.names.get(reader) or (language.name if code == reader else None)
+
+
+def _entry(raw: Any, where: str) -> Language:
+    if not isinstance(raw, dict):
+        raise RegistryError(f"{where}: each language is a mapping of fields")
+    unknown = set(raw) - _FIELDS
+    if unknown:
+        raise RegistryError(f"{where}: unknown field(s) {sorted(map(str, unknown))}")
+    code = raw.get("code")
+    if not isinstance(code, str) or not _CODE.fullmatch(code):
+        raise RegistryError(f"{where}: code {code!r} is not a BCP 47 tag such as ar, ckb, ku-Arab")
+    where = f"{where} ({code})"
+    text = {k: raw.get(k) for k in ("name", "direction", "script", "catalog", "cldr", "date")}
+    if not isinstance(text["name"], str) or not text["name"].strip():
+        raise RegistryError(f"{where}: name is required")
+    if text["direction"] not in ("rtl", "ltr"):
+        raise RegistryError(f"{where}: direction must be rtl or ltr")
+    cldr = text["cldr"] if isinstance(text["cldr"], str) else code.replace("-", "_")
+    if cldr_locale(cldr) is None:
+        raise RegistryError(f"{where}: cldr {cldr!r} is not a locale Babel knows")
+    lists = {k: str(v) for k, v in (raw.get("list") or {}).items()}
+    if lists and set(lists) != set(_LIST_KEYS):
+        raise RegistryError(f"{where}: list needs exactly {', '.join(_LIST_KEYS)}")
+    months = tuple(str(m) for m in raw.get("months") or ())
+    if months and len(months) != 12:
+        raise RegistryError(f"{where}: months lists all twelve, January first")
+    names = {str(k): str(v) for k, v in (raw.get("names") or {}).items()}
+    fallback = tuple(str(c) for c in raw.get("fallback") or ())
+    return Language(
+        code=code,
+        name=text["name"].strip(),
+        direction=text["direction"],
+        script=str(text["script"] or ""),
+        names=names,
+        fallback=fallback,
+        telegram=tuple(str(c).lower() for c in raw.get("telegram") or ()),
+        catalog=str(text["catalog"] or code),
+        cldr=cldr,
+        months=months,
+        date=str(text["date"] or "{day} {month} {year}"),
+        list_patterns=lists,
+    )
+
+
+def parse_registry(raw: Any, source: str) -> Registry:
+    entries = raw.get("languages") if isinstance(raw, dict) else None
+    if not isinstance(entries, list):
+        raise RegistryError(f"{source}: expected 'languages:' followed by a list")
+    languages: dict[str, Language] = {}
+    for i, item in enumerate(entries):
+        language = _entry(item, f"{source}: languages[{i}]")
+        if language.code in languages:
+            raise RegistryError(f"{source}: {language.code} is listed twice")
+        languages[language.code] = language
+    for language in languages.values():
+        for code in language.fallback:
+            if code not in languages:
+                raise RegistryError(f"{source}: {language.code} falls back to unknown {code!r}")
+    if SOURCE_LANGUAGE not in languages:
+        raise RegistryError(f"{source}: English ({SOURCE_LANGUAGE}) must be listed")
+    return Registry(languages)
+
+
+def registry_file(locales: Path) -> Path:
+    """The locales folder's own table, else the shipped one."""
+    own = locales / REGISTRY_FILE
+    return own if own.is_file() else shipped_locales() / REGISTRY_FILE
+
+
+def load_registry(locales: Path | None = None) -> Registry:
+    path = registry_file(locales or shipped_locales())
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise RegistryError(f"{path}: cannot read: {exc}") from exc
+    return parse_registry(raw, str(path))
+
+
+@functools.lru_cache(maxsize=1)
+def shipped() -> Registry:
+    return load_registry(shipped_locales())
+
+
+_current: list[Registry] = []
+
+
+def use(registry: Registry) -> None:
+    """Make `registry` the one directory texts fall back by (set when catalogs are loaded)."""
+    _current[:] = [registry]
+
+
+def current() -> Registry:
+    return _current[0] if _current else shipped()
+
+
+def chain(code: str) -> tuple[str, ...]:
+    """The order in which directory text is looked up for a language code."""
+    return current().chain(code)

@@ -1,0 +1,193 @@
+"""Translations: one translator per user, built from the registry and the translators' catalogs.
+
+Each handler gets its own `Translator`, so two concurrent updates in different languages never
+share a global locale. Catalogs are compiled in memory from the `.po` files translators edit,
+so there is no build step and a dropped-in `locales/xx/LC_MESSAGES/messages.po` just works.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import gettext
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date
+from babel.lists import format_list
+
+from bot.i18n import bidi, languages
+from bot.i18n.catalogs import CatalogProblem, catalog_files, read_catalog
+from bot.i18n.languages import SOURCE_LANGUAGE, Language, Registry, RegistryError
+
+log = logging.getLogger(__name__)
+
+__all__ = ["N_", "CatalogProblem", "Catalogs", "Translator", "load_catalogs"]
+
+
+def N_(message: str) -> str:
+    """Marks a message for extraction where it is defined; it is translated where it is shown."""
+    return message
+
+
+@functools.lru_cache(maxsize=1024)
+def _cldr_name(code: str, reader: str) -> str:
+    locale = languages.cldr_locale(code)
+    reader_locale = languages.cldr_locale(reader)
+    if locale is None or reader_locale is None:
+        return code
+    return str(locale.get_display_name(reader_locale) or code)
+
+
+@dataclass(frozen=True)
+class Translator:
+    """A user's language: messages, plural forms, dates, lists and text direction."""
+
+    language: Language
+    translations: gettext.NullTranslations
+    registry: Registry
+
+    @property
+    def code(self) -> str:
+        return self.language.code
+
+    @property
+    def own_name(self) -> str:
+        return self.language.name
+
+    @property
+    def rtl(self) -> bool:
+        return self.language.rtl
+
+    @property
+    def locale(self) -> Locale:
+        return self.language.locale
+
+    @property
+    def fallback(self) -> tuple[str, ...]:
+        return self.language.chain
+
+    def gettext(self, message: str) -> str:
+        return self.translations.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.translations.ngettext(singular, plural, n)
+
+    def date(self, day: dt.date) -> str:
+        """A date with the month names the language's readers use."""
+        if self.language.months:
+            month = self.language.months[day.month - 1]
+            return self.language.date.format(day=day.day, month=month, year=day.year)
+        return str(format_date(day, format="long", locale=self.locale))
+
+    def join_list(self, items: Iterable[str]) -> str:
+        """A list of items joined as the language writes it ("a، b و c" in Sorani)."""
+        parts = list(items)
+        patterns = self.language.list_patterns
+        if not patterns or len(parts) < 2:
+            return str(format_list(parts, locale=self.locale)) if parts else ""
+        if len(parts) == 2:
+            return patterns["pair"].format(*parts)
+        joined = patterns["end"].format(parts[-2], parts[-1])
+        for part in reversed(parts[:-2]):
+            joined = patterns["middle"].format(part, joined)
+        return joined
+
+    def language_name(self, code: str) -> str:
+        """Another language's name as this user's language calls it (the registry, else CLDR)."""
+        return self.registry.name_in(code, self.code) or _cldr_name(code, self.language.cldr)
+
+    def isolate(self, html: str) -> str:
+        """Telegram HTML safe to show in this language's direction; tags and entities stay whole."""
+        return bidi.isolate_html(html) if self.rtl else html
+
+    def mark_lines(self, text: str) -> str:
+        """In a right-to-left language, each line starts with a right-to-left mark."""
+        return bidi.mark_lines(text) if self.rtl else text
+
+    def label(self, text: str) -> str:
+        """A button label; in a right-to-left language, an RLM first if it begins with Latin."""
+        return bidi.mark_label(text) if self.rtl else text
+
+
+@dataclass(frozen=True)
+class Catalogs:
+    """Every usable catalog, keyed by language code, with English always present."""
+
+    translators: dict[str, Translator]
+    problems: tuple[CatalogProblem, ...] = ()
+    warnings: tuple[CatalogProblem, ...] = ()
+    registry: Registry | None = None
+
+    @property
+    def codes(self) -> list[str]:
+        """The registry's languages in its order, then any other catalog found."""
+        order = [lang.code for lang in self.registry or ()]
+        first = [c for c in order if c in self.translators]
+        return first + sorted(set(self.translators) - set(first))
+
+    def get(self, code: str | None) -> Translator:
+        return self.translators.get(code or "", self.translators[SOURCE_LANGUAGE])
+
+    def best_match(self, language_code: str | None) -> str | None:
+        """The catalog closest to a Telegram client's IETF language tag, if any."""
+        if not language_code:
+            return None
+        tag = language_code.replace("_", "-").lower()
+        known = self.registry.client_codes() if self.registry else {}
+        known.update({code.lower(): code for code in self.translators if code.lower() not in known})
+        for candidate in (tag, tag.split("-")[0]):
+            code = known.get(candidate)
+            if code in self.translators:
+                return code
+        return None
+
+
+def _english(registry: Registry) -> Translator:
+    language = registry.get(SOURCE_LANGUAGE) or Language(SOURCE_LANGUAGE, "English")
+    return Translator(language, gettext.NullTranslations(), registry)
+
+
+def _registry(root: Path, problems: list[CatalogProblem]) -> Registry:
+    try:
+        return languages.load_registry(root)
+    except RegistryError as exc:  # a broken table: the shipped one keeps every language served
+        problems.append(CatalogProblem(languages.registry_file(root), 0, str(exc)))
+        return languages.shipped()
+
+
+def load_catalogs(root: Path) -> Catalogs:
+    """Every catalog under root; a broken message is dropped, a broken file skipped, both named."""
+    problems: list[CatalogProblem] = []
+    warnings: list[CatalogProblem] = []
+    registry = _registry(root, problems)
+    translators = {SOURCE_LANGUAGE: _english(registry)}
+    for folder, path in catalog_files(root):
+        language = registry.by_folder(folder) or languages.from_cldr(
+            folder.replace("_", "-"), folder
+        )
+        if language is None:
+            problems.append(CatalogProblem(path, 0, f"unknown language {folder!r}: add it to "
+                                           f"{languages.REGISTRY_FILE} or use a CLDR code"))
+            continue
+        reading = read_catalog(path, language.locale, language.code)
+        problems += reading.problems
+        warnings += reading.warnings
+        if reading.translations is not None:
+            translators[language.code] = Translator(language, reading.translations, registry)
+    for problem in problems:
+        log.warning("catalog: %s", problem)
+    languages.use(registry)
+    return Catalogs(translators, tuple(problems), tuple(warnings), registry)
+
+
+
+def catalog_alert(catalogs: Catalogs) -> str:
+    """What admins are told when a catalog or one of its messages cannot be used ("" if none)."""
+    if not catalogs.problems:
+        return ""
+    head = "⚠️ Some translations are not used (each broken message is shown in English):\n\n"
+    return head + "\n".join(map(str, catalogs.problems))

@@ -1,0 +1,110 @@
+"""Admin commands and their plain-text reports, shared with `penah stats`.
+
+`ADMIN_COMMANDS` maps each command to its handler; they answer only the ids in
+PENAH_ADMIN_IDS (anyone else gets what an unknown command gets) and are listed nowhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from bot.directory import provenance
+from bot.directory.model import DirectoryError, Resource
+from bot.directory.queries import Directory
+from bot.i18n.translator import Catalogs, Translator
+
+if TYPE_CHECKING:
+    from bot.telegram.app import PenahBot
+
+NOT_RELOADED = "resources.yaml was not reloaded; the last good version keeps serving."
+
+
+def reload_report(
+    directory: Directory, changed: bool, error: DirectoryError | None, catalogs: Catalogs
+) -> str:
+    summary = f"{directory.summary()}; languages: {', '.join(catalogs.codes)}"
+    if error is not None:
+        return f"{NOT_RELOADED} ({summary})\n\n{problems_text(error)}"
+    state = "Reloaded" if changed else "No change in the file"
+    return f"{state}: {summary}."
+
+
+def problems_text(error: DirectoryError) -> str:
+    return "\n".join(map(str, error.problems))
+
+
+def stats_report(stats: dict[str, dict[str, dict[str, int]]]) -> str:
+    if not stats:
+        return "No use recorded in the last 7 days."
+    lines = []
+    for day, metrics in stats.items():
+        users = sum(metrics.get("users", {}).values())
+        lines.append(f"{day}: {users} people")
+        for metric in ("view", "language", "region"):
+            values = metrics.get(metric)
+            if values:
+                shown = ", ".join(f"{k} {n}" for k, n in list(values.items())[:12])
+                lines.append(f"  {metric}: {shown}")
+    return "\n".join(lines)
+
+
+def stale_report(directory: Directory, days: int, today: dt.date | None = None) -> str:
+    entries = directory.stale(days, today or dt.date.today())
+    if not entries:
+        return f"Every entry was confirmed, or its source dated, in the last {days} days."
+    lines = [f"{len(entries)} entries not confirmed or sourced in {days} days (oldest first):"]
+    for entry in entries:
+        kind = "resource" if isinstance(entry, Resource) else "guide"
+        lines.append(f"{provenance.as_of(entry)} {kind} {entry.id}: {provenance.describe(entry)}")
+    return "\n".join(lines)
+
+
+def reports_report(reports: list[tuple[str, int, str]], directory: Directory) -> str:
+    if not reports:
+        return "No contact has been reported as not working."
+    lines = ["Reported as not working (resource, reports, last report):"]
+    for resource, count, day in reports:
+        gone = "" if resource in directory.resources else " (no longer in the directory)"
+        lines.append(f"{resource}: {count}, last {day}{gone}")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------- the commands
+
+
+async def _reload(bot: PenahBot, t: Translator) -> str:
+    changed, error = await bot.reload()
+    return reload_report(bot.reloader.current, changed, error, bot.catalogs)
+
+
+async def _stats(bot: PenahBot, t: Translator) -> str:
+    assert bot.store is not None
+    return stats_report(await bot.store.stats(7))
+
+
+async def _stale(bot: PenahBot, t: Translator) -> str:
+    # Off the event loop: every entry's dates are read, which opens every resource.
+    return await asyncio.to_thread(stale_report, bot.reloader.current, bot.settings.stale_days)
+
+
+async def _reports(bot: PenahBot, t: Translator) -> str:
+    assert bot.store is not None
+    return reports_report(await bot.store.reports(), bot.reloader.current)
+
+
+async def _digest(bot: PenahBot, t: Translator) -> str:
+    assert bot.store is not None
+    return await bot.digest.text(t, bot.reloader.current, bot.store.reports)
+
+
+# Each gets the admin's translator: replies follow the admin's language where they are translated.
+ADMIN_COMMANDS: dict[str, Callable[[PenahBot, Translator], Awaitable[str]]] = {
+    "reload": _reload,
+    "stats": _stats,
+    "stale": _stale,
+    "reports": _reports,
+    "digest": _digest,
+}

@@ -1,0 +1,84 @@
+"""The same core in a terminal, for admins and translators to preview: no token, no network.
+
+Effects that only Telegram can carry out (deleting the chat) have nothing to do here; nothing
+is saved, so a console session leaves no trace.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from html import unescape
+
+from bot.core import decide as core
+from bot.core.callbacks import Action
+from bot.core.commands import BY_NAME, command_name
+from bot.core.decide import Context, Event, Press, Text, Typed
+from bot.core.state import UserState
+from bot.directory.queries import Directory
+from bot.i18n.translator import Catalogs
+from bot.screens.menus import Screen
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def as_text(screen: Screen) -> str:
+    """The screen as a terminal shows it: tags dropped, buttons numbered from 1."""
+    lines = [unescape(_TAG.sub("", screen.text)), ""]
+    for number, button in enumerate(screen.buttons(), start=1):
+        target = f"  → {button.url}" if button.url else ""
+        lines.append(f"  [{number}] {button.label}{target}")
+    return "\n".join(lines)
+
+
+class Console:
+    def __init__(
+        self, directory: Directory, catalogs: Catalogs, state: UserState, retention_days: int = 30
+    ) -> None:
+        self.context = Context(directory, catalogs, retention_days)
+        self.state = state
+        self.screen = self._do(Typed(BY_NAME["start"]))
+
+    def _do(self, event: Event) -> Screen:
+        outcome = core.decide(self.context, self.state, event)
+        self.state, self.screen = outcome.state, outcome.screen
+        return self.screen
+
+    def press(self, action: Action | None) -> Screen:
+        return self._do(Press(action))
+
+    def handle(self, line: str) -> Screen | None:
+        """A typed line: a button number, a command, or words to search for."""
+        line = line.strip()
+        if line.isdigit():
+            buttons = self.screen.buttons()
+            index = int(line) - 1
+            if 0 <= index < len(buttons):
+                button = buttons[index]
+                if button.action is None:
+                    return None  # a link: the terminal can only show where it goes
+                return self.press(button.action)
+        name = command_name(line)
+        command = BY_NAME.get(name or "")
+        if command is not None:
+            return self._do(Typed(command))
+        return self._do(Text(line if name is None else ""))  # typed words search
+
+
+def run(
+    console: Console,
+    read: Callable[[str], str] | None = None,
+    write: Callable[[str], None] = print,
+) -> int:
+    read = read or input  # looked up now, so a replaced input() is the one used
+    write(as_text(console.screen))
+    while True:
+        try:
+            line = read("> ")
+        except (EOFError, KeyboardInterrupt):
+            write("")
+            return 0
+        if line.strip().lower() in ("q", "quit", "exit"):
+            return 0
+        screen = console.handle(line)
+        write(as_text(screen) if screen else "(a link: open it in a browser)")

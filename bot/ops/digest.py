@@ -1,0 +1,220 @@
+"""The admins' digest: what is stale, which links failed, what people reported as not working.
+
+Sent once a week to every admin (and on /digest), in the admin's language where a catalog
+has it. With PENAH_CHECK_LINKS=1 the bot also checks the directory's links once a day, in a
+background task, never while answering anyone. What the digest remembers (when the last weekly
+one went out, the last link check's failures) is a small JSON file in the data folder: dates,
+resource ids and addresses, nothing about any person.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import logging
+import os
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.directory import provenance
+from bot.directory.model import Guide, Resource
+from bot.directory.queries import Directory
+from bot.i18n.translator import N_, Translator
+from bot.ops import linkcheck
+
+log = logging.getLogger(__name__)
+
+WEEK = dt.timedelta(days=7)
+DAY = dt.timedelta(days=1)
+MAX_LINES = 60  # per section: a digest stays one readable message or two
+
+TITLE = N_("Penah digest for admins, {date}")
+STALE = N_("Stale (nothing confirmed or dated in the last {days} days): {count}")
+NOT_STALE = N_("Every entry was confirmed or dated in the last {days} days.")
+LINKS_FAILED = N_("Links that failed the last check ({date}): {count}")
+LINKS_OK = N_("Every link worked at the last check ({date}).")
+LINKS_OFF = N_("Links are not checked: set PENAH_CHECK_LINKS=1 for a daily check.")
+LINKS_NOT_YET = N_("Links have not been checked yet.")
+REPORTED = N_("Reported as not working since {date}: {count}")
+NOT_REPORTED = N_("No contact was reported as not working since {date}.")
+
+
+@dataclass
+class DigestState:
+    """When the last weekly digest went out, and the last link check's failures."""
+
+    path: Path
+    last_sent: dt.datetime | None = None
+    links_checked: dt.datetime | None = None
+    failed: list[tuple[str, str, str]] = field(default_factory=list)  # (id, url, reason)
+
+    @classmethod
+    def load(cls, path: Path) -> DigestState:
+        state = cls(path)
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            state.last_sent = _time(raw.get("last_sent"))
+            state.links_checked = _time(raw.get("links_checked"))
+            state.failed = [(str(a), str(b), str(c)) for a, b, c in raw.get("failed", [])]
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError, TypeError) as exc:
+            log.warning("digest state unreadable, starting afresh: %s", type(exc).__name__)
+        return state
+
+    def save(self) -> None:
+        data = {
+            "last_sent": self.last_sent.isoformat() if self.last_sent else None,
+            "links_checked": self.links_checked.isoformat() if self.links_checked else None,
+            "failed": self.failed,
+        }
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        os.replace(temporary, self.path)
+
+
+def _time(value: object) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if isinstance(value, str) else None
+
+
+def compose(
+    t: Translator,
+    directory: Directory,
+    *,
+    stale_days: int,
+    now: dt.datetime,
+    state: DigestState,
+    reports: Sequence[tuple[str, int, str]],
+    links_enabled: bool,
+) -> str:
+    """One plain-text message; every line about an entry starts with its id."""
+    since = (state.last_sent or now - WEEK).date()
+    lines = [t.gettext(TITLE).format(date=t.date(now.date())), ""]
+
+    entries: list[Resource | Guide] = [*directory.data.resources, *directory.data.guides]
+    stale = provenance.stale(entries, stale_days, now.date())
+    if stale:
+        lines.append(t.gettext(STALE).format(days=stale_days, count=len(stale)))
+        lines += [f"• {e.id} — {_rests_on(e)}" for e in stale[:MAX_LINES]]
+        lines += ["• …"] if len(stale) > MAX_LINES else []
+    else:
+        lines.append(t.gettext(NOT_STALE).format(days=stale_days))
+    lines.append("")
+
+    if state.links_checked is not None:
+        checked = t.date(state.links_checked.date())
+        if state.failed:
+            lines.append(t.gettext(LINKS_FAILED).format(date=checked, count=len(state.failed)))
+            lines += [f"• {owner}: {url}: {why}" for owner, url, why in state.failed[:MAX_LINES]]
+        else:
+            lines.append(t.gettext(LINKS_OK).format(date=checked))
+    else:
+        lines.append(t.gettext(LINKS_NOT_YET if links_enabled else LINKS_OFF))
+    lines.append("")
+
+    recent = [(rid, n) for rid, n, _ in reports]
+    if recent:
+        lines.append(t.gettext(REPORTED).format(date=t.date(since), count=len(recent)))
+        lines += [f"• {rid}: {count}" for rid, count in recent[:MAX_LINES]]
+    else:
+        lines.append(t.gettext(NOT_REPORTED).format(date=t.date(since)))
+    return "\n".join(lines)
+
+
+# What an entry rests on, without words, so a digest in any language reads the same way.
+HOW_ICONS = {
+    provenance.How.CALL: "📞", provenance.How.EMAIL: "✉️",
+    provenance.How.MESSAGE: "💬", provenance.How.VISIT: "🚶",
+}
+
+
+def _rests_on(entry: Resource | Guide) -> str:
+    """📞 2026-03-01 for a confirmation, 📄 2018-06-08 for a page's date (📄 ? when undated)."""
+    confirmed = provenance.latest_confirmation(entry)
+    if confirmed is not None:
+        return f"{HOW_ICONS[confirmed.how]} {confirmed.date}"
+    dated = entry.source.dated
+    return f"📄 {dated}" if dated != provenance.UNDATED else f"📄 ? ({entry.source.read})"
+
+
+Send = Callable[[int, str], Awaitable[object]]
+ReportsSince = Callable[[str], Awaitable[list[tuple[str, int, str]]]]
+
+
+class Digest:
+    """The bot's side: the weekly send, the daily link check, the /digest reply."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        resources: Path,
+        stale_days: int,
+        links_enabled: bool,
+        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    ) -> None:
+        self.state = DigestState.load(data_dir / "digest.json")
+        self.resources = resources
+        self.stale_days = stale_days
+        self.links_enabled = links_enabled
+        self.clock = clock
+        if self.state.last_sent is None:  # a new bot waits a week before its first digest
+            self.state.last_sent = clock()
+            with contextlib.suppress(OSError):
+                self.state.save()
+
+    async def text(
+        self, t: Translator, directory: Directory, reports_since: ReportsSince
+    ) -> str:
+        since = (self.state.last_sent or self.clock() - WEEK).date().isoformat()
+        reports = await reports_since(since)
+        # Off the event loop: every entry's dates are read, which opens every resource.
+        return await asyncio.to_thread(
+            compose,
+            t,
+            directory,
+            stale_days=self.stale_days,
+            now=self.clock(),
+            state=self.state,
+            reports=reports,
+            links_enabled=self.links_enabled,
+        )
+
+    async def check_links(self) -> None:
+        """The directory's links, fetched in the background; failures kept for the digest."""
+        report = await linkcheck.check_links(
+            await asyncio.to_thread(linkcheck.links_of_path, self.resources)
+        )
+        self.state.failed = [
+            (link.owner, link.url, linkcheck.describe(outcome))
+            for link, outcome in report.problems()
+        ]
+        self.state.links_checked = self.clock()
+        await asyncio.to_thread(self.state.save)
+        log.info("link check: %d links, %d failed", len(report.links), len(self.state.failed))
+
+    async def hourly(
+        self,
+        directory: Callable[[], Directory],
+        admins: Sequence[int],
+        translator_for: Callable[[int], Awaitable[Translator]],
+        send: Send,
+        reports_since: ReportsSince,
+    ) -> None:
+        """Run from the bot's hourly task: a daily link check and a weekly digest when due."""
+        now = self.clock()
+        if self.links_enabled and (
+            self.state.links_checked is None or now - self.state.links_checked >= DAY
+        ):
+            await self.check_links()
+        if self.state.last_sent is not None and now - self.state.last_sent < WEEK:
+            return
+        for admin in admins:
+            text = await self.text(await translator_for(admin), directory(), reports_since)
+            for start in range(0, len(text), 4000):
+                await send(admin, text[start : start + 4000])
+        self.state.last_sent = now
+        await asyncio.to_thread(self.state.save)

@@ -1,0 +1,85 @@
+"""Start-up checks that end in one clear line, not a traceback: the folders, the secret.
+
+Penah's files are private to its user: the process runs with umask 077, and a data folder or
+database left readable by others (an older Penah, a copied backup) is tightened on start.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+
+
+class StartupError(RuntimeError):
+    """Penah cannot start; the message says what is wrong and what to do, in one line."""
+
+
+PRIVATE_FILES = ("penah.sqlite3", "penah.sqlite3-wal", "penah.sqlite3-shm", "secret", "heartbeat")
+
+
+def private_umask() -> None:
+    """Whatever Penah or SQLite creates from now on is readable by its own user only."""
+    os.umask(0o077)
+
+
+def prepare_data_dir(path: Path) -> None:
+    """The data folder exists, is ours alone (0700), and can be written to."""
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise StartupError(
+            f"cannot create the data folder {path} ({exc.strerror or exc}); "
+            "create it for this user or set PENAH_DATA_DIR to a writable folder"
+        ) from None
+    if not path.is_dir():
+        raise StartupError(f"the data folder {path} is not a folder; set PENAH_DATA_DIR")
+    probe = path / ".penah-write-test"
+    try:
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise StartupError(
+            f"cannot write to the data folder {path} ({exc.strerror or exc}); "
+            f"give user {os.geteuid()} write access to it, or set PENAH_DATA_DIR"
+        ) from None
+    _tighten(path, 0o700)
+    for name in PRIVATE_FILES:
+        _tighten(path / name, 0o600)
+
+
+def _tighten(path: Path, mode: int) -> None:
+    try:
+        current = stat.S_IMODE(path.stat().st_mode)
+        if current & 0o077:
+            path.chmod(mode)
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise StartupError(
+            f"{path} is readable by other users and cannot be made private "
+            f"({exc.strerror or exc}); run: chmod {mode:o} {path}"
+        ) from None
+
+
+def check_locales(path: Path) -> None:
+    if not path.is_dir():
+        raise StartupError(
+            f"the translations folder {path} does not exist; "
+            "fix PENAH_LOCALES, or unset it to use the shipped translations"
+        )
+
+
+def check(settings: Settings) -> None:
+    """Everything `penah run` needs before it talks to Telegram; StartupError if not."""
+    from bot.storage.secret import load_secret
+
+    private_umask()
+    prepare_data_dir(settings.data_dir)
+    check_locales(settings.locales)
+    load_secret(settings.data_dir, settings.secret_bytes)
+    _tighten(settings.data_dir / "secret", 0o600)

@@ -1,0 +1,325 @@
+"""The menus as pure functions: (directory, translator, user state, action) -> Screen.
+
+Nothing here touches Telegram, the network or the disk, so the same screens run on Telegram,
+in the terminal, and in fast tests, and concurrent updates can share them safely. Text is
+Telegram HTML: every piece of directory content is escaped, and in right-to-left languages
+every number, link and Latin name is isolated so it keeps its order.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from bot.core.callbacks import Action, Kind
+from bot.directory.model import Category, Operator, Resource
+from bot.directory.queries import Directory
+from bot.i18n.translator import N_, Catalogs
+from bot.screens.about import help_screen, privacy
+from bot.screens.cards import contact_line, emergency_id, guide, resource_card
+from bot.screens.view import MAX_TEXT, Button, Screen, View
+
+__all__ = [
+    "MAX_TEXT",
+    "PAGE_SIZE",
+    "Button",
+    "Screen",
+    "View",
+    "guide",
+    "help_screen",
+    "privacy",
+    "resource_card",
+]
+
+PAGE_SIZE = 8
+
+# --------------------------------------------------------------------------- language
+
+
+def language_picker(catalogs: Catalogs, suggested: str | None = None) -> Screen:
+    """Each language in its own name; the client's likely language first."""
+    codes = catalogs.codes
+    if suggested in codes:
+        codes = [suggested, *[c for c in codes if c != suggested]]
+    prompts: list[str] = []
+    for code in codes:
+        t = catalogs.get(code)
+        prompt = t.mark_lines(escape(t.gettext("Choose your language."), quote=False))
+        if prompt not in prompts:  # a catalog without it would repeat the English line
+            prompts.append(prompt)
+    rows = [
+        (Button(catalogs.get(code).own_name, Action(Kind.SET_LANGUAGE, target=code)),)
+        for code in codes
+    ]
+    return Screen("\n".join(prompts), tuple(rows))
+
+
+# --------------------------------------------------------------------------- main menu
+
+
+def main_menu(view: View, notice: str = "") -> Screen:
+    d, t = view.directory, view.t
+    region = d.regions.get(view.state.region or "")
+    lines = [notice] if notice else []
+    lines.append(view.ui(N_("How can I help? Choose a button below.")))
+    if region:
+        lines.append(view.ui(N_("Your place: {place}"), place=view.label(region.name)))
+    else:
+        lines.append(view.ui(N_("Tell me where you are, to see the right contacts.")))
+    where = t.gettext("Where are you now?")
+    if region:
+        where += f" — {view.label(region.name)}"  # the name may hold parentheses itself
+    rows: list[list[Button]] = [
+        [Button("🚨 " + t.gettext("Emergency"), Action(Kind.EMERGENCY))],
+        [Button("📍 " + where, Action(Kind.REGIONS))],
+    ]
+    categories = [
+        Button(_category_label(view, c), Action(Kind.CATEGORY, c.id))
+        for c in d.categories_for(view.state.region)
+    ]
+    rows += [categories[i : i + 2] for i in range(0, len(categories), 2)]
+    rows.append(
+        [
+            Button("🛡️ " + t.gettext("Safety advice"), Action(Kind.ADVICE)),
+            Button("🔒 " + t.gettext("Privacy"), Action(Kind.PRIVACY)),
+        ]
+    )
+    rows.append(
+        [
+            Button("🌐 " + t.gettext("Language"), Action(Kind.LANGUAGES)),
+            Button("❔ " + t.gettext("Help"), Action(Kind.HELP)),
+        ]
+    )
+    return view.screen(lines, rows)
+
+
+def _category_label(view: View, category: Category) -> str:
+    """In discreet mode: the discreet name, no icon."""
+    if view.state.discreet:
+        return view.label(category.discreet_name or category.name)
+    return f"{category.icon} {view.label(category.name)}"
+
+
+def _category_title(view: View, category: Category) -> str:
+    if view.state.discreet:
+        return f"<b>{view.content(category.discreet_name or category.name)}</b>"
+    return f"{escape(category.icon)} <b>{view.content(category.name)}</b>"
+
+
+def regions(view: View) -> Screen:
+    d = view.directory
+    lines = [view.ui(N_("Where are you now? I will show the contacts for that place."))]
+    rows = [
+        [
+            Button(
+                ("✅ " if r.id == view.state.region else "") + view.label(r.name),
+                Action(Kind.SET_REGION, r.id),
+            )
+        ]
+        for r in d.user_regions
+    ]
+    return view.screen(lines, [*rows, view.back_row(None)])
+
+
+# --------------------------------------------------------------------------- emergency
+
+
+def emergency(view: View) -> Screen:
+    """The emergency numbers for where the user is, with their cautions, shown at once."""
+    d, t = view.directory, view.t
+    region = view.state.region
+    lines = ["🚨 <b>" + escape(t.gettext("Emergency")) + "</b>"]
+    found = d.emergency_resources(region)
+    if region is None:
+        lines.append(view.ui(N_("Tell me where you are to see only your country's numbers.")))
+        order = list(d.regions)  # grouped by place, in the directory's order
+        found.sort(key=lambda r: min(order.index(p) for p in r.regions))
+    for resource in found:
+        lines.append("")
+        lines.append(f"<b>{view.content(resource.name)}</b>")
+        if region is None:
+            places = t.join_list(view.label(d.regions[r].name) for r in resource.regions)
+            lines.append(t.isolate(escape(places, quote=False)))
+        lines += [
+            contact_line(view, c, shown)
+            for c, shown in d.contacts(resource)
+            if shown.kind.on_emergency
+        ]
+        caution = _shared_caution(view, resource)
+        if caution:
+            lines.append("⚠️ " + caution)
+    if not found:
+        lines.append(view.ui(N_("I have no emergency number for this place yet.")))
+    rows = [
+        [
+            Button(
+                view.masked(view.label(r.name), N_("Contact {n}"), n),
+                Action(Kind.RESOURCE, r.id, emergency_id(d)),
+            )
+        ]
+        for n, r in enumerate(found, start=1)
+    ]
+    if region is None:
+        rows.append([Button("📍 " + t.gettext("Where are you now?"), Action(Kind.REGIONS))])
+    return view.screen(lines, [*rows, view.back_row(None)], urgent=True)
+
+
+STATE_CAUTIONS = {
+    Operator.POLICE: N_(
+        "This line is run by the police. A trusted organisation may be safer to contact first."
+    ),
+    Operator.GOVERNMENT: N_(
+        "This line is run by the state. A trusted organisation may be safer to contact first."
+    ),
+}
+
+
+def _shared_caution(view: View, resource: Resource) -> str:
+    """On a screen many people share, a state line's caution names no group of people; the
+    resource's own caution stays on its card."""
+    if resource.operator in STATE_CAUTIONS:
+        return view.ui(STATE_CAUTIONS[resource.operator])
+    if resource.caution is None:
+        return ""
+    caution = view.content(resource.caution)
+    return "" if view.terms.found(caution, view.t.code) else caution
+
+
+# --------------------------------------------------------------------------- categories
+
+
+def category(view: View, category_id: str, page: int) -> Screen | None:
+    d = view.directory
+    chosen = d.categories.get(category_id)
+    if chosen is None:
+        return None
+    if chosen.emergency:
+        return emergency(view)
+    guides = d.guides_for(view.state.region, chosen.id)
+    listed = d.listed_for(view.state.region, chosen.id)
+    count = len(guides) + len(listed)
+    pages = max(1, -(-count // PAGE_SIZE))
+    page = min(max(page, 0), pages - 1)
+
+    def button(i: int) -> Button:
+        if i < len(guides):
+            g = guides[i]
+            label = view.masked(view.label(g.question), N_("Question {n}"), i + 1)
+            return Button("❓ " + label, Action(Kind.GUIDE, g.id, chosen.id))
+        n = i - len(guides)
+        r = d.resources[listed[n].id]  # opened only for the page shown
+        label = view.masked(view.label(r.name), N_("Contact {n}"), n + 1)
+        return Button(label, Action(Kind.RESOURCE, r.id, chosen.id, page))  # Back: this page
+
+    shown = [button(i) for i in range(page * PAGE_SIZE, min((page + 1) * PAGE_SIZE, count))]
+    lines = [view.heading(N_("Contacts")), _category_title(view, chosen)]
+    region = d.regions.get(view.state.region or "")
+    if region:
+        lines.append(view.ui(N_("For: {place}"), place=view.label(region.name)))
+    if guides and page == 0:
+        lines.append(view.ui(N_("Questions people ask, then the contacts:")))
+    if not count:
+        lines.append(view.ui(N_("Nothing here yet for your place.")))
+    if pages > 1:
+        lines.append(view.ui(N_("Page {page} of {pages}"), page=page + 1, pages=pages))
+    rows: list[list[Button]] = [[b] for b in shown]
+    nav = []
+    if page > 0:
+        nav.append(Button("◀️", Action(Kind.CATEGORY, chosen.id, page=page - 1)))
+    if page < pages - 1:
+        nav.append(Button("▶️", Action(Kind.CATEGORY, chosen.id, page=page + 1)))
+    rows.append(nav)
+    back = Action(Kind.ADVICE) if chosen.advice else None
+    return view.screen(lines, [*rows, view.back_row(back)])
+
+
+def advice(view: View) -> Screen:
+    t = view.t
+    lines = [
+        "🛡️ <b>" + escape(t.gettext("Safety advice")) + "</b>",
+        view.ui(N_("Short, practical advice. Choose a topic.")),
+    ]
+    rows = [
+        [Button(_category_label(view, c), Action(Kind.CATEGORY, c.id))]
+        for c in view.directory.categories_for(view.state.region, advice=True)
+    ]
+    rows.append([Button("🔒 " + t.gettext("Privacy"), Action(Kind.PRIVACY))])
+    return view.screen(lines, [*rows, view.back_row(None)])
+
+
+def menu_changed(view: View) -> Screen:
+    """A button from an old or unknown menu: never an error, always a way on."""
+    return main_menu(view, notice=view.ui(N_("This menu has changed. Here is the main menu.")))
+
+
+def buttons_only(view: View) -> Screen:
+    """Free text is never read; the answer is the menu."""
+    return main_menu(view, notice=view.ui(N_("I work with buttons only. Please choose below.")))
+
+
+def forgotten(view: View) -> Screen:
+    return Screen(
+        view.t.mark_lines(
+            view.ui(N_("Your saved settings are deleted. Send /start to begin again."))
+        )
+    )
+
+
+def tidied(view: View) -> Screen:
+    """What the last screen becomes after a pause: nothing in it says what it was about."""
+    return Screen(
+        view.t.mark_lines(view.ui(N_("Tap /menu to continue."))),
+        ((Button(view.t.gettext("Menu"), Action(Kind.HOME)),),),
+    )
+
+
+def cleared(view: View) -> Screen:
+    """The one message left after /clear: neutral, nothing sensitive in a preview."""
+    return Screen(
+        view.t.mark_lines(view.ui(N_("Done."))),
+        ((Button(view.t.gettext("Menu"), Action(Kind.HOME)),),),
+    )
+
+
+# --------------------------------------------------------------------------- dispatch
+
+
+def known_choice(directory: Directory, catalogs: Catalogs, action: Action) -> bool:
+    """A language the bot offers or a place the directory has: the only choices kept."""
+    if action.kind is Kind.SET_LANGUAGE:
+        return action.target in catalogs.translators
+    if action.kind is Kind.SET_REGION:
+        return action.target in directory.regions
+    return False
+
+
+def render(view: View, action: Action | None, *, retention_days: int = 30) -> Screen:
+    """The screen for a button press; anything unknown or gone gives the main menu."""
+    if action is None:
+        return menu_changed(view)
+    kind = action.kind
+    screen: Screen | None = None
+    if kind is Kind.HOME or known_choice(view.directory, view.catalogs, action):
+        screen = main_menu(view)
+    elif kind is Kind.LANGUAGES:
+        screen = language_picker(view.catalogs, view.t.code)
+    elif kind is Kind.REGIONS:
+        screen = regions(view)
+    elif kind is Kind.EMERGENCY:
+        screen = emergency(view)
+    elif kind is Kind.CATEGORY:
+        screen = category(view, action.target, action.page)
+    elif kind in (Kind.RESOURCE, Kind.REPORT):
+        screen = resource_card(view, action.target, action.origin, action.page)
+    elif kind is Kind.GUIDE:
+        screen = guide(view, action.target, action.origin)
+    elif kind is Kind.ADVICE:
+        screen = advice(view)
+    elif kind in (Kind.PRIVACY, Kind.SET_DISCREET, Kind.SET_TIDY):
+        screen = privacy(view, retention_days)
+    elif kind is Kind.HELP:
+        screen = help_screen(view)
+    elif kind is Kind.FORGET:
+        screen = forgotten(view)
+    elif kind is Kind.CLEAR:
+        screen = cleared(view)
+    return screen or menu_changed(view)

@@ -1,0 +1,105 @@
+"""What every screen is made of: a `Screen` of text and buttons, and the `View` it is drawn
+from (the directory, the person's language and state), with the escaping and bidi rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from html import escape
+
+from bot.core.callbacks import Action, Kind
+from bot.core.state import UserState
+from bot.directory.model import in_language, shown_language
+from bot.directory.queries import Directory
+from bot.i18n.sensitive import NO_TERMS, Terms
+from bot.i18n.translator import N_, Catalogs, Translator
+
+MAX_TEXT = 4096
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action: Action | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Screen:
+    text: str
+    rows: tuple[tuple[Button, ...], ...] = ()
+    urgent: bool = False  # emergency screens go first in the send queue
+    private: bool = False  # drawn from what someone typed: never kept in a cache
+
+    def buttons(self) -> list[Button]:
+        return [b for row in self.rows for b in row]
+
+
+@dataclass(frozen=True)
+class View:
+    """What every screen needs: the directory, the user's language and where they are."""
+
+    directory: Directory
+    catalogs: Catalogs
+    t: Translator
+    state: UserState
+    terms: Terms = NO_TERMS
+
+    def masked(self, label: str, neutral: str, n: int) -> str:
+        """In discreet mode a label that would give the person away becomes a neutral one."""
+        if self.state.discreet and self.terms.found(label, self.t.code):
+            return self.t.gettext(neutral).format(n=n)
+        return label
+
+    def content(self, value: dict[str, str] | None) -> str:
+        """Directory content in the user's language (or English), escaped and bidi-safe."""
+        if not value:
+            return ""
+        return self.t.isolate(escape(in_language(value, self.t.code), quote=False))
+
+    def label(self, value: dict[str, str]) -> str:
+        """Directory content for a button: plain text, Telegram shows it as typed."""
+        return in_language(value, self.t.code)
+
+    def fallback_notice(self, *values: dict[str, str] | None) -> str | None:
+        """What to say when some of these texts are shown in another language, if any are."""
+        used = {shown_language(v, self.t.code) for v in values if v} - {self.t.code}
+        if not used:
+            return None
+        if used == {"en"}:
+            return self.ui(N_("Some of this is not yet translated, so it is shown in English."))
+        names = [self.t.language_name(c) for c in self.t.fallback if c in used]
+        return self.ui(
+            N_("Some of this is not yet in your language, so it is shown in another language: "
+               "{languages}."),
+            languages=self.t.join_list(names),
+        )
+
+    def ui(self, message: str, **values: object) -> str:
+        """A UI message, translated and escaped, its values filled in, then made bidi-safe."""
+        translated = escape(self.t.gettext(message), quote=False)
+        filled = translated.format(**{k: escape(str(v), quote=False) for k, v in values.items()})
+        return self.t.isolate(filled)
+
+    def heading(self, message: str) -> str:
+        """A screen's neutral first line: where the person is, never what about."""
+        return f"<b>{self.ui(message)}</b>"
+
+    def screen(
+        self, lines: Sequence[str], rows: Sequence[Sequence[Button]], *, urgent: bool = False
+    ) -> Screen:
+        text = self.t.mark_lines("\n".join(lines).strip())
+        if len(text) > MAX_TEXT:
+            cut = self.ui(N_("(This message was shortened.)"))
+            text = text[: MAX_TEXT - len(cut) - 2].rsplit("\n", 1)[0] + "\n" + cut
+        marked = (tuple(replace(b, label=self.t.label(b.label)) for b in r) for r in rows if r)
+        return Screen(text, tuple(marked), urgent)
+
+    # ---- buttons every screen shares
+    def home_button(self) -> Button:
+        return Button("🏠 " + self.t.gettext("Main menu"), Action(Kind.HOME))
+
+    def back_row(self, back: Action | None) -> list[Button]:
+        row = [Button("⬅️ " + self.t.gettext("Back"), back)] if back else []
+        return [*row, self.home_button()]

@@ -1,0 +1,366 @@
+"""What Penah keeps, and nothing more: keyed preferences, daily totals, broken-contact counts.
+
+A user is known only by HMAC-SHA256(secret, user id); no column can hold text a person typed
+(`SCHEMA_ALLOWLIST` is held to that by a test). Preferences are cached, and what changed is
+written with the daily totals every few seconds in one transaction, so an update itself costs
+no disk write. `/forget` is the exception: it deletes at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sqlite3
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiosqlite
+
+from bot.core.state import Tidy, UserState
+from bot.storage.hotpath import PrefsReader, UserKeys
+from bot.storage.secret import load_secret
+
+Clock = Callable[[], dt.date]
+log = logging.getLogger(__name__)
+
+MIGRATIONS = (
+    """
+    CREATE TABLE prefs (
+        user_key BLOB PRIMARY KEY,           -- HMAC-SHA256(secret, user id)
+        lang TEXT,                           -- a locale code the bot offers
+        region TEXT,                         -- a region id from resources.yaml
+        last_seen INTEGER NOT NULL           -- day number (proleptic ordinal)
+    ) WITHOUT ROWID;
+    CREATE INDEX prefs_last_seen ON prefs (last_seen);
+    CREATE TABLE counters (
+        day TEXT NOT NULL, metric TEXT NOT NULL, value TEXT NOT NULL, count INTEGER NOT NULL,
+        PRIMARY KEY (day, metric, value)
+    ) WITHOUT ROWID;
+    CREATE TABLE reports (
+        resource TEXT NOT NULL, day TEXT NOT NULL, count INTEGER NOT NULL,
+        PRIMARY KEY (resource, day)
+    ) WITHOUT ROWID;
+    """,
+    """
+    ALTER TABLE prefs ADD COLUMN discreet INTEGER NOT NULL DEFAULT 0;  -- 1: discreet menus
+    ALTER TABLE prefs ADD COLUMN tidy TEXT;  -- neutral | clear | keep, after quiet time
+    """,
+)
+# Every column, and what may be in it: ids and codes the bot itself chose, never user text.
+SCHEMA_ALLOWLIST = {
+    "prefs": {"user_key", "lang", "region", "last_seen", "discreet", "tidy"},
+    "counters": {"day", "metric", "value", "count"},
+    "reports": {"resource", "day", "count"},
+}
+CACHE_LIMIT = 100_000
+__all__ = ["SCHEMA_ALLOWLIST", "SaveFailed", "Store", "StoreError", "load_secret"]
+
+
+class StoreError(RuntimeError):
+    """The database cannot be used; the message says what to do. Nothing is deleted."""
+
+
+class SaveFailed(RuntimeError):
+    """A write failed (a full disk, an I/O error); what it held is kept and tried again.
+    `lang` is the person's language, for telling them, when the store still knew it."""
+
+    def __init__(self, cause: BaseException, lang: str | None = None) -> None:
+        super().__init__(type(cause).__name__)
+        self.lang = lang
+
+
+# What a full or failing disk raises: SQLITE_FULL, SQLITE_IOERR_* (OperationalError), OSError.
+WRITE_ERRORS = (sqlite3.OperationalError, OSError)
+
+
+@dataclass
+class _Cached:
+    state: UserState
+    last_seen: int
+
+
+class Store:
+    def __init__(
+        self, db: aiosqlite.Connection, secret: bytes, retention_days: int, today: Clock,
+        reader: PrefsReader | None = None,
+    ) -> None:
+        self._db = db
+        self._secret = secret
+        self._reader = reader  # the per-update lookup, off aiosqlite's thread
+        self.user_key = UserKeys(secret)
+        self.retention_days = retention_days
+        self._today = today
+        self._cache: dict[bytes, _Cached] = {}
+        self._pending: Counter[tuple[str, str, str]] = Counter()
+        self._dirty: dict[bytes, _Cached] = {}  # preferences changed since the last flush
+        self._forgotten: set[bytes] = set()  # deletions a failed write left to the next flush
+        self._forgotten_lately: set[bytes] = set()  # since the last flush began
+
+    @classmethod
+    async def open(
+        cls, path: Path, secret: bytes, *, retention_days: int = 30, today: Clock = dt.date.today
+    ) -> Store:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            db = await aiosqlite.connect(path)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the database {path}: {exc}") from None
+        try:
+            await _prepare(db)
+        except sqlite3.OperationalError as exc:  # a full disk, an I/O error, no permission
+            await db.close()
+            raise StoreError(
+                f"cannot write the database {path} ({exc}). Nothing was lost: free some "
+                "space or fix the data folder's permissions, then start again."
+            ) from None
+        except sqlite3.DatabaseError as exc:
+            await db.close()
+            raise StoreError(
+                f"the database {path} is damaged or not a Penah database ({exc}). "
+                "Nothing was changed: move it aside or restore a backup, then start again."
+            ) from None
+        return cls(db, secret, retention_days, today, PrefsReader(path))
+
+    # ---- preferences
+    async def visit(self, key: bytes) -> UserState:
+        """The user's state; the first visit of a day is counted once, with no user key kept."""
+        today = self._today().toordinal()
+        cached = self._cache.get(key) or await self._load(key)
+        if cached is None:
+            cached = _Cached(UserState(), today)
+            self._dirty[key] = cached
+            self._count_user(cached.state)
+        elif cached.last_seen != today:
+            cached.last_seen = today
+            self._dirty[key] = cached
+            self._count_user(cached.state)
+        self._remember(key, cached)
+        return cached.state
+
+    async def peek(self, key: bytes) -> UserState | None:
+        """A stored preference without counting a visit (for messages the bot starts)."""
+        cached = self._cache.get(key) or await self._load(key)
+        return cached.state if cached else None
+
+    async def save(self, key: bytes, state: UserState) -> None:
+        cached = self._cache.get(key) or await self._load(key)
+        if cached is not None and cached.state == state:
+            return
+        entry = _Cached(state, self._today().toordinal())
+        self._dirty[key] = entry
+        self._remember(key, entry)
+        before = cached.state if cached else UserState()
+        if state.lang and state.lang != before.lang:
+            self.count("language", state.lang)
+        if state.region and state.region != before.region:
+            self.count("region", state.region)
+
+    async def forget(self, key: bytes) -> None:
+        """Delete at once, WAL included; if the disk refuses, SaveFailed, and every flush
+        tries again (the preference is already gone from memory)."""
+        known = self._cache.pop(key, None) or self._dirty.get(key)
+        self._dirty.pop(key, None)
+        self._forgotten.add(key)
+        self._forgotten_lately.add(key)
+        try:
+            await self._delete_forgotten({key})
+            await self._db.commit()
+        except WRITE_ERRORS as exc:
+            await self._rollback()
+            raise SaveFailed(exc, known.state.lang if known else None) from None
+        self._forgotten.discard(key)
+        await self._checkpoint()
+
+    async def _delete_forgotten(self, keys: set[bytes]) -> None:
+        await self._db.executemany("DELETE FROM prefs WHERE user_key = ?", [(k,) for k in keys])
+
+    async def purge_expired(self) -> int:
+        """Delete preferences unused for longer than the retention period."""
+        limit = self._today().toordinal() - self.retention_days
+        await self.flush()
+        try:
+            cursor = await self._db.execute("DELETE FROM prefs WHERE last_seen < ?", (limit,))
+            await self._db.commit()
+        except WRITE_ERRORS as exc:
+            await self._rollback()
+            log.warning("expired preferences not deleted (%s); next hour", type(exc).__name__)
+            return 0
+        self._cache = {k: v for k, v in self._cache.items() if v.last_seen >= limit}
+        if cursor.rowcount:
+            await self._checkpoint()
+        return cursor.rowcount
+
+    async def _checkpoint(self) -> None:
+        """After a deletion: copy the WAL into the database (where secure_delete has zeroed the
+        rows) and empty it, so no deleted key waits in the WAL for the next clean stop."""
+        try:
+            async with self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
+                row = await cursor.fetchone()
+        except WRITE_ERRORS as exc:
+            log.warning("WAL checkpoint failed (%s); the next one retries", type(exc).__name__)
+            return
+        if row is not None and row[0]:  # another process (penah stats) was reading
+            log.warning("WAL checkpoint could not finish while the database was read")
+
+    async def _rollback(self) -> None:
+        try:
+            await self._db.rollback()
+        except WRITE_ERRORS as exc:
+            log.warning("rollback failed: %s", type(exc).__name__)
+
+    async def _load(self, key: bytes) -> _Cached | None:
+        if key in self._dirty:  # left the cache before it was written
+            return self._dirty[key]
+        if key in self._forgotten:  # still on disk only because the disk was full
+            return None
+        query = "SELECT lang, region, last_seen, discreet, tidy FROM prefs WHERE user_key = ?"
+        if self._reader is not None:  # the per-update path: no thread hand-off
+            row = self._reader.fetchone(query, (key,))
+        else:
+            async with self._db.execute(query, (key,)) as cursor:
+                row = await cursor.fetchone()
+        if row is None:
+            return None
+        tidy = row[4] if row[4] in set(Tidy) else Tidy.NEUTRAL
+        state = UserState(lang=row[0], region=row[1], discreet=bool(row[3]), tidy=Tidy(tidy))
+        return _Cached(state, int(row[2]))
+
+    def _remember(self, key: bytes, entry: _Cached) -> None:
+        if len(self._cache) >= CACHE_LIMIT and key not in self._cache:
+            self._cache.pop(next(iter(self._cache)))
+        self._cache[key] = entry
+
+    # ---- aggregate counters
+    def count(self, metric: str, value: str = "") -> None:
+        """Add one to today's total; written by `flush`, with no link to any user."""
+        self._pending[(self._today().isoformat(), metric, value)] += 1
+
+    def _count_user(self, state: UserState) -> None:
+        """Once per person per day; a language or place chosen later is counted by `save`."""
+        self.count("users")
+        if state.lang:
+            self.count("language", state.lang)
+        if state.region:
+            self.count("region", state.region)
+
+    async def flush(self) -> None:
+        """Write changed preferences and today's totals in one transaction. If the disk refuses
+        (full), nothing is lost: it is all kept for the next flush. Never raises for that."""
+        if not self._pending and not self._dirty and not self._forgotten:
+            return
+        pending, self._pending = self._pending, Counter()
+        dirty, self._dirty = self._dirty, {}
+        forgotten = set(self._forgotten)
+        self._forgotten_lately = set()
+        try:
+            await self._write(pending, dirty, forgotten)
+        except WRITE_ERRORS as exc:
+            await self._rollback()
+            self._pending.update(pending)
+            # newer changes win, and a preference forgotten meanwhile stays forgotten
+            kept = {k: v for k, v in dirty.items() if k not in self._forgotten_lately}
+            self._dirty = {**kept, **self._dirty}
+            log.warning(
+                "could not write %d preferences (%s); kept for the next try",
+                len(dirty),
+                type(exc).__name__,
+            )
+            return
+        if forgotten:
+            self._forgotten -= forgotten
+            await self._checkpoint()
+
+    async def _write(
+        self,
+        pending: Counter[tuple[str, str, str]],
+        dirty: dict[bytes, _Cached],
+        forgotten: set[bytes],
+    ) -> None:
+        await self._delete_forgotten(forgotten)
+        await self._db.executemany(
+            "INSERT INTO prefs (user_key, lang, region, last_seen, discreet, tidy) "
+            "VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (user_key) DO UPDATE SET lang = excluded.lang, "
+            "region = excluded.region, last_seen = excluded.last_seen, "
+            "discreet = excluded.discreet, tidy = excluded.tidy",
+            [
+                (k, e.state.lang, e.state.region, e.last_seen, int(e.state.discreet), e.state.tidy)
+                for k, e in dirty.items()
+            ],
+        )
+        await self._db.executemany(
+            "INSERT INTO counters (day, metric, value, count) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (day, metric, value) DO UPDATE SET count = count + excluded.count",
+            [(*k, n) for k, n in pending.items()],
+        )
+        await self._db.commit()
+
+    async def report_broken(self, resource_id: str) -> None:
+        try:
+            await self._db.execute(
+                "INSERT INTO reports (resource, day, count) VALUES (?, ?, 1) "
+                "ON CONFLICT (resource, day) DO UPDATE SET count = count + 1",
+                (resource_id, self._today().isoformat()),
+            )
+            await self._db.commit()
+        except WRITE_ERRORS as exc:
+            await self._rollback()
+            raise SaveFailed(exc) from None
+
+    # ---- what admins read
+    async def stats(self, days: int = 7) -> dict[str, dict[str, dict[str, int]]]:
+        """{day: {metric: {value: count}}} for the last `days` days, today included."""
+        await self.flush()
+        since = (self._today() - dt.timedelta(days=days - 1)).isoformat()
+        out: dict[str, dict[str, dict[str, int]]] = {}
+        async with self._db.execute(
+            "SELECT day, metric, value, count FROM counters WHERE day >= ? "
+            "ORDER BY day DESC, metric, count DESC",
+            (since,),
+        ) as cursor:
+            async for day, metric, value, count in cursor:
+                out.setdefault(day, {}).setdefault(metric, {})[value] = count
+        return out
+
+    async def reports(self, since: str = "") -> list[tuple[str, int, str]]:
+        """(resource id, reports, last day reported), most reported first; `since` an ISO day."""
+        async with self._db.execute(
+            "SELECT resource, SUM(count), MAX(day) FROM reports WHERE day >= ? "
+            "GROUP BY resource ORDER BY SUM(count) DESC, resource",
+            (since,),
+        ) as cursor:
+            return [(r, int(n), d) for r, n, d in await cursor.fetchall()]
+
+    async def close(self) -> None:
+        """Write what is pending and leave no write-ahead log behind; never raises, so a stop
+        on a full disk still ends cleanly (what could not be written is said in the log)."""
+        try:
+            await self.flush()
+            await self._checkpoint()
+        finally:
+            try:
+                await self._db.close()
+            except WRITE_ERRORS as exc:
+                log.warning("closing the database failed: %s", type(exc).__name__)
+            if self._reader is not None:
+                self._reader.close()
+
+
+async def _prepare(db: aiosqlite.Connection) -> None:
+    async with db.execute("PRAGMA quick_check") as cursor:
+        result = await cursor.fetchone()
+    if not result or result[0] != "ok":
+        raise sqlite3.DatabaseError(f"integrity check failed: {result[0] if result else '?'}")
+    await db.execute("PRAGMA journal_mode = WAL")
+    await db.execute("PRAGMA synchronous = NORMAL")
+    await db.execute("PRAGMA secure_delete = ON")
+    await db.execute("PRAGMA busy_timeout = 5000")
+    async with db.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    version = int(row[0]) if row else 0
+    if version > len(MIGRATIONS):
+        raise sqlite3.DatabaseError(f"made by a newer Penah (schema {version})")
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        await db.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")

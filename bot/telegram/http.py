@@ -1,0 +1,131 @@
+"""python-telegram-bot's HTTP layer on aiohttp: its C HTTP parser and keep-alive pool cost less
+CPU per Bot API call than httpx/httpcore/anyio (measured in benchmarks/http_clients.py).
+
+It behaves as PTB's own `HTTPXRequest` does: the same form and multipart bodies, a pool of
+`connection_pool_size` kept-alive connections, PTB's timeouts (a pool wait and a connect count
+against `connect_timeout` + `pool_timeout`; aiohttp has no write timeout, and a Bot API request
+body is a few kilobytes, so `write_timeout` is not used), proxies from the environment as httpx
+honours them, and aiohttp's errors turned into PTB's `TimedOut` and `NetworkError`.
+`make_request` picks it or `HTTPXRequest`.
+"""
+
+from __future__ import annotations
+
+import urllib.request
+from urllib.parse import urlsplit
+
+import aiohttp
+from telegram._utils.defaultvalue import DefaultValue
+from telegram._utils.types import ODVInput
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
+
+from bot.config import Client
+
+
+class AiohttpRequest(BaseRequest):
+    def __init__(
+        self,
+        connection_pool_size: int = 1,
+        read_timeout: float | None = 5.0,
+        write_timeout: float | None = 5.0,
+        connect_timeout: float | None = 5.0,
+        pool_timeout: float | None = 1.0,
+    ) -> None:
+        self._pool_size = connection_pool_size
+        self._read = read_timeout
+        self._write = write_timeout
+        self._connect = connect_timeout
+        self._pool = pool_timeout
+        self._session: aiohttp.ClientSession | None = None
+        self._proxies: dict[tuple[str, str], str | None] = {}
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._read
+
+    async def initialize(self) -> None:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._pool_size, limit_per_host=0),
+                headers={"User-Agent": self.USER_AGENT},
+                cookie_jar=aiohttp.DummyCookieJar(),  # the Bot API sets none
+                # Not trust_env: it looks up netrc and the proxy in a thread on every request.
+                trust_env=False,
+            )
+
+    async def shutdown(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._session = None
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        if self._session is None or self._session.closed:
+            raise RuntimeError("This AiohttpRequest is not initialized!")
+        read = _given(read_timeout, self._read)
+        connect = _given(connect_timeout, self._connect)
+        pool = _given(pool_timeout, self._pool)
+        timeout = aiohttp.ClientTimeout(
+            total=None,
+            connect=None if connect is None or pool is None else connect + pool,
+            sock_connect=connect,
+            sock_read=read,
+        )
+        try:
+            async with self._session.request(
+                method, url, data=_body(request_data), timeout=timeout, allow_redirects=False,
+                proxy=self._proxy(url),
+            ) as response:
+                return response.status, await response.read()
+        except TimeoutError as exc:
+            raise TimedOut from exc
+        except aiohttp.ClientError as exc:
+            raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
+
+
+    def _proxy(self, url: str) -> str | None:
+        """HTTPS_PROXY and the like, with NO_PROXY, as httpx reads them; once per host."""
+        parts = urlsplit(url)
+        host = (parts.scheme, parts.hostname or "")
+        if host not in self._proxies:
+            proxies = urllib.request.getproxies()
+            bypass = urllib.request.proxy_bypass(host[1]) if host[1] else True
+            self._proxies[host] = None if bypass else proxies.get(host[0]) or proxies.get("all")
+        return self._proxies[host]
+
+
+def _given(value: ODVInput[float], default: float | None) -> float | None:
+    return default if isinstance(value, DefaultValue) else value
+
+
+def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:
+    """Form fields as PTB encodes them for httpx; multipart only when files are uploaded."""
+    if request_data is None:
+        return None
+    fields = request_data.json_parameters
+    files = request_data.multipart_data
+    if not files:
+        return fields or None
+    form = aiohttp.FormData(quote_fields=False)
+    for name, value in fields.items():
+        form.add_field(name, value)
+    for name, (filename, content, mimetype) in files.items():
+        form.add_field(name, content, filename=filename, content_type=mimetype)
+    return form
+
+
+def make_request(client: Client, connection_pool_size: int = 1,
+                 pool_timeout: float = 1.0) -> BaseRequest:
+    """The request object for `client`; the other one is the fallback (PENAH_HTTP_CLIENT)."""
+    if client == "httpx":
+        return HTTPXRequest(connection_pool_size=connection_pool_size, pool_timeout=pool_timeout)
+    return AiohttpRequest(connection_pool_size=connection_pool_size, pool_timeout=pool_timeout)
