@@ -95,12 +95,11 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     from telegram.error import InvalidToken
 
     from bot.i18n.translator import load_catalogs
-    from bot.loading.readcache import ReadCache
-    from bot.loading.reloader import Reloader, keep_the_loop_responsive
+    from bot.loading.reloader import Reloader
     from bot.ops import startup
     from bot.ops.logs import setup_logging
     from bot.ops.startup import StartupError
-    from bot.storage.store import StoreError, load_secret
+    from bot.storage.store import StoreError
     from bot.telegram.app import ALLOWED_UPDATES, PenahBot
     from bot.telegram.runner import serve
 
@@ -127,12 +126,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.directory.model import DirectoryError
 
     try:
-        secret = load_secret(settings.data_dir, settings.secret_bytes)
-        cache = ReadCache(settings.read_cache, secret)
-        keep_the_loop_responsive()
-        reloader = Reloader.start_with(
-            settings.resources, interval=settings.reload_interval, cache=cache
-        )
+        reloader = Reloader.start_with(settings.resources, interval=settings.reload_interval)
     except DirectoryError as exc:
         print(f"penah: the directory cannot be loaded:\n{exc}", file=sys.stderr)
         return 1

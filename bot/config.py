@@ -137,11 +137,6 @@ class Settings(BaseModel):
     def heartbeat(self) -> Path:
         return self.data_dir / "heartbeat"
 
-    @property
-    def read_cache(self) -> Path:
-        """Validated directory files, so a restart does not read unchanged files again."""
-        return self.data_dir / "directory-cache"
-
     def with_overrides(self, **changes: Any) -> Settings:
         values = {k: v for k, v in changes.items() if v is not None}
         return Settings.model_validate({**self.model_dump(), **values})

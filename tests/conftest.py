@@ -13,6 +13,7 @@ from telegram import Update
 from bot.config import Settings, shipped_locales
 from bot.directory.queries import Directory
 from bot.i18n.translator import Catalogs, load_catalogs
+from bot.loading.reader import InProcessReader
 from bot.loading.reloader import Reloader
 from bot.loading.sources import load_directory
 from bot.telegram.app import PenahBot
@@ -30,12 +31,12 @@ def catalogs() -> Catalogs:
 
 @pytest.fixture(scope="session")
 def small_directory() -> Directory:
-    return load_directory(DATA / "directory.yaml")
+    return load_directory(DATA / "directory.yaml", InProcessReader())
 
 
 @pytest.fixture(scope="session")
 def shipped_directory() -> Directory:
-    return load_directory(ROOT / "resources.yaml")
+    return load_directory(ROOT / "resources.yaml", InProcessReader())
 
 
 @dataclass
@@ -139,7 +140,7 @@ class running_harness:  # used like a function: async with running_harness(setti
 
     async def __aenter__(self) -> Harness:
         fake = FakeTelegram()
-        reloader = Reloader.start_with(self.settings.resources,
+        reloader = Reloader.start_with(self.settings.resources, reader=InProcessReader(),
                                        interval=self.settings.reload_interval)
         bot = PenahBot(self.settings, reloader, load_catalogs(self.settings.locales))
         app = bot.build(request=fake)

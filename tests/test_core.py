@@ -25,7 +25,7 @@ EN = UserState("en", "iq-fed")
 def test_choosing_a_language_saves_it_and_shows_the_menu_in_it(
     small_directory: Directory, catalogs: Catalogs
 ) -> None:
-    ctx = Context(small_directory, catalogs)
+    ctx = Context.of(small_directory, catalogs)
     outcome = core.decide(ctx, UserState(), Press(Action(Kind.SET_LANGUAGE, "ar")))
     assert outcome.state == UserState("ar")
     assert outcome.effects == (
@@ -37,7 +37,7 @@ def test_choosing_a_language_saves_it_and_shows_the_menu_in_it(
 def test_an_unknown_language_or_place_changes_nothing(
     small_directory: Directory, catalogs: Catalogs
 ) -> None:
-    ctx = Context(small_directory, catalogs)
+    ctx = Context.of(small_directory, catalogs)
     for action in (Action(Kind.SET_LANGUAGE, "xx"), Action(Kind.SET_REGION, "nowhere")):
         outcome = core.decide(ctx, EN, Press(action))
         assert outcome.state == EN
@@ -48,7 +48,7 @@ def test_an_unknown_language_or_place_changes_nothing(
 def test_forget_and_clear_are_effects_for_the_adapter(
     small_directory: Directory, catalogs: Catalogs
 ) -> None:
-    ctx = Context(small_directory, catalogs)
+    ctx = Context.of(small_directory, catalogs)
     forget = core.decide(ctx, EN, Typed(BY_NAME["forget"]))
     assert forget.state == UserState() and Forget() in forget.effects
     clear = core.decide(ctx, EN, Press(Action(Kind.CLEAR)))
@@ -59,7 +59,7 @@ def test_forget_and_clear_are_effects_for_the_adapter(
 def test_a_report_is_recorded_only_for_a_resource_that_exists(
     small_directory: Directory, catalogs: Catalogs
 ) -> None:
-    ctx = Context(small_directory, catalogs)
+    ctx = Context.of(small_directory, catalogs)
     found = core.decide(ctx, EN, Press(Action(Kind.REPORT, "smex", "digital")))
     assert any(isinstance(e, RecordReport) and e.resource == "smex" for e in found.effects)
     gone = core.decide(ctx, EN, Press(Action(Kind.REPORT, "gone", "digital")))
@@ -69,7 +69,7 @@ def test_a_report_is_recorded_only_for_a_resource_that_exists(
 def test_start_asks_for_a_language_first_then_goes_to_the_menu(
     small_directory: Directory, catalogs: Catalogs
 ) -> None:
-    ctx = Context(small_directory, catalogs)
+    ctx = Context.of(small_directory, catalogs)
     first = core.decide(ctx, UserState(), Typed(BY_NAME["start"]), client_language="ckb")
     assert first.screen.buttons()[0].action == Action(Kind.SET_LANGUAGE, "ckb")
     assert first.effects == (CountView("language-picker"), ScheduleTidy(Tidy.NEUTRAL, "ckb"))
@@ -80,7 +80,7 @@ def test_start_asks_for_a_language_first_then_goes_to_the_menu(
 def test_text_is_answered_with_the_menu_and_media_is_explained_once(
     small_directory: Directory, catalogs: Catalogs
 ) -> None:
-    ctx = Context(small_directory, catalogs)
+    ctx = Context.of(small_directory, catalogs)
     text = core.decide(ctx, EN, Text())
     assert text.screen.text.startswith("I work with buttons only.")
     assert text.effects == (ScheduleTidy(Tidy.NEUTRAL, "en"),)
@@ -92,6 +92,6 @@ def test_text_is_answered_with_the_menu_and_media_is_explained_once(
 def test_the_same_press_gives_the_same_outcome(
     small_directory: Directory, catalogs: Catalogs
 ) -> None:
-    ctx = Context(small_directory, catalogs)
+    ctx = Context.of(small_directory, catalogs)
     press = Press(Action(Kind.CATEGORY, "asylum"))
     assert core.decide(ctx, EN, press) == core.decide(ctx, EN, press)

@@ -9,10 +9,11 @@ import pytest
 import yaml
 
 from bot.cli import main
-from bot.loading.reader import Parsers
+from bot.loading.reader import InProcessReader
 from bot.loading.reloader import Reloader
 from bot.loading.sources import load_directory
-from tests.conftest import DATA
+from bot.search.index import Index
+from tests.conftest import DATA, ROOT
 from tests.test_reloader import atomic_write
 
 SINGLE = DATA / "directory.yaml"
@@ -49,15 +50,15 @@ async def test_editing_one_file_reads_only_that_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder = split(tmp_path / "dir")
-    reloader = Reloader.start_with(folder)
+    reloader = Reloader.start_with(folder, reader=InProcessReader())
     sent: list[list[str]] = []
-    original = Parsers.parse
+    original = InProcessReader.read
 
-    def parse(self: Parsers, files: Any, context: Any = None, **given: Any) -> Any:
-        sent.append([Path(name).name for name, _ in files])
-        return original(self, files, context, **given)
+    def read(self: InProcessReader, names: Any, *args: Any, **given: Any) -> Any:
+        sent.append([Path(name).name for name in names])
+        return original(self, names, *args, **given)
 
-    monkeypatch.setattr(Parsers, "parse", parse)
+    monkeypatch.setattr(InProcessReader, "read", read)
     lebanon = folder / "lebanon.yaml"
     atomic_write(lebanon, lebanon.read_text().replace("SMEX Digital Safety Helpdesk", "SMEX"))
     outcome = await reloader.reload()
@@ -67,7 +68,6 @@ async def test_editing_one_file_reads_only_that_file(
     assert reloader.generation == 1
     assert not (await reloader.reload()).changed, "nothing changed on disk: nothing read"
     assert sent == [["lebanon.yaml"]]
-    reloader.source.parsers.close()
 
 
 async def test_a_broken_file_keeps_its_last_good_version_and_the_others_go_live(
@@ -79,7 +79,7 @@ async def test_a_broken_file_keeps_its_last_good_version_and_the_others_go_live(
     async def tell(error: Any) -> None:
         told.append(str(error))
 
-    reloader = Reloader.start_with(folder, on_error=tell)
+    reloader = Reloader.start_with(folder, on_error=tell, reader=InProcessReader())
     iraq, lebanon = folder / "iraq.yaml", folder / "lebanon.yaml"
     atomic_write(iraq, iraq.read_text().replace("operator: police", "operator: police\n  oops: 1"))
     atomic_write(lebanon, lebanon.read_text().replace("SMEX Digital Safety Helpdesk", "SMEX"))
@@ -93,14 +93,13 @@ async def test_a_broken_file_keeps_its_last_good_version_and_the_others_go_live(
     directory = reloader.current
     assert directory.resources["smex"].name["en"] == "SMEX", "the good file went live"
     assert "iq-911" in directory.resources, "the broken file's last good version serves"
-    reloader.source.parsers.close()
 
 
 async def test_a_change_that_breaks_another_files_references_is_held_back(
     tmp_path: Path,
 ) -> None:
     folder = split(tmp_path / "dir")
-    reloader = Reloader.start_with(folder)
+    reloader = Reloader.start_with(folder, reader=InProcessReader())
     before = reloader.current
     main_file = folder / "directory.yaml"
     text = main_file.read_text()
@@ -114,14 +113,13 @@ async def test_a_change_that_breaks_another_files_references_is_held_back(
         "no category 'digital'"
     )
     assert reloader.current is before
-    reloader.source.parsers.close()
 
 
 async def test_files_added_and_removed_are_taken_while_the_whole_stays_valid(
     tmp_path: Path,
 ) -> None:
     folder = split(tmp_path / "dir")
-    reloader = Reloader.start_with(folder)
+    reloader = Reloader.start_with(folder, reader=InProcessReader())
     lebanon, iraq = folder / "lebanon.yaml", folder / "iraq.yaml"
     (folder / "more").mkdir()
     atomic_write(folder / "more" / "lebanon.yaml", lebanon.read_text())
@@ -140,7 +138,6 @@ async def test_files_added_and_removed_are_taken_while_the_whole_stays_valid(
     assert outcome.error is not None and not outcome.changed
     assert "no resource 'unhcr-iq-iic'" in str(outcome.error)
     assert set(reloader.current.resources) == {"iq-911", "unhcr-iq-iic"}
-    reloader.source.parsers.close()
 
 
 def test_penah_check_takes_a_folder_and_names_file_and_line(
@@ -156,3 +153,36 @@ def test_penah_check_takes_a_folder_and_names_file_and_line(
     assert main(["check", str(folder)]) == 1
     err = capsys.readouterr().err
     assert f"{iraq}:{line_of(iraq, 'version: 1')}:10: version: already given in " in err
+
+
+SEARCHED = [
+    "lawyer", "lawer", "legal aid", "asylum", "refugee registration", "hacked", "ambulance",
+    "blackmail", "محامي", "لاجئ", "ابتزاز الكتروني", "پارێزەر", "پەنابەر", "parêzer",
+    "avukat", "mülteci", "help",
+]
+
+
+def test_a_folder_read_by_children_lists_and_searches_as_the_single_file(tmp_path: Path) -> None:
+    """Each file's search words come folded from its reader child; together they must answer
+    exactly as words folded here from the whole file."""
+    data = yaml.safe_load((ROOT / "resources.yaml").read_text(encoding="utf-8"))
+    resources = data.pop("resources")
+    folder = tmp_path / "dir"
+    folder.mkdir()
+    (folder / "directory.yaml").write_text(dump(data), encoding="utf-8")
+    step = -(-len(resources) // 5)
+    for n in range(5):
+        chunk = {"resources": resources[n * step : (n + 1) * step]}
+        (folder / f"resources-{n}.yaml").write_text(dump(chunk), encoding="utf-8")
+    split_up = load_directory(folder)  # real reader children
+    whole = load_directory(ROOT / "resources.yaml", InProcessReader())
+    places = [None, *(r.id for r in whole.user_regions)]
+    for category in whole.categories:
+        for place in places:
+            assert ([r.id for r in split_up.resources_for(place, category)]
+                    == [r.id for r in whole.resources_for(place, category)])
+    assert all(piece.words is not None for piece in split_up.pieces)
+    ours, theirs = Index(split_up), Index(whole)
+    for query in SEARCHED:
+        for place in places:
+            assert ours.search(query, place) == theirs.search(query, place), (query, place)

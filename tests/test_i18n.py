@@ -251,10 +251,11 @@ def test_a_badini_catalog_in_its_folder_is_offered_right_to_left_with_its_fallba
     tmp_path: Path,
 ) -> None:
     from bot.core.callbacks import Action, Kind, decode
-    from bot.directory.model import falls_back, in_language
+    from bot.directory.model import shown_language
 
     def pick(text: dict[str, str], lang: str) -> tuple[str, bool]:
-        return in_language(text, lang), falls_back(text, lang)
+        shown = shown_language(text, catalogs.get(lang).fallback)
+        return text[shown], shown != lang
 
     locales = copy_locales(tmp_path)
     badini = locales / "ku-Arab" / "LC_MESSAGES"

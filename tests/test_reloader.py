@@ -5,7 +5,7 @@ import os
 from pathlib import Path
 
 from bot.directory.model import DirectoryError
-from bot.loading.reader import Parsers
+from bot.loading.reader import InProcessReader, Reader
 from bot.loading.reloader import Reloader
 from bot.loading.sources import load_directory
 from bot.loading.validation import parse_directory
@@ -36,7 +36,7 @@ def smex_name(reloader: Reloader) -> str:
 async def test_atomic_replace_is_picked_up_by_the_watcher(tmp_path: Path) -> None:
     path = tmp_path / "resources.yaml"
     path.write_text(GOOD, encoding="utf-8")
-    reloader = Reloader.start_with(path, interval=0.05)
+    reloader = Reloader.start_with(path, interval=0.05, reader=InProcessReader())
     watcher = asyncio.create_task(reloader.watch())
     try:
         atomic_write(path, RENAMED)
@@ -53,7 +53,7 @@ async def test_broken_file_keeps_last_good_then_fixed_file_is_taken(tmp_path: Pa
     async def tell(error: DirectoryError) -> None:
         told.append(error)
 
-    reloader = Reloader.start_with(path, interval=0.05, on_error=tell)
+    reloader = Reloader.start_with(path, interval=0.05, on_error=tell, reader=InProcessReader())
     watcher = asyncio.create_task(reloader.watch())
     try:
         atomic_write(path, GOOD.replace("    operator: ngo\n", "    operator: ngo\n    oops: 1\n"))
@@ -73,7 +73,7 @@ async def test_broken_file_keeps_last_good_then_fixed_file_is_taken(tmp_path: Pa
 async def test_deleted_file_keeps_serving(tmp_path: Path) -> None:
     path = tmp_path / "resources.yaml"
     path.write_text(GOOD, encoding="utf-8")
-    reloader = Reloader.start_with(path)
+    reloader = Reloader.start_with(path, reader=InProcessReader())
     path.unlink()
     outcome = await reloader.reload()
     assert not outcome.changed and outcome.error is not None
@@ -84,7 +84,7 @@ async def test_deleted_file_keeps_serving(tmp_path: Path) -> None:
 async def test_readers_never_see_half_a_directory(tmp_path: Path) -> None:
     path = tmp_path / "resources.yaml"
     path.write_text(GOOD, encoding="utf-8")
-    reloader = Reloader.start_with(path)
+    reloader = Reloader.start_with(path, reader=InProcessReader())
     versions = [GOOD.replace("SMEX Digital Safety Helpdesk", f"SMEX {i}") for i in range(8)]
     torn: list[str] = []
     stop = False
@@ -107,11 +107,15 @@ async def test_readers_never_see_half_a_directory(tmp_path: Path) -> None:
     assert smex_name(reloader) == "SMEX 7"
 
 
-def test_the_child_process_gives_the_same_directory_as_validating_in_process() -> None:
-    child = load_directory(DATA / "directory.yaml")
+def test_the_child_process_gives_the_same_directory_as_validating_in_process(
+    tmp_path: Path,
+) -> None:
+    child = load_directory(DATA / "directory.yaml", Reader())
     assert child.data == parse_directory(GOOD, str(DATA / "directory.yaml")).data
     broken = GOOD.replace("    operator: ngo\n", "    operator: ngo\n    oops: 1\n")
-    parsed, [problem] = Parsers().parse([("resources.yaml", broken.encode())])
+    path = tmp_path / "resources.yaml"
+    path.write_text(broken, encoding="utf-8")
+    parsed, [problem] = Reader().read([str(path)], None, None)
     assert parsed == []
     assert str(problem).endswith("resources[3].oops: unknown key 'oops'")
     assert problem.line == broken.splitlines().index("    oops: 1") + 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import gc
+import asyncio
 import re
 import shutil
 from collections.abc import AsyncIterator
@@ -18,18 +18,28 @@ from bot.core.state import CountSearch, CountView, UserState
 from bot.directory.model import DirectoryError
 from bot.directory.queries import Directory
 from bot.i18n.translator import Catalogs
+from bot.loading.reader import InProcessReader
 from bot.loading.reloader import Reloader
-from bot.loading.sources import load_directory
 from bot.loading.validation import parse_directory
 from bot.ops.console import Console
 from bot.screens import results as search_screens
 from bot.screens.menus import View
-from bot.search import lookup as search
 from bot.search.fold import fold, tokens, within_one_edit
-from bot.search.lookup import Outcome
+from bot.search.index import MAX_RESULTS, Found, Index, Outcome
 from bot.telegram.handlers import keyboard
 from tests.conftest import DATA, ROOT, Harness, make_settings, running_harness
 from tests.fakes import buttons, user
+
+_INDEXES: dict[int, tuple[Directory, Index]] = {}
+
+
+def search(directory: Directory, query: str, region: str | None) -> Found:
+    """Typed search over a directory, its index built once per directory object."""
+    kept = _INDEXES.get(id(directory))
+    if kept is None or kept[0] is not directory:
+        kept = _INDEXES[id(directory)] = (directory, Index(directory))
+    return kept[1].search(query, region)
+
 
 BIDI = re.compile("[\u200e\u200f\u2066-\u2069]")
 
@@ -97,7 +107,7 @@ LEGAL_IN_KR = [
 def test_a_legal_aid_resource_comes_first_in_the_kurdistan_region(
     lang: str, query: str, shipped_directory: Directory
 ) -> None:
-    found = search.search(shipped_directory, query, "iq-kr")
+    found = search(shipped_directory, query, "iq-kr")
     assert found.outcome is Outcome.FOUND, (lang, query)
     first = found.hits[0]
     assert first.kind == "resource"
@@ -120,7 +130,7 @@ def test_words_of_every_language_find_their_topic(
     category: str, queries: list[str], shipped_directory: Directory
 ) -> None:
     for query in queries:
-        found = search.search(shipped_directory, query, None)
+        found = search(shipped_directory, query, None)
         assert found.outcome is Outcome.FOUND, query
         assert found.category == category, (query, found.category)
         entries = [shipped_directory.resources.get(h.id) or shipped_directory.guides[h.id]
@@ -137,7 +147,7 @@ DANGER = ["خطر", "أنا في خطر", "help", "HELP!!", "heeelp", "I want to
 def test_danger_words_answer_with_the_emergency_screen(
     query: str, shipped_directory: Directory, catalogs: Catalogs
 ) -> None:
-    found = search.search(shipped_directory, query, "iq-kr")
+    found = search(shipped_directory, query, "iq-kr")
     assert found.outcome is Outcome.DANGER
     view = View(shipped_directory, catalogs, catalogs.get("en"), UserState("en", "iq-kr"))
     screen = search_screens.results(view, found)
@@ -148,7 +158,7 @@ def test_danger_words_answer_with_the_emergency_screen(
 def test_a_danger_word_inside_a_query_still_shows_what_was_asked_below_it(
     shipped_directory: Directory, catalogs: Catalogs
 ) -> None:
-    found = search.search(shipped_directory, "help with registration", "iq-kr")
+    found = search(shipped_directory, "help with registration", "iq-kr")
     assert found.outcome is Outcome.DANGER and found.category == "asylum"
     view = View(shipped_directory, catalogs, catalogs.get("en"), UserState("en", "iq-kr"))
     labels = [b.label for b in search_screens.results(view, found).buttons()]
@@ -163,7 +173,7 @@ def test_a_danger_word_inside_a_query_still_shows_what_was_asked_below_it(
 def test_help_beside_a_topic_gives_the_topic_with_emergency_first(
     query: str, outcome: Outcome, shipped_directory: Directory, catalogs: Catalogs
 ) -> None:
-    found = search.search(shipped_directory, query, "iq-kr")
+    found = search(shipped_directory, query, "iq-kr")
     assert found.outcome is outcome and found.category == "legal"
     view = View(shipped_directory, catalogs, catalogs.get("en"), UserState("en", "iq-kr"))
     actions = [b.action for b in search_screens.results(view, found).buttons()]
@@ -179,7 +189,7 @@ def test_help_beside_a_topic_gives_the_topic_with_emergency_first(
 def test_emergency_words_open_the_emergency_screen(
     query: str, shipped_directory: Directory
 ) -> None:
-    assert search.search(shipped_directory, query, "iq-kr").outcome is Outcome.EMERGENCY
+    assert search(shipped_directory, query, "iq-kr").outcome is Outcome.EMERGENCY
 
 
 REFUSED = ["+964 750 123 4567", "07501234567", "٠٧٥٠١٢٣٤٥٦٧", "my number is 0750 123 45 67",
@@ -191,14 +201,14 @@ REFUSED = ["+964 750 123 4567", "07501234567", "٠٧٥٠١٢٣٤٥٦٧", "my num
 def test_phone_numbers_places_links_and_long_messages_are_not_searched(
     query: str, shipped_directory: Directory
 ) -> None:
-    assert search.search(shipped_directory, query, "iq-kr").outcome is Outcome.REFUSED
+    assert search(shipped_directory, query, "iq-kr").outcome is Outcome.REFUSED
 
 
 @pytest.mark.parametrize("query", ["xyzzy", "hello", "qwertyuiop asdf", "!!!", "   "])
 def test_nothing_found_gets_the_kind_reply_with_the_topics(
     query: str, shipped_directory: Directory, catalogs: Catalogs
 ) -> None:
-    found = search.search(shipped_directory, query, "iq-kr")
+    found = search(shipped_directory, query, "iq-kr")
     assert found.outcome is Outcome.NOTHING
     view = View(shipped_directory, catalogs, catalogs.get("en"), UserState("en", "iq-kr"))
     screen = search_screens.results(view, found)
@@ -208,14 +218,14 @@ def test_nothing_found_gets_the_kind_reply_with_the_topics(
 
 
 def test_at_most_eight_results_best_first(shipped_directory: Directory) -> None:
-    found = search.search(shipped_directory, "telegram", None)
-    assert 0 < len(found.hits) <= search.MAX_RESULTS
+    found = search(shipped_directory, "telegram", None)
+    assert 0 < len(found.hits) <= MAX_RESULTS
     assert all(h.kind == "guide" for h in found.hits)
 
 
 def test_results_are_only_for_the_persons_place(shipped_directory: Directory) -> None:
     for region in ("iq-kr", "lb", "tr"):
-        for hit in search.search(shipped_directory, "asylum", region).hits:
+        for hit in search(shipped_directory, "asylum", region).hits:
             entry = shipped_directory.resources.get(hit.id) or shipped_directory.guides[hit.id]
             assert region in entry.regions or "global" in entry.regions
 
@@ -227,7 +237,7 @@ def test_words_matched_but_never_shown_find_help_in_neutral_words(
     hidden = [w for w in lgbtiq.keywords["ar"] if w in ("شاذ", "لوطي", "shaz")]
     assert len(hidden) == 3
     for word in hidden:
-        found = search.search(shipped_directory, word, "iq-fed")
+        found = search(shipped_directory, word, "iq-fed")
         assert found.category == "lgbtiq"
         for lang in ("ar", "en"):
             view = View(shipped_directory, catalogs, catalogs.get(lang), UserState(lang))
@@ -245,9 +255,9 @@ def test_admins_keep_danger_words_and_keywords_in_the_directory() -> None:
         "    emergency: true\n", '    emergency: true\n    danger: {ar: ["خطر"]}\n', 1
     )
     directory = parse_directory(text)
-    assert search.search(directory, "zebracorn", None).category == "asylum"
-    assert search.search(directory, "multeci", None).category == "asylum"
-    assert search.search(directory, "خطر", None).outcome is Outcome.DANGER
+    assert search(directory, "zebracorn", None).category == "asylum"
+    assert search(directory, "multeci", None).category == "asylum"
+    assert search(directory, "خطر", None).outcome is Outcome.DANGER
     misplaced = text.replace(
         "  - id: asylum\n", '  - id: asylum\n    danger: {en: ["help"]}\n', 1
     )
@@ -258,21 +268,20 @@ def test_admins_keep_danger_words_and_keywords_in_the_directory() -> None:
 
 # --------------------------------------------------------------------------- one index
 
-def test_the_index_is_built_once_per_directory_and_let_go_with_it() -> None:
-    directory = load_directory(ROOT / "resources.yaml")
-    index = search.index_for(directory)
-    assert search.index_for(directory) is index
-    again = load_directory(ROOT / "resources.yaml")
-    assert search.index_for(again) is not index
-    key = id(directory)
-    del directory, index
-    gc.collect()
-    assert key not in search._INDEXES
-
-
-def test_the_index_is_ready_when_the_directory_loads() -> None:
-    reloader = Reloader.start_with(ROOT / "resources.yaml")
-    assert search.cached(reloader.current) is not None
+def test_a_reload_swaps_the_directory_and_its_index_together(tmp_path: Path) -> None:
+    path = tmp_path / "resources.yaml"
+    path.write_text((ROOT / "resources.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    reloader = Reloader.start_with(path, reader=InProcessReader())
+    before = reloader.loaded
+    assert before.index.search("zebracorn", None).outcome is Outcome.NOTHING
+    text = path.read_text(encoding="utf-8").replace(
+        '      en: ["lawyer", ', '      en: ["zebracorn", "lawyer", ', 1)
+    path.write_text(text, encoding="utf-8")
+    assert asyncio.run(reloader.reload()).changed
+    after = reloader.loaded
+    assert after.directory is not before.directory and after.index is not before.index
+    assert after.index.search("zebracorn", None).category == "legal"
+    assert before.index.search("zebracorn", None).outcome is Outcome.NOTHING
 
 
 @settings(max_examples=200, deadline=None,
@@ -281,8 +290,8 @@ def test_the_index_is_ready_when_the_directory_loads() -> None:
 def test_any_text_gives_a_clean_answer_within_telegrams_limits(
     text: str, shipped_directory: Directory, catalogs: Catalogs
 ) -> None:
-    found = search.search(shipped_directory, text, "iq-kr")
-    assert len(found.hits) <= search.MAX_RESULTS
+    found = search(shipped_directory, text, "iq-kr")
+    assert len(found.hits) <= MAX_RESULTS
     view = View(shipped_directory, catalogs, catalogs.get("ckb"), UserState("ckb", "iq-kr"))
     screen = search_screens.results(view, found)
     assert 0 < len(screen.text) <= 4096
@@ -307,7 +316,7 @@ def test_console_searches_typed_words(shipped_directory: Directory, catalogs: Ca
 def test_the_core_searches_typed_text_and_counts_only_found_or_not(
     shipped_directory: Directory, catalogs: Catalogs
 ) -> None:
-    ctx = core.Context(shipped_directory, catalogs)
+    ctx = core.Context.of(shipped_directory, catalogs)
     state = UserState("ar", "iq-kr")
     def counted(outcome: core.Outcome) -> list[object]:
         return [e for e in outcome.effects if isinstance(e, CountSearch | CountView)]
@@ -330,7 +339,7 @@ def test_discreet_mode_masks_what_search_shows_as_the_menus_do(
     from bot.config import shipped_locales
     from bot.i18n.sensitive import load_terms
 
-    ctx = core.Context(shipped_directory, catalogs, terms=load_terms(shipped_locales()))
+    ctx = core.Context.of(shipped_directory, catalogs, terms=load_terms(shipped_locales()))
     for lang, query in (("en", "gay"), ("ar", "مثلي"), ("en", "domestic violence")):
         shown = core.decide(ctx, UserState(lang, "iq-fed", discreet=True), core.Text(query))
         labels = " ".join(b.label for b in shown.screen.buttons())
@@ -429,6 +438,6 @@ async def test_a_reload_brings_new_keywords_into_search(shipped: Harness) -> Non
     text = text.replace('      en: ["lawyer", ', '      en: ["zebracorn", "lawyer", ', 1)
     shipped.resources.write_text(text, encoding="utf-8")
     outcome = await shipped.bot.reloader.reload()
-    assert outcome.changed and search.cached(shipped.bot.reloader.current) is not None
+    assert outcome.changed
     await shipped.send("zebracorn", person)
     assert buttons(shipped.screen(5005))[0]["text"].startswith("Kurdistan Women's Union")

@@ -17,7 +17,6 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import NetworkError, TimedOut
 
 from bot.core.state import UserState
-from bot.storage.hotpath import UserKeys
 from bot.storage.store import Store
 from bot.telegram.http import AiohttpRequest, make_request
 from bot.telegram.limiter import PriorityRateLimiter, SlidingWindow
@@ -210,15 +209,15 @@ async def test_aiohttp_request_turns_failures_into_telegram_errors() -> None:
 
 
 # ---------------------------------------------------------------------- the read path
-def test_the_user_key_is_the_keyed_hash_remembered_for_recent_users() -> None:
-    keys = UserKeys(b"secret", limit=2)
-    expected = hmac.new(b"secret", b"123", hashlib.sha256).digest()
-    assert keys(123) == expected and keys(123) is keys(123)
-    keys(1), keys(2)
-    assert keys(123) == expected  # computed again after it left
+async def test_the_user_key_is_the_keyed_hash_of_the_id(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "p.sqlite3", b"secret")
+    try:
+        assert store.user_key(123) == hmac.new(b"secret", b"123", hashlib.sha256).digest()
+    finally:
+        await store.close()
 
 
-async def test_preferences_written_behind_are_read_back_without_aiosqlite(
+async def test_preferences_written_behind_are_read_back_after_a_restart(
     tmp_path: Path,
 ) -> None:
     store = await Store.open(tmp_path / "p.sqlite3", b"s")

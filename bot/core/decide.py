@@ -9,6 +9,7 @@ every decision, and a decision seen before can be answered from memory.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from bot.core.callbacks import Action, Kind
 from bot.core.commands import Command
@@ -30,7 +31,7 @@ from bot.i18n.translator import N_, Catalogs
 from bot.screens import menus as screens
 from bot.screens import results as search_screens
 from bot.screens.menus import Screen, View
-from bot.search import lookup as search
+from bot.search.index import Index
 
 MEDIA_NOTICE = N_(
     "I do not need photos, files, contacts, locations or forwarded "
@@ -44,10 +45,16 @@ class Context:
     """What every decision reads; replaced whole when the directory or catalogs reload."""
 
     directory: Directory
+    index: Index  # typed search's, made from `directory`
     catalogs: Catalogs
     retention_days: int = 30
     generation: tuple[int, int] = (0, 0)  # (directory, catalogs): tells caches to let go
     terms: Terms = NO_TERMS
+
+    @classmethod
+    def of(cls, directory: Directory, catalogs: Catalogs, **options: Any) -> Context:
+        """A context with the directory's search index built here (console, tests)."""
+        return cls(directory, Index(directory), catalogs, **options)
 
 
 @dataclass(frozen=True)
@@ -134,7 +141,7 @@ def _decide(ctx: Context, state: UserState, event: Event, client_language: str |
 
 def _search(ctx: Context, state: UserState, query: str) -> Outcome:
     """What was typed, found in every language and shown in the person's; danger first."""
-    found = search.search(ctx.directory, query, state.region)
+    found = ctx.index.search(query, state.region)
     screen = search_screens.results(view(ctx, state), found)
     return Outcome(state, screen, (CountSearch(found.found),))
 

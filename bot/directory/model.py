@@ -23,8 +23,7 @@ from pydantic import (
 
 from bot.directory.contacts import ContactType, https_url
 from bot.directory.provenance import Confirmation, SourceField
-from bot.directory.searchterms import Keywords
-from bot.i18n.languages import CODE_PATTERN, chain
+from bot.i18n.languages import CODE_PATTERN
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,23}$"
 GLOBAL_REGION = "global"
@@ -71,6 +70,13 @@ Text = Annotated[dict[LangCode, NonEmpty], AfterValidator(_english_required)]
 HttpsUrl = Annotated[NonEmpty, AfterValidator(https_url)]
 Icon = Annotated[NonEmpty, AfterValidator(_icon)]
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+# Typed-search words admins keep per category and language (BCP 47 with an optional script:
+# ku-Arab is Badini, tr Turkish, typed in Türkiye). Match terms only, never shown, so a list
+# may hold the words people actually type, dialect forms, misspellings, and even the slurs
+# some people know as the only word for themselves, so that they still find help.
+SearchLang = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(?:-[A-Z][a-z]{3})?$")]
+Term = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+Keywords = dict[SearchLang, list[Term]]
 
 
 class Operator(StrEnum):
@@ -177,19 +183,15 @@ SECTIONS: dict[str, type[_Strict]] = {
 # --------------------------------------------------------------------------- texts
 
 
-def shown_language(text: Mapping[str, str], lang: str) -> str:
-    """The language a text is shown in: `lang`, else the first of its registry fallbacks."""
-    return next((code for code in chain(lang) if text.get(code)), FALLBACK_LANGUAGE)
+def shown_language(text: Mapping[str, str], chain: Sequence[str]) -> str:
+    """The language a text is shown in: the first of `chain` (a reader's language and its
+    fallbacks) that it has, else English, which every text has."""
+    return next((code for code in chain if text.get(code)), FALLBACK_LANGUAGE)
 
 
-def in_language(text: Mapping[str, str], lang: str) -> str:
-    """The text in `lang`, else along the language's fallback chain (English last)."""
-    return text[shown_language(text, lang)]
-
-
-def falls_back(text: Mapping[str, str], lang: str) -> bool:
-    """True when `in_language` had to show another language, so screens can say so."""
-    return shown_language(text, lang) != lang
+def in_language(text: Mapping[str, str], chain: Sequence[str]) -> str:
+    """The text in the first language of `chain` it has (English last)."""
+    return text[shown_language(text, chain)]
 
 
 # --------------------------------------------------------------------------- problems

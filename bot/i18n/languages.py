@@ -204,20 +204,3 @@ def load_registry(locales: Path | None = None) -> Registry:
 @functools.lru_cache(maxsize=1)
 def shipped() -> Registry:
     return load_registry(shipped_locales())
-
-
-_current: list[Registry] = []
-
-
-def use(registry: Registry) -> None:
-    """Make `registry` the one directory texts fall back by (set when catalogs are loaded)."""
-    _current[:] = [registry]
-
-
-def current() -> Registry:
-    return _current[0] if _current else shipped()
-
-
-def chain(code: str) -> tuple[str, ...]:
-    """The order in which directory text is looked up for a language code."""
-    return current().chain(code)

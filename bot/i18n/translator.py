@@ -180,7 +180,6 @@ def load_catalogs(root: Path) -> Catalogs:
             translators[language.code] = Translator(language, reading.translations, registry)
     for problem in problems:
         log.warning("catalog: %s", problem)
-    languages.use(registry)
     return Catalogs(translators, tuple(problems), tuple(warnings), registry)
 
 

@@ -1,10 +1,10 @@
-"""Running `python -m bot.loading.child` for the bot: one child per job, under a deadline.
+"""Running `python -m bot.loading.child` for the bot: one child per batch of files, each under
+a wall-clock deadline, and stopped at once when the bot stops.
 
-The child limits its own memory and CPU before it reads a byte of input (see bot/parse.py);
-here it gets a deadline too, and whatever way it dies becomes a DirectoryError naming the
-files it was given. A spare child is kept started, its imports done, so that a reload pays
-for the parse only; its output is read as it comes, so no single step holds the
-interpreter for long while the bot serves.
+The child limits its own memory and CPU before it reads a byte (bot/loading/child.py); here it
+gets a deadline too, and whatever way it dies becomes a DirectoryError naming the files it was
+given. Its answer is validated again as it is turned back into entries, so nothing but a valid
+directory ever reaches the bot.
 """
 
 from __future__ import annotations
@@ -17,36 +17,40 @@ import subprocess
 import sys
 import tempfile
 import threading
-import weakref
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
-from bot.directory.model import DirectoryError, Path_, Problem, format_path
-from bot.loading.compact import BUILDERS, Shared
-from bot.loading.stored import Stored
+from bot.directory.model import Path_, Problem, format_path
+from bot.directory.queries import Words
+from bot.loading.files import signature
+from bot.loading.validation import PartFile
 
 T = TypeVar("T")
 
 TIMEOUT = 60.0  # seconds, and as many again per 10 MB read (a 20 MB directory takes ~10 s)
 SECONDS_PER_MB = 6.0
-SPARE_AFTER = 1.0  # seconds after a read, when its reload has swapped and indexed
-_PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
-KINDS = ("regions", "categories", "resources", "guides")
+MAX_CHILDREN = 4
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+Deferred = list[tuple[Path_, dict[str, Any], list[str]]]
 
 
 @dataclass
-class Parsed:
-    """One file the child found valid, its entries rebuilt without validating again."""
+class Read:
+    """One file its child found valid: its entries, the contacts whose country only the whole
+    directory tells (checked by the bot), and its words for typed search."""
 
     name: str
-    version: int | None
-    languages: list[str] | None
-    entries: dict[str, Sequence[Any]]  # resources as a Stored
-    deferred: list[tuple[Path_, dict[str, Any], list[str]]] = field(default_factory=list)
-    words: list[bytes] | None = None  # typed search's, as the reader wrote them (JSON lines)
-    answer: bytes | None = None  # the child's lines for this file, to keep for a restart
+    part: PartFile
+    deferred: Deferred
+    words: Words
+
+
+class _Dead(Exception):
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
 
 
 def _env() -> dict[str, str]:
@@ -54,121 +58,67 @@ def _env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": path}
 
 
-@dataclass
-class _Child:
-    process: subprocess.Popen[bytes]
-    stderr: IO[bytes]
-
-
-def _spawn() -> _Child:
-    stderr = tempfile.TemporaryFile()  # noqa: SIM115 - read after the child ends
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.loading.child"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=stderr,
-        env=_env(),
-        close_fds=True,
-    )
-    return _Child(process, stderr)
-
-
-def _why(child: _Child, timed_out: bool, seconds: float) -> str:
+def _why(process: subprocess.Popen[bytes], stderr: IO[bytes], timed_out: bool,
+         seconds: float) -> str:
     """Why the child gave no answer, in words for an admin."""
     if timed_out:
         return f"reading it took longer than {seconds:.0f} s"
-    code = child.process.returncode
+    code = process.returncode
     if code is not None and code < 0:
         name = signal.Signals(-code).name
         if name in ("SIGXCPU", "SIGKILL"):
             return f"reading it used too much time or memory (the reader was stopped: {name})"
         return f"the YAML reader crashed on it ({name})"
-    child.stderr.seek(0)
-    tail = child.stderr.read()[-2000:].decode(errors="replace").strip().splitlines()
+    stderr.seek(0)
+    tail = stderr.read()[-2000:].decode(errors="replace").strip().splitlines()
     last = tail[-1] if tail else f"exit code {code}"
     if "MemoryError" in last:
         return "reading it needed too much memory"
     return f"the reader failed ({last[:80]})"
 
 
-def _stop_all(spares: list[_Child]) -> None:
-    for spare in spares:
-        if spare.process.poll() is None:
-            spare.process.kill()
-            spare.process.wait()
-        for stream in (spare.process.stdin, spare.process.stdout, spare.stderr):
-            if stream is not None:
-                stream.close()
-    spares.clear()
+class Reader:
+    """Starts children and reads their answers; `close` stops any still running."""
 
-
-class Parsers:
-    """Starts children and reads their answers; `warm` keeps one started ahead of need."""
-
-    def __init__(self, *, warm: bool = False) -> None:
-        self.warm = warm
-        self._spares: list[_Child] = []  # at most one; a list the finalizer can share
+    def __init__(self) -> None:
+        self._running: set[subprocess.Popen[bytes]] = set()
         self._lock = threading.Lock()
         self._closed = False
-        # The spare goes when this object does (a test's bot), or at exit at the latest.
-        self._finalizer = weakref.finalize(self, _stop_all, self._spares)
-
-    @property
-    def _spare(self) -> _Child | None:
-        return self._spares[0] if self._spares else None
-
-    @_spare.setter
-    def _spare(self, child: _Child | None) -> None:
-        self._spares[:] = [child] if child is not None else []
 
     def close(self) -> None:
         with self._lock:
             self._closed = True
-            spares, self._spares[:] = list(self._spares), []
-        _stop_all(spares)
+            running = list(self._running)
+        for process in running:
+            process.kill()
 
-    def _take(self) -> _Child:
-        with self._lock:
-            child, self._spare = self._spare, None
-        if child is None or child.process.poll() is not None:
-            if child is not None:
-                _stop_all([child])
-            child = _spawn()
-        return child
+    def _talk(self, names: Sequence[str], header: dict[str, Any],
+              consume: Callable[[IO[bytes]], T]) -> T:
+        """Start a child for one job and hand its answer, as it comes, to `consume`."""
+        size_mb = sum((signature(Path(n)) or (0, 0, 0))[1] for n in names) / 2**20
+        seconds = TIMEOUT + SECONDS_PER_MB * min(size_mb, 64.0 * len(names))
+        with tempfile.TemporaryFile() as stderr:  # read only if the child fails
+            with self._lock:
+                if self._closed:
+                    raise _Dead("the bot is stopping")
+                process = subprocess.Popen(
+                    [sys.executable, "-m", "bot.loading.child"],
+                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
+                    env=_env(), close_fds=True,
+                )
+                self._running.add(process)
+            return self._wait(process, stderr, {**header, "files": list(names)}, seconds,
+                              consume)
 
-    def _ready_spare(self) -> None:
-        """Start the next reload's child a moment after this one is done: its start-up (half
-        a second of imports) would otherwise compete with the rest of the reload for the CPU."""
-        if self.warm:
-            timer = threading.Timer(SPARE_AFTER, self._spawn_spare)
-            timer.daemon = True
-            timer.start()
-
-    def _spawn_spare(self) -> None:
-        with self._lock:
-            if self._spare is None and not self._closed:
-                self._spare = _spawn()
-
-    def _talk(
-        self,
-        files: Sequence[tuple[str, bytes]],
-        header: dict[str, Any],
-        consume: Callable[[IO[bytes]], T],
-    ) -> T:
-        """Send one job and hand its answer, as it comes, to `consume`."""
-        child = self._take()
-        process = child.process
+    def _wait(self, process: subprocess.Popen[bytes], stderr: IO[bytes], header: dict[str, Any],
+              seconds: float, consume: Callable[[IO[bytes]], T]) -> T:
         assert process.stdin is not None and process.stdout is not None
-        size_mb = sum(len(raw) for _, raw in files) / 2**20
-        seconds = TIMEOUT + SECONDS_PER_MB * size_mb
         deadline = threading.Timer(seconds, process.kill)
         deadline.start()
+        result: T | None = None
         try:
             try:
-                head = {**header, "files": [[name, len(raw)] for name, raw in files]}
-                process.stdin.write(json.dumps(head).encode() + b"\n")
-                for _, raw in files:
-                    process.stdin.write(raw)
+                process.stdin.write(json.dumps(header).encode() + b"\n")
                 process.stdin.close()
             except BrokenPipeError:
                 pass
@@ -183,101 +133,84 @@ class Parsers:
         finally:
             deadline.cancel()
             process.stdout.close()
-        try:
-            if process.returncode != 0 or result is None:
-                raise _Dead(_why(child, timed_out, seconds))
-        finally:
-            child.stderr.close()
-            self._ready_spare()
+            with self._lock:
+                self._running.discard(process)
+        if process.returncode != 0 or result is None:
+            raise _Dead(_why(process, stderr, timed_out, seconds))
         return result
 
-    def parse(
-        self,
-        files: Sequence[tuple[str, bytes]],
-        context: dict[str, Any] | None = None,
-        *,
-        shared: Shared | None = None,
-        keep: bool = False,
-        words: bool = True,
-    ) -> tuple[list[Parsed], list[Problem]]:
-        """Validate `files` in one child: (valid files, problems of the others); `keep` keeps
-        each valid file's answer as the child wrote it; `words` has it fold search words."""
-        try:
-            return self._talk(
-                files,
-                {"context": context, "words": words},
-                lambda answer: _read(answer, shared or Shared(), keep),
-            )
-        except _Dead as dead:
-            raise DirectoryError(
-                [Problem(name, 0, 0, "", f"not read: {dead.reason}") for name, _ in files]
-            ) from None
+    def read(
+        self, names: Sequence[str], folder: Path | None, context: dict[str, Any] | None,
+        *, children: int = 1,
+    ) -> tuple[list[Read], list[Problem]]:
+        """Validate files in up to `children` children at once, in batches of similar size:
+        (valid files, problems of the others)."""
+        count = max(1, min(len(names), children, MAX_CHILDREN))
+        batches: list[list[str]] = [[] for _ in range(count)]
+        sizes = [0] * count
+        for name in sorted(names, key=lambda n: -(signature(Path(n)) or (0, 0, 0))[1]):
+            smallest = sizes.index(min(sizes))
+            batches[smallest].append(name)
+            sizes[smallest] += (signature(Path(name)) or (0, 0, 0))[1]
+        header = {"folder": str(folder) if folder else None, "context": context}
+        found: list[Read] = []
+        problems: list[Problem] = []
+        with ThreadPoolExecutor(count) as pool:
+            for batch, job in [(b, pool.submit(self._read_batch, b, header)) for b in batches]:
+                try:
+                    ok, bad = job.result()
+                except _Dead as dead:
+                    ok, bad = [], [Problem(n, 0, 0, "", f"not read: {dead.reason}") for n in batch]
+                found += ok
+                problems += bad
+        return found, problems
 
-    def place(
-        self, texts: Sequence[tuple[str, bytes]], found: Sequence[tuple[str, Path_, str]]
-    ) -> list[Problem]:
+    def _read_batch(self, names: list[str], header: dict[str, Any]
+                    ) -> tuple[list[Read], list[Problem]]:
+        return self._talk(names, header, _answer) if names else ([], [])
+
+    def place(self, folder: Path | None, found: Sequence[tuple[str, Path_, str]]
+              ) -> list[Problem]:
         """Problems found across files, at their line and column, placed by a child."""
         wanted: dict[str, list[Any]] = {}
         for name, path, message in found:
             wanted.setdefault(name, []).append([list(path), message])
+        header = {"folder": str(folder) if folder else None, "locate": wanted}
         try:
-            return self._talk([t for t in texts if t[0] in wanted], {"locate": wanted}, _placed)
+            return self._talk(list(wanted), header, _placed)
         except _Dead:
             return [Problem(n, 0, 0, format_path(path), message) for n, path, message in found]
-
-
-class _Dead(Exception):
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
 
 
 def _placed(answer: IO[bytes]) -> list[Problem]:
     return [Problem(**p) for p in json.loads(answer.readline())]
 
 
-def read_answer(answer: bytes, shared: Shared) -> list[Parsed]:
-    """The valid files of a child's answer kept from an earlier read; none if it is cut."""
-    try:
-        return _read(io.BytesIO(answer), shared, False)[0]
-    except (ValueError, KeyError, TypeError):
-        return []
-
-
-def _exactly(answer: IO[bytes], size: int) -> bytes:
-    found = answer.read(size)
-    if len(found) != size:
-        raise ValueError("the answer is cut short")
-    return found
-
-
-def _read(answer: IO[bytes], shared: Shared, keep: bool) -> tuple[list[Parsed], list[Problem]]:
-    """Turn the child's answer into entries. A file's entries are decoded as one JSON document,
-    so its entries share their keys' strings (decoded line by line, each entry had its own);
-    its resources stay compact (bot/stored.py)."""
-    parsed: list[Parsed] = []
+def _answer(answer: IO[bytes]) -> tuple[list[Read], list[Problem]]:
+    """The child's answer turned into entries, each file's validated again on the way."""
+    found: list[Read] = []
     problems: list[Problem] = []
     while line := answer.readline():
         head = json.loads(line)
         if "problems" in head:
             problems += [Problem(**p) for p in head["problems"]]
             continue
-        counts = {kind: head["counts"][kind] for kind in KINDS if kind != "resources"}
-        kept = [answer.readline() for _ in range(sum(counts.values()))]
-        values = iter(json.loads(b"[" + b",".join(kept) + b"]"))
-        entries: dict[str, Sequence[Any]] = {
-            kind: [BUILDERS[kind](shared, next(values)) for _ in range(count)]
-            for kind, count in counts.items()
-        }
-        rows = answer.readline()
-        blocks = [_exactly(answer, size) for size in head["blocks"]]
-        entries["resources"] = Stored.from_rows(json.loads(rows), blocks, shared.ids)
-        if len(entries["resources"]) != head["counts"]["resources"]:
-            raise ValueError("the answer does not match its counts")
+        part = PartFile.model_validate_json(answer.readline())
+        words = json.loads(answer.readline())
         deferred = [(tuple(path), contact, regions) for path, contact, regions in head["deferred"]]
-        words = [answer.readline() for _ in range(head["words"])]
-        if words and not words[-1].endswith(b"\n"):
-            raise ValueError("the answer is cut short")
-        kept_answer = b"".join([line, *kept, rows, *blocks, *words]) if keep else None
-        parsed.append(Parsed(head["file"], head["version"], head["languages"], entries, deferred,
-                             words if head["words"] else None, kept_answer))
-    return parsed, problems
+        found.append(Read(head["file"], part, deferred, words))
+    return found, problems
+
+
+class InProcessReader(Reader):
+    """The child's work done in this process, without its limits: for tests that are not
+    about isolation, where a child per read would cost more than the test."""
+
+    def _talk(self, names: Sequence[str], header: dict[str, Any],
+              consume: Callable[[IO[bytes]], T]) -> T:
+        from bot.loading.child import answer
+
+        out = io.BytesIO()
+        answer({**header, "files": list(names)}, out)
+        out.seek(0)
+        return consume(out)

@@ -1,139 +1,111 @@
 """Keeps the directory current: watch the file or folder, validate in a child, swap atomically.
 
 A broken save never takes the bot down: every file is read in a child process under memory
-and time limits (bot/parse.py), the last good directory (in a folder, the last good version of
-each file) keeps serving, and the error is reported once per version of the files (log, and a
-hook through which admins are told).
+and time limits (bot/loading/child.py), the last good directory (in a folder, the last good
+version of each file) keeps serving, and the error is reported once per version of the files
+(log, and a hook through which admins are told). The directory and typed search's index are
+built off the event loop and swapped together, so a search never meets two directories.
 """
 
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import logging
-import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from bot.directory.model import DirectoryError, Problem
 from bot.directory.queries import Directory
-from bot.loading.readcache import ReadCache
-from bot.loading.reader import KINDS, Parsers
+from bot.loading.reader import Reader
 from bot.loading.sources import Source
-from bot.search import lookup as search
+from bot.search.index import Index
 
 log = logging.getLogger(__name__)
 
 ErrorHook = Callable[[DirectoryError], Awaitable[None]]
-SWITCH_INTERVAL = 0.001  # seconds a busy thread may hold the interpreter while the loop waits
-RETIRE_POLLS = 600  # a minute: an update that holds the old directory longer frees it itself
 LOGGED_PROBLEMS = 50  # a file can hold thousands of mistakes; the log needs the first few
 
 
 @dataclass(frozen=True)
-class Outcome:
+class Loaded:
+    """A directory and its search index: always swapped together."""
+
+    directory: Directory
+    index: Index
+
+    @classmethod
+    def of(cls, directory: Directory) -> Loaded:
+        return cls(directory, Index(directory))
+
+
+@dataclass(frozen=True)
+class ReloadResult:
     changed: bool
     error: DirectoryError | None = None
 
 
 class Reloader:
     def __init__(
-        self,
-        source: Source,
-        directory: Directory,
-        *,
-        interval: float = 1.0,
+        self, source: Source, loaded: Loaded, *, interval: float = 1.0,
         on_error: ErrorHook | None = None,
     ) -> None:
         self.source = source
         self.path = source.path
-        self._directory = directory
+        self.loaded = loaded
         self._reported = ""
         self.interval = interval
         self.on_error = on_error
         self.last_error: DirectoryError | None = None
         self.generation = 0  # bumped on every swap, so caches of screens know to let go
         self._lock = asyncio.Lock()
-        self._retiring: asyncio.Task[None] | None = None
 
     @classmethod
     def start_with(
-        cls,
-        path: Path,
-        *,
-        interval: float = 1.0,
-        on_error: ErrorHook | None = None,
-        cache: ReadCache | None = None,
+        cls, path: Path, *, interval: float = 1.0, on_error: ErrorHook | None = None,
+        reader: Reader | None = None,
     ) -> Reloader:
         """Load the first directory; a broken file at start is fatal (there is nothing to serve)."""
-        source = Source(path, Parsers(warm=True), cache)
+        source = Source(path, reader)
         try:
-            directory = source.load()
-            search.index_for(directory)  # typed search's index, built with the directory
+            loaded = Loaded.of(source.load())
         except DirectoryError:
-            source.parsers.close()
+            source.reader.close()
             raise
-        finally:
-            give_back_memory()
-        return cls(source, directory, interval=interval, on_error=on_error)
+        return cls(source, loaded, interval=interval, on_error=on_error)
 
     @property
     def current(self) -> Directory:
-        return self._directory
+        return self.loaded.directory
 
-    async def reload(self) -> Outcome:
+    def _refresh(self) -> tuple[Loaded | None, DirectoryError | None, bool]:
+        directory, error, changed = self.source.refresh()
+        return (Loaded.of(directory) if directory is not None else None), error, changed
+
+    async def reload(self) -> ReloadResult:
         """Read what changed now. Used by the watcher, /reload and SIGHUP."""
         async with self._lock:
             try:
-                directory, error, changed = await asyncio.to_thread(self.source.refresh)
+                loaded, error, changed = await asyncio.to_thread(self._refresh)
             except Exception as exc:  # never let the watcher die
                 log.exception("unexpected error while reloading the directory")
                 error = DirectoryError([Problem(str(self.path), 0, 0, "", type(exc).__name__)])
-                directory, changed = None, False
+                loaded, changed = None, False
             if error is not None:
                 await self._report(error)
             else:
                 self.last_error = None
                 self._reported = ""
-            if directory is None:
-                return Outcome(False, error)
-            # Readers take `current` once per update, so each sees one whole directory.
-            old, self._directory = self._directory, directory
+            if loaded is None:
+                return ReloadResult(False, error)
+            self.loaded = loaded  # readers take it once per update: one whole version each
             self.generation += 1
-            # Typed search's index follows at once, from the old one; a search in between
-            # waits for it, so it never meets two directories.
-            try:
-                await asyncio.to_thread(search.index_for, directory)
-            except Exception:  # a search builds it when asked; the watcher goes on
-                log.exception("could not build typed search's index for the new directory")
-            self._retiring = asyncio.create_task(self._retire([old]))
-            del old
             log.info(
                 "directory reloaded: %(resources)d resources, %(contacts)d contacts, "
                 "%(guides)d guides",
-                directory.counts(),
+                loaded.directory.counts(),
             )
-            return Outcome(changed, error)
-
-    async def retired(self) -> None:
-        """Wait until the directory the last reload replaced is freed (the reload's last step,
-        in the background)."""
-        if self._retiring is not None:
-            await self._retiring
-
-    async def _retire(self, holder: list[Directory]) -> None:
-        """Free the replaced directory off the loop, piece by piece, once nothing reads it.
-
-        Dropped at once, a large directory's million objects would be freed in one go on the
-        event loop (a second for 10,000 resources). Updates still reading it keep it whole.
-        """
-        for _ in range(RETIRE_POLLS):
-            if sys.getrefcount(holder[0]) <= 2:  # only `holder` and the call's argument
-                await asyncio.to_thread(_dismantle, holder)
-                return
-            await asyncio.sleep(0.1)
+            return ReloadResult(changed, error)
 
     async def watch(self) -> None:
         """Poll the files' signatures; an editor's atomic replace or a git pull both count."""
@@ -141,6 +113,10 @@ class Reloader:
             await asyncio.sleep(self.interval)
             if await asyncio.to_thread(self.source.changed_on_disk):
                 await self.reload()
+
+    def close(self) -> None:
+        """Stop any reader child still at work: a stopping bot does not wait for it."""
+        self.source.reader.close()
 
     async def _report(self, error: DirectoryError) -> None:
         self.last_error = error
@@ -159,54 +135,3 @@ class Reloader:
                 await self.on_error(error)
             except Exception:
                 log.exception("could not tell the admins about the directory error")
-
-
-def keep_the_loop_responsive() -> None:
-    """Let the event loop take the interpreter back within a millisecond of waking.
-
-    A reload works in threads (reading, merging, indexing) while the loop answers people. By
-    default a busy thread keeps the interpreter for 5 ms before handing it over, and with two
-    busy threads the loop waited 11-27 ms for its turn; at 1 ms it waits under 10.
-    """
-    sys.setswitchinterval(SWITCH_INTERVAL)
-
-
-def give_back_memory() -> None:
-    """Return the allocator's free pages to the system after a directory was built or freed.
-
-    A load allocates and frees hundreds of megabytes in small pieces; glibc keeps the freed
-    pages for reuse, so the bot would go on holding its peak. Elsewhere this does nothing.
-    """
-    if _LIBC is not None:
-        _LIBC.malloc_trim(0)
-
-
-def _libc() -> ctypes.CDLL | None:
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        libc.malloc_trim.argtypes = [ctypes.c_size_t]
-        return libc
-    except (OSError, AttributeError):  # musl and others have no malloc_trim
-        return None
-
-
-_LIBC = _libc()
-
-
-def _dismantle(holder: list[Directory]) -> None:
-    """Empty the containers only this directory owns, a piece at a time, so the interpreter
-    can switch threads between pieces; entries shared with the new directory stay."""
-    directory = holder.pop()
-    owned: list[Any] = [v for v in vars(directory).values() if isinstance(v, dict)]
-    owned += [getattr(directory.data, kind) for kind in KINDS]  # built for this one alone
-    del directory
-    for value in owned:
-        if isinstance(value, dict):
-            while value:
-                value.popitem()
-        elif isinstance(value, list):
-            while value:
-                del value[-64:]
-    give_back_memory()

@@ -36,7 +36,6 @@ from bot.directory.model import (
     format_path,
 )
 from bot.directory.queries import Directory
-from bot.loading.stored import Light
 from bot.loading.yamlfile import QUOTE_CHARS, Marks, clip, mapping_or_problem, parse_yaml, quote
 
 KINDS = ("regions", "categories", "resources", "guides")
@@ -56,7 +55,7 @@ class PartFile(_Strict):
 
 
 @dataclass
-class Context:
+class Others:
     """What a file is checked against from the directory's other files."""
 
     countries: dict[str, str | None] = field(default_factory=dict)
@@ -127,7 +126,7 @@ def _entries(data: Any, kind: str) -> list[tuple[int, Any]]:
     items = _get(data, kind)
     if not isinstance(items, list):
         return []
-    if items and isinstance(items[0], BaseModel | Light):  # validated: every entry is one
+    if items and isinstance(items[0], BaseModel):  # validated: every entry is one
         return list(enumerate(items))
     return [(i, e) for i, e in enumerate(items) if isinstance(e, dict | BaseModel)]
 
@@ -154,16 +153,13 @@ def _countries_of(regions: list[str], countries: Mapping[str, str | None]) -> li
 @dataclass(frozen=True)
 class Outline:
     """What one file brings to the checks across files, worked out once per version of the
-    file, so checking a folder again after one edit reads only the outlines. The usual case
-    needs only sets of ids; where each id and reference sits is worked out from the file's
-    entries only when a problem must be named."""
+    file: a reload checks the others' outlines again, not their entries."""
 
     name: str
     data: Any = field(repr=False)  # the file's raw mapping or validated entries
     emergency: list[int]  # positions of categories marked as the emergency one
     given: frozenset[str]  # of "version" and "languages"
     filled: frozenset[str]  # the kinds it has entries of
-    counts: dict[str, int]  # kind -> entries with an id
 
     @cached_property
     def ids(self) -> dict[str, list[tuple[int, str]]]:
@@ -176,17 +172,6 @@ class Outline:
         return [((kind, i, ref_field, j), target, ref)
                 for kind, i, ref_field, target, found in _references(self.data)
                 for j, ref in enumerate(found) if isinstance(ref, str)]
-
-    @cached_property
-    def id_sets(self) -> dict[str, frozenset[str]]:
-        return {kind: frozenset(ident for _, ident in _ids(self.data, kind)) for kind in KINDS}
-
-    @cached_property
-    def ref_sets(self) -> dict[str, frozenset[str]]:
-        found: dict[str, set[str]] = {target: set() for target in _SINGULAR}
-        for _, _, _, target, refs in _references(self.data):
-            found[target].update(ref for ref in refs if isinstance(ref, str))
-        return {target: frozenset(refs) for target, refs in found.items()}
 
 
 def _ids(data: Any, kind: str) -> Iterator[tuple[int, str]]:
@@ -208,8 +193,7 @@ def outline(name: str, data: Any) -> Outline:
     emergency = [i for i, c in _entries(data, "categories") if _get(c, "emergency") is True]
     given = frozenset(key for key in ("version", "languages") if _get(data, key) is not None)
     filled = frozenset(kind for kind in KINDS if _entries(data, kind))
-    counts = {kind: sum(1 for _ in _ids(data, kind)) for kind in KINDS}
-    return Outline(name, data, emergency, given, filled, counts)
+    return Outline(name, data, emergency, given, filled)
 
 
 def cross_problems(
@@ -219,8 +203,6 @@ def cross_problems(
     category."""
     found: list[tuple[str, Path_, str]] = []
     ids: dict[str, set[str]] = {kind: set((extra_ids or {}).get(kind, ())) for kind in KINDS}
-    if _all_well(files, ids):
-        return found
     for kind in KINDS:
         seen: set[str] = set()
         for file in files:
@@ -243,22 +225,6 @@ def cross_problems(
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
                 found.append((file.name, path, f"no {_SINGULAR[target]} {quote(ref)}{hint}"))
     return found
-
-
-def _all_well(files: Sequence[Outline], ids: dict[str, set[str]]) -> bool:
-    """The usual case, found with set operations in C: ids unique, every reference known,
-    at most one emergency category (a folder's reload checks 10,000 entries this way)."""
-    known = {kind: set(ids[kind]) for kind in KINDS}
-    for kind in KINDS:
-        count = 0
-        for file in files:
-            count += file.counts[kind]
-            known[kind].update(file.id_sets[kind])
-        if len(known[kind]) != count + len(ids[kind]):
-            return False
-    return sum(len(file.emergency) for file in files) <= 1 and all(
-        refs <= known[target] for file in files for target, refs in file.ref_sets.items()
-    )
 
 
 def whole_problems(
@@ -289,17 +255,17 @@ def _entries_of(model: PartFile) -> Entries:
     )
 
 
-def validate_part(text: str, name: str, context: Context | None = None) -> Part:
+def validate_part(text: str, name: str, others: Others | None = None) -> Part:
     """Validate one file's text; DirectoryError naming every problem in it.
 
-    Without a context the file is the whole directory (references are checked here, with
+    Without `others` the file is the whole directory (references are checked here, with
     exact positions); with one, references are the whole's business, except when the file is
     broken anyway, so that every problem is reported in one pass.
     """
     data, problems = parse_yaml(text, name)
     data = mapping_or_problem(data, name)
-    whole = context is None
-    context = context or Context()
+    whole = others is None
+    others = others or Others()
     located: list[tuple[Path_, bool, str]] = []
     model: PartFile | None = None
     try:
@@ -315,7 +281,7 @@ def validate_part(text: str, name: str, context: Context | None = None) -> Part:
         located += [(path, False, message) for _, path, message in
                     whole_problems([outline(name, data)], links=False)]
     else:
-        countries = {**context.countries}
+        countries = {**others.countries}
         countries.update(
             (r.get("id"), r.get("country")) for _, r in _entries(data, "regions")
             if isinstance(r.get("id"), str)
@@ -328,7 +294,7 @@ def validate_part(text: str, name: str, context: Context | None = None) -> Part:
             if message:
                 located.append((path, False, message))
         if located or problems:
-            crossed = cross_problems([outline(name, data)], context.ids)
+            crossed = cross_problems([outline(name, data)], others.ids)
             located += [(path, False, message) for _, path, message in crossed]
     if located:
         problems += place(text, name, located)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import reprlib
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -123,131 +122,10 @@ def scan(text: str, filename: str) -> None:
         loader.dispose()
 
 
-class _Unusual(Exception):
-    """Something the one-pass reader leaves to the careful one (tags, merge keys, ...)."""
-
-
-_NO_KEY = object()  # a mapping waiting for its next key, not for a value
-_STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
-_PLAIN_TAGS = frozenset(
-    f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "timestamp")
-)
-
-
-def _one_pass(text: str, filename: str) -> tuple[Any, list[tuple[yaml.Mark, str]]]:
-    """What `scan` checks and the safe loader builds, in one pass over the parser's events.
-
-    The safe loader composes the whole node tree first and then walks it again; this builds
-    the same values straight from the events, a large file in about half the time. Anything
-    beyond plain YAML (explicit tags, merge keys, keys that are collections, a second
-    document, a repeated anchor) raises _Unusual, and the two-pass path reads the file.
-    """
-    loader = Loader(text)
-    resolve, constructors = loader.resolve, loader.yaml_constructors
-    # Each open collection: [value, anchor, values inside, key waiting for its value or
-    # _NO_KEY, raw keys seen (a mapping's), is a mapping].
-    frames: list[list[Any]] = []
-    anchors: dict[str, tuple[Any, int]] = {}
-    duplicates: list[tuple[yaml.Mark, str]] = []
-    aliases = extra = 0
-    root: Any = None
-    documents = 0
-
-    def add(value: Any, nodes: int, raw: Any, mark: yaml.Mark) -> None:
-        nonlocal root
-        if not frames:
-            root = value
-            return
-        frame = frames[-1]
-        frame[2] += nodes
-        if not frame[5]:
-            frame[0].append(value)
-        elif frame[3] is _NO_KEY:
-            if isinstance(value, list | dict):
-                raise _Unusual
-            if raw in frame[4]:
-                duplicates.append((mark, str(raw)))
-            frame[4].add(raw)
-            frame[3] = value
-        else:
-            frame[0][frame[3]] = value
-            frame[3] = _NO_KEY
-
-    try:
-        while loader.check_event():
-            event = loader.get_event()
-            kind = type(event)
-            if kind is yaml.ScalarEvent:
-                tag = event.tag
-                if tag is None or tag == "!":
-                    tag = resolve(yaml.ScalarNode, event.value, event.implicit)
-                if tag == _STR:
-                    value: Any = event.value
-                elif tag in _PLAIN_TAGS:
-                    node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark,
-                                           event.style)
-                    value = constructors[tag](loader, node)
-                else:
-                    raise _Unusual
-                if event.anchor is not None:
-                    if event.anchor in anchors:
-                        raise _Unusual
-                    anchors[event.anchor] = (value, 1)
-                add(value, 1, event.value, event.start_mark)
-            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-                mapping = kind is yaml.MappingStartEvent
-                if event.tag not in (None, "!", _MAP if mapping else _SEQ):
-                    raise _Unusual
-                if len(frames) >= MAX_DEPTH:
-                    raise DirectoryError([_at(
-                        filename, event.start_mark,
-                        f"nested more than {MAX_DEPTH} levels deep: a directory needs about 6",
-                    )])
-                if frames and frames[-1][5] and frames[-1][3] is _NO_KEY:
-                    raise _Unusual  # a collection as a key
-                container: Any = {} if mapping else []
-                if event.anchor is not None:
-                    if event.anchor in anchors:
-                        raise _Unusual
-                    anchors[event.anchor] = (container, 1)  # its size once it is closed
-                frames.append([container, event.anchor, 1, _NO_KEY, set(), mapping])
-            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-                container, anchor, nodes, _, _, _ = frames.pop()
-                if anchor is not None:
-                    anchors[anchor] = (container, nodes)
-                add(container, nodes, None, event.start_mark)
-            elif kind is yaml.AliasEvent:
-                if event.anchor not in anchors:
-                    raise _Unusual  # the careful path names the undefined alias
-                value, nodes = anchors[event.anchor]
-                aliases += 1
-                extra += nodes - 1
-                _within_alias_limits(aliases, extra, filename, event.start_mark)
-                if frames and frames[-1][5] and frames[-1][3] is _NO_KEY:
-                    raise _Unusual  # an alias as a key
-                add(value, nodes, None, event.start_mark)
-            elif kind is yaml.DocumentStartEvent:
-                documents += 1
-                if documents > 1:
-                    raise _Unusual
-    except yaml.YAMLError as exc:
-        raise DirectoryError([_syntax_problem(exc, filename)]) from None
-    finally:
-        loader.dispose()
-    return root, duplicates
-
-
 def parse_yaml(text: str, filename: str) -> tuple[Any, list[Problem]]:
-    """(data, duplicate-key problems); DirectoryError when it cannot be read safely or at all."""
-    try:
-        data, duplicates = _one_pass(text, filename)
-    except _Unusual:
-        data, duplicates = _two_passes(text, filename)
-    return data, [_at(filename, mark, f"duplicate key {quote(key)}") for mark, key in duplicates]
+    """(data, duplicate-key problems); DirectoryError when it cannot be read safely or at all.
 
-
-def _two_passes(text: str, filename: str) -> tuple[Any, list[tuple[yaml.Mark, str]]]:
-    """Limits first (`scan`), then the safe loader, which handles every YAML feature."""
+    Limits first (`scan`), then the safe loader, which handles every YAML feature."""
     scan(text, filename)
     loader = Loader(text)
     loader.duplicates = []
@@ -257,7 +135,8 @@ def _two_passes(text: str, filename: str) -> tuple[Any, list[tuple[yaml.Mark, st
         raise DirectoryError([_syntax_problem(exc, filename)]) from None
     finally:
         loader.dispose()
-    return data, loader.duplicates
+    return data, [_at(filename, mark, f"duplicate key {quote(key)}")
+                  for mark, key in loader.duplicates]
 
 
 class Marks:
@@ -300,24 +179,6 @@ class Marks:
         return node
 
 
-MAX_FILE_BYTES = 64 * 2**20  # 6,000 resources in one file are about 10 MB
-
-
-def read_file(path: Path) -> bytes:
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise DirectoryError([Problem(
-                str(path), 0, 0, "", f"larger than {MAX_FILE_BYTES >> 20} MB: split it into files"
-            )])
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise DirectoryError([Problem(str(path), 0, 0, "", "file not found")]) from None
-    except OSError as exc:
-        raise DirectoryError(
-            [Problem(str(path), 0, 0, "", f"cannot read: {exc.strerror}")]
-        ) from None
-
-
 def decode(raw: bytes, name: str) -> str:
     """UTF-8 text, naming the line and column of a byte that is not."""
     try:
@@ -329,10 +190,6 @@ def decode(raw: bytes, name: str) -> str:
         raise DirectoryError(
             [Problem(name, line, column, "", "not UTF-8 text: save the file as UTF-8")]
         ) from None
-
-
-def decode_file(path: Path) -> str:
-    return decode(read_file(path), str(path))
 
 
 def mapping_or_problem(data: Any, filename: str) -> Mapping[str, Any]:

@@ -35,7 +35,7 @@ class Console:
     def __init__(
         self, directory: Directory, catalogs: Catalogs, state: UserState, retention_days: int = 30
     ) -> None:
-        self.context = Context(directory, catalogs, retention_days)
+        self.context = Context.of(directory, catalogs, retention_days=retention_days)
         self.state = state
         self.screen = self._do(Typed(BY_NAME["start"]))
 

@@ -21,8 +21,8 @@ from typing import Any
 import httpx
 import yaml
 
-from bot.loading.sources import files_of
-from bot.loading.yamlfile import decode_file, scan
+from bot.loading.files import files_of, read_file
+from bot.loading.yamlfile import decode, scan
 
 USER_AGENT = "Penah-link-check/1 (directory maintenance; one request per link)"
 CONCURRENCY = 8
@@ -225,7 +225,8 @@ async def check_links(links: Sequence[Link], **options: Any) -> Report:
 def links_of_path(path: Path) -> list[Link]:
     """The links of a directory file, or of every YAML file in a directory folder."""
     files = files_of(path)  # a folder's files in the order the directory reads them
-    return [link for f in files for link in links_in(decode_file(f), str(f))]
+    folder = path if path.is_dir() else None
+    return [link for f in files for link in links_in(decode(read_file(f, folder), str(f)), str(f))]
 
 
 def run_online(path: Path) -> int:

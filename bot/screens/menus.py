@@ -195,7 +195,7 @@ def category(view: View, category_id: str, page: int) -> Screen | None:
     if chosen.emergency:
         return emergency(view)
     guides = d.guides_for(view.state.region, chosen.id)
-    listed = d.listed_for(view.state.region, chosen.id)
+    listed = d.resources_for(view.state.region, chosen.id)
     count = len(guides) + len(listed)
     pages = max(1, -(-count // PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
@@ -206,7 +206,7 @@ def category(view: View, category_id: str, page: int) -> Screen | None:
             label = view.masked(view.label(g.question), N_("Question {n}"), i + 1)
             return Button("❓ " + label, Action(Kind.GUIDE, g.id, chosen.id))
         n = i - len(guides)
-        r = d.resources[listed[n].id]  # opened only for the page shown
+        r = listed[n]
         label = view.masked(view.label(r.name), N_("Contact {n}"), n + 1)
         return Button(label, Action(Kind.RESOURCE, r.id, chosen.id, page))  # Back: this page
 

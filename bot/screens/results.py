@@ -12,7 +12,7 @@ from bot.core.callbacks import Action, Kind
 from bot.i18n.translator import N_
 from bot.screens.menus import Button, Screen, View, emergency
 from bot.screens.menus import _category_label as category_label
-from bot.search.lookup import Found, Hit, Outcome
+from bot.search.index import Found, Hit, Outcome
 
 NOT_FOUND = N_(
     "I did not find that. Try one or two words, such as “lawyer”, or choose a topic below. "

@@ -56,15 +56,15 @@ class View:
         """Directory content in the user's language (or English), escaped and bidi-safe."""
         if not value:
             return ""
-        return self.t.isolate(escape(in_language(value, self.t.code), quote=False))
+        return self.t.isolate(escape(in_language(value, self.t.fallback), quote=False))
 
     def label(self, value: dict[str, str]) -> str:
         """Directory content for a button: plain text, Telegram shows it as typed."""
-        return in_language(value, self.t.code)
+        return in_language(value, self.t.fallback)
 
     def fallback_notice(self, *values: dict[str, str] | None) -> str | None:
         """What to say when some of these texts are shown in another language, if any are."""
-        used = {shown_language(v, self.t.code) for v in values if v} - {self.t.code}
+        used = {shown_language(v, self.t.fallback) for v in values if v} - {self.t.code}
         if not used:
             return None
         if used == {"en"}:

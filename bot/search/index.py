@@ -18,15 +18,19 @@ import math
 import operator
 import re
 from array import array
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 from bot.directory.model import GLOBAL_REGION, Category
-from bot.directory.queries import Directory, Rank
-from bot.search.build import PREFIX, TYPO_LENGTH, Entry, Hit, Tables, tables_for, typo_table
+from bot.directory.queries import Directory, Piece, Rank, Words
 from bot.search.fold import deletions, fold, tokens, within_one_edit, words
+from bot.search.words import piece_words
 
 MAX_RESULTS = 8
+PREFIX = 4  # a word cut short must keep this many letters
+TYPO_LENGTH = 5  # one typo in a shorter word makes another word too often (اسري, اخري, يسري)
 MAX_QUERY_CHARS = 200
 MAX_WORDS = 12
 STRONG, TEXT = 3.0, 1.0
@@ -40,6 +44,19 @@ _PHONE = re.compile(r"\+?\d[\d\s().\-/]{5,}\d")
 _COORDINATES = re.compile(r"-?\d{1,3}\.\d{2,}\s*[,;،؛\s]\s*-?\d{1,3}\.\d{2,}")
 _LINK_OR_EMAIL = re.compile(r"://|www\.|\w@\w|\bt\.me/|\bgoo\.gl/|\bmaps\.", re.IGNORECASE)
 _ARABIC_CLITICS = "وبلف"
+
+
+@dataclass(frozen=True, slots=True)  # one of each per entry: no __dict__ each
+class Hit:
+    kind: str  # "resource" or "guide"
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    hit: Hit
+    regions: frozenset[str]
+    categories: tuple[str, ...]
 
 
 class Outcome(Enum):
@@ -119,71 +136,82 @@ class Topics:
 
 
 class Index:
-    """Every searchable word of one directory, folded, with the entries it points to."""
+    """Every searchable word of one directory, folded, with the entries it points to.
 
-    tables: Tables
-    topics: Topics
+    Built in full for each directory, from the words each file's reader folded; it keeps no
+    reference to the directory, so a replaced directory is freed with its index."""
 
-    def __init__(self, directory: Directory, previous: Index | None = None) -> None:
-        # No reference to the directory itself: the index must not keep an old one alive.
+    def __init__(self, directory: Directory) -> None:
         emergency = directory.emergency_category
         self.emergency = emergency.id if emergency else None
         self.category_ids = frozenset(directory.categories)
-        self.tables = tables = tables_for(directory, previous.tables if previous else None)
-        self.strong, self.text = tables.strong, tables.text
-        self.starts, self.typos = tables.starts, tables.typos
-        self.entries: dict[int, Entry] = {}
-        orders: dict[int, tuple[Rank, str]] = {}  # display order, then id
-        places = [r.id for r in directory.user_regions]
-        everywhere: list[int] = []
-        visible: dict[str, list[int]] = {place: [] for place in places}
-        members: dict[str, list[int]] = {}
-        segments = [(tables.bases[p], s) for p, s in tables.segments.items()]
-        for base, segment in segments:
-            numbered = range(base, base + len(segment.entries))
-            self.entries.update(zip(numbered, segment.entries, strict=True))
-            orders.update(zip(numbered, segment.orders, strict=True))
-            for category_id, docs in segment.categories.items():
-                members.setdefault(category_id, []).extend(map(base.__add__, docs))
-            for region, docs in segment.regions.items():
-                numbers = map(base.__add__, docs)
-                if region == GLOBAL_REGION:
-                    everywhere.extend(numbers)
-                else:
-                    visible.setdefault(region, []).extend(numbers)
+        self.strong: dict[str, array[int]] = {}
+        self.text: dict[str, array[int]] = {}
+        self.entries: list[Entry] = []
+        ranks: list[tuple[Rank | tuple[int, int, int, int, str, str], int]] = []
+        shared: dict[tuple[str, ...], Any] = {}  # equal region and category lists, held once
+        for piece in directory.pieces:
+            base = len(self.entries)
+            for resource in piece.resources:
+                ranks.append((directory.rank(resource), len(self.entries)))
+                self._add("resource", resource.id, resource.regions, resource.categories, shared)
+            for guide in piece.guides:
+                order = guide.order if guide.order is not None else 1000
+                rank = (order, 2, 0, 9, guide.question["en"].casefold(), guide.id)
+                ranks.append((rank, len(self.entries)))
+                self._add("guide", guide.id, guide.regions, guide.categories, shared)
+            self._post(piece.words if piece.words is not None else _words(piece), base)
+        # Each entry's position in display order breaks ties between equal scores.
+        self.position = [0] * len(self.entries)
+        for n, (_, doc) in enumerate(sorted(ranks)):
+            self.position[doc] = n
+        self.count = len(self.entries)
+        # Words found in a quarter or more of the entries say nothing in a summary or answer.
+        self.common = max(5, int(self.count * COMMON_SHARE))
+        # By their first letters (a word cut short), and by one deletion (a typo).
+        self.starts: dict[str, list[str]] = {}
+        for word in {*self.strong, *self.text}:
+            if len(word) > PREFIX:
+                self.starts.setdefault(word[:PREFIX], []).append(word)
+        self.typos = typo_table(self.strong)
         # Sets, so that narrowing many matches to a place or a category is done in C.
-        self.visible = {place: frozenset((*docs, *everywhere)) if place in places else
-                        frozenset(docs) for place, docs in visible.items()}
+        places = [r.id for r in directory.user_regions]
+        everywhere = [d for d, e in enumerate(self.entries) if GLOBAL_REGION in e.regions]
+        self.visible = {
+            place: frozenset(d for d, e in enumerate(self.entries) if place in e.regions)
+            | frozenset(everywhere) for place in places
+        }
+        members: dict[str, list[int]] = {}
+        for doc, entry in enumerate(self.entries):
+            for category_id in entry.categories:
+                members.setdefault(category_id, []).append(doc)
         self.members = {category_id: frozenset(docs) for category_id, docs in members.items()}
-        # Each entry's position in display order, which breaks ties between equal scores: the
-        # pieces' orders merged step by step (one sort of them all would hold the interpreter
-        # lock, and with it the event loop, for tens of milliseconds).
-        runs = [map(base.__add__, segment.in_order) for base, segment in segments]
-        merged = heapq.merge(*runs, key=orders.__getitem__)
-        self.position = {doc: n for n, doc in enumerate(merged)}
-        del orders
-        # Each category's entries for each place (global ones included), best first: sets
-        # intersected and sorted in C, one list at a time.
+        # Each category's entries for each place (global ones included), best first.
         self.by_category: dict[tuple[str, str | None], list[int]] = {}
         for category_id, held in self.members.items():
             self.by_category[category_id, None] = sorted(held, key=self.position.__getitem__)
             for place, shown in self.visible.items():
-                found = held & shown
-                if found:
-                    self.by_category[category_id, place] = sorted(
-                        found, key=self.position.__getitem__)
-        self.count = len(self.entries)
-        # Words found in a quarter or more of the entries say nothing in a summary or answer.
-        self.common = max(5, int(self.count * COMMON_SHARE))
-
-        given = tuple(directory.data.categories)
-        kept = previous.topics if previous is not None else None
-        same = kept is not None and len(kept.source) == len(given) and all(
-            a is b for a, b in zip(kept.source, given, strict=True))
-        self.topics = topics = kept if same and kept is not None else Topics(given)
+                self.by_category[category_id, place] = sorted(
+                    held & shown, key=self.position.__getitem__)
+        self.topics = topics = Topics(tuple(directory.data.categories))
         self.phrases, self.categories, self.danger = topics.phrases, topics.words, topics.danger
         self.category_words = topics.known
         self.category_starts, self.category_typos = topics.starts, topics.typos
+
+    def _add(self, kind: str, ident: str, regions: list[str], categories: list[str],
+             shared: dict[tuple[str, ...], Any]) -> None:
+        places = shared.setdefault(("r", *regions), frozenset(regions))
+        topics = shared.setdefault(("c", *categories), tuple(categories))
+        self.entries.append(Entry(Hit(kind, ident), places, topics))
+
+    def _post(self, words: Words, base: int) -> None:
+        """A file's words, its entries numbered from `base`: postings stay in order."""
+        for key, table in (("strong", self.strong), ("text", self.text)):
+            for word, docs in words[key].items():
+                postings = table.get(word)
+                if postings is None:
+                    postings = table[word] = array("I")
+                postings.extend(base + doc for doc in docs)
 
     def known(self, word: str) -> bool:
         return (
@@ -387,3 +415,23 @@ def _same(query_word: str, danger_word: str) -> bool:
     return query_word == danger_word or (
         len(danger_word) >= 5 and query_word.startswith(danger_word)
     )
+
+
+def _words(piece: Piece) -> Words:
+    return piece_words(piece.resources, piece.guides)
+
+
+def typo_word(word: str) -> bool:
+    return len(word) >= TYPO_LENGTH - 1 and not word.isdigit()
+
+
+def typo_table(words: Iterable[str]) -> dict[str, str | tuple[str, ...]]:
+    """Each word under itself and each one-letter deletion of it: keys of the typo index."""
+    typos: dict[str, str | tuple[str, ...]] = {}
+    for word in words:
+        if typo_word(word):
+            for key in (word, *deletions(word)):
+                have = typos.get(key)
+                typos[key] = word if have is None else (
+                    (have, word) if isinstance(have, str) else (*have, word))
+    return typos

@@ -9,6 +9,7 @@ no disk write. `/forget` is the exception: it deletes at once.
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import logging
 import sqlite3
 from collections import Counter
@@ -19,7 +20,6 @@ from pathlib import Path
 import aiosqlite
 
 from bot.core.state import Tidy, UserState
-from bot.storage.hotpath import PrefsReader, UserKeys
 from bot.storage.secret import load_secret
 
 Clock = Callable[[], dt.date]
@@ -84,12 +84,9 @@ class _Cached:
 class Store:
     def __init__(
         self, db: aiosqlite.Connection, secret: bytes, retention_days: int, today: Clock,
-        reader: PrefsReader | None = None,
     ) -> None:
         self._db = db
         self._secret = secret
-        self._reader = reader  # the per-update lookup, off aiosqlite's thread
-        self.user_key = UserKeys(secret)
         self.retention_days = retention_days
         self._today = today
         self._cache: dict[bytes, _Cached] = {}
@@ -121,7 +118,11 @@ class Store:
                 f"the database {path} is damaged or not a Penah database ({exc}). "
                 "Nothing was changed: move it aside or restore a backup, then start again."
             ) from None
-        return cls(db, secret, retention_days, today, PrefsReader(path))
+        return cls(db, secret, retention_days, today)
+
+    def user_key(self, user_id: int) -> bytes:
+        """HMAC-SHA256(secret, user id): how a person is known, to the store and the guards."""
+        return hmac.digest(self._secret, str(user_id).encode(), "sha256")
 
     # ---- preferences
     async def visit(self, key: bytes) -> UserState:
@@ -216,11 +217,8 @@ class Store:
         if key in self._forgotten:  # still on disk only because the disk was full
             return None
         query = "SELECT lang, region, last_seen, discreet, tidy FROM prefs WHERE user_key = ?"
-        if self._reader is not None:  # the per-update path: no thread hand-off
-            row = self._reader.fetchone(query, (key,))
-        else:
-            async with self._db.execute(query, (key,)) as cursor:
-                row = await cursor.fetchone()
+        async with self._db.execute(query, (key,)) as cursor:
+            row = await cursor.fetchone()
         if row is None:
             return None
         tidy = row[4] if row[4] in set(Tidy) else Tidy.NEUTRAL
@@ -344,8 +342,6 @@ class Store:
                 await self._db.close()
             except WRITE_ERRORS as exc:
                 log.warning("closing the database failed: %s", type(exc).__name__)
-            if self._reader is not None:
-                self._reader.close()
 
 
 async def _prepare(db: aiosqlite.Connection) -> None:

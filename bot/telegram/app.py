@@ -89,8 +89,10 @@ class PenahBot:
         generation = (self.reloader.generation, self._catalogs_generation)
         ctx = self._context
         if ctx is None or ctx.generation != generation:
+            loaded = self.reloader.loaded
             ctx = Context(
-                self.reloader.current,
+                loaded.directory,
+                loaded.index,
                 self.catalogs,
                 self.settings.retention_days,
                 generation,
@@ -193,9 +195,7 @@ class PenahBot:
         self._tasks = []
 
     async def _stopped(self, app: App) -> None:
-        # The reader child kept warm for the next reload goes with the bot: a stopped bot's
-        # objects are frozen out of the collector, so its finalizer would not run until exit.
-        self.reloader.source.parsers.close()
+        self.reloader.close()  # a reader child still at work is not waited for
         if self.store is not None:
             await self.store.close()
             self.store = None

@@ -7,7 +7,6 @@ failure ends in a clean menu, never a stack trace.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import functools
 import logging
@@ -53,7 +52,6 @@ from bot.core.state import (
 from bot.ops import admin
 from bot.screens.failures import not_saved
 from bot.screens.menus import Screen
-from bot.search import lookup as search
 from bot.storage.store import SaveFailed
 from bot.telegram.limiter import NORMAL, URGENT, LimitArgs
 from bot.telegram.onscreen import OnScreen, digest
@@ -244,9 +242,6 @@ class Handlers:
         if command is not None:
             await self._decide(update, Typed(command))
         elif name is None and message.forward_origin is None and message.text:
-            directory = self.bot.reloader.current
-            if search.cached(directory) is None:  # built at load; if not, never on the loop
-                await asyncio.to_thread(search.index_for, directory)
             await self._decide(update, Text(message.text))  # typed text searches
         else:
             await self._decide(update, Text())  # an unknown command
