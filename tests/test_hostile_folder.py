@@ -1,0 +1,176 @@
+"""A directory folder holding what no admin meant to put there: a pipe that never answers, a
+link to /dev/zero, a link to a secret file elsewhere, a link swapped to a huge file. Each is
+refused by name, nothing outside the folder is read or quoted, and the last good version of
+every file keeps serving; links inside the folder (a ConfigMap volume) still work."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.directory.model import DirectoryError
+from bot.loading.files import read_file
+from bot.loading.reader import Reader
+from bot.loading.sources import Source
+from tests.botprocess import BotProcess, penah_env
+from tests.conftest import DATA
+from tests.fakeapi import FakeBotAPI
+from tests.fakes import user
+from tests.test_process import atomic_write, press, start, to_chat
+
+SECRET = "db-pass-5f2c9a71"
+
+
+def folder_with_directory(root: Path) -> Path:
+    """The test directory as a folder: everything but resources, then one resource file."""
+    data = yaml.load((DATA / "directory.yaml").read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    resources = data.pop("resources")
+    folder = root / "dir"
+    folder.mkdir()
+    (folder / "directory.yaml").write_text(yaml.safe_dump(data, allow_unicode=True),
+                                           encoding="utf-8")
+    (folder / "lebanon.yaml").write_text(
+        yaml.safe_dump({"resources": resources}, allow_unicode=True), encoding="utf-8")
+    return folder
+
+
+def secret_elsewhere(root: Path) -> Path:
+    """A file outside the folder whose values a careless message would quote."""
+    path = root / "elsewhere" / "secrets.yaml"
+    path.parent.mkdir()
+    path.write_text(f"version: {SECRET}\nlanguages: [{SECRET}]\n", encoding="utf-8")
+    return path
+
+
+def hostile(folder: Path, outside: Path) -> dict[str, str]:
+    """Each hostile entry of the folder, by name, with the words its refusal must use."""
+    os.mkfifo(folder / "pipe.yaml")
+    (folder / "zero.yaml").symlink_to("/dev/zero")
+    (folder / "out.yaml").symlink_to(outside)
+    return {"pipe.yaml": "not a regular file", "zero.yaml": "outside the directory's folder",
+            "out.yaml": "outside the directory's folder"}
+
+
+@pytest.mark.parametrize("made", ["pipe", "device", "link out", "folder"])
+def test_only_regular_files_inside_the_folder_are_read(tmp_path: Path, made: str) -> None:
+    folder = tmp_path / "dir"
+    folder.mkdir()
+    path = folder / "x.yaml"
+    if made == "pipe":
+        os.mkfifo(path)
+    elif made == "device":
+        path.symlink_to("/dev/null")
+    elif made == "link out":
+        path.symlink_to(secret_elsewhere(tmp_path))
+    else:
+        path.mkdir()
+    began = time.monotonic()
+    with pytest.raises(DirectoryError) as refused:
+        read_file(path, folder)
+    assert time.monotonic() - began < 1, "a refusal never waits on what it refuses"
+    [problem] = refused.value.problems
+    assert problem.file == str(path) and SECRET not in str(problem)
+
+
+def test_a_link_inside_the_folder_is_followed_as_configmap_volumes_need(tmp_path: Path) -> None:
+    folder = tmp_path / "dir"
+    (folder / "..2026_12_05").mkdir(parents=True)
+    (folder / "..2026_12_05" / "x.yaml").write_text("version: 1\n", encoding="utf-8")
+    (folder / "..data").symlink_to("..2026_12_05")
+    (folder / "x.yaml").symlink_to("..data/x.yaml")
+    assert read_file(folder / "x.yaml", folder) == b"version: 1\n"
+
+
+def test_no_more_than_the_limit_is_read_whatever_the_size_said(tmp_path: Path) -> None:
+    path = tmp_path / "big.yaml"
+    path.write_bytes(b"#" * 5000)
+    with pytest.raises(DirectoryError) as refused:
+        read_file(path, tmp_path, limit=4096)
+    assert "larger than" in refused.value.problems[0].message
+
+
+def test_a_folder_of_hostile_files_keeps_serving_and_quotes_nothing_from_outside(
+    tmp_path: Path,
+) -> None:
+    folder = folder_with_directory(tmp_path)
+    source = Source(folder, Reader())
+    good = source.load()
+    refusals = hostile(folder, secret_elsewhere(tmp_path))
+    began = time.monotonic()
+    directory, error, changed = source.refresh()
+    assert time.monotonic() - began < 30
+    assert directory is None and not changed, "nothing good changed: the last good serves"
+    assert error is not None and SECRET not in str(error)
+    by_file = {Path(p.file).name: p.message for p in error.problems}
+    for name, words in refusals.items():
+        assert words in by_file[name], (name, by_file)
+    atomic_write(folder / "lebanon.yaml", (folder / "lebanon.yaml").read_text(
+        encoding="utf-8").replace("SMEX Digital Safety Helpdesk", "SMEX"))
+    directory, error, changed = source.refresh()
+    assert changed and directory is not None
+    assert directory.resources["smex"].name["en"] == "SMEX"
+    assert good.resources["smex"].name["en"] != "SMEX"
+    source.reader.close()
+
+
+def test_a_link_swapped_to_a_huge_file_is_read_no_further_than_the_limit(
+    tmp_path: Path,
+) -> None:
+    folder = folder_with_directory(tmp_path)
+    small, huge = tmp_path / "small.yaml", tmp_path / "dir" / ".huge"
+    shutil.copy(folder / "lebanon.yaml", small)
+    with huge.open("wb") as fh:
+        fh.truncate(80 * 2**20)  # sparse: 80 MB to read, nothing on disk
+    (folder / "lebanon.yaml").unlink()
+    link = folder / "lebanon.yaml"
+    link.symlink_to(huge)
+    source = Source(folder, Reader())
+    with pytest.raises(DirectoryError) as refused:
+        source.load()
+    assert any("larger than" in p.message for p in refused.value.problems)
+    source.reader.close()
+
+
+@pytest.mark.e2e
+async def test_penah_run_with_a_hostile_folder_serves_reloads_and_stops_in_time(
+    tmp_path: Path,
+) -> None:
+    folder = folder_with_directory(tmp_path)
+    async with FakeBotAPI() as api, BotProcess(
+        api, penah_env(api, tmp_path, folder), tmp_path
+    ) as bot:
+        await bot.ready()
+        hostile(folder, secret_elsewhere(tmp_path))
+        person = user(7373)
+        await start(api, person)
+        await press(api, person, "1:L:en")
+        mark = len(api.calls)
+        api.send_text(user(999), "/reload")
+        reply = await api.wait_for(to_chat(999, "sendMessage"), 30, mark)
+        assert "not reloaded" in reply.params["text"] and SECRET not in reply.params["text"]
+        atomic_write(folder / "lebanon.yaml", (folder / "lebanon.yaml").read_text(
+            encoding="utf-8").replace("SMEX Digital Safety Helpdesk", "SMEX Helpdesk"))
+        assert await _search_until(api, person, "SMEX Helpdesk", within=10)
+        code, seconds = await bot.stop()
+        assert code == 0 and seconds < 5
+        assert SECRET not in bot.stderr()
+
+
+async def _search_until(api: FakeBotAPI, person: dict[str, object], wanted: str,
+                        within: float) -> bool:
+    """Search for the helpdesk until an answer names `wanted` (a reload takes a moment)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        mark = len(api.calls)
+        api.send_text(person, "SMEX")
+        reply = await api.wait_for(to_chat(int(str(person["id"])), "sendMessage"), 10, mark)
+        if wanted in str(reply.params.get("reply_markup", "")):
+            return True
+        await asyncio.sleep(0.5)  # a person's pace, not a script's
+    return False
