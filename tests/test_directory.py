@@ -71,6 +71,19 @@ def test_duplicate_id_is_named() -> None:
     ]
 
 
+def test_texts_awaiting_review_are_marked_by_language_code() -> None:
+    mark = "    operator: un\n    unreviewed: [ku-Arab, ckb]\n"
+    marked = GOOD.replace("    operator: un\n", mark, 1)
+    resource = parse_directory(marked, "resources.yaml").data.resources[1]
+    assert resource.unreviewed == ["ku-Arab", "ckb"]
+    assert parse_directory(GOOD, "resources.yaml").data.resources[1].unreviewed == []
+    wrong = GOOD.replace("    operator: un\n", "    operator: un\n    unreviewed: [Badini]\n", 1)
+    line = line_of(wrong, "unreviewed: [Badini]")
+    [problem] = problems_of(wrong)
+    assert problem.startswith(f"resources.yaml:{line}:")
+    assert "resources[1].unreviewed[0]" in problem
+
+
 def test_http_link_is_refused() -> None:
     text = GOOD.replace('"https://www.iraqinformationcentre.org/about"',
                         '"http://www.iraqinformationcentre.org/about"')
