@@ -193,3 +193,11 @@ def test_shipped_directory_is_real_and_complete(shipped_directory: Directory) ->
     assert len([c for c in shipped_directory.data.categories if not c.advice]) >= 8
     for resource in shipped_directory.data.resources:
         assert resource.source.url.startswith(("https://", "http://")) and resource.source.read
+
+
+def test_every_place_has_a_health_service_of_its_own(shipped_directory: Directory) -> None:
+    """Iraq outside the Kurdistan Region once had no health contact at all."""
+    d = shipped_directory
+    for place in d.user_regions:
+        listed = d.resources_for(place.id, "health")
+        assert [r for r in listed if place.id in r.regions], place.id

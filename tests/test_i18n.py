@@ -105,6 +105,17 @@ def test_a_badini_card_names_every_language_in_arabic_script() -> None:
     assert names[4:] == ["فارسی", "تورکی", "ئەلمانی", "رووسی", "فرەنسی", "سۆمالی"]
 
 
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_every_caution_of_the_shipped_directory_is_written_in_every_language(
+    lang: str, shipped_directory: Directory
+) -> None:
+    """A caution says who runs a line and who else gets a case: it must not fall back to
+    another language (Badini cards once showed these sentences in Arabic)."""
+    resources = shipped_directory.data.resources
+    missing = [r.id for r in resources if r.caution and lang not in r.caution]
+    assert not missing, (lang, missing)
+
+
 def test_sorani_and_kurmanji_dates_follow_one_month_system_in_the_order_people_write() -> None:
     from bot.provenance import page_date
 
