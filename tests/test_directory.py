@@ -74,6 +74,19 @@ def test_duplicate_id_is_named() -> None:
     ]
 
 
+def test_texts_awaiting_review_are_marked_by_language_code() -> None:
+    mark = "    operator: un\n    unreviewed: [ku-Arab, ckb]\n"
+    marked = GOOD.replace("    operator: un\n", mark, 1)
+    resource = parse_directory(marked, "resources.yaml").data.resources[1]
+    assert resource.unreviewed == ["ku-Arab", "ckb"]
+    assert parse_directory(GOOD, "resources.yaml").data.resources[1].unreviewed == []
+    wrong = GOOD.replace("    operator: un\n", "    operator: un\n    unreviewed: [Badini]\n", 1)
+    line = line_of(wrong, "unreviewed: [Badini]")
+    [problem] = problems_of(wrong)
+    assert problem.startswith(f"resources.yaml:{line}:")
+    assert "resources[1].unreviewed[0]" in problem
+
+
 def test_http_link_is_refused() -> None:
     text = GOOD.replace('"https://www.iraqinformationcentre.org/about"',
                         '"http://www.iraqinformationcentre.org/about"')
@@ -183,3 +196,11 @@ def test_shipped_directory_is_real_and_complete(shipped_directory: Directory) ->
     assert len([c for c in shipped_directory.data.categories if not c.advice]) >= 8
     for resource in shipped_directory.data.resources:
         assert resource.source.url.startswith(("https://", "http://")) and resource.source.read
+
+
+def test_every_place_has_a_health_service_of_its_own(shipped_directory: Directory) -> None:
+    """Iraq outside the Kurdistan Region once had no health contact at all."""
+    d = shipped_directory
+    for place in d.user_regions:
+        listed = d.resources_for(place.id, "health")
+        assert [r for r in listed if place.id in r.regions], place.id

@@ -75,3 +75,21 @@ def test_no_category_icon_is_an_identity_symbol() -> None:
     for category in DIRECTORY["categories"]:
         icon = category.get("icon", "")
         assert not [s for s in TERMS["symbols"] if s in icon], category["id"]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_cautions_shown_on_the_emergency_screen_are_written_and_name_no_sensitive_topic(
+    lang: str,
+) -> None:
+    """The Emergency screen shows each line's caution to whoever glances at the phone: it must
+    be there in the reader's language (not an Arabic sentence in a Badini card) and tell nobody
+    what the person is."""
+    emergency = next(c["id"] for c in DIRECTORY["categories"] if c.get("emergency"))
+    callable_at_once = {"phone", "whatsapp", "telegram"}  # what the Emergency screen lists
+    for resource in DIRECTORY["resources"]:
+        listed = callable_at_once & {contact["type"] for contact in resource["contacts"]}
+        if emergency not in resource["categories"] or not listed or "caution" not in resource:
+            continue
+        text = resource["caution"].get(lang)
+        assert text, f"{resource['id']} has no {lang} caution"
+        assert not _telling(lang, text) + _telling("en", text), f"{resource['id']} {lang}: {text}"

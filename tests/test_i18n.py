@@ -93,7 +93,38 @@ def test_language_names_are_the_ones_speakers_use() -> None:
         "الكردية السورانية", "الكردية الكرمانجية"
     )
     assert (ckb.language_name("ckb"), ckb.language_name("ku")) == ("سۆرانی", "کرمانجی")
-    assert ar.language_name("tr") == "التركية"  # not in the table: CLDR
+    assert ar.language_name("tr") == "التركية"  # no Arabic name in the table: CLDR's
+
+
+def test_a_badini_card_names_every_language_in_arabic_script() -> None:
+    """CLDR has no Badini: its "ku" names are Latin-script Kurmanji (tirkî, almanî)."""
+    badini = registry_translator("ku-Arab")
+    spoken = ["ar", "en", "ckb", "ku", "fa", "tr", "de", "ru", "fr", "so"]
+    names = [badini.language_name(code) for code in spoken]
+    assert not [name for name in names if any(c.isascii() and c.isalpha() for c in name)]
+    assert names[4:] == ["فارسی", "تورکی", "ئەلمانی", "رووسی", "فرەنسی", "سۆمالی"]
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_every_caution_of_the_shipped_directory_is_written_in_every_language(
+    lang: str, shipped_directory: Directory
+) -> None:
+    """A caution says who runs a line and who else gets a case: it must not fall back to
+    another language (Badini cards once showed these sentences in Arabic)."""
+    resources = shipped_directory.data.resources
+    missing = [r.id for r in resources if r.caution and lang not in r.caution]
+    assert not missing, (lang, missing)
+
+
+def test_sorani_and_kurmanji_dates_follow_one_month_system_in_the_order_people_write() -> None:
+    from bot.directory.provenance import page_date
+
+    ckb, ku = registry_translator("ckb"), registry_translator("ku")
+    assert page_date(ckb, "2018-10") == "تشرینی یەکەمی 2018"  # not «2018 تشرینی یەکەم»
+    assert ckb.date(dt.date(2024, 12, 1)) == "1ی کانوونی یەکەمی 2024"  # کانوونی, as the texts
+    assert page_date(ku, "2024-12") == "Kanûna 2024an"  # Kanûn is December, Çile January
+    assert ku.date(dt.date(2015, 5, 5)) == "5ê Gulana 2015an"
+    assert page_date(ku, "2020-01") == "Çileya 2020an"
 
 
 def test_telegram_language_codes_find_the_closest_catalog(catalogs: Catalogs) -> None:

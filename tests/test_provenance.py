@@ -101,6 +101,33 @@ def test_no_shipped_card_claims_a_check_nobody_made(
             assert "Confirmed" not in text and "checked" not in text.lower(), resource.id
 
 
+# Each language's own words for "checked" or "verified" said of an entry (as the /help screen
+# once said of every contact: «تم التحقق منها», «پشکنراو», kontrolkirî, «پشکنینکری»).
+CHECKED_WORDS = {
+    "en": ["checked", "verified", "vetted"],
+    "ar": ["تم التحقق", "تحققنا", "موثّقة", "مُتحقَّق"],
+    "ckb": ["پشکنراو", "پشتڕاستکراو"],
+    "ku": ["kontrolkirî", "piştrastkirî", "verastkirî"],
+    "ku-Arab": ["پشکنینکری", "پشتراستکری", "هاتینە پشکنینکرن"],
+}
+
+
+@pytest.mark.parametrize("lang", sorted(CHECKED_WORDS))
+def test_no_screen_calls_an_unconfirmed_entry_checked_in_any_language(
+    lang: str, shipped_directory: Directory, catalogs: Catalogs
+) -> None:
+    view = View(shipped_directory, catalogs, catalogs.get(lang), UserState(lang, None))
+    texts = [screens.help_screen(view).text]
+    texts += [
+        card(shipped_directory, catalogs, r.id, lang)
+        for r in shipped_directory.data.resources
+        if not r.confirmations
+    ]
+    for text in texts:
+        found = [word for word in CHECKED_WORDS[lang] if word in text.lower()]
+        assert not found, (lang, found, text[:80])
+
+
 def test_a_guide_shows_its_source_link_and_the_pages_date(
     shipped_directory: Directory, catalogs: Catalogs
 ) -> None:

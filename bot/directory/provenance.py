@@ -249,7 +249,8 @@ def page_date(t: Translator, dated: str) -> str:
     if dated.count("-") == 1:
         day = page_date_floor(dated)
         if t.language.months:  # the month names the language's readers use, as Translator.date
-            return f"{t.language.months[day.month - 1]} {day.year}"
+            month = t.language.months[day.month - 1]
+            return t.language.month_year.format(month=month, year=day.year)
         return str(format_skeleton("yMMMM", day, locale=t.locale))
     return dated
 

@@ -27,7 +27,7 @@ CODE_PATTERN = r"[a-z]{2,3}(?:-(?:[A-Z][a-z]{3}|[A-Z]{2}))?"
 _CODE = re.compile(CODE_PATTERN)
 _FIELDS = {
     "code", "script", "direction", "name", "names", "fallback", "telegram", "catalog", "cldr",
-    "months", "date", "list",
+    "months", "date", "month_year", "list",
 }  # fmt: skip
 _LIST_KEYS = ("pair", "middle", "end")
 
@@ -49,6 +49,7 @@ class Language:
     cldr: str = SOURCE_LANGUAGE
     months: tuple[str, ...] = ()
     date: str = "{day} {month} {year}"
+    month_year: str = "{month} {year}"
     list_patterns: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -135,7 +136,10 @@ def _entry(raw: Any, where: str) -> Language:
     if not isinstance(code, str) or not _CODE.fullmatch(code):
         raise RegistryError(f"{where}: code {code!r} is not a BCP 47 tag such as ar, ckb, ku-Arab")
     where = f"{where} ({code})"
-    text = {k: raw.get(k) for k in ("name", "direction", "script", "catalog", "cldr", "date")}
+    text = {
+        k: raw.get(k)
+        for k in ("name", "direction", "script", "catalog", "cldr", "date", "month_year")
+    }
     if not isinstance(text["name"], str) or not text["name"].strip():
         raise RegistryError(f"{where}: name is required")
     if text["direction"] not in ("rtl", "ltr"):
@@ -163,6 +167,7 @@ def _entry(raw: Any, where: str) -> Language:
         cldr=cldr,
         months=months,
         date=str(text["date"] or "{day} {month} {year}"),
+        month_year=str(text["month_year"] or "{month} {year}"),
         list_patterns=lists,
     )
 

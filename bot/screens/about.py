@@ -108,8 +108,9 @@ def help_screen(view: View) -> Screen:
     lines = [
         view.ui(
             N_(
-                "This bot gives you checked contacts of UN agencies, organisations and "
-                "emergency services, and short safety advice. It works with buttons."
+                "This bot gives you contacts of UN agencies, organisations and emergency "
+                "services, each with the page it comes from, and short safety advice. "
+                "It works with buttons."
             )
         ),
         view.ui(TYPE_TO_SEARCH),
