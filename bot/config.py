@@ -1,20 +1,17 @@
 """Settings: every default once, every tunable settable from the environment and validated.
 
-`load_settings` reads the variables in `ENVIRONMENT`; a value that cannot work stops the bot
-with a message naming the variable. The token and the secret are `SecretStr`/`SecretBytes`,
-which print as stars, so no log line or traceback can carry them.
+Each setting is read from `PENAH_<NAME>` (the token and the API address from Telegram's usual
+names); a value that cannot work stops the bot with a message naming the variable. The token
+and the secret are `SecretStr`/`SecretBytes`, which print as stars, so no log line or
+traceback can carry them.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     SecretBytes,
     SecretStr,
@@ -22,6 +19,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
@@ -53,15 +51,18 @@ def _default_resources() -> Path:
     return here if here.exists() else shipped_resources()
 
 
-class Settings(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        frozen=True, extra="forbid", env_prefix="PENAH_", env_ignore_empty=True,
+        populate_by_name=True, str_strip_whitespace=True,
+    )
 
-    token: SecretStr | None = None
-    api_url: str = DEFAULT_API_URL
+    token: SecretStr | None = Field(None, validation_alias="TELEGRAM_BOT_TOKEN")
+    api_url: str = Field(DEFAULT_API_URL, validation_alias="TELEGRAM_API_URL")
     resources: Path = Field(default_factory=_default_resources)
     data_dir: Path = Path("data")
     locales: Path = Field(default_factory=shipped_locales)
-    admin_ids: frozenset[int] = frozenset()
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     log_level: str = "INFO"
     unsafe_debug: bool = False
     secret: SecretBytes | None = None
@@ -142,47 +143,18 @@ class Settings(BaseModel):
         return Settings.model_validate({**self.model_dump(), **values})
 
 
-# Every setting read from the environment, by field.
-ENVIRONMENT = {
-    "token": "TELEGRAM_BOT_TOKEN",
-    "api_url": "TELEGRAM_API_URL",
-    "resources": "PENAH_RESOURCES",
-    "data_dir": "PENAH_DATA_DIR",
-    "locales": "PENAH_LOCALES",
-    "admin_ids": "PENAH_ADMIN_IDS",
-    "log_level": "PENAH_LOG_LEVEL",
-    "unsafe_debug": "PENAH_UNSAFE_DEBUG",
-    "secret": "PENAH_SECRET",
-    "retention_days": "PENAH_RETENTION_DAYS",
-    "stale_days": "PENAH_STALE_DAYS",
-    "reload_interval": "PENAH_RELOAD_INTERVAL",
-    "heartbeat_seconds": "PENAH_HEARTBEAT_SECONDS",
-    "messages_per_second": "PENAH_MESSAGES_PER_SECOND",
-    "chat_messages_per_second": "PENAH_CHAT_MESSAGES_PER_SECOND",
-    "flood_updates": "PENAH_FLOOD_UPDATES",
-    "flood_window": "PENAH_FLOOD_WINDOW",
-    "flood_pause": "PENAH_FLOOD_PAUSE",
-    "tidy_seconds": "PENAH_TIDY_SECONDS",
-    "guard_size": "PENAH_GUARD_SIZE",
-    "guard_days": "PENAH_GUARD_DAYS",
-    "webhook_url": "PENAH_WEBHOOK_URL",
-    "listen": "PENAH_LISTEN",
-    "webhook_secret": "PENAH_WEBHOOK_SECRET",
-    "check_links": "PENAH_CHECK_LINKS",
-    "http_client": "PENAH_HTTP_CLIENT",
-}
+def variable(field: str) -> str:
+    """The environment variable a setting is read from."""
+    alias = Settings.model_fields[field].validation_alias
+    return alias if isinstance(alias, str) else f"PENAH_{field.upper()}"
+
+
 _SECRET = {"token", "secret", "webhook_secret"}
 
 
-def load_settings(env: Mapping[str, str] | None = None) -> Settings:
-    env = os.environ if env is None else env
-    raw: dict[str, Any] = {
-        field: env[name].strip() for field, name in ENVIRONMENT.items() if env.get(name, "").strip()
-    }
-    if "secret" in raw:
-        raw["secret"] = raw["secret"].encode()
+def load_settings() -> Settings:
     try:
-        return Settings.model_validate(raw)
+        return Settings()
     except ValidationError as exc:
         raise ConfigError(_explain(exc)) from None
 
@@ -194,6 +166,6 @@ def _explain(exc: ValidationError) -> str:
     if not error["loc"]:
         return message
     field = str(error["loc"][0])
-    name = ENVIRONMENT.get(field, field)
+    field = next((f for f in Settings.model_fields if variable(f) == field), field)
     shown = "" if field in _SECRET else f" (got {str(error.get('input'))[:40]!r})"
-    return f"{name}: {message}{shown}"
+    return f"{variable(field) if field in Settings.model_fields else field}: {message}{shown}"
