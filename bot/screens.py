@@ -181,7 +181,7 @@ def _shared_caution(view: View, resource: Resource) -> str:
     if resource.caution is None:
         return ""
     caution = view.content(resource.caution)
-    return "" if view.terms.found(caution, view.t.code) else caution
+    return "" if view.telling(caution) else caution
 
 
 # --------------------------------------------------------------------------- categories

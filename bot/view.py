@@ -46,9 +46,14 @@ class View:
     state: UserState
     terms: Terms = NO_TERMS
 
+    def telling(self, text: str) -> str | None:
+        """The sensitive term in `text`, read in the person's language and in every language
+        their texts fall back to (a Badini screen shows Arabic where Badini is missing)."""
+        return self.terms.found(text, *self.t.fallback)
+
     def masked(self, label: str, neutral: str, n: int) -> str:
         """In discreet mode a label that would give the person away becomes a neutral one."""
-        if self.state.discreet and self.terms.found(label, self.t.code):
+        if self.state.discreet and self.telling(label):
             return self.t.gettext(neutral).format(n=n)
         return label
 
