@@ -190,6 +190,7 @@ def _console(settings: Settings, args: argparse.Namespace) -> int:
     from .directory import Directory
     from .i18n import load_catalogs
     from .screens import known_choice
+    from .sensitive import load_terms
     from .state import UserState
 
     directory = _load_or_report(args.resources or settings.resources)
@@ -209,7 +210,8 @@ def _console(settings: Settings, args: argparse.Namespace) -> int:
         )
         return 2
     state = UserState(lang=args.lang, region=args.region)
-    return run(Console(directory, catalogs, state, settings.retention_days))
+    terms = load_terms(settings.locales)  # the bot's own: discreet mode hides the same names
+    return run(Console(directory, catalogs, state, settings.retention_days, terms))
 
 
 def _check(settings: Settings, args: argparse.Namespace) -> int:

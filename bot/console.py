@@ -17,6 +17,7 @@ from .core import Context, Event, Press, Text, Typed
 from .directory import Directory
 from .i18n import Catalogs
 from .screens import Screen
+from .sensitive import NO_TERMS, Terms
 from .state import UserState
 
 _TAG = re.compile(r"<[^>]+>")
@@ -33,9 +34,15 @@ def as_text(screen: Screen) -> str:
 
 class Console:
     def __init__(
-        self, directory: Directory, catalogs: Catalogs, state: UserState, retention_days: int = 30
+        self,
+        directory: Directory,
+        catalogs: Catalogs,
+        state: UserState,
+        retention_days: int = 30,
+        terms: Terms = NO_TERMS,
     ) -> None:
-        self.context = Context(directory, catalogs, retention_days)
+        """`terms`: the sensitive terms the bot loads, so discreet mode hides what it hides."""
+        self.context = Context(directory, catalogs, retention_days, terms=terms)
         self.state = state
         self.screen = self._do(Typed(BY_NAME["start"]))
 
