@@ -9,13 +9,17 @@ from dataclasses import dataclass, replace
 from html import escape
 
 from .callbacks import Action, Kind
-from .i18n import N_, Catalogs, Translator
+from .i18n import N_, Catalogs, Html, Translator
 from .model import in_language, shown_language
 from .queries import Directory
 from .sensitive import NO_TERMS, Terms
 from .state import UserState
 
 MAX_TEXT = 4096
+
+
+def _escaped(value: object) -> str:
+    return value if isinstance(value, Html) else escape(str(value), quote=False)
 
 
 @dataclass(frozen=True)
@@ -82,9 +86,10 @@ class View:
         )
 
     def ui(self, message: str, **values: object) -> str:
-        """A UI message, translated and escaped, its values filled in, then made bidi-safe."""
+        """A UI message, translated and escaped, its values filled in (escaped, but for the
+        `Html` the code built itself), then made bidi-safe."""
         translated = escape(self.t.gettext(message), quote=False)
-        filled = translated.format(**{k: escape(str(v), quote=False) for k, v in values.items()})
+        filled = translated.format(**{k: _escaped(v) for k, v in values.items()})
         return self.t.isolate(filled)
 
     def heading(self, message: str) -> str:
