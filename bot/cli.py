@@ -182,6 +182,7 @@ def _console(settings: Settings, args: argparse.Namespace) -> int:
     from bot.core.callbacks import Action, Kind
     from bot.core.state import UserState
     from bot.directory.queries import Directory
+    from bot.i18n.sensitive import load_terms
     from bot.i18n.translator import load_catalogs
     from bot.ops.console import Console, run
     from bot.screens.menus import known_choice
@@ -203,7 +204,8 @@ def _console(settings: Settings, args: argparse.Namespace) -> int:
         )
         return 2
     state = UserState(lang=args.lang, region=args.region)
-    return run(Console(directory, catalogs, state, settings.retention_days))
+    terms = load_terms(settings.locales)  # the bot's own: discreet mode hides the same names
+    return run(Console(directory, catalogs, state, settings.retention_days, terms))
 
 
 def _check(settings: Settings, args: argparse.Namespace) -> int:

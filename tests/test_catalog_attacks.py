@@ -14,18 +14,20 @@ import pytest
 from bot.cli import main
 from bot.config import shipped_locales
 from bot.i18n.translator import load_catalogs
+from tests import tdlib
 from tests.conftest import make_settings, running_harness
 from tests.fakes import user
-from tests.telegram_html import parse_html
+from tests.langs import SHIPPED
 
 ARABIC = user(5151, language_code="ar")
 
 
-def poisoned(tmp_path: Path, msgid: str, msgstr: str) -> tuple[Path, int]:
-    """The shipped catalogs with one Arabic translation replaced; returns its line."""
+def poisoned(tmp_path: Path, msgid: str, msgstr: str, lang: str = "ar") -> tuple[Path, int]:
+    """The shipped catalogs with one translation replaced; returns its line."""
     locales = tmp_path / "locales"
-    shutil.copytree(shipped_locales(), locales)
-    po = locales / "ar" / "LC_MESSAGES" / "messages.po"
+    if not locales.exists():
+        shutil.copytree(shipped_locales(), locales)
+    po = locales / lang / "LC_MESSAGES" / "messages.po"
     lines = po.read_text(encoding="utf-8").split("\n")
     at = lines.index(f'msgid "{msgid}"')
     lines[at + 1] = f'msgstr "{msgstr}"'
@@ -40,17 +42,63 @@ async def arabic_main_menu(tmp_path: Path, locales: Path) -> str:
         return str(h.screen(ARABIC["id"])["text"])
 
 
-async def test_a_link_in_the_language_prompt_is_shown_as_text_not_sent_as_markup(
+async def test_a_link_in_the_language_prompt_is_dropped_and_the_prompt_shown_in_english(
     tmp_path: Path,
 ) -> None:
     link = '<a href=\\"https://evil.example/login\\">اضغط هنا</a>'
-    locales, _ = poisoned(tmp_path, "Choose your language.", link)
+    locales, line = poisoned(tmp_path, "Choose your language.", link)
     async with running_harness(make_settings(tmp_path, locales=locales)) as h:
         await h.send("/start", ARABIC)
         sent = h.fake.called("sendMessage")[-1].params["text"]
-    parsed = parse_html(sent)
-    assert not any(kind == "a" for kind, _, _ in parsed.entities)
-    assert "<a href" in parsed.text  # the translator's text, shown literally
+    shown = tdlib.shown(sent)
+    assert "Choose your language." in shown.text
+    assert "evil" not in shown.text and "<a" not in shown.text
+    assert shown.of_kind(*tdlib.TAPPABLE) == []
+    assert any(p.line == line and "adds" in p.message for p in load_catalogs(locales).problems)
+
+
+# What a translation could add that its English does not have: markup, or an address
+# Telegram makes tappable. Each is dropped, and that line shown in English.
+ADDED = {
+    "a link tag": '<a href=\\"https://evil.example/x\\">{text}</a>',
+    "a bold tag": "<b>{text}</b>",
+    "an address": "{text} https://evil.example/x",
+    "an address without its scheme": "{text} evil.example/login",
+    "a www address": "{text} www.evil.com",
+    "an e-mail address": "{text} help@evil.example",
+    "an @name": "{text} @evil_helper_bot",
+}
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+@pytest.mark.parametrize("added", ADDED)
+def test_a_translation_that_adds_markup_or_an_address_is_shown_in_english(
+    tmp_path: Path, lang: str, added: str
+) -> None:
+    msgid = "Tell me where you are, to see the right contacts."
+    own = load_catalogs(shipped_locales()).get(lang).gettext(msgid)
+    locales, line = poisoned(tmp_path, msgid, ADDED[added].format(text=own), lang)
+    catalogs = load_catalogs(locales)
+    assert catalogs.get(lang).gettext(msgid) == msgid
+    assert any(p.line == line and "adds" in p.message for p in catalogs.problems)
+    assert catalogs.get(lang).gettext("Contacts") == load_catalogs(shipped_locales()).get(
+        lang
+    ).gettext("Contacts"), "the rest of the catalog is kept"
+
+
+@pytest.mark.parametrize(
+    "translation",
+    [
+        "قفل تيليغرام (الإعدادات > الخصوصية) أو راسل help@example.org، انظر example.org.",
+        "Telegramê kilît bike (Settings > Privacy). Ji help@example.org re binivîse.",
+        "Bersiv.Pirs: a sentence run on after its full stop is not an address",
+    ],
+)
+def test_a_translation_may_keep_the_addresses_and_signs_its_english_has(translation: str) -> None:
+    from bot.i18n.catalogs import markup_added
+
+    source = "Lock Telegram (Settings > Privacy) or write to help@example.org, see example.org."
+    assert markup_added(source, translation) is None
 
 
 @pytest.mark.parametrize(

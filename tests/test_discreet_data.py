@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import unicodedata
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+
+from bot.i18n.sensitive import GRAMMAR, fold, load_terms
 
 ROOT = Path(__file__).resolve().parent.parent
 TERMS_FILE = ROOT / "locales" / "sensitive-terms.yaml"
@@ -19,31 +20,84 @@ def _load(path: Path) -> Any:
         return yaml.safe_load(fh)
 
 
-TERMS: dict[str, list[str]] = _load(TERMS_FILE)
+RAW: dict[str, Any] = _load(TERMS_FILE)
+TERMS: dict[str, list[str]] = {k: v for k, v in RAW.items() if k != GRAMMAR}
+MATCHER = load_terms(TERMS_FILE.parent)
 DIRECTORY: dict[str, Any] = _load(DIRECTORY_FILE)
 LANGUAGES: list[str] = DIRECTORY["languages"]
 
 
-def _norm(text: str) -> str:
-    return unicodedata.normalize("NFC", text).casefold()
+def _telling(lang: str, text: str) -> str | None:
+    return MATCHER.found(text, lang)
 
 
-def _telling(lang: str, text: str) -> list[str]:
-    found = [t for t in TERMS.get(lang, []) if _norm(t) in _norm(text)]
-    return found + [s for s in TERMS["symbols"] if s in text]
-
-
-def test_every_directory_language_and_the_symbols_have_a_list() -> None:
+def test_every_directory_language_and_the_symbols_have_a_list_and_a_grammar() -> None:
     assert TERMS["symbols"]
     for lang in LANGUAGES:
         assert TERMS.get(lang), f"no sensitive terms for {lang}"
+        assert MATCHER.grammars[lang].endings, f"no endings for {lang}'s phrases"
 
 
 def test_terms_are_plain_unique_strings() -> None:
     for key, entries in TERMS.items():
         assert all(isinstance(e, str) and e.strip() == e and e for e in entries), key
-        normalised = [_norm(e) for e in entries]
+        normalised = [fold(e) for e in entries]
         assert len(normalised) == len(set(normalised)), f"duplicate entry under {key}"
+
+
+def test_grammar_entries_are_plain_strings() -> None:
+    for lang, parts in RAW[GRAMMAR].items():
+        assert set(parts) <= {"prefixes", "endings", "linking"}, lang
+        for name, affixes in parts.items():
+            assert all(isinstance(a, str) and a.strip() == a and a for a in affixes), (lang, name)
+
+
+# How people write what gives them away, per language: phrases whose words carry their
+# language's endings and ezafe, possessives between them, and organisation names. Each must
+# be found, read in its own language.
+TELLING = {
+    "en": ["my intimate images", "private photos of me", "Kaos GL", "SPoD", "Helem",
+           "IraQueer", "Rainbow Railroad"],
+    "ar": ["صوري الحميمة", "الصور الخاصة بي", "صورك العارية", "SPoD – خط الاستشارات",
+           "منظمة حلم Helem"],
+    "ckb": ["وێنە تایبەتییەکانم", "وێنەی تایبەتی خۆم", "وێنە ڕووتەکانم", "Kaos GL لە تورکیا"],
+    "ku": ["wêneyên min ên taybet", "wêneyên taybet", "wêneya min a tazî",
+           "SPoD – Xeta şêwirdariyê"],
+    "ku-Arab": ["وێنەیێن من یێن تایبەت", "وێنەیێن تایبەت", "وێنەیێ تە یێ رووت", "IraQueer"],
+}
+# Ordinary texts that share a stem or a word with a term: never telling.
+ORDINARY = {
+    "en": ["translated people", "private hospital photos", "a photo of my passport",
+           "family tracing"],
+    "ar": ["صورة جواز السفر", "مستشفى خاص", "تصوير المستندات الخاصة بالإقامة"],
+    "ckb": ["وێنەی پاسپۆرت", "نەخۆشخانەی تایبەت", "وێنەگری تایبەت بە هاوسەرگیری"],
+    "ku": ["wêneyê pasaportê", "nexweşxaneya taybet", "wênegirê taybet"],
+    "ku-Arab": ["وێنەیێ پاسپۆرتێ", "نەخۆشخانەیا تایبەت"],
+}
+
+
+def test_every_language_has_telling_and_ordinary_examples() -> None:
+    assert set(TELLING) == set(ORDINARY) == set(LANGUAGES)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_terms_match_through_endings_ezafe_and_possessives_and_name_the_organisations(
+    lang: str,
+) -> None:
+    missed = [text for text in TELLING[lang] if not MATCHER.found(text, lang)]
+    assert missed == []
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_ordinary_words_sharing_a_stem_are_not_telling(lang: str) -> None:
+    assert [(t, MATCHER.found(t, lang)) for t in ORDINARY[lang] if MATCHER.found(t, lang)] == []
+
+
+def test_a_text_shown_from_a_fallback_language_is_read_in_that_language() -> None:
+    arabic_name = "SPoD – خط الاستشارات لأفراد مجتمع الميم"
+    without_name = arabic_name.split("–")[1]
+    assert MATCHER.found(without_name, "ku-Arab") is None  # not Badini words
+    assert MATCHER.found(without_name, "ku-Arab", "ar") is not None
 
 
 def test_the_identity_symbols_the_directory_used_to_show_are_listed() -> None:
@@ -73,8 +127,7 @@ def test_discreet_names_name_no_sensitive_topic() -> None:
 
 def test_no_category_icon_is_an_identity_symbol() -> None:
     for category in DIRECTORY["categories"]:
-        icon = category.get("icon", "")
-        assert not [s for s in TERMS["symbols"] if s in icon], category["id"]
+        assert _telling("en", category.get("icon", "")) is None, category["id"]
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -92,4 +145,5 @@ def test_cautions_shown_on_the_emergency_screen_are_written_and_name_no_sensitiv
             continue
         text = resource["caution"].get(lang)
         assert text, f"{resource['id']} has no {lang} caution"
-        assert not _telling(lang, text) + _telling("en", text), f"{resource['id']} {lang}: {text}"
+        assert _telling(lang, text) is None and _telling("en", text) is None, (
+            f"{resource['id']} {lang}: {text}")

@@ -215,16 +215,16 @@ def test_numbers_links_latin_names_and_commands_are_isolated_whole() -> None:
     assert f"{LRI}https://smex.org/helpdesk/{PDI}" in text
     assert text.endswith(f"{LRI}SMEX{PDI}.")
     assert isolate_html("الإعدادات &gt; الخصوصية") == "الإعدادات &gt; الخصوصية"
-    assert isolate_html("<b>Settings &gt; Privacy</b>") == (
-        f"<b>{LRI}Settings{PDI} &gt; {LRI}Privacy{PDI}</b>"
+    assert isolate_html("<b>Settings &gt; Privacy</b>") == (  # one path, read left to right
+        f"<b>{LRI}Settings &gt; Privacy{PDI}</b>"
     )
     assert isolate_html("استخدم /forget الآن") == f"استخدم {LRI}/forget{PDI} الآن"
     assert isolate_html("A &amp; B") == f"{LRI}A{PDI} &amp; {LRI}B{PDI}"
 
 
 def test_right_to_left_button_labels_that_begin_with_latin_start_with_rlm() -> None:
-    assert mark_label("SMEX") == RLM + "SMEX"
-    assert mark_label("❓ Front Line Defenders") == RLM + "❓ Front Line Defenders"
+    assert mark_label("SMEX") == f"{RLM}{LRI}SMEX{PDI}"
+    assert mark_label("❓ Front Line Defenders") == f"{RLM}❓ {LRI}Front Line Defenders{PDI}"
     assert mark_label("🏠 القائمة الرئيسية") == "🏠 القائمة الرئيسية"
     assert registry_translator("ku").label("SMEX") == "SMEX"
 

@@ -14,6 +14,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Sequence
 from enum import StrEnum
+from html import escape
 from typing import Annotated, Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
@@ -28,7 +29,7 @@ from pydantic import (
     model_validator,
 )
 
-from bot.i18n.translator import N_, Translator
+from bot.i18n.translator import N_, Html, Translator
 
 UNDATED = "undated"
 _PAGE_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
@@ -242,6 +243,12 @@ def site_name(url: str) -> str:
     return host.removeprefix("www.")
 
 
+def site_link(url: str) -> Html:
+    """The site's name, linked to the page: a full address can hold telling words
+    (…/digital-targeting-…-lgbt), and punctuation written after it is never part of it."""
+    return Html(f'<a href="{escape(url)}">{escape(site_name(url), quote=False)}</a>')
+
+
 def page_date(t: Translator, dated: str) -> str:
     """A page's own date at the precision it was given: 2018-06-08, June 2020, 2019."""
     if dated.count("-") == 2:
@@ -262,13 +269,14 @@ def resource_line(ui: Ui, t: Translator, entry: Sourced) -> str:
         return ui(CONFIRMED[confirmed.how], date=t.date(confirmed.date))
     source = entry.source
     if source.dated == UNDATED:
-        return ui(FROM_UNDATED, source=site_name(source.url), date=t.date(source.read))
-    return ui(FROM_DATED, source=site_name(source.url), date=page_date(t, source.dated))
+        return ui(FROM_UNDATED, source=site_link(source.url), date=t.date(source.read))
+    return ui(FROM_DATED, source=site_link(source.url), date=page_date(t, source.dated))
 
 
 def guide_line(ui: Ui, t: Translator, entry: Sourced) -> str:
+    """A guide's last line: its source, as the site's name linked to the page."""
     source = entry.source
     if source.dated == UNDATED:
-        return ui(GUIDE_UNDATED, link=source.url, date=t.date(source.read))
-    return ui(GUIDE_DATED, link=source.url, date=page_date(t, source.dated))
+        return ui(GUIDE_UNDATED, link=site_link(source.url), date=t.date(source.read))
+    return ui(GUIDE_DATED, link=site_link(source.url), date=page_date(t, source.dated))
 

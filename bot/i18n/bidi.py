@@ -1,9 +1,12 @@
 """Direction marks for right-to-left screens that never break Telegram's HTML or commands.
 
 Marks are added to text only, never inside a tag or an entity: each text run between tags is
-decoded, its left-to-right runs (links, emails, numbers, Latin names, /commands) are isolated,
-and it is escaped again. A /command is isolated with its slash, since Telegram recognises a
-command only when its letters follow the slash directly.
+decoded, its left-to-right runs (links, emails, numbers, times, Latin names, /commands) are
+isolated, and it is escaped again. A /command is isolated with its slash, since Telegram
+recognises a command only when its letters follow the slash directly. An isolate ends before
+the punctuation that follows a run, in either script: Telegram ends a link at the isolate's
+end, so «…/ar/،» never becomes part of the address. A time range («8:00–18:00») and a menu path
+("Settings > Privacy and Security") are each one run, so they read left to right as a whole.
 """
 
 from __future__ import annotations
@@ -24,12 +27,14 @@ _LTR_RUN = re.compile(
     r"(?<![\w/<>])/[A-Za-z0-9_]{1,64}(?![\w/<>])"
     r"|https?://[^\s\u2066-\u2069]+"
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|(?<!\d)\d{1,2}:\d{2}(?:[ \t]*[-–—][ \t]*\d{1,2}:\d{2})?"  # 8:00, 8:00–18:00
     r"|\+?\d[\d\s().-]{3,}\d"
     r"|[A-Za-z\u00c0-\u024f][\w\u00c0-\u024f'’&./@+-]*"
-    r"(?:[ \t]+[A-Za-z0-9\u00c0-\u024f][\w\u00c0-\u024f'’&./@+-]*)*",
+    r"(?:(?:[ \t]+|[ \t]*[>›→][ \t]*)[A-Za-z0-9\u00c0-\u024f][\w\u00c0-\u024f'’&./@+-]*)*",
     re.ASCII | re.IGNORECASE,
 )
-_TRAILING = ".,:;!?)»"
+# Punctuation after a run, in Latin and Arabic script: left outside the isolate.
+_TRAILING = ".,:;!?)»\"'…،؛؟۔"
 
 
 def unescape(text: str) -> str:
@@ -76,7 +81,10 @@ def starts_ltr(text: str) -> bool:
 
 
 def mark_label(text: str) -> str:
-    """A button label for a right-to-left screen: an RLM first where it begins with Latin."""
+    """A button label for a right-to-left screen: its Latin runs isolated («کەسێن LGBTIQ+»
+    would show "+LGBTIQ"), and an RLM first where it begins with Latin."""
+    if not any(mark in text for mark in (LRI, PDI)):  # not isolated yet
+        text = isolate_plain(text)
     return RLM + text if starts_ltr(text) and not text.startswith(RLM) else text
 
 

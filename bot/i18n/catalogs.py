@@ -2,9 +2,11 @@
 
 A translator's file is untrusted input to the screens: a message whose placeholders are not
 exactly the source's bare `{name}` fields (no `{0.__class__}`, no format spec, no conversion,
-no stray brace) or whose plural forms do not match the catalog's own Plural-Forms header is
-dropped, named by file and line, and shown in English; the rest of the catalog is used. Only a
-file gettext itself would refuse (syntax, plural expression) is skipped whole.
+no stray brace), that adds markup or an address its English does not have (a tag, a link, an
+e-mail address or @name Telegram would make tappable), or whose plural forms do not match the
+catalog's own Plural-Forms header is dropped, named by file and line, and shown in English;
+the rest of the catalog is used. Only a file gettext itself would refuse (syntax, plural
+expression) is skipped whole.
 """
 
 from __future__ import annotations
@@ -25,6 +27,18 @@ from babel.support import Translations
 DOMAIN = "messages"
 _FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,31}")
 _FORMATTER = string.Formatter()
+# What a message could smuggle in: a tag, or an address Telegram makes tappable in plain text
+# (a link with a scheme or www., an e-mail address, an @name, a bare host). A bare host counts
+# when it has a path or ends in a lower-case name, so a sentence run on after its full stop
+# ("Bersiv.Pirs") is not read as one.
+_TAG = re.compile(r"<\s*/?\s*[A-Za-z][^<>]*>?")
+_ADDRESS = re.compile(
+    r"(?i:\b(?:https?|tg|mailto|tel|sms|ftp|file|data|javascript):\S+|\bwww\.\S+)"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|(?<![\w@])@[A-Za-z0-9_]{4,}"
+    r"|(?<![\w.@/])(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}/\S*"
+    r"|(?<![\w.@/])(?:[A-Za-z0-9-]+\.)+[a-z]{2,}\b(?!\.?\w)"
+)
 
 
 @dataclass(frozen=True)
@@ -80,6 +94,16 @@ def _forms(value: object) -> tuple[str, ...]:
     return tuple(value) if isinstance(value, tuple | list) else (str(value or ""),)
 
 
+def markup_added(source: str, translation: str) -> str | None:
+    """A tag or an address in the translation that its source does not have, if any."""
+    for pattern in (_TAG, _ADDRESS):
+        allowed = {match.group(0) for match in pattern.finditer(source)}
+        for match in pattern.finditer(translation):
+            if match.group(0) not in allowed:
+                return match.group(0)
+    return None
+
+
 def message_problem(message: Message, nplurals: int) -> str | None:
     """Why a translated message cannot be shown, or None."""
     sources = _forms(message.id)
@@ -101,6 +125,9 @@ def message_problem(message: Message, nplurals: int) -> str | None:
                 f"placeholders {sorted(found)} do not match {sorted(wanted)} "
                 f"in {sources[0][:40]!r}"
             )
+        added = markup_added(" ".join(sources), form)
+        if added:
+            return f"adds {added[:40]!r}, which {sources[0][:40]!r} does not have"
     return None
 
 

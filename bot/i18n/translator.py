@@ -25,7 +25,12 @@ from bot.i18n.languages import SOURCE_LANGUAGE, Language, Registry, RegistryErro
 
 log = logging.getLogger(__name__)
 
-__all__ = ["N_", "CatalogProblem", "Catalogs", "Translator", "load_catalogs"]
+__all__ = ["N_", "CatalogProblem", "Catalogs", "Html", "Translator", "load_catalogs"]
+
+
+class Html(str):
+    """Telegram HTML built and escaped by the code (a link to a source, say): a screen fills
+    it into a message as it is, where every other value is escaped."""
 
 
 def N_(message: str) -> str:

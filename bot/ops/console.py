@@ -16,6 +16,7 @@ from bot.core.commands import BY_NAME, command_name
 from bot.core.decide import Context, Event, Press, Text, Typed
 from bot.core.state import UserState
 from bot.directory.queries import Directory
+from bot.i18n.sensitive import NO_TERMS, Terms
 from bot.i18n.translator import Catalogs
 from bot.screens.menus import Screen
 
@@ -33,9 +34,15 @@ def as_text(screen: Screen) -> str:
 
 class Console:
     def __init__(
-        self, directory: Directory, catalogs: Catalogs, state: UserState, retention_days: int = 30
+        self,
+        directory: Directory,
+        catalogs: Catalogs,
+        state: UserState,
+        retention_days: int = 30,
+        terms: Terms = NO_TERMS,
     ) -> None:
-        self.context = Context.of(directory, catalogs, retention_days=retention_days)
+        """`terms`: the sensitive terms the bot loads, so discreet mode hides what it hides."""
+        self.context = Context.of(directory, catalogs, retention_days=retention_days, terms=terms)
         self.state = state
         self.screen = self._do(Typed(BY_NAME["start"]))
 

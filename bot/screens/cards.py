@@ -13,6 +13,14 @@ from bot.directory.queries import Directory
 from bot.i18n.translator import N_
 from bot.screens.view import Button, Screen, View
 
+# Neutral openings, before the entry's name (see screens.CHOOSE_QUESTION).
+CARD_OPENING = N_(
+    "The ways to reach this service are below; the last line says how current they are."
+)
+GUIDE_OPENING = N_(
+    "An answer to a question people ask. The last line names its source and its date."
+)
+
 OPERATOR_LABELS = {
     Operator.UN: N_("a United Nations agency"),
     Operator.NGO: N_("a non-governmental organisation"),
@@ -61,8 +69,11 @@ def resource_card(
     if resource is None:
         return None
     operator = t.gettext(OPERATOR_LABELS[resource.operator])
-    lines = [notice, ""] if notice else [view.heading(N_("Contact details"))]
+    lines = [notice, ""] if notice else []
     lines += [
+        view.heading(N_("Contact details")),
+        view.ui(CARD_OPENING),
+        "",
         f"<b>{view.content(resource.name)}</b>",
         view.content(resource.summary),
         view.ui(N_("Run by: {operator}"), operator=operator),
@@ -118,6 +129,8 @@ def guide(view: View, guide_id: str, origin: str) -> Screen | None:
         return None
     lines = [
         view.heading(N_("Information")),
+        view.ui(GUIDE_OPENING),
+        "",
         f"❓ <b>{view.content(found.question)}</b>",
         "",
         view.content(found.answer),

@@ -32,6 +32,15 @@ __all__ = [
 
 PAGE_SIZE = 8
 
+# Neutral openings. A chat list shows about the first 64 characters of the last message, line
+# breaks as spaces: a screen about a topic or an entry starts with its kind, the place and what
+# to do, and names the topic or entry only after that, in every language.
+CHOOSE_QUESTION = N_(
+    "Choose a question to read its answer, or a contact to see how to reach it."
+)
+CHOOSE_CONTACT = N_("Choose a contact below to see how to reach it: by phone, message or online.")
+CALL_NOW = N_("Numbers you can call or message now. Choose the one that fits what is happening.")
+
 # --------------------------------------------------------------------------- language
 
 
@@ -133,6 +142,10 @@ def emergency(view: View) -> Screen:
         lines.append(view.ui(N_("Tell me where you are to see only your country's numbers.")))
         order = list(d.regions)  # grouped by place, in the directory's order
         found.sort(key=lambda r: min(order.index(p) for p in r.regions))
+    elif region in d.regions:
+        lines.append(view.ui(N_("For: {place}"), place=view.label(d.regions[region].name)))
+    if found:
+        lines.append(view.ui(CALL_NOW))
     for resource in found:
         lines.append("")
         lines.append(f"<b>{view.content(resource.name)}</b>")
@@ -181,7 +194,7 @@ def _shared_caution(view: View, resource: Resource) -> str:
     if resource.caution is None:
         return ""
     caution = view.content(resource.caution)
-    return "" if view.terms.found(caution, view.t.code) else caution
+    return "" if view.telling(caution) else caution
 
 
 # --------------------------------------------------------------------------- categories
@@ -210,15 +223,20 @@ def category(view: View, category_id: str, page: int) -> Screen | None:
         label = view.masked(view.label(r.name), N_("Contact {n}"), n + 1)
         return Button(label, Action(Kind.RESOURCE, r.id, chosen.id, page))  # Back: this page
 
-    shown = [button(i) for i in range(page * PAGE_SIZE, min((page + 1) * PAGE_SIZE, count))]
-    lines = [view.heading(N_("Contacts")), _category_title(view, chosen)]
+    on_page = range(page * PAGE_SIZE, min((page + 1) * PAGE_SIZE, count))
+    shown = [button(i) for i in on_page]
+    lines = [view.heading(N_("Contacts"))]
     region = d.regions.get(view.state.region or "")
     if region:
         lines.append(view.ui(N_("For: {place}"), place=view.label(region.name)))
-    if guides and page == 0:
-        lines.append(view.ui(N_("Questions people ask, then the contacts:")))
-    if not count:
+    else:
+        lines.append(view.ui(N_("Tell me where you are, to see the right contacts.")))
+    if not count:  # nothing to choose, and no topic to name
         lines.append(view.ui(N_("Nothing here yet for your place.")))
+    else:
+        with_questions = any(i < len(guides) for i in on_page)
+        lines += [view.ui(CHOOSE_QUESTION if with_questions else CHOOSE_CONTACT), ""]
+        lines.append(_category_title(view, chosen))
     if pages > 1:
         lines.append(view.ui(N_("Page {page} of {pages}"), page=page + 1, pages=pages))
     rows: list[list[Button]] = [[b] for b in shown]

@@ -13,9 +13,13 @@ from bot.core.state import UserState
 from bot.directory.model import in_language, shown_language
 from bot.directory.queries import Directory
 from bot.i18n.sensitive import NO_TERMS, Terms
-from bot.i18n.translator import N_, Catalogs, Translator
+from bot.i18n.translator import N_, Catalogs, Html, Translator
 
 MAX_TEXT = 4096
+
+
+def _escaped(value: object) -> str:
+    return value if isinstance(value, Html) else escape(str(value), quote=False)
 
 
 @dataclass(frozen=True)
@@ -46,9 +50,14 @@ class View:
     state: UserState
     terms: Terms = NO_TERMS
 
+    def telling(self, text: str) -> str | None:
+        """The sensitive term in `text`, read in the person's language and in every language
+        their texts fall back to (a Badini screen shows Arabic where Badini is missing)."""
+        return self.terms.found(text, *self.t.fallback)
+
     def masked(self, label: str, neutral: str, n: int) -> str:
         """In discreet mode a label that would give the person away becomes a neutral one."""
-        if self.state.discreet and self.terms.found(label, self.t.code):
+        if self.state.discreet and self.telling(label):
             return self.t.gettext(neutral).format(n=n)
         return label
 
@@ -77,9 +86,10 @@ class View:
         )
 
     def ui(self, message: str, **values: object) -> str:
-        """A UI message, translated and escaped, its values filled in, then made bidi-safe."""
+        """A UI message, translated and escaped, its values filled in (escaped, but for the
+        `Html` the code built itself), then made bidi-safe."""
         translated = escape(self.t.gettext(message), quote=False)
-        filled = translated.format(**{k: escape(str(v), quote=False) for k, v in values.items()})
+        filled = translated.format(**{k: _escaped(v) for k, v in values.items()})
         return self.t.isolate(filled)
 
     def heading(self, message: str) -> str:
