@@ -1,10 +1,9 @@
 """The search words admins keep in resources.yaml, per category and language.
 
-`keywords` are the words people type for a category, `danger` (on the emergency category) the
-words that signal immediate danger and open the Emergency screen before anything else. Both
-are match terms only: never shown, so a list may hold the words people actually type, dialect
-forms and misspellings included, and even the slurs some people know as the only word for
-themselves, so that they still find help.
+`keywords` are the words people type for a category: match terms only, never shown, so a list
+may hold the words people actually type, dialect forms and misspellings included, and even the
+slurs some people know as the only word for themselves, so that they still find help. (Danger
+is not listed here: it is understood by meaning, from `locales/danger.yaml`.)
 """
 
 from __future__ import annotations

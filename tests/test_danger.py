@@ -7,12 +7,13 @@ with the kind of danger, and ordinary messages sharing a stem that must not be.
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
 import pytest
 
-from bot import danger
+from bot import danger, searchindex
 from bot.danger import Danger, DangerFileError, detect, load_danger, spot
 from bot.textfold import fold, tokens, words
 from tests.conftest import ROOT
@@ -302,3 +303,24 @@ def test_a_broken_danger_file_is_refused_naming_the_file_and_the_field(
     with pytest.raises(DangerFileError) as error:
         load_danger(path)
     assert str(path) in str(error.value) and said in str(error.value)
+
+
+def test_a_broken_shipped_file_leaves_search_running_and_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    (tmp_path / danger.FILE).write_text("languages: [", encoding="utf-8")
+    monkeypatch.setattr(searchindex, "shipped_locales", lambda: tmp_path)
+    searchindex.shipped_danger_words.cache_clear()
+    try:
+        with caplog.at_level(logging.ERROR):
+            assert searchindex.shipped_danger_words() is danger.NO_WORDS
+        assert str(tmp_path / danger.FILE) in caplog.text
+    finally:
+        searchindex.shipped_danger_words.cache_clear()
+    assert detect(danger.NO_WORDS, "I want to kill myself") is None
+
+
+def test_the_shipped_words_are_the_ones_search_uses(vocabulary: danger.DangerWords) -> None:
+    shipped = searchindex.shipped_danger_words()
+    assert Path(shipped.source).samefile(FILE)
+    assert len(shipped.signs) == len(vocabulary.signs)
