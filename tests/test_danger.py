@@ -156,6 +156,7 @@ HEARD: dict[str, list[tuple[Danger, str]]] = {
         (SEXUAL, "tecavüze uğradım"), (SEXUAL, "beni taciz ediyor"),
         (BLACKMAIL, "şantaj yapıyor"), (BLACKMAIL, "fotoğraflarımla tehdit ediyor"),
         (GENERAL, "imdat"), (GENERAL, "yardım edin lütfen"), (GENERAL, "tehlikedeyim"),
+        (THREAT, "öldürecekler!"), (GENERAL, "tehdit"),
     ],
 }
 
@@ -194,7 +195,8 @@ ORDINARY: dict[str, list[str]] = {
         "خۆ بپارێزە", "مەترسیێن ئینتەرنێتێ", "توندوتیژیا خێزانی", "سەرێ من دئێشیت",
         "پارێ من ددەت", "دێ چمە دهۆکێ", "ئەز دخوازم ل ئەلمانیا بژیم",
     ],
-    "tr": ["avukat lazım", "yardım", "kadına şiddet", "otobüsü kaçırdım", "öldürücü virüs"],
+    "tr": ["avukat lazım", "yardım", "kadına şiddet", "otobüsü kaçırdım", "öldürücü virüs",
+           "tehdit nasıl bildirilir"],
 }
 
 
