@@ -186,6 +186,7 @@ def _console(settings: Settings, args: argparse.Namespace) -> int:
     from bot.i18n.translator import load_catalogs
     from bot.ops.console import Console, run
     from bot.screens.menus import known_choice
+    from bot.search.danger import danger_words_in
 
     directory = _load_or_report(args.resources or settings.resources)
     if not isinstance(directory, Directory):
@@ -205,7 +206,8 @@ def _console(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     state = UserState(lang=args.lang, region=args.region)
     terms = load_terms(settings.locales)  # the bot's own: discreet mode hides the same names
-    return run(Console(directory, catalogs, state, settings.retention_days, terms))
+    danger, _ = danger_words_in(settings.locales)
+    return run(Console(directory, catalogs, state, settings.retention_days, terms, danger))
 
 
 def _check(settings: Settings, args: argparse.Namespace) -> int:

@@ -1,4 +1,4 @@
-"""Typed search: folding in four scripts, matching with typos, danger words first, nothing kept."""
+"""Typed search: folding in four scripts, matching with typos, danger first, nothing kept."""
 
 from __future__ import annotations
 
@@ -24,8 +24,9 @@ from bot.loading.validation import parse_directory
 from bot.ops.console import Console
 from bot.screens import results as search_screens
 from bot.screens.menus import View
+from bot.search.danger import Danger, shipped_danger_words
 from bot.search.fold import fold, tokens, within_one_edit
-from bot.search.index import MAX_RESULTS, Found, Index, Outcome
+from bot.search.index import MAX_RESULTS, Found, Index, Outcome, refused
 from bot.telegram.handlers import keyboard
 from tests.conftest import DATA, ROOT, Harness, make_settings, running_harness
 from tests.fakes import buttons, user
@@ -38,7 +39,7 @@ def search(directory: Directory, query: str, region: str | None) -> Found:
     kept = _INDEXES.get(id(directory))
     if kept is None or kept[0] is not directory:
         kept = _INDEXES[id(directory)] = (directory, Index(directory))
-    return kept[1].search(query, region)
+    return kept[1].search(query, region, shipped_danger_words())
 
 
 BIDI = re.compile("[\u200e\u200f\u2066-\u2069]")
@@ -138,31 +139,84 @@ def test_words_of_every_language_find_their_topic(
         assert category in entries[0].categories, query
 
 
-DANGER = ["خطر", "أنا في خطر", "help", "HELP!!", "heeelp", "I want to die", "نجدة", "النجدة",
-          "ساعدوووني", "فریام کەون", "alîkarî", "xwekuştinê", "imdat", "ölmek istiyorum",
-          "they will kill me", "انتحار"]
+DANGER = [
+    ("ar", "خطر", Danger.GENERAL), ("ar", "أنا في خطر", Danger.GENERAL),
+    ("en", "HELP ME!!", Danger.GENERAL), ("en", "heeelp me", Danger.GENERAL),
+    ("en", "I want to die", Danger.SELF_HARM), ("ar", "نجدة", Danger.GENERAL),
+    ("ar", "النجدة", Danger.GENERAL), ("ar", "ساعدوووني", Danger.GENERAL),
+    ("ckb", "فریام کەون", Danger.GENERAL), ("ku", "alîkariya min bikin", Danger.GENERAL),
+    ("ku", "xwekuştinê", Danger.SELF_HARM), ("tr", "imdat", Danger.GENERAL),
+    ("tr", "ölmek istiyorum", Danger.SELF_HARM), ("en", "they will kill me", Danger.THREAT),
+    ("ar", "انتحار", Danger.SELF_HARM), ("ku-Arab", "دێ من کوژن", Danger.THREAT),
+    ("en", "my husband beats me", Danger.VIOLENCE), ("ar", "يبتزني", Danger.BLACKMAIL),
+]
 
 
-@pytest.mark.parametrize("query", DANGER)
-def test_danger_words_answer_with_the_emergency_screen(
-    query: str, shipped_directory: Directory, catalogs: Catalogs
+@pytest.mark.parametrize(("lang", "query", "kind"), DANGER)
+def test_danger_answers_with_the_emergency_screen(
+    lang: str, query: str, kind: Danger, shipped_directory: Directory, catalogs: Catalogs
 ) -> None:
     found = search(shipped_directory, query, "iq-kr")
-    assert found.outcome is Outcome.DANGER
+    assert found.outcome is Outcome.DANGER and found.danger is kind, (lang, query)
     view = View(shipped_directory, catalogs, catalogs.get("en"), UserState("en", "iq-kr"))
     screen = search_screens.results(view, found)
     assert screen.urgent and screen.text.startswith("🚨")
     assert "911" in screen.text
 
 
-def test_a_danger_word_inside_a_query_still_shows_what_was_asked_below_it(
+@pytest.mark.parametrize("query", ["I want to kill myself and I have no phone number",
+                                   "they will kill me " + "please " * 40])
+def test_danger_is_heard_in_a_message_too_long_or_too_private_to_search(
+    query: str, shipped_directory: Directory
+) -> None:
+    assert refused(query + " 0750 123 4567")
+    found = search(shipped_directory, query + " 0750 123 4567", "iq-kr")
+    assert found.outcome is Outcome.DANGER
+
+
+def test_danger_inside_a_request_still_shows_what_was_asked_below_it(
     shipped_directory: Directory, catalogs: Catalogs
 ) -> None:
-    found = search(shipped_directory, "help with registration", "iq-kr")
-    assert found.outcome is Outcome.DANGER and found.category == "asylum"
+    query = "they threaten to kill me, how do I register with UNHCR"
+    found = search(shipped_directory, query, "iq-kr")
+    assert found.outcome is Outcome.DANGER and found.danger is Danger.THREAT
+    assert found.category == "asylum"
     view = View(shipped_directory, catalogs, catalogs.get("en"), UserState("en", "iq-kr"))
     labels = [b.label for b in search_screens.results(view, found).buttons()]
     assert any("UNHCR" in label for label in labels)
+
+
+CRY_BESIDE_A_TOPIC = [
+    ("en", "help me find a lawyer", "legal"), ("en", "help me with registration", "asylum"),
+    ("ar", "ساعدوني بدي محامي", "legal"), ("ar", "ساعدني بالتسجيل في المفوضية", "asylum"),
+    ("ckb", "یارمەتیم بدەن پارێزەرم دەوێت", "legal"),
+    ("ku", "alîkariya min bikin, parêzerek dixwazim", "legal"),
+    ("ku-Arab", "هاریکاریا من بکەن، پارێزەرەک دڤێت", "legal"),
+]
+
+
+@pytest.mark.parametrize(("lang", "query", "category"), CRY_BESIDE_A_TOPIC)
+def test_a_cry_for_help_beside_a_topic_gets_the_topic_with_emergency_first(
+    lang: str, query: str, category: str, shipped_directory: Directory, catalogs: Catalogs
+) -> None:
+    found = search(shipped_directory, query, "iq-kr")
+    assert found.outcome is Outcome.FOUND and found.urgent, (lang, query)
+    assert found.category == category and found.danger is Danger.GENERAL
+    view = View(shipped_directory, catalogs, catalogs.get(lang), UserState(lang, "iq-kr"))
+    first = search_screens.results(view, found).buttons()[0]
+    assert first.action == Action(Kind.EMERGENCY)
+
+
+@pytest.mark.parametrize(("lang", "query"), [
+    ("en", "I need a lawyer"), ("en", "domestic violence"), ("ar", "أحتاج محامي"),
+    ("ar", "خطر في بالي سؤال"), ("ckb", "پارێزەرم دەوێت"), ("ckb", "توندوتیژی خێزانی"),
+    ("ku", "kuştina kêzikan"), ("ku", "parêzerek dixwazim"), ("ku-Arab", "هاریکاریا یاسایی"),
+])
+def test_ordinary_requests_are_not_answered_as_danger(
+    lang: str, query: str, shipped_directory: Directory
+) -> None:
+    found = search(shipped_directory, query, "iq-kr")
+    assert found.outcome is not Outcome.DANGER and found.danger is None, (lang, query)
 
 
 @pytest.mark.parametrize(
@@ -246,24 +300,26 @@ def test_words_matched_but_never_shown_find_help_in_neutral_words(
             assert word not in shown
 
 
-def test_admins_keep_danger_words_and_keywords_in_the_directory() -> None:
+def test_admins_keep_keywords_in_the_directory_and_danger_is_heard_without_them() -> None:
     text = (DATA / "directory.yaml").read_text(encoding="utf-8")
     text = text.replace(
         "  - id: asylum\n",
         '  - id: asylum\n    keywords: {en: ["zebracorn"], tr: ["mülteci"]}\n', 1
-    ).replace(
-        "    emergency: true\n", '    emergency: true\n    danger: {ar: ["خطر"]}\n', 1
     )
     directory = parse_directory(text)
     assert search(directory, "zebracorn", None).category == "asylum"
     assert search(directory, "multeci", None).category == "asylum"
     assert search(directory, "خطر", None).outcome is Outcome.DANGER
-    misplaced = text.replace(
-        "  - id: asylum\n", '  - id: asylum\n    danger: {en: ["help"]}\n', 1
+
+
+def test_a_danger_list_in_the_directory_is_refused_with_where_the_words_live() -> None:
+    text = (DATA / "directory.yaml").read_text(encoding="utf-8")
+    old_format = text.replace(
+        "    emergency: true\n", '    emergency: true\n    danger: {ar: ["خطر"]}\n', 1
     )
     with pytest.raises(DirectoryError) as error:
-        parse_directory(misplaced)
-    assert "categories[1]" in str(error.value) and "emergency: true" in str(error.value)
+        parse_directory(old_format)
+    assert "danger" in str(error.value) and "locales/danger.yaml" in str(error.value)
 
 
 # --------------------------------------------------------------------------- one index

@@ -31,6 +31,7 @@ from bot.i18n.translator import N_, Catalogs
 from bot.screens import menus as screens
 from bot.screens import results as search_screens
 from bot.screens.menus import Screen, View
+from bot.search.danger import NO_WORDS, DangerWords, shipped_danger_words
 from bot.search.index import Index
 
 MEDIA_NOTICE = N_(
@@ -50,10 +51,13 @@ class Context:
     retention_days: int = 30
     generation: tuple[int, int] = (0, 0)  # (directory, catalogs): tells caches to let go
     terms: Terms = NO_TERMS
+    danger: DangerWords = NO_WORDS  # the locales' danger words: typed danger is heard
 
     @classmethod
     def of(cls, directory: Directory, catalogs: Catalogs, **options: Any) -> Context:
-        """A context with the directory's search index built here (console, tests)."""
+        """A context with the directory's search index built here, and the shipped danger
+        words unless others are given (console, tests)."""
+        options.setdefault("danger", shipped_danger_words())
         return cls(directory, Index(directory), catalogs, **options)
 
 
@@ -141,7 +145,7 @@ def _decide(ctx: Context, state: UserState, event: Event, client_language: str |
 
 def _search(ctx: Context, state: UserState, query: str) -> Outcome:
     """What was typed, found in every language and shown in the person's; danger first."""
-    found = ctx.index.search(query, state.region)
+    found = ctx.index.search(query, state.region, ctx.danger)
     screen = search_screens.results(view(ctx, state), found)
     return Outcome(state, screen, (CountSearch(found.found),))
 

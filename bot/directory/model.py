@@ -18,7 +18,6 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    model_validator,
 )
 
 from bot.directory.contacts import ContactType, https_url
@@ -125,15 +124,7 @@ class Category(_Strict):
     emergency: bool = False
     advice: bool = False
     keywords: Keywords = Field(default_factory=dict)  # typed-search terms, never shown
-    danger: Keywords = Field(default_factory=dict)  # emergency category: its screen at once
     unreviewed: list[LangCode] = Field(default_factory=list, description=UNREVIEWED_HELP)
-
-    @model_validator(mode="after")
-    def _danger_opens_emergency(self) -> Category:
-        if self.danger and not self.emergency:
-            raise ValueError("danger words open the Emergency screen: give them to the "
-                             "category with emergency: true")
-        return self
 
 
 class Contact(_Strict):

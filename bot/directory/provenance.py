@@ -144,13 +144,18 @@ class Confirmation(_Strict):
 
 SourceField = Annotated[Source, BeforeValidator(_no_plain_link)]
 
-# `verified:` from the old format: the message names what replaces it, with its value.
+# Keys of the old format: the message names what replaces them (`verified` with its value).
 OLD_KEYS = {
     "verified": (
         "'verified' is the old format and is gone. If it is the day the source was read, "
         "move it into the source block as 'read:'; only if a person reached the service, "
         "write  confirmations: [{{date: {value}, how: call, by: penah admin}}]  "
         "(how: call | email | message | visit; by: a role, never a name)"
+    ),
+    "danger": (
+        "'danger' words are no longer kept in the directory: danger is understood by meaning, "
+        "from the stems and roots in locales/danger.yaml (see TRANSLATING.md); remove this "
+        "list, and add any word it holds that is missing there"
     ),
 }
 

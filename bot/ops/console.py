@@ -19,6 +19,7 @@ from bot.directory.queries import Directory
 from bot.i18n.sensitive import NO_TERMS, Terms
 from bot.i18n.translator import Catalogs
 from bot.screens.menus import Screen
+from bot.search.danger import NO_WORDS, DangerWords
 
 _TAG = re.compile(r"<[^>]+>")
 
@@ -40,9 +41,12 @@ class Console:
         state: UserState,
         retention_days: int = 30,
         terms: Terms = NO_TERMS,
+        danger: DangerWords = NO_WORDS,
     ) -> None:
-        """`terms`: the sensitive terms the bot loads, so discreet mode hides what it hides."""
-        self.context = Context.of(directory, catalogs, retention_days=retention_days, terms=terms)
+        """`terms` and `danger`: the bot's own, so discreet mode hides what the bot hides and
+        typed danger is heard as the bot hears it."""
+        self.context = Context.of(directory, catalogs, retention_days=retention_days, terms=terms,
+                                  danger=danger)
         self.state = state
         self.screen = self._do(Typed(BY_NAME["start"]))
 

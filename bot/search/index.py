@@ -14,6 +14,7 @@ keeps "I need", «أريد» and «دەمەوێت» from matching everything wit
 from __future__ import annotations
 
 import heapq
+import logging
 import math
 import operator
 import re
@@ -25,13 +26,18 @@ from typing import Any
 
 from bot.directory.model import GLOBAL_REGION, Category
 from bot.directory.queries import Directory, Piece, Rank, Words
+from bot.search import danger
+from bot.search.danger import Danger, DangerWords
 from bot.search.fold import deletions, fold, tokens, within_one_edit, words
 from bot.search.words import piece_words
+
+log = logging.getLogger(__name__)
 
 MAX_RESULTS = 8
 PREFIX = 4  # a word cut short must keep this many letters
 TYPO_LENGTH = 5  # one typo in a shorter word makes another word too often (اسري, اخري, يسري)
 MAX_QUERY_CHARS = 200
+MAX_DANGER_CHARS = 4096  # Telegram's longest message: danger is heard in all of it
 MAX_WORDS = 12
 STRONG, TEXT = 3.0, 1.0
 EXACT, INFLECTED, CLITIC, PARTIAL, TYPO = 1.0, 0.85, 0.8, 0.7, 0.7
@@ -60,7 +66,7 @@ class Entry:
 
 
 class Outcome(Enum):
-    DANGER = "danger"  # a danger word: the Emergency screen for the person's place first
+    DANGER = "danger"  # the message speaks of danger: something to call first (`danger.py`)
     EMERGENCY = "emergency"  # words of the emergency category ("ambulance", «إسعاف»)
     FOUND = "found"
     NOTHING = "nothing"
@@ -73,6 +79,7 @@ class Found:
     hits: tuple[Hit, ...] = ()
     category: str | None = None  # the category matched best, to open in full
     urgent: bool = False  # words of the emergency category too: its button comes first
+    danger: Danger | None = None  # the kind of danger the message speaks of
 
     @property
     def found(self) -> bool:
@@ -91,11 +98,9 @@ def refused(text: str) -> bool:
 
 
 class Topics:
-    """The categories' words: names, keywords, phrases and danger words. Small, and kept from
-    the previous index while the categories are the same objects (their file unchanged)."""
+    """The categories' words: names, keywords and phrases."""
 
     def __init__(self, given: tuple[Category, ...]) -> None:
-        self.source = given
         categories: dict[str, dict[str, float]] = {}
         # A phrase by its first word: (the category, the whole phrase).
         self.phrases: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
@@ -118,21 +123,13 @@ class Topics:
             w: tuple(c.items()) for w, c in categories.items() if len(c) < CATEGORY_SPREAD
             or any(v == STRONG for v in c.values())
         }
-        # The categories' words have prefix and typo tables of their own; the entries' words
-        # have theirs in the index's tables, kept up to date file by file.
+        # The categories' words have prefix and typo tables of their own.
         self.starts: dict[str, list[str]] = {}
         for word in categories:
             if len(word) > PREFIX:
                 self.starts.setdefault(word[:PREFIX], []).append(word)
         self.typos = typo_table(categories)
         self.known = frozenset(categories)
-        # Danger phrases by their first word.
-        self.danger: dict[str, list[tuple[str, ...]]] = {}
-        for terms in (t for c in given for t in c.danger.values()):
-            for term in terms:
-                phrase = tuple(tokens(term))
-                if phrase and phrase not in self.danger.get(phrase[0], []):
-                    self.danger.setdefault(phrase[0], []).append(phrase)
 
 
 class Index:
@@ -194,7 +191,7 @@ class Index:
                 self.by_category[category_id, place] = sorted(
                     held & shown, key=self.position.__getitem__)
         self.topics = topics = Topics(tuple(directory.data.categories))
-        self.phrases, self.categories, self.danger = topics.phrases, topics.words, topics.danger
+        self.phrases, self.categories = topics.phrases, topics.words
         self.category_words = topics.known
         self.category_starts, self.category_typos = topics.starts, topics.typos
 
@@ -255,36 +252,40 @@ class Index:
         return found
 
     # ---- a query
-    def search(self, query: str, region: str | None) -> Found:
+    def search(
+        self, query: str, region: str | None, danger_words: DangerWords = danger.NO_WORDS
+    ) -> Found:
+        # Danger is heard in the whole message before anything else, even in one too long to
+        # search or holding a phone number: it is read here and nowhere kept.
+        spotted = danger.spot(danger_words, query) if len(query) <= MAX_DANGER_CHARS else None
+        if spotted is not None:
+            return self._danger(spotted, region)
         if refused(query):
             return Found(Outcome.REFUSED)
         query_words = list(dict.fromkeys(words(fold(query))))[:MAX_WORDS]
         if not query_words:
             return Found(Outcome.NOTHING)
-        rest = self._without_danger(query_words)
-        if len(rest) < len(query_words):
-            hits, category, _ = self._rank(rest, region, beside_emergency=True)
-            return Found(Outcome.DANGER, hits, category)
-        hits, category, urgent = self._rank(rest, region)
+        hits, category, urgent = self._rank(query_words, region)
         if urgent and category is None:  # "ambulance", «پۆلیس», «یارمەتی یاسایی»
-            hits, category, _ = self._rank(rest, region, beside_emergency=True)
+            hits, category, _ = self._rank(query_words, region, beside_emergency=True)
             return Found(Outcome.EMERGENCY, hits, category)
         if not hits and category is None:
             return Found(Outcome.NOTHING)
         return Found(Outcome.FOUND, hits, category, urgent=urgent)
 
-    def _without_danger(self, query: list[str]) -> list[str]:
-        """The query without the danger words and phrases it holds."""
-        used: set[int] = set()
-        for start, word in enumerate(query):
-            heads = [word, *(word[:end] for end in range(5, len(word)))]  # xwekuştinê
-            for head in heads:
-                for phrase in self.danger.get(head, ()):
-                    size = len(phrase)
-                    found = query[start : start + size]
-                    if len(found) == size and all(map(_same, found, phrase)):
-                        used.update(range(start, start + size))
-        return [w for i, w in enumerate(query) if i not in used]
+    def _danger(self, spotted: danger.Spotted, region: str | None) -> Found:
+        """The Emergency screen first, what the message's other words ask for beside it.
+
+        A general cry beside a topic the directory has ("help me find a lawyer", «ساعدني
+        بالتسجيل») is a request: that topic is answered, with the Emergency button first.
+        """
+        rest = list(dict.fromkeys(spotted.rest))[:MAX_WORDS]
+        if spotted.kind is Danger.GENERAL:
+            hits, category, _ = self._rank(rest, region)
+            if category is not None:
+                return Found(Outcome.FOUND, hits, category, urgent=True, danger=spotted.kind)
+        hits, category, _ = self._rank(rest, region, beside_emergency=True)
+        return Found(Outcome.DANGER, hits, category, danger=spotted.kind)
 
     def _rank(
         self, query: list[str], region: str | None, *, beside_emergency: bool = False
@@ -409,12 +410,6 @@ class Index:
 def _at(query: list[str], start: int, phrase: tuple[str, ...]) -> bool:
     return tuple(query[start : start + len(phrase)]) == phrase
 
-
-def _same(query_word: str, danger_word: str) -> bool:
-    """Danger words match whole, or with an ending on a long word (xwekuştinê, dangerous)."""
-    return query_word == danger_word or (
-        len(danger_word) >= 5 and query_word.startswith(danger_word)
-    )
 
 
 def _words(piece: Piece) -> Words:

@@ -31,6 +31,7 @@ from bot.i18n.translator import N_, Catalogs, Translator, catalog_alert, load_ca
 from bot.loading.reloader import Reloader
 from bot.ops.admin import NOT_RELOADED, problems_text
 from bot.ops.digest import Digest
+from bot.search.danger import DangerFileError, danger_words_in
 from bot.storage.guards import FloodGuard, Guards, History
 from bot.storage.store import Store, load_secret
 from bot.telegram.handlers import Handlers
@@ -53,6 +54,7 @@ class PenahBot:
         self.reloader = reloader
         self.catalogs = catalogs
         self.terms = load_terms(settings.locales)
+        self.danger, fault = danger_words_in(settings.locales)
         self.store: Store | None = None
         self.secret = load_secret(settings.data_dir, settings.secret_bytes)
         day = 86_400.0
@@ -72,7 +74,7 @@ class PenahBot:
             settings.messages_per_second, settings.chat_messages_per_second
         )
         self._catalogs_generation = 0
-        self._catalog_alert = catalog_alert(catalogs)
+        self._catalog_alert = catalog_alert(catalogs) + _danger_alert(fault)
         self._context: Context | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self.application: App | None = None
@@ -97,6 +99,7 @@ class PenahBot:
                 self.settings.retention_days,
                 generation,
                 self.terms,
+                self.danger,
             )
             self._context = ctx
         return ctx
@@ -106,8 +109,10 @@ class PenahBot:
         outcome = await self.reloader.reload()
         self.catalogs = await asyncio.to_thread(load_catalogs, self.settings.locales)
         self.terms = await asyncio.to_thread(load_terms, self.settings.locales)
+        self.danger, fault = await asyncio.to_thread(
+            danger_words_in, self.settings.locales, self.danger)
         self._catalogs_generation += 1
-        alert = catalog_alert(self.catalogs)
+        alert = catalog_alert(self.catalogs) + _danger_alert(fault)
         if alert != self._catalog_alert:  # each new set of problems once, like the reloader
             self._catalog_alert = alert
             if alert:
@@ -261,3 +266,11 @@ class PenahBot:
                 )
             except TelegramError as exc:
                 log.warning("could not set commands for %s: %s", code, type(exc).__name__)
+
+
+def _danger_alert(fault: DangerFileError | None) -> str:
+    """What admins are told when the danger words cannot be read ("" when they can)."""
+    if fault is None:
+        return ""
+    log.error("danger words not reloaded, the last good ones are used: %s", fault)
+    return f"\n⚠️ The danger words were not reloaded; the last good ones are used:\n{fault}"
