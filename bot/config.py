@@ -74,6 +74,7 @@ class Settings(BaseModel):
     flood_updates: int = Field(20, ge=1)
     flood_window: float = Field(10.0, gt=0)
     flood_pause: float = Field(30.0, ge=0)
+    clear_memory_mb: int = Field(32, ge=1)  # the message ids /clear deletes, all chats together
     tidy_seconds: float = Field(900.0, ge=0)  # quiet time before a chat is tidied; 0: never
     guard_size: int = Field(100_000, ge=100)  # people, chats or reports remembered in memory
     guard_days: float = Field(2.0, gt=0)  # how long "already told" and "already reported" last
@@ -167,6 +168,7 @@ ENVIRONMENT = {
     "flood_updates": "PENAH_FLOOD_UPDATES",
     "flood_window": "PENAH_FLOOD_WINDOW",
     "flood_pause": "PENAH_FLOOD_PAUSE",
+    "clear_memory_mb": "PENAH_CLEAR_MEMORY_MB",
     "tidy_seconds": "PENAH_TIDY_SECONDS",
     "guard_size": "PENAH_GUARD_SIZE",
     "guard_days": "PENAH_GUARD_DAYS",

@@ -6,11 +6,16 @@ media notice given, a group left). A restart forgets all of it; none of it reach
 
 from __future__ import annotations
 
+import sys
 import time
+from array import array
+from bisect import bisect_left
 from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
+
+from cachetools import LRUCache, TTLCache
 
 from .state import Tidy
 
@@ -24,36 +29,24 @@ class Once(Generic[K]):
     """A set whose members are forgotten after `age` seconds, and the oldest beyond `size`."""
 
     def __init__(self, size: int, age: float, clock: Clock = time.monotonic) -> None:
-        self.size, self.age, self._clock = size, age, clock
-        self._added: OrderedDict[K, float] = OrderedDict()
+        self.size, self.age = size, age
+        self._added: TTLCache[K, bool] = TTLCache(size, age, timer=clock)
 
     def first(self, key: K) -> bool:
         """True the first time `key` is seen (within `age`); it is remembered from now on."""
-        now = self._clock()
-        self._prune(now)
         if key in self._added:
             return False
-        self._added[key] = now
-        if len(self._added) > self.size:
-            self._added.popitem(last=False)
+        self._added[key] = True
         return True
 
     def __contains__(self, key: K) -> bool:
-        self._prune(self._clock())
         return key in self._added
 
     def __len__(self) -> int:
         return len(self._added)
 
     def prune(self) -> None:
-        self._prune(self._clock())
-
-    def _prune(self, now: float) -> None:
-        while self._added:
-            key, added = next(iter(self._added.items()))
-            if now - added < self.age:
-                break
-            del self._added[key]
+        self._added.expire()
 
 
 class FloodGuard:
@@ -98,40 +91,82 @@ class FloodGuard:
         return len(self._seen)
 
 
+MB = 2**20
+# What a chat costs in History besides its two arrays: this object, its id, its size, and its
+# places in the cache's three maps with their share of the maps' tables (measured with
+# tracemalloc: up to about 450 bytes, as the tables grow).
+CHAT_ENTRY = 640
+# The maps' tables keep the size they grew to for the most chats held at once (about 260 bytes
+# for each of those chats): the ids and their entries are kept within this share of the bound.
+COUNTED_SHARE = 3 / 4
+
+
+class _ChatIds:
+    """One chat's message ids and when each was kept, oldest first, in flat arrays."""
+
+    __slots__ = ("ids", "times")
+
+    def __init__(self) -> None:
+        self.times = array("d")
+        self.ids = array("q")
+
+    def cost(self) -> int:
+        """Bytes this chat takes in `History`: the arrays as allocated, and what a chat's
+        entry costs besides (the entry in the cache's maps, its key, this object)."""
+        return CHAT_ENTRY + sys.getsizeof(self.times) + sys.getsizeof(self.ids)
+
+    def drop_before(self, index: int) -> None:
+        del self.times[:index]
+        del self.ids[:index]
+
+
 class History:
-    """Message ids of each private chat, for /clear: at most `per_chat` ids of `chats` chats,
-    none older than Telegram lets a bot delete."""
+    """Message ids of each private chat, for /clear: at most `per_chat` ids a chat, none older
+    than Telegram lets a bot delete, and `memory` bytes for all chats together: past that, the
+    chats quiet longest are forgotten first."""
 
     def __init__(
         self,
+        memory: int = 32 * MB,
         per_chat: int = 2000,
-        chats: int = 100_000,
         age: float = DELETABLE_FOR,
         clock: Clock = time.monotonic,
     ) -> None:
-        self.per_chat, self.chats, self.age, self._clock = per_chat, chats, age, clock
-        self._ids: OrderedDict[int, deque[tuple[float, int]]] = OrderedDict()
+        self.memory, self.per_chat, self.age, self._clock = memory, per_chat, age, clock
+        self._ids: LRUCache[int, _ChatIds] = LRUCache(
+            memory * COUNTED_SHARE, getsizeof=_ChatIds.cost
+        )
 
     def add(self, chat_id: int, message_id: int) -> None:
-        chat = self._ids.pop(chat_id, None) or deque(maxlen=self.per_chat)
-        chat.append((self._clock(), message_id))
-        self._ids[chat_id] = chat  # the most recently active chat last
-        if len(self._ids) > self.chats:
-            self._ids.popitem(last=False)
+        chat = self._ids.get(chat_id) or _ChatIds()
+        chat.times.append(self._clock())
+        chat.ids.append(message_id)
+        if len(chat.ids) > self.per_chat:
+            chat.drop_before(len(chat.ids) - self.per_chat)
+        self._ids[chat_id] = chat  # measured again, now the most recently active chat
 
     def take(self, chat_id: int) -> list[int]:
         """The ids still deletable, forgetting all of them."""
-        horizon = self._clock() - self.age
-        return sorted({m for t, m in self._ids.pop(chat_id, ()) if t >= horizon})
+        chat = self._ids.pop(chat_id, None)
+        if chat is None:
+            return []
+        start = bisect_left(chat.times, self._clock() - self.age)
+        return sorted(set(chat.ids[start:]))
 
     def prune(self) -> None:
         horizon = self._clock() - self.age
-        for chat_id in list(self._ids):
+        for chat_id in list(self._ids):  # oldest first, each put back in its place
             chat = self._ids[chat_id]
-            while chat and chat[0][0] < horizon:
-                chat.popleft()
-            if not chat:
+            chat.drop_before(bisect_left(chat.times, horizon))
+            if chat.ids:
+                self._ids[chat_id] = chat
+            else:
                 del self._ids[chat_id]
+
+    @property
+    def size(self) -> int:
+        """Bytes taken, as counted against `memory`."""
+        return int(self._ids.currsize)
 
     def __len__(self) -> int:
         return len(self._ids)

@@ -29,7 +29,7 @@ from .config import Settings
 from .core import Context
 from .digest import Digest
 from .directory import DirectoryError
-from .guards import FloodGuard, Guards, History
+from .guards import MB, FloodGuard, Guards, History
 from .i18n import N_, Catalogs, Translator, catalog_alert, load_catalogs
 from .limiter import PriorityRateLimiter
 from .reloader import Reloader
@@ -63,7 +63,7 @@ class PenahBot:
                 settings.flood_pause,
                 settings.guard_size,
             ),
-            History(chats=settings.guard_size),
+            History(settings.clear_memory_mb * MB),
             settings.guard_size,
             settings.guard_days * day,
             settings.tidy_seconds,

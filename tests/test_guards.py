@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import time
+import tracemalloc
 from pathlib import Path
 
-from bot.guards import FloodGuard, History, Once
+from bot.guards import MB, FloodGuard, History, Once
 from tests.conftest import make_settings, running_harness
 from tests.fakes import user
 
@@ -45,19 +46,51 @@ def test_flood_guard_silences_then_forgives_and_follows_a_bounded_number_of_peop
     assert len(guard) == 1, "people quiet for longer than the window are forgotten"
 
 
-def test_history_is_bounded_per_chat_in_chats_and_in_age() -> None:
+def test_history_is_bounded_per_chat_and_in_age() -> None:
     clock = Clock()
-    history = History(per_chat=5, chats=10, age=100.0, clock=clock)
+    history = History(per_chat=5, age=100.0, clock=clock)
     for message_id in range(20):
         history.add(1, message_id)
     assert history.take(1) == [15, 16, 17, 18, 19]
-    for chat in range(50):
-        history.add(chat, 1)
-    assert len(history) == 10
-    clock.now += 101
+    assert history.take(1) == [], "taken once"
+    history.add(2, 1)
+    clock.now += 50
+    history.add(2, 2)
+    clock.now += 51
     history.add(999, 7)
     history.prune()
-    assert len(history) == 1 and history.take(999) == [7]
+    assert history.take(2) == [2] and history.take(999) == [7]
+
+
+def test_history_keeps_within_its_memory_for_all_chats_together_dropping_the_quietest() -> None:
+    limit = 1 * MB
+    shapes = [(12_000, 1), (40, 2000), (300, 400), (12_000, 3)]  # chats, ids each: 4x the limit
+    tracemalloc.start()
+    try:
+        before, used = tracemalloc.get_traced_memory()[0], []
+        history = History(limit)
+        for shape, (chats, ids) in enumerate(shapes):
+            for chat in range(chats):
+                for message_id in range(ids):
+                    history.add(shape * 10**12 + chat, 2**40 + message_id)
+            used.append(tracemalloc.get_traced_memory()[0] - before)
+    finally:
+        tracemalloc.stop()
+    assert history.size <= limit
+    assert max(used) <= limit, f"{used} bytes held for a limit of {limit}"
+    newest = (len(shapes) - 1) * 10**12 + shapes[-1][0] - 1
+    assert history.take(newest) == [2**40, 2**40 + 1, 2**40 + 2], "the newest chat is kept"
+    assert history.take(10**12) == [], "the chats quiet longest went first"
+
+
+def test_a_message_id_costs_what_the_default_bound_was_worked_out_with() -> None:
+    history = History()
+    history.add(1, 0)
+    one = history.size
+    for message_id in range(1, history.per_chat):
+        history.add(1, message_id)
+    per_id = (history.size - one) / (history.per_chat - 1)
+    assert 16 <= per_id <= 18, "two 8-byte numbers, and the arrays' spare room"
 
 
 async def test_clear_after_a_flood_of_forwards_leaves_nothing_behind(tmp_path: Path) -> None:
