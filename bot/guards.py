@@ -6,11 +6,12 @@ media notice given, a group left). A restart forgets all of it; none of it reach
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from array import array
 from bisect import bisect_left
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -49,46 +50,87 @@ class Once(Generic[K]):
         self._added.expire()
 
 
-class FloodGuard:
-    """More than `limit` updates in `window` seconds silences a person for `pause` seconds.
+FORGED = 4.0  # what callback data no button of the bot's carries costs, in ordinary updates
+URGENT_EVERY = 5.0  # seconds: how often an urgent screen goes to a person held back
 
-    At most `people` are followed; the one quiet longest is forgotten first.
+
+@dataclass(slots=True)
+class _Pace:
+    tokens: float  # updates the person may still send at once
+    stamp: float  # when `tokens` was worked out
+    held_until: float = -math.inf
+    told: bool = False  # told, during this hold, that they are held back
+    urgent_at: float = -math.inf  # when an urgent screen last went to them while held back
+
+
+class FloodGuard:
+    """A person's pace, as a token bucket: `limit` updates at once, and `limit` every `window`
+    seconds kept up. The defaults (20 at once, 5 a second) are well above a thumb, which keeps
+    up about 3 taps a second and cannot tap 20 in the same instant, and well below a script.
+
+    Past it the person is held back for `pause` seconds, and after that for as long as they
+    keep coming faster than the pace: updates during a hold still count, down to a debt of
+    `limit`, so a script that goes on is held for as long as it goes on. Each update counts
+    its weight: callback data that no button of the bot's carries counts `FORGED`. An urgent
+    screen still goes to a person held back (`urgent`).
     """
 
     def __init__(
         self,
         limit: int = 20,
-        window: float = 10.0,
-        pause: float = 30.0,
+        window: float = 4.0,
+        pause: float = 10.0,
         people: int = 50_000,
         clock: Clock = time.monotonic,
     ) -> None:
-        self.limit, self.window, self.pause, self.people = limit, window, pause, people
+        self.limit, self.rate, self.pause = float(limit), limit / window, pause
         self._clock = clock
-        self._seen: OrderedDict[bytes, deque[float]] = OrderedDict()
-        self._silenced = Once[bytes](people, pause, clock)
+        # After this long quiet, a person's bucket is full again and any hold over: a fresh
+        # start is the same as what would be remembered. The quietest go first beyond `people`.
+        self._people: TTLCache[bytes, _Pace] = TTLCache(people, 2 * window + pause, timer=clock)
 
-    def allow(self, key: bytes) -> bool:
+    def allow(self, key: bytes, weight: float = 1.0) -> bool:
+        """Whether the person's update is handled; False while they are held back."""
         now = self._clock()
-        if key in self._silenced:
+        pace = self._people.get(key) or _Pace(self.limit, now)
+        pace.tokens = min(self.limit, pace.tokens + (now - pace.stamp) * self.rate)
+        pace.stamp = now
+        allowed = now >= pace.held_until and pace.tokens >= weight
+        if allowed:
+            pace.told = False
+        elif now >= pace.held_until:
+            pace.held_until = now + self.pause
+        pace.tokens = max(-self.limit, pace.tokens - weight)
+        self._people[key] = pace  # its quiet time starts again
+        return allowed
+
+    def holding(self, key: bytes) -> bool:
+        """Whether the person is held back now (as their last update was)."""
+        pace = self._people.get(key)
+        return pace is not None and self._clock() < pace.held_until
+
+    def urgent(self, key: bytes) -> bool:
+        """Whether an urgent screen (the Emergency screen) goes to a person held back: the
+        first, then one every `URGENT_EVERY` seconds; the one sent stays on their screen, and a
+        script cannot make the bot send them without end."""
+        pace = self._people.get(key)
+        now = self._clock()
+        if pace is not None and now - pace.urgent_at < URGENT_EVERY:
             return False
-        times = self._seen.pop(key, None) or deque()
-        while times and times[0] < now - self.window:
-            times.popleft()
-        times.append(now)
-        self._seen[key] = times  # now the most recent
-        while len(self._seen) > self.people or (
-            self._seen and next(iter(self._seen.values()))[-1] < now - self.window
-        ):
-            self._seen.popitem(last=False)
-        if len(times) > self.limit:
-            self._silenced.first(key)
-            del self._seen[key]
+        if pace is not None:
+            pace.urgent_at = now
+        return True
+
+    def tell(self, key: bytes) -> bool:
+        """True once per hold: the one time to say that the person is held back."""
+        pace = self._people.get(key)
+        if pace is None or pace.told or self._clock() >= pace.held_until:
             return False
+        pace.told = True
         return True
 
     def __len__(self) -> int:
-        return len(self._seen)
+        return len(self._people)
 
 
 MB = 2**20

@@ -11,8 +11,10 @@ import asyncio
 import contextlib
 import functools
 import logging
+from html import escape
 from typing import TYPE_CHECKING, Any, cast
 
+from cachetools import FIFOCache
 from telegram import (
     CallbackQuery,
     Chat,
@@ -36,10 +38,12 @@ from telegram.ext import (
 )
 
 from . import admin, core, search
-from .callbacks import Action, decode
+from .callbacks import Action, Kind, decode
 from .commands import BY_NAME, command_name
 from .core import Event, Media, Outcome, Press, Text, Typed
 from .failures import not_saved
+from .guards import FORGED
+from .i18n import N_
 from .limiter import NORMAL, URGENT, LimitArgs
 from .onscreen import OnScreen, digest
 from .screens import Screen
@@ -65,6 +69,7 @@ DELETE_BATCH = 100
 OUTCOME_CACHE = 4096
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 PTBContext = ContextTypes.DEFAULT_TYPE
+HELD_BACK = N_("That was too fast. Please wait a few seconds, then try again.")
 
 
 @functools.lru_cache(maxsize=4096)  # screens are immutable, and so are PTB's markups
@@ -103,10 +108,15 @@ def typed_command(message: Message | None) -> str | None:
     return command_name(message.text)
 
 
+def searched(message: Message) -> bool:
+    """Typed text that is searched: the words may say that the person is in danger."""
+    return bool(message.text) and message.forward_origin is None and not typed_command(message)
+
+
 class Handlers:
     def __init__(self, bot: PenahBot) -> None:
         self.bot = bot
-        self._outcomes: dict[tuple[object, ...], Outcome] = {}
+        self._outcomes: FIFOCache[tuple[object, ...], Outcome] = FIFOCache(OUTCOME_CACHE)
         self.onscreen = OnScreen()  # what each recent message shows: no edit to the same
 
     def register(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -187,10 +197,13 @@ class Handlers:
 
     # ------------------------------------------------------------------ the gate
     async def _gate(self, update: Update, context: PTBContext) -> None:
-        """Before any handler: private chats only, unknown update shapes dropped, floods cut.
+        """Before any handler: private chats only, unknown update shapes dropped, floods held.
 
-        A message's id is kept for /clear before the flood check, and /clear itself is never
-        silenced: what a flood left in the chat can always be deleted.
+        A message's id is kept for /clear before the flood check. A person going faster than
+        the flood guard's pace is held back and told so once; their presses are still answered
+        at once, and /clear (what a flood left in the chat can always be deleted), the
+        Emergency button and typed text that tells of danger (the search says, see `_decide`)
+        still get through.
         """
         chat, user = update.effective_chat, update.effective_user
         if update.my_chat_member is not None:
@@ -204,15 +217,37 @@ class Handlers:
         if chat.type != ChatType.PRIVATE:
             await self._leave(chat)
             raise ApplicationHandlerStop
-        if update.message is not None:
-            self.bot.guards.history.add(chat.id, update.message.message_id)
-            if typed_command(update.message) == "clear":
-                return
-        if not self.bot.guards.flood.allow(self.bot.store.user_key(user.id)):
+        message, query = update.message, update.callback_query
+        if message is not None:
+            self.bot.guards.history.add(chat.id, message.message_id)
+        key = self.bot.store.user_key(user.id)
+        action = decode(query.data) if query is not None else None
+        flood = self.bot.guards.flood
+        if flood.allow(key, FORGED if query is not None and action is None else 1.0):
+            return
+        if typed_command(message) == "clear" or (message is not None and searched(message)):
+            return
+        if action is not None and action.kind is Kind.EMERGENCY and flood.urgent(key):
+            return
+        await self._held(update, key)
+        raise ApplicationHandlerStop
+
+    async def _held(self, update: Update, key: bytes) -> None:
+        """An update from a person held back: a press is answered at once all the same, and
+        the first of the hold says why nothing happens (a press in a dialog, which leaves
+        nothing in the chat)."""
+        notice = None
+        if self.bot.guards.flood.tell(key):
+            assert self.bot.store is not None
+            state = await self.bot.store.peek(key) or UserState()
+            notice = core.view(self.bot.context, state, client_language(update)).t
+        with contextlib.suppress(TelegramError):
             if update.callback_query is not None:
-                with contextlib.suppress(TelegramError):
-                    await update.callback_query.answer()
-            raise ApplicationHandlerStop
+                text = notice.gettext(HELD_BACK) if notice else None
+                await update.callback_query.answer(text, show_alert=notice is not None)
+            elif notice is not None and update.effective_chat is not None:
+                text = notice.mark_lines(escape(notice.gettext(HELD_BACK), quote=False))
+                await self._send(update.effective_chat, Screen(text), key)
 
     async def _leave(self, chat: Chat) -> None:
         if not self.bot.guards.left_groups.first(chat.id):
@@ -258,10 +293,17 @@ class Handlers:
         await self._decide(update, Media(told=not self.bot.guards.told_media.first(key)))
 
     async def _decide(self, update: Update, event: Event) -> None:
-        """A message always gets a new message back, after the effects are carried out."""
+        """A message always gets a new message back, after the effects are carried out; from
+        a person held back, only an urgent one (typed text that tells of danger)."""
         key, state = await self._state(update)
         assert update.effective_chat is not None
         outcome = core.decide(self.bot.context, state, event, client_language(update))
+        flood = self.bot.guards.flood
+        if isinstance(event, Text) and flood.holding(key) and not (
+            outcome.screen.urgent and flood.urgent(key)
+        ):
+            await self._held(update, key)
+            return
         if await self._carry_out(outcome, key, update.effective_chat, None):
             await self._send(update.effective_chat, outcome.screen, key)
 
@@ -289,10 +331,7 @@ class Handlers:
         cache_key = (ctx.generation, state, action, client)
         outcome = self._outcomes.get(cache_key)
         if outcome is None:
-            outcome = core.decide(ctx, state, Press(action), language)
-            if len(self._outcomes) >= OUTCOME_CACHE:
-                self._outcomes.pop(next(iter(self._outcomes)))
-            self._outcomes[cache_key] = outcome
+            outcome = self._outcomes[cache_key] = core.decide(ctx, state, Press(action), language)
         return outcome
 
     # ------------------------------------------------------------------ effects
