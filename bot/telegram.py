@@ -59,6 +59,7 @@ from .state import (
     UserState,
 )
 from .store import SaveFailed
+from .turns import Turns
 
 if TYPE_CHECKING:
     from .wiring import PenahBot
@@ -118,6 +119,7 @@ class Handlers:
         self.bot = bot
         self._outcomes: FIFOCache[tuple[object, ...], Outcome] = FIFOCache(OUTCOME_CACHE)
         self.onscreen = OnScreen()  # what each recent message shows: no edit to the same
+        self.turns = Turns()  # one request at a time to each chat; only a message's newest screen
 
     def register(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         app.add_handler(TypeHandler(Update, self._gate), group=-1)
@@ -139,6 +141,11 @@ class Handlers:
         return key, await store.visit(key)
 
     async def _send(self, chat: Chat, screen: Screen, key: bytes | None = None) -> None:
+        async with self.turns.turn(chat.id):
+            await self._send_now(chat, screen, key)
+
+    async def _send_now(self, chat: Chat, screen: Screen, key: bytes | None) -> None:
+        """Within the chat's turn."""
         markup = screen_markup(screen)
         try:
             sent = await self._api.send_message(
@@ -158,12 +165,23 @@ class Handlers:
         if key is not None:
             self.onscreen.shown(key, sent.message_id, digest(screen.text, markup))
 
-    async def _edit(self, query: CallbackQuery, screen: Screen, key: bytes) -> None:
+    async def _edit(self, query: CallbackQuery, screen: Screen, key: bytes, order: int) -> None:
+        """The press's screen in place of the message, unless a newer press (`order` is the
+        update's id) asked for another meanwhile."""
         message = query.message
         if not isinstance(message, Message):  # too old to edit: send it fresh
             if query.message is not None:
                 await self._send(query.message.chat, screen, key)
             return
+        chat_id, message_id = message.chat_id, message.message_id
+        if not self.turns.newest(chat_id, message_id, order):
+            return
+        async with self.turns.turn(chat_id):
+            if self.turns.newest(chat_id, message_id, order):  # none came while this waited
+                await self._edit_now(message, screen, key)
+
+    async def _edit_now(self, message: Message, screen: Screen, key: bytes) -> None:
+        """Within the chat's turn."""
         markup = screen_markup(screen)
         shows = digest(screen.text, markup)
         if self.onscreen.showing(key, message.message_id, shows):
@@ -185,7 +203,8 @@ class Handlers:
                 self.onscreen.shown(key, message.message_id, shows)
                 return
             log.warning("editMessageText failed: %s", exc.message[:80])
-            await self._send(message.chat, screen, key)
+            if "not found" not in exc.message.lower():  # gone: deleted by /clear meanwhile
+                await self._send_now(message.chat, screen, key)
         except Forbidden:
             await self._blocked(key)
 
@@ -322,7 +341,7 @@ class Handlers:
             await query.answer()
         chat = query.message.chat if query.message is not None else None
         if await self._carry_out(outcome, key, chat, query):
-            await self._edit(query, outcome.screen, key)
+            await self._edit(query, outcome.screen, key, update.update_id)
 
     def _press(self, state: UserState, action: Action | None, language: str | None) -> Outcome:
         """Decisions are pure, so a press seen before is answered from memory."""
@@ -360,8 +379,9 @@ class Handlers:
                 self.bot.guards.tidy.arm(chat.id, key, effect.mode, effect.lang)
             elif isinstance(effect, ClearChat) and chat is not None:
                 self.bot.guards.tidy.disarm(chat.id)  # nothing left to tidy
-                await self._delete_all(chat.id, key)
-                await self._send(chat, outcome.screen, key)
+                async with self.turns.turn(chat.id):  # after what is under way, before the rest
+                    await self._delete_all(chat.id, key)
+                    await self._send_now(chat, outcome.screen, key)
                 return False
         return True
 
@@ -387,23 +407,24 @@ class Handlers:
     async def tidy(self) -> None:
         """Chats whose person went quiet: a neutral last screen, or an empty chat."""
         for chat_id, countdown in self.bot.guards.tidy.due():
-            try:
-                if countdown.mode is Tidy.CLEAR:
-                    await self._delete_all(chat_id, countdown.key)
-                elif countdown.message_id is not None:
-                    screen = core.tidied(self.bot.context, countdown.lang)
-                    self.onscreen.drop(countdown.key, countdown.message_id)  # it changes now
-                    await self._api.edit_message_text(
-                        screen.text,
-                        chat_id=chat_id,
-                        message_id=countdown.message_id,
-                        parse_mode=ParseMode.HTML,
-                        reply_markup=keyboard(screen),
-                    )
-            except Forbidden:
-                await self._blocked(countdown.key)
-            except TelegramError as exc:  # gone, too old, not modified: nothing to tidy
-                log.info("tidying a chat failed: %s", type(exc).__name__)
+            async with self.turns.turn(chat_id):  # not in the middle of a press's edit
+                try:
+                    if countdown.mode is Tidy.CLEAR:
+                        await self._delete_all(chat_id, countdown.key)
+                    elif countdown.message_id is not None:
+                        screen = core.tidied(self.bot.context, countdown.lang)
+                        self.onscreen.drop(countdown.key, countdown.message_id)  # it changes now
+                        await self._api.edit_message_text(
+                            screen.text,
+                            chat_id=chat_id,
+                            message_id=countdown.message_id,
+                            parse_mode=ParseMode.HTML,
+                            reply_markup=keyboard(screen),
+                        )
+                except Forbidden:
+                    await self._blocked(countdown.key)
+                except TelegramError as exc:  # gone, too old, not modified: nothing to tidy
+                    log.info("tidying a chat failed: %s", type(exc).__name__)
 
     # ------------------------------------------------------------------ errors
     async def _on_error(self, update: object, context: PTBContext) -> None:
