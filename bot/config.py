@@ -72,9 +72,10 @@ class Settings(BaseSettings):
     heartbeat_seconds: float = Field(5.0, gt=0, le=3600)
     messages_per_second: float = Field(30.0, gt=0)
     chat_messages_per_second: float = Field(1.0, gt=0)
-    flood_updates: int = Field(20, ge=1)
-    flood_window: float = Field(10.0, gt=0)
-    flood_pause: float = Field(30.0, ge=0)
+    flood_updates: int = Field(20, ge=1)  # at once, and per flood_window kept up
+    flood_window: float = Field(4.0, gt=0)
+    flood_pause: float = Field(10.0, ge=0)
+    clear_memory_mb: int = Field(32, ge=1)  # the message ids /clear deletes, all chats together
     tidy_seconds: float = Field(900.0, ge=0)  # quiet time before a chat is tidied; 0: never
     guard_size: int = Field(100_000, ge=100)  # people, chats or reports remembered in memory
     guard_days: float = Field(2.0, gt=0)  # how long "already told" and "already reported" last

@@ -32,6 +32,7 @@ def test_every_setting_can_be_set_from_the_environment(monkeypatch: pytest.Monke
     ("PENAH_RETENTION_DAYS", "0", "PENAH_RETENTION_DAYS"),
     ("PENAH_RETENTION_DAYS", "a month", "PENAH_RETENTION_DAYS"),
     ("PENAH_FLOOD_UPDATES", "-1", "PENAH_FLOOD_UPDATES"),
+    ("PENAH_CLEAR_MEMORY_MB", "0", "PENAH_CLEAR_MEMORY_MB"),
     ("PENAH_MESSAGES_PER_SECOND", "fast", "PENAH_MESSAGES_PER_SECOND"),
     ("PENAH_ADMIN_IDS", "alice,bob", "PENAH_ADMIN_IDS"),
     ("PENAH_LOG_LEVEL", "LOUD", "PENAH_LOG_LEVEL"),
@@ -48,9 +49,10 @@ def test_a_value_that_cannot_work_is_named(
 def test_tunables_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
     environment(monkeypatch, PENAH_FLOOD_UPDATES="5", PENAH_FLOOD_WINDOW="2.5",
                 PENAH_ADMIN_IDS="1, 2;3", PENAH_HEARTBEAT_SECONDS="1", PENAH_LOG_LEVEL="warning",
-                PENAH_RETENTION_DAYS="")
+                PENAH_RETENTION_DAYS="", PENAH_CLEAR_MEMORY_MB="8")
     settings = load_settings()
     assert (settings.flood_updates, settings.flood_window) == (5, 2.5)
+    assert settings.clear_memory_mb == 8
     assert settings.admin_ids == frozenset({1, 2, 3}) and settings.log_level == "WARNING"
     assert settings.retention_days == 30, "an empty variable is as good as unset"
 

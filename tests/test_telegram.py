@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 from pathlib import Path
 from typing import Any
 
+from bot.core import decide as core
 from bot.core.callbacks import Action, Kind
+from bot.core.decide import Press
+from bot.telegram.turns import Turns
 from tests.conftest import Harness, make_settings, running_harness
 from tests.fakes import buttons, user
 from tests.langs import REGISTRY, SHIPPED
@@ -222,3 +226,60 @@ async def test_a_new_catalog_is_offered_after_reload(tmp_path: Path) -> None:
         await h.send("/reload", ADMIN)
         await h.send("/language")
         assert labels(h.screen())[-1] == "فارسی"
+
+
+async def test_presses_faster_than_the_chat_keeps_up_get_the_newest_screen_never_an_older(
+    harness: Harness,
+) -> None:
+    await harness.send("/start")
+    await harness.tap("English")
+    assert harness.bot.store is not None
+    state = await harness.bot.store.peek(harness.bot.store.user_key(4242))
+    assert state is not None
+    wanted = [Kind.HELP, Kind.PRIVACY, Kind.REGIONS, Kind.LANGUAGES, Kind.EMERGENCY]
+    screens = [core.decide(harness.bot.context, state, Press(Action(kind)), "en").screen.text
+               for kind in wanted]
+    before = len(harness.fake.called("editMessageText"))
+    harness.fake.latency = 0.2  # each request takes longer than the presses are apart
+    await asyncio.gather(*(harness.press(Action(kind).encode()) for kind in wanted))
+    harness.fake.latency = 0.0
+    assert len(harness.fake.called("answerCallbackQuery")) == 1 + len(wanted), "all answered"
+    edits = [c.params["text"] for c in harness.fake.called("editMessageText")[before:]]
+    assert 1 <= len(edits) < len(wanted), "the screens still waiting gave way to the newest"
+    assert edits[-1] == screens[-1] == harness.screen()["text"]
+    order = [screens.index(text) for text in edits]
+    assert order == sorted(order), "never an older screen after a newer one"
+
+
+async def test_a_press_on_a_message_deleted_meanwhile_sends_no_stale_screen(
+    harness: Harness,
+) -> None:
+    await harness.send("/start")
+    await harness.tap("English")
+    sent = len(harness.fake.called("sendMessage"))
+    harness.fake.fail("editMessageText", 400, "Bad Request: message to edit not found")
+    await harness.press(Action(Kind.HELP).encode())
+    assert len(harness.fake.called("sendMessage")) == sent
+    harness.fake.fail("editMessageText", 400, "Bad Request: message can't be edited")
+    await harness.press(Action(Kind.HELP).encode())
+    assert len(harness.fake.called("sendMessage")) == sent + 1, "too old to edit: sent anew"
+
+
+async def test_a_chat_gets_one_request_at_a_time_and_an_older_press_never_the_last_word() -> None:
+    turns = Turns()
+    assert turns.newest(1, 7, order=12)
+    assert not turns.newest(1, 7, order=11), "pressed before, handled after: dropped"
+    assert turns.newest(1, 8, order=11), "another message has its own newest"
+    under_way: dict[int, int] = {1: 0, 2: 0}
+    most: dict[int, int] = {1: 0, 2: 0}
+
+    async def request(chat: int) -> None:
+        async with turns.turn(chat):
+            under_way[chat] += 1
+            most[chat] = max(most[chat], under_way[chat])
+            await asyncio.sleep(0.01)
+            under_way[chat] -= 1
+
+    await asyncio.gather(*(request(chat) for chat in (1, 2, 1, 2, 1)))
+    assert most == {1: 1, 2: 1}
+    assert len(turns) == 0, "no chat is held once nothing waits"

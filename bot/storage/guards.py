@@ -6,11 +6,17 @@ media notice given, a group left). A restart forgets all of it; none of it reach
 
 from __future__ import annotations
 
+import math
+import sys
 import time
-from collections import OrderedDict, deque
+from array import array
+from bisect import bisect_left
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
+
+from cachetools import LRUCache, TTLCache
 
 from bot.core.state import Tidy
 
@@ -24,114 +30,185 @@ class Once(Generic[K]):
     """A set whose members are forgotten after `age` seconds, and the oldest beyond `size`."""
 
     def __init__(self, size: int, age: float, clock: Clock = time.monotonic) -> None:
-        self.size, self.age, self._clock = size, age, clock
-        self._added: OrderedDict[K, float] = OrderedDict()
+        self.size, self.age = size, age
+        self._added: TTLCache[K, bool] = TTLCache(size, age, timer=clock)
 
     def first(self, key: K) -> bool:
         """True the first time `key` is seen (within `age`); it is remembered from now on."""
-        now = self._clock()
-        self._prune(now)
         if key in self._added:
             return False
-        self._added[key] = now
-        if len(self._added) > self.size:
-            self._added.popitem(last=False)
+        self._added[key] = True
         return True
 
     def __contains__(self, key: K) -> bool:
-        self._prune(self._clock())
         return key in self._added
 
     def __len__(self) -> int:
         return len(self._added)
 
     def prune(self) -> None:
-        self._prune(self._clock())
+        self._added.expire()
 
-    def _prune(self, now: float) -> None:
-        while self._added:
-            key, added = next(iter(self._added.items()))
-            if now - added < self.age:
-                break
-            del self._added[key]
+
+FORGED = 4.0  # what callback data no button of the bot's carries costs, in ordinary updates
+URGENT_EVERY = 5.0  # seconds: how often an urgent screen goes to a person held back
+
+
+@dataclass(slots=True)
+class _Pace:
+    tokens: float  # updates the person may still send at once
+    stamp: float  # when `tokens` was worked out
+    held_until: float = -math.inf
+    told: bool = False  # told, during this hold, that they are held back
+    urgent_at: float = -math.inf  # when an urgent screen last went to them while held back
 
 
 class FloodGuard:
-    """More than `limit` updates in `window` seconds silences a person for `pause` seconds.
+    """A person's pace, as a token bucket: `limit` updates at once, and `limit` every `window`
+    seconds kept up. The defaults (20 at once, 5 a second) are well above a thumb, which keeps
+    up about 3 taps a second and cannot tap 20 in the same instant, and well below a script.
 
-    At most `people` are followed; the one quiet longest is forgotten first.
+    Past it the person is held back for `pause` seconds, and after that for as long as they
+    keep coming faster than the pace: updates during a hold still count, down to a debt of
+    `limit`, so a script that goes on is held for as long as it goes on. Each update counts
+    its weight: callback data that no button of the bot's carries counts `FORGED`. An urgent
+    screen still goes to a person held back (`urgent`).
     """
 
     def __init__(
         self,
         limit: int = 20,
-        window: float = 10.0,
-        pause: float = 30.0,
+        window: float = 4.0,
+        pause: float = 10.0,
         people: int = 50_000,
         clock: Clock = time.monotonic,
     ) -> None:
-        self.limit, self.window, self.pause, self.people = limit, window, pause, people
+        self.limit, self.rate, self.pause = float(limit), limit / window, pause
         self._clock = clock
-        self._seen: OrderedDict[bytes, deque[float]] = OrderedDict()
-        self._silenced = Once[bytes](people, pause, clock)
+        # After this long quiet, a person's bucket is full again and any hold over: a fresh
+        # start is the same as what would be remembered. The quietest go first beyond `people`.
+        self._people: TTLCache[bytes, _Pace] = TTLCache(people, 2 * window + pause, timer=clock)
 
-    def allow(self, key: bytes) -> bool:
+    def allow(self, key: bytes, weight: float = 1.0) -> bool:
+        """Whether the person's update is handled; False while they are held back."""
         now = self._clock()
-        if key in self._silenced:
+        pace = self._people.get(key) or _Pace(self.limit, now)
+        pace.tokens = min(self.limit, pace.tokens + (now - pace.stamp) * self.rate)
+        pace.stamp = now
+        allowed = now >= pace.held_until and pace.tokens >= weight
+        if allowed:
+            pace.told = False
+        elif now >= pace.held_until:
+            pace.held_until = now + self.pause
+        pace.tokens = max(-self.limit, pace.tokens - weight)
+        self._people[key] = pace  # its quiet time starts again
+        return allowed
+
+    def holding(self, key: bytes) -> bool:
+        """Whether the person is held back now (as their last update was)."""
+        pace = self._people.get(key)
+        return pace is not None and self._clock() < pace.held_until
+
+    def urgent(self, key: bytes) -> bool:
+        """Whether an urgent screen (the Emergency screen) goes to a person held back: the
+        first, then one every `URGENT_EVERY` seconds; the one sent stays on their screen, and a
+        script cannot make the bot send them without end."""
+        pace = self._people.get(key)
+        now = self._clock()
+        if pace is not None and now - pace.urgent_at < URGENT_EVERY:
             return False
-        times = self._seen.pop(key, None) or deque()
-        while times and times[0] < now - self.window:
-            times.popleft()
-        times.append(now)
-        self._seen[key] = times  # now the most recent
-        while len(self._seen) > self.people or (
-            self._seen and next(iter(self._seen.values()))[-1] < now - self.window
-        ):
-            self._seen.popitem(last=False)
-        if len(times) > self.limit:
-            self._silenced.first(key)
-            del self._seen[key]
+        if pace is not None:
+            pace.urgent_at = now
+        return True
+
+    def tell(self, key: bytes) -> bool:
+        """True once per hold: the one time to say that the person is held back."""
+        pace = self._people.get(key)
+        if pace is None or pace.told or self._clock() >= pace.held_until:
             return False
+        pace.told = True
         return True
 
     def __len__(self) -> int:
-        return len(self._seen)
+        return len(self._people)
+
+
+MB = 2**20
+# What a chat costs in History besides its two arrays: this object, its id, its size, and its
+# places in the cache's three maps with their share of the maps' tables (measured with
+# tracemalloc: up to about 450 bytes, as the tables grow).
+CHAT_ENTRY = 640
+# The maps' tables keep the size they grew to for the most chats held at once (about 260 bytes
+# for each of those chats): the ids and their entries are kept within this share of the bound.
+COUNTED_SHARE = 3 / 4
+
+
+class _ChatIds:
+    """One chat's message ids and when each was kept, oldest first, in flat arrays."""
+
+    __slots__ = ("ids", "times")
+
+    def __init__(self) -> None:
+        self.times = array("d")
+        self.ids = array("q")
+
+    def cost(self) -> int:
+        """Bytes this chat takes in `History`: the arrays as allocated, and what a chat's
+        entry costs besides (the entry in the cache's maps, its key, this object)."""
+        return CHAT_ENTRY + sys.getsizeof(self.times) + sys.getsizeof(self.ids)
+
+    def drop_before(self, index: int) -> None:
+        del self.times[:index]
+        del self.ids[:index]
 
 
 class History:
-    """Message ids of each private chat, for /clear: at most `per_chat` ids of `chats` chats,
-    none older than Telegram lets a bot delete."""
+    """Message ids of each private chat, for /clear: at most `per_chat` ids a chat, none older
+    than Telegram lets a bot delete, and `memory` bytes for all chats together: past that, the
+    chats quiet longest are forgotten first."""
 
     def __init__(
         self,
+        memory: int = 32 * MB,
         per_chat: int = 2000,
-        chats: int = 100_000,
         age: float = DELETABLE_FOR,
         clock: Clock = time.monotonic,
     ) -> None:
-        self.per_chat, self.chats, self.age, self._clock = per_chat, chats, age, clock
-        self._ids: OrderedDict[int, deque[tuple[float, int]]] = OrderedDict()
+        self.memory, self.per_chat, self.age, self._clock = memory, per_chat, age, clock
+        self._ids: LRUCache[int, _ChatIds] = LRUCache(
+            memory * COUNTED_SHARE, getsizeof=_ChatIds.cost
+        )
 
     def add(self, chat_id: int, message_id: int) -> None:
-        chat = self._ids.pop(chat_id, None) or deque(maxlen=self.per_chat)
-        chat.append((self._clock(), message_id))
-        self._ids[chat_id] = chat  # the most recently active chat last
-        if len(self._ids) > self.chats:
-            self._ids.popitem(last=False)
+        chat = self._ids.get(chat_id) or _ChatIds()
+        chat.times.append(self._clock())
+        chat.ids.append(message_id)
+        if len(chat.ids) > self.per_chat:
+            chat.drop_before(len(chat.ids) - self.per_chat)
+        self._ids[chat_id] = chat  # measured again, now the most recently active chat
 
     def take(self, chat_id: int) -> list[int]:
         """The ids still deletable, forgetting all of them."""
-        horizon = self._clock() - self.age
-        return sorted({m for t, m in self._ids.pop(chat_id, ()) if t >= horizon})
+        chat = self._ids.pop(chat_id, None)
+        if chat is None:
+            return []
+        start = bisect_left(chat.times, self._clock() - self.age)
+        return sorted(set(chat.ids[start:]))
 
     def prune(self) -> None:
         horizon = self._clock() - self.age
-        for chat_id in list(self._ids):
+        for chat_id in list(self._ids):  # oldest first, each put back in its place
             chat = self._ids[chat_id]
-            while chat and chat[0][0] < horizon:
-                chat.popleft()
-            if not chat:
+            chat.drop_before(bisect_left(chat.times, horizon))
+            if chat.ids:
+                self._ids[chat_id] = chat
+            else:
                 del self._ids[chat_id]
+
+    @property
+    def size(self) -> int:
+        """Bytes taken, as counted against `memory`."""
+        return int(self._ids.currsize)
 
     def __len__(self) -> int:
         return len(self._ids)

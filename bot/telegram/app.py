@@ -32,7 +32,7 @@ from bot.loading.reloader import Reloader
 from bot.ops.admin import NOT_RELOADED, problems_text
 from bot.ops.digest import Digest
 from bot.search.danger import DangerFileError, danger_words_in
-from bot.storage.guards import FloodGuard, Guards, History
+from bot.storage.guards import MB, FloodGuard, Guards, History
 from bot.storage.store import Store, load_secret
 from bot.telegram.handlers import Handlers
 from bot.telegram.http import make_request
@@ -65,7 +65,7 @@ class PenahBot:
                 settings.flood_pause,
                 settings.guard_size,
             ),
-            History(chats=settings.guard_size),
+            History(settings.clear_memory_mb * MB),
             settings.guard_size,
             settings.guard_days * day,
             settings.tidy_seconds,

@@ -10,8 +10,10 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+from html import escape
 from typing import TYPE_CHECKING, Any, cast
 
+from cachetools import FIFOCache
 from telegram import (
     CallbackQuery,
     Chat,
@@ -35,7 +37,7 @@ from telegram.ext import (
 )
 
 from bot.core import decide as core
-from bot.core.callbacks import Action, decode
+from bot.core.callbacks import Action, Kind, decode
 from bot.core.commands import BY_NAME, command_name
 from bot.core.decide import Event, Media, Outcome, Press, Text, Typed
 from bot.core.state import (
@@ -49,12 +51,15 @@ from bot.core.state import (
     Tidy,
     UserState,
 )
+from bot.i18n.translator import N_
 from bot.ops import admin
 from bot.screens.failures import not_saved
 from bot.screens.menus import Screen
+from bot.storage.guards import FORGED
 from bot.storage.store import SaveFailed
 from bot.telegram.limiter import NORMAL, URGENT, LimitArgs
 from bot.telegram.onscreen import OnScreen, digest
+from bot.telegram.turns import Turns
 
 if TYPE_CHECKING:
     from bot.telegram.app import PenahBot
@@ -65,6 +70,7 @@ DELETE_BATCH = 100
 OUTCOME_CACHE = 4096
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 PTBContext = ContextTypes.DEFAULT_TYPE
+HELD_BACK = N_("That was too fast. Please wait a few seconds, then try again.")
 
 
 @functools.lru_cache(maxsize=4096)  # screens are immutable, and so are PTB's markups
@@ -103,11 +109,17 @@ def typed_command(message: Message | None) -> str | None:
     return command_name(message.text)
 
 
+def searched(message: Message) -> bool:
+    """Typed text that is searched: the words may say that the person is in danger."""
+    return bool(message.text) and message.forward_origin is None and not typed_command(message)
+
+
 class Handlers:
     def __init__(self, bot: PenahBot) -> None:
         self.bot = bot
-        self._outcomes: dict[tuple[object, ...], Outcome] = {}
+        self._outcomes: FIFOCache[tuple[object, ...], Outcome] = FIFOCache(OUTCOME_CACHE)
         self.onscreen = OnScreen()  # what each recent message shows: no edit to the same
+        self.turns = Turns()  # one request at a time to each chat; only a message's newest screen
 
     def register(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         app.add_handler(TypeHandler(Update, self._gate), group=-1)
@@ -129,6 +141,11 @@ class Handlers:
         return key, await store.visit(key)
 
     async def _send(self, chat: Chat, screen: Screen, key: bytes | None = None) -> None:
+        async with self.turns.turn(chat.id):
+            await self._send_now(chat, screen, key)
+
+    async def _send_now(self, chat: Chat, screen: Screen, key: bytes | None) -> None:
+        """Within the chat's turn."""
         markup = screen_markup(screen)
         try:
             sent = await self._api.send_message(
@@ -148,12 +165,23 @@ class Handlers:
         if key is not None:
             self.onscreen.shown(key, sent.message_id, digest(screen.text, markup))
 
-    async def _edit(self, query: CallbackQuery, screen: Screen, key: bytes) -> None:
+    async def _edit(self, query: CallbackQuery, screen: Screen, key: bytes, order: int) -> None:
+        """The press's screen in place of the message, unless a newer press (`order` is the
+        update's id) asked for another meanwhile."""
         message = query.message
         if not isinstance(message, Message):  # too old to edit: send it fresh
             if query.message is not None:
                 await self._send(query.message.chat, screen, key)
             return
+        chat_id, message_id = message.chat_id, message.message_id
+        if not self.turns.newest(chat_id, message_id, order):
+            return
+        async with self.turns.turn(chat_id):
+            if self.turns.newest(chat_id, message_id, order):  # none came while this waited
+                await self._edit_now(message, screen, key)
+
+    async def _edit_now(self, message: Message, screen: Screen, key: bytes) -> None:
+        """Within the chat's turn."""
         markup = screen_markup(screen)
         shows = digest(screen.text, markup)
         if self.onscreen.showing(key, message.message_id, shows):
@@ -175,7 +203,8 @@ class Handlers:
                 self.onscreen.shown(key, message.message_id, shows)
                 return
             log.warning("editMessageText failed: %s", exc.message[:80])
-            await self._send(message.chat, screen, key)
+            if "not found" not in exc.message.lower():  # gone: deleted by /clear meanwhile
+                await self._send_now(message.chat, screen, key)
         except Forbidden:
             await self._blocked(key)
 
@@ -187,10 +216,13 @@ class Handlers:
 
     # ------------------------------------------------------------------ the gate
     async def _gate(self, update: Update, context: PTBContext) -> None:
-        """Before any handler: private chats only, unknown update shapes dropped, floods cut.
+        """Before any handler: private chats only, unknown update shapes dropped, floods held.
 
-        A message's id is kept for /clear before the flood check, and /clear itself is never
-        silenced: what a flood left in the chat can always be deleted.
+        A message's id is kept for /clear before the flood check. A person going faster than
+        the flood guard's pace is held back and told so once; their presses are still answered
+        at once, and /clear (what a flood left in the chat can always be deleted), the
+        Emergency button and typed text that tells of danger (the search says, see `_decide`)
+        still get through.
         """
         chat, user = update.effective_chat, update.effective_user
         if update.my_chat_member is not None:
@@ -204,15 +236,37 @@ class Handlers:
         if chat.type != ChatType.PRIVATE:
             await self._leave(chat)
             raise ApplicationHandlerStop
-        if update.message is not None:
-            self.bot.guards.history.add(chat.id, update.message.message_id)
-            if typed_command(update.message) == "clear":
-                return
-        if not self.bot.guards.flood.allow(self.bot.store.user_key(user.id)):
+        message, query = update.message, update.callback_query
+        if message is not None:
+            self.bot.guards.history.add(chat.id, message.message_id)
+        key = self.bot.store.user_key(user.id)
+        action = decode(query.data) if query is not None else None
+        flood = self.bot.guards.flood
+        if flood.allow(key, FORGED if query is not None and action is None else 1.0):
+            return
+        if typed_command(message) == "clear" or (message is not None and searched(message)):
+            return
+        if action is not None and action.kind is Kind.EMERGENCY and flood.urgent(key):
+            return
+        await self._held(update, key)
+        raise ApplicationHandlerStop
+
+    async def _held(self, update: Update, key: bytes) -> None:
+        """An update from a person held back: a press is answered at once all the same, and
+        the first of the hold says why nothing happens (a press in a dialog, which leaves
+        nothing in the chat)."""
+        notice = None
+        if self.bot.guards.flood.tell(key):
+            assert self.bot.store is not None
+            state = await self.bot.store.peek(key) or UserState()
+            notice = core.view(self.bot.context, state, client_language(update)).t
+        with contextlib.suppress(TelegramError):
             if update.callback_query is not None:
-                with contextlib.suppress(TelegramError):
-                    await update.callback_query.answer()
-            raise ApplicationHandlerStop
+                text = notice.gettext(HELD_BACK) if notice else None
+                await update.callback_query.answer(text, show_alert=notice is not None)
+            elif notice is not None and update.effective_chat is not None:
+                text = notice.mark_lines(escape(notice.gettext(HELD_BACK), quote=False))
+                await self._send(update.effective_chat, Screen(text), key)
 
     async def _leave(self, chat: Chat) -> None:
         if not self.bot.guards.left_groups.first(chat.id):
@@ -255,10 +309,17 @@ class Handlers:
         await self._decide(update, Media(told=not self.bot.guards.told_media.first(key)))
 
     async def _decide(self, update: Update, event: Event) -> None:
-        """A message always gets a new message back, after the effects are carried out."""
+        """A message always gets a new message back, after the effects are carried out; from
+        a person held back, only an urgent one (typed text that tells of danger)."""
         key, state = await self._state(update)
         assert update.effective_chat is not None
         outcome = core.decide(self.bot.context, state, event, client_language(update))
+        flood = self.bot.guards.flood
+        if isinstance(event, Text) and flood.holding(key) and not (
+            outcome.screen.urgent and flood.urgent(key)
+        ):
+            await self._held(update, key)
+            return
         if await self._carry_out(outcome, key, update.effective_chat, None):
             await self._send(update.effective_chat, outcome.screen, key)
 
@@ -277,7 +338,7 @@ class Handlers:
             await query.answer()
         chat = query.message.chat if query.message is not None else None
         if await self._carry_out(outcome, key, chat, query):
-            await self._edit(query, outcome.screen, key)
+            await self._edit(query, outcome.screen, key, update.update_id)
 
     def _press(self, state: UserState, action: Action | None, language: str | None) -> Outcome:
         """Decisions are pure, so a press seen before is answered from memory."""
@@ -286,10 +347,7 @@ class Handlers:
         cache_key = (ctx.generation, state, action, client)
         outcome = self._outcomes.get(cache_key)
         if outcome is None:
-            outcome = core.decide(ctx, state, Press(action), language)
-            if len(self._outcomes) >= OUTCOME_CACHE:
-                self._outcomes.pop(next(iter(self._outcomes)))
-            self._outcomes[cache_key] = outcome
+            outcome = self._outcomes[cache_key] = core.decide(ctx, state, Press(action), language)
         return outcome
 
     # ------------------------------------------------------------------ effects
@@ -318,8 +376,9 @@ class Handlers:
                 self.bot.guards.tidy.arm(chat.id, key, effect.mode, effect.lang)
             elif isinstance(effect, ClearChat) and chat is not None:
                 self.bot.guards.tidy.disarm(chat.id)  # nothing left to tidy
-                await self._delete_all(chat.id, key)
-                await self._send(chat, outcome.screen, key)
+                async with self.turns.turn(chat.id):  # after what is under way, before the rest
+                    await self._delete_all(chat.id, key)
+                    await self._send_now(chat, outcome.screen, key)
                 return False
         return True
 
@@ -345,23 +404,24 @@ class Handlers:
     async def tidy(self) -> None:
         """Chats whose person went quiet: a neutral last screen, or an empty chat."""
         for chat_id, countdown in self.bot.guards.tidy.due():
-            try:
-                if countdown.mode is Tidy.CLEAR:
-                    await self._delete_all(chat_id, countdown.key)
-                elif countdown.message_id is not None:
-                    screen = core.tidied(self.bot.context, countdown.lang)
-                    self.onscreen.drop(countdown.key, countdown.message_id)  # it changes now
-                    await self._api.edit_message_text(
-                        screen.text,
-                        chat_id=chat_id,
-                        message_id=countdown.message_id,
-                        parse_mode=ParseMode.HTML,
-                        reply_markup=keyboard(screen),
-                    )
-            except Forbidden:
-                await self._blocked(countdown.key)
-            except TelegramError as exc:  # gone, too old, not modified: nothing to tidy
-                log.info("tidying a chat failed: %s", type(exc).__name__)
+            async with self.turns.turn(chat_id):  # not in the middle of a press's edit
+                try:
+                    if countdown.mode is Tidy.CLEAR:
+                        await self._delete_all(chat_id, countdown.key)
+                    elif countdown.message_id is not None:
+                        screen = core.tidied(self.bot.context, countdown.lang)
+                        self.onscreen.drop(countdown.key, countdown.message_id)  # it changes now
+                        await self._api.edit_message_text(
+                            screen.text,
+                            chat_id=chat_id,
+                            message_id=countdown.message_id,
+                            parse_mode=ParseMode.HTML,
+                            reply_markup=keyboard(screen),
+                        )
+                except Forbidden:
+                    await self._blocked(countdown.key)
+                except TelegramError as exc:  # gone, too old, not modified: nothing to tidy
+                    log.info("tidying a chat failed: %s", type(exc).__name__)
 
     # ------------------------------------------------------------------ errors
     async def _on_error(self, update: object, context: PTBContext) -> None:

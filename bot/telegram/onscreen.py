@@ -10,8 +10,8 @@ and only for the most recent messages (least recently used first out).
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
 
+from cachetools import LRUCache
 from telegram import InlineKeyboardMarkup
 
 LIMIT = 20_000
@@ -38,25 +38,17 @@ class OnScreen:
 
     def __init__(self, limit: int = LIMIT) -> None:
         self.limit = limit
-        self._shown: OrderedDict[tuple[bytes, int], bytes] = OrderedDict()
+        self._shown: LRUCache[tuple[bytes, int], bytes] = LRUCache(limit)
 
     def __len__(self) -> int:
         return len(self._shown)
 
     def showing(self, key: bytes, message_id: int, value: bytes) -> bool:
         """True if the message is known to show exactly `value` already."""
-        slot = (key, message_id)
-        if self._shown.get(slot) != value:
-            return False
-        self._shown.move_to_end(slot)
-        return True
+        return self._shown.get((key, message_id)) == value
 
     def shown(self, key: bytes, message_id: int, value: bytes) -> None:
-        slot = (key, message_id)
-        self._shown[slot] = value
-        self._shown.move_to_end(slot)
-        while len(self._shown) > self.limit:
-            self._shown.popitem(last=False)
+        self._shown[(key, message_id)] = value
 
     def drop(self, key: bytes, message_id: int) -> None:
         """The message is about to change outside a person's press (tidied after a quiet spell)."""
