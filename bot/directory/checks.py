@@ -1,114 +1,20 @@
-"""Rules across entries, run on validated entries, each written once: unique ids, references
-that resolve, one emergency category, and every contact's value for its type and country.
-Also the warnings `penah check` prints without failing.
-
-A file with errors is still checked here as far as it can be: each entry that is valid on its
-own is checked, so an admin sees every problem in one pass.
-"""
+"""The warnings `penah check` prints without failing: staleness, gaps, unchecked codes,
+identity symbols. (What fails a file is checked in bot/loading/validation.py.)"""
 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
-
-from pydantic import BaseModel, ValidationError
 
 from bot.directory import provenance
-from bot.directory.contacts import KINDS, ContactType, country_of
+from bot.directory.contacts import ContactType
 from bot.directory.model import (
     FALLBACK_LANGUAGE,
-    SECTIONS,
-    Category,
-    DirectoryFile,
     Guide,
-    Path_,
-    Region,
     Resource,
 )
 from bot.directory.phones import is_known_short_code
 from bot.directory.queries import Directory
 from bot.i18n.sensitive import NO_TERMS, Terms
-
-_SINGULAR = {"regions": "region", "categories": "category", "resources": "resource"}
-
-
-@dataclass
-class Entries:
-    """The entries that are valid, each with its index in the file."""
-
-    regions: list[tuple[int, Region]] = field(default_factory=list)
-    categories: list[tuple[int, Category]] = field(default_factory=list)
-    resources: list[tuple[int, Resource]] = field(default_factory=list)
-    guides: list[tuple[int, Guide]] = field(default_factory=list)
-    # ids of entries that are invalid themselves: references to them are not also errors
-    invalid_ids: dict[str, set[str]] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, model: DirectoryFile) -> Entries:
-        return cls(
-            list(enumerate(model.regions)),
-            list(enumerate(model.categories)),
-            list(enumerate(model.resources)),
-            list(enumerate(model.guides)),
-        )
-
-    @classmethod
-    def valid_in(cls, data: Mapping[str, Any]) -> Entries:
-        """Each entry of a file that failed as a whole, validated on its own."""
-        found = cls()
-        for section, model in SECTIONS.items():
-            items = data.get(section)
-            valid: list[tuple[int, BaseModel]] = getattr(found, section)
-            for i, item in enumerate(items if isinstance(items, list) else []):
-                try:
-                    valid.append((i, model.model_validate(item)))
-                except ValidationError:  # reported by the validation of the whole file
-                    ident = item.get("id") if isinstance(item, dict) else None
-                    if isinstance(ident, str):
-                        found.invalid_ids.setdefault(section, set()).add(ident)
-        return found
-
-
-def cross_problems(entries: Entries) -> list[tuple[Path_, str]]:
-    found: list[tuple[Path_, str]] = []
-    ids: dict[str, set[str]] = {}
-    for section in SECTIONS:
-        seen: set[str] = set()
-        for i, entry in getattr(entries, section):
-            if entry.id in seen:
-                found.append(((section, i, "id"), f"duplicate id {entry.id!r} in {section}"))
-            seen.add(entry.id)
-        ids[section] = seen | entries.invalid_ids.get(section, set())
-
-    def refs(section: str, i: int, name: str, values: list[str], target: str) -> None:
-        for j, ref in enumerate(values):
-            if ref not in ids[target]:
-                close = difflib.get_close_matches(ref, ids[target], n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-                found.append(((section, i, name, j), f"no {_SINGULAR[target]} {ref!r}{hint}"))
-
-    emergency = [i for i, c in entries.categories if c.emergency]
-    for i in emergency[1:]:
-        found.append((("categories", i, "emergency"), "only one category can be the emergency one"))
-
-    countries = {r.id: r.country for _, r in entries.regions}
-    for i, resource in entries.resources:
-        refs("resources", i, "categories", resource.categories, "categories")
-        refs("resources", i, "regions", resource.regions, "regions")
-        region_countries = [countries.get(r) for r in resource.regions]
-        for j, contact in enumerate(resource.contacts):
-            country = country_of(contact.country, region_countries)
-            message = KINDS[contact.type].check(contact.value, country)
-            if message:
-                found.append((("resources", i, "contacts", j, "value"), message))
-    for i, guide in entries.guides:
-        refs("guides", i, "categories", guide.categories, "categories")
-        refs("guides", i, "regions", guide.regions, "regions")
-        refs("guides", i, "related", guide.related, "resources")
-    return found
 
 
 def warnings_for(

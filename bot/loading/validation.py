@@ -17,8 +17,6 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, ValidationError
 
 from bot.directory import provenance
-from bot.directory.checks import Entries
-from bot.directory.checks import cross_problems as entry_problems
 from bot.directory.contacts import KINDS as CONTACT_KINDS
 from bot.directory.contacts import ContactType, country_of
 from bot.directory.model import (
@@ -246,15 +244,6 @@ def whole_problems(
 
 
 # --------------------------------------------------------------------------- one file
-def _entries_of(model: PartFile) -> Entries:
-    return Entries(
-        list(enumerate(model.regions)),
-        list(enumerate(model.categories)),
-        list(enumerate(model.resources)),
-        list(enumerate(model.guides)),
-    )
-
-
 def validate_part(text: str, name: str, others: Others | None = None) -> Part:
     """Validate one file's text; DirectoryError naming every problem in it.
 
@@ -275,27 +264,24 @@ def validate_part(text: str, name: str, others: Others | None = None) -> Part:
             path, key = _location(error)
             located.append((path, key, _pydantic_message(error, path)))
     deferred: list[tuple[Path_, dict[str, Any], list[str]]] = []
+    countries = {**others.countries}
+    countries.update(
+        (r.get("id"), r.get("country")) for _, r in _entries(data, "regions")
+        if isinstance(r.get("id"), str)
+    )
+    for path, contact, regions, known in _contacts(data, countries):
+        if not known and not whole:  # its regions are in other files: checked with the whole
+            deferred.append((path, contact, regions))
+            continue
+        message = contact_problem(contact, _countries_of(regions, countries))
+        if message:
+            located.append((path, False, message))
     if whole:  # the rules across entries, as for any whole directory, and what it needs once
-        entries = _entries_of(model) if model is not None else Entries.valid_in(data)
-        located += [(path, False, clip(message)) for path, message in entry_problems(entries)]
         located += [(path, False, message) for _, path, message in
-                    whole_problems([outline(name, data)], links=False)]
-    else:
-        countries = {**others.countries}
-        countries.update(
-            (r.get("id"), r.get("country")) for _, r in _entries(data, "regions")
-            if isinstance(r.get("id"), str)
-        )
-        for path, contact, regions, known in _contacts(data, countries):
-            if not known:
-                deferred.append((path, contact, regions))
-                continue
-            message = contact_problem(contact, _countries_of(regions, countries))
-            if message:
-                located.append((path, False, message))
-        if located or problems:
-            crossed = cross_problems([outline(name, data)], others.ids)
-            located += [(path, False, message) for _, path, message in crossed]
+                    whole_problems([outline(name, data)])]
+    elif located or problems:
+        crossed = cross_problems([outline(name, data)], others.ids)
+        located += [(path, False, message) for _, path, message in crossed]
     if located:
         problems += place(text, name, located)
     if problems or model is None:
