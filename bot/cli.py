@@ -9,9 +9,8 @@ import importlib.util
 import json
 import logging
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from .config import ConfigError, Settings, load_settings
 
@@ -99,7 +98,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     from .logs import setup_logging
     from .readcache import ReadCache
     from .reloader import Reloader, keep_the_loop_responsive
-    from .runner import serve
+    from .runner import Polling, Receiver, raise_open_files_limit, serve
     from .startup import StartupError
     from .store import StoreError, load_secret
     from .wiring import ALLOWED_UPDATES, PenahBot
@@ -139,29 +138,29 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     if settings.webhook_url and importlib.util.find_spec("tornado") is None:
         print("penah: webhook mode needs: pip install 'penah[webhook]'", file=sys.stderr)
         return 2
+    open_files = raise_open_files_limit()
     bot = PenahBot(settings, reloader, load_catalogs(settings.locales))
     app = bot.build()
-    updater = app.updater
-    assert updater is not None
-
-    def receive() -> Coroutine[Any, Any, object]:
+    receiver: Receiver
+    try:
         if settings.webhook_url:
+            from .webhook import Webhook, connection_cap
+
             host, _, port = settings.listen.rpartition(":")
-            return updater.start_webhook(
+            receiver = Webhook(
+                app.bot,
+                app.update_queue,
                 listen=host or "0.0.0.0",  # noqa: S104 - inside a container
                 port=int(port),
-                url_path="telegram",
-                webhook_url=settings.webhook_url,
-                secret_token=bot.webhook_secret(),
+                url=settings.webhook_url,
+                secret=bot.webhook_secret(),
                 allowed_updates=ALLOWED_UPDATES,
-                bootstrap_retries=-1,
+                max_connections=connection_cap(open_files),
             )
-        return updater.start_polling(
-            allowed_updates=ALLOWED_UPDATES, timeout=10, bootstrap_retries=-1
-        )
-
-    try:
-        asyncio.run(serve(app, receive))
+        else:
+            assert app.updater is not None
+            receiver = Polling(app.updater, ALLOWED_UPDATES)
+        asyncio.run(serve(app, receiver))
     except (StoreError, StartupError) as exc:
         print(f"penah: {exc}", file=sys.stderr)
         return 1

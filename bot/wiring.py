@@ -19,7 +19,7 @@ from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
-from telegram.ext import Application
+from telegram.ext import Application, Updater
 from telegram.request import BaseRequest
 
 from .admin import NOT_RELOADED, problems_text
@@ -36,7 +36,7 @@ from .reloader import Reloader
 from .sensitive import load_terms
 from .store import Store, load_secret
 from .telegram import Handlers
-from .updates import make_updater
+from .updates import make_bot
 
 log = logging.getLogger(__name__)
 
@@ -133,12 +133,18 @@ class PenahBot:
             # Answers to button presses are not rate-limited and can come in hundreds at once.
             request = make_request(self.settings.http_client, 512, pool_timeout=5.0)
             updates_request = make_request(self.settings.http_client)
-        updater = make_updater(
+        bot = make_bot(
             self.settings.bot_token, self.settings.api_url, self.limiter, request, updates_request
         )
+        # A webhook is served by Penah's own server (bot/webhook.py), which puts updates into
+        # the Application's queue: no Updater then, as PTB's custom-webhook guide builds it.
+        builder: Any = Application.builder()  # its type follows the bot's, set on one branch
+        if self.settings.webhook_url:
+            builder = builder.bot(bot).updater(None)
+        else:
+            builder = builder.updater(Updater(bot, asyncio.Queue()))
         builder = (
-            Application.builder()
-            .updater(updater)
+            builder
             # Far above any send queue: a handler waiting for its turn to send must not keep
             # the next person's button from being answered.
             .concurrent_updates(CONCURRENT_UPDATES)
@@ -146,7 +152,7 @@ class PenahBot:
             .post_stop(self._stopping)
             .post_shutdown(self._stopped)
         )
-        app = builder.build()
+        app: App = builder.build()
         self.handlers.register(app)
         self.application = app
         return app
