@@ -22,6 +22,8 @@ from babel.messages.plurals import get_plural
 from babel.messages.pofile import PoFileError, read_po
 from babel.support import Translations
 
+from .printable import printable
+
 DOMAIN = "messages"
 _FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,31}")
 _FORMATTER = string.Formatter()
@@ -34,8 +36,8 @@ class CatalogProblem:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else str(self.file)
-        return f"{where}: {self.message}"
+        where = printable(f"{self.file}:{self.line}" if self.line else str(self.file))
+        return f"{where}: {printable(self.message)}"
 
 
 @dataclass

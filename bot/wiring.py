@@ -32,6 +32,7 @@ from .directory import DirectoryError
 from .guards import FloodGuard, Guards, History
 from .i18n import N_, Catalogs, Translator, catalog_alert, load_catalogs
 from .limiter import PriorityRateLimiter
+from .printable import printable_lines
 from .reloader import Reloader
 from .sensitive import load_terms
 from .store import Store, load_secret
@@ -119,9 +120,13 @@ class PenahBot:
         app = self.application
         if app is None or not app.running:
             return
+        # Each line printable: an alert quotes file names, which need not even be UTF-8.
+        text = printable_lines(text)[:4000]
         for admin_id in self.settings.admin_ids:
-            with contextlib.suppress(TelegramError):
-                await app.bot.send_message(admin_id, text[:4000], disable_notification=True)
+            try:
+                await app.bot.send_message(admin_id, text, disable_notification=True)
+            except TelegramError as exc:  # one admin who blocked the bot stops no other
+                log.warning("an admin could not be told (%s)", type(exc).__name__)
 
     # ------------------------------------------------------------------ building
     def build(
