@@ -49,6 +49,15 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("file", nargs="?", type=Path)
     check.add_argument("--stale-days", type=int, help="warn when not confirmed for this long")
     check.add_argument("--online", action="store_true", help="also fetch every link; 1 if dead")
+    check.add_argument(
+        "--allow-private", action="store_true",
+        help="with --online: also fetch links to loopback, private and link-local addresses "
+        "(tests, intranets; PENAH_CHECK_LINKS_ALLOW_PRIVATE=1)",
+    )
+    check.add_argument(
+        "--timeout", type=float, metavar="SECONDS",
+        help="with --online: the most one link may take, redirects included (default 8)",
+    )
 
     schema = sub.add_parser("schema", help="write the JSON schema editors use for resources.yaml")
     schema.set_defaults(handler=_schema)
@@ -225,9 +234,11 @@ def _check(settings: Settings, args: argparse.Namespace) -> int:
         print(f"{path}: warning: {warning}")
     print(f"{path}: ok: {directory.summary()}")
     if args.online:
-        from .linkcheck import run_online
+        from .linkcheck import TIMEOUT, run_online
 
-        return run_online(path)
+        allow_private = args.allow_private or settings.check_links_allow_private
+        seconds = args.timeout if args.timeout and args.timeout > 0 else TIMEOUT
+        return run_online(directory, str(path), allow_private=allow_private, seconds=seconds)
     return 0
 
 

@@ -80,7 +80,10 @@ class PenahBot:
         self.handlers = Handlers(self)
         reloader.on_error = self._tell_admins
         self.digest = Digest(
-            settings.data_dir, settings.resources, settings.stale_days, settings.check_links
+            settings.data_dir,
+            settings.stale_days,
+            settings.check_links,
+            allow_private=settings.check_links_allow_private,
         )
 
     # ------------------------------------------------------------------ the core's inputs
