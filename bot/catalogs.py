@@ -12,7 +12,7 @@ from __future__ import annotations
 import gettext
 import re
 import string
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,8 +50,11 @@ class CatalogReading:
     warnings: list[CatalogProblem] = field(default_factory=list)
 
 
-def placeholders(text: str) -> tuple[set[str], str | None]:
-    """The bare `{name}` fields of a message, or why it is not safe to format."""
+def placeholders(
+    text: str, known: Collection[str] | None = None
+) -> tuple[set[str], str | None]:
+    """The bare `{name}` fields of a message, or why it is not safe to format. With `known`,
+    a field must be one of those (a pattern's `{0}` and `{1}`, say)."""
     names: set[str] = set()
     try:
         parsed = list(_FORMATTER.parse(text))
@@ -60,7 +63,10 @@ def placeholders(text: str) -> tuple[set[str], str | None]:
     for _literal, name, spec, conversion in parsed:
         if name is None:
             continue
-        if not _FIELD_NAME.fullmatch(name):
+        if known is not None and name not in known:
+            shown = ", ".join(f"{{{n}}}" for n in sorted(known))
+            return names, f"placeholder {{{name[:32]}}} is not one of {shown}"
+        if known is None and not _FIELD_NAME.fullmatch(name):
             return names, f"placeholder {{{name}}} is not a plain name such as {{place}}"
         if spec or conversion:
             return names, f"placeholder {{{name}}} has a format spec or conversion"

@@ -4,6 +4,12 @@ Code, script, direction, own name, the names speakers use for other languages, t
 chain for directory text, the codes Telegram clients send, the catalog folder, and where CLDR
 is wrong or silent (Badini has no CLDR data), months and list patterns. Screens, the directory,
 the picker, dates, the console and the tests all read it, so a language is described once.
+
+The table is checked as a translator's catalog is: its date and list patterns are formatted
+for every card, so each may hold only its own bare fields (`{day}`, `{month}`, `{year}`; `{0}`,
+`{1}`), each once at least, with no format spec or conversion. A bad one is replaced for that
+language (the default date, CLDR's lists) and named in `Registry.problems`, which the bot
+logs and tells admins, and `penah i18n` fails on.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from typing import Any
 import yaml
 from babel import Locale, UnknownLocaleError
 
+from .catalogs import placeholders
 from .config import shipped_locales
 
 REGISTRY_FILE = "languages.yaml"
@@ -30,6 +37,9 @@ _FIELDS = {
     "months", "date", "list",
 }  # fmt: skip
 _LIST_KEYS = ("pair", "middle", "end")
+DEFAULT_DATE = "{day} {month} {year}"
+DATE_FIELDS = frozenset({"day", "month", "year"})
+LIST_FIELDS = frozenset({"0", "1"})
 
 
 class RegistryError(ValueError):
@@ -48,7 +58,7 @@ class Language:
     catalog: str = ""
     cldr: str = SOURCE_LANGUAGE
     months: tuple[str, ...] = ()
-    date: str = "{day} {month} {year}"
+    date: str = DEFAULT_DATE
     list_patterns: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -99,6 +109,7 @@ def from_cldr(code: str, catalog: str = "") -> Language | None:
 @dataclass(frozen=True)
 class Registry:
     languages: Mapping[str, Language]
+    problems: tuple[str, ...] = ()  # patterns replaced by their fallback, by language
 
     def __iter__(self) -> Iterator[Language]:
         return iter(self.languages.values())
@@ -125,7 +136,33 @@ class Registry:
         return language.names.get(reader) or (language.name if code == reader else None)
 
 
-def _entry(raw: Any, where: str) -> Language:
+def pattern_problem(pattern: str, fields: frozenset[str]) -> str | None:
+    """Why a date or list pattern cannot be used, or None."""
+    found, problem = placeholders(pattern, fields)
+    if problem is None and found != fields:
+        missing = ", ".join(f"{{{name}}}" for name in sorted(fields - found))
+        problem = f"{missing} missing"
+    return problem
+
+
+def _patterns(
+    where: str, date: str, lists: dict[str, str], problems: list[str]
+) -> tuple[str, dict[str, str]]:
+    """The date and list patterns, each bad one replaced by its fallback and reported."""
+    why = pattern_problem(date, DATE_FIELDS)
+    if why is not None:
+        problems.append(f"{where}: date {date[:40]!r}: {why}; {DEFAULT_DATE!r} is used instead")
+        date = DEFAULT_DATE
+    for key, pattern in lists.items():
+        why = pattern_problem(pattern, LIST_FIELDS)
+        if why is not None:
+            problems.append(f"{where}: list {key} {pattern[:40]!r}: {why}; "
+                            "lists are joined as CLDR has it instead")
+            return date, {}
+    return date, lists
+
+
+def _entry(raw: Any, where: str, problems: list[str]) -> Language:
     if not isinstance(raw, dict):
         raise RegistryError(f"{where}: each language is a mapping of fields")
     unknown = set(raw) - _FIELDS
@@ -151,6 +188,7 @@ def _entry(raw: Any, where: str) -> Language:
         raise RegistryError(f"{where}: months lists all twelve, January first")
     names = {str(k): str(v) for k, v in (raw.get("names") or {}).items()}
     fallback = tuple(str(c) for c in raw.get("fallback") or ())
+    date, lists = _patterns(where, str(text["date"] or DEFAULT_DATE), lists, problems)
     return Language(
         code=code,
         name=text["name"].strip(),
@@ -162,7 +200,7 @@ def _entry(raw: Any, where: str) -> Language:
         catalog=str(text["catalog"] or code),
         cldr=cldr,
         months=months,
-        date=str(text["date"] or "{day} {month} {year}"),
+        date=date,
         list_patterns=lists,
     )
 
@@ -172,8 +210,9 @@ def parse_registry(raw: Any, source: str) -> Registry:
     if not isinstance(entries, list):
         raise RegistryError(f"{source}: expected 'languages:' followed by a list")
     languages: dict[str, Language] = {}
+    problems: list[str] = []
     for i, item in enumerate(entries):
-        language = _entry(item, f"{source}: languages[{i}]")
+        language = _entry(item, f"{source}: languages[{i}]", problems)
         if language.code in languages:
             raise RegistryError(f"{source}: {language.code} is listed twice")
         languages[language.code] = language
@@ -183,7 +222,7 @@ def parse_registry(raw: Any, source: str) -> Registry:
                 raise RegistryError(f"{source}: {language.code} falls back to unknown {code!r}")
     if SOURCE_LANGUAGE not in languages:
         raise RegistryError(f"{source}: English ({SOURCE_LANGUAGE}) must be listed")
-    return Registry(languages)
+    return Registry(languages, tuple(problems))
 
 
 def registry_file(locales: Path) -> Path:

@@ -20,6 +20,7 @@ from . import languages, terms
 from .catalogs import DOMAIN, CatalogProblem, catalog_files, read_catalog
 from .config import shipped_locales
 from .directory import Directory, DirectoryError
+from .printable import printable
 from .sources import load_directory
 
 
@@ -87,7 +88,7 @@ def report(locales: Path, resources: Path) -> tuple[str, bool]:
     except languages.RegistryError as exc:
         return f"error: {exc}", False
     lines = [f"{'language':<10} {'UI messages':>16} {'fuzzy':>6} {'directory texts':>18}"]
-    errors: list[str] = []
+    errors: list[str] = [printable(problem) for problem in registry.problems]
     warnings: list[str] = []
     texts = list(directory.texts()) if directory else []
     paths: list[Path] = []
