@@ -4,8 +4,9 @@ PTB's `Bot.get_updates` parses a whole batch in one go: one update in a shape it
 expect (an older, newer or self-hosted Bot API) fails the batch, and the same batch is fetched
 again, forever. Here, when PTB cannot read a batch, each of its updates is parsed on its own;
 one that fails becomes a bare `Update(update_id=…)`, so the offset still advances, the gate
-drops it (it has no message), and the log gets its type and id only. A batch PTB reads is
-used as PTB read it: the common case costs nothing more.
+drops it (it has no message), and the log gets its type and id only (PTB's own CRITICAL
+record of the batch reaches the log with its values withheld, by bot/logs.py). A batch PTB
+reads is used as PTB read it: the common case costs nothing more.
 
 Only public extension points: the getUpdates request is a `BaseRequest` whose
 `parse_json_payload` (documented as the place to customise reading Telegram's answers) keeps
