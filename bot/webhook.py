@@ -13,7 +13,8 @@ Strangers reach the port too, so:
   `idle_connection_timeout` is one deadline for the whole header block, not per byte);
 - at most `connection_cap()` connections are open: a new one at the cap closes the connection
   that has waited longest for a request's headers, so idle strangers can never lock Telegram
-  out (a request whose headers are in is never dropped for a newcomer).
+  out (a request whose headers are in is never dropped for a newcomer, and only Telegram's,
+  with the secret, is in for longer than it takes to refuse it).
 
 tornado rather than aiohttp.web: its HTTPServer has a documented hook for each new connection
 (`handle_stream`) and for each request (`start_request`), a header deadline of its own, and
@@ -106,11 +107,22 @@ def webhook_app(
             if kind is not None and not issubclass(kind, tornado.web.HTTPError):
                 log.error("webhook request failed: %s", kind.__name__)
 
+    @tornado.web.stream_request_body
+    class Elsewhere(tornado.web.RequestHandler):
+        """Any other path, refused on its headers: tornado's own 404 would first wait for the
+        whole body, and a stranger dripping one would hold a connection the cap cannot drop."""
+
+        def prepare(self) -> None:
+            raise tornado.web.HTTPError(HTTPStatus.NOT_FOUND)
+
+        def log_exception(self, *args: Any) -> None:
+            """A refusal, expected."""
+
     class WebhookApp(tornado.web.Application):
         def log_request(self, handler: tornado.web.RequestHandler) -> None:
             """No access log: it would only say that Telegram called."""
 
-    return WebhookApp([(rf"{path}/?", UpdateHandler)])
+    return WebhookApp([(rf"{path}/?", UpdateHandler), (r".*", Elsewhere)])
 
 
 class _HeadersSeen(tornado.httputil.HTTPMessageDelegate):

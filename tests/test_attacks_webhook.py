@@ -279,3 +279,40 @@ async def test_1100_idle_connections_leave_telegrams_update_answered_within_2_s(
     assert answered < 2.0, f"answered after {answered:.1f} s"
     assert len(log.splitlines()) < 30, log[-3000:]
     assert_clean(log)
+
+
+async def stalled_body(port: int, path: str) -> asyncio.StreamWriter | None:
+    """A stranger's request whose headers are whole and whose body never comes."""
+    try:
+        _, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), 2)
+    except (OSError, TimeoutError):
+        return None
+    writer.write(f"POST {path} HTTP/1.1\r\nHost: bot.example\r\nContent-Type: application/json"
+                 f"\r\nContent-Length: 1000000\r\n\r\n[".encode())
+    return writer
+
+
+@pytest.mark.parametrize("path", ["/elsewhere", "/telegram"])
+async def test_strangers_whose_bodies_never_come_cannot_fill_the_webhook(
+    tmp_path: Path, path: str
+) -> None:
+    """Complete headers count as a request in progress, which the cap does not drop: so a
+    stranger's is refused on its headers, at any path, and its connection freed."""
+    async with webhook_bot(tmp_path, open_files=(256, 1024)) as (api, bot, port):
+        stalled: list[asyncio.StreamWriter | None] = []
+        for _ in range(4):
+            stalled += await asyncio.gather(*(stalled_body(port, path) for _ in range(100)))
+        start = update(message(user(4747), text="/start",
+                               entities=[{"type": "bot_command", "offset": 0, "length": 6}]), 1)
+        mark = len(api.calls)
+        try:
+            status, _ = await asyncio.wait_for(post(port, len(start), SECRET, start), 10)
+        except TimeoutError:
+            status = 0
+        await api.wait_for(to_chat(4747, "sendMessage"), 10, mark)
+        for writer in stalled:
+            if writer is not None:
+                writer.close()
+        log = bot.stderr()
+    assert status == 200
+    assert len(log.splitlines()) < 30, log[-3000:]
