@@ -9,9 +9,8 @@ import importlib.util
 import json
 import logging
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from bot.config import ConfigError, Settings, load_settings
 
@@ -50,6 +49,15 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("file", nargs="?", type=Path)
     check.add_argument("--stale-days", type=int, help="warn when not confirmed for this long")
     check.add_argument("--online", action="store_true", help="also fetch every link; 1 if dead")
+    check.add_argument(
+        "--allow-private", action="store_true",
+        help="with --online: also fetch links to loopback, private and link-local addresses "
+        "(tests, intranets; PENAH_CHECK_LINKS_ALLOW_PRIVATE=1)",
+    )
+    check.add_argument(
+        "--timeout", type=float, metavar="SECONDS",
+        help="with --online: the most one link may take, redirects included (default 8)",
+    )
 
     schema = sub.add_parser("schema", help="write the JSON schema editors use for resources.yaml")
     schema.set_defaults(handler=_schema)
@@ -101,7 +109,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.ops.startup import StartupError
     from bot.storage.store import StoreError
     from bot.telegram.app import ALLOWED_UPDATES, PenahBot
-    from bot.telegram.runner import serve
+    from bot.telegram.runner import Polling, Receiver, raise_open_files_limit, serve
 
     settings = settings.with_overrides(
         resources=args.resources,
@@ -133,29 +141,29 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     if settings.webhook_url and importlib.util.find_spec("tornado") is None:
         print("penah: webhook mode needs: pip install 'penah[webhook]'", file=sys.stderr)
         return 2
+    open_files = raise_open_files_limit()
     bot = PenahBot(settings, reloader, load_catalogs(settings.locales))
     app = bot.build()
-    updater = app.updater
-    assert updater is not None
-
-    def receive() -> Coroutine[Any, Any, object]:
+    receiver: Receiver
+    try:
         if settings.webhook_url:
+            from bot.telegram.webhook import Webhook, connection_cap
+
             host, _, port = settings.listen.rpartition(":")
-            return updater.start_webhook(
+            receiver = Webhook(
+                app.bot,
+                app.update_queue,
                 listen=host or "0.0.0.0",  # noqa: S104 - inside a container
                 port=int(port),
-                url_path="telegram",
-                webhook_url=settings.webhook_url,
-                secret_token=bot.webhook_secret(),
+                url=settings.webhook_url,
+                secret=bot.webhook_secret(),
                 allowed_updates=ALLOWED_UPDATES,
-                bootstrap_retries=-1,
+                max_connections=connection_cap(open_files),
             )
-        return updater.start_polling(
-            allowed_updates=ALLOWED_UPDATES, timeout=10, bootstrap_retries=-1
-        )
-
-    try:
-        asyncio.run(serve(app, receive))
+        else:
+            assert app.updater is not None
+            receiver = Polling(app.updater, ALLOWED_UPDATES)
+        asyncio.run(serve(app, receiver))
     except (StoreError, StartupError) as exc:
         print(f"penah: {exc}", file=sys.stderr)
         return 1
@@ -225,9 +233,11 @@ def _check(settings: Settings, args: argparse.Namespace) -> int:
         print(f"{path}: warning: {warning}")
     print(f"{path}: ok: {directory.summary()}")
     if args.online:
-        from bot.ops.linkcheck import run_online
+        from bot.ops.linkcheck import TIMEOUT, run_online
 
-        return run_online(path)
+        allow_private = args.allow_private or settings.check_links_allow_private
+        seconds = args.timeout if args.timeout and args.timeout > 0 else TIMEOUT
+        return run_online(directory, str(path), allow_private=allow_private, seconds=seconds)
     return 0
 
 

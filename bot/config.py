@@ -83,6 +83,8 @@ class Settings(BaseSettings):
     listen: str = "0.0.0.0:8443"
     webhook_secret: SecretStr | None = None
     check_links: bool = False  # a daily link check in the background, for the admin digest
+    # Links to loopback, private and link-local addresses are fetched (tests, intranets).
+    check_links_allow_private: bool = False
     http_client: Client = "aiohttp"
 
     @field_validator("admin_ids", mode="before")
@@ -108,7 +110,7 @@ class Settings(BaseSettings):
             raise ValueError(f"one of {', '.join(LOG_LEVELS)}")
         return level
 
-    @field_validator("unsafe_debug", "check_links", mode="before")
+    @field_validator("unsafe_debug", "check_links", "check_links_allow_private", mode="before")
     @classmethod
     def _unlocked(cls, value: Any) -> Any:
         return value == "1" if isinstance(value, str) else value

@@ -30,6 +30,7 @@ class Failure:
     description: str
     retry_after: int | None = None
     times: int = 1
+    chat_id: int | None = None  # only calls to this chat fail
 
 
 @dataclass
@@ -72,12 +73,13 @@ class FakeTelegram(BaseRequest):
             self.calls.append(call)
         if self.latency:
             await asyncio.sleep(self.latency)
-        queued = self.failures.get(endpoint)
+        queued = [f for f in self.failures.get(endpoint, [])
+                  if f.chat_id in (None, params.get("chat_id"))]
         if queued:
             failure = queued[0]
             failure.times -= 1
             if failure.times <= 0:
-                queued.pop(0)
+                self.failures[endpoint].remove(failure)
             body: dict[str, Any] = {"ok": False, "error_code": failure.status,
                                     "description": failure.description}
             if failure.retry_after is not None:
@@ -110,9 +112,10 @@ class FakeTelegram(BaseRequest):
 
     # ---- for tests
     def fail(self, endpoint: str, status: int, description: str, *,
-             retry_after: int | None = None, times: int = 1) -> None:
+             retry_after: int | None = None, times: int = 1, chat_id: int | None = None) -> None:
+        """The next `times` calls of `endpoint` (to `chat_id` only, if given) fail."""
         self.failures.setdefault(endpoint, []).append(
-            Failure(status, description, retry_after, times)
+            Failure(status, description, retry_after, times, chat_id)
         )
 
     def called(self, endpoint: str) -> list[Call]:

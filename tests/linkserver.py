@@ -1,4 +1,5 @@
-"""A small HTTPS server on 127.0.0.1 with a live, a dead and a redirecting address."""
+"""A small HTTPS server on 127.0.0.1 with a live, a dead and a redirecting address, and
+/redirect?to=URL, which sends the client wherever it is told."""
 
 from __future__ import annotations
 
@@ -19,6 +20,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         Handler.seen.append((self.path, self.headers.get("User-Agent", "")))
+        if self.path.startswith("/redirect?to="):
+            self.send_response(302)
+            self.send_header("Location", self.path.split("=", 1)[1])
+            self.end_headers()
+            return
         if self.path.startswith("/moved"):
             self.send_response(301)
             self.send_header("Location", "/live")

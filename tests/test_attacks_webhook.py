@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import resource
 import socket
+import sys
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -20,6 +22,7 @@ from tests.fakes import user
 from tests.test_attacks_runtime import CANARY, PHONE, STRANGER, assert_clean, to_chat
 
 pytest.importorskip("tornado")
+pytestmark = pytest.mark.e2e  # every test here starts `penah run`
 
 SECRET = "webhook-secret-0123456789abcdef"
 BIG = 94 * 1024 * 1024
@@ -45,22 +48,52 @@ def webhook_env(api: FakeBotAPI, tmp_path: Path, port: int) -> dict[str, str]:
             "PENAH_LISTEN": f"127.0.0.1:{port}", "PENAH_WEBHOOK_SECRET": SECRET}
 
 
+class LimitedBotProcess(BotProcess):
+    """Started with this open-files limit (soft, hard), as a container or a shell may set it."""
+
+    open_files: tuple[int, int] = (1024, 1024)
+
+    async def __aenter__(self) -> LimitedBotProcess:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        limits = self.open_files
+        with self.log.open("wb") as log:
+            self.started = time.monotonic()
+            self.process = await asyncio.create_subprocess_exec(
+                sys.executable, *self.args, env=self.env, cwd=self.workdir,
+                stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL, stderr=log,
+                preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, limits),
+            )
+        return self
+
+
 @contextlib.asynccontextmanager
-async def webhook_bot(tmp_path: Path) -> AsyncIterator[tuple[FakeBotAPI, BotProcess, int]]:
+async def webhook_bot(
+    tmp_path: Path, open_files: tuple[int, int] | None = None
+) -> AsyncIterator[tuple[FakeBotAPI, BotProcess, int]]:
     port = free_port()
-    async with FakeBotAPI() as api, BotProcess(api, webhook_env(api, tmp_path, port),
-                                               tmp_path) as bot:
-        call = await api.wait_for(lambda c: c.method == "setWebhook", 30)
-        assert call.params["secret_token"] == SECRET
-        for _ in range(200):  # listening (Penah binds first; PTB's own server did not)
-            try:
-                _, writer = await asyncio.open_connection("127.0.0.1", port)
-            except ConnectionError:
-                await asyncio.sleep(0.05)
-                continue
-            writer.close()
-            break
-        yield api, bot, port
+    async with FakeBotAPI() as api:
+        process = BotProcess(api, webhook_env(api, tmp_path, port), tmp_path)
+        if open_files is not None:
+            process = LimitedBotProcess(api, process.env, tmp_path)
+            process.open_files = open_files
+        async with process as bot:
+            yield await _listening(api, bot, port)
+
+
+async def _listening(api: FakeBotAPI, bot: BotProcess,
+                     port: int) -> tuple[FakeBotAPI, BotProcess, int]:
+    """Once Telegram was told the URL and the port takes connections."""
+    call = await api.wait_for(lambda c: c.method == "setWebhook", 30)
+    assert call.params["secret_token"] == SECRET
+    for _ in range(200):  # listening (Penah binds first; PTB's own server did not)
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+        except ConnectionError:
+            await asyncio.sleep(0.05)
+            continue
+        writer.close()
+        break
+    return api, bot, port
 
 
 async def post(port: int, size: int, secret: str | None,
@@ -191,3 +224,95 @@ async def test_a_webhook_port_in_use_is_a_one_line_error(tmp_path: Path) -> None
     lines = [line for line in log.strip().splitlines() if line.startswith("penah: ")]
     assert len(lines) == 1 and "cannot listen" in lines[0] and "Traceback" not in log
     assert not api.called("setWebhook"), "Telegram was not sent to a port the bot cannot use"
+
+
+IDLE_CONNECTIONS = 1_100
+
+
+def open_files_limit(pid: int) -> tuple[int, int]:
+    """The process's open-files limit (soft, hard), as the kernel holds it."""
+    with open(f"/proc/{pid}/limits") as fh:
+        for line in fh:
+            if line.startswith("Max open files"):
+                soft, hard = line.split()[3:5]
+                return int(soft), int(hard)
+    raise AssertionError("no open-files limit")
+
+
+async def idle_connection(port: int) -> asyncio.StreamWriter | None:
+    """A stranger's connection that sends a request line and then nothing."""
+    try:
+        _, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), 2)
+    except (OSError, TimeoutError):
+        return None
+    writer.write(b"POST /telegram HTTP/1.1\r\n")
+    return writer
+
+
+async def test_1100_idle_connections_leave_telegrams_update_answered_within_2_s(
+    tmp_path: Path,
+) -> None:
+    """Started with a low soft limit (256) under a hard one of 1024: the soft limit is raised,
+    and strangers' connections that never finish their headers cannot crowd Telegram out."""
+    async with webhook_bot(tmp_path, open_files=(256, 1024)) as (api, bot, port):
+        limits = open_files_limit(bot.pid)
+        idle: list[asyncio.StreamWriter | None] = []
+        for _ in range(0, IDLE_CONNECTIONS, 100):
+            idle += await asyncio.gather(*(idle_connection(port) for _ in range(100)))
+        start = update(message(user(4646), text="/start",
+                               entities=[{"type": "bot_command", "offset": 0, "length": 6}]), 1)
+        mark = len(api.calls)
+        began = time.monotonic()
+        try:
+            status, _ = await asyncio.wait_for(post(port, len(start), SECRET, start), 10)
+        except TimeoutError:
+            status = 0
+        answer = await api.wait_for(to_chat(4646, "sendMessage"), 10, mark)
+        answered = answer.at - began
+        log = bot.stderr()
+        for writer in idle:
+            if writer is not None:
+                writer.close()
+    assert limits == (1024, 1024), "the soft limit was raised to the hard one"
+    assert sum(w is not None for w in idle) == IDLE_CONNECTIONS
+    assert status == 200
+    assert answered < 2.0, f"answered after {answered:.1f} s"
+    assert len(log.splitlines()) < 30, log[-3000:]
+    assert_clean(log)
+
+
+async def stalled_body(port: int, path: str) -> asyncio.StreamWriter | None:
+    """A stranger's request whose headers are whole and whose body never comes."""
+    try:
+        _, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), 2)
+    except (OSError, TimeoutError):
+        return None
+    writer.write(f"POST {path} HTTP/1.1\r\nHost: bot.example\r\nContent-Type: application/json"
+                 f"\r\nContent-Length: 1000000\r\n\r\n[".encode())
+    return writer
+
+
+@pytest.mark.parametrize("path", ["/elsewhere", "/telegram"])
+async def test_strangers_whose_bodies_never_come_cannot_fill_the_webhook(
+    tmp_path: Path, path: str
+) -> None:
+    """Complete headers count as a request in progress, which the cap does not drop: so a
+    stranger's is refused on its headers, at any path, and its connection freed."""
+    async with webhook_bot(tmp_path, open_files=(256, 1024)) as (api, bot, port):
+        stalled: list[asyncio.StreamWriter | None] = []
+        for _ in range(4):
+            stalled += await asyncio.gather(*(stalled_body(port, path) for _ in range(100)))
+        start = update(message(user(4747), text="/start",
+                               entities=[{"type": "bot_command", "offset": 0, "length": 6}]), 1)
+        mark = len(api.calls)
+        try:
+            status, _ = await asyncio.wait_for(post(port, len(start), SECRET, start), 10)
+        except TimeoutError:
+            status = 0
+        await api.wait_for(to_chat(4747, "sendMessage"), 10, mark)
+        for writer in stalled:
+            if writer is not None:
+                writer.close()
+        log = bot.stderr()
+    assert status == 200
+    assert len(log.splitlines()) < 30, log[-3000:]

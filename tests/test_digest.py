@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from pathlib import Path
 
@@ -11,9 +12,9 @@ from bot.core.callbacks import Action, Kind
 from bot.directory.queries import Directory
 from bot.i18n.translator import Catalogs
 from bot.ops import digest
-from tests.conftest import make_settings, running_harness
+from tests.conftest import Harness, make_settings, running_harness
 from tests.fakes import user
-from tests.linkserver import https_server
+from tests.linkserver import Handler, https_server
 from tests.test_linkcheck import directory_with_links
 
 ADMIN = user(999, language_code="ar")
@@ -25,14 +26,14 @@ async def test_digest_lists_stale_entries_failed_links_and_reports_in_the_admins
     with https_server(tmp_path) as (base, cert):
         monkeypatch.setenv("SSL_CERT_FILE", str(cert))
         (tmp_path / "resources.yaml").write_text(directory_with_links(base), encoding="utf-8")
-        settings = make_settings(tmp_path, check_links=True)
+        settings = make_settings(tmp_path, check_links=True, check_links_allow_private=True)
         async with running_harness(settings) as harness:
             # someone finds a contact that did not work
             await harness.send("/start")
             await harness.tap("English")
             await harness.press(Action(Kind.REPORT, "unhcr-iq-iic", "asylum", 0).encode())
             # the daily background check, as the bot's hourly task runs it
-            await harness.bot.digest.check_links()
+            await harness.bot.digest.check_links(harness.bot.reloader.current)
 
             await harness.send("/start", ADMIN)
             await harness.tap("العربية", ADMIN)
@@ -103,3 +104,82 @@ def test_a_stale_entry_shows_what_it_rests_on_in_any_language(
         assert "• smex — 📞 2025-01-02" in text
         assert "• isf-1745 — 📄 2020-04-03" in text
         assert "• smex: 2" in text
+
+
+# ---------------------------------------------------------------------- the hourly task
+def week_ago() -> dt.datetime:
+    return dt.datetime.now(dt.UTC) - dt.timedelta(days=8)
+
+
+async def hourly(harness: Harness, times: int = 1) -> None:
+    """The bot's hourly digest task, which logs a failure and carries on."""
+    for _ in range(times):
+        with contextlib.suppress(Exception):
+            await harness.bot._digest_due()
+
+
+def digests_to(harness: Harness, chat_id: int) -> int:
+    """Digests the admin received (a send that failed left nothing in the chat)."""
+    title = digest.TITLE.split("{")[0]
+    return sum(1 for message in harness.fake.visible(chat_id)
+               if message["text"].startswith(title))
+
+
+async def test_the_daily_check_takes_its_links_from_the_loaded_directory_not_the_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file on disk that did not load (here: a version the bot does not read) is never read
+    for links: what is checked is what people are shown."""
+    with https_server(tmp_path) as (base, cert):
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+        resources = tmp_path / "resources.yaml"
+        resources.write_text(directory_with_links(base), encoding="utf-8")
+        settings = make_settings(tmp_path, check_links=True, check_links_allow_private=True)
+        async with running_harness(settings) as harness:
+            unloaded = directory_with_links(base, live="/only-on-disk")
+            resources.write_text(unloaded.replace("version: 1", "version: 7"), encoding="utf-8")
+            await harness.bot.reload()
+            assert harness.bot.reloader.last_error is not None, "the file on disk is not served"
+            Handler.seen.clear()
+            await hourly(harness)
+            fetched = sorted(path for path, _ in Handler.seen)
+            checked = harness.bot.digest.state.links_checked
+    assert checked is not None
+    assert "/only-on-disk" not in fetched
+    assert fetched == ["/dead", "/live", "/live", "/moved"]
+
+
+async def test_a_broken_file_on_disk_does_not_stop_the_weekly_digest(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, check_links=True, check_links_allow_private=True)
+    async with running_harness(settings) as harness:
+        (tmp_path / "resources.yaml").write_text("version: [1\nregions: {", encoding="utf-8")
+        await harness.bot.reload()
+        harness.bot.digest.state.last_sent = week_ago()
+        await hourly(harness)
+        assert digests_to(harness, 999) == 1
+        assert harness.bot.digest.state.last_sent > week_ago()
+
+
+async def test_each_admin_gets_the_weekly_digest_once_though_one_blocked_the_bot(
+    tmp_path: Path,
+) -> None:
+    settings = make_settings(tmp_path, admin_ids=frozenset({998, 999, 1000}))
+    async with running_harness(settings) as harness:
+        harness.fake.fail("sendMessage", 403, "Forbidden: bot was blocked by the user",
+                          times=100, chat_id=999)
+        harness.bot.digest.state.last_sent = week_ago()
+        await hourly(harness, times=3)  # three hours go by
+        assert [digests_to(harness, admin) for admin in (998, 999, 1000)] == [1, 0, 1]
+
+
+async def test_a_weekly_digest_nobody_could_be_sent_is_tried_again_the_next_hour(
+    tmp_path: Path,
+) -> None:
+    settings = make_settings(tmp_path, admin_ids=frozenset({998, 999}))
+    async with running_harness(settings) as harness:
+        harness.fake.fail("sendMessage", 502, "Bad Gateway", times=2)  # Telegram is down
+        harness.bot.digest.state.last_sent = week_ago()
+        await hourly(harness)
+        assert harness.bot.digest.state.last_sent < week_ago() + dt.timedelta(minutes=1)
+        await hourly(harness, times=2)  # back: sent, once
+        assert [digests_to(harness, admin) for admin in (998, 999)] == [1, 1]

@@ -1,13 +1,21 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import time
+import warnings
 from typing import Any
 
 import pytest
 from telegram.error import RetryAfter
 
-from bot.telegram.limiter import NORMAL, URGENT, PriorityRateLimiter, TokenBucket
+from bot.telegram.limiter import (
+    NORMAL,
+    URGENT,
+    PriorityRateLimiter,
+    TokenBucket,
+    retry_after_seconds,
+)
 
 
 async def test_bucket_serves_urgent_waiters_before_earlier_normal_ones() -> None:
@@ -67,3 +75,17 @@ async def test_retry_after_is_retried_a_bounded_number_of_times() -> None:
     with pytest.raises(RetryAfter):
         await limiter.process_request(flooded, (), {}, "sendMessage", {"chat_id": 1}, None)
     assert attempts == 3
+
+
+@pytest.mark.parametrize("opted_in", ["", "1"])
+@pytest.mark.parametrize("seconds", [3, 2.5])
+def test_retry_after_is_read_whether_the_library_gives_seconds_or_a_timedelta(
+    monkeypatch: pytest.MonkeyPatch, opted_in: str, seconds: float
+) -> None:
+    """RetryAfter.retry_after is an int (with a deprecation warning) unless PTB_TIMEDELTA=1
+    makes it the timedelta it will become: the pause is the same either way, unwarned."""
+    monkeypatch.setenv("PTB_TIMEDELTA", opted_in)
+    exc = RetryAfter(dt.timedelta(seconds=seconds))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert retry_after_seconds(exc) == seconds

@@ -23,6 +23,7 @@ from pydantic import (
 from bot.directory.contacts import ContactType, https_url
 from bot.directory.provenance import Confirmation, SourceField
 from bot.i18n.languages import CODE_PATTERN
+from bot.printable import printable
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,23}$"
 GLOBAL_REGION = "global"
@@ -219,8 +220,10 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
-        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        """One printable line: the file's name, the keys and the values are the folder's."""
+        file, path, message = printable(self.file), printable(self.path), printable(self.message)
+        where = f"{file}:{self.line}:{self.column}" if self.line else file
+        return f"{where}: {path}: {message}" if path else f"{where}: {message}"
 
 
 class DirectoryError(Exception):

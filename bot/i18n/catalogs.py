@@ -14,7 +14,7 @@ from __future__ import annotations
 import gettext
 import re
 import string
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +23,8 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import PoFileError, read_po
 from babel.support import Translations
+
+from bot.printable import printable
 
 DOMAIN = "messages"
 _FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,31}")
@@ -48,8 +50,8 @@ class CatalogProblem:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else str(self.file)
-        return f"{where}: {self.message}"
+        where = printable(f"{self.file}:{self.line}" if self.line else str(self.file))
+        return f"{where}: {printable(self.message)}"
 
 
 @dataclass
@@ -62,8 +64,11 @@ class CatalogReading:
     warnings: list[CatalogProblem] = field(default_factory=list)
 
 
-def placeholders(text: str) -> tuple[set[str], str | None]:
-    """The bare `{name}` fields of a message, or why it is not safe to format."""
+def placeholders(
+    text: str, known: Collection[str] | None = None
+) -> tuple[set[str], str | None]:
+    """The bare `{name}` fields of a message, or why it is not safe to format. With `known`,
+    a field must be one of those (a pattern's `{0}` and `{1}`, say)."""
     names: set[str] = set()
     try:
         parsed = list(_FORMATTER.parse(text))
@@ -72,7 +77,10 @@ def placeholders(text: str) -> tuple[set[str], str | None]:
     for _literal, name, spec, conversion in parsed:
         if name is None:
             continue
-        if not _FIELD_NAME.fullmatch(name):
+        if known is not None and name not in known:
+            shown = ", ".join(f"{{{n}}}" for n in sorted(known))
+            return names, f"placeholder {{{name[:32]}}} is not one of {shown}"
+        if known is None and not _FIELD_NAME.fullmatch(name):
             return names, f"placeholder {{{name}}} is not a plain name such as {{place}}"
         if spec or conversion:
             return names, f"placeholder {{{name}}} has a format spec or conversion"

@@ -22,6 +22,7 @@ from bot.directory.queries import Directory
 from bot.i18n import languages, terms
 from bot.i18n.catalogs import DOMAIN, CatalogProblem, catalog_files, read_catalog
 from bot.loading.sources import load_directory
+from bot.printable import printable
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def report(locales: Path, resources: Path) -> tuple[str, bool]:
     except languages.RegistryError as exc:
         return f"error: {exc}", False
     lines = [f"{'language':<10} {'UI messages':>16} {'fuzzy':>6} {'directory texts':>18}"]
-    errors: list[str] = []
+    errors: list[str] = [printable(problem) for problem in registry.problems]
     warnings: list[str] = []
     texts = list(directory.texts()) if directory else []
     paths: list[Path] = []

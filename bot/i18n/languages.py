@@ -4,6 +4,12 @@ Code, script, direction, own name, the names speakers use for other languages, t
 chain for directory text, the codes Telegram clients send, the catalog folder, and where CLDR
 is wrong or silent (Badini has no CLDR data), months and list patterns. Screens, the directory,
 the picker, dates, the console and the tests all read it, so a language is described once.
+
+The table is checked as a translator's catalog is: its date and list patterns are formatted
+for every card, so each may hold only its own bare fields (`{day}`, `{month}`, `{year}`; `{0}`,
+`{1}`), each once at least, with no format spec or conversion. A bad one is replaced for that
+language (the default date, CLDR's lists) and named in `Registry.problems`, which the bot
+logs and tells admins, and `penah i18n` fails on.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import yaml
 from babel import Locale, UnknownLocaleError
 
 from bot.config import shipped_locales
+from bot.i18n.catalogs import placeholders
 
 REGISTRY_FILE = "languages.yaml"
 SOURCE_LANGUAGE = "en"
@@ -30,6 +37,14 @@ _FIELDS = {
     "months", "date", "month_year", "list",
 }  # fmt: skip
 _LIST_KEYS = ("pair", "middle", "end")
+DEFAULT_DATE = "{day} {month} {year}"
+DEFAULT_MONTH_YEAR = "{month} {year}"
+# Each date pattern: the fields it must hold, exactly, and what is used if it does not.
+DATE_PATTERNS = {
+    "date": (frozenset({"day", "month", "year"}), DEFAULT_DATE),
+    "month_year": (frozenset({"month", "year"}), DEFAULT_MONTH_YEAR),
+}
+LIST_FIELDS = frozenset({"0", "1"})
 
 
 class RegistryError(ValueError):
@@ -48,8 +63,8 @@ class Language:
     catalog: str = ""
     cldr: str = SOURCE_LANGUAGE
     months: tuple[str, ...] = ()
-    date: str = "{day} {month} {year}"
-    month_year: str = "{month} {year}"
+    date: str = DEFAULT_DATE
+    month_year: str = DEFAULT_MONTH_YEAR
     list_patterns: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -100,6 +115,7 @@ def from_cldr(code: str, catalog: str = "") -> Language | None:
 @dataclass(frozen=True)
 class Registry:
     languages: Mapping[str, Language]
+    problems: tuple[str, ...] = ()  # patterns replaced by their fallback, by language
 
     def __iter__(self) -> Iterator[Language]:
         return iter(self.languages.values())
@@ -126,7 +142,37 @@ class Registry:
         return language.names.get(reader) or (language.name if code == reader else None)
 
 
-def _entry(raw: Any, where: str) -> Language:
+def pattern_problem(pattern: str, fields: frozenset[str]) -> str | None:
+    """Why a date or list pattern cannot be used, or None."""
+    found, problem = placeholders(pattern, fields)
+    if problem is None and found != fields:
+        missing = ", ".join(f"{{{name}}}" for name in sorted(fields - found))
+        problem = f"{missing} missing"
+    return problem
+
+
+def _patterns(
+    where: str, raw: Any, lists: dict[str, str], problems: list[str]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The date and list patterns, each bad one replaced by its fallback and reported."""
+    dates = {}
+    for key, (fields, default) in DATE_PATTERNS.items():
+        pattern = str(raw.get(key) or default)
+        why = pattern_problem(pattern, fields)
+        if why is not None:
+            problems.append(f"{where}: {key} {pattern[:40]!r}: {why}; {default!r} is used")
+            pattern = default
+        dates[key] = pattern
+    for key, pattern in lists.items():
+        why = pattern_problem(pattern, LIST_FIELDS)
+        if why is not None:
+            problems.append(f"{where}: list {key} {pattern[:40]!r}: {why}; "
+                            "lists are joined as CLDR has it instead")
+            return dates, {}
+    return dates, lists
+
+
+def _entry(raw: Any, where: str, problems: list[str]) -> Language:
     if not isinstance(raw, dict):
         raise RegistryError(f"{where}: each language is a mapping of fields")
     unknown = set(raw) - _FIELDS
@@ -155,6 +201,7 @@ def _entry(raw: Any, where: str) -> Language:
         raise RegistryError(f"{where}: months lists all twelve, January first")
     names = {str(k): str(v) for k, v in (raw.get("names") or {}).items()}
     fallback = tuple(str(c) for c in raw.get("fallback") or ())
+    dates, lists = _patterns(where, raw, lists, problems)
     return Language(
         code=code,
         name=text["name"].strip(),
@@ -166,8 +213,8 @@ def _entry(raw: Any, where: str) -> Language:
         catalog=str(text["catalog"] or code),
         cldr=cldr,
         months=months,
-        date=str(text["date"] or "{day} {month} {year}"),
-        month_year=str(text["month_year"] or "{month} {year}"),
+        date=dates["date"],
+        month_year=dates["month_year"],
         list_patterns=lists,
     )
 
@@ -177,8 +224,9 @@ def parse_registry(raw: Any, source: str) -> Registry:
     if not isinstance(entries, list):
         raise RegistryError(f"{source}: expected 'languages:' followed by a list")
     languages: dict[str, Language] = {}
+    problems: list[str] = []
     for i, item in enumerate(entries):
-        language = _entry(item, f"{source}: languages[{i}]")
+        language = _entry(item, f"{source}: languages[{i}]", problems)
         if language.code in languages:
             raise RegistryError(f"{source}: {language.code} is listed twice")
         languages[language.code] = language
@@ -188,7 +236,7 @@ def parse_registry(raw: Any, source: str) -> Registry:
                 raise RegistryError(f"{source}: {language.code} falls back to unknown {code!r}")
     if SOURCE_LANGUAGE not in languages:
         raise RegistryError(f"{source}: English ({SOURCE_LANGUAGE}) must be listed")
-    return Registry(languages)
+    return Registry(languages, tuple(problems))
 
 
 def registry_file(locales: Path) -> Path:

@@ -158,10 +158,14 @@ def _english(registry: Registry) -> Translator:
 
 def _registry(root: Path, problems: list[CatalogProblem]) -> Registry:
     try:
-        return languages.load_registry(root)
+        registry = languages.load_registry(root)
     except RegistryError as exc:  # a broken table: the shipped one keeps every language served
         problems.append(CatalogProblem(languages.registry_file(root), 0, str(exc)))
         return languages.shipped()
+    # A bad date or list pattern: that language's is replaced, and the admins are told.
+    path = languages.registry_file(root)
+    problems += [CatalogProblem(path, 0, p.removeprefix(f"{path}: ")) for p in registry.problems]
+    return registry
 
 
 def load_catalogs(root: Path) -> Catalogs:

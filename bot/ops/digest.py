@@ -2,9 +2,16 @@
 
 Sent once a week to every admin (and on /digest), in the admin's language where a catalog
 has it. With PENAH_CHECK_LINKS=1 the bot also checks the directory's links once a day, in a
-background task, never while answering anyone. What the digest remembers (when the last weekly
-one went out, the last link check's failures) is a small JSON file in the data folder: dates,
-resource ids and addresses, nothing about any person.
+background task, never while answering anyone. Both are made from the loaded directory, so a
+broken file on disk stops neither. What the digest remembers (when the last weekly one went
+out, the last link check's failures) is a small JSON file in the data folder: dates, resource
+ids and addresses, nothing about any person.
+
+Each admin is sent the weekly digest on their own, and the week is done once every admin was
+tried: an admin who blocked the bot (403) fails every time, and must not make the others get
+it every hour or never. Remembering each admin's week instead would try a blocked admin every
+hour forever; an admin who missed one can ask with /digest. Only when nobody could be sent it
+because Telegram itself could not be reached is it tried again the next hour.
 """
 
 from __future__ import annotations
@@ -18,6 +25,8 @@ import os
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from telegram.error import NetworkError
 
 from bot.directory import provenance
 from bot.directory.model import Guide, Resource
@@ -151,15 +160,16 @@ class Digest:
     def __init__(
         self,
         data_dir: Path,
-        resources: Path,
         stale_days: int,
         links_enabled: bool,
+        *,
+        allow_private: bool = False,
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     ) -> None:
         self.state = DigestState.load(data_dir / "digest.json")
-        self.resources = resources
         self.stale_days = stale_days
         self.links_enabled = links_enabled
+        self.allow_private = allow_private
         self.clock = clock
         if self.state.last_sent is None:  # a new bot waits a week before its first digest
             self.state.last_sent = clock()
@@ -183,11 +193,11 @@ class Digest:
             links_enabled=self.links_enabled,
         )
 
-    async def check_links(self) -> None:
-        """The directory's links, fetched in the background; failures kept for the digest."""
-        report = await linkcheck.check_links(
-            await asyncio.to_thread(linkcheck.links_of_path, self.resources)
-        )
+    async def check_links(self, directory: Directory) -> None:
+        """The loaded directory's links, fetched in the background; failures kept for the
+        digest."""
+        links = await asyncio.to_thread(linkcheck.links_of, directory)
+        report = await linkcheck.check_links(links, allow_private=self.allow_private)
         self.state.failed = [
             (link.owner, link.url, linkcheck.describe(outcome))
             for link, outcome in report.problems()
@@ -209,12 +219,25 @@ class Digest:
         if self.links_enabled and (
             self.state.links_checked is None or now - self.state.links_checked >= DAY
         ):
-            await self.check_links()
+            try:
+                await self.check_links(directory())
+            except Exception as exc:  # the digest goes out all the same
+                log.error("link check failed: %s", type(exc).__name__)
         if self.state.last_sent is not None and now - self.state.last_sent < WEEK:
             return
+        sent = unreachable = 0
         for admin in admins:
-            text = await self.text(await translator_for(admin), directory(), reports_since)
-            for start in range(0, len(text), 4000):
-                await send(admin, text[start : start + 4000])
+            try:
+                text = await self.text(await translator_for(admin), directory(), reports_since)
+                for start in range(0, len(text), 4000):
+                    await send(admin, text[start : start + 4000])
+                sent += 1
+            except NetworkError as exc:  # Telegram itself, or the way to it (TimedOut too)
+                unreachable += 1
+                log.warning("weekly digest not sent to an admin: %s", type(exc).__name__)
+            except Exception as exc:  # this admin (blocked the bot, say): the others still
+                log.warning("weekly digest not sent to an admin: %s", type(exc).__name__)
+        if unreachable and not sent:
+            return  # nobody got it because Telegram could not be reached: the next hour
         self.state.last_sent = now
         await asyncio.to_thread(self.state.save)

@@ -7,6 +7,10 @@ on the one handler rewrites every library record to a safe form: its format stri
 value withheld, the first words of a message that had no format, and an exception's types
 and place, never its text. PENAH_UNSAFE_DEBUG=1 lets library records through as they are
 (on a test bot only); bot tokens are redacted always.
+
+Two things keep the log readable under attack: every line of a record after its first is
+indented, so no text inside a record can pass for a record of its own, and a run of identical
+records (a flood of refused connections, say) is written once, then as "… repeated N times".
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ from __future__ import annotations
 import logging
 import re
 import sys
+import time
 import traceback
+from collections.abc import Callable
 
 TOKEN = re.compile(r"\d{5,16}:[A-Za-z0-9_-]{30,}")
 # httpx and httpcore log each request's URL, which holds the token, at INFO and DEBUG; the
@@ -28,6 +34,9 @@ VALUE_START = re.compile(r"[:=<>'\"\[{#@\n]")
 LONG_NUMBER = re.compile(r"\d{5,}")
 WITHHELD = "…"
 MAX_LIBRARY_MESSAGE = 200
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+CONTINUED = "    "  # how a record's second and later lines start
+REPEAT_SECONDS = 10.0  # a flood of one record is summed up this often while it lasts
 
 
 def is_own(name: str) -> bool:
@@ -95,9 +104,70 @@ class SafeRecords(logging.Filter):
         record.exc_info, record.exc_text, record.stack_info = None, None, None
 
 
+class IndentedLines(logging.Formatter):
+    """Every line of a record after the first (its message's, its traceback's) indented."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"\n{CONTINUED}".join(super().format(record).splitlines())
+
+
+class CollapsingHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes a run of identical records once, then how many more there were.
+
+    Identical: the same logger, level, message (as the filter left it) and exception type. A
+    run that goes on is summed up every `seconds`; a different record ends it.
+    """
+
+    def __init__(
+        self,
+        stream: object = None,
+        seconds: float = REPEAT_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(stream)
+        self.seconds = seconds
+        self.clock = clock
+        self._last: tuple[object, ...] | None = None
+        self._last_record: logging.LogRecord | None = None
+        self._repeats = 0
+        self._since = 0.0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        kind = record.exc_info[0] if record.exc_info else None
+        key = (record.name, record.levelno, record.getMessage(), kind)
+        now = self.clock()
+        if key == self._last:
+            self._repeats += 1
+            if now - self._since >= self.seconds:
+                self._sum_up(now)
+            return
+        self._sum_up(now)
+        self._last, self._last_record, self._since = key, record, now
+        super().emit(record)
+
+    def _sum_up(self, now: float) -> None:
+        last = self._last_record
+        if self._repeats and last is not None:
+            summary = logging.makeLogRecord({
+                "name": last.name, "levelno": last.levelno, "levelname": last.levelname,
+                "msg": "… the record above repeated %d more times", "args": (self._repeats,),
+            })
+            super().emit(summary)
+        self._repeats = 0
+        self._since = now
+
+    def close(self) -> None:
+        self.acquire()
+        try:
+            self._sum_up(self._since)
+        finally:
+            self.release()
+        super().close()
+
+
 def setup_logging(level: str = "INFO", stream: object = None, *, unsafe: bool = False) -> None:
-    handler = logging.StreamHandler(stream or sys.stderr)  # type: ignore[arg-type]
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler = CollapsingHandler(stream or sys.stderr)
+    handler.setFormatter(IndentedLines(FORMAT))
     handler.addFilter(SafeRecords(unsafe))
     root = logging.getLogger()
     for old in list(root.handlers):

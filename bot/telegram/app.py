@@ -19,7 +19,7 @@ from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
-from telegram.ext import Application
+from telegram.ext import Application, Updater
 from telegram.request import BaseRequest
 
 from bot.config import Settings
@@ -31,13 +31,14 @@ from bot.i18n.translator import N_, Catalogs, Translator, catalog_alert, load_ca
 from bot.loading.reloader import Reloader
 from bot.ops.admin import NOT_RELOADED, problems_text
 from bot.ops.digest import Digest
+from bot.printable import printable_lines
 from bot.search.danger import DangerFileError, danger_words_in
 from bot.storage.guards import MB, FloodGuard, Guards, History
 from bot.storage.store import Store, load_secret
 from bot.telegram.handlers import Handlers
 from bot.telegram.http import make_request
 from bot.telegram.limiter import PriorityRateLimiter
-from bot.telegram.updates import make_updater
+from bot.telegram.updates import make_bot
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,10 @@ class PenahBot:
         self.handlers = Handlers(self)
         reloader.on_error = self._tell_admins
         self.digest = Digest(
-            settings.data_dir, settings.resources, settings.stale_days, settings.check_links
+            settings.data_dir,
+            settings.stale_days,
+            settings.check_links,
+            allow_private=settings.check_links_allow_private,
         )
 
     # ------------------------------------------------------------------ the core's inputs
@@ -126,9 +130,13 @@ class PenahBot:
         app = self.application
         if app is None or not app.running:
             return
+        # Each line printable: an alert quotes file names, which need not even be UTF-8.
+        text = printable_lines(text)[:4000]
         for admin_id in self.settings.admin_ids:
-            with contextlib.suppress(TelegramError):
-                await app.bot.send_message(admin_id, text[:4000], disable_notification=True)
+            try:
+                await app.bot.send_message(admin_id, text, disable_notification=True)
+            except TelegramError as exc:  # one admin who blocked the bot stops no other
+                log.warning("an admin could not be told (%s)", type(exc).__name__)
 
     # ------------------------------------------------------------------ building
     def build(
@@ -140,12 +148,18 @@ class PenahBot:
             # Answers to button presses are not rate-limited and can come in hundreds at once.
             request = make_request(self.settings.http_client, 512, pool_timeout=5.0)
             updates_request = make_request(self.settings.http_client)
-        updater = make_updater(
+        bot = make_bot(
             self.settings.bot_token, self.settings.api_url, self.limiter, request, updates_request
         )
+        # A webhook is served by Penah's own server (bot/webhook.py), which puts updates into
+        # the Application's queue: no Updater then, as PTB's custom-webhook guide builds it.
+        builder: Any = Application.builder()  # its type follows the bot's, set on one branch
+        if self.settings.webhook_url:
+            builder = builder.bot(bot).updater(None)
+        else:
+            builder = builder.updater(Updater(bot, asyncio.Queue()))
         builder = (
-            Application.builder()
-            .updater(updater)
+            builder
             # Far above any send queue: a handler waiting for its turn to send must not keep
             # the next person's button from being answered.
             .concurrent_updates(CONCURRENT_UPDATES)
@@ -153,7 +167,7 @@ class PenahBot:
             .post_stop(self._stopping)
             .post_shutdown(self._stopped)
         )
-        app = builder.build()
+        app: App = builder.build()
         self.handlers.register(app)
         self.application = app
         return app

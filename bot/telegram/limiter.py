@@ -15,21 +15,36 @@ as Telegram asks.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import heapq
 import itertools
 import logging
 import math
 import time
+import warnings
 from collections import deque
 from collections.abc import Callable, Coroutine
 from typing import Any, TypedDict
 
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
+from telegram.warnings import PTBDeprecationWarning
 
 log = logging.getLogger(__name__)
 
 URGENT, NORMAL = 0, 1
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    """The pause Telegram asked for, in seconds.
+
+    `RetryAfter.retry_after` is an int of seconds that warns it will become a timedelta (or is
+    one already with PTB_TIMEDELTA=1, as PTB documents): either is read, without the warning.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
 
 class LimitArgs(TypedDict, total=False):
@@ -233,8 +248,7 @@ class PriorityRateLimiter(BaseRateLimiter[LimitArgs]):
             except RetryAfter as exc:
                 if attempt == self._max_retries:
                     raise
-                # The public attribute warns of a type change; PTB's own limiter reads this one.
-                seconds = exc._retry_after.total_seconds()
+                seconds = retry_after_seconds(exc)
                 log.warning("Telegram asked to slow down (%s): pausing %.1f s", endpoint, seconds)
                 self._paused_until = max(self._paused_until, time.monotonic() + seconds + 0.1)
             finally:

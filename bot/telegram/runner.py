@@ -12,15 +12,65 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import resource
 import signal
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
+from collections.abc import Awaitable, Sequence
+from typing import Any, Protocol
 
 from telegram.error import InvalidToken, NetworkError, TimedOut
+from telegram.ext import Updater
 
 log = logging.getLogger(__name__)
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class Receiver(Protocol):
+    """How updates come in: long polling (PTB's Updater) or Penah's webhook server."""
+
+    @property
+    def running(self) -> bool: ...
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+class Polling:
+    """Long polling, by python-telegram-bot's Updater."""
+
+    def __init__(self, updater: Updater, allowed_updates: Sequence[str]) -> None:
+        self.updater = updater
+        self.allowed_updates = list(allowed_updates)
+
+    @property
+    def running(self) -> bool:
+        return self.updater.running
+
+    async def start(self) -> None:
+        await self.updater.start_polling(
+            allowed_updates=self.allowed_updates, timeout=10, bootstrap_retries=-1
+        )
+
+    async def stop(self) -> None:
+        if self.updater.running:
+            await self.updater.stop()
+
+
+def raise_open_files_limit() -> int:
+    """The open-files soft limit raised to the hard one, as servers do at start; the limit now.
+
+    A webhook holds a file per connection, and many shells and containers start processes
+    at a soft 1024 under a far higher hard limit.
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != soft:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+            soft = hard
+        except (ValueError, OSError):  # an unlimited hard limit the kernel caps lower
+            pass
+    return soft
 
 
 async def _until(stop: asyncio.Event, work: Awaitable[object]) -> bool:
@@ -56,10 +106,8 @@ async def _initialize(app: Any, stop: asyncio.Event) -> bool:
     return False
 
 
-async def serve(
-    app: Any, receive: Callable[[], Coroutine[Any, Any, object]], grace: float = 2.5
-) -> None:
-    """Serve until a stop signal; `receive` starts polling or the webhook server."""
+async def serve(app: Any, receiver: Receiver, grace: float = 2.5) -> None:
+    """Serve until a stop signal; `receiver` brings the updates in (polling or a webhook)."""
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in STOP_SIGNALS:
@@ -70,7 +118,7 @@ async def serve(
         if initialized:
             if app.post_init:
                 await app.post_init(app)
-            if await _until(stop, receive()):
+            if await _until(stop, receiver.start()):
                 await app.start()
                 log.info("serving")
                 await stop.wait()
@@ -87,8 +135,8 @@ async def serve(
 
         # A stop never raises: a step that fails (a full disk at the last write) is logged by
         # type and the next step still runs, so the process exits 0 with no traceback.
-        if app.updater is not None and app.updater.running:
-            await bounded(app.updater.stop(), "receiving updates")
+        if receiver.running:
+            await bounded(receiver.stop(), "receiving updates")
         if app.running:
             await bounded(app.stop(), "updates in flight")
         if initialized:

@@ -1,26 +1,27 @@
 """Updates read one at a time, so one python-telegram-bot cannot parse stops nobody.
 
 PTB's `Bot.get_updates` parses a whole batch in one go: one update in a shape it does not
-expect (an older, newer or self-hosted Bot API) fails the batch, is logged whole at CRITICAL
-(names, phone numbers, text) and the same batch is fetched again, forever. Here each update is
-parsed on its own; one that fails becomes a bare `Update(update_id=…)`, so the offset still
-advances, the gate drops it (it has no message), and the log gets its type and id only.
+expect (an older, newer or self-hosted Bot API) fails the batch, and the same batch is fetched
+again, forever. Here, when PTB cannot read a batch, each of its updates is parsed on its own;
+one that fails becomes a bare `Update(update_id=…)`, so the offset still advances, the gate
+drops it (it has no message), and the log gets its type and id only (PTB's own CRITICAL
+record of the batch reaches the log with its values withheld, by bot/logs.py). A batch PTB
+reads is used as PTB read it: the common case costs nothing more.
+
+Only public extension points: the getUpdates request is a `BaseRequest` whose
+`parse_json_payload` (documented as the place to customise reading Telegram's answers) keeps
+the last answer, and `get_updates` calls PTB's own before falling back to it.
 """
 
 from __future__ import annotations
 
-import asyncio
-import datetime as dt
 import logging
-from collections.abc import Sequence
 from typing import Any
 
 from telegram import Bot, Update
-from telegram._utils.defaultvalue import DEFAULT_NONE, DefaultValue
-from telegram._utils.types import ODVInput
 from telegram.error import TelegramError
-from telegram.ext import BaseRateLimiter, ExtBot, Updater
-from telegram.request import BaseRequest, HTTPXRequest
+from telegram.ext import BaseRateLimiter, ExtBot
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 log = logging.getLogger(__name__)
 
@@ -61,73 +62,111 @@ def parse_update(data: object, bot: Bot) -> Update | None:
     return update
 
 
-class PenahExtBot(ExtBot[Any]):
-    """An ExtBot whose getUpdates parses each update on its own."""
+class UpdatesRequest(BaseRequest):
+    """The getUpdates request: another request's, keeping the last answer it read."""
 
-    __slots__ = ()
+    def __init__(self, inner: BaseRequest) -> None:
+        self.inner = inner
+        self.last_answer: object = None
 
-    async def get_updates(
+    @property
+    def read_timeout(self) -> float | None:
+        return self.inner.read_timeout
+
+    async def initialize(self) -> None:
+        await self.inner.initialize()
+
+    async def shutdown(self) -> None:
+        await self.inner.shutdown()
+
+    async def do_request(
         self,
-        offset: int | None = None,
-        limit: int | None = None,
-        timeout: int | dt.timedelta | None = None,  # noqa: ASYNC109 - the Bot API's own
-        allowed_updates: Sequence[str] | None = None,
-        *,
-        read_timeout: ODVInput[float] = DEFAULT_NONE,
-        write_timeout: ODVInput[float] = DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = DEFAULT_NONE,
-        api_kwargs: dict[str, Any] | None = None,
-    ) -> tuple[Update, ...]:
-        # The same long-poll read timeout as Bot.get_updates: the base one plus the poll's.
-        if isinstance(read_timeout, DefaultValue):
-            base = float(self._request[0].read_timeout or 0)
-        else:
-            base = float(read_timeout or 0)
-        seconds = timeout.total_seconds() if isinstance(timeout, dt.timedelta) else timeout or 0
-        data = {
-            "timeout": timeout,
-            "offset": offset,
-            "limit": limit,
-            "allowed_updates": allowed_updates,
-        }
-        result = await self._post(
-            "getUpdates",
-            data,
-            read_timeout=base + seconds,
-            write_timeout=write_timeout,
-            connect_timeout=connect_timeout,
-            pool_timeout=pool_timeout,
-            api_kwargs=api_kwargs,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,  # passed on as given
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        return await self.inner.do_request(
+            url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
         )
-        if not isinstance(result, list):
-            raise TelegramError("getUpdates did not return a list")
-        updates = tuple(u for u in (parse_update(item, self) for item in result) if u is not None)
-        if result and not updates:  # no id to move the offset past: back off, do not spin
+
+    def parse_json_payload(self, payload: bytes) -> dict[str, Any]:  # type: ignore[override]
+        self.last_answer = None
+        answer = BaseRequest.parse_json_payload(payload)
+        self.last_answer = answer
+        return answer
+
+    def take_last(self) -> object:
+        """The last answer's `result`, once (None if there was none)."""
+        answer, self.last_answer = self.last_answer, None
+        return answer.get("result") if isinstance(answer, dict) else None
+
+
+class PenahExtBot(ExtBot[Any]):
+    """An ExtBot whose getUpdates falls back to parsing each update on its own."""
+
+    __slots__ = ("_penah_updates",)
+
+    def __init__(
+        self,
+        token: str,
+        *,
+        base_url: str,
+        request: BaseRequest,
+        updates_request: UpdatesRequest,
+        rate_limiter: BaseRateLimiter[Any],
+    ) -> None:
+        super().__init__(
+            token,
+            base_url=base_url,
+            request=request,
+            get_updates_request=updates_request,
+            rate_limiter=rate_limiter,
+        )
+        self._penah_updates = updates_request  # a bot's public attributes are frozen
+
+    async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
+        self._penah_updates.take_last()
+        try:
+            updates = await super().get_updates(*args, **kwargs)
+        except TelegramError:  # the network or the Bot API: the Updater backs off
+            raise
+        except Exception:  # PTB could not read an update of the batch
+            result = self._penah_updates.take_last()
+            if not isinstance(result, list):
+                raise TelegramError("getUpdates did not return a list") from None
+        else:
+            if all(type(u.update_id) is int for u in updates):
+                return updates
+            result = self._penah_updates.take_last()  # an id the offset cannot move past
+            if not isinstance(result, list):
+                raise TelegramError("getUpdates returned an unreadable id")
+        parsed = tuple(u for u in (parse_update(item, self) for item in result) if u is not None)
+        if result and not parsed:  # no id to move the offset past: back off, do not spin
             raise TelegramError("getUpdates returned no update with a readable id")
-        return updates
+        return parsed
 
 
-def make_updater(
+def make_bot(
     token: str,
     base_url: str,
     rate_limiter: BaseRateLimiter[Any],
     request: BaseRequest | None = None,
     updates_request: BaseRequest | None = None,
-) -> Updater:
-    """The Updater (and its bot) for ApplicationBuilder.updater(): Penah's getUpdates, and
-    Penah's webhook server. Without `request`, HTTPX with a pool for hundreds of answers."""
-    from bot.telegram.webhook import PenahUpdater
-
+) -> PenahExtBot:
+    """The bot for ApplicationBuilder.bot(): Penah's getUpdates. Without `request`, HTTPX
+    with a pool for hundreds of answers."""
     if request is None:
         # Answers to button presses are not rate-limited and can come in hundreds at once.
         request = HTTPXRequest(connection_pool_size=512, pool_timeout=5.0)
         updates_request = HTTPXRequest()
-    bot = PenahExtBot(
+    return PenahExtBot(
         token,
         base_url=base_url,
         request=request,
-        get_updates_request=updates_request or request,
+        updates_request=UpdatesRequest(updates_request or request),
         rate_limiter=rate_limiter,
     )
-    return PenahUpdater(bot=bot, update_queue=asyncio.Queue())

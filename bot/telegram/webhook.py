@@ -1,11 +1,25 @@
-"""The webhook server: the secret and the size checked before a byte of the body is read.
+"""The webhook server: Telegram's posts answered whatever strangers do to the port.
 
-PTB's own webhook handler reads the whole body (tornado's default limit is 100 MB) and only
-then checks Telegram's secret header, so strangers can make the bot hold gigabytes. Here the
-handler streams: `prepare()` runs on the headers alone and refuses a wrong secret, a wrong
-content type or a declared length over `MAX_BODY`; tornado itself cuts any body that grows
-past it. The port is bound before Telegram is told the URL, so a port in use is a clear
-start-up error, not a webhook pointing at nothing.
+python-telegram-bot's documented way to run a custom webhook server is used: the Application
+is built without an Updater, this server puts each update into `application.update_queue`,
+and Penah calls `set_webhook` itself once the port is bound (so a port in use is a clear
+start-up error, not a webhook pointing at nothing).
+
+Strangers reach the port too, so:
+- the secret and the size are checked on the headers, before a byte of the body is read:
+  `prepare()` refuses a wrong secret, a wrong content type or a declared length over
+  `MAX_BODY`, and tornado cuts any body that grows past it;
+- a request's headers must arrive within `HEADER_SECONDS` of its start (tornado's
+  `idle_connection_timeout` is one deadline for the whole header block, not per byte);
+- at most `connection_cap()` connections are open: a new one at the cap closes the connection
+  that has waited longest for a request's headers, so idle strangers can never lock Telegram
+  out (a request whose headers are in is never dropped for a newcomer, and only Telegram's,
+  with the secret, is in for longer than it takes to refuse it).
+
+tornado rather than aiohttp.web: its HTTPServer has a documented hook for each new connection
+(`handle_stream`) and for each request (`start_request`), a header deadline of its own, and
+the streaming handler that refuses before reading a body; aiohttp has neither a header
+deadline nor a public per-connection hook. Imported only in webhook mode (the extra).
 """
 
 from __future__ import annotations
@@ -14,13 +28,17 @@ import asyncio
 import hmac
 import json
 import logging
+from collections.abc import Awaitable, Callable, Sequence
 from http import HTTPStatus
-from pathlib import Path
-from socket import socket
-from typing import Any
+from typing import Any, cast
 
+import tornado.httpserver
+import tornado.httputil
+import tornado.iostream
+import tornado.web
 from telegram import Bot
-from telegram.ext import Updater
+from telegram.error import InvalidToken, TelegramError
+from tornado.http1connection import HTTP1ServerConnection
 
 from bot.ops.startup import StartupError
 from bot.telegram.updates import parse_update
@@ -29,12 +47,20 @@ log = logging.getLogger(__name__)
 
 MAX_BODY = 1024 * 1024  # Telegram's largest updates are a few KB
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
+PATH = "/telegram"
+HEADER_SECONDS = 10.0  # Telegram sends a request's headers at once
+BODY_SECONDS = 30.0  # a body trickled in a byte at a time is cut off
+TELEGRAM_CONNECTIONS = 40  # what Telegram is told it may open at once (its own default)
+MOST_CONNECTIONS = 256
 
-try:
-    import tornado.httpserver
-    import tornado.web
-except ImportError:  # the webhook extra is not installed; polling still works
-    tornado = None  # type: ignore[assignment]
+
+def connection_cap(open_files: int) -> int:
+    """Connections the webhook may hold: a quarter of the open-files limit, at most 256.
+
+    The rest of the limit is for the Bot API's connection pool, the database and the reader
+    child, so strangers' connections can never make an accept fail for want of a file.
+    """
+    return max(16, min(MOST_CONNECTIONS, open_files // 4))
 
 
 def webhook_app(
@@ -81,86 +107,166 @@ def webhook_app(
             if kind is not None and not issubclass(kind, tornado.web.HTTPError):
                 log.error("webhook request failed: %s", kind.__name__)
 
+    @tornado.web.stream_request_body
+    class Elsewhere(tornado.web.RequestHandler):
+        """Any other path, refused on its headers: tornado's own 404 would first wait for the
+        whole body, and a stranger dripping one would hold a connection the cap cannot drop."""
+
+        def prepare(self) -> None:
+            raise tornado.web.HTTPError(HTTPStatus.NOT_FOUND)
+
+        def log_exception(self, *args: Any) -> None:
+            """A refusal, expected."""
+
     class WebhookApp(tornado.web.Application):
         def log_request(self, handler: tornado.web.RequestHandler) -> None:
             """No access log: it would only say that Telegram called."""
 
-    return WebhookApp([(rf"{path}/?", UpdateHandler)])
+    return WebhookApp([(rf"{path}/?", UpdateHandler), (r".*", Elsewhere)])
 
 
-class BoundedWebhookServer:
-    """What PTB's Updater expects of its server: serve_forever(ready), shutdown(), is_running."""
+class _HeadersSeen(tornado.httputil.HTTPMessageDelegate):
+    """Passes a request on, and says when its headers are complete."""
 
-    def __init__(self, listen: str, port: int, app: tornado.web.Application) -> None:
-        self._http = tornado.httpserver.HTTPServer(
-            app,
+    def __init__(
+        self, delegate: tornado.httputil.HTTPMessageDelegate, seen: Callable[[], None]
+    ) -> None:
+        self.delegate = delegate
+        self.seen = seen
+
+    def headers_received(
+        self,
+        start_line: tornado.httputil.RequestStartLine | tornado.httputil.ResponseStartLine,
+        headers: tornado.httputil.HTTPHeaders,
+    ) -> Awaitable[None] | None:
+        self.seen()
+        return self.delegate.headers_received(start_line, headers)
+
+    def data_received(self, chunk: bytes) -> Awaitable[None] | None:
+        return self.delegate.data_received(chunk)
+
+    def finish(self) -> None:
+        self.delegate.finish()
+
+    def on_connection_close(self) -> None:
+        self.delegate.on_connection_close()
+
+
+class CappedHTTPServer(tornado.httpserver.HTTPServer):
+    """tornado's HTTP server holding at most `max_connections` connections.
+
+    Each open connection is either in a request (its headers are in) or waiting for one; the
+    waiting ones are kept in the order they started waiting, and the first of them is the one
+    closed when a new connection comes at the cap. With none waiting, the newcomer is closed.
+    """
+
+    def initialize(self, *args: Any, max_connections: int = MOST_CONNECTIONS,
+                   **kwargs: Any) -> None:
+        super().initialize(*args, **kwargs)
+        self.max_connections = max_connections
+        self.open_streams: set[tornado.iostream.IOStream] = set()
+        self.waiting: dict[tornado.iostream.IOStream, None] = {}  # longest-waiting first
+        self.dropped = 0
+
+    def handle_stream(self, stream: tornado.iostream.IOStream, address: tuple[Any, ...]) -> None:
+        if len(self.open_streams) >= self.max_connections:
+            oldest = next(iter(self.waiting), None)
+            self.dropped += 1
+            if oldest is None:  # every connection is in a request: the newcomer waits its turn
+                stream.close()
+                return
+            self._forget(oldest)
+            oldest.close()
+        self.open_streams.add(stream)
+        self.waiting[stream] = None
+        super().handle_stream(stream, address)
+
+    def start_request(
+        self, server_conn: object, request_conn: tornado.httputil.HTTPConnection
+    ) -> tornado.httputil.HTTPMessageDelegate:
+        """Called as a connection starts waiting for its next request's headers."""
+        stream = cast(HTTP1ServerConnection, server_conn).stream
+        if stream in self.open_streams:
+            self.waiting.pop(stream, None)
+            self.waiting[stream] = None  # waiting since now: the end of the line
+        delegate = super().start_request(server_conn, request_conn)
+        return _HeadersSeen(delegate, lambda: self.waiting.pop(stream, None))
+
+    def on_close(self, server_conn: object) -> None:
+        self._forget(cast(HTTP1ServerConnection, server_conn).stream)
+        super().on_close(server_conn)
+
+    def _forget(self, stream: tornado.iostream.IOStream) -> None:
+        self.open_streams.discard(stream)
+        self.waiting.pop(stream, None)
+
+
+class Webhook:
+    """Receives updates for `penah run --webhook-url`: binds the port, then tells Telegram."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        queue: asyncio.Queue[object],
+        *,
+        listen: str,
+        port: int,
+        url: str,
+        secret: str,
+        allowed_updates: Sequence[str],
+        max_connections: int,
+    ) -> None:
+        if not secret or not url:
+            raise StartupError("the webhook needs a secret and a public URL (PENAH_WEBHOOK_URL)")
+        self.bot, self.queue = bot, queue
+        self.listen, self.port = listen, port
+        self.url, self.secret = url, secret
+        self.allowed_updates = list(allowed_updates)
+        self.server = CappedHTTPServer(
+            webhook_app(PATH, bot, queue, secret),
             max_body_size=MAX_BODY,
             max_buffer_size=4 * MAX_BODY,
-            idle_connection_timeout=60,
-            body_timeout=30,  # a body trickled in a byte at a time is cut off
+            idle_connection_timeout=HEADER_SECONDS,
+            body_timeout=BODY_SECONDS,
+            max_connections=max_connections,
         )
-        self.listen, self.port = listen, port
-        self.is_running = False
+        self.running = False
 
-    def bind(self) -> None:
+    async def start(self) -> None:
         try:
-            self._http.listen(self.port, address=self.listen)
+            self.server.listen(self.port, address=self.listen)
         except OSError as exc:
             raise StartupError(
                 f"the webhook server cannot listen on {self.listen}:{self.port} "
                 f"({exc.strerror or exc}); free the port or set PENAH_LISTEN"
             ) from None
-        self.is_running = True
+        self.running = True
+        await self._tell_telegram()
 
-    async def serve_forever(self, ready: asyncio.Event | None = None) -> None:
-        if ready is not None:
-            ready.set()
+    async def _tell_telegram(self) -> None:
+        """setWebhook until Telegram takes it: a start during an outage waits, as polling does."""
+        delay = 1.0
+        while True:
+            try:
+                await self.bot.set_webhook(
+                    self.url,
+                    secret_token=self.secret,
+                    allowed_updates=self.allowed_updates,
+                    max_connections=TELEGRAM_CONNECTIONS,
+                )
+                return
+            except InvalidToken:
+                raise
+            except TelegramError as exc:
+                log.warning(
+                    "could not set the webhook (%s); trying again in %.0f s",
+                    type(exc).__name__, delay,
+                )
+            await asyncio.sleep(delay)
+            delay = min(30.0, delay * 1.5)
 
-    async def shutdown(self) -> None:
-        if self.is_running:
-            self.is_running = False
-            self._http.stop()
-            await self._http.close_all_connections()
-
-
-class PenahUpdater(Updater):
-    """PTB's Updater with Penah's webhook server; polling is PTB's own."""
-
-    async def _start_webhook(
-        self,
-        listen: str,
-        port: int,
-        url_path: str,
-        bootstrap_retries: int,
-        allowed_updates: Any,
-        cert: str | Path | None = None,
-        key: str | Path | None = None,
-        drop_pending_updates: bool | None = None,
-        webhook_url: str | None = None,
-        ready: asyncio.Event | None = None,
-        ip_address: str | None = None,
-        max_connections: int = 40,
-        secret_token: str | None = None,
-        unix: str | Path | socket | None = None,
-    ) -> None:
-        if tornado is None:
-            raise StartupError("webhook mode needs: pip install 'penah[webhook]'")
-        if not secret_token or cert or key or unix or not webhook_url:
-            raise StartupError("the webhook needs a secret and a public URL (PENAH_WEBHOOK_URL)")
-        if not url_path.startswith("/"):
-            url_path = f"/{url_path}"
-        app = webhook_app(url_path, self.bot, self.update_queue, secret_token)
-        server = BoundedWebhookServer(listen, port, app)
-        server.bind()  # before Telegram is told to post here
-        self._httpd = server  # type: ignore[assignment]
-        await self._bootstrap(
-            cert=None,
-            max_retries=bootstrap_retries,
-            drop_pending_updates=drop_pending_updates,
-            webhook_url=webhook_url,
-            allowed_updates=allowed_updates,
-            ip_address=ip_address,
-            max_connections=max_connections,
-            secret_token=secret_token,
-        )
-        await server.serve_forever(ready=ready)
+    async def stop(self) -> None:
+        if self.running:
+            self.running = False
+            self.server.stop()
+            await self.server.close_all_connections()
