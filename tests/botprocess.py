@@ -42,7 +42,10 @@ def child_env(api: FakeBotAPI, **values: str) -> dict[str, str]:
 
 
 def penah_env(api: FakeBotAPI, workdir: Path, resources: Path | None = None) -> dict[str, str]:
-    """`penah run` settings: a fresh data folder and a copy of the test directory by default."""
+    """`penah run` settings: a fresh data folder and a copy of the test directory by default.
+    Every test starting the bot asks for them, so here it is held to being marked e2e."""
+    assert RUNNING_E2E[0], "a test that starts `penah run` is marked @pytest.mark.e2e"
+    STARTED[0] = True
     if resources is None:
         resources = workdir / "resources.yaml"
         if not resources.exists():
@@ -60,6 +63,12 @@ def cpu_seconds(pid: int) -> float:
     with open(f"/proc/{pid}/stat") as fh:
         fields = fh.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+# Whether the running test is marked e2e, and whether it started a bot (tests/conftest.py):
+# a test that starts `penah run` is marked e2e, and only such a test is.
+RUNNING_E2E: list[bool] = [False]
+STARTED: list[bool] = [False]
 
 
 @dataclass

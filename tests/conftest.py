@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,11 +17,21 @@ from bot.loading.reader import InProcessReader
 from bot.loading.reloader import Reloader
 from bot.loading.sources import load_directory
 from bot.telegram.app import PenahBot
+from tests import botprocess
 from tests.fakes import FakeTelegram, buttons, user
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).parent.parent
 TOKEN = "123456789:AAEtestTOKENtestTOKENtestTOKENtest12"
+
+
+@pytest.fixture(autouse=True)
+def _e2e_means_a_penah_run_process(request: pytest.FixtureRequest) -> Iterator[None]:
+    """`e2e` marks exactly the tests that start `penah run`, so `-m "not e2e"` is fast."""
+    marked = request.node.get_closest_marker("e2e") is not None
+    botprocess.RUNNING_E2E[0], botprocess.STARTED[0] = marked, False
+    yield
+    assert botprocess.STARTED[0] or not marked, "marked e2e but started no `penah run`"
 
 
 @pytest.fixture(scope="session")

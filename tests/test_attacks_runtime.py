@@ -101,6 +101,7 @@ async def exits(bot: BotProcess, within: float = 20.0) -> int:
 
 
 # ---------------------------------------------------------------------- 1. unparseable updates
+@pytest.mark.e2e
 async def test_an_update_the_library_cannot_parse_is_skipped_and_the_next_person_answered(
     tmp_path: Path,
 ) -> None:
@@ -139,6 +140,7 @@ async def test_updates_with_no_readable_id_make_polling_back_off(tmp_path: Path)
         assert [u.update_id for u in updates] == [12]
 
 
+@pytest.mark.e2e
 async def test_a_truncated_updates_body_is_not_logged_and_is_fetched_again(
     tmp_path: Path,
 ) -> None:
@@ -206,6 +208,7 @@ def test_unsafe_debug_lets_library_records_through_unchanged() -> None:
 
 
 # ---------------------------------------------------------------------- 5. the secret
+@pytest.mark.e2e
 async def test_an_empty_secret_file_stops_the_bot_with_what_to_do(tmp_path: Path) -> None:
     data = tmp_path / "data"
     data.mkdir()
@@ -343,6 +346,7 @@ def _db_rows(database: Path) -> int:
         return int(db.execute("SELECT COUNT(*) FROM prefs").fetchone()[0])
 
 
+@pytest.mark.e2e
 async def test_forget_on_a_full_disk_is_told_retried_and_the_stop_still_exits_0(
     tmp_path: Path,
 ) -> None:
@@ -404,6 +408,7 @@ async def test_forget_on_a_full_disk_is_told_retried_and_the_stop_still_exits_0(
     assert "could not write" in log, log  # said in the log, by count and type
 
 
+@pytest.mark.e2e
 async def test_a_database_that_cannot_be_written_at_start_is_one_clear_line(
     tmp_path: Path,
 ) -> None:
@@ -423,6 +428,7 @@ async def test_a_database_that_cannot_be_written_at_start_is_one_clear_line(
 
 
 # ---------------------------------------------------------------------- 12. start-up
+@pytest.mark.e2e
 async def test_data_folder_database_and_secret_are_private(tmp_path: Path) -> None:
     data = tmp_path / "data"
     data.mkdir(mode=0o755)
@@ -451,6 +457,7 @@ START_UP_FAILURES = {
 }
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("what", list(START_UP_FAILURES))
 async def test_a_start_up_failure_is_one_clear_line(tmp_path: Path, what: str) -> None:
     (tmp_path / "file").write_text("not a folder")

@@ -57,6 +57,7 @@ def peak_rss_mb(pid: int) -> float:
     return int(line.split()[1]) / 1024
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("attack", list(ATTACKS))
 async def test_a_hostile_file_saved_over_the_live_one_costs_a_child_never_the_bot(
     tmp_path: Path, attack: str
@@ -110,6 +111,7 @@ def test_penah_check_refuses_a_hostile_file_with_exit_1_and_its_position(
     assert len(problem) < 200
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("attack", list(ATTACKS))
 async def test_penah_run_refuses_a_hostile_file_at_start_with_exit_1(
     tmp_path: Path, attack: str

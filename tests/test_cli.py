@@ -141,6 +141,7 @@ def test_health_fails_without_a_heartbeat_and_when_it_is_stale(
     assert main(["health", "--max-age", "60"]) == 1
 
 
+@pytest.mark.e2e
 async def test_run_reaches_its_first_poll_and_is_healthy_until_it_stops(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -263,6 +263,7 @@ def test_countdowns_are_bounded_and_keep_means_none() -> None:
     assert len(off) == 0, "0 seconds turns tidying off"
 
 
+@pytest.mark.e2e
 async def test_the_running_bot_tidies_a_quiet_chat_after_its_tidy_seconds(tmp_path: Path) -> None:
     """`penah run` with PENAH_TIDY_SECONDS=3: a sensitive card left open turns neutral."""
     from tests.botprocess import BotProcess, penah_env

@@ -16,6 +16,7 @@ from bot.core.callbacks import MAX_BYTES
 from bot.core.state import UserState
 from bot.directory.model import DirectoryError
 from bot.directory.queries import Directory
+from bot.loading.reader import InProcessReader
 from bot.loading.reloader import Reloader
 from bot.loading.validation import parse_directory
 from bot.screens.menus import MAX_TEXT
@@ -182,7 +183,7 @@ def test_the_reloader_survives_any_mutation(tmp_path_factory: pytest.TempPathFac
                                             text: str) -> None:
     path = tmp_path_factory.mktemp("reload") / "resources.yaml"
     path.write_text(SHIPPED, encoding="utf-8")
-    reloader = Reloader.start_with(path)
+    reloader = Reloader.start_with(path, reader=InProcessReader())
     before = reloader.current
     path.write_text(text, encoding="utf-8")
     outcome = asyncio.run(reloader.reload())

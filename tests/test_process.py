@@ -25,6 +25,8 @@ from tests.fakeapi import Call, FakeBotAPI
 from tests.fakes import buttons, user
 from tests.langs import REGISTRY, SHIPPED
 
+pytestmark = pytest.mark.e2e  # every test here starts `penah run`
+
 AR = load_catalogs(shipped_locales()).get("ar")
 LANGUAGES = [REGISTRY.languages[code].name for code in SHIPPED]
 SMEX = "SMEX Digital Safety Helpdesk"

@@ -250,6 +250,7 @@ def sent_to(chat: int) -> Callable[[Call], bool]:
     return lambda c: c.method == "sendMessage" and c.params.get("chat_id") == chat
 
 
+@pytest.mark.e2e
 async def test_penah_run_answers_45_people_at_once_without_a_429(tmp_path: Path) -> None:
     """Through the real process and HTTP client, against an API that enforces 30 a second."""
     async with FakeBotAPI() as api, BotProcess(api, penah_env(api, tmp_path), tmp_path) as bot:

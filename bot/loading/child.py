@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import hashlib
 import json
 import os
 import resource
@@ -82,6 +83,9 @@ def answer(header: dict[str, Any], stdout: BinaryIO) -> None:
     def text_of(name: str) -> str:
         return decode(read_file(Path(name), folder), name)
 
+    def digest_of(text: str) -> str:
+        return hashlib.sha256(text.encode()).hexdigest()
+
     if header.get("locate") is not None:  # place problems found across files
         placed: list[Problem] = []
         for name, located in header["locate"].items():
@@ -99,13 +103,14 @@ def answer(header: dict[str, Any], stdout: BinaryIO) -> None:
         others = Others(given["countries"], {k: set(v) for k, v in given["ids"].items()})
     for name in header["files"]:
         try:
-            part = validate_part(text_of(name), name, others)
+            text = text_of(name)
+            part = validate_part(text, name, others)
         except DirectoryError as exc:
             write({"file": name, "problems": problems(exc.problems)})
             continue
         model = part.model
-        write({"file": name, "deferred": [[list(path), contact, where]
-                                          for path, contact, where in part.deferred]})
+        deferred = [[list(path), contact, where] for path, contact, where in part.deferred]
+        write({"file": name, "sha256": digest_of(text), "deferred": deferred})
         stdout.write(model.model_dump_json(exclude_defaults=True).encode() + b"\n")
         write(piece_words(model.resources, model.guides))
 

@@ -43,6 +43,7 @@ class Read:
     directory tells (checked by the bot), and its words for typed search."""
 
     name: str
+    digest: str  # of its text: a file saved again unchanged changes nothing
     part: PartFile
     deferred: Deferred
     words: Words
@@ -198,7 +199,7 @@ def _answer(answer: IO[bytes]) -> tuple[list[Read], list[Problem]]:
         part = PartFile.model_validate_json(answer.readline())
         words = json.loads(answer.readline())
         deferred = [(tuple(path), contact, regions) for path, contact, regions in head["deferred"]]
-        found.append(Read(head["file"], part, deferred, words))
+        found.append(Read(head["file"], head["sha256"], part, deferred, words))
     return found, problems
 
 

@@ -26,7 +26,6 @@ WHOLE_LOAD_CHILDREN = 4  # a first load reads files in this many children at onc
 class _Good:
     """The last good version of one file."""
 
-    signature: Signature
     read: Read
 
     def __post_init__(self) -> None:
@@ -78,7 +77,7 @@ class Source:
             todo, self.folder, self._context(others) if self.folder else None,
             children=WHOLE_LOAD_CHILDREN if everything else 1,
         )
-        fresh = {read.name: _Good(now[read.name], read) for read in found}
+        fresh = {read.name: self._kept(read) for read in found}
         candidate = {k: v for k, v in self._good.items() if k not in removed}
         candidate.update(fresh)
         if not everything and self.folder and _countries(candidate) != _countries(self._good):
@@ -94,6 +93,11 @@ class Source:
             good.read.deferred = []  # checked against the whole now, until regions change
         error = DirectoryError(_sorted(problems)) if problems else None
         return (self.directory() if changed else None), error, changed
+
+    def _kept(self, read: Read) -> _Good:
+        """The last good version of a file saved again unchanged, else the new reading."""
+        good = self._good.get(read.name)
+        return good if good is not None and good.read.digest == read.digest else _Good(read)
 
     @staticmethod
     def _context(others: dict[str, _Good]) -> dict[str, Any]:
