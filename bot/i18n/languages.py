@@ -27,7 +27,7 @@ CODE_PATTERN = r"[a-z]{2,3}(?:-(?:[A-Z][a-z]{3}|[A-Z]{2}))?"
 _CODE = re.compile(CODE_PATTERN)
 _FIELDS = {
     "code", "script", "direction", "name", "names", "fallback", "telegram", "catalog", "cldr",
-    "months", "date", "month_year", "list",
+    "months", "date", "month_year", "list", "letters",
 }  # fmt: skip
 _LIST_KEYS = ("pair", "middle", "end")
 
@@ -51,6 +51,7 @@ class Language:
     date: str = "{day} {month} {year}"
     month_year: str = "{month} {year}"
     list_patterns: Mapping[str, str] = field(default_factory=dict)
+    letters: str = ""  # letters its script's other languages lack: a text with none is not it
 
     @property
     def rtl(self) -> bool:
@@ -169,6 +170,7 @@ def _entry(raw: Any, where: str) -> Language:
         date=str(text["date"] or "{day} {month} {year}"),
         month_year=str(text["month_year"] or "{month} {year}"),
         list_patterns=lists,
+        letters=str(raw.get("letters") or ""),
     )
 
 
