@@ -74,6 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     i18n.set_defaults(handler=_i18n)
     i18n.add_argument("--locales", type=Path)
     i18n.add_argument("--resources", type=Path)
+    i18n.add_argument("--verbose", action="store_true", help="also list the texts to review")
     return parser
 
 
@@ -293,6 +294,8 @@ def _stats(settings: Settings, args: argparse.Namespace) -> int:
 def _i18n(settings: Settings, args: argparse.Namespace) -> int:
     from bot.i18n.coverage import report
 
-    summary, ok = report(args.locales or settings.locales, args.resources or settings.resources)
+    summary, ok = report(
+        args.locales or settings.locales, args.resources or settings.resources, args.verbose
+    )
     print(summary)
     return 0 if ok else 1

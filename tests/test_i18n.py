@@ -196,7 +196,7 @@ def test_unknown_language_folder_is_skipped(tmp_path: Path) -> None:
 def test_i18n_report_shows_full_coverage_and_fails_on_broken_catalogs(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["i18n", "--resources", str(DATA / "directory.yaml")]) == 0
+    assert main(["i18n"]) == 0
     out = capsys.readouterr().out
     for code in TRANSLATED:
         line = next(row for row in out.splitlines() if row.startswith(code + " "))

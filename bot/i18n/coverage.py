@@ -1,28 +1,60 @@
 """`penah i18n`: per language, UI messages and directory texts translated, and what is wrong.
 
-Errors (exit 1) are what would show a broken or unsafe screen or split a term: syntax, unsafe
-placeholders, plural forms that disagree with the catalog's own header, a term written in a
-variant the terms table says to avoid. Warnings do not fail: a Plural-Forms header that differs
-from CLDR's rule (the header is what gettext and Penah use).
+Each finding reads `file:line: language: what`; each check is counted per language. Errors
+(exit 1) are what would show a broken, unsafe or misleading screen: syntax, unsafe
+placeholders, plural forms that disagree with the catalog's own header; a term the terms table
+rules out, in any of its forms; a caution (who runs a line, who else gets a case) a reader would
+not get in their language: missing, so it falls back, or not written in it (none of the letters
+only that language writes, or another language's text copied); a time or date range that a
+right-to-left screen, after `bidi` has isolated its runs, still shows split in two runs (end
+first) or the other way round from the English. Warnings do not fail: a Plural-Forms header
+that differs from CLDR's rule, a region or category name that falls back. Directory texts
+awaiting a speaker's review (`unreviewed:`) are counted, and listed with --verbose.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import yaml
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po
 
 from bot.config import shipped_locales
-from bot.directory.model import DirectoryError
+from bot.directory.model import DirectoryError, shown_language
 from bot.directory.queries import Directory
 from bot.i18n import languages, terms
+from bot.i18n.bidi import LRI, PDI, isolate_plain
 from bot.i18n.catalogs import DOMAIN, CatalogProblem, catalog_files, read_catalog
+from bot.loading.files import files_of
 from bot.loading.sources import load_directory
+from bot.loading.yamlfile import Loader, scan
 from bot.printable import printable
+
+# Each check counted per language: what it finds, and whether it fails (None: listed only
+# with --verbose).
+CHECKS: dict[str, tuple[str, bool | None]] = {
+    "terms": ("terms ruled out by terms.yaml", True),
+    "cautions": ("cautions falling back or not in the language", True),
+    "ranges": ("time or date ranges split or reversed right to left", True),
+    "names": ("region or category names falling back", False),
+    "review": ("entries awaiting a speaker's review (--verbose lists them)", None),
+}
+# A range bidi keeps as one run, and two times or dates it leaves as two runs with only a dash
+# it does not join between them: right to left, those two show end first.
+_RANGE = re.compile(r"(\d{1,2}:\d{2})[ \t]*[-–—][ \t]*(\d{1,2}:\d{2})")
+_VALUE = r"\d{1,2}:\d{2}|\d{4}-\d{2}-\d{2}"
+_SPLIT = re.compile(
+    f"{LRI}(?:{_VALUE}){PDI}\\s*[-\u2010-\u2015\u2212\u0640~]+\\s*{LRI}(?:{_VALUE}){PDI}"
+)
+Key = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)
@@ -74,8 +106,130 @@ def _msgfmt(paths: list[Path]) -> tuple[list[str], str | None]:
     return errors, None
 
 
-def report(locales: Path, resources: Path) -> tuple[str, bool]:
-    """The text to print, and False if any catalog or text is broken or splits a term."""
+@dataclass(frozen=True)
+class Finding:
+    file: Path
+    line: int
+    language: str
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.language}: {self.what}"
+
+
+def _forms(value: Any) -> str:
+    return "\n".join(value) if isinstance(value, tuple | list) else str(value)
+
+
+def _mappings(resources: Path) -> Iterator[tuple[Path, int, Key, str, dict[str, yaml.Node]]]:
+    """(file, line, path, id of its entry, fields) of every mapping in the directory's files."""
+    for file in files_of(resources):
+        try:
+            text = file.read_text(encoding="utf-8")
+            scan(text, str(file))
+            root = yaml.compose(text, Loader=Loader)
+        except (OSError, UnicodeDecodeError, yaml.YAMLError, DirectoryError):
+            continue  # the directory line of the report says why
+        ids: dict[Key, str] = {}
+        seen: set[int] = set()
+        stack: list[tuple[Key, yaml.Node | None]] = [((), root)]
+        while stack:
+            path, node = stack.pop()
+            if node is None or id(node) in seen:
+                continue  # an alias: read where it was anchored
+            seen.add(id(node))
+            if isinstance(node, yaml.SequenceNode):
+                stack += [((*path, i), item) for i, item in enumerate(node.value)]
+            elif isinstance(node, yaml.MappingNode):
+                fields = {str(k.value): v for k, v in node.value}
+                if len(path) == 2 and isinstance(fields.get("id"), yaml.ScalarNode):
+                    ids[path] = str(fields["id"].value)
+                yield file, node.start_mark.line + 1, path, ids.get(path[:2], "?"), fields
+                stack += [((*path, k), v) for k, v in fields.items()]
+
+
+def _gaps(
+    texts: Mapping[str, tuple[int, str]], codes: Sequence[str], registry: languages.Registry,
+    *, whole: bool,
+) -> Iterator[tuple[str, int | None, str]]:
+    """(language, line, what) for each of `codes` a text is missing in (it falls back) or, if
+    `whole`, is not written in: none of the language's own letters, or another language's
+    text in the same script copied."""
+    plain = {code: text for code, (_, text) in texts.items()}
+    for code in codes:
+        language = registry.get(code)
+        if language is None or code == languages.SOURCE_LANGUAGE:
+            continue
+        if code not in texts:
+            yield code, None, f"falls back to {shown_language(plain, language.chain)}"
+            continue
+        line, text = texts[code]
+        if not whole or not language.letters:
+            continue
+        if not set(text) & set(language.letters):
+            yield code, line, f"has none of the letters {' '.join(language.letters)}"
+        for other, same in plain.items():
+            script = getattr(registry.get(other), "script", None)
+            if other != code and same == text and script == language.script:
+                yield code, line, f"is the {other} text"
+
+
+def _range_problems(text: str, english: str) -> Iterator[str]:
+    """What a right-to-left screen, its runs isolated, shows wrong in a range of `text`."""
+    shown = isolate_plain(text)
+    for split in _SPLIT.finditer(shown):
+        bare = split.group(0).replace(LRI, "").replace(PDI, "")
+        yield (f"{bare!r} shows as two runs, end first: put a word between them (إلى, هەتا) "
+               "or write a time range 8:00–18:00")
+    source = set(_RANGE.findall(english))
+    for start, end in _RANGE.findall(shown):
+        if (end, start) in source and (start, end) not in source:
+            yield f"{start}–{end} reads the other way round from the English {end}–{start}"
+
+
+def _checks(
+    registry: languages.Registry, catalogs: Mapping[str, tuple[Path, Catalog]],
+    directory: Directory | None, resources: Path, table: terms.Terms | None,
+) -> dict[str, list[Finding]]:
+    found: dict[str, list[Finding]] = {name: [] for name in CHECKS}
+    texts = [  # (file, line, language, text, the English it translates)
+        (path, m.lineno or 0, code, _forms(m.string), _forms(m.id))
+        for code, (path, catalog) in catalogs.items() for m in catalog if m.id and m.string
+    ]
+    codes = directory.data.languages if directory else list(catalogs)
+    for file, line, path, entry, fields in _mappings(resources):
+        review = fields.get("unreviewed")
+        if len(path) == 2 and isinstance(review, yaml.SequenceNode):
+            found["review"] += [
+                Finding(file, code.start_mark.line + 1, str(code.value), f"{entry} in {path[0]}")
+                for code in review.value if isinstance(code, yaml.ScalarNode)
+            ]
+        source = fields.get(languages.SOURCE_LANGUAGE)
+        if not isinstance(source, yaml.ScalarNode):
+            continue  # not a text
+        written = {
+            code: (node.start_mark.line + 1, str(node.value))
+            for code, node in fields.items() if isinstance(node, yaml.ScalarNode)
+        }
+        texts += [(file, at, code, text, str(source.value)) for code, (at, text) in written.items()]
+        field = path[-1]
+        kind = "cautions" if field == "caution" else "names" if path[0] in (
+            "regions", "categories") and field in ("name", "discreet_name") else None
+        if kind:
+            for code, at, what in _gaps(written, codes, registry, whole=kind == "cautions"):
+                found[kind].append(Finding(file, at or line, code, f"{field} of {entry} {what}"))
+    for file, line, code, text, english in texts:
+        found["terms"] += [Finding(file, line, code, str(v))
+                           for v in (table.find(code, text) if table else ())]
+        language = registry.get(code) or languages.from_cldr(code)
+        if language and language.rtl:
+            found["ranges"] += [Finding(file, line, code, what)
+                                for what in _range_problems(text, english)]
+    return found
+
+
+def report(locales: Path, resources: Path, verbose: bool = False) -> tuple[str, bool]:
+    """The text to print, and False on any error (see the top of this module)."""
     template = _template(locales)
     directory: Directory | None
     try:
@@ -120,13 +274,28 @@ def report(locales: Path, resources: Path) -> tuple[str, bool]:
     errors += failed
     if note:
         lines.append(note)
-    table = terms.load_terms(locales)
-    if table is not None:
-        found = terms.check_catalogs(table, readings) + terms.check_resources(table, resources)
-        counts = terms.count_by_language(found)
-        lines.append("term inconsistencies: " + ", ".join(
-            f"{code} {counts.get(code, 0)}" for code in table.languages))
-        errors += map(str, found)
+    try:
+        table = terms.load_terms(locales)
+    except terms.TermsError as exc:
+        table = None
+        errors.append(str(exc))
+    found = _checks(registry, readings, directory, resources, table)
+    codes = [code for code in dict.fromkeys(
+        [*readings, *(directory.data.languages if directory else ())]
+    ) if code != languages.SOURCE_LANGUAGE]
+    lines.append(f"{'check':<10}" + "".join(f"{code:>8}" for code in codes))
+    listed_only: list[str] = []
+    for name, (what, fails) in CHECKS.items():
+        counts = Counter(finding.language for finding in found[name])
+        lines.append(f"{name:<10}" + "".join(f"{counts[c]:>8}" for c in codes) + f"  {what}")
+        listed = [str(f) for f in sorted(found[name], key=lambda f: (str(f.file), f.line))]
+        if fails:
+            errors += listed
+        elif fails is False:
+            warnings += listed
+        elif verbose:
+            listed_only += [f"  {name}: {finding}" for finding in listed]
+    lines += listed_only
     if warnings or errors:
         lines.append("")
     lines += [f"warning: {w}" for w in warnings]

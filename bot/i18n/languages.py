@@ -34,7 +34,7 @@ CODE_PATTERN = r"[a-z]{2,3}(?:-(?:[A-Z][a-z]{3}|[A-Z]{2}))?"
 _CODE = re.compile(CODE_PATTERN)
 _FIELDS = {
     "code", "script", "direction", "name", "names", "fallback", "telegram", "catalog", "cldr",
-    "months", "date", "month_year", "list",
+    "months", "date", "month_year", "list", "letters",
 }  # fmt: skip
 _LIST_KEYS = ("pair", "middle", "end")
 DEFAULT_DATE = "{day} {month} {year}"
@@ -66,6 +66,7 @@ class Language:
     date: str = DEFAULT_DATE
     month_year: str = DEFAULT_MONTH_YEAR
     list_patterns: Mapping[str, str] = field(default_factory=dict)
+    letters: str = ""  # letters its script's other languages lack: a text with none is not it
 
     @property
     def rtl(self) -> bool:
@@ -216,6 +217,7 @@ def _entry(raw: Any, where: str, problems: list[str]) -> Language:
         date=dates["date"],
         month_year=dates["month_year"],
         list_patterns=lists,
+        letters=str(raw.get("letters") or ""),
     )
 
 

@@ -43,6 +43,12 @@ def fold(text: str) -> str:
     return _NO_ROOM.sub("", folded)
 
 
+def folded_words(text: str) -> tuple[str, list[str]]:
+    """A text as terms are matched in it: folded, and its words."""
+    folded = fold(text)
+    return folded, _WORD.findall(folded)
+
+
 @dataclass(frozen=True)
 class Grammar:
     """What a language attaches to a word, and the small words that may sit between two."""
@@ -125,8 +131,7 @@ class Terms:
         for symbol in self.symbols:
             if symbol in text:
                 return symbol
-        folded = fold(text)
-        words = _WORD.findall(folded)
+        folded, words = folded_words(text)
         for code in dict.fromkeys((*languages, "en")):
             grammar = self.grammars.get(code, NO_GRAMMAR)
             for term in self.words.get(code, ()):
@@ -147,7 +152,7 @@ def _strings(values: Any) -> list[str]:
     return [str(v) for v in values or () if v] if isinstance(values, list) else []
 
 
-def _grammars(data: Any) -> dict[str, Grammar]:
+def grammars_from(data: Any) -> dict[str, Grammar]:
     if not isinstance(data, dict):
         return {}
     grammars = {}
@@ -169,7 +174,7 @@ def terms_from(data: Mapping[str, Any]) -> Terms:
         for code, values in data.items()
         if code not in ("symbols", GRAMMAR) and isinstance(values, list)
     }
-    return Terms(symbols, words, _grammars(data.get(GRAMMAR)))
+    return Terms(symbols, words, grammars_from(data.get(GRAMMAR)))
 
 
 def load_terms(locales: Path) -> Terms:

@@ -2,22 +2,21 @@
 
 The table gives, per concept and language, the term to write and the variants to avoid; each
 variant found is reported with file and line, so a split ("تيليغرام" here, "تيليجرام" there)
-cannot come back unnoticed.
+cannot come back unnoticed. A variant is matched as a sensitive term is (`sensitive`: by its
+stems, with the grammar of sensitive-terms.yaml beside it), so its inflected forms are found too.
 """
 
 from __future__ import annotations
 
-import re
-from collections import Counter
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
-from babel.messages.catalog import Catalog
 
 from bot.config import shipped_locales
+from bot.i18n import sensitive
 
 TERMS_FILE = "terms.yaml"
 
@@ -28,52 +27,40 @@ class Variant:
     language: str
     use: str
     text: str
-    pattern: re.Pattern[str]
+    term: sensitive.Term
+
+    def __str__(self) -> str:
+        return f"{self.concept}: {self.text!r} is to be written {self.use!r}"
 
 
 @dataclass(frozen=True)
 class Terms:
     variants: tuple[Variant, ...]
     languages: tuple[str, ...]
+    grammars: Mapping[str, sensitive.Grammar] = field(default_factory=dict)
 
     def find(self, language: str, text: str) -> Iterator[Variant]:
         """Each concept written with an avoided variant in `text` (once per concept)."""
+        folded, words = sensitive.folded_words(text)
+        grammar = self.grammars.get(language, sensitive.NO_GRAMMAR)
         seen = set()
         for variant in self.variants:
             if (
                 variant.language == language
                 and variant.concept not in seen
-                and variant.pattern.search(text)
+                and variant.term.found_in(folded, words, grammar)
             ):
                 seen.add(variant.concept)
                 yield variant
-
-
-@dataclass(frozen=True)
-class TermProblem:
-    file: Path
-    line: int
-    language: str
-    variant: Variant
-
-    def __str__(self) -> str:
-        v = self.variant
-        return (f"{self.file}:{self.line}: {self.language} {v.concept}: "
-                f"{v.text!r} is to be written {v.use!r}")
 
 
 class TermsError(ValueError):
     """terms.yaml cannot be used."""
 
 
-def _pattern(text: str) -> re.Pattern[str]:
-    flags = re.IGNORECASE if text.isascii() or any("a" <= c.lower() <= "z" for c in text) else 0
-    # Latin variants are whole words at their start (case endings may follow); others anywhere.
-    start = r"(?<![^\W\d_])" if text[:1].isalpha() and text[:1].isascii() else ""
-    return re.compile(start + re.escape(text), flags)
-
-
-def parse_terms(raw: Any, source: str) -> Terms:
+def parse_terms(
+    raw: Any, source: str, grammars: Mapping[str, sensitive.Grammar] | None = None
+) -> Terms:
     table = raw.get("terms") if isinstance(raw, dict) else None
     if not isinstance(table, dict):
         raise TermsError(f"{source}: expected 'terms:' followed by concepts")
@@ -89,13 +76,15 @@ def parse_terms(raw: Any, source: str) -> Terms:
                 raise TermsError(f"{source}: {concept}.{language}: needs 'use' (and 'avoid')")
             use = row["use"]
             languages[str(language)] = None
-            for text in row.get("avoid") or []:
-                text = str(text)
-                if not text or text.casefold() in use.casefold():
+            for text in map(str, row.get("avoid") or []):
+                variant = Variant(str(concept), str(language), use, text, sensitive.term(text))
+                if not variant.term.written or any(
+                    Terms((variant,), (), grammars or {}).find(variant.language, use)
+                ):
                     where = f"{source}: {concept}.{language}"
-                    raise TermsError(f"{where}: {text!r} is part of {use!r}")
-                variants.append(Variant(str(concept), str(language), use, text, _pattern(text)))
-    return Terms(tuple(variants), tuple(languages))
+                    raise TermsError(f"{where}: {text!r} would be found in {use!r}")
+                variants.append(variant)
+    return Terms(tuple(variants), tuple(languages), grammars or {})
 
 
 def load_terms(locales: Path) -> Terms | None:
@@ -105,58 +94,5 @@ def load_terms(locales: Path) -> Terms | None:
         path = shipped_locales() / TERMS_FILE
     if not path.is_file():
         return None
-    return parse_terms(yaml.safe_load(path.read_text(encoding="utf-8")), str(path))
-
-
-def check_catalogs(
-    terms: Terms, catalogs: Mapping[str, tuple[Path, Catalog]]
-) -> list[TermProblem]:
-    found = []
-    for code, (path, catalog) in catalogs.items():
-        for message in catalog:
-            if not message.id or not message.string:
-                continue
-            string = message.string
-            forms = string if isinstance(string, tuple | list) else (string,)
-            for variant in terms.find(code, "\n".join(forms)):
-                found.append(TermProblem(path, message.lineno or 0, code, variant))
-    return found
-
-
-def _scalars(root: yaml.Node) -> Iterator[tuple[str, int, str]]:
-    """(language key, line, text) for every text under a language key, each node once."""
-    seen: set[int] = set()
-    stack: list[tuple[yaml.Node, str | None]] = [(root, None)]
-    while stack:
-        node, key = stack.pop()
-        if id(node) in seen:
-            continue  # an alias: already read where it was anchored
-        seen.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            stack += [
-                (v, k.value if isinstance(k, yaml.ScalarNode) else None) for k, v in node.value
-            ]
-        elif isinstance(node, yaml.SequenceNode):
-            stack += [(item, None) for item in node.value]
-        elif isinstance(node, yaml.ScalarNode) and key is not None:
-            yield key, node.start_mark.line + 1, str(node.value)
-
-
-def check_resources(terms: Terms, resources: Path) -> list[TermProblem]:
-    try:
-        root = yaml.compose(resources.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return []  # the directory report says why it cannot be read
-    if root is None:
-        return []
-    languages = set(terms.languages)
-    return [
-        TermProblem(resources, line, key, variant)
-        for key, line, text in _scalars(root)
-        if key in languages
-        for variant in terms.find(key, text)
-    ]
-
-
-def count_by_language(problems: list[TermProblem]) -> Counter[str]:
-    return Counter(p.language for p in problems)
+    grammars = sensitive.load_terms(path.parent).grammars
+    return parse_terms(yaml.safe_load(path.read_text(encoding="utf-8")), str(path), grammars)
