@@ -223,6 +223,8 @@ def _check(settings: Settings, args: argparse.Namespace) -> int:
     from bot.directory.checks import warnings_for
     from bot.directory.queries import Directory
     from bot.i18n.sensitive import load_terms
+    from bot.i18n.translator import load_catalogs
+    from bot.ops.admin import answers_report
 
     path = args.file or settings.resources
     directory = _load_or_report(path)
@@ -232,6 +234,9 @@ def _check(settings: Settings, args: argparse.Namespace) -> int:
     terms = load_terms(settings.locales)
     for warning in warnings_for(directory, stale_days=days, today=dt.date.today(), terms=terms):
         print(f"{path}: warning: {warning}")
+    catalogs = load_catalogs(settings.locales)
+    for line in answers_report(directory, catalogs, terms):  # what typed danger meets first
+        print(f"{path}: answers: {line}")
     print(f"{path}: ok: {directory.summary()}")
     if args.online:
         from bot.ops.linkcheck import TIMEOUT, run_online

@@ -37,6 +37,17 @@ def test_check_prints_warnings_and_a_summary(capsys: pytest.CaptureFixture[str])
     assert out.rstrip().endswith("4 resources, 6 contacts, 1 guides, 4 regions, 4 categories")
 
 
+def test_check_prints_what_each_place_offers_first_for_each_danger(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["check", str(ROOT / "resources.yaml")]) == 0
+    answers = [line.split(": answers: ")[1] for line in capsys.readouterr().out.splitlines()
+               if ": answers: " in line]
+    assert len(answers) == 6 * 6  # six places, six kinds of danger
+    assert "iq-kr self_harm: krg-youth-line, erbil-ecc-122" in " | ".join(answers)
+    assert any(a.startswith("sy self_harm: nothing fits: sy-emergency") for a in answers)
+
+
 def test_check_of_a_missing_file_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", str(tmp_path / "nope.yaml")]) == 1
     assert "nope.yaml: file not found" in capsys.readouterr().err

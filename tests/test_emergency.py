@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from html import escape, unescape
+
 import pytest
 
+from bot.config import shipped_locales
+from bot.core.callbacks import Kind
+from bot.core.decide import Context, Text, decide
 from bot.core.state import UserState
 from bot.directory.contacts import KINDS, ContactType
 from bot.directory.model import GLOBAL_REGION
 from bot.directory.queries import Directory
+from bot.i18n.bidi import MARKS
+from bot.i18n.sensitive import load_terms
 from bot.i18n.translator import Catalogs
 from bot.screens import menus as screens
 from bot.screens.menus import View
@@ -54,3 +61,73 @@ def test_the_emergency_screen_shows_a_number_right_under_the_first_name(
         first_name = next(i for i, line in enumerate(lines) if i > 0 and "<b>" in line)
         assert "📞" in lines[first_name + 1], (place, lines[first_name : first_name + 2])
         assert "🌐" not in screens.emergency(view).text, place
+
+
+# A person in the Kurdistan Region writes of a danger, in each language: the first line they
+# are offered fits it (a health line for self-harm, a violence line for violence at home, a
+# digital-safety line and the blackmail guide for blackmail).
+WRITTEN = {
+    "en": {"self_harm": "I want to kill myself", "violence": "my husband beats me",
+           "blackmail": "someone is blackmailing me"},
+    "ar": {"self_harm": "اريد انتحر", "violence": "زوجي يضربني", "blackmail": "يبتزني"},
+    "ckb": {"self_harm": "دەمەوێت خۆم بکوژم", "violence": "مێردەکەم لێم دەدات",
+            "blackmail": "بلاکمەیلم دەکات"},
+    "ku": {"self_harm": "ez dixwazim xwe bikujim", "violence": "mêrê min li min dixe",
+           "blackmail": "şantajê li min dike"},
+    "ku-Arab": {"self_harm": "دخوازم خۆ بکوژم", "violence": "مێرێ من ل من ددەت",
+                "blackmail": "بلاکمەیلا من دکەت"},
+}
+FIRST = {"self_harm": "krg-youth-line", "violence": "krg-dcvaw-119", "blackmail": "smex-helpdesk"}
+
+
+def first_offered(screen: screens.Screen) -> str:
+    return next(b.action.target for b in screen.buttons()
+                if b.action is not None and b.action.kind is Kind.RESOURCE)
+
+
+@pytest.mark.parametrize("lang", list(WRITTEN))
+def test_what_a_person_writes_of_danger_leads_to_the_lines_that_fit_it(
+    lang: str, shipped_directory: Directory, catalogs: Catalogs
+) -> None:
+    ctx = Context.of(shipped_directory, catalogs, terms=load_terms(shipped_locales()))
+    for danger, text in WRITTEN[lang].items():
+        outcome = decide(ctx, UserState(lang, "iq-kr"), Text(text))
+        assert outcome.screen.urgent, (lang, text)
+        assert first_offered(outcome.screen) == FIRST[danger], (lang, text)
+        if danger == "blackmail":
+            guides = [b.action.target for b in outcome.screen.buttons()
+                      if b.action is not None and b.action.kind is Kind.GUIDE]
+            assert "blackmail-first-steps" in guides, (lang, guides)
+
+
+@pytest.mark.parametrize("lang", list(WRITTEN))
+def test_a_place_with_nothing_that_fits_says_so_and_shows_the_general_numbers(
+    lang: str, shipped_directory: Directory, catalogs: Catalogs
+) -> None:
+    view = View(shipped_directory, catalogs, catalogs.get(lang), UserState(lang, "sy"))
+    screen = screens.emergency(view, "self_harm")
+    assert escape(catalogs.get(lang).gettext(screens.NOTHING_FITS)) in unescape_marks(screen.text)
+    assert first_offered(screen) == "sy-emergency"
+
+
+@pytest.mark.parametrize("lang", list(WRITTEN))
+def test_the_emergency_screen_keeps_where_a_line_works_and_how_old_it_is(
+    lang: str, shipped_directory: Directory, catalogs: Catalogs
+) -> None:
+    """122 works in Erbil only, 911 is not confirmed in the Kurdistan Region, Syria's numbers
+    come from 2012: each line's own caution, in the reader's language, on the shared screen;
+    never advice to call someone else first."""
+    d, t = shipped_directory, catalogs.get(lang)
+    for place, ids in {"iq-kr": ["erbil-ecc-122", "iq-911"], "sy": ["sy-emergency"]}.items():
+        view = View(d, catalogs, t, UserState(lang, place), load_terms(shipped_locales()))
+        text = unescape_marks(screens.emergency(view).text)
+        for ident in ids:
+            caution = d.resources[ident].caution
+            assert caution is not None and lang in caution, (ident, lang)
+            assert caution[lang] in text, (lang, ident)
+        assert "trusted organisation" not in text and "منظمة موثوقة" not in text
+
+
+def unescape_marks(text: str) -> str:
+    """The screen's text as read: entities decoded, direction marks and isolates left out."""
+    return "".join(c for c in unescape(text) if c not in MARKS)

@@ -55,3 +55,4 @@ def warnings_for(
                     f"does not list for {country}; confirm it by calling"
                 )
     return out
+

@@ -108,6 +108,11 @@ class _Strict(BaseModel):
 # still await a native speaker's reading. They are shown all the same, and `penah i18n` lists
 # them for review; a reviewer removes the code once the texts are read.
 UNREVIEWED_HELP = "languages whose texts in this entry still await a native speaker's review"
+# The kinds of danger typed search hears (locales/danger.yaml); a category names those its lines
+# answer first, so a person writing of one meets the lines that fit it before the rest.
+DangerKind = Literal["self_harm", "threat", "sexual_violence", "violence", "blackmail", "general"]
+ANSWERS_HELP = ("the kinds of danger this category's lines and guides answer first, on the "
+                "Emergency screen of a person who writes of one")
 
 
 class Region(_Strict):
@@ -125,6 +130,7 @@ class Category(_Strict):
     emergency: bool = False
     advice: bool = False
     keywords: Keywords = Field(default_factory=dict)  # typed-search terms, never shown
+    answers: list[DangerKind] = Field(default_factory=list, description=ANSWERS_HELP)
     unreviewed: list[LangCode] = Field(default_factory=list, description=UNREVIEWED_HELP)
 
 

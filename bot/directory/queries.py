@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
@@ -36,6 +36,7 @@ Rank = tuple[int, int, int, int, str, str]
 # Typed search's words of one file: "strong" (names, questions) or "text" (summaries,
 # cautions, answers) -> word -> the file's entries holding it (resources, then guides).
 Words = Mapping[str, Mapping[str, Sequence[int]]]
+E = TypeVar("E", Resource, Guide)
 
 
 @dataclass(frozen=True)
@@ -128,9 +129,18 @@ class Directory:
     def emergency_resources(self, region: str | None) -> list[Resource]:
         """What can be called or messaged at once, the place's own numbers first."""
         category = self.emergency_category
-        found = self.resources_for(region, category.id) if category else []
-        reachable = (r for r in found if any(KINDS[c.type].on_emergency for c in r.contacts))
-        return sorted(reachable, key=lambda r: GLOBAL_REGION in r.regions)  # stable: keeps rank
+        return _reachable(self.resources_for(region, category.id) if category else [])
+
+    def answering(self, region: str | None, danger: str) -> tuple[list[Resource], list[Guide]]:
+        """The lines (callable or messaged at once) and guides of the categories that answer
+        this kind of danger first, for this place; ([], []) if none here does."""
+        chosen = [c.id for c in self.data.categories if danger in c.answers]
+        lines = _unique(r for c in chosen for r in self.resources_for(region, c))
+        return _reachable(lines), _unique(g for c in chosen for g in self.guides_for(region, c))
+
+    def answered(self, danger: str) -> bool:
+        """Whether any category answers this kind of danger (else the emergency numbers do)."""
+        return any(danger in c.answers for c in self.data.categories)
 
     def stale(self, max_age_days: int, today: dt.date) -> list[Resource | Guide]:
         entries: list[Resource | Guide] = [*self.data.resources, *self.data.guides]
@@ -189,6 +199,20 @@ class Directory:
             for category in resource.categories:
                 runs.setdefault(category, []).append(resource)
         return runs
+
+
+def _unique(entries: Iterable[E]) -> list[E]:
+    """Each entry once (by id), in the order first met."""
+    seen: dict[str, E] = {}
+    for entry in entries:
+        seen.setdefault(entry.id, entry)
+    return list(seen.values())
+
+
+def _reachable(found: list[Resource]) -> list[Resource]:
+    """Those with a contact that can be called or messaged at once, the place's own first."""
+    reachable = (r for r in found if any(KINDS[c.type].on_emergency for c in r.contacts))
+    return sorted(reachable, key=lambda r: GLOBAL_REGION in r.regions)  # stable: keeps rank
 
 
 def _texts_of(model: BaseModel, path: Path_) -> Iterator[tuple[str, Mapping[str, str]]]:

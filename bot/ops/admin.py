@@ -9,12 +9,18 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from html import escape
+from typing import TYPE_CHECKING, get_args
 
+from bot.core.callbacks import Kind
+from bot.core.state import UserState
 from bot.directory import provenance
-from bot.directory.model import DirectoryError, Resource
+from bot.directory.model import DangerKind, DirectoryError, Resource
 from bot.directory.queries import Directory
+from bot.i18n.sensitive import Terms
 from bot.i18n.translator import Catalogs, Translator
+from bot.screens.menus import NOTHING_FITS, emergency
+from bot.screens.view import View
 
 if TYPE_CHECKING:
     from bot.telegram.app import PenahBot
@@ -108,3 +114,19 @@ ADMIN_COMMANDS: dict[str, Callable[[PenahBot, Translator], Awaitable[str]]] = {
     "reports": _reports,
     "digest": _digest,
 }
+
+
+def answers_report(directory: Directory, catalogs: Catalogs, terms: Terms) -> list[str]:
+    """Per place and kind of danger, what a person writing of it is offered first on the
+    Emergency screen (as an English reader sees it), so an admin sees where nothing fits."""
+    out = []
+    for region in directory.user_regions:
+        view = View(directory, catalogs, catalogs.get(None), UserState("en", region.id), terms)
+        for danger in get_args(DangerKind):
+            screen = emergency(view, danger)
+            offered = [f"{'guide ' if b.action.kind is Kind.GUIDE else ''}{b.action.target}"
+                       for b in screen.buttons()
+                       if b.action is not None and b.action.kind in (Kind.RESOURCE, Kind.GUIDE)]
+            fits = "" if escape(NOTHING_FITS, quote=False) not in screen.text else "nothing fits: "
+            out.append(f"{region.id} {danger}: {fits}{', '.join(offered) or 'no number at all'}")
+    return out

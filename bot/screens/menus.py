@@ -132,69 +132,89 @@ def regions(view: View) -> Screen:
 # --------------------------------------------------------------------------- emergency
 
 
-def emergency(view: View) -> Screen:
-    """The emergency numbers for where the user is, with their cautions, shown at once."""
+def emergency(view: View, danger: str | None = None) -> Screen:
+    """The numbers for where the person is, each with its caution, shown at once; after a
+    message telling of danger, the lines that fit that danger first (with their guides)."""
     d, t = view.directory, view.t
     region = view.state.region
     lines = ["🚨 <b>" + escape(t.gettext("Emergency")) + "</b>"]
     found = d.emergency_resources(region)
+    fitting, guides = d.answering(region, danger) if danger else ([], [])
+    fitting = [r for r in fitting if not _tells_more(view, r, danger)][:FITTING_FIRST]
     if region is None:
         lines.append(view.ui(N_("Tell me where you are to see only your country's numbers.")))
         order = list(d.regions)  # grouped by place, in the directory's order
         found.sort(key=lambda r: min(order.index(p) for p in r.regions))
     elif region in d.regions:
         lines.append(view.ui(N_("For: {place}"), place=view.label(d.regions[region].name)))
-    if found:
+    if found or fitting:
         lines.append(view.ui(CALL_NOW))
-    for resource in found:
+    if danger and not fitting and d.answered(danger):
+        lines.append(view.ui(NOTHING_FITS))
+    shown = [*fitting, *(r for r in found if r.id not in {f.id for f in fitting})]
+    for resource in shown:
         lines.append("")
         lines.append(f"<b>{view.content(resource.name)}</b>")
         if region is None:
             places = t.join_list(view.label(d.regions[r].name) for r in resource.regions)
             lines.append(t.isolate(escape(places, quote=False)))
         lines += [
-            contact_line(view, c, shown)
-            for c, shown in d.contacts(resource)
-            if shown.kind.on_emergency
+            contact_line(view, c, on)
+            for c, on in d.contacts(resource)
+            if on.kind.on_emergency
         ]
         caution = _shared_caution(view, resource)
         if caution:
             lines.append("⚠️ " + caution)
-    if not found:
+    if not shown:
         lines.append(view.ui(N_("I have no emergency number for this place yet.")))
+    origin = emergency_id(d)
     rows = [
-        [
-            Button(
-                view.masked(view.label(r.name), N_("Contact {n}"), n),
-                Action(Kind.RESOURCE, r.id, emergency_id(d)),
-            )
-        ]
-        for n, r in enumerate(found, start=1)
+        [Button(view.masked(view.label(r.name), N_("Contact {n}"), n),
+                Action(Kind.RESOURCE, r.id, origin))]
+        for n, r in enumerate(shown, start=1)
+    ]
+    rows += [
+        [Button("❓ " + view.masked(view.label(g.question), N_("Question {n}"), n),
+                Action(Kind.GUIDE, g.id, origin))]
+        for n, g in enumerate(guides[:GUIDES_BESIDE_DANGER], start=1)
     ]
     if region is None:
         rows.append([Button("📍 " + t.gettext("Where are you now?"), Action(Kind.REGIONS))])
     return view.screen(lines, [*rows, view.back_row(None)], urgent=True)
 
 
-STATE_CAUTIONS = {
-    Operator.POLICE: N_(
-        "This line is run by the police. A trusted organisation may be safer to contact first."
-    ),
-    Operator.GOVERNMENT: N_(
-        "This line is run by the state. A trusted organisation may be safer to contact first."
-    ),
+FITTING_FIRST = 3
+GUIDES_BESIDE_DANGER = 2
+NOTHING_FITS = N_(
+    "I have no line for this in your place yet. These are the general emergency numbers."
+)
+# A line run by the state says so on a screen many people share; what else matters there
+# (where it works, whether it is confirmed, who else gets a case) is in its own caution.
+STATE_LINES = {
+    Operator.POLICE: N_("This line is run by the police."),
+    Operator.GOVERNMENT: N_("This line is run by the state."),
 }
 
 
+def _tells_more(view: View, resource: Resource, danger: str | None) -> bool:
+    """A fitting line whose name tells more than the person wrote (an LGBTIQ+ group's health
+    line after "I want to die") does not lead; a name telling of the danger itself (a
+    violence-against-women line after "he beats me") does."""
+    if not view.telling(view.label(resource.name)):
+        return False
+    topics = (view.directory.categories[c] for c in resource.categories)
+    return not any(danger in c.answers and view.telling(view.label(c.name)) for c in topics)
+
+
 def _shared_caution(view: View, resource: Resource) -> str:
-    """On a screen many people share, a state line's caution names no group of people; the
-    resource's own caution stays on its card."""
-    if resource.operator in STATE_CAUTIONS:
-        return view.ui(STATE_CAUTIONS[resource.operator])
-    if resource.caution is None:
-        return ""
-    caution = view.content(resource.caution)
-    return "" if view.telling(caution) else caution
+    """A line's own caution, unless it would give the person away at a glance; else, for a
+    state line, who runs it. Never advice to call someone else first: a fire or an
+    ambulance cannot wait."""
+    caution = view.content(resource.caution) if resource.caution else ""
+    if caution and not view.telling(caution):
+        return caution
+    return view.ui(STATE_LINES[resource.operator]) if resource.operator in STATE_LINES else ""
 
 
 # --------------------------------------------------------------------------- categories

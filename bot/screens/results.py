@@ -31,7 +31,7 @@ def results(view: View, found: Found) -> Screen:
 
 def _results(view: View, found: Found) -> Screen:
     if found.outcome in (Outcome.DANGER, Outcome.EMERGENCY):
-        screen = emergency(view)
+        screen = emergency(view, found.danger)
         shown = {b.action for b in screen.buttons()}
         extra = [(b,) for b in _hit_buttons(view, found) if b.action not in shown]
         if found.category in view.directory.categories:
