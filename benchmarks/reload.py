@@ -113,8 +113,9 @@ async def ticking(
 
 
 async def measure_child(path: Path, edited: Path, repeats: int, steps: bool) -> dict[str, Any]:
-    import bot.telegram.app  # noqa: F401 - the bot's imports, so memory is a running bot's
     from bot.loading.readcache import ReadCache
+
+    import bot.telegram.app  # noqa: F401 - the bot's imports, so memory is a running bot's
     from bot.loading.reloader import Reloader, keep_the_loop_responsive
     from bot.screens.menus import PAGE_SIZE
 

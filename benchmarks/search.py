@@ -23,6 +23,7 @@ import tracemalloc
 from typing import Any
 
 import yaml
+from bot.search.lookup import Index, build, index_for
 
 from benchmarks.common import emit, machine, memory_kb, percentile
 from benchmarks.reload import synthetic, ticking
@@ -30,7 +31,6 @@ from bot.directory.model import DirectoryFile
 from bot.directory.queries import Directory
 from bot.loading.reloader import keep_the_loop_responsive
 from bot.loading.validation import parse_directory
-from bot.search.lookup import Index, build, index_for
 from tests.botprocess import ROOT
 
 QUERIES = [

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from bot.core.callbacks import Action, Kind, decode
 from bot.core.state import UserState
 from bot.directory.queries import Directory
-from bot.i18n.sensitive import NO_TERMS, Terms
+from bot.i18n.sensitive import NO_TERMS, SensitiveTerms
 from bot.i18n.translator import Catalogs
 from bot.screens import menus as screens
 from bot.screens.menus import Screen, View
@@ -17,7 +17,7 @@ STATE_CHANGING = {Kind.SET_LANGUAGE, Kind.SET_REGION, Kind.FORGET, Kind.CLEAR, K
 
 
 def crawl(directory: Directory, catalogs: Catalogs, state: UserState,
-          terms: Terms = NO_TERMS) -> Iterator[tuple[Action, Screen]]:
+          terms: SensitiveTerms = NO_TERMS) -> Iterator[tuple[Action, Screen]]:
     view = View(directory, catalogs, catalogs.get(state.lang), state, terms)
     start = Action(Kind.HOME)
     seen = {start.encode()}

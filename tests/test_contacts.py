@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.directory.contacts import KINDS, ContactType
+from bot.directory.contacts import CONTACT_KINDS, ContactType
 from bot.directory.model import DirectoryError
 from bot.loading.validation import parse_directory
 from tests.conftest import DATA, Harness
@@ -21,8 +21,8 @@ def problems_of(text: str) -> list[str]:
 
 
 def test_every_contact_type_has_its_row() -> None:
-    assert set(KINDS) == set(ContactType)
-    for kind in KINDS.values():
+    assert set(CONTACT_KINDS) == set(ContactType)
+    for kind in CONTACT_KINDS.values():
         assert kind.icon and kind.link_label
 
 

@@ -10,7 +10,7 @@ from bot.config import shipped_locales
 from bot.core.callbacks import Kind
 from bot.core.decide import Context, Text, decide
 from bot.core.state import UserState
-from bot.directory.contacts import KINDS, ContactType
+from bot.directory.contacts import CONTACT_KINDS, ContactType
 from bot.directory.model import GLOBAL_REGION
 from bot.directory.queries import Directory
 from bot.i18n.bidi import MARKS
@@ -46,7 +46,7 @@ def test_nothing_without_a_number_or_message_channel_stands_on_emergency(
 ) -> None:
     for place in [None, *places(shipped_directory)]:
         for resource in shipped_directory.emergency_resources(place):
-            assert any(KINDS[c.type].on_emergency for c in resource.contacts), resource.id
+            assert any(CONTACT_KINDS[c.type].on_emergency for c in resource.contacts), resource.id
         ids = [r.id for r in shipped_directory.emergency_resources(place)]
         assert "front-line-defenders" not in ids and "tr-kades" not in ids
 

@@ -17,7 +17,7 @@ import yaml
 from bot.directory.model import DirectoryError
 from bot.loading.files import read_file
 from bot.loading.reader import Reader
-from bot.loading.sources import Source
+from bot.loading.sources import DirectoryFiles
 from tests.botprocess import BotProcess, penah_env
 from tests.conftest import DATA
 from tests.fakeapi import FakeBotAPI
@@ -99,7 +99,7 @@ def test_a_folder_of_hostile_files_keeps_serving_and_quotes_nothing_from_outside
     tmp_path: Path,
 ) -> None:
     folder = folder_with_directory(tmp_path)
-    source = Source(folder, Reader())
+    source = DirectoryFiles(folder, Reader())
     good = source.load()
     refusals = hostile(folder, secret_elsewhere(tmp_path))
     began = time.monotonic()
@@ -130,7 +130,7 @@ def test_a_link_swapped_to_a_huge_file_is_read_no_further_than_the_limit(
     (folder / "lebanon.yaml").unlink()
     link = folder / "lebanon.yaml"
     link.symlink_to(huge)
-    source = Source(folder, Reader())
+    source = DirectoryFiles(folder, Reader())
     with pytest.raises(DirectoryError) as refused:
         source.load()
     assert any("larger than" in p.message for p in refused.value.problems)

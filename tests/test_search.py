@@ -26,7 +26,7 @@ from bot.screens import results as search_screens
 from bot.screens.menus import View
 from bot.search.danger import Danger, shipped_danger_words
 from bot.search.fold import fold, tokens, within_one_edit
-from bot.search.index import MAX_RESULTS, Found, Index, Outcome, refused
+from bot.search.index import MAX_RESULTS, Answer, Found, Index, refused
 from bot.telegram.handlers import keyboard
 from tests.conftest import DATA, ROOT, Harness, make_settings, running_harness
 from tests.fakes import buttons, user
@@ -109,7 +109,7 @@ def test_a_legal_aid_resource_comes_first_in_the_kurdistan_region(
     lang: str, query: str, shipped_directory: Directory
 ) -> None:
     found = search(shipped_directory, query, "iq-kr")
-    assert found.outcome is Outcome.FOUND, (lang, query)
+    assert found.outcome is Answer.FOUND, (lang, query)
     first = found.hits[0]
     assert first.kind == "resource"
     assert "legal" in shipped_directory.resources[first.id].categories
@@ -132,7 +132,7 @@ def test_words_of_every_language_find_their_topic(
 ) -> None:
     for query in queries:
         found = search(shipped_directory, query, None)
-        assert found.outcome is Outcome.FOUND, query
+        assert found.outcome is Answer.FOUND, query
         assert found.category == category, (query, found.category)
         entries = [shipped_directory.resources.get(h.id) or shipped_directory.guides[h.id]
                    for h in found.hits]
@@ -157,7 +157,7 @@ def test_danger_answers_with_the_emergency_screen(
     lang: str, query: str, kind: Danger, shipped_directory: Directory, catalogs: Catalogs
 ) -> None:
     found = search(shipped_directory, query, "iq-kr")
-    assert found.outcome is Outcome.DANGER and found.danger is kind, (lang, query)
+    assert found.outcome is Answer.DANGER and found.danger is kind, (lang, query)
     view = View(shipped_directory, catalogs, catalogs.get("en"), UserState("en", "iq-kr"))
     screen = search_screens.results(view, found)
     assert screen.urgent and screen.text.startswith("🚨")
@@ -171,7 +171,7 @@ def test_danger_is_heard_in_a_message_too_long_or_too_private_to_search(
 ) -> None:
     assert refused(query + " 0750 123 4567")
     found = search(shipped_directory, query + " 0750 123 4567", "iq-kr")
-    assert found.outcome is Outcome.DANGER
+    assert found.outcome is Answer.DANGER
 
 
 def test_danger_inside_a_request_still_shows_what_was_asked_below_it(
@@ -179,7 +179,7 @@ def test_danger_inside_a_request_still_shows_what_was_asked_below_it(
 ) -> None:
     query = "they threaten to kill me, how do I register with UNHCR"
     found = search(shipped_directory, query, "iq-kr")
-    assert found.outcome is Outcome.DANGER and found.danger is Danger.THREAT
+    assert found.outcome is Answer.DANGER and found.danger is Danger.THREAT
     assert found.category == "asylum"
     view = View(shipped_directory, catalogs, catalogs.get("en"), UserState("en", "iq-kr"))
     labels = [b.label for b in search_screens.results(view, found).buttons()]
@@ -200,7 +200,7 @@ def test_a_cry_for_help_beside_a_topic_gets_the_topic_with_emergency_first(
     lang: str, query: str, category: str, shipped_directory: Directory, catalogs: Catalogs
 ) -> None:
     found = search(shipped_directory, query, "iq-kr")
-    assert found.outcome is Outcome.FOUND and found.urgent, (lang, query)
+    assert found.outcome is Answer.FOUND and found.urgent, (lang, query)
     assert found.category == category and found.danger is Danger.GENERAL
     view = View(shipped_directory, catalogs, catalogs.get(lang), UserState(lang, "iq-kr"))
     first = search_screens.results(view, found).buttons()[0]
@@ -216,16 +216,16 @@ def test_ordinary_requests_are_not_answered_as_danger(
     lang: str, query: str, shipped_directory: Directory
 ) -> None:
     found = search(shipped_directory, query, "iq-kr")
-    assert found.outcome is not Outcome.DANGER and found.danger is None, (lang, query)
+    assert found.outcome is not Answer.DANGER and found.danger is None, (lang, query)
 
 
 @pytest.mark.parametrize(
     ("query", "outcome"),
-    [("police station", Outcome.FOUND), ("adli yardım", Outcome.FOUND),
-     ("هاریکاریا یاسایی", Outcome.FOUND), ("یارمەتی یاسایی", Outcome.EMERGENCY)],
+    [("police station", Answer.FOUND), ("adli yardım", Answer.FOUND),
+     ("هاریکاریا یاسایی", Answer.FOUND), ("یارمەتی یاسایی", Answer.EMERGENCY)],
 )
 def test_help_beside_a_topic_gives_the_topic_with_emergency_first(
-    query: str, outcome: Outcome, shipped_directory: Directory, catalogs: Catalogs
+    query: str, outcome: Answer, shipped_directory: Directory, catalogs: Catalogs
 ) -> None:
     found = search(shipped_directory, query, "iq-kr")
     assert found.outcome is outcome and found.category == "legal"
@@ -233,7 +233,7 @@ def test_help_beside_a_topic_gives_the_topic_with_emergency_first(
     actions = [b.action for b in search_screens.results(view, found).buttons()]
     legal = actions.index(Action(Kind.RESOURCE, "kwu-panawar", "legal"))
     assert any(a is not None and a.kind is Kind.EMERGENCY for a in actions[:1]) or (
-        outcome is Outcome.EMERGENCY  # the Emergency screen itself, legal aid below its numbers
+        outcome is Answer.EMERGENCY  # the Emergency screen itself, legal aid below its numbers
     )
     assert legal > 0
 
@@ -243,7 +243,7 @@ def test_help_beside_a_topic_gives_the_topic_with_emergency_first(
 def test_emergency_words_open_the_emergency_screen(
     query: str, shipped_directory: Directory
 ) -> None:
-    assert search(shipped_directory, query, "iq-kr").outcome is Outcome.EMERGENCY
+    assert search(shipped_directory, query, "iq-kr").outcome is Answer.EMERGENCY
 
 
 REFUSED = ["+964 750 123 4567", "07501234567", "٠٧٥٠١٢٣٤٥٦٧", "my number is 0750 123 45 67",
@@ -255,7 +255,7 @@ REFUSED = ["+964 750 123 4567", "07501234567", "٠٧٥٠١٢٣٤٥٦٧", "my num
 def test_phone_numbers_places_links_and_long_messages_are_not_searched(
     query: str, shipped_directory: Directory
 ) -> None:
-    assert search(shipped_directory, query, "iq-kr").outcome is Outcome.REFUSED
+    assert search(shipped_directory, query, "iq-kr").outcome is Answer.REFUSED
 
 
 @pytest.mark.parametrize("query", ["xyzzy", "hello", "qwertyuiop asdf", "!!!", "   "])
@@ -263,7 +263,7 @@ def test_nothing_found_gets_the_kind_reply_with_the_topics(
     query: str, shipped_directory: Directory, catalogs: Catalogs
 ) -> None:
     found = search(shipped_directory, query, "iq-kr")
-    assert found.outcome is Outcome.NOTHING
+    assert found.outcome is Answer.NOTHING
     view = View(shipped_directory, catalogs, catalogs.get("en"), UserState("en", "iq-kr"))
     screen = search_screens.results(view, found)
     assert "I did not find that." in screen.text
@@ -309,7 +309,7 @@ def test_admins_keep_keywords_in_the_directory_and_danger_is_heard_without_them(
     directory = parse_directory(text)
     assert search(directory, "zebracorn", None).category == "asylum"
     assert search(directory, "multeci", None).category == "asylum"
-    assert search(directory, "خطر", None).outcome is Outcome.DANGER
+    assert search(directory, "خطر", None).outcome is Answer.DANGER
 
 
 def test_a_danger_list_in_the_directory_is_refused_with_where_the_words_live() -> None:
@@ -329,7 +329,7 @@ def test_a_reload_swaps_the_directory_and_its_index_together(tmp_path: Path) -> 
     path.write_text((ROOT / "resources.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     reloader = Reloader.start_with(path, reader=InProcessReader())
     before = reloader.loaded
-    assert before.index.search("zebracorn", None).outcome is Outcome.NOTHING
+    assert before.index.search("zebracorn", None).outcome is Answer.NOTHING
     text = path.read_text(encoding="utf-8").replace(
         '      en: ["lawyer", ', '      en: ["zebracorn", "lawyer", ', 1)
     path.write_text(text, encoding="utf-8")
@@ -337,7 +337,7 @@ def test_a_reload_swaps_the_directory_and_its_index_together(tmp_path: Path) -> 
     after = reloader.loaded
     assert after.directory is not before.directory and after.index is not before.index
     assert after.index.search("zebracorn", None).category == "legal"
-    assert before.index.search("zebracorn", None).outcome is Outcome.NOTHING
+    assert before.index.search("zebracorn", None).outcome is Answer.NOTHING
 
 
 @settings(max_examples=200, deadline=None,
@@ -375,7 +375,7 @@ def test_the_core_searches_typed_text_and_counts_only_found_or_not(
 ) -> None:
     ctx = core.Context.of(shipped_directory, catalogs)
     state = UserState("ar", "iq-kr")
-    def counted(outcome: core.Outcome) -> list[object]:
+    def counted(outcome: core.Decision) -> list[object]:
         return [e for e in outcome.effects if isinstance(e, CountSearch | CountView)]
 
     found = core.decide(ctx, state, core.Text("محامي"))

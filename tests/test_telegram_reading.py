@@ -19,7 +19,7 @@ from bot.config import shipped_locales
 from bot.core.callbacks import Action, Kind
 from bot.core.state import UserState
 from bot.directory.queries import Directory
-from bot.i18n.sensitive import Terms, load_terms
+from bot.i18n.sensitive import SensitiveTerms, load_terms
 from bot.i18n.translator import Catalogs, load_catalogs
 from bot.screens import results as search_screens
 from bot.screens.menus import Screen, View
@@ -121,7 +121,7 @@ def readers_languages(catalogs: Catalogs, lang: str) -> tuple[str, ...]:
     return catalogs.get(lang).fallback
 
 
-def telling(terms: Terms, text: str, languages: tuple[str, ...]) -> str | None:
+def telling(terms: SensitiveTerms, text: str, languages: tuple[str, ...]) -> str | None:
     return next((found for code in languages if (found := terms.found(text, code))), None)
 
 
@@ -144,7 +144,7 @@ def names_on(view: View, action: Action) -> list[str]:
 
 
 def screens_of(
-    directory: Directory, catalogs: Catalogs, terms: Terms, lang: str, discreet: bool
+    directory: Directory, catalogs: Catalogs, terms: SensitiveTerms, lang: str, discreet: bool
 ) -> Iterator[tuple[str, Screen, list[str]]]:
     """(where, screen, the names it must keep out of its preview) for every place and none:
     the button crawl and the typed searches."""
@@ -164,7 +164,7 @@ def screens_of(
 
 
 def read_screens(
-    directory: Directory, catalogs: Catalogs, terms: Terms, lang: str, discreet: bool
+    directory: Directory, catalogs: Catalogs, terms: SensitiveTerms, lang: str, discreet: bool
 ) -> Reading:
     reading = Reading()
     links = directory_links(directory)

@@ -26,7 +26,7 @@ from bot.core.state import (
     UserState,
 )
 from bot.directory.queries import Directory
-from bot.i18n.sensitive import NO_TERMS, Terms
+from bot.i18n.sensitive import NO_TERMS, SensitiveTerms
 from bot.i18n.translator import N_, Catalogs
 from bot.screens import menus as screens
 from bot.screens import results as search_screens
@@ -50,7 +50,7 @@ class Context:
     catalogs: Catalogs
     retention_days: int = 30
     generation: tuple[int, int] = (0, 0)  # (directory, catalogs): tells caches to let go
-    terms: Terms = NO_TERMS
+    terms: SensitiveTerms = NO_TERMS
     danger: DangerWords = NO_WORDS  # the locales' danger words: typed danger is heard
 
     @classmethod
@@ -94,7 +94,7 @@ Event = Press | Typed | Text | Media
 
 
 @dataclass(frozen=True)
-class Outcome:
+class Decision:
     state: UserState
     screen: Screen
     effects: tuple[Effect, ...] = ()
@@ -113,7 +113,7 @@ def reports_later(action: Action | None) -> bool:
 
 def decide(
     ctx: Context, state: UserState, event: Event, client_language: str | None = None
-) -> Outcome:
+) -> Decision:
     """Every outcome but a cleared chat (re)starts the quiet-time countdown."""
     outcome = _decide(ctx, state, event, client_language)
     if any(isinstance(e, ClearChat) for e in outcome.effects):
@@ -128,26 +128,26 @@ def tidied(ctx: Context, lang: str) -> Screen:
     return screens.tidied(view(ctx, UserState(lang=lang)))
 
 
-def _decide(ctx: Context, state: UserState, event: Event, client_language: str | None) -> Outcome:
+def _decide(ctx: Context, state: UserState, event: Event, client_language: str | None) -> Decision:
     if isinstance(event, Press):
         return _press(ctx, state, event.action, client_language)
     if isinstance(event, Typed):
         return _command(ctx, state, event.command.action, client_language)
     if isinstance(event, Media) and not event.told:
         shown = view(ctx, state, client_language)
-        return Outcome(state, screens.main_menu(shown, notice=shown.ui(MEDIA_NOTICE)))
+        return Decision(state, screens.main_menu(shown, notice=shown.ui(MEDIA_NOTICE)))
     if state.lang is None or state.lang not in ctx.catalogs.translators:
         return _welcome(ctx, state, client_language)
     if isinstance(event, Text) and event.query.strip():
         return _search(ctx, state, event.query)
-    return Outcome(state, screens.buttons_only(view(ctx, state)))
+    return Decision(state, screens.buttons_only(view(ctx, state)))
 
 
-def _search(ctx: Context, state: UserState, query: str) -> Outcome:
+def _search(ctx: Context, state: UserState, query: str) -> Decision:
     """What was typed, found in every language and shown in the person's; danger first."""
     found = ctx.index.search(query, state.region, ctx.danger)
     screen = search_screens.results(view(ctx, state), found)
-    return Outcome(state, screen, (CountSearch(found.found),))
+    return Decision(state, screen, (CountSearch(found.found),))
 
 
 def failed(ctx: Context, client_language: str | None) -> Screen:
@@ -179,28 +179,28 @@ def metric(ctx: Context, action: Action | None) -> str:
     return action.kind.name.lower()
 
 
-def _welcome(ctx: Context, state: UserState, client_language: str | None) -> Outcome:
+def _welcome(ctx: Context, state: UserState, client_language: str | None) -> Decision:
     suggested = ctx.catalogs.best_match(client_language)
     picker = screens.language_picker(ctx.catalogs, suggested)
-    return Outcome(state, picker, (CountView("language-picker"),))
+    return Decision(state, picker, (CountView("language-picker"),))
 
 
 def _command(
     ctx: Context, state: UserState, action: Action, client_language: str | None
-) -> Outcome:
+) -> Decision:
     """A typed command does what its button does; /start first asks for a language."""
     if action.kind is Kind.HOME and (
         state.lang is None or state.lang not in ctx.catalogs.translators
     ):
         return _welcome(ctx, state, client_language)
     if action.kind is Kind.LANGUAGES:
-        return Outcome(state, screens.language_picker(ctx.catalogs, state.lang))
+        return Decision(state, screens.language_picker(ctx.catalogs, state.lang))
     return _press(ctx, state, action, client_language)
 
 
 def _press(
     ctx: Context, state: UserState, action: Action | None, client_language: str | None
-) -> Outcome:
+) -> Decision:
     effects: list[Effect] = []
     shown = view(ctx, state, client_language)
     if (
@@ -222,7 +222,7 @@ def _press(
         effects.append(SavePrefs(new))
         shown = view(ctx, new)
     if action is not None and action.kind is Kind.CLEAR:
-        return Outcome(new, screens.cleared(shown), (*effects, ClearChat()))
+        return Decision(new, screens.cleared(shown), (*effects, ClearChat()))
     effects.append(CountView(metric(ctx, action)))
     screen = screens.render(shown, action, retention_days=ctx.retention_days)
-    return Outcome(new, screen, tuple(effects))
+    return Decision(new, screen, tuple(effects))

@@ -14,11 +14,11 @@ from bot.directory.model import (
 )
 from bot.directory.phones import is_known_short_code
 from bot.directory.queries import Directory
-from bot.i18n.sensitive import NO_TERMS, Terms
+from bot.i18n.sensitive import NO_TERMS, SensitiveTerms
 
 
 def warnings_for(
-    directory: Directory, *, stale_days: int, today: dt.date, terms: Terms = NO_TERMS
+    directory: Directory, *, stale_days: int, today: dt.date, terms: SensitiveTerms = NO_TERMS
 ) -> list[str]:
     """What `penah check` tells admins without failing: staleness, gaps, unchecked codes,
     and icons that stand for a group of people (anyone glancing at the phone reads them)."""

@@ -1,6 +1,6 @@
 """Every contact type in one table: its icon, how it is checked, shown and opened.
 
-Adding a type (Signal, say) is one member of `ContactType` and one row of `KINDS`, plus the
+Adding a type (Signal, say) is one member of `ContactType` and one row of `CONTACT_KINDS`, plus the
 catalog entry of its button label and a line in docs/resources-format.md.
 """
 
@@ -123,7 +123,7 @@ class ContactKind:
     on_emergency: bool = True  # can be called or messaged at once: on the Emergency screen
 
 
-KINDS: dict[ContactType, ContactKind] = {
+CONTACT_KINDS: dict[ContactType, ContactKind] = {
     ContactType.PHONE: ContactKind("📞", _check_phone, _no_link, dialable=True),
     ContactType.WHATSAPP: ContactKind(
         "💬",
@@ -162,7 +162,7 @@ class Shown:
 
 
 def show(kind_of: ContactType, value: str, country: str | None) -> Shown:
-    kind = KINDS[kind_of]
+    kind = CONTACT_KINDS[kind_of]
     number = None
     if kind.dialable and not value.startswith("https://"):
         try:

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from bot.directory import provenance
-from bot.directory.contacts import KINDS, Shown, country_of, show
+from bot.directory.contacts import CONTACT_KINDS, Shown, country_of, show
 from bot.directory.model import (
     FALLBACK_LANGUAGE,
     GLOBAL_REGION,
@@ -211,7 +211,7 @@ def _unique(entries: Iterable[E]) -> list[E]:
 
 def _reachable(found: list[Resource]) -> list[Resource]:
     """Those with a contact that can be called or messaged at once, the place's own first."""
-    reachable = (r for r in found if any(KINDS[c.type].on_emergency for c in r.contacts))
+    reachable = (r for r in found if any(CONTACT_KINDS[c.type].on_emergency for c in r.contacts))
     return sorted(reachable, key=lambda r: GLOBAL_REGION in r.regions)  # stable: keeps rank
 
 

@@ -189,7 +189,7 @@ def _range_problems(text: str, english: str) -> Iterator[str]:
 
 def _checks(
     registry: languages.Registry, catalogs: Mapping[str, tuple[Path, Catalog]],
-    directory: Directory | None, resources: Path, table: terms.Terms | None,
+    directory: Directory | None, resources: Path, table: terms.TermsTable | None,
 ) -> dict[str, list[Finding]]:
     found: dict[str, list[Finding]] = {name: [] for name in CHECKS}
     texts = [  # (file, line, language, text, the English it translates)

@@ -120,7 +120,7 @@ NO_GRAMMAR = Grammar()
 
 
 @dataclass(frozen=True)
-class Terms:
+class SensitiveTerms:
     symbols: tuple[str, ...] = ()
     words: Mapping[str, tuple[Term, ...]] = field(default_factory=dict)
     grammars: Mapping[str, Grammar] = field(default_factory=dict)
@@ -140,7 +140,7 @@ class Terms:
         return None
 
 
-NO_TERMS = Terms()
+NO_TERMS = SensitiveTerms()
 
 
 def term(written: str) -> Term:
@@ -167,17 +167,17 @@ def grammars_from(data: Any) -> dict[str, Grammar]:
     return grammars
 
 
-def terms_from(data: Mapping[str, Any]) -> Terms:
+def terms_from(data: Mapping[str, Any]) -> SensitiveTerms:
     symbols = tuple(_strings(data.get("symbols")))
     words = {
         str(code): tuple(term(w) for w in _strings(values))
         for code, values in data.items()
         if code not in ("symbols", GRAMMAR) and isinstance(values, list)
     }
-    return Terms(symbols, words, grammars_from(data.get(GRAMMAR)))
+    return SensitiveTerms(symbols, words, grammars_from(data.get(GRAMMAR)))
 
 
-def load_terms(locales: Path) -> Terms:
+def load_terms(locales: Path) -> SensitiveTerms:
     """The terms next to the catalogs; none (and a warning) if the file is missing or broken."""
     path = locales / FILE
     try:

@@ -34,7 +34,7 @@ class Variant:
 
 
 @dataclass(frozen=True)
-class Terms:
+class TermsTable:
     variants: tuple[Variant, ...]
     languages: tuple[str, ...]
     grammars: Mapping[str, sensitive.Grammar] = field(default_factory=dict)
@@ -60,7 +60,7 @@ class TermsError(ValueError):
 
 def parse_terms(
     raw: Any, source: str, grammars: Mapping[str, sensitive.Grammar] | None = None
-) -> Terms:
+) -> TermsTable:
     table = raw.get("terms") if isinstance(raw, dict) else None
     if not isinstance(table, dict):
         raise TermsError(f"{source}: expected 'terms:' followed by concepts")
@@ -79,15 +79,15 @@ def parse_terms(
             for text in map(str, row.get("avoid") or []):
                 variant = Variant(str(concept), str(language), use, text, sensitive.term(text))
                 if not variant.term.written or any(
-                    Terms((variant,), (), grammars or {}).find(variant.language, use)
+                    TermsTable((variant,), (), grammars or {}).find(variant.language, use)
                 ):
                     where = f"{source}: {concept}.{language}"
                     raise TermsError(f"{where}: {text!r} would be found in {use!r}")
                 variants.append(variant)
-    return Terms(tuple(variants), tuple(languages), grammars or {})
+    return TermsTable(tuple(variants), tuple(languages), grammars or {})
 
 
-def load_terms(locales: Path) -> Terms | None:
+def load_terms(locales: Path) -> TermsTable | None:
     """The locales folder's terms table, else the shipped one; None if neither exists."""
     path = locales / TERMS_FILE
     if not path.is_file():

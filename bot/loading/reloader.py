@@ -18,7 +18,7 @@ from pathlib import Path
 from bot.directory.model import DirectoryError, Problem
 from bot.directory.queries import Directory
 from bot.loading.reader import Reader
-from bot.loading.sources import Source
+from bot.loading.sources import DirectoryFiles
 from bot.search.index import Index
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ class ReloadResult:
 
 class Reloader:
     def __init__(
-        self, source: Source, loaded: Loaded, *, interval: float = 1.0,
+        self, source: DirectoryFiles, loaded: Loaded, *, interval: float = 1.0,
         on_error: ErrorHook | None = None,
     ) -> None:
         self.source = source
@@ -66,7 +66,7 @@ class Reloader:
         reader: Reader | None = None,
     ) -> Reloader:
         """Load the first directory; a broken file at start is fatal (there is nothing to serve)."""
-        source = Source(path, reader)
+        source = DirectoryFiles(path, reader)
         try:
             loaded = Loaded.of(source.load())
         except DirectoryError:

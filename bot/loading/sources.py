@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.directory.model import DirectoryError, DirectoryFile, Path_, Problem
+from bot.directory.model import SECTIONS, DirectoryError, DirectoryFile, Path_, Problem
 from bot.directory.queries import Directory, Piece
 from bot.loading.files import Signature, signatures
 from bot.loading.reader import Read, Reader
-from bot.loading.validation import KINDS, Outline, contact_problem, outline, whole_problems
+from bot.loading.validation import Outline, contact_problem, outline, whole_problems
 
 WHOLE_LOAD_CHILDREN = 4  # a first load reads files in this many children at once
 
@@ -41,7 +41,7 @@ def _countries(good: dict[str, _Good]) -> dict[str, str | None]:
     return {r.id: r.country for g in good.values() for r in g.read.part.regions}
 
 
-class Source:
+class DirectoryFiles:
     """A directory file or folder, with the last good version of each of its files."""
 
     def __init__(self, path: Path, reader: Reader | None = None) -> None:
@@ -143,7 +143,7 @@ class Source:
         """The whole, put together from each file's validated entries."""
         good = [self._good[name] for name in sorted(self._good)]
         sections: dict[str, Any] = {
-            kind: [entry for g in good for entry in getattr(g.read.part, kind)] for kind in KINDS
+            kind: [entry for g in good for entry in getattr(g.read.part, kind)] for kind in SECTIONS
         }
         languages = next((g.read.part.languages for g in good if g.read.part.languages), ["en"])
         data = DirectoryFile.model_construct(None, version=1, languages=languages, **sections)
@@ -156,7 +156,7 @@ def _sorted(problems: Sequence[Problem]) -> list[Problem]:
 
 def load_directory(path: Path, reader: Reader | None = None) -> Directory:
     """Validate a directory file or folder (in child processes, unless told otherwise)."""
-    source = Source(path, reader)
+    source = DirectoryFiles(path, reader)
     try:
         return source.load()
     finally:

@@ -17,9 +17,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, ValidationError
 
 from bot.directory import provenance
-from bot.directory.contacts import KINDS as CONTACT_KINDS
-from bot.directory.contacts import ContactType, country_of
+from bot.directory.contacts import CONTACT_KINDS, ContactType, country_of
 from bot.directory.model import (
+    SECTIONS,
     UNQUOTED_NUMBER,
     Category,
     DirectoryError,
@@ -36,7 +36,6 @@ from bot.directory.model import (
 from bot.directory.queries import Directory
 from bot.loading.yamlfile import QUOTE_CHARS, Marks, clip, mapping_or_problem, parse_yaml, quote
 
-KINDS = ("regions", "categories", "resources", "guides")
 _SINGULAR = {"regions": "region", "categories": "category", "resources": "resource"}
 _REFS = {"categories": "categories", "regions": "regions", "related": "resources"}
 
@@ -162,7 +161,7 @@ class Outline:
     @cached_property
     def ids(self) -> dict[str, list[tuple[int, str]]]:
         """kind -> (position, id)"""
-        return {kind: list(_ids(self.data, kind)) for kind in KINDS}
+        return {kind: list(_ids(self.data, kind)) for kind in SECTIONS}
 
     @cached_property
     def refs(self) -> list[tuple[Path_, str, str]]:
@@ -190,7 +189,7 @@ def outline(name: str, data: Any) -> Outline:
     """The outline of a file's raw mapping or validated model, tolerantly."""
     emergency = [i for i, c in _entries(data, "categories") if _get(c, "emergency") is True]
     given = frozenset(key for key in ("version", "languages") if _get(data, key) is not None)
-    filled = frozenset(kind for kind in KINDS if _entries(data, kind))
+    filled = frozenset(kind for kind in SECTIONS if _entries(data, kind))
     return Outline(name, data, emergency, given, filled)
 
 
@@ -200,8 +199,8 @@ def cross_problems(
     """(file, path, message) for what spans files: ids unique and known, one emergency
     category."""
     found: list[tuple[str, Path_, str]] = []
-    ids: dict[str, set[str]] = {kind: set((extra_ids or {}).get(kind, ())) for kind in KINDS}
-    for kind in KINDS:
+    ids: dict[str, set[str]] = {kind: set((extra_ids or {}).get(kind, ())) for kind in SECTIONS}
+    for kind in SECTIONS:
         seen: set[str] = set()
         for file in files:
             for i, ident in file.ids[kind]:
@@ -307,6 +306,6 @@ def parse_directory(text: str, filename: str = "resources.yaml") -> Directory:
     model = validate_part(text, filename).model
     data = DirectoryFile.model_construct(
         version=1, languages=model.languages or [],
-        **{kind: getattr(model, kind) for kind in KINDS},
+        **{kind: getattr(model, kind) for kind in SECTIONS},
     )
     return Directory(data, source=filename)

@@ -17,7 +17,7 @@ from bot.core.state import UserState
 from bot.directory import provenance
 from bot.directory.model import DangerKind, DirectoryError, Resource
 from bot.directory.queries import Directory
-from bot.i18n.sensitive import Terms
+from bot.i18n.sensitive import SensitiveTerms
 from bot.i18n.translator import Catalogs, Translator
 from bot.screens.menus import NOTHING_FITS, emergency
 from bot.screens.view import View
@@ -116,7 +116,7 @@ ADMIN_COMMANDS: dict[str, Callable[[PenahBot, Translator], Awaitable[str]]] = {
 }
 
 
-def answers_report(directory: Directory, catalogs: Catalogs, terms: Terms) -> list[str]:
+def answers_report(directory: Directory, catalogs: Catalogs, terms: SensitiveTerms) -> list[str]:
     """Per place and kind of danger, what a person writing of it is offered first on the
     Emergency screen (as an English reader sees it), so an admin sees where nothing fits."""
     out = []

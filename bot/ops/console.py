@@ -16,7 +16,7 @@ from bot.core.commands import BY_NAME, command_name
 from bot.core.decide import Context, Event, Press, Text, Typed
 from bot.core.state import UserState
 from bot.directory.queries import Directory
-from bot.i18n.sensitive import NO_TERMS, Terms
+from bot.i18n.sensitive import NO_TERMS, SensitiveTerms
 from bot.i18n.translator import Catalogs
 from bot.screens.menus import Screen
 from bot.search.danger import NO_WORDS, DangerWords
@@ -40,7 +40,7 @@ class Console:
         catalogs: Catalogs,
         state: UserState,
         retention_days: int = 30,
-        terms: Terms = NO_TERMS,
+        terms: SensitiveTerms = NO_TERMS,
         danger: DangerWords = NO_WORDS,
     ) -> None:
         """`terms` and `danger`: the bot's own, so discreet mode hides what the bot hides and

@@ -67,7 +67,7 @@ class Link:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class LinkResult:
     """What one address answered. `dead` links make the check fail."""
 
     url: str
@@ -357,16 +357,16 @@ def _reason(exc: BaseException, seconds: float = TIMEOUT) -> str:
     return f"cannot connect: {text[:160]}"
 
 
-async def _fetch(client: httpx.AsyncClient, url: str, seconds: float) -> Outcome:
+async def _fetch(client: httpx.AsyncClient, url: str, seconds: float) -> LinkResult:
     try:
         async with asyncio.timeout(seconds):  # the whole of it: lookups, TLS, every redirect
             async with client.stream("GET", url) as response:  # headers only; no body read
                 final = str(response.url)
-                return Outcome(url, response.status_code, response.reason_phrase or "", final)
+                return LinkResult(url, response.status_code, response.reason_phrase or "", final)
     except TimeoutError:
-        return Outcome(url, None, f"no answer within {seconds:g} s")
+        return LinkResult(url, None, f"no answer within {seconds:g} s")
     except (httpx.HTTPError, RefusedAddress, ssl.SSLError, OSError, ValueError) as exc:
-        return Outcome(url, None, _reason(exc, seconds))
+        return LinkResult(url, None, _reason(exc, seconds))
 
 
 async def check_urls(
@@ -376,7 +376,7 @@ async def check_urls(
     request_timeout: float = TIMEOUT,
     allow_private: bool = False,
     transport: httpx.AsyncBaseTransport | None = None,
-) -> dict[str, Outcome]:
+) -> dict[str, LinkResult]:
     """Each distinct address once, at most `concurrency` at a time, each within
     `request_timeout` seconds, and all of them within their deadlines laid end to end."""
     distinct = list(dict.fromkeys(urls))
@@ -391,7 +391,7 @@ async def check_urls(
         trust_env=False,  # the transport reads the proxy and certificate variables itself
     ) as client:
 
-        async def one(url: str) -> Outcome:
+        async def one(url: str) -> LinkResult:
             async with gate:
                 return await _fetch(client, url, request_timeout)
 
@@ -404,7 +404,7 @@ async def check_urls(
             task.cancel()
         await asyncio.gather(*late, return_exceptions=True)
     return {
-        url: task.result() if task in done else Outcome(url, None, RAN_OUT)
+        url: task.result() if task in done else LinkResult(url, None, RAN_OUT)
         for url, task in zip(distinct, tasks, strict=True)
     }
 
@@ -415,10 +415,10 @@ async def check_urls(
 @dataclass(frozen=True)
 class Report:
     links: tuple[Link, ...]
-    outcomes: dict[str, Outcome]
+    outcomes: dict[str, LinkResult]
     seconds: float
 
-    def problems(self) -> list[tuple[Link, Outcome]]:
+    def problems(self) -> list[tuple[Link, LinkResult]]:
         return [(link, self.outcomes[link.url]) for link in self.links
                 if self.outcomes[link.url].dead]
 
@@ -447,7 +447,7 @@ class Report:
         return out
 
 
-def describe(outcome: Outcome) -> str:
+def describe(outcome: LinkResult) -> str:
     """What went wrong, printable: a reason phrase is whatever the server chose to send."""
     if outcome.status is None:
         return printable(outcome.reason)

@@ -12,7 +12,7 @@ from bot.core.callbacks import Action, Kind
 from bot.i18n.translator import N_
 from bot.screens.menus import Button, Screen, View, emergency
 from bot.screens.menus import _category_label as category_label
-from bot.search.index import Found, Hit, Outcome
+from bot.search.index import Answer, Found, Hit
 
 NOT_FOUND = N_(
     "I did not find that. Try one or two words, such as “lawyer”, or choose a topic below. "
@@ -30,14 +30,14 @@ def results(view: View, found: Found) -> Screen:
 
 
 def _results(view: View, found: Found) -> Screen:
-    if found.outcome in (Outcome.DANGER, Outcome.EMERGENCY):
+    if found.outcome in (Answer.DANGER, Answer.EMERGENCY):
         screen = emergency(view, found.danger)
         shown = {b.action for b in screen.buttons()}
         extra = [(b,) for b in _hit_buttons(view, found) if b.action not in shown]
         if found.category in view.directory.categories:
             extra.append((_category_button(view, found.category),))
         return Screen(screen.text, (*screen.rows[:-1], *extra, *screen.rows[-1:]), urgent=True)
-    if found.outcome is not Outcome.FOUND:
+    if found.outcome is not Answer.FOUND:
         return not_found(view)
     lines = [view.ui(FOUND)]
     region = view.directory.regions.get(view.state.region or "")

@@ -12,7 +12,7 @@ from bot.core.callbacks import Action, Kind
 from bot.core.state import UserState
 from bot.directory.model import in_language, shown_language
 from bot.directory.queries import Directory
-from bot.i18n.sensitive import NO_TERMS, Terms
+from bot.i18n.sensitive import NO_TERMS, SensitiveTerms
 from bot.i18n.translator import N_, Catalogs, Html, Translator
 
 MAX_TEXT = 4096
@@ -48,7 +48,7 @@ class View:
     catalogs: Catalogs
     t: Translator
     state: UserState
-    terms: Terms = NO_TERMS
+    terms: SensitiveTerms = NO_TERMS
 
     def telling(self, text: str) -> str | None:
         """The sensitive term in `text`, read in the person's language and in every language

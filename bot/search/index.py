@@ -65,7 +65,7 @@ class Entry:
     categories: tuple[str, ...]
 
 
-class Outcome(Enum):
+class Answer(Enum):
     DANGER = "danger"  # the message speaks of danger: something to call first (`danger.py`)
     EMERGENCY = "emergency"  # words of the emergency category ("ambulance", «إسعاف»)
     FOUND = "found"
@@ -75,7 +75,7 @@ class Outcome(Enum):
 
 @dataclass(frozen=True)
 class Found:
-    outcome: Outcome
+    outcome: Answer
     hits: tuple[Hit, ...] = ()
     category: str | None = None  # the category matched best, to open in full
     urgent: bool = False  # words of the emergency category too: its button comes first
@@ -83,7 +83,7 @@ class Found:
 
     @property
     def found(self) -> bool:
-        return self.outcome is not Outcome.NOTHING and self.outcome is not Outcome.REFUSED
+        return self.outcome is not Answer.NOTHING and self.outcome is not Answer.REFUSED
 
 
 def refused(text: str) -> bool:
@@ -261,17 +261,17 @@ class Index:
         if spotted is not None:
             return self._danger(spotted, region)
         if refused(query):
-            return Found(Outcome.REFUSED)
+            return Found(Answer.REFUSED)
         query_words = list(dict.fromkeys(words(fold(query))))[:MAX_WORDS]
         if not query_words:
-            return Found(Outcome.NOTHING)
+            return Found(Answer.NOTHING)
         hits, category, urgent = self._rank(query_words, region)
         if urgent and category is None:  # "ambulance", «پۆلیس», «یارمەتی یاسایی»
             hits, category, _ = self._rank(query_words, region, beside_emergency=True)
-            return Found(Outcome.EMERGENCY, hits, category)
+            return Found(Answer.EMERGENCY, hits, category)
         if not hits and category is None:
-            return Found(Outcome.NOTHING)
-        return Found(Outcome.FOUND, hits, category, urgent=urgent)
+            return Found(Answer.NOTHING)
+        return Found(Answer.FOUND, hits, category, urgent=urgent)
 
     def _danger(self, spotted: danger.Spotted, region: str | None) -> Found:
         """The Emergency screen first, what the message's other words ask for beside it.
@@ -283,9 +283,9 @@ class Index:
         if spotted.kind is Danger.GENERAL:
             hits, category, _ = self._rank(rest, region)
             if category is not None:
-                return Found(Outcome.FOUND, hits, category, urgent=True, danger=spotted.kind)
+                return Found(Answer.FOUND, hits, category, urgent=True, danger=spotted.kind)
         hits, category, _ = self._rank(rest, region, beside_emergency=True)
-        return Found(Outcome.DANGER, hits, category, danger=spotted.kind)
+        return Found(Answer.DANGER, hits, category, danger=spotted.kind)
 
     def _rank(
         self, query: list[str], region: str | None, *, beside_emergency: bool = False

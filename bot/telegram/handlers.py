@@ -39,7 +39,7 @@ from telegram.ext import (
 from bot.core import decide as core
 from bot.core.callbacks import Action, Kind, decode
 from bot.core.commands import BY_NAME, command_name
-from bot.core.decide import Event, Media, Outcome, Press, Text, Typed
+from bot.core.decide import Decision, Event, Media, Press, Text, Typed
 from bot.core.state import (
     ClearChat,
     CountSearch,
@@ -117,7 +117,7 @@ def searched(message: Message) -> bool:
 class Handlers:
     def __init__(self, bot: PenahBot) -> None:
         self.bot = bot
-        self._outcomes: FIFOCache[tuple[object, ...], Outcome] = FIFOCache(OUTCOME_CACHE)
+        self._outcomes: FIFOCache[tuple[object, ...], Decision] = FIFOCache(OUTCOME_CACHE)
         self.onscreen = OnScreen()  # what each recent message shows: no edit to the same
         self.turns = Turns()  # one request at a time to each chat; only a message's newest screen
 
@@ -340,7 +340,7 @@ class Handlers:
         if await self._carry_out(outcome, key, chat, query):
             await self._edit(query, outcome.screen, key, update.update_id)
 
-    def _press(self, state: UserState, action: Action | None, language: str | None) -> Outcome:
+    def _press(self, state: UserState, action: Action | None, language: str | None) -> Decision:
         """Decisions are pure, so a press seen before is answered from memory."""
         ctx = self.bot.context
         client = ctx.catalogs.best_match(language) if state.lang is None else None
@@ -352,7 +352,7 @@ class Handlers:
 
     # ------------------------------------------------------------------ effects
     async def _carry_out(
-        self, outcome: Outcome, key: bytes, chat: Chat | None, query: CallbackQuery | None
+        self, outcome: Decision, key: bytes, chat: Chat | None, query: CallbackQuery | None
     ) -> bool:
         """Do what the core decided; False when the screen was already sent (after a clear)."""
         store = self.bot.store
