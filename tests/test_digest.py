@@ -57,12 +57,12 @@ async def test_digest_lists_stale_entries_failed_links_and_reports_in_the_admins
             week_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=8)
             harness.bot.digest.state.last_sent = week_ago
             harness.bot.digest.links_enabled = False  # checked already today
-            await harness.bot._digest_due()
+            await harness.bot.jobs.digest_due(harness.app)
             pushed = harness.fake.called("sendMessage")[sent_before:]
             assert [c.params["chat_id"] for c in pushed] == [999]
             assert pushed[0].params["text"].startswith(title)
             assert harness.bot.digest.state.last_sent > week_ago
-            await harness.bot._digest_due()  # not due again
+            await harness.bot.jobs.digest_due(harness.app)  # not due again
             assert len(harness.fake.called("sendMessage")) == sent_before + 1
 
     saved = digest.DigestState.load(settings.data_dir / "digest.json")
@@ -115,7 +115,7 @@ async def hourly(harness: Harness, times: int = 1) -> None:
     """The bot's hourly digest task, which logs a failure and carries on."""
     for _ in range(times):
         with contextlib.suppress(Exception):
-            await harness.bot._digest_due()
+            await harness.bot.jobs.digest_due(harness.app)
 
 
 def digests_to(harness: Harness, chat_id: int) -> int:

@@ -27,7 +27,7 @@ from bot.screens.menus import View
 from bot.search.danger import Danger, shipped_danger_words
 from bot.search.fold import fold, tokens, within_one_edit
 from bot.search.index import MAX_RESULTS, Answer, Found, Index, refused
-from bot.telegram.handlers import keyboard
+from bot.telegram.delivery import keyboard
 from tests.conftest import DATA, ROOT, Harness, make_settings, running_harness
 from tests.fakes import buttons, user
 

@@ -1,7 +1,7 @@
-"""Admin commands and their plain-text reports, shared with `penah stats`.
+"""Admin commands and their plain-text reports, shared with `penah stats` and `penah check`.
 
-`ADMIN_COMMANDS` maps each command to its handler; they answer only the ids in
-PENAH_ADMIN_IDS (anyone else gets what an unknown command gets) and are listed nowhere.
+They answer only the ids in PENAH_ADMIN_IDS (anyone else gets what an unknown command gets)
+and are listed nowhere.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING, get_args
 
@@ -23,9 +24,10 @@ from bot.screens.menus import NOTHING_FITS, emergency
 from bot.screens.view import View
 
 if TYPE_CHECKING:
-    from bot.telegram.app import PenahBot
+    from bot.ops.digest import Digest
+    from bot.storage.store import Store
 
-NOT_RELOADED = "resources.yaml was not reloaded; the last good version keeps serving."
+NOT_RELOADED = "The directory was not reloaded in full: the last good version keeps serving."
 
 
 def reload_report(
@@ -81,39 +83,37 @@ def reports_report(reports: list[tuple[str, int, str]], directory: Directory) ->
 # ---------------------------------------------------------------------- the commands
 
 
-async def _reload(bot: PenahBot, t: Translator) -> str:
-    changed, error = await bot.reload()
-    return reload_report(bot.reloader.current, changed, error, bot.catalogs)
+@dataclass(frozen=True)
+class AdminCommands:
+    """The commands of the ids in PENAH_ADMIN_IDS, with what they read of the running bot;
+    anyone else gets what an unknown command gets."""
+
+    admin_ids: frozenset[int]
+    reload: Callable[[], Awaitable[tuple[bool, DirectoryError | None]]]
+    directory: Callable[[], Directory]
+    catalogs: Callable[[], Catalogs]
+    store: Callable[[], Store]
+    digest: Digest
+    stale_days: int
+
+    def handles(self, name: str | None, user_id: int) -> bool:
+        return name in NAMES and user_id in self.admin_ids
+
+    async def reply(self, name: str, t: Translator) -> str:
+        """The command's report; `t` is the admin's language, where a report is translated."""
+        if name == "reload":
+            changed, error = await self.reload()
+            return reload_report(self.directory(), changed, error, self.catalogs())
+        if name == "stats":
+            return stats_report(await self.store().stats(7))
+        if name == "stale":  # off the event loop: every entry's dates are read
+            return await asyncio.to_thread(stale_report, self.directory(), self.stale_days)
+        if name == "reports":
+            return reports_report(await self.store().reports(), self.directory())
+        return await self.digest.text(t, self.directory(), self.store().reports)
 
 
-async def _stats(bot: PenahBot, t: Translator) -> str:
-    assert bot.store is not None
-    return stats_report(await bot.store.stats(7))
-
-
-async def _stale(bot: PenahBot, t: Translator) -> str:
-    # Off the event loop: every entry's dates are read, which opens every resource.
-    return await asyncio.to_thread(stale_report, bot.reloader.current, bot.settings.stale_days)
-
-
-async def _reports(bot: PenahBot, t: Translator) -> str:
-    assert bot.store is not None
-    return reports_report(await bot.store.reports(), bot.reloader.current)
-
-
-async def _digest(bot: PenahBot, t: Translator) -> str:
-    assert bot.store is not None
-    return await bot.digest.text(t, bot.reloader.current, bot.store.reports)
-
-
-# Each gets the admin's translator: replies follow the admin's language where they are translated.
-ADMIN_COMMANDS: dict[str, Callable[[PenahBot, Translator], Awaitable[str]]] = {
-    "reload": _reload,
-    "stats": _stats,
-    "stale": _stale,
-    "reports": _reports,
-    "digest": _digest,
-}
+NAMES = frozenset({"reload", "stats", "stale", "reports", "digest"})
 
 
 def answers_report(directory: Directory, catalogs: Catalogs, terms: SensitiveTerms) -> list[str]:

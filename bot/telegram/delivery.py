@@ -1,0 +1,197 @@
+"""Screens into chats: sent, edited in place, deleted, tidied after a quiet spell.
+
+One request at a time goes to a chat, and of several presses on one message only the newest
+one's screen is sent (`Turns`); an edit to what a message already shows is never sent
+(`OnScreen`). Every message is silent: no sound, no line on a lock screen.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import (
+    CallbackQuery,
+    Chat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import ExtBot
+
+from bot.core.state import Tidy
+from bot.screens.view import Screen
+from bot.storage.guards import Guards
+from bot.telegram.limiter import NORMAL, URGENT, LimitArgs
+from bot.telegram.onscreen import OnScreen, digest
+from bot.telegram.turns import Turns
+
+log = logging.getLogger(__name__)
+
+DELETE_BATCH = 100
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+@functools.lru_cache(maxsize=4096)  # screens are immutable, and so are PTB's markups
+def keyboard(screen: Screen) -> InlineKeyboardMarkup | None:
+    rows = [
+        [
+            InlineKeyboardButton(b.label, url=b.url)
+            if b.url
+            else InlineKeyboardButton(b.label, callback_data=b.action.encode() if b.action else "")
+            for b in row
+        ]
+        for row in screen.rows
+    ]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def screen_markup(screen: Screen) -> InlineKeyboardMarkup | None:
+    """The cached keyboard, except for a search's results: what was found stays unkept."""
+    return keyboard.__wrapped__(screen) if screen.private else keyboard(screen)
+
+
+def _reply(screen: Screen) -> LimitArgs:
+    """An answer to the person's own update: only the global limit and the lanes apply."""
+    return {"priority": URGENT if screen.urgent else NORMAL, "reply": True}
+
+
+class Delivery:
+    def __init__(
+        self, api: Callable[[], ExtBot[Any]], guards: Guards,
+        forget: Callable[[bytes], Awaitable[None]],
+    ) -> None:
+        self._api = api
+        self.guards = guards
+        self._forget = forget  # a person who blocked the bot is forgotten, as they would want
+        self.onscreen = OnScreen()  # what each recent message shows: no edit to the same
+        self.turns = Turns()  # one request at a time to each chat; only a message's newest screen
+
+    async def send(self, chat: Chat, screen: Screen, key: bytes | None = None) -> None:
+        async with self.turns.turn(chat.id):
+            await self._send_now(chat, screen, key)
+
+    async def _send_now(self, chat: Chat, screen: Screen, key: bytes | None) -> None:
+        """Within the chat's turn."""
+        markup = screen_markup(screen)
+        try:
+            sent = await self._api().send_message(
+                chat.id,
+                screen.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                link_preview_options=NO_PREVIEW,
+                disable_notification=True,  # no sound, no lock-screen line to be seen by others
+                rate_limit_args=_reply(screen),
+            )
+        except Forbidden:
+            await self.blocked(key)
+            return
+        self.guards.history.add(chat.id, sent.message_id)
+        self.guards.tidy.shown(chat.id, sent.message_id)
+        if key is not None:
+            self.onscreen.shown(key, sent.message_id, digest(screen.text, markup))
+
+    async def edit(self, query: CallbackQuery, screen: Screen, key: bytes, order: int) -> None:
+        """The press's screen in place of the message, unless a newer press (`order` is the
+        update's id) asked for another meanwhile."""
+        message = query.message
+        if not isinstance(message, Message):  # too old to edit: send it fresh
+            if query.message is not None:
+                await self.send(query.message.chat, screen, key)
+            return
+        chat_id, message_id = message.chat_id, message.message_id
+        if not self.turns.newest(chat_id, message_id, order):
+            return
+        async with self.turns.turn(chat_id):
+            if self.turns.newest(chat_id, message_id, order):  # none came while this waited
+                await self._edit_now(message, screen, key)
+
+    async def _edit_now(self, message: Message, screen: Screen, key: bytes) -> None:
+        """Within the chat's turn."""
+        markup = screen_markup(screen)
+        shows = digest(screen.text, markup)
+        if self.onscreen.showing(key, message.message_id, shows):
+            return  # already on screen: Telegram would refuse the edit
+        try:
+            await self._api().edit_message_text(
+                screen.text,
+                chat_id=message.chat_id,
+                message_id=message.message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                link_preview_options=NO_PREVIEW,
+                rate_limit_args=_reply(screen),
+            )
+            self.guards.tidy.shown(message.chat_id, message.message_id)
+            self.onscreen.shown(key, message.message_id, shows)
+        except BadRequest as exc:
+            if "not modified" in exc.message.lower():
+                self.onscreen.shown(key, message.message_id, shows)
+                return
+            log.warning("editMessageText failed: %s", exc.message[:80])
+            if "not found" not in exc.message.lower():  # gone: deleted by /clear meanwhile
+                await self._send_now(message.chat, screen, key)
+        except Forbidden:
+            await self.blocked(key)
+
+    async def blocked(self, key: bytes | None) -> None:
+        """The user blocked the bot: forget them, as they would want."""
+        if key is not None:
+            self.onscreen.forget(key)
+            await self._forget(key)
+
+    async def clear(self, chat: Chat, screen: Screen, key: bytes) -> None:
+        """Both sides of the chat deleted, then the one neutral screen left: after what is
+        under way in the chat, before anything else."""
+        self.guards.tidy.disarm(chat.id)  # nothing left to tidy
+        async with self.turns.turn(chat.id):
+            await self._delete_all(chat.id, key)
+            await self._send_now(chat, screen, key)
+
+    async def _delete_all(self, chat_id: int, key: bytes) -> None:
+        """Delete both sides of the chat that Telegram still allows."""
+        ids = self.guards.history.take(chat_id)
+        batches = [ids[i : i + DELETE_BATCH] for i in range(0, len(ids), DELETE_BATCH)]
+        while batches:
+            batch = batches.pop(0)
+            try:
+                await self._api().delete_messages(chat_id, batch)
+            except Forbidden:
+                await self.blocked(key)
+                return
+            except BadRequest as exc:
+                # One message Telegram will not delete fails its whole batch: halve and retry,
+                # skipping it in the end (for example a message just past the 48 hours).
+                log.info("deleteMessages refused a batch of %d: %s", len(batch), exc.message[:80])
+                if len(batch) > 1:
+                    half = len(batch) // 2
+                    batches[:0] = [batch[:half], batch[half:]]
+
+    async def tidy(self, neutral: Callable[[str], Screen]) -> None:
+        """Chats whose person went quiet: a neutral last screen (`neutral` in their language),
+        or an empty chat."""
+        for chat_id, countdown in self.guards.tidy.due():
+            async with self.turns.turn(chat_id):  # not in the middle of a press's edit
+                try:
+                    if countdown.mode is Tidy.CLEAR:
+                        await self._delete_all(chat_id, countdown.key)
+                    elif countdown.message_id is not None:
+                        screen = neutral(countdown.lang)
+                        self.onscreen.drop(countdown.key, countdown.message_id)  # it changes now
+                        await self._api().edit_message_text(
+                            screen.text,
+                            chat_id=chat_id,
+                            message_id=countdown.message_id,
+                            parse_mode=ParseMode.HTML,
+                            reply_markup=keyboard(screen),
+                        )
+                except Forbidden:
+                    await self.blocked(countdown.key)
+                except TelegramError as exc:  # gone, too old, not modified: nothing to tidy
+                    log.info("tidying a chat failed: %s", type(exc).__name__)
