@@ -103,11 +103,11 @@ def _load_or_report(path: Path) -> object:
 def _run(settings: Settings, args: argparse.Namespace) -> int:
     from telegram.error import InvalidToken
 
+    from bot.config import StartupError
     from bot.i18n.translator import load_catalogs
     from bot.loading.reloader import Reloader
     from bot.ops import startup
     from bot.ops.logs import setup_logging
-    from bot.ops.startup import StartupError
     from bot.storage.store import StoreError
     from bot.telegram.app import ALLOWED_UPDATES, PenahBot
     from bot.telegram.runner import Polling, Receiver, raise_open_files_limit, serve
@@ -266,9 +266,9 @@ def _schema(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _stats(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.config import StartupError
     from bot.directory.queries import Directory
     from bot.ops import admin
-    from bot.ops.startup import StartupError
     from bot.storage.store import Store, StoreError, load_secret
 
     if not settings.database.exists():
@@ -297,7 +297,7 @@ def _stats(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _i18n(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.i18n.coverage import report
+    from bot.ops.translations import report
 
     summary, ok = report(
         args.locales or settings.locales, args.resources or settings.resources, args.verbose

@@ -30,6 +30,10 @@ class ConfigError(ValueError):
     """A setting that cannot work; the message says which variable and why."""
 
 
+class StartupError(RuntimeError):
+    """Penah cannot start; the message says what is wrong and what to do, in one line."""
+
+
 _PACKAGE = Path(__file__).resolve().parent
 
 

@@ -23,8 +23,8 @@ from typing import Any
 
 import pytest
 
+from bot.config import StartupError
 from bot.ops.logs import setup_logging
-from bot.ops.startup import StartupError
 from bot.storage.secret import load_secret
 from bot.storage.store import Store
 from tests.botprocess import ROOT, TOKEN, BotProcess, penah_env

@@ -15,8 +15,8 @@ import yaml
 from bot.cli import main
 from bot.config import shipped_locales
 from bot.directory.model import shown_language
-from bot.i18n.coverage import CHECKS, report
 from bot.i18n.terms import TermsError, load_terms, parse_terms
+from bot.ops.translations import CHECKS, report
 from tests.conftest import ROOT
 from tests.langs import REGISTRY, RTL, TRANSLATED
 

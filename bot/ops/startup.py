@@ -9,15 +9,9 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from bot.config import Settings
-
-
-class StartupError(RuntimeError):
-    """Penah cannot start; the message says what is wrong and what to do, in one line."""
-
+from bot.config import Settings, StartupError
+from bot.storage.secret import load_secret
 
 PRIVATE_FILES = ("penah.sqlite3", "penah.sqlite3-wal", "penah.sqlite3-shm", "secret", "heartbeat")
 
@@ -76,8 +70,6 @@ def check_locales(path: Path) -> None:
 
 def check(settings: Settings) -> None:
     """Everything `penah run` needs before it talks to Telegram; StartupError if not."""
-    from bot.storage.secret import load_secret
-
     private_umask()
     prepare_data_dir(settings.data_dir)
     check_locales(settings.locales)

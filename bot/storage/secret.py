@@ -16,7 +16,7 @@ import secrets
 import tempfile
 from pathlib import Path
 
-from bot.ops.startup import StartupError
+from bot.config import StartupError
 
 SECRET_BYTES = 32
 HEX = re.compile(rb"[0-9a-fA-F]{64}")

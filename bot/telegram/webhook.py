@@ -40,7 +40,7 @@ from telegram import Bot
 from telegram.error import InvalidToken, TelegramError
 from tornado.http1connection import HTTP1ServerConnection
 
-from bot.ops.startup import StartupError
+from bot.config import StartupError
 from bot.telegram.updates import parse_update
 
 log = logging.getLogger(__name__)
