@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+import functools
 import shutil
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,9 +35,19 @@ def _e2e_means_a_penah_run_process(request: pytest.FixtureRequest) -> Iterator[N
     assert botprocess.STARTED[0] or not marked, "marked e2e but started no `penah run`"
 
 
+@pytest.fixture
+def directory_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`penah i18n` reads the directory in this process: for tests about the catalogs, where
+    a reader child per call would cost more than the test (others run it as it ships)."""
+    from bot.ops import translations
+
+    monkeypatch.setattr(translations, "load_directory",
+                        lambda path: load_directory(path, InProcessReader()))
+
+
 @pytest.fixture(scope="session")
 def catalogs() -> Catalogs:
-    return load_catalogs(shipped_locales())
+    return _shipped_catalogs()
 
 
 @pytest.fixture(scope="session")
@@ -120,6 +131,19 @@ class Harness:
         return max(mine, key=lambda m: m["message_id"])
 
 
+class Clock:
+    """A clock tests move by hand: what waits for quiet time is tested without waiting."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
 def make_settings(tmp_path: Path, **changes: Any) -> Settings:
     resources = tmp_path / "resources.yaml"
     if not resources.exists():
@@ -144,15 +168,26 @@ async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
         yield h
 
 
+@functools.cache
+def _shipped_catalogs() -> Catalogs:
+    return load_catalogs(shipped_locales())
+
+
+def catalogs_in(locales: Path) -> Catalogs:
+    """The shipped catalogs are read once for all the tests; a test's own are read anew."""
+    return _shipped_catalogs() if locales == shipped_locales() else load_catalogs(locales)
+
+
 class running_harness:  # used like a function: async with running_harness(settings)
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, clock: Callable[[], float] = time.monotonic) -> None:
         self.settings = settings
+        self.clock = clock  # when quiet chats are tidied
 
     async def __aenter__(self) -> Harness:
         fake = FakeTelegram()
         reloader = Reloader.start_with(self.settings.resources, reader=InProcessReader(),
                                        interval=self.settings.reload_interval)
-        bot = PenahBot(self.settings, reloader, load_catalogs(self.settings.locales))
+        bot = PenahBot(self.settings, reloader, catalogs_in(self.settings.locales), self.clock)
         app = bot.build(request=fake)
         await app.initialize()
         assert app.post_init is not None

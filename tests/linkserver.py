@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 import ssl
 import subprocess
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,9 +49,16 @@ class QuietServer(ThreadingHTTPServer):
 
 
 def certificate(folder: Path) -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1, made with the openssl command."""
+    """A self-signed certificate for 127.0.0.1, made with the openssl command (once a run;
+    `folder` is where a test keeps its own files, unused since)."""
     if shutil.which("openssl") is None:
         pytest.skip("the openssl command is needed to make a test certificate")
+    return _certificate()
+
+
+@functools.cache
+def _certificate() -> tuple[Path, Path]:
+    folder = Path(tempfile.mkdtemp(prefix="penah-test-cert-"))
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
         ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",

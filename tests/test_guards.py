@@ -122,8 +122,8 @@ def test_history_is_bounded_per_chat_and_in_age() -> None:
 
 
 def test_history_keeps_within_its_memory_for_all_chats_together_dropping_the_quietest() -> None:
-    limit = 1 * MB
-    shapes = [(12_000, 1), (40, 2000), (300, 400), (12_000, 3)]  # chats, ids each: 4x the limit
+    limit = MB // 4
+    shapes = [(3_000, 1), (10, 2000), (75, 400), (3_000, 3)]  # chats, ids each: 4x the limit
     tracemalloc.start()
     try:
         before, used = tracemalloc.get_traced_memory()[0], []

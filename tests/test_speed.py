@@ -22,7 +22,7 @@ from bot.telegram.http import AiohttpRequest, make_request
 from bot.telegram.limiter import PriorityRateLimiter, SlidingWindow
 from bot.telegram.onscreen import OnScreen, digest
 from tests.botprocess import TOKEN, BotProcess, penah_env
-from tests.conftest import make_settings, running_harness
+from tests.conftest import Clock, make_settings, running_harness
 from tests.fakeapi import Call, FakeBotAPI, Limits
 from tests.fakes import buttons, user
 
@@ -269,12 +269,14 @@ async def test_penah_run_answers_45_people_at_once_without_a_429(tmp_path: Path)
 
 async def test_a_tidied_screen_is_shown_again_when_its_button_is_pressed(tmp_path: Path) -> None:
     """The neutral message that tidying leaves is not what was remembered as on screen."""
-    async with running_harness(make_settings(tmp_path, tidy_seconds=0.3)) as h:
+    clock = Clock()
+    async with running_harness(make_settings(tmp_path, tidy_seconds=900), clock) as h:
         await h.send("/start")
         await h.tap("English")
         await h.press("1:h")
         help_text = h.screen()["text"]
-        await asyncio.sleep(1.0)
+        clock.advance(901)
+        await h.bot.jobs.tidy()
         assert h.screen()["text"] != help_text, "tidied"
         await h.press("1:h", message_id=h.screen()["message_id"])
         assert h.screen()["text"] == help_text

@@ -51,8 +51,9 @@ class Reading:
     left_as_text: list[str] = field(default_factory=list)
     broken_links: list[str] = field(default_factory=list)
     untappable_commands: list[str] = field(default_factory=list)
-    telling_previews: list[str] = field(default_factory=list)
+    telling_previews: list[str] = field(default_factory=list)  # or first lines
     names_in_preview: list[str] = field(default_factory=list)
+    telling_buttons: list[str] = field(default_factory=list)  # in discreet mode
 
     def figures(self) -> dict[str, int]:
         return {
@@ -184,9 +185,14 @@ def read_screens(
         reading.broken_links += [f"{where}: {p}" for p in link_problems(shown, links)]
         reading.untappable_commands += [f"{where}: {p}" for p in command_problems(shown)]
         preview = tdlib.preview(screen.text)
-        found = telling(terms, preview, languages)
+        first_line = screen.text.split("\n", 1)[0]
+        found = telling(terms, preview, languages) or telling(terms, first_line, languages)
         if found:
             reading.telling_previews.append(f"{where}: {found!r} in {preview!r}")
+        if discreet:
+            reading.telling_buttons += [
+                f"{where}: {b.label!r}" for b in screen.buttons()
+                if telling(terms, b.label, languages)]
         visible = tdlib.without_marks(shown.text).replace("\n", " ")
         for name in names:
             at = visible.find(tdlib.without_marks(name))
@@ -255,6 +261,13 @@ def test_no_chat_list_preview_names_a_sensitive_topic(
     read: Read, lang: str, discreet: bool
 ) -> None:
     assert read(lang, discreet).telling_previews == []
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+def test_no_discreet_button_names_a_sensitive_topic(read: Read, lang: str) -> None:
+    """Read in the person's language and in each one their texts fall back to: a Badini
+    button showing an Arabic name is held to the Arabic terms."""
+    assert read(lang, True).telling_buttons == []
 
 
 def test_the_crawl_reaches_the_emergency_screen_and_search_results(

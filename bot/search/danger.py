@@ -245,8 +245,18 @@ def load_danger(path: Path) -> DangerWords:
     """The danger words in `path`; DangerFileError names the file and field of any fault.
 
     The caller keeps the words it had when this fails: a broken file must not leave the bot
-    without them, nor stop it.
+    without them, nor stop it. A file read before and not changed since is not read again.
     """
+    try:
+        st = path.stat()
+    except OSError as error:
+        raise DangerFileError(f"{path}: cannot be read: {error}") from None
+    return _load(str(path), st.st_mtime_ns, st.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _load(name: str, mtime_ns: int, size: int) -> DangerWords:
+    path = Path(name)
     try:
         text = path.read_text(encoding="utf-8")
         data = yaml.safe_load(text)

@@ -266,11 +266,12 @@ class Guards:
     """Everything here, for one running bot."""
 
     def __init__(
-        self, flood: FloodGuard, history: History, size: int, age: float, tidy_seconds: float
+        self, flood: FloodGuard, history: History, size: int, age: float, tidy_seconds: float,
+        clock: Clock = time.monotonic,
     ) -> None:
         self.flood = flood
         self.history = history
-        self.tidy = Countdowns(tidy_seconds, size)
+        self.tidy = Countdowns(tidy_seconds, size, clock)
         self.reported = Once[tuple[bytes, str]](size, age)
         self.told_media = Once[bytes](size, age)
         self.left_groups = Once[int](size, age)

@@ -14,6 +14,8 @@ import contextlib
 import hashlib
 import hmac
 import logging
+import time
+from collections.abc import Callable
 from typing import Any, cast
 
 from telegram import Update
@@ -51,7 +53,10 @@ class PenahBot:
     """The running bot put together: its settings, directory and locales, store, guards and
     sending limits; the Application and its handlers; the jobs it runs on its own."""
 
-    def __init__(self, settings: Settings, reloader: Reloader, catalogs: Catalogs) -> None:
+    def __init__(
+        self, settings: Settings, reloader: Reloader, catalogs: Catalogs,
+        clock: Callable[[], float] = time.monotonic,  # when quiet chats are tidied
+    ) -> None:
         self.settings = settings
         self.reloader = reloader
         self.catalogs = catalogs
@@ -66,6 +71,7 @@ class PenahBot:
             settings.guard_size,
             settings.guard_days * 86_400.0,
             settings.tidy_seconds,
+            clock,
         )
         self.limiter = PriorityRateLimiter(
             settings.messages_per_second, settings.chat_messages_per_second

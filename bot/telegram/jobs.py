@@ -21,7 +21,6 @@ from bot.core.commands import COMMANDS
 from bot.i18n.translator import N_, Translator
 from bot.loading.reloader import Reloader
 from bot.ops.digest import Digest
-from bot.screens.view import Screen
 from bot.telegram.services import Services
 
 log = logging.getLogger(__name__)
@@ -53,7 +52,7 @@ class Jobs:
         ]
         if settings.tidy_seconds > 0:  # 0: tidying is off, nothing to wake up for
             tick = min(1.0, max(0.05, settings.tidy_seconds / 4))
-            tidy = _every(tick, lambda: self.services.delivery.tidy(self._neutral))
+            tidy = _every(tick, self.tidy)
             self._tasks.append(asyncio.create_task(tidy, name="tidy"))
         with contextlib.suppress(NotImplementedError, RuntimeError):
             asyncio.get_running_loop().add_signal_handler(
@@ -69,8 +68,9 @@ class Jobs:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
 
-    def _neutral(self, lang: str) -> Screen:
-        return core.tidied(self.services.context(), lang)
+    async def tidy(self) -> None:
+        """Tidy the chats whose person went quiet, each to a neutral screen in their language."""
+        await self.services.delivery.tidy(lambda lang: core.tidied(self.services.context(), lang))
 
     async def _heartbeat(self, app: App) -> None:
         """The container's health check reads this file's age."""
