@@ -12,6 +12,7 @@ import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,22 +31,23 @@ PERSON = user(4242, "en")
 
 
 @contextlib.asynccontextmanager
-async def penah(tmp_path: Path) -> AsyncIterator[FakeBotAPI]:
-    """A running bot with the default settings, and a person who has chosen English."""
+async def penah(tmp_path: Path, *people: dict[str, Any]) -> AsyncIterator[FakeBotAPI]:
+    """A running bot with the default settings, and people who have chosen English."""
     async with FakeBotAPI() as api, BotProcess(api, penah_env(api, tmp_path), tmp_path) as bot:
         await bot.ready()
-        mark = len(api.calls)
-        api.send_text(PERSON, "/start")
-        await api.wait_for(to_chat("sendMessage"), 10, mark)
-        mark = len(api.calls)
-        api.press(PERSON, ENGLISH)
-        await api.wait_for(to_chat("editMessageText"), 10, mark)
+        for person in people or (PERSON,):
+            mark = len(api.calls)
+            api.send_text(person, "/start")
+            await api.wait_for(to_chat("sendMessage", person=person), 10, mark)
+            mark = len(api.calls)
+            api.press(person, ENGLISH)
+            await api.wait_for(to_chat("editMessageText", person=person), 10, mark)
         yield api
         assert not api.throttled(), "nothing was sent faster than Telegram allows"
 
 
-def to_chat(*methods: str) -> Callable[[Call], bool]:
-    return lambda c: c.method in methods and c.params.get("chat_id") == PERSON["id"]
+def to_chat(*methods: str, person: dict[str, Any] = PERSON) -> Callable[[Call], bool]:
+    return lambda c: c.method in methods and c.params.get("chat_id") == person["id"]
 
 
 async def until(condition: Callable[[], bool], within: float, what: str) -> None:
@@ -61,12 +63,13 @@ def answered(api: FakeBotAPI, queries: dict[str, float]) -> dict[str, Call]:
 
 
 async def press_at(api: FakeBotAPI, count: int, per_second: float,
-                   data: Callable[[int], str]) -> dict[str, float]:
+                   data: Callable[[int], str], person: dict[str, Any] = PERSON
+                   ) -> dict[str, float]:
     """`count` presses, `per_second` a second; each query id with when it was pressed."""
     queries: dict[str, float] = {}
     began = time.monotonic()
     for n in range(count):
-        queries[api.press(PERSON, data(n))] = time.monotonic()
+        queries[api.press(person, data(n))] = time.monotonic()
         await asyncio.sleep(max(0.0, began + (n + 1) / per_second - time.monotonic()))
     return queries
 
@@ -75,25 +78,29 @@ def alternating(n: int) -> str:
     return HELP if n % 2 == 0 else HOME
 
 
-@pytest.mark.parametrize("per_second", [2, 3])
-async def test_forty_presses_at_a_thumbs_pace_each_get_their_screen(
-    tmp_path: Path, per_second: int
-) -> None:
-    async with penah(tmp_path) as api:
+async def test_forty_presses_at_a_thumbs_pace_each_get_their_screen(tmp_path: Path) -> None:
+    """Two people at once, one pressing twice a second and one three times."""
+    paces = {2: user(4343, "en"), 3: user(4444, "en")}
+    async with penah(tmp_path, *paces.values()) as api:
         mark = len(api.calls)
-        queries = await press_at(api, 40, per_second, alternating)
+        pressed = await asyncio.gather(*(press_at(api, 40, per_second, alternating, person)
+                                         for per_second, person in paces.items()))
+        for queries, person in zip(pressed, paces.values(), strict=True):
 
-        def edits() -> list[Call]:
-            return [c for c in api.calls[mark:] if to_chat("editMessageText")(c)]
+            def edits(person: dict[str, Any] = person) -> list[Call]:
+                edited = to_chat("editMessageText", person=person)
+                return [c for c in api.calls[mark:] if edited(c)]
 
-        await until(lambda: len(edits()) >= 40 and len(answered(api, queries)) == 40, 10,
-                    "a screen for every press")
-        answers = answered(api, queries)
-        assert all(answers[q].at - at < 1.0 for q, at in queries.items()), "answered at once"
-        texts = [c.params["text"] for c in edits()]
-        assert len(texts) == 40, "one screen for each press, none dropped"
-        assert texts[0::2] == [texts[0]] * 20 and texts[1::2] == [texts[1]] * 20
-        assert texts[0] != texts[1]
+            def all_shown(queries: dict[str, float] = queries) -> bool:
+                return len(edits()) >= 40 and len(answered(api, queries)) == 40
+
+            await until(all_shown, 10, "a screen for every press")
+            answers = answered(api, queries)
+            assert all(answers[q].at - at < 1.0 for q, at in queries.items()), "answered at once"
+            texts = [c.params["text"] for c in edits()]
+            assert len(texts) == 40, "one screen for each press, none dropped"
+            assert texts[0::2] == [texts[0]] * 20 and texts[1::2] == [texts[1]] * 20
+            assert texts[0] != texts[1]
         assert not [e for e in api.errors if e[0].method == "editMessageText"]
 
 
