@@ -2,7 +2,7 @@
 
 The words are data (`locales/danger.yaml`, whose comment block explains the format to
 translators); this module reads them and matches a message against them. A message is folded
-as typed search folds it (`textfold.fold`), so the index and this detector read the same
+as typed search folds it (`bot.search.fold`), so the index and this detector read the same
 letters, and split into words with one-letter words kept (Badini «ل من ددەت»: the ل says it
 is a beating). Every word of the message counts, repeated words included, in any order.
 
@@ -44,7 +44,7 @@ LONG_VOWELS = "اوي"  # what Arabic noun and participle patterns put between a
 MAX_WINDOW = 10
 LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:-[A-Z][a-z]{3})?")
 GROUP_NAME = re.compile(r"[a-z][a-z_]{0,19}")
-_WORD = re.compile(r"[^\W_]+")  # as textfold's words, one-letter words kept
+_WORD = re.compile(r"[^\W_]+")  # as search folds words, one-letter words kept
 _TERM = re.compile(r"(?P<shape>[=√]?)(?P<text>[^<>=√!|+]+)(?:<(?P<group>[^<>]+)>)?")
 _ALONE = "(alone)"
 
