@@ -23,7 +23,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
-Client = Literal["aiohttp", "httpx"]  # bot/aiohttp_request.py; httpx is the fallback
+Client = Literal["aiohttp", "httpx"]  # bot/telegram/http.py; httpx is the fallback
 
 
 class ConfigError(ValueError):
