@@ -181,7 +181,7 @@ def catalogs_in(locales: Path) -> Catalogs:
 class running_harness:  # used like a function: async with running_harness(settings)
     def __init__(self, settings: Settings, clock: Callable[[], float] = time.monotonic) -> None:
         self.settings = settings
-        self.clock = clock  # when quiet chats are tidied
+        self.clock = clock  # the guards' time: a person's pace, quiet chats
 
     async def __aenter__(self) -> Harness:
         fake = FakeTelegram()

@@ -18,7 +18,7 @@ from bot.core.decide import Press, Text
 from bot.core.state import UserState
 from bot.storage.guards import FORGED, MB, URGENT_EVERY, FloodGuard, History, Once
 from bot.telegram.gate import HELD_BACK
-from tests.conftest import ROOT, Harness, make_settings, running_harness
+from tests.conftest import ROOT, Clock, Harness, make_settings, running_harness
 from tests.fakes import user
 from tests.langs import SHIPPED
 
@@ -27,14 +27,6 @@ EMERGENCY = Action(Kind.EMERGENCY).encode()
 # Typed danger per language, from the shipped directory's danger words.
 DANGER = {"en": "I want to die", "ar": "أنا في خطر", "ckb": "لە مەترسیدام",
           "ku": "ez di xeterê de me", "ku-Arab": "دخوازم بمرم"}
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_once_forgets_after_its_age_and_beyond_its_size() -> None:
@@ -153,13 +145,6 @@ def test_a_message_id_costs_what_the_default_bound_was_worked_out_with() -> None
 
 
 # ---------------------------------------------------------------------- through the bot
-def with_clock(h: Harness, clock: Clock) -> None:
-    """The bot's flood guard as its settings make it, on the test's clock."""
-    s = h.bot.settings
-    h.bot.guards.flood = FloodGuard(s.flood_updates, s.flood_window, s.flood_pause,
-                                    s.guard_size, clock=clock)
-
-
 def answers(h: Harness) -> list[dict[str, Any]]:
     return [c.params for c in h.fake.called("answerCallbackQuery")]
 
@@ -173,8 +158,7 @@ async def test_forty_presses_at_a_thumbs_pace_each_get_their_screen(
     tmp_path: Path, per_second: int
 ) -> None:
     clock = Clock()
-    async with running_harness(make_settings(tmp_path)) as h:  # the default flood guard
-        with_clock(h, clock)
+    async with running_harness(make_settings(tmp_path), clock) as h:  # the default guard
         await h.send("/start")
         await h.tap("English")
         before_answers, before_edits = len(answers(h)), len(edits(h))
@@ -217,8 +201,7 @@ async def test_a_script_is_held_back_told_once_in_its_language_and_emergency_sti
     shipped_resources: Path, lang: str
 ) -> None:
     clock = Clock()
-    async with running_harness(make_settings(shipped_resources)) as h:
-        with_clock(h, clock)
+    async with running_harness(make_settings(shipped_resources), clock) as h:
         person = user()
         state = await settle(h, person, lang)
         t = h.bot.catalogs.get(lang)
@@ -266,8 +249,7 @@ async def test_typed_messages_beyond_the_pace_are_told_once_in_their_language(
     tmp_path: Path, lang: str
 ) -> None:
     clock = Clock()
-    async with running_harness(make_settings(tmp_path)) as h:
-        with_clock(h, clock)
+    async with running_harness(make_settings(tmp_path), clock) as h:
         person = user()
         await h.send("/start", person)
         await h.press(Action(Kind.SET_LANGUAGE, lang).encode(), person)
@@ -283,8 +265,7 @@ async def test_forged_callback_data_is_held_back_at_a_pace_genuine_presses_are_n
     tmp_path: Path,
 ) -> None:
     clock = Clock()
-    async with running_harness(make_settings(tmp_path)) as h:
-        with_clock(h, clock)
+    async with running_harness(make_settings(tmp_path), clock) as h:
         await h.send("/start")
         await h.tap("English")
         before = len(answers(h))

@@ -55,7 +55,7 @@ class PenahBot:
 
     def __init__(
         self, settings: Settings, reloader: Reloader, catalogs: Catalogs,
-        clock: Callable[[], float] = time.monotonic,  # when quiet chats are tidied
+        clock: Callable[[], float] = time.monotonic,  # the guards' time: pace, quiet chats
     ) -> None:
         self.settings = settings
         self.reloader = reloader
@@ -66,7 +66,7 @@ class PenahBot:
         self.secret = load_secret(settings.data_dir, settings.secret_bytes)
         self.guards = Guards(
             FloodGuard(settings.flood_updates, settings.flood_window, settings.flood_pause,
-                       settings.guard_size),
+                       settings.guard_size, clock),
             History(settings.clear_memory_mb * MB),
             settings.guard_size,
             settings.guard_days * 86_400.0,
