@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import tempfile
 import time
 from pathlib import Path
@@ -22,6 +21,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
+from benchmarks.common import emit, machine
 from bot.i18n.translator import load_catalogs
 
 HEADER = (
@@ -67,6 +67,7 @@ def main() -> None:
     sizes = (2_500, 5_000, 10_000) if args.quick else (10_000, 20_000, 40_000)
     runs = 1 if args.quick else 3
     results = {}
+    print(machine())
     print(f"{'entries':>8} {'.mo round trip':>15} {'Penah':>8} {'ratio':>6}")
     for size in sizes:
         with tempfile.TemporaryDirectory() as tmp:
@@ -85,7 +86,7 @@ def main() -> None:
     }
     print(f"time x{last // first} entries: .mo round trip x{growth['mo_round_trip']:.1f}, "
           f"Penah x{growth['penah']:.1f} (linear is x{last // first})")
-    print("RESULT catalogs " + json.dumps({"sizes": results, "growth": growth}))
+    emit("catalogs", {"sizes": results, "growth": growth})
 
 
 if __name__ == "__main__":

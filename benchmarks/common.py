@@ -17,7 +17,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
-from tests.botprocess import PENAH, ROOT, child_env, penah_env
+from tests.botprocess import PENAH, ROOT, child_env
 from tests.fakeapi import Call, FakeBotAPI
 from tests.fakes import FakeTelegram, buttons
 
@@ -48,9 +48,9 @@ def machine() -> str:
             f"load average {os.getloadavg()[0]:.2f}")
 
 
-def memory_kb(field_name: str) -> int:
-    """VmRSS, VmHWM, … of this process, in kB, from /proc/self/status."""
-    with open("/proc/self/status") as fh:
+def memory_kb(field_name: str, pid: int | str = "self") -> int:
+    """VmRSS, VmHWM, … of this process (or of `pid`), in kB, from /proc/<pid>/status."""
+    with open(f"/proc/{pid}/status") as fh:
         for line in fh:
             if line.startswith(field_name + ":"):
                 return int(line.split()[1])
@@ -176,6 +176,13 @@ class InProcess:
             for choose in JOURNEY:
                 out.append(await self.timed(self.callback(person, choose)))
         return out
+
+
+def penah_env(api: FakeBotAPI, workdir: Path, resources: Path) -> dict[str, str]:
+    """`penah run` settings: a fresh data folder in `workdir` and the directory `resources`.
+    (The tests' own helper refuses to start a bot outside a test marked e2e.)"""
+    return child_env(api, PENAH_DATA_DIR=str(workdir / "data"),
+                     PENAH_RESOURCES=str(resources), PENAH_ADMIN_IDS="999")
 
 
 def bot_command(

@@ -17,6 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.common import emit, machine
 from bot.loading.sources import load_directory
 from bot.ops import linkcheck
 from tests.linkserver import Handler, https_server
@@ -30,6 +31,7 @@ def main() -> None:
     parser.add_argument("--links", type=int, default=0, help="default: the shipped directory's")
     parser.add_argument("--no-baseline", action="store_true", help="skip one-at-a-time")
     args = parser.parse_args()
+    print(machine())
     shipped = linkcheck.links_of(load_directory(ROOT / "resources.yaml"))
     distinct = len({link.url for link in shipped})
     count = args.links or distinct  # each address is fetched once
@@ -45,16 +47,19 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder, https_server(Path(folder)) as (base, cert):
         os.environ["SSL_CERT_FILE"] = str(cert)
         urls = [f"{base}/live/{n}" for n in range(count)]
+        figures: dict[str, float] = {}
         for concurrency in ((), (1,))[not args.no_baseline] + (linkcheck.CONCURRENCY,):
             started = time.perf_counter()
             outcomes = asyncio.run(
                 linkcheck.check_urls(urls, concurrency=concurrency, allow_private=True))
             took = time.perf_counter() - started
             ok = sum(not o.dead for o in outcomes.values())
+            figures[f"concurrency_{concurrency}_s"] = round(took, 2)
             print(
                 f"{count} addresses, {args.delay:g} s each, concurrency {concurrency}: "
                 f"{took:.2f} s ({ok} answered in time)"
             )
+    emit("linkcheck", {"addresses": count, "delay_s": args.delay, **figures})
 
 
 if __name__ == "__main__":

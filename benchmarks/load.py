@@ -26,12 +26,13 @@ from benchmarks.common import (
     Press,
     emit,
     machine,
+    penah_env,
     percentile,
     press,
     start_and_press,
 )
 from bot.config import Settings
-from tests.botprocess import ROOT, BotProcess, penah_env
+from tests.botprocess import ROOT, BotProcess
 from tests.fakeapi import Call, FakeBotAPI
 from tests.fakes import user
 

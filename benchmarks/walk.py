@@ -68,11 +68,12 @@ async def walk(kind: str, presses: int, think: float, workdir: Path) -> dict[str
             await start_and_press(api, person, JOURNEY[:1], within=30)  # /start, English
             rng = random.Random(14)
             answers, shown, unchanged = [], [], 0
+            pressed: list[str] = []
             began = time.monotonic()
             for _ in range(presses):
                 await asyncio.sleep(think)
-                answer, screen = await press_once(
-                    api, person, rng.choice(choices(api.last_message(person["id"]))))
+                pressed.append(rng.choice(choices(api.last_message(person["id"]))))
+                answer, screen = await press_once(api, person, pressed[-1])
                 answers.append(answer)
                 if screen is None:
                     unchanged += 1
@@ -87,6 +88,8 @@ async def walk(kind: str, presses: int, think: float, workdir: Path) -> dict[str
         "screen_p99_ms": round(percentile(shown, 99), 1),
         "screen_max_ms": round(max(shown), 1),
         "answer_p99_ms": round(percentile(answers, 99), 1),
+        "slowest": [(round(ms, 1), data) for ms, data in sorted(zip(shown, pressed, strict=True),
+                                                                 reverse=True)[:3]],
         "unchanged": unchanged, "http_429": len(api.throttled()),
         "refused_edits": len(api.refused_edits()), "exit": code,
     }
@@ -109,7 +112,8 @@ async def main() -> None:
                   f"{r['walk_s']} s: press -> screen p50 {r['screen_p50_ms']} ms, p99 "
                   f"{r['screen_p99_ms']} ms, max {r['screen_max_ms']} ms; answered p99 "
                   f"{r['answer_p99_ms']} ms; {r['unchanged']} already on screen; "
-                  f"{r['http_429']} x 429, {r['refused_edits']} refused edits (exit {r['exit']})")
+                  f"{r['http_429']} x 429, {r['refused_edits']} refused edits (exit {r['exit']}); "
+                  f"slowest {r['slowest']}")
     penah, bare = runs[1], runs[0]
     print(f"Penah press -> screen p99 {penah['screen_p99_ms']} ms (target < 300 ms; bare PTB "
           f"{bare['screen_p99_ms']} ms in the same run)")
