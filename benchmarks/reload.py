@@ -58,12 +58,11 @@ SEED = ROOT / "resources.yaml"
 SIZES: dict[str, tuple[int, int, tuple[str, ...]]] = {
     "file_500": (500, 0, ("bot_folds",)),
     "folder_500": (500, 5, ("bot_folds",)),
-    "folder_2000": (2_000, 20, ("bot_folds", "tuple_words")),
-    "folder_10000": (10_000, 100, ("tuple_words",)),
+    "folder_2000": (2_000, 20, ("bot_folds",)),
+    "folder_10000": (10_000, 100, ()),
 }
 VARIANTS = {
     "bot_folds": "words folded in the bot",
-    "tuple_words": "words kept as tuples",
 }
 
 
@@ -160,22 +159,7 @@ class WordlessReader(Reader):
         return [dataclasses.replace(read, words=cast(Any, None)) for read in found], problems
 
 
-class TupleWordsReader(Reader):
-    """The reader child's answers with each word's entries kept as a tuple, not a list: the
-    garbage collector stops following tuples of numbers, so the kept words leave its full
-    collections (which hold the interpreter, and the event loop with it)."""
-
-    def _read_batch(self, names: list[str], header: dict[str, Any]
-                    ) -> tuple[list[Read], list[Any]]:
-        found, problems = super()._read_batch(names, header)
-        for read in found:
-            read.words = {key: {word: tuple(docs) for word, docs in table.items()}
-                          for key, table in read.words.items()}
-        return found, problems
-
-
-READERS: dict[str, type[Reader]] = {"bot_folds": WordlessReader,
-                                    "tuple_words": TupleWordsReader}
+READERS: dict[str, type[Reader]] = {"bot_folds": WordlessReader}
 
 
 class Collections:
@@ -315,7 +299,8 @@ def word_steps(directory: Any, edited: Path) -> dict[str, float]:
         lambda: json.loads(json.dumps(words, separators=(",", ":")).encode()))
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
-    kept = [json.loads(json.dumps(p.words)) for p in pieces if p.words is not None]
+    kept = [{key: {word: bytes(docs) for word, docs in held.items()}
+             for key, held in p.words.items()} for p in pieces if p.words is not None]
     words_kb = (tracemalloc.get_traced_memory()[0] - before) / 1024
     tracemalloc.stop()
     del kept

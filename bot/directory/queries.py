@@ -1,8 +1,8 @@
 """The validated directory and its queries: what to show for a place and a need.
 
 Immutable and swapped whole on reload, so readers never mix two versions. The order every
-list shows is worked out once, when the directory is made; contacts' display forms (formatted
-numbers, links) when a screen first shows them.
+list shows and the lookups by id are worked out once (`prepare`, in the reload's thread);
+contacts' display forms (formatted numbers, links) when a screen first shows them.
 """
 
 from __future__ import annotations
@@ -60,6 +60,11 @@ class Directory:
     def __post_init__(self) -> None:
         if not self.pieces:
             object.__setattr__(self, "pieces", (Piece(self.data.resources, self.data.guides),))
+
+    def prepare(self) -> None:
+        """Work out what every screen reads now, rather than in the first update after it."""
+        _ = self.regions, self.categories, self.resources, self.guides, self._ranked
+        _ = self.emergency_category, self._countries
 
     # ---- lookups
     @cached_property

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from array import array
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -197,7 +198,10 @@ def _answer(answer: IO[bytes]) -> tuple[list[Read], list[Problem]]:
             problems += [Problem(**p) for p in head["problems"]]
             continue
         part = PartFile.model_validate_json(answer.readline())
-        words = json.loads(answer.readline())
+        # Packed in bytes, which the garbage collector does not follow: a folder's words are
+        # most of the bot's objects, and each full collection would walk every one.
+        words = {key: {word: array("I", docs).tobytes() for word, docs in held.items()}
+                 for key, held in json.loads(answer.readline()).items()}
         deferred = [(tuple(path), contact, regions) for path, contact, regions in head["deferred"]]
         found.append(Read(head["file"], head["sha256"], part, deferred, words))
     return found, problems

@@ -36,6 +36,8 @@ class Loaded:
 
     @classmethod
     def of(cls, directory: Directory) -> Loaded:
+        """Made whole off the event loop: the first screen after a swap finds it ready."""
+        directory.prepare()
         return cls(directory, Index(directory))
 
 

@@ -8,6 +8,7 @@ another file's references is held back, naming the problem at its file and line.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,8 @@ from bot.loading.files import Signature, signatures
 from bot.loading.reader import Read, Reader
 from bot.loading.validation import Outline, contact_problem, outline, whole_problems
 
-WHOLE_LOAD_CHILDREN = 4  # a first load reads files in this many children at once
+# A first load reads files in as many children at once as there are cores (more only compete).
+WHOLE_LOAD_CHILDREN = os.cpu_count() or 1
 
 
 @dataclass

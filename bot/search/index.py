@@ -142,8 +142,7 @@ class Index:
         emergency = directory.emergency_category
         self.emergency = emergency.id if emergency else None
         self.category_ids = frozenset(directory.categories)
-        self.strong: dict[str, array[int]] = {}
-        self.text: dict[str, array[int]] = {}
+        parts: dict[str, dict[str, list[bytes]]] = {"strong": {}, "text": {}}
         self.entries: list[Entry] = []
         ranks: list[tuple[Rank | tuple[int, int, int, int, str, str], int]] = []
         shared: dict[tuple[str, ...], Any] = {}  # equal region and category lists, held once
@@ -157,7 +156,13 @@ class Index:
                 rank = (order, 2, 0, 9, guide.question["en"].casefold(), guide.id)
                 ranks.append((rank, len(self.entries)))
                 self._add("guide", guide.id, guide.regions, guide.categories, shared)
-            self._post(piece.words if piece.words is not None else _words(piece), base)
+            _post(piece.words if piece.words is not None else _words(piece), base, parts)
+        # Entry numbers packed in bytes, which the garbage collector does not follow: tens of
+        # thousands of word lists would otherwise lengthen every full collection, and a full
+        # collection holds the interpreter (and the event loop) while it runs.
+        self.strong = {word: b"".join(held) for word, held in parts["strong"].items()}
+        self.text = {word: b"".join(held) for word, held in parts["text"].items()}
+        del parts
         # Each entry's position in display order breaks ties between equal scores.
         self.position = [0] * len(self.entries)
         for n, (_, doc) in enumerate(sorted(ranks)):
@@ -201,25 +206,16 @@ class Index:
         topics = shared.setdefault(("c", *categories), tuple(categories))
         self.entries.append(Entry(Hit(kind, ident), places, topics))
 
-    def _post(self, words: Words, base: int) -> None:
-        """A file's words, its entries numbered from `base`: postings stay in order."""
-        for key, table in (("strong", self.strong), ("text", self.text)):
-            for word, docs in words[key].items():
-                postings = table.get(word)
-                if postings is None:
-                    postings = table[word] = array("I")
-                postings.extend(base + doc for doc in docs)
-
     def known(self, word: str) -> bool:
         return (
             word in self.strong
-            or (word in self.text and len(self.text[word]) <= self.common)
+            or (word in self.text and _held(self.text[word]) <= self.common)
             or word in self.category_words
         )
 
     def rarity(self, word: str) -> float:
         """Rarer words weigh more: "lawyer" over "how", «محامي» over «كيف»."""
-        held = len(self.strong.get(word, ())) + len(self.text.get(word, ()))
+        held = _held(self.strong.get(word, b"")) + _held(self.text.get(word, b""))
         return math.log(1 + (self.count + 1) / (held or 1)) / math.log(2 + self.count)
 
     # ---- matching one word
@@ -371,7 +367,7 @@ class Index:
         self,
         expanded: list[dict[str, float]],
         weight: float,
-        postings: dict[str, array[int]],
+        postings: dict[str, bytes],
         most: int,
     ) -> dict[int, float]:
         """Per entry, the sum over query words of the best match of each word (words held by
@@ -380,12 +376,12 @@ class Index:
         for matches in expanded:
             ranked = sorted(
                 ((weight * self.rarity(t) * sure, t) for t, sure in matches.items()
-                 if 0 < len(postings.get(t, ())) <= most),
+                 if 0 < _held(postings.get(t, b"")) <= most),
                 reverse=True,
             )
             best: dict[int, float] = {}
             for score, term in ranked:  # dict operations in C: large postings stay cheap
-                fresh = dict.fromkeys(postings[term], score)
+                fresh = dict.fromkeys(_entries(postings[term]), score)
                 fresh.update(best)  # a better match of the same word wins
                 best = fresh
             if total is None:
@@ -410,6 +406,27 @@ class Index:
 def _at(query: list[str], start: int, phrase: tuple[str, ...]) -> bool:
     return tuple(query[start : start + len(phrase)]) == phrase
 
+
+
+_SIZE = array("I").itemsize
+
+
+def _post(words: Words, base: int, parts: dict[str, dict[str, list[bytes]]]) -> None:
+    """A file's words, its entries numbered from `base`: postings stay in order."""
+    for key, table in parts.items():
+        for word, docs in words[key].items():
+            packed = docs if isinstance(docs, bytes) else array("I", docs).tobytes()
+            if base:
+                packed = array("I", map(base.__add__, _entries(packed))).tobytes()
+            table.setdefault(word, []).append(packed)
+
+
+def _entries(postings: bytes) -> memoryview:
+    return memoryview(postings).cast("I")
+
+
+def _held(postings: bytes) -> int:
+    return len(postings) // _SIZE
 
 
 def _words(piece: Piece) -> Words:
