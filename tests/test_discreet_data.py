@@ -17,7 +17,7 @@ DIRECTORY_FILE = ROOT / "resources.yaml"
 
 def _load(path: Path) -> Any:
     with path.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return yaml.load(fh, Loader=yaml.CSafeLoader)
 
 
 RAW: dict[str, Any] = _load(TERMS_FILE)

@@ -25,6 +25,7 @@ from bot.screens.menus import MAX_TEXT
 from tests.conftest import ROOT, make_settings, running_harness
 from tests.fakes import Call, user
 from tests.screen_crawl import crawl
+from tests.test_reloader import atomic_write
 
 SHIPPED = (ROOT / "resources.yaml").read_text(encoding="utf-8")
 T = TypeVar("T")
@@ -211,19 +212,27 @@ def test_a_mutated_directory_is_accepted_or_reported_with_a_location(text: str) 
         assert isinstance(directory, Directory)
 
 
+@pytest.fixture(scope="module")
+def shipped_reloader(tmp_path_factory: pytest.TempPathFactory) -> Reloader:
+    """A reloader serving the shipped directory, for every example (each puts it back)."""
+    path = tmp_path_factory.mktemp("reload") / "resources.yaml"
+    path.write_text(SHIPPED, encoding="utf-8")
+    return Reloader.start_with(path, reader=InProcessReader())
+
+
 @settings(max_examples=15, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=mutations())
-def test_the_reloader_survives_any_mutation(tmp_path_factory: pytest.TempPathFactory,
-                                            text: str) -> None:
-    path = tmp_path_factory.mktemp("reload") / "resources.yaml"
-    path.write_text(SHIPPED, encoding="utf-8")
-    reloader = Reloader.start_with(path, reader=InProcessReader())
+def test_the_reloader_survives_any_mutation(shipped_reloader: Reloader, text: str) -> None:
+    reloader = shipped_reloader
     before = reloader.current
-    path.write_text(text, encoding="utf-8")
+    atomic_write(reloader.path, text)  # a new file each time, as editors save
     outcome = asyncio.run(reloader.reload())
     if outcome.error is not None:
         assert reloader.current is before, "a broken file must leave the last good one serving"
     else:
         assert outcome.changed == (text != SHIPPED)
         assert (reloader.current is before) == (text == SHIPPED)
+        if outcome.changed:  # the shipped directory back, for the next example
+            atomic_write(reloader.path, SHIPPED)
+            assert asyncio.run(reloader.reload()).changed

@@ -250,7 +250,7 @@ def registry_file(locales: Path) -> Path:
 def load_registry(locales: Path | None = None) -> Registry:
     path = registry_file(locales or shipped_locales())
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise RegistryError(f"{path}: cannot read: {exc}") from exc
     return parse_registry(raw, str(path))

@@ -94,8 +94,8 @@ class Term:
     def found_in(self, folded: str, words: Sequence[str], grammar: Grammar) -> bool:
         if self.written in folded:
             return True  # as written: a single word also inside a longer one
-        if len(self.stems) < 2:
-            return False
+        if len(self.stems) < 2 or not all(stem in folded for stem in self.stems):
+            return False  # each stem stands inside a word of the text, or the term is not there
         return any(self._from(words, start, 0, grammar) for start in range(len(words)))
 
     def _from(self, words: Sequence[str], at: int, stem: int, grammar: Grammar) -> bool:
@@ -181,7 +181,7 @@ def load_terms(locales: Path) -> SensitiveTerms:
     """The terms next to the catalogs; none (and a warning) if the file is missing or broken."""
     path = locales / FILE
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     except FileNotFoundError:
         return NO_TERMS
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:

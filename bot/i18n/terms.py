@@ -95,4 +95,5 @@ def load_terms(locales: Path) -> TermsTable | None:
     if not path.is_file():
         return None
     grammars = sensitive.load_terms(path.parent).grammars
-    return parse_terms(yaml.safe_load(path.read_text(encoding="utf-8")), str(path), grammars)
+    text = path.read_text(encoding="utf-8")
+    return parse_terms(yaml.load(text, Loader=yaml.CSafeLoader), str(path), grammars)

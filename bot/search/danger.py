@@ -18,6 +18,7 @@ Pure: no I/O but `load_danger`, nothing kept between calls, safe to share betwee
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import re
 from bisect import bisect_right
@@ -245,28 +246,31 @@ def load_danger(path: Path) -> DangerWords:
     """The danger words in `path`; DangerFileError names the file and field of any fault.
 
     The caller keeps the words it had when this fails: a broken file must not leave the bot
-    without them, nor stop it. A file read before and not changed since is not read again.
+    without them, nor stop it. Words already made from the same text are not made again.
     """
     try:
-        st = path.stat()
-    except OSError as error:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
         raise DangerFileError(f"{path}: cannot be read: {error}") from None
-    return _load(str(path), st.st_mtime_ns, st.st_size)
+    try:
+        return dataclasses.replace(_made(text), source=str(path))
+    except DangerFileError:
+        return _parsed(text, str(path))  # raises again, naming the file
 
 
 @functools.lru_cache(maxsize=8)
-def _load(name: str, mtime_ns: int, size: int) -> DangerWords:
-    path = Path(name)
+def _made(text: str) -> DangerWords:
+    return _parsed(text, FILE)
+
+
+def _parsed(text: str, source: str) -> DangerWords:
     try:
-        text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
-    except (OSError, UnicodeDecodeError) as error:
-        raise DangerFileError(f"{path}: cannot be read: {error}") from None
+        data = yaml.load(text, Loader=yaml.CSafeLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
-        raise DangerFileError(f"{path}:{where} is not valid YAML") from None
-    return parse_danger(data, str(path))
+        raise DangerFileError(f"{source}:{where} is not valid YAML") from None
+    return parse_danger(data, source)
 
 
 def danger_words_in(
