@@ -19,7 +19,7 @@ import math
 import operator
 import re
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -142,7 +142,11 @@ class Index:
         emergency = directory.emergency_category
         self.emergency = emergency.id if emergency else None
         self.category_ids = frozenset(directory.categories)
-        parts: dict[str, dict[str, list[bytes]]] = {"strong": {}, "text": {}}
+        # Entry numbers packed in bytes, which the garbage collector does not follow: tens of
+        # thousands of word lists, made anew on every reload, would start full collections,
+        # and a full collection holds the interpreter (and the event loop) while it runs.
+        self.strong: dict[str, bytes] = {}
+        self.text: dict[str, bytes] = {}
         self.entries: list[Entry] = []
         ranks: list[tuple[Rank | tuple[int, int, int, int, str, str], int]] = []
         shared: dict[tuple[str, ...], Any] = {}  # equal region and category lists, held once
@@ -156,13 +160,9 @@ class Index:
                 rank = (order, 2, 0, 9, guide.question["en"].casefold(), guide.id)
                 ranks.append((rank, len(self.entries)))
                 self._add("guide", guide.id, guide.regions, guide.categories, shared)
-            _post(piece.words if piece.words is not None else _words(piece), base, parts)
-        # Entry numbers packed in bytes, which the garbage collector does not follow: tens of
-        # thousands of word lists would otherwise lengthen every full collection, and a full
-        # collection holds the interpreter (and the event loop) while it runs.
-        self.strong = {word: b"".join(held) for word, held in parts["strong"].items()}
-        self.text = {word: b"".join(held) for word, held in parts["text"].items()}
-        del parts
+            words = piece.words if piece.words is not None else _words(piece)
+            _post(words["strong"], base, self.strong)
+            _post(words["text"], base, self.text)
         # Each entry's position in display order breaks ties between equal scores.
         self.position = [0] * len(self.entries)
         for n, (_, doc) in enumerate(sorted(ranks)):
@@ -171,10 +171,13 @@ class Index:
         # Words found in a quarter or more of the entries say nothing in a summary or answer.
         self.common = max(5, int(self.count * COMMON_SHARE))
         # By their first letters (a word cut short), and by one deletion (a typo).
-        self.starts: dict[str, list[str]] = {}
+        begun: dict[str, list[str]] = {}
         for word in {*self.strong, *self.text}:
             if len(word) > PREFIX:
-                self.starts.setdefault(word[:PREFIX], []).append(word)
+                begun.setdefault(word[:PREFIX], []).append(word)
+        # Tuples of words, which the collector stops following once it has seen them.
+        self.starts = {start: tuple(words) for start, words in begun.items()}
+        del begun
         self.typos = typo_table(self.strong)
         # Sets, so that narrowing many matches to a place or a category is done in C.
         places = [r.id for r in directory.user_regions]
@@ -411,14 +414,13 @@ def _at(query: list[str], start: int, phrase: tuple[str, ...]) -> bool:
 _SIZE = array("I").itemsize
 
 
-def _post(words: Words, base: int, parts: dict[str, dict[str, list[bytes]]]) -> None:
+def _post(words: Mapping[str, Sequence[int]], base: int, table: dict[str, bytes]) -> None:
     """A file's words, its entries numbered from `base`: postings stay in order."""
-    for key, table in parts.items():
-        for word, docs in words[key].items():
-            packed = docs if isinstance(docs, bytes) else array("I", docs).tobytes()
-            if base:
-                packed = array("I", map(base.__add__, _entries(packed))).tobytes()
-            table.setdefault(word, []).append(packed)
+    for word, docs in words.items():
+        packed = docs if isinstance(docs, bytes) else array("I", docs).tobytes()
+        if base:
+            packed = array("I", map(base.__add__, _entries(packed))).tobytes()
+        table[word] = table[word] + packed if word in table else packed
 
 
 def _entries(postings: bytes) -> memoryview:
