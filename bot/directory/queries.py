@@ -62,9 +62,13 @@ class Directory:
             object.__setattr__(self, "pieces", (Piece(self.data.resources, self.data.guides),))
 
     def prepare(self) -> None:
-        """Work out what every screen reads now, rather than in the first update after it."""
+        """Work out what every screen reads now, rather than in the first update after it:
+        the lookups, the order, and every phone number read for its country (phonenumbers
+        keeps what it read, so a reload reads only the changed file's)."""
         _ = self.regions, self.categories, self.resources, self.guides, self._ranked
         _ = self.emergency_category, self._countries
+        for resource in self.data.resources:
+            self.contacts(resource)
 
     # ---- lookups
     @cached_property
