@@ -337,3 +337,48 @@ def test_badini_reader_sees_arabic_where_badini_is_missing_and_is_told_so(
     assert "مفوضية اللاجئين" in card.text  # the Arabic text, not the English one
     assert t.language_name("ar") in card.text and "حزیران" in card.text
     assert "shown in English" not in card.text
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_catalogs_compiled_without_mo_translate_as_gettext_reads_the_mo(code: str) -> None:
+    """Pins Babel's private `_catalog`, `_num_plurals` and `_plural_expr`, which catalogs.py
+    uses: a Babel or gettext release that changes them fails here, not in a person's screen."""
+    import io
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+    from babel.support import Translations
+
+    from bot.i18n.catalogs import catalog_files, read_catalog
+
+    language = REGISTRY.languages[code]
+    path = dict(catalog_files(shipped_locales()))[code]
+    reading = read_catalog(path, language.locale, code)
+    assert reading.translations is not None and not reading.problems
+    with path.open("rb") as fh:
+        catalog = read_po(fh, locale=language.locale)
+    assert catalog._num_plurals is not None and catalog._plural_expr is not None  # the header's
+    mo = io.BytesIO()
+    write_mo(mo, catalog)
+    mo.seek(0)
+    reference = Translations(fp=mo)
+    compiled, checked = reading.translations, 0
+    for message in catalog:
+        if not message.id or message.fuzzy:
+            continue
+        ids = message.id if isinstance(message.id, tuple | list) else (message.id,)
+        if message.pluralizable:
+            for n in (0, 1, 2, 3, 5, 11, 100, 101):
+                args = (ids[0], ids[1], n)
+                if message.context:
+                    assert compiled.npgettext(message.context, *args) == (
+                        reference.npgettext(message.context, *args))
+                else:
+                    assert compiled.ngettext(*args) == reference.ngettext(*args)
+        elif message.context:
+            assert compiled.pgettext(message.context, ids[0]) == (
+                reference.pgettext(message.context, ids[0]))
+        else:
+            assert compiled.gettext(ids[0]) == reference.gettext(ids[0])
+        checked += 1
+    assert checked > 100

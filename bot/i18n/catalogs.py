@@ -187,7 +187,11 @@ def _compile(
     path: Path,
     problems: list[CatalogProblem],
 ) -> Translations:
-    """Translations straight from the parsed messages (no .mo round trip, which is quadratic)."""
+    """Translations straight from the parsed messages (no .mo round trip, which is quadratic).
+
+    Babel has no public way to do this; tests/test_i18n.py holds the result to gettext's
+    reading of the same catalog as a .mo, so a release that changes `_catalog` fails there.
+    """
     table: dict[str | tuple[str, int], str] = {}
     for message in catalog:
         if not message.id or message.fuzzy:
