@@ -24,6 +24,7 @@ from typing import Any
 import yaml
 from babel import Locale, UnknownLocaleError
 
+from bot import safeyaml
 from bot.config import shipped_locales
 from bot.i18n.catalogs import placeholders
 
@@ -250,7 +251,7 @@ def registry_file(locales: Path) -> Path:
 def load_registry(locales: Path | None = None) -> Registry:
     path = registry_file(locales or shipped_locales())
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+        raw = safeyaml.load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise RegistryError(f"{path}: cannot read: {exc}") from exc
     return parse_registry(raw, str(path))

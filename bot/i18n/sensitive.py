@@ -19,6 +19,8 @@ from typing import Any
 
 import yaml
 
+from bot import safeyaml
+
 log = logging.getLogger(__name__)
 
 FILE = "sensitive-terms.yaml"
@@ -181,7 +183,7 @@ def load_terms(locales: Path) -> SensitiveTerms:
     """The terms next to the catalogs; none (and a warning) if the file is missing or broken."""
     path = locales / FILE
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+        data = safeyaml.load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return NO_TERMS
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from bot import safeyaml
 from bot.config import shipped_locales
 from bot.i18n import sensitive
 
@@ -95,5 +96,8 @@ def load_terms(locales: Path) -> TermsTable | None:
     if not path.is_file():
         return None
     grammars = sensitive.load_terms(path.parent).grammars
-    text = path.read_text(encoding="utf-8")
-    return parse_terms(yaml.load(text, Loader=yaml.CSafeLoader), str(path), grammars)
+    try:
+        data = safeyaml.load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise TermsError(f"{path}: cannot be read: {exc}") from None
+    return parse_terms(data, str(path), grammars)

@@ -1,10 +1,5 @@
-"""Reading a directory file as YAML, safely: limits first, then the safe loader.
-
-libyaml's composer recurses once per nesting level (25,000 brackets crash the process) and
-aliases let 4 KB stand for billions of nodes, so one pass over the parser's events, which keeps
-its own stack and builds nothing, refuses deep nesting and alias bombs before anything is
-composed.
-"""
+"""Reading a directory file as YAML: within bot.safeyaml's limits, duplicate keys noted,
+and every fault named by file, line and column."""
 
 from __future__ import annotations
 
@@ -16,13 +11,9 @@ from typing import Any
 import yaml
 
 from bot.directory.model import DirectoryError, Path_, Problem
+from bot.safeyaml import LimitError, SafeLoader, check_limits
 
-MAX_DEPTH = 64  # a directory needs about 6
-MAX_ALIASES = 100
-MAX_ALIAS_NODES = 10_000  # nodes that aliases may add beyond those written out
 QUOTE_CHARS = 80
-
-_BASE: type[Any] = yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader
 
 _REPR = reprlib.Repr()
 _REPR.maxlevel, _REPR.maxlist, _REPR.maxdict, _REPR.maxstring, _REPR.maxother = 2, 4, 4, 60, 60
@@ -45,7 +36,7 @@ def clip(message: str, limit: int = 3 * QUOTE_CHARS) -> str:
     return message if len(message) <= limit else message[: limit - 1] + "…"
 
 
-class Loader(_BASE):  # type: ignore[misc]
+class Loader(SafeLoader):  # type: ignore[misc]
     """The safe loader (libyaml when present) that also notes duplicate keys."""
 
     duplicates: list[tuple[yaml.Mark, str]]
@@ -65,15 +56,6 @@ def _at(filename: str, mark: yaml.Mark | None, message: str) -> Problem:
     return Problem(filename, line, col, "", message)
 
 
-def _within_alias_limits(aliases: int, extra: int, filename: str, mark: yaml.Mark) -> None:
-    """A few aliases are a convenience; many, or ones standing for a great many values, are
-    a bomb: refused at the alias that crosses the line."""
-    if aliases > MAX_ALIASES or extra > MAX_ALIAS_NODES:
-        what = (f"more than {MAX_ALIASES} aliases" if aliases > MAX_ALIASES else
-                f"aliases that stand for more than {MAX_ALIAS_NODES} values")
-        raise DirectoryError([_at(filename, mark, f"{what}: write the entries out instead")])
-
-
 def _syntax_problem(exc: yaml.YAMLError, filename: str) -> Problem:
     if isinstance(exc, yaml.MarkedYAMLError):
         reason = " ".join(filter(None, [exc.context, exc.problem]))
@@ -82,44 +64,13 @@ def _syntax_problem(exc: yaml.YAMLError, filename: str) -> Problem:
 
 
 def scan(text: str, filename: str) -> None:
-    """One pass over the parser's events: DirectoryError if nesting or aliases go too far."""
-    frames: list[list[Any]] = []  # each open collection: [anchor, values inside]
-    anchors: dict[str, int] = {}
-    aliases = extra = 0
-    loader = Loader(text)
+    """DirectoryError if nesting or aliases go too far, or the YAML cannot be read at all."""
     try:
-        while loader.check_event():
-            event = loader.get_event()
-            kind = type(event)
-            if kind is yaml.ScalarEvent:
-                if event.anchor is not None:
-                    anchors[event.anchor] = 1
-                if frames:
-                    frames[-1][1] += 1
-            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-                if len(frames) >= MAX_DEPTH:
-                    raise DirectoryError([_at(
-                        filename, event.start_mark,
-                        f"nested more than {MAX_DEPTH} levels deep: a directory needs about 6",
-                    )])
-                frames.append([event.anchor, 1])
-            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-                anchor, nodes = frames.pop()
-                if anchor is not None:
-                    anchors[anchor] = nodes
-                if frames:
-                    frames[-1][1] += nodes
-            elif kind is yaml.AliasEvent:
-                aliases += 1
-                nodes = anchors.get(event.anchor, 1)
-                extra += nodes - 1
-                _within_alias_limits(aliases, extra, filename, event.start_mark)
-                if frames:
-                    frames[-1][1] += nodes
+        check_limits(text)
+    except LimitError as exc:
+        raise DirectoryError([_at(filename, exc.problem_mark, exc.problem)]) from None
     except yaml.YAMLError as exc:
         raise DirectoryError([_syntax_problem(exc, filename)]) from None
-    finally:
-        loader.dispose()
 
 
 def parse_yaml(text: str, filename: str) -> tuple[Any, list[Problem]]:

@@ -9,7 +9,9 @@ only that language writes, or another language's text copied); a time or date ra
 right-to-left screen, after `bidi` has isolated its runs, still shows split in two runs (end
 first) or the other way round from the English. Warnings do not fail: a Plural-Forms header
 that differs from CLDR's rule, a region or category name that falls back. Directory texts
-awaiting a speaker's review (`unreviewed:`) are counted, and listed with --verbose.
+awaiting a speaker's review (`unreviewed:`) are counted, and listed with --verbose. A
+locale file the bot cannot read (languages, terms, danger words) is an error too: the bot would
+keep its last good words, and the translator would never know.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from bot.loading.files import files_of
 from bot.loading.sources import load_directory
 from bot.loading.yamlfile import Loader, scan
 from bot.printable import printable
+from bot.search.danger import danger_words_in
 
 # Each check counted per language: what it finds, and whether it fails (None: listed only
 # with --verbose).
@@ -279,6 +282,9 @@ def report(locales: Path, resources: Path, verbose: bool = False) -> tuple[str, 
     except terms.TermsError as exc:
         table = None
         errors.append(str(exc))
+    _, danger_fault = danger_words_in(locales)
+    if danger_fault is not None:
+        errors.append(str(danger_fault))
     found = _checks(registry, readings, directory, resources, table)
     codes = [code for code in dict.fromkeys(
         [*readings, *(directory.data.languages if directory else ())]

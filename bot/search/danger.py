@@ -32,6 +32,7 @@ from typing import Any
 
 import yaml
 
+from bot import safeyaml
 from bot.config import shipped_locales
 from bot.search.fold import fold, words
 
@@ -265,11 +266,12 @@ def _made(text: str) -> DangerWords:
 
 def _parsed(text: str, source: str) -> DangerWords:
     try:
-        data = yaml.load(text, Loader=yaml.CSafeLoader)
+        data = safeyaml.load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
+        why = getattr(error, "problem", None) or type(error).__name__
         where = f" line {mark.line + 1}" if mark is not None else ""
-        raise DangerFileError(f"{source}:{where} is not valid YAML") from None
+        raise DangerFileError(f"{source}:{where} is not valid YAML: {why}") from None
     return parse_danger(data, source)
 
 
