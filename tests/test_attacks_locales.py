@@ -12,8 +12,10 @@ import pytest
 
 from bot.cli import main
 from bot.config import shipped_locales
-from bot.i18n import languages, terms
+from bot.i18n import languages, sensitive, terms
 from bot.search.danger import Danger, danger_words_in, detect
+from tests.langs import SHIPPED
+from tests.test_discreet_data import TELLING
 
 LEVELS = 25_000
 
@@ -54,6 +56,19 @@ def test_hostile_danger_words_are_refused_and_danger_is_still_heard(
 
 
 @pytest.mark.parametrize(("make", "said"), ATTACKS.values(), ids=ATTACKS)
+def test_hostile_sensitive_terms_leave_discreet_mode_hiding_names_in_every_language(
+    tmp_path: Path, make: Callable[[], str], said: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    locales = hostile(tmp_path, sensitive.FILE, make)
+    served = sensitive.load_terms(locales)
+    assert said in caplog.text and str(locales / sensitive.FILE) in caplog.text
+    for lang in SHIPPED:
+        assert served.found(TELLING[lang][0], lang), lang
+    kept = sensitive.load_terms(shipped_locales())
+    assert sensitive.load_terms(locales, kept) is kept, "a reload keeps the terms it had"
+
+
+@pytest.mark.parametrize(("make", "said"), ATTACKS.values(), ids=ATTACKS)
 def test_a_hostile_terms_table_is_refused_naming_the_file(
     tmp_path: Path, make: Callable[[], str], said: str
 ) -> None:
@@ -74,10 +89,11 @@ def test_a_hostile_language_registry_is_refused_naming_the_file(
     assert said in str(error.value)
 
 
-def test_penah_i18n_names_a_danger_file_the_bot_would_not_use(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("name", ["danger.yaml", sensitive.FILE])
+def test_penah_i18n_names_a_locale_file_the_bot_would_not_use(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
 ) -> None:
-    locales = hostile(tmp_path, "danger.yaml", nested_brackets)
+    locales = hostile(tmp_path, name, nested_brackets)
     assert main(["i18n", "--locales", str(locales)]) == 1
     errors = [line for line in capsys.readouterr().out.splitlines() if line.startswith("error:")]
-    assert any("danger.yaml" in line and "nested more than 64" in line for line in errors)
+    assert any(name in line and "nested more than 64" in line for line in errors)

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from bot import safeyaml
+from bot.config import shipped_locales
 
 log = logging.getLogger(__name__)
 
@@ -179,16 +180,37 @@ def terms_from(data: Mapping[str, Any]) -> SensitiveTerms:
     return SensitiveTerms(symbols, words, grammars_from(data.get(GRAMMAR)))
 
 
-def load_terms(locales: Path) -> SensitiveTerms:
-    """The terms next to the catalogs; none (and a warning) if the file is missing or broken."""
-    path = locales / FILE
+class TermsFileError(ValueError):
+    """sensitive-terms.yaml cannot be used; the message names the file and why."""
+
+
+def terms_file(locales: Path) -> Path:
+    """The locales folder's own terms file, else the shipped one."""
+    own = locales / FILE
+    return own if own.is_file() else shipped_locales() / FILE
+
+
+def read_terms(path: Path) -> SensitiveTerms:
     try:
         data = safeyaml.load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return NO_TERMS
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        log.warning("sensitive terms not read from %s: %s", path, type(exc).__name__)
-        return NO_TERMS
+        raise TermsFileError(f"{path}: cannot be read: {exc}") from None
     if not isinstance(data, dict):
-        return NO_TERMS
+        raise TermsFileError(f"{path}: must be a mapping of languages to their terms")
     return terms_from(data)
+
+
+def load_terms(locales: Path, keep: SensitiveTerms | None = None) -> SensitiveTerms:
+    """The terms next to the catalogs. Discreet mode never stops hiding names because of a
+    typo: on a broken file the terms kept before, else the shipped ones, serve until it is
+    fixed (`penah i18n` names the fault)."""
+    try:
+        return read_terms(terms_file(locales))
+    except TermsFileError as error:
+        log.error("sensitive terms not reloaded, the last good ones are used: %s", error)
+    if keep is not None:
+        return keep
+    try:
+        return read_terms(shipped_locales() / FILE)
+    except TermsFileError:
+        return NO_TERMS

@@ -9,9 +9,9 @@ only that language writes, or another language's text copied); a time or date ra
 right-to-left screen, after `bidi` has isolated its runs, still shows split in two runs (end
 first) or the other way round from the English. Warnings do not fail: a Plural-Forms header
 that differs from CLDR's rule, a region or category name that falls back. Directory texts
-awaiting a speaker's review (`unreviewed:`) are counted, and listed with --verbose. A
-locale file the bot cannot read (languages, terms, danger words) is an error too: the bot would
-keep its last good words, and the translator would never know.
+awaiting a speaker's review (`unreviewed:`) are counted, and listed with --verbose. A locale
+file the bot cannot read (languages, terms, danger words, sensitive terms) is an error too:
+the bot would keep its last good words, and the translator would never know.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from babel.messages.pofile import read_po
 from bot.config import shipped_locales
 from bot.directory.model import DirectoryError, shown_language
 from bot.directory.queries import Directory
-from bot.i18n import languages, terms
+from bot.i18n import languages, sensitive, terms
 from bot.i18n.bidi import LRI, PDI, isolate_plain
 from bot.i18n.catalogs import DOMAIN, CatalogProblem, catalog_files, read_catalog
 from bot.loading.files import files_of
@@ -285,6 +285,10 @@ def report(locales: Path, resources: Path, verbose: bool = False) -> tuple[str, 
     _, danger_fault = danger_words_in(locales)
     if danger_fault is not None:
         errors.append(str(danger_fault))
+    try:
+        sensitive.read_terms(sensitive.terms_file(locales))
+    except sensitive.TermsFileError as exc:
+        errors.append(str(exc))
     found = _checks(registry, readings, directory, resources, table)
     codes = [code for code in dict.fromkeys(
         [*readings, *(directory.data.languages if directory else ())]

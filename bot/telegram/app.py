@@ -125,7 +125,7 @@ class PenahBot:
         """/reload and SIGHUP: the directory and the locales; a broken new one is not used."""
         outcome = await self.reloader.reload()
         self.catalogs = await asyncio.to_thread(load_catalogs, self.settings.locales)
-        self.terms = await asyncio.to_thread(load_terms, self.settings.locales)
+        self.terms = await asyncio.to_thread(load_terms, self.settings.locales, self.terms)
         self.danger, fault = await asyncio.to_thread(
             danger_words_in, self.settings.locales, self.danger)
         self._catalogs_generation += 1
