@@ -190,3 +190,14 @@ async def test_privacy_screen_says_what_is_kept_and_what_telegram_sees(harness: 
     assert "30 days" in text and "/forget" in text
     assert "not end-to-end encrypted" in text and "court" in text
     assert "passcode" in text and "auto-delete" in text
+
+
+async def test_the_raw_updates_batch_is_not_kept_once_read(harness: Harness) -> None:
+    """getUpdates' raw JSON holds people's messages: nothing of it stays after the call,
+    whether python-telegram-bot read the batch or not."""
+    person = user(USER_ID)
+    await harness.fake.updates.put({"update_id": harness.fake.next_update_id(),
+                                    "message": harness._message(person, text=CANARY)})
+    updates = await harness.app.bot.get_updates(timeout=0)
+    assert updates[0].message is not None and updates[0].message.text == CANARY
+    assert harness.app.bot._penah_updates.last_answer is None

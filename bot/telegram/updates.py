@@ -5,7 +5,7 @@ expect (an older, newer or self-hosted Bot API) fails the batch, and the same ba
 again, forever. Here, when PTB cannot read a batch, each of its updates is parsed on its own;
 one that fails becomes a bare `Update(update_id=…)`, so the offset still advances, the gate
 drops it (it has no message), and the log gets its type and id only (PTB's own CRITICAL
-record of the batch reaches the log with its values withheld, by bot/logs.py). A batch PTB
+record of the batch reaches the log with its values withheld, by bot/ops/logs.py). A batch PTB
 reads is used as PTB read it: the common case costs nothing more.
 
 Only public extension points: the getUpdates request is a `BaseRequest` whose
@@ -21,7 +21,7 @@ from typing import Any
 from telegram import Bot, Update
 from telegram.error import TelegramError
 from telegram.ext import BaseRateLimiter, ExtBot
-from telegram.request import BaseRequest, HTTPXRequest, RequestData
+from telegram.request import BaseRequest, RequestData
 
 log = logging.getLogger(__name__)
 
@@ -94,10 +94,8 @@ class UpdatesRequest(BaseRequest):
         )
 
     def parse_json_payload(self, payload: bytes) -> dict[str, Any]:  # type: ignore[override]
-        self.last_answer = None
-        answer = BaseRequest.parse_json_payload(payload)
-        self.last_answer = answer
-        return answer
+        self.last_answer = BaseRequest.parse_json_payload(payload)
+        return self.last_answer
 
     def take_last(self) -> object:
         """The last answer's `result`, once (None if there was none)."""
@@ -129,21 +127,19 @@ class PenahExtBot(ExtBot[Any]):
         self._penah_updates = updates_request  # a bot's public attributes are frozen
 
     async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
-        self._penah_updates.take_last()
+        updates: tuple[Update, ...] | None
         try:
             updates = await super().get_updates(*args, **kwargs)
         except TelegramError:  # the network or the Bot API: the Updater backs off
             raise
         except Exception:  # PTB could not read an update of the batch
+            updates = None
+        finally:  # the batch's raw JSON (people's messages) is not kept past this call
             result = self._penah_updates.take_last()
-            if not isinstance(result, list):
-                raise TelegramError("getUpdates did not return a list") from None
-        else:
-            if all(type(u.update_id) is int for u in updates):
-                return updates
-            result = self._penah_updates.take_last()  # an id the offset cannot move past
-            if not isinstance(result, list):
-                raise TelegramError("getUpdates returned an unreadable id")
+        if updates is not None and all(type(u.update_id) is int for u in updates):
+            return updates
+        if not isinstance(result, list):  # nor an id the offset could move past
+            raise TelegramError("getUpdates did not return a list of updates")
         parsed = tuple(u for u in (parse_update(item, self) for item in result) if u is not None)
         if result and not parsed:  # no id to move the offset past: back off, do not spin
             raise TelegramError("getUpdates returned no update with a readable id")
@@ -154,15 +150,10 @@ def make_bot(
     token: str,
     base_url: str,
     rate_limiter: BaseRateLimiter[Any],
-    request: BaseRequest | None = None,
+    request: BaseRequest,
     updates_request: BaseRequest | None = None,
 ) -> PenahExtBot:
-    """The bot for ApplicationBuilder.bot(): Penah's getUpdates. Without `request`, HTTPX
-    with a pool for hundreds of answers."""
-    if request is None:
-        # Answers to button presses are not rate-limited and can come in hundreds at once.
-        request = HTTPXRequest(connection_pool_size=512, pool_timeout=5.0)
-        updates_request = HTTPXRequest()
+    """The bot for ApplicationBuilder.bot(): Penah's getUpdates."""
     return PenahExtBot(
         token,
         base_url=base_url,
