@@ -4,8 +4,11 @@ would show split or reversed, and the texts awaiting a speaker's review."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -274,3 +277,19 @@ def test_catalogs_are_checked_for_ruled_out_terms_and_split_ranges(
     assert (f"error: {po}:{line}: {code}: '9:00 ـ 15:00' shows as two runs" in text) == (
         code in RTL)
     assert not ok
+
+
+def test_penah_i18n_reads_no_pipe_or_device_in_the_directory_folder(tmp_path: Path) -> None:
+    """Its own reading of the directory's files for line numbers refuses what the loader
+    refuses: a pipe would hold it forever, a link to /dev/zero fill the memory."""
+    folder = tmp_path / "directory"
+    folder.mkdir()
+    shutil.copy(ROOT / "resources.yaml", folder / "resources.yaml")
+    os.mkfifo(folder / "pipe.yaml")
+    (folder / "zero.yaml").symlink_to("/dev/zero")
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "i18n", "--resources", str(folder)],
+        capture_output=True, text=True, timeout=60, cwd=ROOT, check=False)
+    assert done.returncode == 0, done.stderr  # the catalogs are fine; the folder is noted
+    note = next(line for line in done.stdout.splitlines() if "directory not read" in line)
+    assert "pipe.yaml" in note or "zero.yaml" in note

@@ -35,9 +35,9 @@ from bot.directory.queries import Directory
 from bot.i18n import languages, sensitive, terms
 from bot.i18n.bidi import LRI, PDI, isolate_plain
 from bot.i18n.catalogs import DOMAIN, CatalogProblem, catalog_files, read_catalog
-from bot.loading.files import files_of
+from bot.loading.files import files_of, read_file
 from bot.loading.sources import load_directory
-from bot.loading.yamlfile import Loader, scan
+from bot.loading.yamlfile import Loader, decode, scan
 from bot.printable import printable
 from bot.search.danger import danger_words_in
 
@@ -126,12 +126,13 @@ def _forms(value: Any) -> str:
 
 def _mappings(resources: Path) -> Iterator[tuple[Path, int, Key, str, dict[str, yaml.Node]]]:
     """(file, line, path, id of its entry, fields) of every mapping in the directory's files."""
+    folder = resources if resources.is_dir() else None
     for file in files_of(resources):
         try:
-            text = file.read_text(encoding="utf-8")
+            text = decode(read_file(file, folder), str(file))  # a pipe or /dev/zero is refused
             scan(text, str(file))
             root = yaml.compose(text, Loader=Loader)
-        except (OSError, UnicodeDecodeError, yaml.YAMLError, DirectoryError):
+        except (yaml.YAMLError, DirectoryError):
             continue  # the directory line of the report says why
         ids: dict[Key, str] = {}
         seen: set[int] = set()
