@@ -46,6 +46,13 @@ def shipped_locales() -> Path:
     return _shipped(_PACKAGE / "locales", _PACKAGE.parent / "locales")
 
 
+def locale_file(locales: Path, name: str) -> Path:
+    """A locales folder's own file, else the shipped one: a deployment's folder need hold only
+    the files it changes."""
+    own = locales / name
+    return own if own.is_file() else shipped_locales() / name
+
+
 def shipped_resources() -> Path:
     return _shipped(_PACKAGE / "seed" / "resources.yaml", _PACKAGE.parent / "resources.yaml")
 

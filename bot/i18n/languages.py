@@ -25,7 +25,7 @@ import yaml
 from babel import Locale, UnknownLocaleError
 
 from bot import safeyaml
-from bot.config import shipped_locales
+from bot.config import locale_file, shipped_locales
 from bot.i18n.catalogs import placeholders
 
 REGISTRY_FILE = "languages.yaml"
@@ -242,14 +242,8 @@ def parse_registry(raw: Any, source: str) -> Registry:
     return Registry(languages, tuple(problems))
 
 
-def registry_file(locales: Path) -> Path:
-    """The locales folder's own table, else the shipped one."""
-    own = locales / REGISTRY_FILE
-    return own if own.is_file() else shipped_locales() / REGISTRY_FILE
-
-
 def load_registry(locales: Path | None = None) -> Registry:
-    path = registry_file(locales or shipped_locales())
+    path = locale_file(locales or shipped_locales(), REGISTRY_FILE)
     try:
         raw = safeyaml.load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:

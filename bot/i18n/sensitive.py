@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from bot import safeyaml
-from bot.config import shipped_locales
+from bot.config import locale_file, shipped_locales
 
 log = logging.getLogger(__name__)
 
@@ -184,12 +184,6 @@ class TermsFileError(ValueError):
     """sensitive-terms.yaml cannot be used; the message names the file and why."""
 
 
-def terms_file(locales: Path) -> Path:
-    """The locales folder's own terms file, else the shipped one."""
-    own = locales / FILE
-    return own if own.is_file() else shipped_locales() / FILE
-
-
 def read_terms(path: Path) -> SensitiveTerms:
     try:
         data = safeyaml.load(path.read_text(encoding="utf-8"))
@@ -205,7 +199,7 @@ def load_terms(locales: Path, keep: SensitiveTerms | None = None) -> SensitiveTe
     typo: on a broken file the terms kept before, else the shipped ones, serve until it is
     fixed (`penah i18n` names the fault)."""
     try:
-        return read_terms(terms_file(locales))
+        return read_terms(locale_file(locales, FILE))
     except TermsFileError as error:
         log.error("sensitive terms not reloaded, the last good ones are used: %s", error)
     if keep is not None:

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from bot import safeyaml
-from bot.config import shipped_locales
+from bot.config import locale_file
 from bot.i18n import sensitive
 
 TERMS_FILE = "terms.yaml"
@@ -90,9 +90,7 @@ def parse_terms(
 
 def load_terms(locales: Path) -> TermsTable | None:
     """The locales folder's terms table, else the shipped one; None if neither exists."""
-    path = locales / TERMS_FILE
-    if not path.is_file():
-        path = shipped_locales() / TERMS_FILE
+    path = locale_file(locales, TERMS_FILE)
     if not path.is_file():
         return None
     grammars = sensitive.load_terms(path.parent).grammars

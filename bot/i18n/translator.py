@@ -19,6 +19,7 @@ from babel import Locale
 from babel.dates import format_date
 from babel.lists import format_list
 
+from bot.config import locale_file
 from bot.i18n import bidi, languages
 from bot.i18n.catalogs import CatalogProblem, catalog_files, read_catalog
 from bot.i18n.languages import SOURCE_LANGUAGE, Language, Registry, RegistryError
@@ -160,10 +161,10 @@ def _registry(root: Path, problems: list[CatalogProblem]) -> Registry:
     try:
         registry = languages.load_registry(root)
     except RegistryError as exc:  # a broken table: the shipped one keeps every language served
-        problems.append(CatalogProblem(languages.registry_file(root), 0, str(exc)))
+        problems.append(CatalogProblem(locale_file(root, languages.REGISTRY_FILE), 0, str(exc)))
         return languages.shipped()
     # A bad date or list pattern: that language's is replaced, and the admins are told.
-    path = languages.registry_file(root)
+    path = locale_file(root, languages.REGISTRY_FILE)
     problems += [CatalogProblem(path, 0, p.removeprefix(f"{path}: ")) for p in registry.problems]
     return registry
 

@@ -29,7 +29,7 @@ import yaml
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po
 
-from bot.config import shipped_locales
+from bot.config import locale_file, shipped_locales
 from bot.directory.model import DirectoryError, shown_language
 from bot.directory.queries import Directory
 from bot.i18n import languages, sensitive, terms
@@ -287,7 +287,7 @@ def report(locales: Path, resources: Path, verbose: bool = False) -> tuple[str, 
     if danger_fault is not None:
         errors.append(str(danger_fault))
     try:
-        sensitive.read_terms(sensitive.terms_file(locales))
+        sensitive.read_terms(locale_file(locales, sensitive.FILE))
     except sensitive.TermsFileError as exc:
         errors.append(str(exc))
     found = _checks(registry, readings, directory, resources, table)
