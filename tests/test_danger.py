@@ -300,6 +300,8 @@ BROKEN = [
     ("languages: {english: {general: [help]}}", "not a language code"),
     ("window: 40\nlanguages: {en: {general: [help]}}", "window"),
     ("languages: {en: {prefixes: [two words], general: [help]}}", "en.prefixes[0]"),
+    ("languages: {en: {prefixes: [" + ", ".join(a + b for a in "abcdef" for b in "ghijk")
+     + "], general: [help]}}", "en.prefixes: 30 pieces stack"),
 ]
 
 

@@ -33,7 +33,7 @@ from typing import Any
 import yaml
 
 from bot import safeyaml
-from bot.config import shipped_locales
+from bot.config import locale_file, shipped_locales
 from bot.search.fold import fold, words
 
 FILE = "danger.yaml"
@@ -41,6 +41,7 @@ FILE = "danger.yaml"
 # (يقتل+ون+ني, وێنە+کان+م, öldür+ecek+ler); a third suffix would multiply the stacks by forty.
 MAX_PREFIXES = 3
 MAX_SUFFIXES = 2
+MAX_STACKS = 20_000  # forms per side of a stem: the shipped languages need a fifth of it
 MIN_STEM = 3  # letters, folded: a shorter stem hides in too many ordinary words
 LONG_VOWELS = "اوي"  # what Arabic noun and participle patterns put between a root's letters
 MAX_WINDOW = 10
@@ -62,8 +63,7 @@ class Danger(StrEnum):
     GENERAL = "general"  # help me, I am in danger, SOS
 
 
-ORDER = tuple(Danger)
-_RANK = {kind: n for n, kind in enumerate(ORDER)}
+_RANK = {kind: n for n, kind in enumerate(Danger)}
 LANGUAGE_KEYS = frozenset({"window", "prefixes", "suffixes", "groups", *Danger})
 
 
@@ -79,7 +79,6 @@ Hit = tuple[int, int]  # (sign, term) met by one word
 @dataclass(frozen=True, slots=True)
 class Sign:
     kind: Danger
-    terms: int  # how many terms must be found
     negative: frozenset[int]  # terms that must not be found near the others
     window: int
     alone: bool  # the message holds nothing else
@@ -90,7 +89,6 @@ class Sign:
 class Language:
     """One language's affixes and stems, folded, ready to match a word."""
 
-    code: str
     prefixes: Mapping[str, frozenset[str]]  # every stack of prefixes -> the groups it carries
     suffixes: Mapping[str, frozenset[str]]
     longest_prefix: int
@@ -168,8 +166,6 @@ def spot(vocabulary: DangerWords, text: str) -> Spotted | None:
     used: set[int] = set()
     for number, terms in found.items():
         sign = vocabulary.signs[number]
-        if len(terms) < len(sign.wanted):
-            continue
         positions = _met(sign, terms, message, counted)
         if positions is None:
             continue
@@ -281,12 +277,11 @@ def danger_words_in(
     """A locales folder's danger words (its own file, else the shipped one), and the fault of
     a broken file. Danger is never unheard because of a typo: the words kept before, or at
     start the shipped file's, serve until the file is fixed."""
-    shipped = shipped_locales() / FILE
-    own = locales / FILE
+    shipped, path = shipped_locales() / FILE, locale_file(locales, FILE)
     try:
-        return load_danger(own if own.is_file() else shipped), None
+        return load_danger(path), None
     except DangerFileError as error:
-        if keep is None and own.is_file():
+        if keep is None and path != shipped:
             with contextlib.suppress(DangerFileError):
                 keep = load_danger(shipped)
         return keep or NO_WORDS, error
@@ -317,7 +312,7 @@ def parse_danger(data: Any, source: str) -> DangerWords:
         if not isinstance(code, str) or not LANGUAGE_CODE.fullmatch(code):
             raise DangerFileError(f"{where}: not a language code such as en, ar, ckb or ku-Arab")
         first = len(signs)
-        built.append(_language(code, block, window, signs, exact, where))
+        built.append(_language(block, window, signs, exact, where))
         kinds[code] = frozenset(sign.kind for sign in signs[first:])
     whole = {word: tuple(dict.fromkeys(hits)) for word, hits in exact.items()}
     return DangerWords(
@@ -332,7 +327,6 @@ def _window(value: Any, where: str) -> int:
 
 
 def _language(
-    code: str,
     block: Any,
     window: int,
     signs: list[Sign],
@@ -387,10 +381,17 @@ def _language(
                     forms = _root_forms(text) if shape == "√" else (text,)
                     for form in forms:
                         stems.setdefault(form, []).append((number, term, group))
+    for side, pieces, depth in (("prefixes", prefix_pieces, MAX_PREFIXES),
+                                ("suffixes", suffix_pieces, MAX_SUFFIXES)):
+        count = len(set(pieces))
+        forms = sum(count**n for n in range(depth + 1))
+        if forms > MAX_STACKS:  # every stack is built ahead, at start and on each reload
+            raise DangerFileError(
+                f"{where}.{side}: {count} pieces stack into {forms:,} forms, more than "
+                f"{MAX_STACKS:,}: keep only the affixes its stems take")
     prefixes = _stacks(prefix_pieces, prefix_groups, MAX_PREFIXES)
     suffixes = _stacks(suffix_pieces, suffix_groups, MAX_SUFFIXES)
     return Language(
-        code=code,
         prefixes=MappingProxyType(prefixes),
         suffixes=MappingProxyType(suffixes),
         longest_prefix=max(map(len, prefixes)),
@@ -462,7 +463,7 @@ def _sign(
     if alone and negative:
         raise DangerFileError(f"{where} {entry!r}: a sign that counts alone has no ! terms")
     wanted = tuple(n for n in range(len(terms)) if n not in negative)
-    return Sign(kind, len(terms), frozenset(negative), window, alone, wanted), terms
+    return Sign(kind, frozenset(negative), window, alone, wanted), terms
 
 
 def _root_forms(root: str) -> tuple[str, ...]:
