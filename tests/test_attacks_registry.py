@@ -22,7 +22,7 @@ from tests.fakes import user
 from tests.langs import SHIPPED
 from tests.test_attacks_runtime import PipedBotProcess, assert_clean, to_chat
 
-PADDED = "{0:>5000}"  # 300000000 held the loop half a minute and took 4 GB
+PADDED = "{0:>5000}"  # a format spec; the same with a width of 300000000 holds the loop
 CARD = Action(Kind.RESOURCE, "unhcr-iq-iic", "asylum").encode()  # a date and a list of three
 CHANGED = "This menu has changed."
 

@@ -285,8 +285,8 @@ def test_the_words_are_stems_and_roots_not_the_sentences_they_are_tested_with() 
     sentences = [text for pairs in HEARD.values() for _, text in pairs]
     sentences += [text for texts in ORDINARY.values() for text in texts]
     sentences += [text for _, text, _ in GRAVEST_FIRST]
-    listed = [s for s in sentences if len(tokens(s)) >= 2 and any(
-        f" {' '.join(tokens(s))} " in f" {run} " for run in held)]
+    hay = "|".join(f" {run} " for run in held)
+    listed = [s for s in sentences if len(tokens(s)) >= 2 and f" {' '.join(tokens(s))} " in hay]
     assert listed == []
 
 
@@ -316,11 +316,15 @@ def test_a_broken_danger_file_is_refused_naming_the_file_and_the_field(
     assert str(path) in str(error.value) and said in str(error.value)
 
 
-def test_a_broken_danger_file_keeps_the_last_good_words_and_says_why(tmp_path: Path) -> None:
+@pytest.mark.parametrize("lang", SHIPPED)
+def test_a_broken_danger_file_keeps_the_last_good_words_and_says_why(
+    tmp_path: Path, lang: str
+) -> None:
     (tmp_path / danger.FILE).write_text("languages: [", encoding="utf-8")
     words, fault = danger_words_in(tmp_path)
     assert fault is not None and str(tmp_path / danger.FILE) in str(fault)
-    assert detect(words, "I want to kill myself") is Danger.SELF_HARM, "the shipped words serve"
+    kind, text = HEARD[lang][0]
+    assert detect(words, text) is kind, "the shipped words serve"
     kept = load_danger(FILE)
     assert danger_words_in(tmp_path, kept)[0] is kept, "a reload keeps the words it had"
 
