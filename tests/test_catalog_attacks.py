@@ -13,7 +13,7 @@ import pytest
 
 from bot.cli import main
 from bot.config import shipped_locales
-from bot.i18n.translator import load_catalogs
+from bot.i18n.translator import Catalogs, load_catalogs
 from tests import tdlib
 from tests.conftest import make_settings, running_harness
 from tests.fakes import user
@@ -25,8 +25,7 @@ ARABIC = user(5151, language_code="ar")
 def poisoned(tmp_path: Path, msgid: str, msgstr: str, lang: str = "ar") -> tuple[Path, int]:
     """The shipped catalogs with one translation replaced; returns its line."""
     locales = tmp_path / "locales"
-    if not locales.exists():
-        shutil.copytree(shipped_locales(), locales)
+    shutil.copytree(shipped_locales(), locales)
     po = locales / lang / "LC_MESSAGES" / "messages.po"
     lines = po.read_text(encoding="utf-8").split("\n")
     at = lines.index(f'msgid "{msgid}"')
@@ -73,17 +72,17 @@ ADDED = {
 @pytest.mark.parametrize("lang", SHIPPED)
 @pytest.mark.parametrize("added", ADDED)
 def test_a_translation_that_adds_markup_or_an_address_is_shown_in_english(
-    tmp_path: Path, lang: str, added: str
+    tmp_path: Path, lang: str, added: str, catalogs: Catalogs
 ) -> None:
     msgid = "Tell me where you are, to see the right contacts."
-    own = load_catalogs(shipped_locales()).get(lang).gettext(msgid)
+    shipped = catalogs.get(lang)
+    own = shipped.gettext(msgid)
     locales, line = poisoned(tmp_path, msgid, ADDED[added].format(text=own), lang)
-    catalogs = load_catalogs(locales)
-    assert catalogs.get(lang).gettext(msgid) == msgid
-    assert any(p.line == line and "adds" in p.message for p in catalogs.problems)
-    assert catalogs.get(lang).gettext("Contacts") == load_catalogs(shipped_locales()).get(
-        lang
-    ).gettext("Contacts"), "the rest of the catalog is kept"
+    poisoned_catalogs = load_catalogs(locales)
+    assert poisoned_catalogs.get(lang).gettext(msgid) == msgid
+    assert any(p.line == line and "adds" in p.message for p in poisoned_catalogs.problems)
+    assert poisoned_catalogs.get(lang).gettext("Contacts") == shipped.gettext(
+        "Contacts"), "the rest of the catalog is kept"
 
 
 @pytest.mark.parametrize(
@@ -91,6 +90,8 @@ def test_a_translation_that_adds_markup_or_an_address_is_shown_in_english(
     [
         "قفل تيليغرام (الإعدادات > الخصوصية) أو راسل help@example.org، انظر example.org.",
         "Telegramê kilît bike (Settings > Privacy). Ji help@example.org re binivîse.",
+        "تێلیگرام قفڵ بکە (Settings > Privacy) یان بۆ help@example.org بنووسە، بڕوانە example.org.",
+        "تێلێگرامێ قفل بکە (Settings > Privacy) یان بۆ help@example.org بنڤیسە، بنێرە example.org.",
         "Bersiv.Pirs: a sentence run on after its full stop is not an address",
     ],
 )

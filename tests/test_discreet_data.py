@@ -147,3 +147,11 @@ def test_cautions_shown_on_the_emergency_screen_are_written_and_name_no_sensitiv
         assert text, f"{resource['id']} has no {lang} caution"
         assert _telling(lang, text) is None and _telling("en", text) is None, (
             f"{resource['id']} {lang}: {text}")
+
+
+def test_a_badini_screen_showing_kurmanji_is_read_in_kurmanji_too() -> None:
+    """Badini falls back to Kurmanji as well as Arabic: a Kurmanji text on its screen is read
+    with Kurmanji's terms and endings."""
+    kurmanji = "wêneyên min ên taybet"
+    assert MATCHER.found(kurmanji, "ku-Arab") is None  # not Badini words
+    assert MATCHER.found(kurmanji, "ku-Arab", "ku") is not None

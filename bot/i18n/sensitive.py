@@ -155,19 +155,18 @@ def _strings(values: Any) -> list[str]:
     return [str(v) for v in values or () if v] if isinstance(values, list) else []
 
 
+def _folded(parts: Mapping[str, Any], key: str) -> frozenset[str]:
+    return frozenset(fold(a) for a in _strings(parts.get(key)))
+
+
 def grammars_from(data: Any) -> dict[str, Grammar]:
     if not isinstance(data, dict):
         return {}
-    grammars = {}
-    for code, parts in data.items():
-        if not isinstance(parts, dict):
-            continue
-
-        def folded(key: str, parts: dict[str, Any] = parts) -> frozenset[str]:
-            return frozenset(fold(a) for a in _strings(parts.get(key)))
-
-        grammars[str(code)] = Grammar(folded("prefixes"), folded("endings"), folded("linking"))
-    return grammars
+    return {
+        str(code): Grammar(*(_folded(parts, key) for key in ("prefixes", "endings", "linking")))
+        for code, parts in data.items()
+        if isinstance(parts, dict)
+    }
 
 
 def terms_from(data: Mapping[str, Any]) -> SensitiveTerms:
