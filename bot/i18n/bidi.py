@@ -21,13 +21,16 @@ _TAG = re.compile(r"(<[^<>]*>)")
 # The entities Telegram's HTML decodes (and escape() writes).
 _ENTITY = re.compile(r"&(lt|gt|amp|quot|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
 _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+# A time, and the dash between two that bidi keeps in one run (penah i18n checks the same).
+TIME = r"\d{1,2}:\d{2}"
+RANGE_DASH = r"[ \t]*[-–—][ \t]*"
 # Left-to-right runs inside right-to-left text. A command needs no word character, "/", "<"
 # or ">" on either side (the rule Telegram's clients use to find them).
 _LTR_RUN = re.compile(
     r"(?<![\w/<>])/[A-Za-z0-9_]{1,64}(?![\w/<>])"
     r"|https?://[^\s\u2066-\u2069]+"
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-    r"|(?<!\d)\d{1,2}:\d{2}(?:[ \t]*[-–—][ \t]*\d{1,2}:\d{2})?"  # 8:00, 8:00–18:00
+    rf"|(?<!\d){TIME}(?:{RANGE_DASH}{TIME})?"  # 8:00, 8:00–18:00
     r"|\+?\d[\d\s().-]{3,}\d"
     r"|[A-Za-z\u00c0-\u024f][\w\u00c0-\u024f'’&./@+-]*"
     r"(?:(?:[ \t]+|[ \t]*[>›→][ \t]*)[A-Za-z0-9\u00c0-\u024f][\w\u00c0-\u024f'’&./@+-]*)*",

@@ -33,7 +33,7 @@ from bot.config import locale_file, shipped_locales
 from bot.directory.model import DirectoryError, shown_language
 from bot.directory.queries import Directory
 from bot.i18n import languages, sensitive, terms
-from bot.i18n.bidi import LRI, PDI, isolate_plain
+from bot.i18n.bidi import LRI, PDI, RANGE_DASH, TIME, isolate_plain
 from bot.i18n.catalogs import DOMAIN, CatalogProblem, catalog_files, read_catalog
 from bot.loading.files import files_of, read_file
 from bot.loading.sources import load_directory
@@ -52,7 +52,7 @@ CHECKS: dict[str, tuple[str, bool | None]] = {
 }
 # A range bidi keeps as one run, and two times or dates it leaves as two runs with only a dash
 # it does not join between them: right to left, those two show end first.
-_RANGE = re.compile(r"(\d{1,2}:\d{2})[ \t]*[-–—][ \t]*(\d{1,2}:\d{2})")
+_RANGE = re.compile(f"({TIME}){RANGE_DASH}({TIME})")
 _VALUE = r"\d{1,2}:\d{2}|\d{4}-\d{2}-\d{2}"
 _SPLIT = re.compile(
     f"{LRI}(?:{_VALUE}){PDI}\\s*[-\u2010-\u2015\u2212\u0640~]+\\s*{LRI}(?:{_VALUE}){PDI}"
