@@ -6,9 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import resource
 import socket
-import sys
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -48,36 +46,15 @@ def webhook_env(api: FakeBotAPI, tmp_path: Path, port: int) -> dict[str, str]:
             "PENAH_LISTEN": f"127.0.0.1:{port}", "PENAH_WEBHOOK_SECRET": SECRET}
 
 
-class LimitedBotProcess(BotProcess):
-    """Started with this open-files limit (soft, hard), as a container or a shell may set it."""
-
-    open_files: tuple[int, int] = (1024, 1024)
-
-    async def __aenter__(self) -> LimitedBotProcess:
-        self.workdir.mkdir(parents=True, exist_ok=True)
-        limits = self.open_files
-        with self.log.open("wb") as log:
-            self.started = time.monotonic()
-            self.process = await asyncio.create_subprocess_exec(
-                sys.executable, *self.args, env=self.env, cwd=self.workdir,
-                stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL, stderr=log,
-                preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, limits),
-            )
-        return self
-
-
 @contextlib.asynccontextmanager
 async def webhook_bot(
     tmp_path: Path, open_files: tuple[int, int] | None = None
 ) -> AsyncIterator[tuple[FakeBotAPI, BotProcess, int]]:
     port = free_port()
-    async with FakeBotAPI() as api:
-        process = BotProcess(api, webhook_env(api, tmp_path, port), tmp_path)
-        if open_files is not None:
-            process = LimitedBotProcess(api, process.env, tmp_path)
-            process.open_files = open_files
-        async with process as bot:
-            yield await _listening(api, bot, port)
+    async with FakeBotAPI() as api, BotProcess(
+        api, webhook_env(api, tmp_path, port), tmp_path, open_files=open_files
+    ) as bot:
+        yield await _listening(api, bot, port)
 
 
 async def _listening(api: FakeBotAPI, bot: BotProcess,
