@@ -37,10 +37,11 @@ import tornado.httputil
 import tornado.iostream
 import tornado.web
 from telegram import Bot
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import TelegramError
 from tornado.http1connection import HTTP1ServerConnection
 
 from bot.config import StartupError
+from bot.telegram.runner import retried
 from bot.telegram.updates import parse_update
 
 log = logging.getLogger(__name__)
@@ -245,25 +246,16 @@ class Webhook:
 
     async def _tell_telegram(self) -> None:
         """setWebhook until Telegram takes it: a start during an outage waits, as polling does."""
-        delay = 1.0
-        while True:
-            try:
-                await self.bot.set_webhook(
-                    self.url,
-                    secret_token=self.secret,
-                    allowed_updates=self.allowed_updates,
-                    max_connections=TELEGRAM_CONNECTIONS,
-                )
-                return
-            except InvalidToken:
-                raise
-            except TelegramError as exc:
-                log.warning(
-                    "could not set the webhook (%s); trying again in %.0f s",
-                    type(exc).__name__, delay,
-                )
-            await asyncio.sleep(delay)
-            delay = min(30.0, delay * 1.5)
+        await retried(
+            lambda: self.bot.set_webhook(
+                self.url,
+                secret_token=self.secret,
+                allowed_updates=self.allowed_updates,
+                max_connections=TELEGRAM_CONNECTIONS,
+            ),
+            TelegramError,
+            "could not set the webhook",
+        )
 
     async def stop(self) -> None:
         if self.running:
