@@ -272,9 +272,9 @@ class Guards:
         self.flood = flood
         self.history = history
         self.tidy = Countdowns(tidy_seconds, size, clock)
-        self.reported = Once[tuple[bytes, str]](size, age)
-        self.told_media = Once[bytes](size, age)
-        self.left_groups = Once[int](size, age)
+        self.reported = Once[tuple[bytes, str]](size, age, clock)
+        self.told_media = Once[bytes](size, age, clock)
+        self.left_groups = Once[int](size, age, clock)
 
     def prune(self) -> None:
         self.history.prune()
