@@ -30,7 +30,6 @@ class Once(Generic[K]):
     """A set whose members are forgotten after `age` seconds, and the oldest beyond `size`."""
 
     def __init__(self, size: int, age: float, clock: Clock = time.monotonic) -> None:
-        self.size, self.age = size, age
         self._added: TTLCache[K, bool] = TTLCache(size, age, timer=clock)
 
     def first(self, key: K) -> bool:
@@ -174,7 +173,7 @@ class History:
         age: float = DELETABLE_FOR,
         clock: Clock = time.monotonic,
     ) -> None:
-        self.memory, self.per_chat, self.age, self._clock = memory, per_chat, age, clock
+        self.per_chat, self.age, self._clock = per_chat, age, clock
         self._ids: LRUCache[int, _ChatIds] = LRUCache(
             memory * COUNTED_SHARE, getsizeof=_ChatIds.cost
         )

@@ -37,7 +37,6 @@ class OnScreen:
     """A bounded map (person key, message id) → digest of what that message shows."""
 
     def __init__(self, limit: int = LIMIT) -> None:
-        self.limit = limit
         self._shown: LRUCache[tuple[bytes, int], bytes] = LRUCache(limit)
 
     def __len__(self) -> int:

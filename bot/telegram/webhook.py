@@ -167,12 +167,10 @@ class CappedHTTPServer(tornado.httpserver.HTTPServer):
         self.max_connections = max_connections
         self.open_streams: set[tornado.iostream.IOStream] = set()
         self.waiting: dict[tornado.iostream.IOStream, None] = {}  # longest-waiting first
-        self.dropped = 0
 
     def handle_stream(self, stream: tornado.iostream.IOStream, address: tuple[Any, ...]) -> None:
         if len(self.open_streams) >= self.max_connections:
             oldest = next(iter(self.waiting), None)
-            self.dropped += 1
             if oldest is None:  # every connection is in a request: the newcomer waits its turn
                 stream.close()
                 return
@@ -219,7 +217,7 @@ class Webhook:
     ) -> None:
         if not secret or not url:
             raise StartupError("the webhook needs a secret and a public URL (PENAH_WEBHOOK_URL)")
-        self.bot, self.queue = bot, queue
+        self.bot = bot
         self.listen, self.port = listen, port
         self.url, self.secret = url, secret
         self.allowed_updates = list(allowed_updates)
