@@ -265,8 +265,7 @@ async def test_typed_messages_beyond_the_pace_are_told_once_in_their_language(
     clock = Clock()
     async with running_harness(make_settings(tmp_path), clock) as h:
         person = user()
-        await h.send("/start", person)
-        await h.press(Action(Kind.SET_LANGUAGE, lang).encode(), person)
+        await settle(h, person, lang)
         sent = len(h.fake.called("sendMessage"))
         await asyncio.gather(*(h.send(f"/help {n}", person) for n in range(30)))
         texts = [c.params["text"] for c in h.fake.called("sendMessage")[sent:]]
