@@ -134,11 +134,10 @@ class FloodGuard:
 
 MB = 2**20
 # What a chat costs in History besides its two arrays: this object, its id, its size, and its
-# places in the cache's three maps with their share of the maps' tables (measured with
-# tracemalloc: up to about 450 bytes, as the tables grow).
+# places in the cache's three maps with their share of the maps' tables, which grow.
 CHAT_ENTRY = 640
-# The maps' tables keep the size they grew to for the most chats held at once (about 260 bytes
-# for each of those chats): the ids and their entries are kept within this share of the bound.
+# The maps' tables keep the size they grew to for the most chats held at once: the ids and
+# their entries are kept within this share of the bound.
 COUNTED_SHARE = 3 / 4
 
 
