@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import resource
 import shutil
 import signal
 import sys
@@ -74,13 +75,16 @@ STARTED: list[bool] = [False]
 @dataclass
 class BotProcess:
     """`async with BotProcess(api, env, workdir) as bot:` starts the child and, on leaving,
-    stops it (SIGTERM, then SIGKILL after `grace` s) so no test leaves a bot behind."""
+    stops it (SIGTERM, then SIGKILL after `grace` s) so no test leaves a bot behind.
+    `open_files` (soft, hard) starts it under that open-files limit, as a container or a
+    shell may set it."""
 
     api: FakeBotAPI
     env: dict[str, str]
     workdir: Path
     args: tuple[str, ...] = PENAH
     grace: float = 10.0
+    open_files: tuple[int, int] | None = None
     started: float = 0.0
     process: asyncio.subprocess.Process | None = None
     log: Path = field(init=False)
@@ -95,8 +99,14 @@ class BotProcess:
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable, *self.args, env=self.env, cwd=self.workdir,
                 stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL, stderr=log,
+                preexec_fn=None if self.open_files is None else self._limit_open_files,
             )
         return self
+
+    def _limit_open_files(self) -> None:
+        """Run in the child between fork and exec."""
+        assert self.open_files is not None
+        resource.setrlimit(resource.RLIMIT_NOFILE, self.open_files)
 
     async def __aexit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None

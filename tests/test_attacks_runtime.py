@@ -427,6 +427,26 @@ async def test_a_database_that_cannot_be_written_at_start_is_one_clear_line(
     assert not api.called("getUpdates")
 
 
+async def test_a_failing_background_job_is_named_in_the_log(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The heartbeat's file cannot be made (its folder is gone): the log says which job failed,
+    not `<lambda>`. Served by webhook, the heartbeat waits for no Updater."""
+    from tests.conftest import make_settings, running_harness
+
+    settings = make_settings(tmp_path, heartbeat_seconds=0.05,
+                             webhook_url="https://bot.example/telegram")
+    settings.data_dir.mkdir()
+    settings.heartbeat.symlink_to(tmp_path / "gone" / "heartbeat")
+    with caplog.at_level(logging.ERROR, logger="bot"):
+        async with running_harness(settings):
+            for _ in range(100):
+                if caplog.records:
+                    break
+                await asyncio.sleep(0.05)
+    assert "background job heartbeat failed: FileNotFoundError" in caplog.messages
+
+
 # ---------------------------------------------------------------------- 12. start-up
 @pytest.mark.e2e
 async def test_data_folder_database_and_secret_are_private(tmp_path: Path) -> None:

@@ -6,9 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import resource
 import socket
-import sys
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -48,36 +46,15 @@ def webhook_env(api: FakeBotAPI, tmp_path: Path, port: int) -> dict[str, str]:
             "PENAH_LISTEN": f"127.0.0.1:{port}", "PENAH_WEBHOOK_SECRET": SECRET}
 
 
-class LimitedBotProcess(BotProcess):
-    """Started with this open-files limit (soft, hard), as a container or a shell may set it."""
-
-    open_files: tuple[int, int] = (1024, 1024)
-
-    async def __aenter__(self) -> LimitedBotProcess:
-        self.workdir.mkdir(parents=True, exist_ok=True)
-        limits = self.open_files
-        with self.log.open("wb") as log:
-            self.started = time.monotonic()
-            self.process = await asyncio.create_subprocess_exec(
-                sys.executable, *self.args, env=self.env, cwd=self.workdir,
-                stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL, stderr=log,
-                preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, limits),
-            )
-        return self
-
-
 @contextlib.asynccontextmanager
 async def webhook_bot(
     tmp_path: Path, open_files: tuple[int, int] | None = None
 ) -> AsyncIterator[tuple[FakeBotAPI, BotProcess, int]]:
     port = free_port()
-    async with FakeBotAPI() as api:
-        process = BotProcess(api, webhook_env(api, tmp_path, port), tmp_path)
-        if open_files is not None:
-            process = LimitedBotProcess(api, process.env, tmp_path)
-            process.open_files = open_files
-        async with process as bot:
-            yield await _listening(api, bot, port)
+    async with FakeBotAPI() as api, BotProcess(
+        api, webhook_env(api, tmp_path, port), tmp_path, open_files=open_files
+    ) as bot:
+        yield await _listening(api, bot, port)
 
 
 async def _listening(api: FakeBotAPI, bot: BotProcess,
@@ -162,6 +139,22 @@ def message(sender: dict[str, Any], **fields: Any) -> dict[str, Any]:
                         **fields}}
 
 
+def start_update(user_id: int) -> bytes:
+    """Telegram's post of this person's /start, as a tap on the command sends it."""
+    return update(message(user(user_id), text="/start",
+                          entities=[{"type": "bot_command", "offset": 0, "length": 6}]), 1)
+
+
+async def stranger(port: int, data: bytes) -> asyncio.StreamWriter | None:
+    """A stranger's connection that sends `data` and then nothing (None if not taken)."""
+    try:
+        _, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), 2)
+    except (OSError, TimeoutError):
+        return None
+    writer.write(data)
+    return writer
+
+
 async def test_twenty_huge_unauthenticated_posts_are_refused_before_their_body_is_read(
     tmp_path: Path,
 ) -> None:
@@ -177,8 +170,7 @@ async def test_twenty_huge_unauthenticated_posts_are_refused_before_their_body_i
         assert await post_chunked(port, 40) in (400, 413, 0)  # no length given: cut at 1 MB
         assert rss_mb(bot.pid) - before < 40
         # and the bot still serves Telegram's own posts
-        start = update(message(user(4444), text="/start",
-                               entities=[{"type": "bot_command", "offset": 0, "length": 6}]), 1)
+        start = start_update(4444)
         mark = len(api.calls)
         assert (await post(port, len(start), SECRET, start))[0] == 200
         await api.wait_for(to_chat(4444, "sendMessage"), 10, mark)
@@ -227,6 +219,7 @@ async def test_a_webhook_port_in_use_is_a_one_line_error(tmp_path: Path) -> None
 
 
 IDLE_CONNECTIONS = 1_100
+REQUEST_LINE = b"POST /telegram HTTP/1.1\r\n"  # and then nothing: headers never finished
 
 
 def open_files_limit(pid: int) -> tuple[int, int]:
@@ -239,16 +232,6 @@ def open_files_limit(pid: int) -> tuple[int, int]:
     raise AssertionError("no open-files limit")
 
 
-async def idle_connection(port: int) -> asyncio.StreamWriter | None:
-    """A stranger's connection that sends a request line and then nothing."""
-    try:
-        _, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), 2)
-    except (OSError, TimeoutError):
-        return None
-    writer.write(b"POST /telegram HTTP/1.1\r\n")
-    return writer
-
-
 async def test_1100_idle_connections_leave_telegrams_update_answered_within_2_s(
     tmp_path: Path,
 ) -> None:
@@ -258,9 +241,8 @@ async def test_1100_idle_connections_leave_telegrams_update_answered_within_2_s(
         limits = open_files_limit(bot.pid)
         idle: list[asyncio.StreamWriter | None] = []
         for _ in range(0, IDLE_CONNECTIONS, 100):
-            idle += await asyncio.gather(*(idle_connection(port) for _ in range(100)))
-        start = update(message(user(4646), text="/start",
-                               entities=[{"type": "bot_command", "offset": 0, "length": 6}]), 1)
+            idle += await asyncio.gather(*(stranger(port, REQUEST_LINE) for _ in range(100)))
+        start = start_update(4646)
         mark = len(api.calls)
         began = time.monotonic()
         try:
@@ -281,17 +263,6 @@ async def test_1100_idle_connections_leave_telegrams_update_answered_within_2_s(
     assert_clean(log)
 
 
-async def stalled_body(port: int, path: str) -> asyncio.StreamWriter | None:
-    """A stranger's request whose headers are whole and whose body never comes."""
-    try:
-        _, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), 2)
-    except (OSError, TimeoutError):
-        return None
-    writer.write(f"POST {path} HTTP/1.1\r\nHost: bot.example\r\nContent-Type: application/json"
-                 f"\r\nContent-Length: 1000000\r\n\r\n[".encode())
-    return writer
-
-
 @pytest.mark.parametrize("path", ["/elsewhere", "/telegram"])
 async def test_strangers_whose_bodies_never_come_cannot_fill_the_webhook(
     tmp_path: Path, path: str
@@ -299,11 +270,12 @@ async def test_strangers_whose_bodies_never_come_cannot_fill_the_webhook(
     """Complete headers count as a request in progress, which the cap does not drop: so a
     stranger's is refused on its headers, at any path, and its connection freed."""
     async with webhook_bot(tmp_path, open_files=(256, 1024)) as (api, bot, port):
+        headers = (f"POST {path} HTTP/1.1\r\nHost: bot.example\r\n"
+                   f"Content-Type: application/json\r\nContent-Length: 1000000\r\n\r\n[").encode()
         stalled: list[asyncio.StreamWriter | None] = []
-        for _ in range(4):
-            stalled += await asyncio.gather(*(stalled_body(port, path) for _ in range(100)))
-        start = update(message(user(4747), text="/start",
-                               entities=[{"type": "bot_command", "offset": 0, "length": 6}]), 1)
+        for _ in range(4):  # whole headers, and a body that never comes
+            stalled += await asyncio.gather(*(stranger(port, headers) for _ in range(100)))
+        start = start_update(4747)
         mark = len(api.calls)
         try:
             status, _ = await asyncio.wait_for(post(port, len(start), SECRET, start), 10)

@@ -40,6 +40,20 @@ def test_once_forgets_after_its_age_and_beyond_its_size() -> None:
     assert len(once) == 3 and 1 not in once
 
 
+async def test_every_guard_of_the_running_bot_keeps_the_time_it_is_given(tmp_path: Path) -> None:
+    """One clock for all: the "once" sets and the /clear history age on the bot's clock too."""
+    clock = Clock()
+    async with running_harness(make_settings(tmp_path), clock) as h:
+        guards = h.bot.guards
+        once: list[tuple[Once[Any], Any]] = [
+            (guards.reported, (b"k", "en")), (guards.told_media, b"k"), (guards.left_groups, 7)]
+        assert all(seen.first(key) for seen, key in once)
+        guards.history.add(7, 70)
+        clock.advance(7 * 86_400.0)  # past the guards' days and Telegram's 48 h
+        assert all(seen.first(key) for seen, key in once), "forgotten after their age"
+        assert guards.history.take(7) == []
+
+
 # ---------------------------------------------------------------------- the flood guard's pace
 def presses(guard: FloodGuard, clock: Clock, count: int, every: float,
             weight: float = 1.0, key: bytes = b"a") -> list[bool]:
@@ -251,8 +265,7 @@ async def test_typed_messages_beyond_the_pace_are_told_once_in_their_language(
     clock = Clock()
     async with running_harness(make_settings(tmp_path), clock) as h:
         person = user()
-        await h.send("/start", person)
-        await h.press(Action(Kind.SET_LANGUAGE, lang).encode(), person)
+        await settle(h, person, lang)
         sent = len(h.fake.called("sendMessage"))
         await asyncio.gather(*(h.send(f"/help {n}", person) for n in range(30)))
         texts = [c.params["text"] for c in h.fake.called("sendMessage")[sent:]]

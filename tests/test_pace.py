@@ -1,8 +1,8 @@
 """A person's pace and a script's, through the real `penah run` against the stand-in Bot API,
 which answers a bot that sends faster than Telegram allows with 429, as Telegram does.
 
-These run in real time (a thumb's 40 presses take 13-20 s), so they are marked `e2e`; the
-flood guard's logic is tested on an injected clock in test_guards.py.
+These run in real time, so they are marked `e2e`; the flood guard's logic is tested on an
+injected clock in test_guards.py.
 """
 
 from __future__ import annotations

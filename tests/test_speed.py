@@ -1,11 +1,9 @@
 """Replies at human speed, no edit Telegram would refuse, and the lean per-update path: the
-limiter's lanes, the on-screen digest, the aiohttp request class, the direct read path."""
+limiter's lanes, the on-screen digest, the aiohttp request class."""
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import random
 import time
 from collections.abc import Callable
@@ -16,8 +14,6 @@ import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import NetworkError, TimedOut
 
-from bot.core.state import UserState
-from bot.storage.store import Store
 from bot.telegram.http import AiohttpRequest, make_request
 from bot.telegram.limiter import PriorityRateLimiter, SlidingWindow
 from bot.telegram.onscreen import OnScreen, digest
@@ -206,31 +202,6 @@ async def test_aiohttp_request_turns_failures_into_telegram_errors() -> None:
     with pytest.raises(NetworkError):
         await Bot(TOKEN, base_url=f"http://127.0.0.1:{port}/bot", request=closed).get_me()
     await closed.shutdown()
-
-
-# ---------------------------------------------------------------------- the read path
-async def test_the_user_key_is_the_keyed_hash_of_the_id(tmp_path: Path) -> None:
-    store = await Store.open(tmp_path / "p.sqlite3", b"secret")
-    try:
-        assert store.user_key(123) == hmac.new(b"secret", b"123", hashlib.sha256).digest()
-    finally:
-        await store.close()
-
-
-async def test_preferences_written_behind_are_read_back_after_a_restart(
-    tmp_path: Path,
-) -> None:
-    store = await Store.open(tmp_path / "p.sqlite3", b"s")
-    key = store.user_key(77)
-    await store.save(key, UserState("ckb", "krg"))
-    await store.flush()
-    await store.close()
-    again = await Store.open(tmp_path / "p.sqlite3", b"s")
-    try:
-        assert await again.visit(key) == UserState("ckb", "krg")
-        assert await again.visit(again.user_key(78)) == UserState()
-    finally:
-        await again.close()
 
 
 def test_aiohttp_request_takes_the_proxy_from_the_environment_as_httpx_does(

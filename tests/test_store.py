@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import sqlite3
 import stat
 from pathlib import Path
@@ -45,12 +47,29 @@ async def test_users_are_stored_under_a_keyed_hash_only(tmp_path: Path) -> None:
     key = store.user_key(123456789)
     assert len(key) == 32 and b"123456789" not in key
     assert store.user_key(123456789) == key != store.user_key(123456780)
+    assert key == hmac.new(b"k" * 32, b"123456789", hashlib.sha256).digest()
     await store.visit(key)
     await store.save(key, UserState("ar", "iq-kr"))
     await store.close()
     db = sqlite3.connect(tmp_path / "penah.sqlite3")
     assert db.execute("SELECT lang, region FROM prefs").fetchall() == [("ar", "iq-kr")]
     db.close()
+
+
+async def test_preferences_written_behind_are_read_back_after_a_restart(
+    tmp_path: Path,
+) -> None:
+    store = await open_store(tmp_path)
+    key = store.user_key(77)
+    await store.save(key, UserState("ckb", "krg"))
+    await store.flush()
+    await store.close()
+    again = await open_store(tmp_path)
+    try:
+        assert await again.visit(key) == UserState("ckb", "krg")
+        assert await again.visit(again.user_key(78)) == UserState()
+    finally:
+        await again.close()
 
 
 async def test_forget_removes_the_row_at_once(tmp_path: Path) -> None:

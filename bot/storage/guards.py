@@ -30,7 +30,6 @@ class Once(Generic[K]):
     """A set whose members are forgotten after `age` seconds, and the oldest beyond `size`."""
 
     def __init__(self, size: int, age: float, clock: Clock = time.monotonic) -> None:
-        self.size, self.age = size, age
         self._added: TTLCache[K, bool] = TTLCache(size, age, timer=clock)
 
     def first(self, key: K) -> bool:
@@ -135,11 +134,10 @@ class FloodGuard:
 
 MB = 2**20
 # What a chat costs in History besides its two arrays: this object, its id, its size, and its
-# places in the cache's three maps with their share of the maps' tables (measured with
-# tracemalloc: up to about 450 bytes, as the tables grow).
+# places in the cache's three maps with their share of the maps' tables, which grow.
 CHAT_ENTRY = 640
-# The maps' tables keep the size they grew to for the most chats held at once (about 260 bytes
-# for each of those chats): the ids and their entries are kept within this share of the bound.
+# The maps' tables keep the size they grew to for the most chats held at once: the ids and
+# their entries are kept within this share of the bound.
 COUNTED_SHARE = 3 / 4
 
 
@@ -174,7 +172,7 @@ class History:
         age: float = DELETABLE_FOR,
         clock: Clock = time.monotonic,
     ) -> None:
-        self.memory, self.per_chat, self.age, self._clock = memory, per_chat, age, clock
+        self.per_chat, self.age, self._clock = per_chat, age, clock
         self._ids: LRUCache[int, _ChatIds] = LRUCache(
             memory * COUNTED_SHARE, getsizeof=_ChatIds.cost
         )
@@ -272,9 +270,9 @@ class Guards:
         self.flood = flood
         self.history = history
         self.tidy = Countdowns(tidy_seconds, size, clock)
-        self.reported = Once[tuple[bytes, str]](size, age)
-        self.told_media = Once[bytes](size, age)
-        self.left_groups = Once[int](size, age)
+        self.reported = Once[tuple[bytes, str]](size, age, clock)
+        self.told_media = Once[bytes](size, age, clock)
+        self.left_groups = Once[int](size, age, clock)
 
     def prune(self) -> None:
         self.history.prune()

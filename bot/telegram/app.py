@@ -67,7 +67,7 @@ class PenahBot:
         self.guards = Guards(
             FloodGuard(settings.flood_updates, settings.flood_window, settings.flood_pause,
                        settings.guard_size, clock),
-            History(settings.clear_memory_mb * MB),
+            History(settings.clear_memory_mb * MB, clock=clock),
             settings.guard_size,
             settings.guard_days * 86_400.0,
             settings.tidy_seconds,

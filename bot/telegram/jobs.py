@@ -121,10 +121,13 @@ class Jobs:
 
 
 async def _every(seconds: float, job: Callable[[], Awaitable[object]]) -> None:
+    """Run in a task named for the job, the name a failure is logged under (a job is often a
+    lambda, whose own name says nothing)."""
+    task = asyncio.current_task()
+    name = task.get_name() if task is not None else "?"
     while True:
         await asyncio.sleep(seconds)
         try:
             await job()
         except Exception as exc:
-            log.error("background job %s failed: %s", getattr(job, "__name__", job),
-                      type(exc).__name__)
+            log.error("background job %s failed: %s", name, type(exc).__name__)

@@ -37,7 +37,6 @@ class OnScreen:
     """A bounded map (person key, message id) → digest of what that message shows."""
 
     def __init__(self, limit: int = LIMIT) -> None:
-        self.limit = limit
         self._shown: LRUCache[tuple[bytes, int], bytes] = LRUCache(limit)
 
     def __len__(self) -> int:
@@ -55,6 +54,8 @@ class OnScreen:
         self._shown.pop((key, message_id), None)
 
     def forget(self, key: bytes) -> None:
-        """Everything about one person (after /forget or /clear, or when they block the bot)."""
+        """Everything about one person, once they have blocked the bot (Telegram refused a send,
+        an edit or a deletion with Forbidden). /forget and /clear leave their digests to fall
+        out of the cache, least recently used first."""
         for slot in [s for s in self._shown if s[0] == key]:
             del self._shown[slot]

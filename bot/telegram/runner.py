@@ -14,13 +14,14 @@ import contextlib
 import logging
 import resource
 import signal
-from collections.abc import Awaitable, Sequence
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Protocol, TypeVar
 
-from telegram.error import InvalidToken, NetworkError, TimedOut
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Updater
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -88,22 +89,38 @@ async def _until(stop: asyncio.Event, work: Awaitable[object]) -> bool:
     return False
 
 
-async def _initialize(app: Any, stop: asyncio.Event) -> bool:
-    """getMe until the Bot API answers: a start during an outage waits instead of dying."""
+async def retried(
+    attempt: Callable[[], Awaitable[T]],
+    failing: type[Exception],
+    warning: str,
+    stop: asyncio.Event | None = None,
+) -> T | None:
+    """`attempt()` until it succeeds (its result) or `stop` is set (None): a start during a Bot
+    API outage waits instead of dying, 1 s at first, half as long again each time, 30 s at most.
+
+    A wrong token is no outage and would never heal, so InvalidToken is raised at once.
+    """
+    stop = asyncio.Event() if stop is None else stop
     delay = 1.0
     while not stop.is_set():
         try:
-            return await _until(stop, app.initialize())
+            return await attempt()
         except InvalidToken:
             raise
-        except (NetworkError, TimedOut) as exc:
-            log.warning(
-                "Bot API not reachable (%s); trying again in %.0f s", type(exc).__name__, delay
-            )
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), delay)
-            delay = min(30.0, delay * 1.5)
-    return False
+        except failing as exc:
+            log.warning("%s (%s); trying again in %.0f s", warning, type(exc).__name__, delay)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), delay)
+        delay = min(30.0, delay * 1.5)
+    return None
+
+
+async def _initialize(app: Any, stop: asyncio.Event) -> bool:
+    """getMe until the Bot API answers; False if a stop signal came first."""
+    initialized = await retried(
+        lambda: _until(stop, app.initialize()), NetworkError, "Bot API not reachable", stop
+    )
+    return initialized is True
 
 
 async def serve(app: Any, receiver: Receiver, grace: float = 2.5) -> None:

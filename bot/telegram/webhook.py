@@ -37,10 +37,11 @@ import tornado.httputil
 import tornado.iostream
 import tornado.web
 from telegram import Bot
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import TelegramError
 from tornado.http1connection import HTTP1ServerConnection
 
 from bot.config import StartupError
+from bot.telegram.runner import retried
 from bot.telegram.updates import parse_update
 
 log = logging.getLogger(__name__)
@@ -166,12 +167,10 @@ class CappedHTTPServer(tornado.httpserver.HTTPServer):
         self.max_connections = max_connections
         self.open_streams: set[tornado.iostream.IOStream] = set()
         self.waiting: dict[tornado.iostream.IOStream, None] = {}  # longest-waiting first
-        self.dropped = 0
 
     def handle_stream(self, stream: tornado.iostream.IOStream, address: tuple[Any, ...]) -> None:
         if len(self.open_streams) >= self.max_connections:
             oldest = next(iter(self.waiting), None)
-            self.dropped += 1
             if oldest is None:  # every connection is in a request: the newcomer waits its turn
                 stream.close()
                 return
@@ -218,7 +217,7 @@ class Webhook:
     ) -> None:
         if not secret or not url:
             raise StartupError("the webhook needs a secret and a public URL (PENAH_WEBHOOK_URL)")
-        self.bot, self.queue = bot, queue
+        self.bot = bot
         self.listen, self.port = listen, port
         self.url, self.secret = url, secret
         self.allowed_updates = list(allowed_updates)
@@ -245,25 +244,16 @@ class Webhook:
 
     async def _tell_telegram(self) -> None:
         """setWebhook until Telegram takes it: a start during an outage waits, as polling does."""
-        delay = 1.0
-        while True:
-            try:
-                await self.bot.set_webhook(
-                    self.url,
-                    secret_token=self.secret,
-                    allowed_updates=self.allowed_updates,
-                    max_connections=TELEGRAM_CONNECTIONS,
-                )
-                return
-            except InvalidToken:
-                raise
-            except TelegramError as exc:
-                log.warning(
-                    "could not set the webhook (%s); trying again in %.0f s",
-                    type(exc).__name__, delay,
-                )
-            await asyncio.sleep(delay)
-            delay = min(30.0, delay * 1.5)
+        await retried(
+            lambda: self.bot.set_webhook(
+                self.url,
+                secret_token=self.secret,
+                allowed_updates=self.allowed_updates,
+                max_connections=TELEGRAM_CONNECTIONS,
+            ),
+            TelegramError,
+            "could not set the webhook",
+        )
 
     async def stop(self) -> None:
         if self.running:
