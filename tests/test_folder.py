@@ -185,7 +185,7 @@ async def test_a_region_added_beside_a_broken_file_goes_live_and_stays_when_it_i
     outcome = await reloader.reload()
     assert outcome.changed and "tr" in reloader.current.regions
     assert outcome.error is not None
-    assert "unknown key 'oops'" in [p.message for p in outcome.error.problems]
+    assert [p.message for p in outcome.error.problems] == ["unknown key 'oops'"]
 
     atomic_write(lebanon, good.replace("SMEX Digital Safety Helpdesk", "SMEX"))
     outcome = await reloader.reload()
@@ -228,8 +228,10 @@ async def test_a_change_of_country_waits_for_a_broken_file_with_contacts_there(
     atomic_write(main_file, main_file.read_text().replace("country: LB", "country: JO", 1))
     outcome = await reloader.reload()
     assert outcome.error is not None and not outcome.changed
-    assert {p.file for p in outcome.error.problems} == {str(lebanon)}
-    assert "the change of country waits until this file reads again" in str(outcome.error)
+    assert [(p.file, p.message.split(":")[0]) for p in outcome.error.problems] == [
+        (str(lebanon), "its contacts were checked for the regions' countries before they changed"),
+        (str(lebanon), "unknown key 'oops'"),
+    ]
     assert reloader.current.regions["lb"].country == "LB"
 
     atomic_write(lebanon, good)
@@ -252,6 +254,20 @@ def test_penah_check_takes_a_folder_and_names_file_and_line(
     err = capsys.readouterr().err
     assert f"{iraq}:{line_of(iraq, 'version: 1')}:10: version: already given in " in err
 
+
+
+def test_penah_check_names_only_the_real_problem_of_a_broken_file_in_a_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Read all at once, no file knows the others' ids yet: a broken file's references are
+    checked once it reads, never reported against nothing."""
+    folder = split(tmp_path / "dir")
+    lebanon = folder / "lebanon.yaml"
+    add_after(lebanon, "  operator: ngo\n", BROKEN)
+    assert main(["check", str(folder)]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"{lebanon}:{line_of(lebanon, 'oops: 1')}:3: resources[1].oops: unknown key 'oops'"
+    ]
 
 SEARCHED = [
     "lawyer", "lawer", "legal aid", "asylum", "refugee registration", "hacked", "ambulance",

@@ -278,7 +278,7 @@ def validate_part(text: str, name: str, others: Others | None = None) -> Part:
     if whole:  # the rules across entries, as for any whole directory, and what it needs once
         located += [(path, False, message) for _, path, message in
                     whole_problems([outline(name, data)])]
-    elif located or problems:
+    elif (located or problems) and any(others.ids.values()):  # none on a whole load
         crossed = cross_problems([outline(name, data)], others.ids)
         located += [(path, False, message) for _, path, message in crossed]
     if located:
