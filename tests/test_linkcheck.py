@@ -12,7 +12,7 @@ import ssl
 import sys
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -193,6 +193,95 @@ def test_a_name_is_resolved_once_and_the_checked_address_is_the_one_connected_to
     assert lookups == ["penah-link.test"], "one lookup, by the check itself"
     # the certificate is for 127.0.0.1, not for the name: TLS was asked for the name
     assert outcome.reason.startswith("TLS error") and "penah-link.test" in outcome.reason, outcome
+
+
+# ---------------------------------------------------------------------- through a proxy
+# Links whose host says it is inside, and how the check through a proxy names each.
+BY_NAME = {
+    "https://localhost/x": "refused: localhost is a loopback name",
+    "https://10.0.0.1/x": "refused: 10.0.0.1 is a private address",
+    "https://[::1]/x": "refused: ::1 is a loopback address",
+}
+
+
+@contextlib.contextmanager
+def silent_proxy(monkeypatch: pytest.MonkeyPatch) -> Iterator[socket.socket]:
+    """HTTPS_PROXY, the only proxy variable, names a local port that takes connections and
+    never answers: whatever reached the proxy waits in its queue."""
+    for name in [*os.environ]:
+        if name.lower().endswith("_proxy"):
+            monkeypatch.delenv(name)
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        listener.setblocking(False)
+        monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{listener.getsockname()[1]}")
+        yield listener
+
+
+def connections(listener: socket.socket) -> int:
+    """How many connections reached the proxy."""
+    count = 0
+    with contextlib.suppress(BlockingIOError):
+        while True:
+            listener.accept()[0].close()
+            count += 1
+    return count
+
+
+def looked_up(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names the check looks up itself (a proxied link's name is the proxy's business),
+    each answered with 127.0.0.1."""
+    lookups: list[str] = []
+
+    def lookup(host: str, port: object, *args: object, **kwargs: object) -> list[object]:
+        lookups.append(host)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", int(str(port))))]
+
+    monkeypatch.setattr(linkcheck, "getaddrinfo", lookup)
+    return lookups
+
+
+def reasons(outcomes: dict[str, linkcheck.LinkResult]) -> dict[str, str]:
+    return {url: outcome.reason.split(";")[0] for url, outcome in outcomes.items()}
+
+
+def test_links_through_a_proxy_are_refused_by_host_name_and_never_reach_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    lookups = looked_up(monkeypatch)
+    with silent_proxy(monkeypatch) as proxy:
+        outcomes = asyncio.run(linkcheck.check_urls(BY_NAME, request_timeout=2.0))
+        assert connections(proxy) == 0
+    assert reasons(outcomes) == BY_NAME
+    assert all(linkcheck.ALLOW_HINT in o.reason for o in outcomes.values())
+    assert lookups == []
+
+
+def test_no_proxy_sends_a_link_past_the_proxy_to_be_checked_by_its_address(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    lookups = looked_up(monkeypatch)
+    with silent_proxy(monkeypatch) as proxy:
+        monkeypatch.setenv("NO_PROXY", "localhost")
+        outcomes = asyncio.run(linkcheck.check_urls(BY_NAME, request_timeout=2.0))
+        assert connections(proxy) == 0
+    assert reasons(outcomes) == {
+        **BY_NAME, "https://localhost/x": "refused: localhost is a loopback address (127.0.0.1)"}
+    assert lookups == ["localhost"]
+
+
+def test_allow_private_sends_proxied_links_to_the_proxy_and_the_others_straight(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with silent_proxy(monkeypatch) as proxy, https_server() as (base, cert):
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        Handler.seen.clear()
+        outcomes = asyncio.run(linkcheck.check_urls(
+            [*BY_NAME, f"{base}/live"], request_timeout=1.0, allow_private=True))
+        assert connections(proxy) == len(BY_NAME), "each proxied link reached the proxy"
+    assert reasons(outcomes) == {
+        **{url: "no answer within 1 s" for url in BY_NAME}, f"{base}/live": "OK"}
+    assert [path for path, _ in Handler.seen] == ["/live"]
 
 
 # ---------------------------------------------------------------------- deadlines
