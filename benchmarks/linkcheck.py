@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import tempfile
 import time
 from pathlib import Path
 
@@ -44,7 +43,7 @@ def main() -> None:
         original(self)
 
     Handler.do_GET = slow  # type: ignore[method-assign]
-    with tempfile.TemporaryDirectory() as folder, https_server(Path(folder)) as (base, cert):
+    with https_server() as (base, cert):
         os.environ["SSL_CERT_FILE"] = str(cert)
         urls = [f"{base}/live/{n}" for n in range(count)]
         figures: dict[str, float] = {}

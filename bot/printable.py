@@ -8,8 +8,6 @@ surrogates) cannot be sent to Telegram at all. Every such text passes through `p
 
 from __future__ import annotations
 
-import functools
-
 
 def printable(text: str) -> str:
     """`text` with each character that is not printable written as its escape: `\\n`, `\\x1b`,
@@ -19,12 +17,7 @@ def printable(text: str) -> str:
     """
     if text.isprintable():
         return text
-    return "".join(c if c.isprintable() else _escape(c) for c in text)
-
-
-@functools.lru_cache(maxsize=256)
-def _escape(char: str) -> str:
-    return repr(char)[1:-1]
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def printable_lines(text: str) -> str:

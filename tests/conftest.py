@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import shutil
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -33,6 +34,15 @@ def _e2e_means_a_penah_run_process(request: pytest.FixtureRequest) -> Iterator[N
     botprocess.RUNNING_E2E[0], botprocess.STARTED[0] = marked, False
     yield
     assert botprocess.STARTED[0] or not marked, "marked e2e but started no `penah run`"
+
+
+@pytest.fixture(autouse=True)
+def _no_settings_from_the_shell(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings read PENAH_* and TELEGRAM_* variables: a tester's shell must not change what a
+    test sees. A test sets what it means to."""
+    for name in [*os.environ]:
+        if name.startswith(("PENAH_", "TELEGRAM_")):
+            monkeypatch.delenv(name)
 
 
 @pytest.fixture

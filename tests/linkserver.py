@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import atexit
 import functools
 import shutil
 import ssl
@@ -48,9 +49,9 @@ class QuietServer(ThreadingHTTPServer):
         pass  # a client that gave up (a timeout being tested) is not an error here
 
 
-def certificate(folder: Path) -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1, made with the openssl command (once a run;
-    `folder` is where a test keeps its own files, unused since)."""
+def certificate() -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 and its key, made with the openssl command once
+    a run."""
     if shutil.which("openssl") is None:
         pytest.skip("the openssl command is needed to make a test certificate")
     return _certificate()
@@ -59,6 +60,7 @@ def certificate(folder: Path) -> tuple[Path, Path]:
 @functools.cache
 def _certificate() -> tuple[Path, Path]:
     folder = Path(tempfile.mkdtemp(prefix="penah-test-cert-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)  # the key leaves with the run
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
         ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
@@ -70,9 +72,9 @@ def _certificate() -> tuple[Path, Path]:
 
 
 @contextmanager
-def https_server(folder: Path) -> Iterator[tuple[str, Path]]:
+def https_server() -> Iterator[tuple[str, Path]]:
     """Yields the base address and the certificate file that makes it trusted."""
-    cert, key = certificate(folder)
+    cert, key = certificate()
     server = QuietServer(("127.0.0.1", 0), Handler)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from bot.config import ConfigError, Settings, load_settings, variable
@@ -11,9 +9,7 @@ from tests.conftest import TOKEN
 
 
 def environment(monkeypatch: pytest.MonkeyPatch, **values: str) -> None:
-    for name in [*os.environ]:
-        if name.startswith(("PENAH_", "TELEGRAM_")):
-            monkeypatch.delenv(name)
+    """Only these settings in the environment (conftest clears the shell's)."""
     for name, value in values.items():
         monkeypatch.setenv(name, value)
 

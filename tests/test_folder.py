@@ -140,6 +140,106 @@ async def test_files_added_and_removed_are_taken_while_the_whole_stays_valid(
     assert set(reloader.current.resources) == {"iq-911", "unhcr-iq-iic"}
 
 
+LEGAL = "- id: legal\n  icon: \"⚖️\"\n  name: {en: Legal}\n"
+TURKEY = "- id: tr\n  country: TR\n  name: {en: Türkiye}\n"
+BROKEN = "  oops: 1\n"
+
+
+def add_after(path: Path, line: str, added: str) -> None:
+    """Save the file again, `added` written after the first `line`."""
+    text = path.read_text(encoding="utf-8")
+    assert line in text
+    atomic_write(path, text.replace(line, line + added, 1))
+
+
+async def test_a_file_held_back_by_a_missing_category_goes_live_when_the_category_comes(
+    tmp_path: Path,
+) -> None:
+    folder = split(tmp_path / "dir")
+    reloader = Reloader.start_with(folder, reader=InProcessReader())
+    lebanon = folder / "lebanon.yaml"
+    atomic_write(lebanon, lebanon.read_text().replace("SMEX Digital Safety Helpdesk", "SMEX")
+                 .replace("  - digital\n", "  - legal\n"))
+    outcome = await reloader.reload()
+    assert outcome.error is not None and "no category 'legal'" in str(outcome.error)
+    assert not outcome.changed
+
+    add_after(folder / "directory.yaml", "categories:\n", LEGAL)  # lebanon.yaml is not saved
+    outcome = await reloader.reload()
+    assert outcome.changed and outcome.error is None
+    assert reloader.current.resources["smex"].categories == ["legal"]
+    assert reloader.current.resources["smex"].name["en"] == "SMEX"
+
+
+async def test_a_region_added_beside_a_broken_file_goes_live_and_stays_when_it_is_fixed(
+    tmp_path: Path,
+) -> None:
+    folder = split(tmp_path / "dir")
+    reloader = Reloader.start_with(folder, reader=InProcessReader())
+    lebanon = folder / "lebanon.yaml"
+    good = lebanon.read_text()
+    add_after(lebanon, "  operator: ngo\n", BROKEN)
+    assert (await reloader.reload()).error is not None
+
+    add_after(folder / "directory.yaml", "regions:\n", TURKEY)
+    outcome = await reloader.reload()
+    assert outcome.changed and "tr" in reloader.current.regions
+    assert outcome.error is not None
+    assert [p.message for p in outcome.error.problems] == ["unknown key 'oops'"]
+
+    atomic_write(lebanon, good.replace("SMEX Digital Safety Helpdesk", "SMEX"))
+    outcome = await reloader.reload()
+    assert outcome.changed and outcome.error is None
+    assert "tr" in reloader.current.regions
+    assert reloader.current.resources["smex"].name["en"] == "SMEX"
+
+
+async def test_a_region_losing_its_country_checks_the_numbers_of_unchanged_files_again(
+    tmp_path: Path,
+) -> None:
+    folder = split(tmp_path / "dir")
+    reloader = Reloader.start_with(folder, reader=InProcessReader())
+    before = reloader.current
+    main_file, lebanon = folder / "directory.yaml", folder / "lebanon.yaml"
+    atomic_write(main_file, main_file.read_text().replace("  country: LB\n", "", 1))
+    outcome = await reloader.reload()
+    assert outcome.error is not None and not outcome.changed
+    [problem] = outcome.error.problems
+    line = line_of(lebanon, "'1745'")
+    assert str(problem).startswith(
+        f"{lebanon}:{line}:12: resources[0].contacts[0].value: "
+        "cannot tell which country '1745' belongs to"
+    )
+    assert reloader.current is before
+
+
+async def test_a_change_of_country_waits_for_a_broken_file_with_contacts_there(
+    tmp_path: Path,
+) -> None:
+    """The broken file's last good numbers were read for the old country: they are not
+    served under another one unread."""
+    folder = split(tmp_path / "dir")
+    reloader = Reloader.start_with(folder, reader=InProcessReader())
+    main_file, lebanon = folder / "directory.yaml", folder / "lebanon.yaml"
+    good = lebanon.read_text()
+    add_after(lebanon, "  operator: ngo\n", BROKEN)
+    assert (await reloader.reload()).error is not None
+
+    atomic_write(main_file, main_file.read_text().replace("country: LB", "country: JO", 1))
+    outcome = await reloader.reload()
+    assert outcome.error is not None and not outcome.changed
+    assert [(p.file, p.message.split(":")[0]) for p in outcome.error.problems] == [
+        (str(lebanon), "its contacts were checked for the regions' countries before they changed"),
+        (str(lebanon), "unknown key 'oops'"),
+    ]
+    assert reloader.current.regions["lb"].country == "LB"
+
+    atomic_write(lebanon, good)
+    outcome = await reloader.reload()
+    assert outcome.changed and outcome.error is None
+    assert reloader.current.regions["lb"].country == "JO"
+
+
 def test_penah_check_takes_a_folder_and_names_file_and_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -154,6 +254,20 @@ def test_penah_check_takes_a_folder_and_names_file_and_line(
     err = capsys.readouterr().err
     assert f"{iraq}:{line_of(iraq, 'version: 1')}:10: version: already given in " in err
 
+
+
+def test_penah_check_names_only_the_real_problem_of_a_broken_file_in_a_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Read all at once, no file knows the others' ids yet: a broken file's references are
+    checked once it reads, never reported against nothing."""
+    folder = split(tmp_path / "dir")
+    lebanon = folder / "lebanon.yaml"
+    add_after(lebanon, "  operator: ngo\n", BROKEN)
+    assert main(["check", str(folder)]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"{lebanon}:{line_of(lebanon, 'oops: 1')}:3: resources[1].oops: unknown key 'oops'"
+    ]
 
 SEARCHED = [
     "lawyer", "lawer", "legal aid", "asylum", "refugee registration", "hacked", "ambulance",

@@ -12,32 +12,18 @@ import time
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bot.directory.model import DirectoryError
 from bot.loading.files import read_file
 from bot.loading.reader import Reader
 from bot.loading.sources import DirectoryFiles
 from tests.botprocess import BotProcess, penah_env
-from tests.conftest import DATA
 from tests.fakeapi import FakeBotAPI
 from tests.fakes import user
+from tests.test_folder import split
 from tests.test_process import atomic_write, press, start, to_chat
 
 SECRET = "db-pass-5f2c9a71"
-
-
-def folder_with_directory(root: Path) -> Path:
-    """The test directory as a folder: everything but resources, then one resource file."""
-    data = yaml.load((DATA / "directory.yaml").read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
-    resources = data.pop("resources")
-    folder = root / "dir"
-    folder.mkdir()
-    (folder / "directory.yaml").write_text(yaml.safe_dump(data, allow_unicode=True),
-                                           encoding="utf-8")
-    (folder / "lebanon.yaml").write_text(
-        yaml.safe_dump({"resources": resources}, allow_unicode=True), encoding="utf-8")
-    return folder
 
 
 def secret_elsewhere(root: Path) -> Path:
@@ -57,25 +43,43 @@ def hostile(folder: Path, outside: Path) -> dict[str, str]:
             "out.yaml": "outside the directory's folder"}
 
 
-@pytest.mark.parametrize("made", ["pipe", "device", "link out", "folder"])
-def test_only_regular_files_inside_the_folder_are_read(tmp_path: Path, made: str) -> None:
-    folder = tmp_path / "dir"
+def made(what: str, root: Path) -> tuple[Path, Path | None]:
+    """`what`, made as a folder's x.yaml, and the folder it is read in; or a device named as
+    the directory itself, read as a single file is (no folder)."""
+    if what == "device as the directory":
+        return Path("/dev/zero"), None
+    folder = root / "dir"
     folder.mkdir()
     path = folder / "x.yaml"
-    if made == "pipe":
+    if what == "pipe":
         os.mkfifo(path)
-    elif made == "device":
-        path.symlink_to("/dev/null")
-    elif made == "link out":
-        path.symlink_to(secret_elsewhere(tmp_path))
-    else:
+    elif what == "folder":
         path.mkdir()
+    elif what == "link to a device":
+        path.symlink_to("/dev/null")
+    else:
+        path.symlink_to(secret_elsewhere(root))
+    return path, folder
+
+
+@pytest.mark.parametrize(("what", "words"), [
+    ("pipe", "not a regular file"),
+    ("folder", "not a regular file"),
+    ("device as the directory", "not a regular file"),
+    ("link to a device", "a link to a file outside the directory's folder"),
+    ("link out", "a link to a file outside the directory's folder"),
+])
+def test_only_regular_files_inside_the_folder_are_read(
+    tmp_path: Path, what: str, words: str
+) -> None:
+    path, folder = made(what, tmp_path)
     began = time.monotonic()
     with pytest.raises(DirectoryError) as refused:
         read_file(path, folder)
     assert time.monotonic() - began < 1, "a refusal never waits on what it refuses"
     [problem] = refused.value.problems
     assert problem.file == str(path) and SECRET not in str(problem)
+    assert words in problem.message
 
 
 def test_a_link_inside_the_folder_is_followed_as_configmap_volumes_need(tmp_path: Path) -> None:
@@ -98,7 +102,7 @@ def test_no_more_than_the_limit_is_read_whatever_the_size_said(tmp_path: Path) -
 def test_a_folder_of_hostile_files_keeps_serving_and_quotes_nothing_from_outside(
     tmp_path: Path,
 ) -> None:
-    folder = folder_with_directory(tmp_path)
+    folder = split(tmp_path / "dir")
     source = DirectoryFiles(folder, Reader())
     good = source.load()
     refusals = hostile(folder, secret_elsewhere(tmp_path))
@@ -122,7 +126,7 @@ def test_a_folder_of_hostile_files_keeps_serving_and_quotes_nothing_from_outside
 def test_a_link_swapped_to_a_huge_file_is_read_no_further_than_the_limit(
     tmp_path: Path,
 ) -> None:
-    folder = folder_with_directory(tmp_path)
+    folder = split(tmp_path / "dir")
     small, huge = tmp_path / "small.yaml", tmp_path / "dir" / ".huge"
     shutil.copy(folder / "lebanon.yaml", small)
     with huge.open("wb") as fh:
@@ -141,7 +145,7 @@ def test_a_link_swapped_to_a_huge_file_is_read_no_further_than_the_limit(
 async def test_penah_run_with_a_hostile_folder_serves_reloads_and_stops_in_time(
     tmp_path: Path,
 ) -> None:
-    folder = folder_with_directory(tmp_path)
+    folder = split(tmp_path / "dir")
     async with FakeBotAPI() as api, BotProcess(
         api, penah_env(api, tmp_path, folder), tmp_path
     ) as bot:

@@ -12,7 +12,7 @@ import ssl
 import sys
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -47,7 +47,7 @@ def directory_with_links(base: str, *, dead: str = "/dead", moved: str = "/moved
 def test_online_check_exits_1_and_names_only_the_dead_link(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with https_server(tmp_path) as (base, cert):
+    with https_server() as (base, cert):
         monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # as an admin behind a TLS proxy would
         path = tmp_path / "resources.yaml"
         path.write_text(directory_with_links(base), encoding="utf-8")
@@ -71,7 +71,7 @@ def test_an_untrusted_certificate_is_named_as_a_tls_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.delenv("SSL_CERT_FILE", raising=False)
-    with https_server(tmp_path) as (base, _):
+    with https_server() as (base, _):
         path = tmp_path / "resources.yaml"
         path.write_text(directory_with_links(base), encoding="utf-8")
         assert main(["check", "--online", "--allow-private", str(path)]) == 1
@@ -114,8 +114,7 @@ def test_each_kind_of_internal_address_is_named_and_public_ones_pass() -> None:
 def test_internal_addresses_are_refused_and_reported_without_the_switch(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.delenv("PENAH_CHECK_LINKS_ALLOW_PRIVATE", raising=False)
-    with https_server(tmp_path) as (base, cert):
+    with https_server() as (base, cert):
         monkeypatch.setenv("SSL_CERT_FILE", str(cert))
         port = base.rsplit(":", 1)[1]
         urls = [f"https://{host}:{port}/live" for host in INTERNAL_HOSTS]
@@ -155,13 +154,13 @@ def test_a_name_that_resolves_inward_is_refused(
 
 
 def test_a_redirect_into_an_internal_address_is_refused(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The first hop is public here (127.0.0.1 is let through as if it were); its redirect to
     the metadata address is checked again and refused."""
     real = linkcheck.inward
     monkeypatch.setattr(linkcheck, "inward", lambda ip: None if ip == "127.0.0.1" else real(ip))
-    with https_server(tmp_path) as (base, cert):
+    with https_server() as (base, cert):
         monkeypatch.setenv("SSL_CERT_FILE", str(cert))
         Handler.seen.clear()
         target = "https://169.254.169.254/latest/meta-data/iam/security-credentials/"
@@ -173,7 +172,7 @@ def test_a_redirect_into_an_internal_address_is_refused(
 
 
 def test_a_name_is_resolved_once_and_the_checked_address_is_the_one_connected_to(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The check looks a name up once and connects to that address (no second lookup that a
     rebinding name could answer differently); TLS is still asked for the name, so the test
@@ -185,7 +184,7 @@ def test_a_name_is_resolved_once_and_the_checked_address_is_the_one_connected_to
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", int(str(port))))]
 
     monkeypatch.setattr(linkcheck, "getaddrinfo", lookup)
-    with https_server(tmp_path) as (base, cert):
+    with https_server() as (base, cert):
         monkeypatch.setenv("SSL_CERT_FILE", str(cert))
         port = base.rsplit(":", 1)[1]
         outcomes = asyncio.run(linkcheck.check_urls(
@@ -196,11 +195,101 @@ def test_a_name_is_resolved_once_and_the_checked_address_is_the_one_connected_to
     assert outcome.reason.startswith("TLS error") and "penah-link.test" in outcome.reason, outcome
 
 
+# ---------------------------------------------------------------------- through a proxy
+# Links whose host says it is inside, and how the check through a proxy names each.
+BY_NAME = {
+    "https://localhost/x": "refused: localhost is a loopback name",
+    "https://10.0.0.1/x": "refused: 10.0.0.1 is a private address",
+    "https://[::1]/x": "refused: ::1 is a loopback address",
+}
+
+
+@contextlib.contextmanager
+def silent_proxy(monkeypatch: pytest.MonkeyPatch) -> Iterator[socket.socket]:
+    """HTTPS_PROXY, the only proxy variable, names a local port that takes connections and
+    never answers: whatever reached the proxy waits in its queue."""
+    for name in [*os.environ]:
+        if name.lower().endswith("_proxy"):
+            monkeypatch.delenv(name)
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        listener.setblocking(False)
+        monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{listener.getsockname()[1]}")
+        yield listener
+
+
+def connections(listener: socket.socket) -> int:
+    """How many connections reached the proxy."""
+    count = 0
+    with contextlib.suppress(BlockingIOError):
+        while True:
+            listener.accept()[0].close()
+            count += 1
+    return count
+
+
+def looked_up(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names the check looks up itself (a proxied link's name is the proxy's business),
+    each answered with 127.0.0.1."""
+    lookups: list[str] = []
+
+    def lookup(host: str, port: object, *args: object, **kwargs: object) -> list[object]:
+        lookups.append(host)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", int(str(port))))]
+
+    monkeypatch.setattr(linkcheck, "getaddrinfo", lookup)
+    return lookups
+
+
+def reasons(outcomes: dict[str, linkcheck.LinkResult]) -> dict[str, str]:
+    return {url: outcome.reason.split(";")[0] for url, outcome in outcomes.items()}
+
+
+def test_links_through_a_proxy_are_refused_by_host_name_and_never_reach_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    lookups = looked_up(monkeypatch)
+    with silent_proxy(monkeypatch) as proxy:
+        outcomes = asyncio.run(linkcheck.check_urls(BY_NAME, request_timeout=2.0))
+        assert connections(proxy) == 0
+    assert reasons(outcomes) == BY_NAME
+    assert all(linkcheck.ALLOW_HINT in o.reason for o in outcomes.values())
+    assert lookups == []
+
+
+def test_no_proxy_sends_a_link_past_the_proxy_to_be_checked_by_its_address(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    lookups = looked_up(monkeypatch)
+    with silent_proxy(monkeypatch) as proxy:
+        monkeypatch.setenv("NO_PROXY", "localhost")
+        outcomes = asyncio.run(linkcheck.check_urls(BY_NAME, request_timeout=2.0))
+        assert connections(proxy) == 0
+    assert reasons(outcomes) == {
+        **BY_NAME, "https://localhost/x": "refused: localhost is a loopback address (127.0.0.1)"}
+    assert lookups == ["localhost"]
+
+
+def test_allow_private_sends_proxied_links_to_the_proxy_and_the_others_straight(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with silent_proxy(monkeypatch) as proxy, https_server() as (base, cert):
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        Handler.seen.clear()
+        outcomes = asyncio.run(linkcheck.check_urls(
+            [*BY_NAME, f"{base}/live"], request_timeout=1.0, allow_private=True))
+        assert connections(proxy) == len(BY_NAME), "each proxied link reached the proxy"
+    assert reasons(outcomes) == {
+        **{url: "no answer within 1 s" for url in BY_NAME}, f"{base}/live": "OK"}
+    assert [path for path, _ in Handler.seen] == ["/live"]
+
+
 # ---------------------------------------------------------------------- deadlines
 @contextlib.asynccontextmanager
-async def dripping_server(folder: Path) -> AsyncIterator[str]:
-    """HTTPS on 127.0.0.1 that answers every request one header byte at a time, forever."""
-    cert, key = certificate(folder)
+async def dripping_server() -> AsyncIterator[tuple[str, Path]]:
+    """HTTPS on 127.0.0.1 that answers every request one header byte at a time, forever: its
+    base address and the certificate file that makes it trusted."""
+    cert, key = certificate()
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
 
@@ -214,11 +303,9 @@ async def dripping_server(folder: Path) -> AsyncIterator[str]:
         writer.close()
 
     server = await asyncio.start_server(drip, "127.0.0.1", 0, ssl=context)
-    os.environ["SSL_CERT_FILE"] = str(cert)
     try:
-        yield f"https://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+        yield f"https://127.0.0.1:{server.sockets[0].getsockname()[1]}", cert
     finally:
-        del os.environ["SSL_CERT_FILE"]
         server.close()
 
 
@@ -235,11 +322,12 @@ def hang_dns(host: str = HUNG_DNS) -> None:
 
 
 async def test_a_dripping_server_and_a_hung_lookup_are_cut_at_the_links_deadline(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(socket, "getaddrinfo", socket.getaddrinfo)  # restored afterwards
     hang_dns()
-    async with dripping_server(tmp_path) as base:
+    async with dripping_server() as (base, cert):
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))
         started = time.monotonic()
         outcomes = await asyncio.wait_for(linkcheck.check_urls(
             [f"{base}/a", f"{base}/b", f"https://{HUNG_DNS}/"],
@@ -261,14 +349,15 @@ socket.getaddrinfo = lookup
 
 
 async def test_penah_check_online_ends_within_its_bound_whatever_the_servers_and_dns_do(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The real command, as a process: ten dripping addresses and a lookup that never returns
     end within (per-link deadline) × addresses / 8 + 10 s."""
     site = tmp_path / "site"
     site.mkdir()
     (site / "sitecustomize.py").write_text(SITE.format(host=HUNG_DNS))
-    async with dripping_server(tmp_path) as base:
+    async with dripping_server() as (base, cert):
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))
         links = "".join(f'      - {{type: website, value: "{base}/{n}"}}\n' for n in range(10))
         links += f'      - {{type: website, value: "https://{HUNG_DNS}/"}}\n'
         text = GOOD.replace('      - {type: email, value: "help@accessnow.org"',

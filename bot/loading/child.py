@@ -21,10 +21,8 @@ import sys
 from pathlib import Path
 from typing import Any, BinaryIO
 
-CPU_SECONDS = 60  # and as many again per 10 MB read, as the bot's deadline allows
-CPU_SECONDS_PER_MB = 6
 BASE_MEMORY = 768 * 2**20  # the interpreter, pydantic and phonenumbers, with room to work
-MEMORY_PER_BYTE = 80  # a parse holds about 40 bytes of objects per byte of YAML
+MEMORY_PER_BYTE = 80  # room for twice the objects a parse makes of each byte of YAML
 
 
 def limit(kind: int, value: int, *, final: bool = True) -> None:
@@ -41,25 +39,18 @@ def memory_for(size: int) -> int:
     return fixed or BASE_MEMORY + MEMORY_PER_BYTE * size
 
 
-def _size(path: Path, most: int) -> int:
-    try:
-        return min(os.stat(path).st_size, most)
-    except OSError:
-        return 0
-
-
 def main(stdin: BinaryIO, stdout: BinaryIO) -> int:
-    limit(resource.RLIMIT_CPU, CPU_SECONDS, final=False)  # until the input's size is known
     gc.disable()  # nothing here is cyclic, and the process is short-lived
-    from bot.loading.files import MAX_FILE_BYTES
+    from bot.loading.files import SECONDS_PER_MB, TIMEOUT, size_of
 
+    limit(resource.RLIMIT_CPU, int(TIMEOUT), final=False)  # until the input's size is known
     first = stdin.readline()
     if not first:
         return 0
     header: dict[str, Any] = json.loads(first)
-    total = sum(_size(Path(name), MAX_FILE_BYTES) for name in header["files"])
+    total = sum(size_of(Path(name)) for name in header["files"])
     limit(resource.RLIMIT_AS, memory_for(total))
-    limit(resource.RLIMIT_CPU, CPU_SECONDS + CPU_SECONDS_PER_MB * (total >> 20))
+    limit(resource.RLIMIT_CPU, int(TIMEOUT + SECONDS_PER_MB * total / 2**20))
     answer(header, stdout)
     return 0
 

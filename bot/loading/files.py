@@ -18,8 +18,12 @@ from pathlib import Path
 from bot.directory.model import DirectoryError, Problem
 
 SUFFIXES = (".yaml", ".yml")
-MAX_FILE_BYTES = 64 * 2**20  # 6,000 resources in one file are about 10 MB
+MAX_FILE_BYTES = 64 * 2**20  # far more than a directory needs; no more is ever read
 Signature = tuple[int, int, int] | None
+# A reader child's time, and as much again per 10 MB it reads: the bot's deadline on the
+# clock and the child's own CPU limit, so a large directory is read and a bomb is stopped.
+TIMEOUT = 60.0
+SECONDS_PER_MB = 6.0
 
 
 def files_of(path: Path) -> list[Path]:
@@ -47,6 +51,14 @@ def signature(path: Path) -> Signature:
 
 def signatures(path: Path) -> dict[str, Signature]:
     return {str(p): signature(p) for p in files_of(path)}
+
+
+def size_of(path: Path) -> int:
+    """What a reader will read of a file: its size up to the limit, 0 if it cannot be seen."""
+    try:
+        return min(os.stat(path).st_size, MAX_FILE_BYTES)
+    except OSError:
+        return 0
 
 
 def _refused(name: str, why: str) -> DirectoryError:

@@ -26,13 +26,11 @@ from typing import IO, Any, TypeVar
 
 from bot.directory.model import Path_, Problem, format_path
 from bot.directory.queries import Words
-from bot.loading.files import signature
+from bot.loading.files import SECONDS_PER_MB, TIMEOUT, size_of
 from bot.loading.validation import PartFile
 
 T = TypeVar("T")
 
-TIMEOUT = 60.0  # seconds, and as many again per 10 MB read (a 20 MB directory takes ~10 s)
-SECONDS_PER_MB = 6.0
 MAX_CHILDREN = 4
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 Deferred = list[tuple[Path_, dict[str, Any], list[str]]]
@@ -97,8 +95,7 @@ class Reader:
     def _talk(self, names: Sequence[str], header: dict[str, Any],
               consume: Callable[[IO[bytes]], T]) -> T:
         """Start a child for one job and hand its answer, as it comes, to `consume`."""
-        size_mb = sum((signature(Path(n)) or (0, 0, 0))[1] for n in names) / 2**20
-        seconds = TIMEOUT + SECONDS_PER_MB * min(size_mb, 64.0 * len(names))
+        seconds = TIMEOUT + SECONDS_PER_MB * sum(size_of(Path(n)) for n in names) / 2**20
         with tempfile.TemporaryFile() as stderr:  # read only if the child fails
             with self._lock:
                 if self._closed:
@@ -150,10 +147,11 @@ class Reader:
         count = max(1, min(len(names), children, MAX_CHILDREN))
         batches: list[list[str]] = [[] for _ in range(count)]
         sizes = [0] * count
-        for name in sorted(names, key=lambda n: -(signature(Path(n)) or (0, 0, 0))[1]):
+        size = {name: size_of(Path(name)) for name in names}
+        for name in sorted(names, key=lambda n: -size[n]):
             smallest = sizes.index(min(sizes))
             batches[smallest].append(name)
-            sizes[smallest] += (signature(Path(name)) or (0, 0, 0))[1]
+            sizes[smallest] += size[name]
         header = {"folder": str(folder) if folder else None, "context": context}
         found: list[Read] = []
         problems: list[Problem] = []

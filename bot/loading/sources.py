@@ -3,7 +3,8 @@
 A folder is read file by file: an edit re-reads only the changed file, and a file that breaks
 keeps its last good version serving while the others go live. What spans files (ids,
 references, one emergency category) is checked over the whole; a change that would break
-another file's references is held back, naming the problem at its file and line.
+another file's references is held back, naming the problem at its file and line, and read
+again with the next change (the one it may have waited for).
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from bot.directory.queries import Directory, Piece
 from bot.loading.files import Signature, signatures
 from bot.loading.reader import Read, Reader
 from bot.loading.validation import Outline, contact_problem, outline, whole_problems
+
+_UNCHECKED = ("its contacts were checked for the regions' countries before they changed: "
+              "the change of country waits until this file reads again")
 
 # A first load reads files in as many children at once as there are cores (more only compete).
 WHOLE_LOAD_CHILDREN = os.cpu_count() or 1
@@ -52,6 +56,9 @@ class DirectoryFiles:
         self.folder = path if path.is_dir() else None
         self.seen: dict[str, Signature] = {}  # every file's signature when last read
         self._good: dict[str, _Good] = {}
+        # Files whose last reading did not go live (broken, or held back by the others): read
+        # again with the next change, which may be the one they waited for.
+        self._behind: set[str] = set()
 
     def changed_on_disk(self) -> bool:
         return signatures(self.path) != self.seen
@@ -69,7 +76,8 @@ class DirectoryFiles:
     ) -> tuple[Directory | None, DirectoryError | None, bool]:
         """Read what changed: (the new directory or None, the problems or None, changed)."""
         now = signatures(self.path)
-        todo = [name for name, sig in now.items() if everything or sig != self.seen.get(name)]
+        todo = [name for name, sig in now.items()
+                if everything or sig != self.seen.get(name) or name in self._behind]
         removed = [name for name in self._good if name not in now]
         self.seen = now
         if not todo and not removed:
@@ -84,22 +92,40 @@ class DirectoryFiles:
         candidate.update(fresh)
         if not everything and self.folder and _countries(candidate) != _countries(self._good):
             return self.refresh(everything=True)  # regions changed country: read all again
+        unchecked = self._unchecked(candidate, fresh)
+        if unchecked:
+            candidate = dict(self._good)
+            problems += [Problem(name, 0, 0, "", _UNCHECKED) for name in unchecked]
         candidate, cross = self._settle(candidate, set(fresh) | set(removed))
         problems += cross
-        changed = everything or candidate.keys() != self._good.keys() or any(
-            v is not self._good.get(k) for k, v in candidate.items())
-        if everything and problems:
+        self._behind = {name for name in todo if name not in fresh
+                        or candidate.get(name) is not fresh[name]}
+        if problems and not self._good:  # a first load: nothing to serve but the whole
             return None, DirectoryError(_sorted(problems)), False
+        changed = candidate.keys() != self._good.keys() or any(
+            v is not self._good.get(k) for k, v in candidate.items())
         self._good = candidate
         for good in candidate.values():
             good.read.deferred = []  # checked against the whole now, until regions change
         error = DirectoryError(_sorted(problems)) if problems else None
         return (self.directory() if changed else None), error, changed
 
+    def _unchecked(self, candidate: dict[str, _Good], fresh: dict[str, _Good]) -> list[str]:
+        """Files not read again whose contacts are in regions that changed country: their
+        numbers were checked for the old countries, so the change waits for them."""
+        before, after = _countries(self._good), _countries(candidate)
+        moved = {r for r in before.keys() | after.keys() if before.get(r) != after.get(r)}
+        return [name for name, good in sorted(candidate.items())
+                if name not in fresh and any(
+                    moved.intersection(r.regions) for r in good.read.part.resources)]
+
     def _kept(self, read: Read) -> _Good:
         """The last good version of a file saved again unchanged, else the new reading."""
         good = self._good.get(read.name)
-        return good if good is not None and good.read.digest == read.digest else _Good(read)
+        if good is None or good.read.digest != read.digest:
+            return _Good(read)
+        good.read.deferred = read.deferred  # its contacts, to check against the whole again
+        return good
 
     @staticmethod
     def _context(others: dict[str, _Good]) -> dict[str, Any]:
@@ -122,7 +148,10 @@ class DirectoryFiles:
         placed = self.reader.place(self.folder, found)
         if not self._good:
             return candidate, placed
-        blamed = {name for name, _, _ in found} & touched
+        # Only a file with another last good version can be taken back; one read unchanged
+        # that fails against the others holds back the change that made it fail.
+        blamed = {name for name, _, _ in found
+                  if name in touched and candidate.get(name) is not self._good.get(name)}
         kept = {k: v for k, v in candidate.items() if k not in blamed}
         kept.update({k: v for k, v in self._good.items() if k in blamed})
         if self._cross(kept, touched - blamed):

@@ -63,7 +63,6 @@ class Others:
 class Part:
     """One valid file: its model, and the contact checks left until all regions are known."""
 
-    name: str
     model: PartFile
     deferred: list[tuple[Path_, dict[str, Any], list[str]]] = field(default_factory=list)
 
@@ -140,10 +139,6 @@ def _contacts(
                 contact = contact.model_dump() if hasattr(contact, "model_dump") else None
             if contact is not None:
                 yield ("resources", i, "contacts", j, "value"), contact, regions, known
-
-
-def _countries_of(regions: list[str], countries: Mapping[str, str | None]) -> list[str | None]:
-    return [countries.get(r) for r in regions]
 
 
 # --------------------------------------------------------------------------- across files
@@ -224,11 +219,9 @@ def cross_problems(
     return found
 
 
-def whole_problems(
-    files: Sequence[Outline], *, links: bool = True
-) -> list[tuple[str, Path_, str]]:
-    """`cross_problems` (unless `links` is off) plus what the whole needs once or more."""
-    found = cross_problems(files) if links else []
+def whole_problems(files: Sequence[Outline]) -> list[tuple[str, Path_, str]]:
+    """`cross_problems` plus what the whole needs once or more."""
+    found = cross_problems(files)
     first = files[0].name if files else "resources.yaml"
     for key in ("version", "languages"):
         holders = [file.name for file in files if key in file.given]
@@ -272,13 +265,13 @@ def validate_part(text: str, name: str, others: Others | None = None) -> Part:
         if not known and not whole:  # its regions are in other files: checked with the whole
             deferred.append((path, contact, regions))
             continue
-        message = contact_problem(contact, _countries_of(regions, countries))
+        message = contact_problem(contact, [countries.get(r) for r in regions])
         if message:
             located.append((path, False, message))
     if whole:  # the rules across entries, as for any whole directory, and what it needs once
         located += [(path, False, message) for _, path, message in
                     whole_problems([outline(name, data)])]
-    elif located or problems:
+    elif (located or problems) and any(others.ids.values()):  # none on a whole load
         crossed = cross_problems([outline(name, data)], others.ids)
         located += [(path, False, message) for _, path, message in crossed]
     if located:
@@ -286,7 +279,7 @@ def validate_part(text: str, name: str, others: Others | None = None) -> Part:
     if problems or model is None:
         problems.sort(key=lambda p: (p.line, p.column))
         raise DirectoryError(problems)
-    return Part(name, model, deferred)
+    return Part(model, deferred)
 
 
 def place(text: str, name: str, located: Iterable[tuple[Path_, bool, str]]) -> list[Problem]:

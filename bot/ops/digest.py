@@ -104,8 +104,7 @@ def compose(
     since = (state.last_sent or now - WEEK).date()
     lines = [t.gettext(TITLE).format(date=t.date(now.date())), ""]
 
-    entries: list[Resource | Guide] = [*directory.data.resources, *directory.data.guides]
-    stale = provenance.stale(entries, stale_days, now.date())
+    stale = directory.stale(stale_days, now.date())
     if stale:
         lines.append(t.gettext(STALE).format(days=stale_days, count=len(stale)))
         lines += [f"• {e.id} — {_rests_on(e)}" for e in stale[:MAX_LINES]]
@@ -181,7 +180,7 @@ class Digest:
     ) -> str:
         since = (self.state.last_sent or self.clock() - WEEK).date().isoformat()
         reports = await reports_since(since)
-        # Off the event loop: every entry's dates are read, which opens every resource.
+        # Off the event loop: every resource and guide is read for its dates.
         return await asyncio.to_thread(
             compose,
             t,
@@ -232,10 +231,9 @@ class Digest:
                 for start in range(0, len(text), 4000):
                     await send(admin, text[start : start + 4000])
                 sent += 1
-            except NetworkError as exc:  # Telegram itself, or the way to it (TimedOut too)
-                unreachable += 1
-                log.warning("weekly digest not sent to an admin: %s", type(exc).__name__)
             except Exception as exc:  # this admin (blocked the bot, say): the others still
+                # NetworkError: Telegram itself, or the way to it (TimedOut too)
+                unreachable += isinstance(exc, NetworkError)
                 log.warning("weekly digest not sent to an admin: %s", type(exc).__name__)
         if unreachable and not sent:
             return  # nobody got it because Telegram could not be reached: the next hour
