@@ -135,7 +135,7 @@ def measure(name: str, data: dict[str, Any], rounds: int, runs: int,
     figures = {
         "resources": len(directory.data.resources),
         "guides": len(directory.data.guides),
-        "words": len({*index.strong, *index.text, *index.category_words}),
+        "words": len({*index.strong, *index.text, *index.topics.known}),
         "typo keys": len(index.typos),
         "queries": len(times),
         "query p50 ms": round(percentile(times, 50) * 1000, 3),
