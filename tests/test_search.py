@@ -24,7 +24,7 @@ from bot.loading.validation import parse_directory
 from bot.ops.console import Console
 from bot.screens import results as search_screens
 from bot.screens.menus import View
-from bot.search.danger import Danger, shipped_danger_words
+from bot.search.danger import NO_WORDS, Danger, shipped_danger_words
 from bot.search.fold import fold, tokens, within_one_edit
 from bot.search.index import MAX_RESULTS, Answer, Found, Index, refused
 from bot.telegram.delivery import keyboard
@@ -329,15 +329,15 @@ def test_a_reload_swaps_the_directory_and_its_index_together(tmp_path: Path) -> 
     path.write_text((ROOT / "resources.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     reloader = Reloader.start_with(path, reader=InProcessReader())
     before = reloader.loaded
-    assert before.index.search("zebracorn", None).outcome is Answer.NOTHING
+    assert before.index.search("zebracorn", None, NO_WORDS).outcome is Answer.NOTHING
     text = path.read_text(encoding="utf-8").replace(
         '      en: ["lawyer", ', '      en: ["zebracorn", "lawyer", ', 1)
     path.write_text(text, encoding="utf-8")
     assert asyncio.run(reloader.reload()).changed
     after = reloader.loaded
     assert after.directory is not before.directory and after.index is not before.index
-    assert after.index.search("zebracorn", None).category == "legal"
-    assert before.index.search("zebracorn", None).outcome is Answer.NOTHING
+    assert after.index.search("zebracorn", None, NO_WORDS).category == "legal"
+    assert before.index.search("zebracorn", None, NO_WORDS).outcome is Answer.NOTHING
 
 
 @settings(max_examples=200, deadline=None,

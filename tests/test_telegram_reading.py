@@ -23,6 +23,7 @@ from bot.i18n.sensitive import SensitiveTerms, load_terms
 from bot.i18n.translator import Catalogs, load_catalogs
 from bot.screens import results as search_screens
 from bot.screens.menus import Screen, View
+from bot.search.danger import shipped_danger_words
 from bot.search.index import Index
 from tests import tdlib
 from tests.langs import SHIPPED
@@ -149,19 +150,19 @@ def screens_of(
 ) -> Iterator[tuple[str, Screen, list[str]]]:
     """(where, screen, the names it must keep out of its preview) for every place and none:
     the button crawl and the typed searches."""
-    index = Index(directory)
+    index, danger_words = Index(directory), shipped_danger_words()
     for region in [None, *(r.id for r in directory.user_regions)]:
         state = UserState(lang, region, discreet=discreet)
         view = View(directory, catalogs, catalogs.get(lang), state, terms)
         for action, screen in crawl(directory, catalogs, state, terms):
             yield f"{region} {action.encode()}", screen, names_on(view, action)
-        emergency = names_on(view, Action(Kind.EMERGENCY))
         for query in QUERIES[lang]:
-            found = index.search(query, region)
-            hits = [names_on(view, Action(Kind.RESOURCE if h.kind == "resource" else Kind.GUIDE,
-                                          h.id)) for h in found.hits]
-            names = [*emergency, *(name for named in hits for name in named)]
-            yield f"{region} search {query!r}", search_screens.results(view, found), names
+            screen = search_screens.results(view, index.search(query, region, danger_words))
+            # What its buttons open: the entries found, the topic, and after danger the
+            # Emergency screen's lines (those that fit the danger first) and their guides.
+            names = [name for b in screen.buttons() if b.action is not None
+                     for name in names_on(view, b.action)]
+            yield f"{region} search {query!r}", screen, names
 
 
 def read_screens(

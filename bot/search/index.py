@@ -247,9 +247,7 @@ class Index:
         return found
 
     # ---- a query
-    def search(
-        self, query: str, region: str | None, danger_words: DangerWords = danger.NO_WORDS
-    ) -> Found:
+    def search(self, query: str, region: str | None, danger_words: DangerWords) -> Found:
         # Danger is heard in the whole message before anything else, even in one too long to
         # search or holding a phone number: it is read here and nowhere kept.
         spotted = danger.spot(danger_words, query) if len(query) <= MAX_DANGER_CHARS else None
