@@ -17,7 +17,11 @@ from bot.i18n.bidi import MARKS
 from bot.i18n.sensitive import load_terms
 from bot.i18n.translator import Catalogs
 from bot.screens import menus as screens
+from bot.screens import results as search_screens
 from bot.screens.menus import View
+from bot.search.danger import shipped_danger_words
+from bot.search.index import Answer, Index
+from tests.langs import SHIPPED
 
 
 def places(directory: Directory) -> list[str]:
@@ -98,6 +102,37 @@ def test_what_a_person_writes_of_danger_leads_to_the_lines_that_fit_it(
             guides = [b.action.target for b in outcome.screen.buttons()
                       if b.action is not None and b.action.kind is Kind.GUIDE]
             assert "blackmail-first-steps" in guides, (lang, guides)
+
+
+# Of those, the messages that ask for nothing but help: "my husband" names violence at home,
+# and Kurmanji «min» ("my") is a word of the phone-safety phrases.
+NAMING_NO_TOPIC = {
+    lang: [text for danger, text in written.items()
+           if (lang, danger) not in {("en", "violence"), ("ku", "violence"), ("ku", "blackmail")}]
+    for lang, written in WRITTEN.items()
+}
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+def test_a_danger_message_naming_no_topic_shows_only_the_emergency_screen(
+    lang: str, shipped_directory: Directory, catalogs: Catalogs
+) -> None:
+    """Its other words ("I want … myself", «من») ask for nothing: no guide they happen to
+    match stands beside the lines that fit the danger, and no group's name («من» is in
+    IRQR's Arabic name) that the sensitive terms find telling."""
+    d, terms = shipped_directory, load_terms(shipped_locales())
+    index, danger_words = Index(d), shipped_danger_words()
+    for place in [None, *places(d)]:
+        for discreet in (False, True):
+            view = View(d, catalogs, catalogs.get(lang), UserState(lang, place, discreet), terms)
+            for text in NAMING_NO_TOPIC[lang]:
+                found = index.search(text, place, danger_words)
+                assert found.outcome is Answer.DANGER, (text, place)
+                own = screens.emergency(view, found.danger)
+                screen = search_screens.results(view, found)
+                beside = [(b.label, view.telling(b.label)) for b in screen.buttons()
+                          if b not in own.buttons()]
+                assert (screen.text, beside) == (own.text, []), (text, place, discreet)
 
 
 @pytest.mark.parametrize("lang", list(WRITTEN))

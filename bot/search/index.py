@@ -271,6 +271,9 @@ class Index:
 
         A general cry beside a topic the directory has ("help me find a lawyer", «ساعدني
         بالتسجيل») is a request: that topic is answered, with the Emergency button first.
+        Other words that ask for no topic ("I want … myself", «من») add nothing: what they
+        happen to match would stand beside the lines that fit the danger, and could name a
+        group the person never spoke of.
         """
         rest = list(dict.fromkeys(spotted.rest))[:MAX_WORDS]
         if spotted.kind is Danger.GENERAL:
@@ -278,6 +281,8 @@ class Index:
             if category is not None:
                 return Found(Answer.FOUND, hits, category, urgent=True, danger=spotted.kind)
         hits, category, _ = self._rank(rest, region, beside_emergency=True)
+        if category is None:
+            hits = ()
         return Found(Answer.DANGER, hits, category, danger=spotted.kind)
 
     def _rank(
