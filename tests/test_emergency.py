@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from html import escape, unescape
 
 import pytest
@@ -133,6 +134,33 @@ def test_a_danger_message_naming_no_topic_shows_only_the_emergency_screen(
                 beside = [(b.label, view.telling(b.label)) for b in screen.buttons()
                           if b not in own.buttons()]
                 assert (screen.text, beside) == (own.text, []), (text, place, discreet)
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+def test_a_danger_screen_shows_each_entry_once_and_no_two_buttons_alike(
+    lang: str, shipped_directory: Directory, catalogs: Catalogs
+) -> None:
+    """Danger beside a topic, each topic named as the menus name it: an entry on the Emergency
+    screen that the topic's words find too (the blackmail guide, the violence line) is one
+    button, and masked buttons beside the Emergency screen's own are numbered on from them,
+    never a second "Contact 1"."""
+    d, terms = shipped_directory, load_terms(shipped_locales())
+    index, danger_words = Index(d), shipped_danger_words()
+    for place in [None, *places(d)]:
+        for discreet in (False, True):
+            view = View(d, catalogs, catalogs.get(lang), UserState(lang, place, discreet), terms)
+            for said in WRITTEN[lang].values():
+                for topic in d.categories.values():
+                    text = f"{said} {view.label(topic.name)}"
+                    found = index.search(text, place, danger_words)
+                    assert found.outcome is Answer.DANGER, (text, place)
+                    buttons = search_screens.results(view, found).buttons()
+                    opened = Counter((b.action.kind, b.action.target) for b in buttons
+                                     if b.action is not None)
+                    labels = Counter(b.label for b in buttons)
+                    twice = [*(e for e, n in opened.items() if n > 1),
+                             *(label for label, n in labels.items() if n > 1)]
+                    assert twice == [], (text, place, discreet)
 
 
 @pytest.mark.parametrize("lang", list(WRITTEN))
