@@ -105,6 +105,20 @@ def test_what_a_person_writes_of_danger_leads_to_the_lines_that_fit_it(
             assert "blackmail-first-steps" in guides, (lang, guides)
 
 
+@pytest.mark.parametrize("lang", SHIPPED)
+def test_a_fitting_line_whose_name_tells_more_than_was_written_does_not_lead(
+    lang: str, shipped_directory: Directory, catalogs: Catalogs
+) -> None:
+    """In Türkiye the one health line is Kaos GL's refugee programme, an LGBTI+ group: after
+    "I want to kill myself" its name would tell more than the person wrote."""
+    ctx = Context.of(shipped_directory, catalogs, terms=load_terms(shipped_locales()),
+                     danger=shipped_danger_words())
+    text = WRITTEN[lang]["self_harm"]
+    outcome = decide(ctx, UserState(lang, "tr"), Text(text))
+    assert outcome.screen.urgent, text
+    assert first_offered(outcome.screen) != "kaosgl-refugee", text
+
+
 # Of those, the messages that ask for nothing but help: "my husband" names violence at home,
 # and Kurmanji «min» ("my") is a word of the phone-safety phrases.
 NAMING_NO_TOPIC = {
