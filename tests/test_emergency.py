@@ -23,6 +23,7 @@ from bot.screens.menus import View
 from bot.search.danger import shipped_danger_words
 from bot.search.index import Answer, Index
 from tests.langs import SHIPPED
+from tests.written import WRITTEN
 
 
 def places(directory: Directory) -> list[str]:
@@ -56,7 +57,7 @@ def test_nothing_without_a_number_or_message_channel_stands_on_emergency(
         assert "front-line-defenders" not in ids and "tr-kades" not in ids
 
 
-@pytest.mark.parametrize("lang", ["en", "ar", "ckb", "ku"])
+@pytest.mark.parametrize("lang", SHIPPED)
 def test_the_emergency_screen_shows_a_number_right_under_the_first_name(
     lang: str, shipped_directory: Directory, catalogs: Catalogs
 ) -> None:
@@ -68,20 +69,9 @@ def test_the_emergency_screen_shows_a_number_right_under_the_first_name(
         assert "🌐" not in screens.emergency(view).text, place
 
 
-# A person in the Kurdistan Region writes of a danger, in each language: the first line they
+# A person in the Kurdistan Region writes of a danger (`WRITTEN`): the first line they
 # are offered fits it (a health line for self-harm, a violence line for violence at home, a
 # digital-safety line and the blackmail guide for blackmail).
-WRITTEN = {
-    "en": {"self_harm": "I want to kill myself", "violence": "my husband beats me",
-           "blackmail": "someone is blackmailing me"},
-    "ar": {"self_harm": "اريد انتحر", "violence": "زوجي يضربني", "blackmail": "يبتزني"},
-    "ckb": {"self_harm": "دەمەوێت خۆم بکوژم", "violence": "مێردەکەم لێم دەدات",
-            "blackmail": "بلاکمەیلم دەکات"},
-    "ku": {"self_harm": "ez dixwazim xwe bikujim", "violence": "mêrê min li min dixe",
-           "blackmail": "şantajê li min dike"},
-    "ku-Arab": {"self_harm": "دخوازم خۆ بکوژم", "violence": "مێرێ من ل من ددەت",
-                "blackmail": "بلاکمەیلا من دکەت"},
-}
 FIRST = {"self_harm": "krg-youth-line", "violence": "krg-dcvaw-119", "blackmail": "smex-helpdesk"}
 
 

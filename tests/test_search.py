@@ -26,10 +26,12 @@ from bot.screens import results as search_screens
 from bot.screens.menus import View
 from bot.search.danger import NO_WORDS, Danger, shipped_danger_words
 from bot.search.fold import fold, tokens, within_one_edit
-from bot.search.index import MAX_RESULTS, Answer, Found, Index, refused
+from bot.search.index import MAX_QUERY_CHARS, MAX_RESULTS, Answer, Found, Index, refused
 from bot.telegram.delivery import keyboard
 from tests.conftest import DATA, ROOT, Harness, make_settings, running_harness
 from tests.fakes import buttons, user
+from tests.langs import SHIPPED
+from tests.written import WRITTEN
 
 _INDEXES: dict[int, tuple[Directory, Index]] = {}
 
@@ -164,14 +166,15 @@ def test_danger_answers_with_the_emergency_screen(
     assert "911" in screen.text
 
 
-@pytest.mark.parametrize("query", ["I want to kill myself and I have no phone number",
-                                   "they will kill me " + "please " * 40])
+@pytest.mark.parametrize("lang", SHIPPED)
 def test_danger_is_heard_in_a_message_too_long_or_too_private_to_search(
-    query: str, shipped_directory: Directory
+    lang: str, shipped_directory: Directory
 ) -> None:
-    assert refused(query + " 0750 123 4567")
-    found = search(shipped_directory, query + " 0750 123 4567", "iq-kr")
-    assert found.outcome is Answer.DANGER
+    for said in WRITTEN[lang].values():
+        for query in (f"{said} 0750 123 4567", said + " …" * MAX_QUERY_CHARS):
+            assert refused(query)
+            found = search(shipped_directory, query, "iq-kr")
+            assert found.outcome is Answer.DANGER, query
 
 
 def test_danger_inside_a_request_still_shows_what_was_asked_below_it(
