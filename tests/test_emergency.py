@@ -84,7 +84,8 @@ def first_offered(screen: screens.Screen) -> str:
 def test_what_a_person_writes_of_danger_leads_to_the_lines_that_fit_it(
     lang: str, shipped_directory: Directory, catalogs: Catalogs
 ) -> None:
-    ctx = Context.of(shipped_directory, catalogs, terms=load_terms(shipped_locales()))
+    ctx = Context.of(shipped_directory, catalogs, terms=load_terms(shipped_locales()),
+                     danger=shipped_danger_words())
     for danger, text in WRITTEN[lang].items():
         outcome = decide(ctx, UserState(lang, "iq-kr"), Text(text))
         assert outcome.screen.urgent, (lang, text)

@@ -376,7 +376,7 @@ def test_console_searches_typed_words(shipped_directory: Directory, catalogs: Ca
 def test_the_core_searches_typed_text_and_counts_only_found_or_not(
     shipped_directory: Directory, catalogs: Catalogs
 ) -> None:
-    ctx = core.Context.of(shipped_directory, catalogs)
+    ctx = core.Context.of(shipped_directory, catalogs, danger=shipped_danger_words())
     state = UserState("ar", "iq-kr")
     def counted(outcome: core.Decision) -> list[object]:
         return [e for e in outcome.effects if isinstance(e, CountSearch | CountView)]
@@ -399,7 +399,8 @@ def test_discreet_mode_masks_what_search_shows_as_the_menus_do(
     from bot.config import shipped_locales
     from bot.i18n.sensitive import load_terms
 
-    ctx = core.Context.of(shipped_directory, catalogs, terms=load_terms(shipped_locales()))
+    ctx = core.Context.of(shipped_directory, catalogs, terms=load_terms(shipped_locales()),
+                          danger=shipped_danger_words())
     for lang, query in (("en", "gay"), ("ar", "مثلي"), ("en", "domestic violence")):
         shown = core.decide(ctx, UserState(lang, "iq-fed", discreet=True), core.Text(query))
         labels = " ".join(b.label for b in shown.screen.buttons())
