@@ -118,15 +118,6 @@ def command_problems(shown: tdlib.Formatted) -> list[str]:
     return problems
 
 
-def readers_languages(catalogs: Catalogs, lang: str) -> tuple[str, ...]:
-    """The reader's language and every language its texts may fall back to."""
-    return catalogs.get(lang).fallback
-
-
-def telling(terms: SensitiveTerms, text: str, languages: tuple[str, ...]) -> str | None:
-    return next((found for code in languages if (found := terms.found(text, code))), None)
-
-
 def names_on(view: View, action: Action) -> list[str]:
     """The topic or entries a screen is about, as it names them: never in its preview."""
     d, region = view.directory, view.state.region
@@ -170,7 +161,7 @@ def read_screens(
 ) -> Reading:
     reading = Reading()
     links = directory_links(directory)
-    languages = readers_languages(catalogs, lang)
+    languages = catalogs.get(lang).fallback  # the reader's and those its texts fall back to
     seen: set[str] = set()
     for where, screen, names in screens_of(directory, catalogs, terms, lang, discreet):
         reading.screens += 1
@@ -187,13 +178,13 @@ def read_screens(
         reading.untappable_commands += [f"{where}: {p}" for p in command_problems(shown)]
         preview = tdlib.preview(screen.text)
         first_line = screen.text.split("\n", 1)[0]
-        found = telling(terms, preview, languages) or telling(terms, first_line, languages)
+        found = terms.found(preview, *languages) or terms.found(first_line, *languages)
         if found:
             reading.telling_previews.append(f"{where}: {found!r} in {preview!r}")
         if discreet:
             reading.telling_buttons += [
                 f"{where}: {b.label!r}" for b in screen.buttons()
-                if telling(terms, b.label, languages)]
+                if terms.found(b.label, *languages)]
         visible = tdlib.without_marks(shown.text).replace("\n", " ")
         for name in names:
             at = visible.find(tdlib.without_marks(name))
