@@ -161,6 +161,16 @@ def failed(ctx: Context, client_language: str | None) -> Screen:
     return screens.menu_changed(view(ctx, UserState(), client_language))
 
 
+NOT_SAVED = N_("This could not be saved just now. Please try again in a few minutes.")
+
+
+def not_saved(ctx: Context, lang: str | None, client_language: str | None) -> Screen:
+    """When the disk refuses a write: the main menu under the notice, in the person's
+    language; they can go on, and know to try again."""
+    shown = view(ctx, UserState(lang=lang), client_language)
+    return screens.main_menu(shown, notice=shown.ui(NOT_SAVED))
+
+
 def next_state(ctx: Context, state: UserState, action: Action) -> UserState:
     """The state after an action: only known languages and regions are kept."""
     if screens.known_choice(ctx.directory, ctx.catalogs, action):
