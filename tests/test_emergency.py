@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from html import escape, unescape
+from html import unescape
 
 import pytest
 
@@ -14,7 +14,6 @@ from bot.core.state import UserState
 from bot.directory.contacts import CONTACT_KINDS, ContactType
 from bot.directory.model import GLOBAL_REGION
 from bot.directory.queries import Directory
-from bot.i18n.bidi import MARKS
 from bot.i18n.sensitive import load_terms
 from bot.i18n.translator import Catalogs
 from bot.screens import menus as screens
@@ -22,6 +21,7 @@ from bot.screens import results as search_screens
 from bot.screens.menus import View
 from bot.search.danger import shipped_danger_words
 from bot.search.index import Answer, Index
+from tests import tdlib
 from tests.langs import SHIPPED
 from tests.written import WRITTEN
 
@@ -174,7 +174,8 @@ def test_a_place_with_nothing_that_fits_says_so_and_shows_the_general_numbers(
 ) -> None:
     view = View(shipped_directory, catalogs, catalogs.get(lang), UserState(lang, "sy"))
     screen = screens.emergency(view, "self_harm")
-    assert escape(catalogs.get(lang).gettext(screens.NOTHING_FITS)) in unescape_marks(screen.text)
+    said = catalogs.get(lang).gettext(screens.NOTHING_FITS)
+    assert said in tdlib.without_marks(unescape(screen.text))
     assert first_offered(screen) == "sy-emergency"
 
 
@@ -188,14 +189,9 @@ def test_the_emergency_screen_keeps_where_a_line_works_and_how_old_it_is(
     d, t = shipped_directory, catalogs.get(lang)
     for place, ids in {"iq-kr": ["erbil-ecc-122", "iq-911"], "sy": ["sy-emergency"]}.items():
         view = View(d, catalogs, t, UserState(lang, place), load_terms(shipped_locales()))
-        text = unescape_marks(screens.emergency(view).text)
+        text = tdlib.without_marks(unescape(screens.emergency(view).text))  # as read
         for ident in ids:
             caution = d.resources[ident].caution
             assert caution is not None and lang in caution, (ident, lang)
             assert caution[lang] in text, (lang, ident)
         assert "trusted organisation" not in text and "منظمة موثوقة" not in text
-
-
-def unescape_marks(text: str) -> str:
-    """The screen's text as read: entities decoded, direction marks and isolates left out."""
-    return "".join(c for c in unescape(text) if c not in MARKS)

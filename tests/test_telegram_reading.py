@@ -9,7 +9,6 @@ text falls back to.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -38,8 +37,6 @@ QUERIES = {
     "ku": ["parêzer", "lgbt", "şantaj", "tundî", "penaber", "dixwazim xwe bikujim"],
     "ku-Arab": ["پارێزەر", "lgbt", "ئیبتیزاز", "توندوتیژی", "پەنابەر", "دخوازم خۆ بکوژم"],
 }
-# A "/" that starts a word: Telegram must make it a command (or it is inside a link).
-_COMMAND_LIKE = re.compile(rf"(?<![\w/<>])/[{tdlib.MARKS}]*[A-Za-z]")
 
 
 @dataclass
@@ -105,19 +102,6 @@ def link_problems(shown: tdlib.Formatted, links: frozenset[str]) -> list[str]:
     return problems
 
 
-def command_problems(shown: tdlib.Formatted) -> list[str]:
-    """A /command people cannot tap: split from its slash by a mark, or glued to a word."""
-    commands = {e.offset for e in shown.of_kind("bot_command")}
-    inside = [(e.offset, e.end) for e in shown.of_kind("text_url", "url")]
-    problems = []
-    for match in _COMMAND_LIKE.finditer(shown.text):
-        at = match.start()
-        if at in commands or any(start <= at < end for start, end in inside):
-            continue
-        problems.append(f"not tappable: {shown.text[at : at + 20]!r}")
-    return problems
-
-
 def names_on(view: View, action: Action) -> list[str]:
     """The topic or entries a screen is about, as it names them: never in its preview."""
     d, region = view.directory, view.state.region
@@ -175,7 +159,7 @@ def read_screens(
             continue
         reading.left_as_text += [f"{where}: {e!r}" for e in tdlib.entities_left_as_text(shown.text)]
         reading.broken_links += [f"{where}: {p}" for p in link_problems(shown, links)]
-        reading.untappable_commands += [f"{where}: {p}" for p in command_problems(shown)]
+        reading.untappable_commands += [f"{where}: {p}" for p in tdlib.command_problems(shown)]
         preview = tdlib.preview(screen.text)
         first_line = screen.text.split("\n", 1)[0]
         found = terms.found(preview, *languages) or terms.found(first_line, *languages)
