@@ -15,8 +15,6 @@ At 500 and 2,000 the same run measures the one mechanism loading keeps, search w
 by the reader child: the same edits with the words dropped from the child's answer, so the bot
 folds every file's words on each reload, and, in-process, the fold of every file against one
 file's (`piece_words`), the JSON the words cost on the way and the memory the kept words take.
-At 2,000 and 10,000 it also measures the kept words held as tuples rather than lists (which
-the garbage collector stops following), against the full collections seen during reloads.
 
 The directories are synthetic but valid: the seed's resources cloned under new ids, names and
 summaries, with the seed's real, checked phone numbers.
@@ -181,7 +179,8 @@ class Collections:
 
 def first_screens(current: Any, catalogs: Any) -> float:
     """Seconds to draw the main menu of a place and a category's first page, as the first
-    person after a swap gets them (on the event loop; display order is worked out then)."""
+    person after a swap gets them (on the event loop; the directory's `prepare()` worked out
+    their lookups and display order before the swap)."""
     from bot.core.state import UserState
     from bot.screens.menus import category, main_menu
     from bot.screens.view import View

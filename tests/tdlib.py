@@ -5,7 +5,8 @@ answers a few requests synchronously, offline and without a client: `parseTextEn
 a bot's HTML exactly as the Bot API does (or refuses it, as sendMessage would), and
 `getTextEntities` finds what the apps make tappable in plain text (links, e-mail addresses,
 @mentions, /commands). Only what TDLib has no call for is written here by hand: an HTML entity
-that TDLib left as text, and the chat list's preview (the start of the message, on one line).
+that TDLib left as text, a /command the apps left untappable, and the chat list's preview (the
+start of the message, on one line).
 """
 
 from __future__ import annotations
@@ -18,11 +19,14 @@ from typing import Any
 
 import tdjson
 
-# Direction marks: LRM, RLM, ALM, LRE…RLO (embeddings and overrides), LRI…PDI (isolates).
-MARKS = "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+from bot.i18n.bidi import MARKS
+
+_MARKS = "".join(sorted(MARKS))  # for a character class
 PREVIEW_LENGTH = 64  # code points a chat list shows of the last message, about
 # An entity TDLib did not decode is shown as typed: "&gt;", or one a direction mark broke.
-_ENTITY_AS_TEXT = re.compile(rf"&#?[\w{MARKS}]*\w[\w{MARKS}]*;")
+_ENTITY_AS_TEXT = re.compile(rf"&#?[\w{_MARKS}]*\w[\w{_MARKS}]*;")
+# A "/" that starts a word: Telegram must make it a command (or it is inside a link).
+_COMMAND_LIKE = re.compile(rf"(?<![\w/<>])/[{_MARKS}]*[A-Za-z]")
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 # Entities that open something when tapped (a /command sends itself: see bot_command).
 TAPPABLE = frozenset({"text_url", "url", "email_address", "mention", "phone_number"})
@@ -139,6 +143,19 @@ def shown(html: str) -> Formatted:
     merged = sorted((*parsed.entities, *found), key=lambda e: (e.offset, -e.length))
     return Formatted(parsed.text, tuple(merged))
 
+
+
+def command_problems(shown: Formatted) -> list[str]:
+    """A /command people cannot tap: split from its slash by a mark, or glued to a word."""
+    commands = {e.offset for e in shown.of_kind("bot_command")}
+    inside = [(e.offset, e.end) for e in shown.of_kind("text_url", "url")]
+    problems = []
+    for match in _COMMAND_LIKE.finditer(shown.text):
+        at = match.start()
+        if at in commands or any(start <= at < end for start, end in inside):
+            continue
+        problems.append(f"not tappable: {shown.text[at : at + 20]!r}")
+    return problems
 
 
 def entities_left_as_text(text: str) -> list[str]:

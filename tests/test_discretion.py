@@ -72,7 +72,7 @@ async def test_discreet_mode_is_a_preference_that_survives_a_restart_until_forge
         assert "🛂 Asylum and refugee status" in labels(h)
 
 
-@pytest.mark.parametrize("lang", ["en", "ar", "ckb", "ku"])
+@pytest.mark.parametrize("lang", SHIPPED)
 async def test_a_quiet_chat_ends_on_a_neutral_message(tmp_path: Path, lang: str) -> None:
     clock = Clock()
     async with running_harness(make_settings(tmp_path, tidy_seconds=900), clock) as h:
@@ -167,7 +167,7 @@ def test_penah_console_hides_in_discreet_mode_what_the_bot_hides(
     assert shown == []
 
 
-@pytest.mark.parametrize("lang", ["en", "ar", "ckb", "ku"])
+@pytest.mark.parametrize("lang", SHIPPED)
 async def test_through_telegram_no_first_line_names_a_sensitive_topic(
     tmp_path: Path, lang: str
 ) -> None:
@@ -204,8 +204,9 @@ async def test_through_telegram_no_first_line_names_a_sensitive_topic(
                 await h.press(entry)
                 firsts.append(h.screen()["text"].split("\n", 1)[0])
         assert len(firsts) > 15
+        languages = h.bot.catalogs.get(lang).fallback  # a Badini line may show Arabic
         for first in firsts:
-            assert terms.found(first, lang) is None, first
+            assert terms.found(first, *languages) is None, first
         assert all(c.params.get("disable_notification") is True
                    for c in h.fake.called("sendMessage"))
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from html import escape, unescape
+from collections import Counter
+from html import unescape
 
 import pytest
 
@@ -13,11 +14,16 @@ from bot.core.state import UserState
 from bot.directory.contacts import CONTACT_KINDS, ContactType
 from bot.directory.model import GLOBAL_REGION
 from bot.directory.queries import Directory
-from bot.i18n.bidi import MARKS
 from bot.i18n.sensitive import load_terms
 from bot.i18n.translator import Catalogs
 from bot.screens import menus as screens
+from bot.screens import results as search_screens
 from bot.screens.menus import View
+from bot.search.danger import shipped_danger_words
+from bot.search.index import Answer, Index
+from tests import tdlib
+from tests.langs import SHIPPED
+from tests.written import WRITTEN
 
 
 def places(directory: Directory) -> list[str]:
@@ -51,7 +57,7 @@ def test_nothing_without_a_number_or_message_channel_stands_on_emergency(
         assert "front-line-defenders" not in ids and "tr-kades" not in ids
 
 
-@pytest.mark.parametrize("lang", ["en", "ar", "ckb", "ku"])
+@pytest.mark.parametrize("lang", SHIPPED)
 def test_the_emergency_screen_shows_a_number_right_under_the_first_name(
     lang: str, shipped_directory: Directory, catalogs: Catalogs
 ) -> None:
@@ -63,20 +69,9 @@ def test_the_emergency_screen_shows_a_number_right_under_the_first_name(
         assert "🌐" not in screens.emergency(view).text, place
 
 
-# A person in the Kurdistan Region writes of a danger, in each language: the first line they
+# A person in the Kurdistan Region writes of a danger (`WRITTEN`): the first line they
 # are offered fits it (a health line for self-harm, a violence line for violence at home, a
 # digital-safety line and the blackmail guide for blackmail).
-WRITTEN = {
-    "en": {"self_harm": "I want to kill myself", "violence": "my husband beats me",
-           "blackmail": "someone is blackmailing me"},
-    "ar": {"self_harm": "اريد انتحر", "violence": "زوجي يضربني", "blackmail": "يبتزني"},
-    "ckb": {"self_harm": "دەمەوێت خۆم بکوژم", "violence": "مێردەکەم لێم دەدات",
-            "blackmail": "بلاکمەیلم دەکات"},
-    "ku": {"self_harm": "ez dixwazim xwe bikujim", "violence": "mêrê min li min dixe",
-           "blackmail": "şantajê li min dike"},
-    "ku-Arab": {"self_harm": "دخوازم خۆ بکوژم", "violence": "مێرێ من ل من ددەت",
-                "blackmail": "بلاکمەیلا من دکەت"},
-}
 FIRST = {"self_harm": "krg-youth-line", "violence": "krg-dcvaw-119", "blackmail": "smex-helpdesk"}
 
 
@@ -89,7 +84,8 @@ def first_offered(screen: screens.Screen) -> str:
 def test_what_a_person_writes_of_danger_leads_to_the_lines_that_fit_it(
     lang: str, shipped_directory: Directory, catalogs: Catalogs
 ) -> None:
-    ctx = Context.of(shipped_directory, catalogs, terms=load_terms(shipped_locales()))
+    ctx = Context.of(shipped_directory, catalogs, terms=load_terms(shipped_locales()),
+                     danger=shipped_danger_words())
     for danger, text in WRITTEN[lang].items():
         outcome = decide(ctx, UserState(lang, "iq-kr"), Text(text))
         assert outcome.screen.urgent, (lang, text)
@@ -100,13 +96,86 @@ def test_what_a_person_writes_of_danger_leads_to_the_lines_that_fit_it(
             assert "blackmail-first-steps" in guides, (lang, guides)
 
 
+@pytest.mark.parametrize("lang", SHIPPED)
+def test_a_fitting_line_whose_name_tells_more_than_was_written_does_not_lead(
+    lang: str, shipped_directory: Directory, catalogs: Catalogs
+) -> None:
+    """In Türkiye the one health line is Kaos GL's refugee programme, an LGBTI+ group: after
+    "I want to kill myself" its name would tell more than the person wrote."""
+    ctx = Context.of(shipped_directory, catalogs, terms=load_terms(shipped_locales()),
+                     danger=shipped_danger_words())
+    text = WRITTEN[lang]["self_harm"]
+    outcome = decide(ctx, UserState(lang, "tr"), Text(text))
+    assert outcome.screen.urgent, text
+    assert first_offered(outcome.screen) != "kaosgl-refugee", text
+
+
+# Of those, the messages that ask for nothing but help: "my husband" names violence at home,
+# and Kurmanji «min» ("my") is a word of the phone-safety phrases.
+NAMING_NO_TOPIC = {
+    lang: [text for danger, text in written.items()
+           if (lang, danger) not in {("en", "violence"), ("ku", "violence"), ("ku", "blackmail")}]
+    for lang, written in WRITTEN.items()
+}
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+def test_a_danger_message_naming_no_topic_shows_only_the_emergency_screen(
+    lang: str, shipped_directory: Directory, catalogs: Catalogs
+) -> None:
+    """Its other words ("I want … myself", «من») ask for nothing: no guide they happen to
+    match stands beside the lines that fit the danger, and no group's name («من» is in
+    IRQR's Arabic name) that the sensitive terms find telling."""
+    d, terms = shipped_directory, load_terms(shipped_locales())
+    index, danger_words = Index(d), shipped_danger_words()
+    for place in [None, *places(d)]:
+        for discreet in (False, True):
+            view = View(d, catalogs, catalogs.get(lang), UserState(lang, place, discreet), terms)
+            for text in NAMING_NO_TOPIC[lang]:
+                found = index.search(text, place, danger_words)
+                assert found.outcome is Answer.DANGER, (text, place)
+                own = screens.emergency(view, found.danger)
+                screen = search_screens.results(view, found)
+                beside = [(b.label, view.telling(b.label)) for b in screen.buttons()
+                          if b not in own.buttons()]
+                assert (screen.text, beside) == (own.text, []), (text, place, discreet)
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+def test_a_danger_screen_shows_each_entry_once_and_no_two_buttons_alike(
+    lang: str, shipped_directory: Directory, catalogs: Catalogs
+) -> None:
+    """Danger beside a topic, each topic named as the menus name it: an entry on the Emergency
+    screen that the topic's words find too (the blackmail guide, the violence line) is one
+    button, and masked buttons beside the Emergency screen's own are numbered on from them,
+    never a second "Contact 1"."""
+    d, terms = shipped_directory, load_terms(shipped_locales())
+    index, danger_words = Index(d), shipped_danger_words()
+    for place in [None, *places(d)]:
+        for discreet in (False, True):
+            view = View(d, catalogs, catalogs.get(lang), UserState(lang, place, discreet), terms)
+            for said in WRITTEN[lang].values():
+                for topic in d.categories.values():
+                    text = f"{said} {view.label(topic.name)}"
+                    found = index.search(text, place, danger_words)
+                    assert found.outcome is Answer.DANGER, (text, place)
+                    buttons = search_screens.results(view, found).buttons()
+                    opened = Counter((b.action.kind, b.action.target) for b in buttons
+                                     if b.action is not None)
+                    labels = Counter(b.label for b in buttons)
+                    twice = [*(e for e, n in opened.items() if n > 1),
+                             *(label for label, n in labels.items() if n > 1)]
+                    assert twice == [], (text, place, discreet)
+
+
 @pytest.mark.parametrize("lang", list(WRITTEN))
 def test_a_place_with_nothing_that_fits_says_so_and_shows_the_general_numbers(
     lang: str, shipped_directory: Directory, catalogs: Catalogs
 ) -> None:
     view = View(shipped_directory, catalogs, catalogs.get(lang), UserState(lang, "sy"))
     screen = screens.emergency(view, "self_harm")
-    assert escape(catalogs.get(lang).gettext(screens.NOTHING_FITS)) in unescape_marks(screen.text)
+    said = catalogs.get(lang).gettext(screens.NOTHING_FITS)
+    assert said in tdlib.without_marks(unescape(screen.text))
     assert first_offered(screen) == "sy-emergency"
 
 
@@ -120,14 +189,9 @@ def test_the_emergency_screen_keeps_where_a_line_works_and_how_old_it_is(
     d, t = shipped_directory, catalogs.get(lang)
     for place, ids in {"iq-kr": ["erbil-ecc-122", "iq-911"], "sy": ["sy-emergency"]}.items():
         view = View(d, catalogs, t, UserState(lang, place), load_terms(shipped_locales()))
-        text = unescape_marks(screens.emergency(view).text)
+        text = tdlib.without_marks(unescape(screens.emergency(view).text))  # as read
         for ident in ids:
             caution = d.resources[ident].caution
             assert caution is not None and lang in caution, (ident, lang)
             assert caution[lang] in text, (lang, ident)
         assert "trusted organisation" not in text and "منظمة موثوقة" not in text
-
-
-def unescape_marks(text: str) -> str:
-    """The screen's text as read: entities decoded, direction marks and isolates left out."""
-    return "".join(c for c in unescape(text) if c not in MARKS)

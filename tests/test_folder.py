@@ -12,6 +12,7 @@ from bot.cli import main
 from bot.loading.reader import InProcessReader
 from bot.loading.reloader import Reloader
 from bot.loading.sources import load_directory
+from bot.search.danger import shipped_danger_words
 from bot.search.index import Index
 from tests.conftest import DATA, ROOT
 from tests.test_reloader import atomic_write
@@ -297,6 +298,8 @@ def test_a_folder_read_by_children_lists_and_searches_as_the_single_file(tmp_pat
                     == [r.id for r in whole.resources_for(place, category)])
     assert all(piece.words is not None for piece in split_up.pieces)
     ours, theirs = Index(split_up), Index(whole)
+    danger_words = shipped_danger_words()
     for query in SEARCHED:
         for place in places:
-            assert ours.search(query, place) == theirs.search(query, place), (query, place)
+            assert (ours.search(query, place, danger_words)
+                    == theirs.search(query, place, danger_words)), (query, place)

@@ -25,7 +25,7 @@ from bot.screens.menus import MAX_TEXT
 from tests.conftest import ROOT, make_settings, running_harness
 from tests.fakes import Call, user
 from tests.screen_crawl import crawl
-from tests.test_reloader import atomic_write
+from tests.writes import atomic_write
 
 SHIPPED = (ROOT / "resources.yaml").read_text(encoding="utf-8")
 T = TypeVar("T")

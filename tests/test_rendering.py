@@ -18,7 +18,6 @@ from bot.screens.menus import View
 from tests import tdlib
 from tests.langs import RTL, SHIPPED
 from tests.screen_crawl import crawl
-from tests.test_telegram_reading import command_problems
 
 # Punctuation that follows a run in each script, and a run of each kind.
 PUNCTUATION = [".", ",", ":", ";", "!", "?", ")", "»", "…", "،", "؛", "؟"]
@@ -119,7 +118,7 @@ def test_commands_in_help_and_privacy_are_tappable_in_right_to_left_languages(
     assert {"/menu", "/language", "/privacy", "/clear", "/forget"} <= commands
     shown = tdlib.shown(privacy(view, 30).text)
     assert {"/forget", "/clear"} <= {shown.covered(e) for e in shown.of_kind("bot_command")}
-    assert command_problems(shown) == []
+    assert tdlib.command_problems(shown) == []
     assert "&gt;" not in shown.text and ">" in shown.text  # «Settings > Privacy» shown right
 
 
@@ -163,11 +162,11 @@ def test_guide_and_card_sources_show_the_site_name_linked_to_the_page(
 def test_the_reading_catches_what_broke_before() -> None:
     assert tdlib.entities_left_as_text(tdlib.parse_html("الإعدادات &\u2066gt\u2069; الخصوصية").text)
     assert tdlib.entities_left_as_text(tdlib.parse_html("&amp;gt;").text) == ["&gt;"]
-    assert command_problems(tdlib.shown("استخدم /\u2066forget\u2069"))
+    assert tdlib.command_problems(tdlib.shown("استخدم /\u2066forget\u2069"))
     with pytest.raises(tdlib.Refused):
         tdlib.parse_html("<script>x</script>")
     fine = tdlib.shown(f"الإعدادات &gt; الخصوصية {LRI}/forget{PDI}")
-    assert tdlib.entities_left_as_text(fine.text) == [] and command_problems(fine) == []
+    assert tdlib.entities_left_as_text(fine.text) == [] and tdlib.command_problems(fine) == []
 
 
 def test_sorani_lists_use_the_arabic_comma_and_wa(

@@ -24,12 +24,14 @@ from bot.loading.validation import parse_directory
 from bot.ops.console import Console
 from bot.screens import results as search_screens
 from bot.screens.menus import View
-from bot.search.danger import Danger, shipped_danger_words
+from bot.search.danger import NO_WORDS, Danger, shipped_danger_words
 from bot.search.fold import fold, tokens, within_one_edit
-from bot.search.index import MAX_RESULTS, Answer, Found, Index, refused
+from bot.search.index import MAX_QUERY_CHARS, MAX_RESULTS, Answer, Found, Index, refused
 from bot.telegram.delivery import keyboard
 from tests.conftest import DATA, ROOT, Harness, make_settings, running_harness
 from tests.fakes import buttons, user
+from tests.langs import SHIPPED
+from tests.written import WRITTEN
 
 _INDEXES: dict[int, tuple[Directory, Index]] = {}
 
@@ -164,14 +166,15 @@ def test_danger_answers_with_the_emergency_screen(
     assert "911" in screen.text
 
 
-@pytest.mark.parametrize("query", ["I want to kill myself and I have no phone number",
-                                   "they will kill me " + "please " * 40])
+@pytest.mark.parametrize("lang", SHIPPED)
 def test_danger_is_heard_in_a_message_too_long_or_too_private_to_search(
-    query: str, shipped_directory: Directory
+    lang: str, shipped_directory: Directory
 ) -> None:
-    assert refused(query + " 0750 123 4567")
-    found = search(shipped_directory, query + " 0750 123 4567", "iq-kr")
-    assert found.outcome is Answer.DANGER
+    for said in WRITTEN[lang].values():
+        for query in (f"{said} 0750 123 4567", said + " …" * MAX_QUERY_CHARS):
+            assert refused(query)
+            found = search(shipped_directory, query, "iq-kr")
+            assert found.outcome is Answer.DANGER, query
 
 
 def test_danger_inside_a_request_still_shows_what_was_asked_below_it(
@@ -329,15 +332,15 @@ def test_a_reload_swaps_the_directory_and_its_index_together(tmp_path: Path) -> 
     path.write_text((ROOT / "resources.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     reloader = Reloader.start_with(path, reader=InProcessReader())
     before = reloader.loaded
-    assert before.index.search("zebracorn", None).outcome is Answer.NOTHING
+    assert before.index.search("zebracorn", None, NO_WORDS).outcome is Answer.NOTHING
     text = path.read_text(encoding="utf-8").replace(
         '      en: ["lawyer", ', '      en: ["zebracorn", "lawyer", ', 1)
     path.write_text(text, encoding="utf-8")
     assert asyncio.run(reloader.reload()).changed
     after = reloader.loaded
     assert after.directory is not before.directory and after.index is not before.index
-    assert after.index.search("zebracorn", None).category == "legal"
-    assert before.index.search("zebracorn", None).outcome is Answer.NOTHING
+    assert after.index.search("zebracorn", None, NO_WORDS).category == "legal"
+    assert before.index.search("zebracorn", None, NO_WORDS).outcome is Answer.NOTHING
 
 
 @settings(max_examples=200, deadline=None,
@@ -373,7 +376,7 @@ def test_console_searches_typed_words(shipped_directory: Directory, catalogs: Ca
 def test_the_core_searches_typed_text_and_counts_only_found_or_not(
     shipped_directory: Directory, catalogs: Catalogs
 ) -> None:
-    ctx = core.Context.of(shipped_directory, catalogs)
+    ctx = core.Context.of(shipped_directory, catalogs, danger=shipped_danger_words())
     state = UserState("ar", "iq-kr")
     def counted(outcome: core.Decision) -> list[object]:
         return [e for e in outcome.effects if isinstance(e, CountSearch | CountView)]
@@ -396,7 +399,8 @@ def test_discreet_mode_masks_what_search_shows_as_the_menus_do(
     from bot.config import shipped_locales
     from bot.i18n.sensitive import load_terms
 
-    ctx = core.Context.of(shipped_directory, catalogs, terms=load_terms(shipped_locales()))
+    ctx = core.Context.of(shipped_directory, catalogs, terms=load_terms(shipped_locales()),
+                          danger=shipped_danger_words())
     for lang, query in (("en", "gay"), ("ar", "مثلي"), ("en", "domestic violence")):
         shown = core.decide(ctx, UserState(lang, "iq-fed", discreet=True), core.Text(query))
         labels = " ".join(b.label for b in shown.screen.buttons())

@@ -9,7 +9,6 @@ text falls back to.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -23,6 +22,7 @@ from bot.i18n.sensitive import SensitiveTerms, load_terms
 from bot.i18n.translator import Catalogs, load_catalogs
 from bot.screens import results as search_screens
 from bot.screens.menus import Screen, View
+from bot.search.danger import shipped_danger_words
 from bot.search.index import Index
 from tests import tdlib
 from tests.langs import SHIPPED
@@ -37,8 +37,6 @@ QUERIES = {
     "ku": ["parêzer", "lgbt", "şantaj", "tundî", "penaber", "dixwazim xwe bikujim"],
     "ku-Arab": ["پارێزەر", "lgbt", "ئیبتیزاز", "توندوتیژی", "پەنابەر", "دخوازم خۆ بکوژم"],
 }
-# A "/" that starts a word: Telegram must make it a command (or it is inside a link).
-_COMMAND_LIKE = re.compile(rf"(?<![\w/<>])/[{tdlib.MARKS}]*[A-Za-z]")
 
 
 @dataclass
@@ -104,28 +102,6 @@ def link_problems(shown: tdlib.Formatted, links: frozenset[str]) -> list[str]:
     return problems
 
 
-def command_problems(shown: tdlib.Formatted) -> list[str]:
-    """A /command people cannot tap: split from its slash by a mark, or glued to a word."""
-    commands = {e.offset for e in shown.of_kind("bot_command")}
-    inside = [(e.offset, e.end) for e in shown.of_kind("text_url", "url")]
-    problems = []
-    for match in _COMMAND_LIKE.finditer(shown.text):
-        at = match.start()
-        if at in commands or any(start <= at < end for start, end in inside):
-            continue
-        problems.append(f"not tappable: {shown.text[at : at + 20]!r}")
-    return problems
-
-
-def readers_languages(catalogs: Catalogs, lang: str) -> tuple[str, ...]:
-    """The reader's language and every language its texts may fall back to."""
-    return catalogs.get(lang).fallback
-
-
-def telling(terms: SensitiveTerms, text: str, languages: tuple[str, ...]) -> str | None:
-    return next((found for code in languages if (found := terms.found(text, code))), None)
-
-
 def names_on(view: View, action: Action) -> list[str]:
     """The topic or entries a screen is about, as it names them: never in its preview."""
     d, region = view.directory, view.state.region
@@ -149,19 +125,19 @@ def screens_of(
 ) -> Iterator[tuple[str, Screen, list[str]]]:
     """(where, screen, the names it must keep out of its preview) for every place and none:
     the button crawl and the typed searches."""
-    index = Index(directory)
+    index, danger_words = Index(directory), shipped_danger_words()
     for region in [None, *(r.id for r in directory.user_regions)]:
         state = UserState(lang, region, discreet=discreet)
         view = View(directory, catalogs, catalogs.get(lang), state, terms)
         for action, screen in crawl(directory, catalogs, state, terms):
             yield f"{region} {action.encode()}", screen, names_on(view, action)
-        emergency = names_on(view, Action(Kind.EMERGENCY))
         for query in QUERIES[lang]:
-            found = index.search(query, region)
-            hits = [names_on(view, Action(Kind.RESOURCE if h.kind == "resource" else Kind.GUIDE,
-                                          h.id)) for h in found.hits]
-            names = [*emergency, *(name for named in hits for name in named)]
-            yield f"{region} search {query!r}", search_screens.results(view, found), names
+            screen = search_screens.results(view, index.search(query, region, danger_words))
+            # What its buttons open: the entries found, the topic, and after danger the
+            # Emergency screen's lines (those that fit the danger first) and their guides.
+            names = [name for b in screen.buttons() if b.action is not None
+                     for name in names_on(view, b.action)]
+            yield f"{region} search {query!r}", screen, names
 
 
 def read_screens(
@@ -169,7 +145,7 @@ def read_screens(
 ) -> Reading:
     reading = Reading()
     links = directory_links(directory)
-    languages = readers_languages(catalogs, lang)
+    languages = catalogs.get(lang).fallback  # the reader's and those its texts fall back to
     seen: set[str] = set()
     for where, screen, names in screens_of(directory, catalogs, terms, lang, discreet):
         reading.screens += 1
@@ -183,16 +159,16 @@ def read_screens(
             continue
         reading.left_as_text += [f"{where}: {e!r}" for e in tdlib.entities_left_as_text(shown.text)]
         reading.broken_links += [f"{where}: {p}" for p in link_problems(shown, links)]
-        reading.untappable_commands += [f"{where}: {p}" for p in command_problems(shown)]
+        reading.untappable_commands += [f"{where}: {p}" for p in tdlib.command_problems(shown)]
         preview = tdlib.preview(screen.text)
         first_line = screen.text.split("\n", 1)[0]
-        found = telling(terms, preview, languages) or telling(terms, first_line, languages)
+        found = terms.found(preview, *languages) or terms.found(first_line, *languages)
         if found:
             reading.telling_previews.append(f"{where}: {found!r} in {preview!r}")
         if discreet:
             reading.telling_buttons += [
                 f"{where}: {b.label!r}" for b in screen.buttons()
-                if telling(terms, b.label, languages)]
+                if terms.found(b.label, *languages)]
         visible = tdlib.without_marks(shown.text).replace("\n", " ")
         for name in names:
             at = visible.find(tdlib.without_marks(name))

@@ -9,7 +9,6 @@ every decision, and a decision seen before can be answered from memory.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from bot.core.callbacks import Action, Kind
 from bot.core.commands import Command
@@ -31,7 +30,7 @@ from bot.i18n.translator import N_, Catalogs
 from bot.screens import menus as screens
 from bot.screens import results as search_screens
 from bot.screens.menus import Screen, View
-from bot.search.danger import NO_WORDS, DangerWords, shipped_danger_words
+from bot.search.danger import NO_WORDS, DangerWords
 from bot.search.index import Index
 
 MEDIA_NOTICE = N_(
@@ -54,11 +53,18 @@ class Context:
     danger: DangerWords = NO_WORDS  # the locales' danger words: typed danger is heard
 
     @classmethod
-    def of(cls, directory: Directory, catalogs: Catalogs, **options: Any) -> Context:
-        """A context with the directory's search index built here, and the shipped danger
-        words unless others are given (console, tests)."""
-        options.setdefault("danger", shipped_danger_words())
-        return cls(directory, Index(directory), catalogs, **options)
+    def of(
+        cls,
+        directory: Directory,
+        catalogs: Catalogs,
+        *,
+        retention_days: int = 30,
+        terms: SensitiveTerms = NO_TERMS,
+        danger: DangerWords = NO_WORDS,
+    ) -> Context:
+        """A context with the directory's search index built here (the console, tests)."""
+        return cls(directory, Index(directory), catalogs, retention_days=retention_days,
+                   terms=terms, danger=danger)
 
 
 @dataclass(frozen=True)
@@ -153,6 +159,16 @@ def _search(ctx: Context, state: UserState, query: str) -> Decision:
 def failed(ctx: Context, client_language: str | None) -> Screen:
     """After an error: the main menu, in the client's language, never a stack trace."""
     return screens.menu_changed(view(ctx, UserState(), client_language))
+
+
+NOT_SAVED = N_("This could not be saved just now. Please try again in a few minutes.")
+
+
+def not_saved(ctx: Context, lang: str | None, client_language: str | None) -> Screen:
+    """When the disk refuses a write: the main menu under the notice, in the person's
+    language; they can go on, and know to try again."""
+    shown = view(ctx, UserState(lang=lang), client_language)
+    return screens.main_menu(shown, notice=shown.ui(NOT_SAVED))
 
 
 def next_state(ctx: Context, state: UserState, action: Action) -> UserState:

@@ -153,7 +153,8 @@ def country_of(given: str | None, region_countries: Collection[str | None]) -> s
 
 @dataclass(frozen=True)
 class Shown:
-    """A contact as screens show it, worked out once when the directory loads."""
+    """A contact as screens show it, made on each showing from its number as read once
+    (`read_number` keeps what it read)."""
 
     kind: ContactKind
     display: str

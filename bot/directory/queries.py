@@ -63,8 +63,8 @@ class Directory:
 
     def prepare(self) -> None:
         """Work out what every screen reads now, rather than in the first update after it:
-        the lookups, the order, and every phone number read for its country (phonenumbers
-        keeps what it read, so a reload reads only the changed file's)."""
+        the lookups, the order, and every phone number read for its country (`read_number`
+        keeps what it read, so a reload reads only the numbers it has not seen)."""
         _ = self.regions, self.categories, self.resources, self.guides, self._ranked
         _ = self.emergency_category, self._countries
         for resource in self.data.resources:

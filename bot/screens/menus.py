@@ -151,7 +151,8 @@ def emergency(view: View, danger: str | None = None) -> Screen:
         lines.append(view.ui(CALL_NOW))
     if danger and not fitting and d.answered(danger):
         lines.append(view.ui(NOTHING_FITS))
-    shown = [*fitting, *(r for r in found if r.id not in {f.id for f in fitting})]
+    first = {r.id for r in fitting}
+    shown = [*fitting, *(r for r in found if r.id not in first)]
     for resource in shown:
         lines.append("")
         lines.append(f"<b>{view.content(resource.name)}</b>")

@@ -6,6 +6,7 @@ at the chat, or a notification preview, shows only the directory's own words.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from bot.core.callbacks import Action, Kind
@@ -19,6 +20,7 @@ NOT_FOUND = N_(
     "Nothing you type is kept."
 )
 FOUND = N_("This is what I found:")
+_KINDS = {"resource": Kind.RESOURCE, "guide": Kind.GUIDE}  # an entry found, as a button opens it
 
 
 def results(view: View, found: Found) -> Screen:
@@ -32,8 +34,7 @@ def results(view: View, found: Found) -> Screen:
 def _results(view: View, found: Found) -> Screen:
     if found.outcome in (Answer.DANGER, Answer.EMERGENCY):
         screen = emergency(view, found.danger)
-        shown = {b.action for b in screen.buttons()}
-        extra = [(b,) for b in _hit_buttons(view, found) if b.action not in shown]
+        extra = [(b,) for b in _hit_buttons(view, found, beside=screen.buttons())]
         if found.category in view.directory.categories:
             extra.append((_category_button(view, found.category),))
         return Screen(screen.text, (*screen.rows[:-1], *extra, *screen.rows[-1:]), urgent=True)
@@ -68,9 +69,15 @@ def _category_button(view: View, category_id: str) -> Button:
     return Button(category_label(view, category), Action(Kind.CATEGORY, category.id))
 
 
-def _hit_buttons(view: View, found: Found) -> list[Button]:
-    hits = enumerate(found.hits, start=1)
-    return [b for n, hit in hits if (b := _hit_button(view, hit, found.category, n))]
+def _hit_buttons(view: View, found: Found, beside: Sequence[Button] = ()) -> list[Button]:
+    """A button for each entry found but not already `beside` it (the Emergency screen's own
+    lines and guides, which lead back elsewhere): one entry, one button. Masked ones are
+    numbered on from those beside, so no two read "Contact 1"."""
+    taken = {(b.action.kind, b.action.target) for b in beside
+             if b.action is not None and b.action.kind in _KINDS.values()}
+    fresh = [hit for hit in found.hits if (_KINDS.get(hit.kind), hit.id) not in taken]
+    numbered = enumerate(fresh, start=len(taken) + 1)
+    return [b for n, hit in numbered if (b := _hit_button(view, hit, found.category, n))]
 
 
 def _hit_button(view: View, hit: Hit, category: str | None, n: int) -> Button | None:

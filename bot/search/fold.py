@@ -77,10 +77,11 @@ def tokens(text: str) -> list[str]:
 
 
 def index_words(text: str, seen: dict[str, list[str]]) -> set[str]:
-    """The words of a directory text, folding each spelling once per index build.
+    """The words of a directory text, folding each spelling once per file.
 
-    Words repeat across a directory far more than they vary, so `seen` (one build's memory,
-    never used for a person's query) makes building the index several times faster.
+    Words repeat across a directory far more than they vary, so `seen` (the memory of one
+    file's folding, in its reader child, never used for a person's query) spares folding
+    the same spelling again.
     """
     out: set[str] = set()
     for chunk in set(text.split()):

@@ -14,7 +14,6 @@ keeps "I need", «أريد» and «دەمەوێت» from matching everything wit
 from __future__ import annotations
 
 import heapq
-import logging
 import math
 import operator
 import re
@@ -25,13 +24,11 @@ from enum import Enum
 from typing import Any
 
 from bot.directory.model import GLOBAL_REGION, Category
-from bot.directory.queries import Directory, Piece, Rank, Words
+from bot.directory.queries import Directory, Rank
 from bot.search import danger
 from bot.search.danger import Danger, DangerWords
 from bot.search.fold import deletions, fold, tokens, within_one_edit, words
 from bot.search.words import piece_words
-
-log = logging.getLogger(__name__)
 
 MAX_RESULTS = 8
 PREFIX = 4  # a word cut short must keep this many letters
@@ -148,7 +145,7 @@ class Index:
         self.strong: dict[str, bytes] = {}
         self.text: dict[str, bytes] = {}
         self.entries: list[Entry] = []
-        ranks: list[tuple[Rank | tuple[int, int, int, int, str, str], int]] = []
+        ranks: list[tuple[Rank, int]] = []
         shared: dict[tuple[str, ...], Any] = {}  # equal region and category lists, held once
         for piece in directory.pieces:
             base = len(self.entries)
@@ -160,7 +157,9 @@ class Index:
                 rank = (order, 2, 0, 9, guide.question["en"].casefold(), guide.id)
                 ranks.append((rank, len(self.entries)))
                 self._add("guide", guide.id, guide.regions, guide.categories, shared)
-            words = piece.words if piece.words is not None else _words(piece)
+            words = piece.words
+            if words is None:  # a directory parsed here, not read by a reader child
+                words = piece_words(piece.resources, piece.guides)
             _post(words["strong"], base, self.strong)
             _post(words["text"], base, self.text)
         # Each entry's position in display order breaks ties between equal scores.
@@ -198,10 +197,7 @@ class Index:
             for place, shown in self.visible.items():
                 self.by_category[category_id, place] = sorted(
                     held & shown, key=self.position.__getitem__)
-        self.topics = topics = Topics(tuple(directory.data.categories))
-        self.phrases, self.categories = topics.phrases, topics.words
-        self.category_words = topics.known
-        self.category_starts, self.category_typos = topics.starts, topics.typos
+        self.topics = Topics(tuple(directory.data.categories))
 
     def _add(self, kind: str, ident: str, regions: list[str], categories: list[str],
              shared: dict[tuple[str, ...], Any]) -> None:
@@ -213,7 +209,7 @@ class Index:
         return (
             word in self.strong
             or (word in self.text and _held(self.text[word]) <= self.common)
-            or word in self.category_words
+            or word in self.topics.known
         )
 
     def rarity(self, word: str) -> float:
@@ -234,12 +230,12 @@ class Index:
             if self.known(word[:end]):
                 found.setdefault(word[:end], INFLECTED)
         start = word[:PREFIX]
-        begun = [w for w in (*self.starts.get(start, ()), *self.category_starts.get(start, ()))
+        begun = [w for w in (*self.starts.get(start, ()), *self.topics.starts.get(start, ()))
                  if w.startswith(word) and self.known(w)]
         for other in sorted(begun, key=lambda w: (len(w), w))[:8]:  # the query word begins them
             found.setdefault(other, PARTIAL)
         for key in (word, *deletions(word)) if len(word) >= TYPO_LENGTH else ():
-            for table in (self.typos, self.category_typos):
+            for table in (self.typos, self.topics.typos):
                 near = table.get(key, ())
                 for other in (near,) if isinstance(near, str) else near:
                     if other not in found and within_one_edit(word, other):
@@ -251,9 +247,7 @@ class Index:
         return found
 
     # ---- a query
-    def search(
-        self, query: str, region: str | None, danger_words: DangerWords = danger.NO_WORDS
-    ) -> Found:
+    def search(self, query: str, region: str | None, danger_words: DangerWords) -> Found:
         # Danger is heard in the whole message before anything else, even in one too long to
         # search or holding a phone number: it is read here and nowhere kept.
         spotted = danger.spot(danger_words, query) if len(query) <= MAX_DANGER_CHARS else None
@@ -277,6 +271,9 @@ class Index:
 
         A general cry beside a topic the directory has ("help me find a lawyer", «ساعدني
         بالتسجيل») is a request: that topic is answered, with the Emergency button first.
+        Other words that ask for no topic ("I want … myself", «من») add nothing: what they
+        happen to match would stand beside the lines that fit the danger, and could name a
+        group the person never spoke of.
         """
         rest = list(dict.fromkeys(spotted.rest))[:MAX_WORDS]
         if spotted.kind is Danger.GENERAL:
@@ -284,6 +281,8 @@ class Index:
             if category is not None:
                 return Found(Answer.FOUND, hits, category, urgent=True, danger=spotted.kind)
         hits, category, _ = self._rank(rest, region, beside_emergency=True)
+        if category is None:
+            hits = ()
         return Found(Answer.DANGER, hits, category, danger=spotted.kind)
 
     def _rank(
@@ -301,7 +300,7 @@ class Index:
         # is urgent; they do not rank the rest, which the Emergency screen already covers.
         calling = [self._calls_for_emergency(matches) for matches in expanded]
         for start, word in enumerate(query):
-            for category_id, phrase in self.phrases.get(word, ()):
+            for category_id, phrase in self.topics.phrases.get(word, ()):
                 if category_id == self.emergency and _at(query, start, phrase):
                     calling[start : start + len(phrase)] = [True] * len(phrase)
         urgent = any(calling)
@@ -345,7 +344,7 @@ class Index:
             category_id == self.emergency and weight == STRONG
             for other, sure in matches.items()
             if sure >= INFLECTED
-            for category_id, weight in self.categories.get(other, ())
+            for category_id, weight in self.topics.words.get(other, ())
         )
 
     def _category_scores(
@@ -355,13 +354,13 @@ class Index:
         for matches in expanded:
             best: dict[str, float] = {}
             for other, sure in matches.items():
-                for category_id, weight in self.categories.get(other, ()):
+                for category_id, weight in self.topics.words.get(other, ()):
                     if best.get(category_id, 0.0) < weight * sure:
                         best[category_id] = weight * sure
             for category_id, score in best.items():
                 scores[category_id] = scores.get(category_id, 0.0) + score
         for start, word in enumerate(query):  # a whole phrase of a category: "legal aid"
-            for category_id, phrase in self.phrases.get(word, ()):
+            for category_id, phrase in self.topics.phrases.get(word, ()):
                 if _at(query, start, phrase):
                     scores[category_id] = scores.get(category_id, 0.0) + STRONG
         return scores
@@ -429,10 +428,6 @@ def _entries(postings: bytes) -> memoryview:
 
 def _held(postings: bytes) -> int:
     return len(postings) // _SIZE
-
-
-def _words(piece: Piece) -> Words:
-    return piece_words(piece.resources, piece.guides)
 
 
 def typo_word(word: str) -> bool:

@@ -26,7 +26,7 @@ from telegram.ext import (
 from bot.core import decide as core
 from bot.core.callbacks import Action, decode
 from bot.core.commands import BY_NAME
-from bot.core.decide import Decision, Event, Media, Press, Text, Typed
+from bot.core.decide import Decision, Event, Media, Press, Text, Typed, not_saved
 from bot.core.state import (
     ClearChat,
     CountSearch,
@@ -37,7 +37,6 @@ from bot.core.state import (
     ScheduleTidy,
     UserState,
 )
-from bot.screens.failures import not_saved
 from bot.storage.store import SaveFailed
 from bot.telegram.gate import Gate, PTBContext, client_language, typed_command
 from bot.telegram.services import Services
