@@ -20,7 +20,8 @@ from tests.botprocess import ROOT, TOKEN, BotProcess, penah_env
 from tests.conftest import DATA
 from tests.fakeapi import FakeBotAPI
 from tests.fakes import user
-from tests.test_process import atomic_write, start, to_chat, until
+from tests.test_process import start, to_chat, until
+from tests.writes import atomic_write
 
 GOOD = (DATA / "directory.yaml").read_text(encoding="utf-8")
 LEVELS = 25_000

@@ -54,9 +54,8 @@ def test_check_of_a_missing_file_fails(tmp_path: Path, capsys: pytest.CaptureFix
 
 
 def test_run_without_a_token_explains_botfather_and_console(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     assert main(["run"]) == 2
     err = capsys.readouterr().err
     assert "@BotFather" in err and "penah console" in err
@@ -66,7 +65,6 @@ def test_debug_logging_is_refused_unless_unlocked(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("PENAH_LOG_LEVEL", "DEBUG")
-    monkeypatch.delenv("PENAH_UNSAFE_DEBUG", raising=False)
     assert main(["check", str(DATA / "directory.yaml")]) == 2
     assert "PENAH_UNSAFE_DEBUG=1" in capsys.readouterr().err
 

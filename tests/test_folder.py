@@ -15,7 +15,7 @@ from bot.loading.sources import load_directory
 from bot.search.danger import shipped_danger_words
 from bot.search.index import Index
 from tests.conftest import DATA, ROOT
-from tests.test_reloader import atomic_write
+from tests.writes import atomic_write
 
 SINGLE = DATA / "directory.yaml"
 

@@ -21,7 +21,8 @@ from tests.botprocess import BotProcess, penah_env
 from tests.fakeapi import FakeBotAPI
 from tests.fakes import user
 from tests.test_folder import split
-from tests.test_process import atomic_write, press, start, to_chat
+from tests.test_process import press, start, to_chat
+from tests.writes import atomic_write
 
 SECRET = "db-pass-5f2c9a71"
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import os
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -24,6 +23,7 @@ from tests.botprocess import TOKEN, BotProcess, penah_env
 from tests.fakeapi import Call, FakeBotAPI
 from tests.fakes import buttons, user
 from tests.langs import REGISTRY, SHIPPED
+from tests.writes import atomic_write
 
 pytestmark = pytest.mark.e2e  # every test here starts `penah run`
 
@@ -73,13 +73,6 @@ def button(message: dict[str, Any], label: str) -> str:
     found = [str(b["callback_data"]) for b in buttons(message) if label in b["text"]]
     assert found, f"no button {label!r} in {[b['text'] for b in buttons(message)]}"
     return found[0]
-
-
-def atomic_write(path: Path, text: str) -> None:
-    """What editors and git do: write a new file, then rename it over the old one."""
-    temp = path.with_suffix(".tmp")
-    temp.write_text(text, encoding="utf-8")
-    os.replace(temp, path)
 
 
 async def test_start_offers_four_languages_and_arabic_gives_arabic_menus(tmp_path: Path) -> None:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 
 from bot.directory.model import DirectoryError
@@ -10,16 +9,10 @@ from bot.loading.reloader import Reloader
 from bot.loading.sources import load_directory
 from bot.loading.validation import parse_directory
 from tests.conftest import DATA
+from tests.writes import atomic_write
 
 GOOD = (DATA / "directory.yaml").read_text(encoding="utf-8")
 RENAMED = GOOD.replace("SMEX Digital Safety Helpdesk", "SMEX Helpdesk")
-
-
-def atomic_write(path: Path, text: str) -> None:
-    """What editors and git do: write a new file, then rename it over the old one."""
-    temp = path.with_suffix(".tmp")
-    temp.write_text(text, encoding="utf-8")
-    os.replace(temp, path)
 
 
 async def wait_for(condition: object, seconds: float = 20.0) -> None:
