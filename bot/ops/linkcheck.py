@@ -1,32 +1,24 @@
 """Checks the directory's links over the network: `penah check --online`, and the bot's daily run.
 
-Only links people are sent to are checked: website, form and https contact links, and guide
-sources (a guide shows its source). They are taken from the loaded directory, never by reading
-its files again. Each address is fetched once, at most `CONCURRENCY` at a time, with no
-retries: a busy site gets at most one request from us.
+Only links people are sent to are checked (https contacts, guide sources), taken from the
+loaded directory. Each address is fetched once, at most `CONCURRENCY` at a time, never retried.
+One deadline covers everything a link takes (lookup, connect, TLS, headers, every redirect) and
+one covers the run, so no slow server or hung resolver can hold it past
+`seconds × addresses / CONCURRENCY` and a few seconds.
 
-Every link has one deadline for everything (the name's lookup, connecting, TLS, the headers,
-each redirect), and the run has one too, so no server, however slow it drips its answer, and
-no resolver can hold the check: `penah check --online` ends within
-`seconds × addresses / CONCURRENCY` and a few seconds more.
-
-A directory link, or a redirect from one, may point inside the network the bot runs in
-(127.0.0.1, 10.0.0.0/8, 169.254.169.254 where clouds hand out credentials, …). Each name is
-looked up once, by the check itself; if any of its addresses is not public the link is
-refused and reported as such, and otherwise the connection goes to the address that was
-checked (TLS and the Host header still use the name), so a name cannot answer differently the
-second time. Every redirect is checked the same way. With a proxy configured (HTTPS_PROXY and
-the like, NO_PROXY honoured) the proxy is trusted to reach only what it should and looks names
-up itself: links through it are checked by their host name alone (an internal address written
-as the host, or `localhost`). `allow_private` (`penah check --online --allow-private`,
-PENAH_CHECK_LINKS_ALLOW_PRIVATE=1 for the bot) lifts the refusal, for tests and intranets.
-SSL_CERT_FILE and SSL_CERT_DIR are honoured, as httpx does.
-This never runs in a request path: the CLI runs it, and the bot in a background task.
+A link or a redirect may point inside the bot's network (127.0.0.1, 10.0.0.0/8, the cloud
+metadata address 169.254.169.254, …). Each name is looked up once, by the check; if any address
+is not public the link is refused, else the request goes to the checked address (TLS and the
+Host header still use the name), so a rebinding name cannot answer differently the second time.
+Through a proxy (HTTPS_PROXY and the like, NO_PROXY honoured), which looks names up itself, a
+link is judged by its host name alone. `allow_private` lifts the refusal (tests, intranets).
+SSL_CERT_FILE and SSL_CERT_DIR are honoured. This never runs while answering anyone.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import ipaddress
 import math
@@ -35,11 +27,10 @@ import ssl
 import threading
 import time
 import urllib.request
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import httpcore
 import httpx
 
 from bot.directory.queries import Directory
@@ -88,12 +79,8 @@ class LinkResult:
         return self.final_url is not None and self.final_url != self.url
 
 
-# --------------------------------------------------------------------------- which links
-
-
 def links_of(directory: Directory) -> list[Link]:
-    """The links people are sent to, from the loaded directory: resources' https contacts,
-    then guides' sources."""
+    """Resources' https contacts, then guides' sources."""
     found = [
         Link(resource.id, contact.value)
         for resource in directory.resources.values()
@@ -117,23 +104,17 @@ def inward(address: str) -> str | None:
         embedded = ip.ipv4_mapped or ip.sixtofour
         if embedded is None and ip in NAT64:
             embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-        if embedded is not None:
-            ip = embedded
-    if ip == METADATA:
-        return "the cloud metadata address"
-    if ip.is_unspecified:
-        return "the unspecified address"
-    if ip.is_loopback:
-        return "a loopback address"
-    if ip.is_link_local:
-        return "a link-local address"
-    if ip.is_multicast:
-        return "a multicast address"
-    if ip.is_private and not ip.is_reserved:
-        return "a private address"
-    if not ip.is_global:
-        return "not a public address"
-    return None
+        ip = embedded or ip
+    kinds = (
+        (ip == METADATA, "the cloud metadata address"),
+        (ip.is_unspecified, "the unspecified address"),
+        (ip.is_loopback, "a loopback address"),
+        (ip.is_link_local, "a link-local address"),
+        (ip.is_multicast, "a multicast address"),
+        (ip.is_private and not ip.is_reserved, "a private address"),
+        (not ip.is_global, "not a public address"),
+    )
+    return next((why for inside, why in kinds if inside), None)
 
 
 def _refusal(host: str, address: str, why: str) -> RefusedAddress:
@@ -158,184 +139,86 @@ def getaddrinfo(host: str, port: int) -> list[Any]:
 
 
 async def resolve(host: str, port: int) -> list[str]:
-    """The host's addresses, looked up in a thread of its own.
-
-    A lookup cannot be cancelled; in a daemon thread a hung resolver holds neither the link's
-    deadline nor, at the end, the process (asyncio's own executor would be waited for).
-    """
-    loop = asyncio.get_running_loop()
-    answer: asyncio.Future[list[Any]] = loop.create_future()
-
-    def settle(result: list[Any] | None, error: BaseException | None) -> None:
-        if not answer.done():
-            if error is not None:
-                answer.set_exception(error)
-            else:
-                answer.set_result(result or [])
+    """The host's addresses. A lookup cannot be cancelled: in a daemon thread a hung resolver
+    holds neither the link's deadline nor, at the end, the process (asyncio's executor would
+    be waited for)."""
+    answer: concurrent.futures.Future[list[Any]] = concurrent.futures.Future()
 
     def look_up() -> None:
+        if not answer.set_running_or_notify_cancel():  # nobody waits any more
+            return
         try:
-            result, error = getaddrinfo(host, port), None
+            answer.set_result(getaddrinfo(host, port))
         except Exception as exc:
-            result, error = None, exc
-        with contextlib.suppress(RuntimeError):  # the loop is gone: nobody waits any more
-            loop.call_soon_threadsafe(settle, result, error)
+            answer.set_exception(exc)
 
     threading.Thread(target=look_up, name="link-lookup", daemon=True).start()
-    infos = await answer
+    infos = await asyncio.wrap_future(answer)
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
-class _PinnedBackend(httpcore.AsyncNetworkBackend):
-    """Connects to the address it checked: each name is looked up here, once per connection."""
-
-    def __init__(self, allow_private: bool) -> None:
-        self.inner = httpcore.AnyIOBackend()
-        self.allow_private = allow_private
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,  # noqa: ASYNC109 - httpcore's interface
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        try:
-            addresses = await resolve(host, port)
-        except OSError as exc:
-            raise httpcore.ConnectError(f"cannot look up {host}: {exc}") from exc
-        if not addresses:
-            raise httpcore.ConnectError(f"{host} has no address")
-        if not self.allow_private:
-            for address in addresses:
-                why = inward(address)
-                if why is not None:
-                    raise _refusal(host, address, why)
-        error: Exception | None = None
-        for address in addresses:  # as a browser would, the next address if one fails
-            try:
-                return await self.inner.connect_tcp(
-                    address, port, timeout=timeout, local_address=local_address,
-                    socket_options=socket_options)
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                error = exc
-        assert error is not None
-        raise error
-
-    async def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,  # noqa: ASYNC109 - httpcore's interface
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        raise httpcore.ConnectError("links are not fetched over unix sockets")
-
-    async def sleep(self, seconds: float) -> None:
-        await self.inner.sleep(seconds)
-
-
-class _Body(httpx.AsyncByteStream):
-    def __init__(self, stream: Any) -> None:
-        self.stream = stream
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for part in self.stream:
-            yield part
-
-    async def aclose(self) -> None:
-        await self.stream.aclose()
-
-
-# httpcore's errors as httpx's, so that both read the same in a report.
-_ERRORS: tuple[tuple[type[Exception], type[httpx.TransportError]], ...] = (
-    (httpcore.ConnectTimeout, httpx.ConnectTimeout),
-    (httpcore.ReadTimeout, httpx.ReadTimeout),
-    (httpcore.WriteTimeout, httpx.WriteTimeout),
-    (httpcore.PoolTimeout, httpx.PoolTimeout),
-    (httpcore.ConnectError, httpx.ConnectError),
-    (httpcore.ReadError, httpx.ReadError),
-    (httpcore.WriteError, httpx.WriteError),
-    (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
-    (httpcore.LocalProtocolError, httpx.LocalProtocolError),
-    (httpcore.ProtocolError, httpx.ProtocolError),
-    (httpcore.UnsupportedProtocol, httpx.UnsupportedProtocol),
-)
-
-
 class LinkTransport(httpx.AsyncBaseTransport):
-    """Every request of the check (each redirect too) goes through here: straight to a checked
-    address, or through the proxy the environment names, checked by host name."""
+    """Every request of the check (each redirect too): through the proxy the environment names,
+    checked by host name, or straight to an address the check looked up and found public."""
 
     def __init__(self, *, allow_private: bool, concurrency: int = CONCURRENCY) -> None:
         self.allow_private = allow_private
         self.ssl_context = httpx.create_ssl_context(trust_env=True)  # SSL_CERT_FILE, …_DIR
-        self.pool = httpcore.AsyncConnectionPool(
-            ssl_context=self.ssl_context,
-            max_connections=concurrency,
-            network_backend=_PinnedBackend(allow_private),
-        )
+        # No connection is kept for another request: the pool knows it by its address alone,
+        # and its TLS was checked for the name it was opened for.
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=0)
+        self.direct = httpx.AsyncHTTPTransport(verify=self.ssl_context, limits=limits)
         self.proxies: dict[str, httpx.AsyncHTTPTransport] = {}
 
     def _proxy(self, url: httpx.URL) -> httpx.AsyncHTTPTransport | None:
         """HTTPS_PROXY and the like, unless NO_PROXY names the host."""
-        host = url.host
-        if not host or urllib.request.proxy_bypass(host):
-            return None
         proxies = urllib.request.getproxies()
         proxy = proxies.get(url.scheme) or proxies.get("all")
-        if not proxy:
+        if not url.host or not proxy or urllib.request.proxy_bypass(url.host):
             return None
         if proxy not in self.proxies:
             self.proxies[proxy] = httpx.AsyncHTTPTransport(proxy=proxy, verify=self.ssl_context)
         return self.proxies[proxy]
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        proxy = self._proxy(request.url)
+        url = request.url
+        proxy = self._proxy(url)
         if proxy is not None:
             if not self.allow_private:
-                check_host_name(request.url.host)
+                check_host_name(url.host)
             return await proxy.handle_async_request(request)
-        assert isinstance(request.stream, httpx.AsyncByteStream)
-        core = httpcore.Request(
-            method=request.method,
-            url=httpcore.URL(
-                scheme=request.url.raw_scheme,
-                host=request.url.raw_host,
-                port=request.url.port,
-                target=request.url.raw_path,
-            ),
-            headers=request.headers.raw,
-            content=request.stream,
-            extensions=request.extensions,
-        )
+        host = url.raw_host.decode("ascii")
         try:
-            response = await self.pool.handle_async_request(core)
-        except Exception as exc:
-            for theirs, ours in _ERRORS:
-                if isinstance(exc, theirs):
-                    raise ours(str(exc), request=request) from exc
-            if isinstance(exc, httpcore.TimeoutException):
-                raise httpx.TimeoutException(str(exc), request=request) from exc
-            raise
-        return httpx.Response(
-            status_code=response.status,
-            headers=response.headers,
-            stream=_Body(response.stream),
-            extensions=response.extensions,
-        )
+            addresses = await resolve(host, url.port or (443 if url.scheme == "https" else 80))
+        except OSError as exc:
+            raise httpx.ConnectError(f"cannot look up {host}: {exc}", request=request) from exc
+        if not addresses:
+            raise httpx.ConnectError(f"{host} has no address", request=request)
+        for address in addresses if not self.allow_private else ():
+            why = inward(address)
+            if why is not None:
+                raise _refusal(host, address, why)
+        extensions = {**request.extensions, "sni_hostname": host}
+        for address in addresses:  # as a browser would, the next address if one fails
+            pinned = httpx.Request(request.method, url.copy_with(host=address),
+                                   headers=request.headers, stream=request.stream,
+                                   extensions=extensions)
+            try:
+                return await self.direct.handle_async_request(pinned)
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                error = exc
+        raise error
 
     async def aclose(self) -> None:
-        await self.pool.aclose()
-        for proxy in self.proxies.values():
-            await proxy.aclose()
+        for transport in (self.direct, *self.proxies.values()):
+            await transport.aclose()
 
 
 # --------------------------------------------------------------------------- fetching
 
 
 def _reason(exc: BaseException, seconds: float = TIMEOUT) -> str:
-    """Name the failure as an admin can act on it; TLS problems and refusals say so."""
+    """The failure as an admin can act on it; TLS problems and refusals say so."""
     seen: set[int] = set()
     cause: BaseException | None = exc
     while cause is not None and id(cause) not in seen:
@@ -375,15 +258,13 @@ async def check_urls(
     concurrency: int = CONCURRENCY,
     request_timeout: float = TIMEOUT,
     allow_private: bool = False,
-    transport: httpx.AsyncBaseTransport | None = None,
 ) -> dict[str, LinkResult]:
     """Each distinct address once, at most `concurrency` at a time, each within
     `request_timeout` seconds, and all of them within their deadlines laid end to end."""
     distinct = list(dict.fromkeys(urls))
     gate = asyncio.Semaphore(concurrency)
-    transport = transport or LinkTransport(allow_private=allow_private, concurrency=concurrency)
     async with httpx.AsyncClient(
-        transport=transport,
+        transport=LinkTransport(allow_private=allow_private, concurrency=concurrency),
         follow_redirects=True,
         max_redirects=MAX_REDIRECTS,
         timeout=httpx.Timeout(request_timeout),
