@@ -34,6 +34,7 @@ from typing import Any
 import httpx
 
 from bot.directory.queries import Directory
+from bot.ops.logs import chain
 from bot.printable import printable
 
 USER_AGENT = "Penah-link-check/1 (directory maintenance; one request per link)"
@@ -219,17 +220,13 @@ class LinkTransport(httpx.AsyncBaseTransport):
 
 def _reason(exc: BaseException, seconds: float = TIMEOUT) -> str:
     """The failure as an admin can act on it; TLS problems and refusals say so."""
-    seen: set[int] = set()
-    cause: BaseException | None = exc
-    while cause is not None and id(cause) not in seen:
-        seen.add(id(cause))
+    for cause in chain(exc):
         if isinstance(cause, RefusedAddress):
             return str(cause)
         if isinstance(cause, ssl.SSLCertVerificationError):
             return f"TLS error: {cause.verify_message or 'certificate not trusted'}"
         if isinstance(cause, ssl.SSLError):
             return f"TLS error: {cause.reason or cause}"
-        cause = cause.__cause__ or cause.__context__
     if isinstance(exc, httpx.TimeoutException):
         return f"no answer within {seconds:g} s ({type(exc).__name__})"
     if isinstance(exc, httpx.TooManyRedirects):

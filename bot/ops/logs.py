@@ -1,16 +1,14 @@
 """Logging that carries no user data, whatever a library chooses to log.
 
-Penah's own records are written to hold ids and types only. Libraries' records are not:
-python-telegram-bot logs whole updates and raw response bodies (at CRITICAL and ERROR), httpx
-and httpcore log URLs holding the token, asyncio and tornado log exception reprs. So a filter
-on the one handler rewrites every library record to a safe form: its format string with each
-value withheld, the first words of a message that had no format, and an exception's types
-and place, never its text. PENAH_UNSAFE_DEBUG=1 lets library records through as they are
-(on a test bot only); bot tokens are redacted always.
+Penah's own records hold ids and types only. Libraries' do not: python-telegram-bot logs whole
+updates and response bodies, httpx and httpcore URLs holding the token, asyncio and tornado
+exception reprs. So the handler's filter rewrites every library record to its format string with
+each value withheld (the first words of a message without one) and an exception's types and
+place, never its text. PENAH_UNSAFE_DEBUG=1 lets library records through (a test bot only);
+bot tokens are redacted always.
 
-Two things keep the log readable under attack: every line of a record after its first is
-indented, so no text inside a record can pass for a record of its own, and a run of identical
-records (a flood of refused connections, say) is written once, then as "… repeated N times".
+Under attack the log stays readable: a record's later lines are indented, so no text inside it
+can pass for a record of its own, and a run of identical records is written once, then counted.
 """
 
 from __future__ import annotations
@@ -20,7 +18,7 @@ import re
 import sys
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 TOKEN = re.compile(r"\d{5,16}:[A-Za-z0-9_-]{30,}")
 # httpx and httpcore log each request's URL, which holds the token, at INFO and DEBUG; the
@@ -39,10 +37,6 @@ CONTINUED = "    "  # how a record's second and later lines start
 REPEAT_SECONDS = 10.0  # a flood of one record is summed up this often while it lasts
 
 
-def is_own(name: str) -> bool:
-    return name == OWN or name.startswith(OWN + ".")
-
-
 def safe_message(record: logging.LogRecord) -> str:
     """A library record's message with every value it would carry left out."""
     msg = record.msg
@@ -52,26 +46,27 @@ def safe_message(record: logging.LogRecord) -> str:
         text = VALUE_START.split(msg, maxsplit=1)[0].rstrip()
     else:  # an object logged as the message: its type only
         text = f"<{type(msg).__name__}>"
-    text = LONG_NUMBER.sub("#", text)
-    return text[:MAX_LIBRARY_MESSAGE] or WITHHELD
+    return LONG_NUMBER.sub("#", text)[:MAX_LIBRARY_MESSAGE] or WITHHELD
 
 
-def safe_exception(error: BaseException) -> str:
-    """Exception types of the chain and the innermost frame's place; no exception text."""
-    kinds = []
+def chain(error: BaseException) -> Iterator[BaseException]:
+    """An exception, then its causes and contexts, each once (a chain may loop)."""
     seen: set[int] = set()
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        kinds.append(type(current).__name__)
+        yield current
         current = current.__cause__ or current.__context__
+
+
+def safe_exception(error: BaseException) -> str:
+    """Exception types of the chain and the innermost frame's place; no exception text."""
+    kinds = " <- ".join(type(cause).__name__ for cause in chain(error))
     frames = traceback.extract_tb(error.__traceback__)
-    place = ""
-    if frames:
-        last = frames[-1]
-        file = "/".join(last.filename.replace("\\", "/").split("/")[-2:])
-        place = f" at {file}:{last.lineno} in {last.name}"
-    return f"[{' <- '.join(kinds)}{place}]"
+    if not frames:
+        return f"[{kinds}]"
+    file = "/".join(frames[-1].filename.replace("\\", "/").split("/")[-2:])
+    return f"[{kinds} at {file}:{frames[-1].lineno} in {frames[-1].name}]"
 
 
 class SafeRecords(logging.Filter):
@@ -82,8 +77,12 @@ class SafeRecords(logging.Filter):
         self.unsafe = unsafe
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not self.unsafe and not is_own(record.name):
-            self._make_safe(record)
+        if not self.unsafe and record.name.split(".")[0] != OWN:
+            text = safe_message(record)
+            if record.exc_info and record.exc_info[1] is not None:
+                text = f"{text} {safe_exception(record.exc_info[1])}"
+            record.msg, record.args = text, None
+            record.exc_info, record.exc_text, record.stack_info = None, None, None
         message = record.getMessage()
         if TOKEN.search(message):
             record.msg, record.args = TOKEN.sub("[token]", message), None
@@ -95,14 +94,6 @@ class SafeRecords(logging.Filter):
             record.stack_info = TOKEN.sub("[token]", record.stack_info)
         return True
 
-    @staticmethod
-    def _make_safe(record: logging.LogRecord) -> None:
-        text = safe_message(record)
-        if record.exc_info and record.exc_info[1] is not None:
-            text = f"{text} {safe_exception(record.exc_info[1])}"
-        record.msg, record.args = text, None
-        record.exc_info, record.exc_text, record.stack_info = None, None, None
-
 
 class IndentedLines(logging.Formatter):
     """Every line of a record after the first (its message's, its traceback's) indented."""
@@ -112,11 +103,8 @@ class IndentedLines(logging.Formatter):
 
 
 class CollapsingHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """Writes a run of identical records once, then how many more there were.
-
-    Identical: the same logger, level, message (as the filter left it) and exception type. A
-    run that goes on is summed up every `seconds`; a different record ends it.
-    """
+    """Writes a run of identical records (logger, level, message as filtered, exception type)
+    once, then how many more there were: every `seconds` while it lasts, and when it ends."""
 
     def __init__(
         self,
@@ -142,17 +130,16 @@ class CollapsingHandler(logging.StreamHandler):  # type: ignore[type-arg]
                 self._sum_up(now)
             return
         self._sum_up(now)
-        self._last, self._last_record, self._since = key, record, now
+        self._last, self._last_record = key, record
         super().emit(record)
 
     def _sum_up(self, now: float) -> None:
         last = self._last_record
         if self._repeats and last is not None:
-            summary = logging.makeLogRecord({
+            super().emit(logging.makeLogRecord({
                 "name": last.name, "levelno": last.levelno, "levelname": last.levelname,
                 "msg": "… the record above repeated %d more times", "args": (self._repeats,),
-            })
-            super().emit(summary)
+            }))
         self._repeats = 0
         self._since = now
 
@@ -169,10 +156,6 @@ def setup_logging(level: str = "INFO", stream: object = None, *, unsafe: bool = 
     handler = CollapsingHandler(stream or sys.stderr)
     handler.setFormatter(IndentedLines(FORMAT))
     handler.addFilter(SafeRecords(unsafe))
-    root = logging.getLogger()
-    for old in list(root.handlers):
-        root.removeHandler(old)
-    root.addHandler(handler)
-    root.setLevel(level)
+    logging.basicConfig(handlers=[handler], level=level, force=True)
     for name in QUIET:
         logging.getLogger(name).setLevel(logging.WARNING)
