@@ -1,17 +1,13 @@
 """`penah i18n`: per language, UI messages and directory texts translated, and what is wrong.
 
-Each finding reads `file:line: language: what`; each check is counted per language. Errors
-(exit 1) are what would show a broken, unsafe or misleading screen: syntax, unsafe
-placeholders, plural forms that disagree with the catalog's own header; a term the terms table
-rules out, in any of its forms; a caution (who runs a line, who else gets a case) a reader would
-not get in their language: missing, so it falls back, or not written in it (none of the letters
-only that language writes, or another language's text copied); a time or date range that a
-right-to-left screen, after `bidi` has isolated its runs, still shows split in two runs (end
-first) or the other way round from the English. Warnings do not fail: a Plural-Forms header
-that differs from CLDR's rule, a region or category name that falls back. Directory texts
-awaiting a speaker's review (`unreviewed:`) are counted, and listed with --verbose. A locale
-file the bot cannot read (languages, terms, danger words, sensitive terms) is an error too:
-the bot would keep its last good words, and the translator would never know.
+Each finding reads `file:line: language: what`, counted per language and check. Errors (exit 1)
+would show a broken, unsafe or misleading screen: a catalog's syntax, unsafe placeholders or
+plural forms unlike its own header; a locale file the bot cannot read (it would keep its last
+good words, unnoticed); a term terms.yaml rules out; a caution missing in a language or not
+written in it (none of its own letters, or another language's text copied); a time or date range
+a right-to-left screen, its runs isolated by `bidi`, shows split in two (end first) or reversed
+from the English. Warnings do not fail: a Plural-Forms header unlike CLDR's, a region or
+category name that falls back. Texts awaiting a speaker's review are counted (--verbose lists).
 """
 
 from __future__ import annotations
@@ -29,12 +25,12 @@ import yaml
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po
 
-from bot.config import locale_file, shipped_locales
+from bot.config import locale_file
 from bot.directory.model import DirectoryError, shown_language
 from bot.directory.queries import Directory
 from bot.i18n import languages, sensitive, terms
 from bot.i18n.bidi import LRI, PDI, RANGE_DASH, TIME, isolate_plain
-from bot.i18n.catalogs import DOMAIN, CatalogProblem, catalog_files, read_catalog
+from bot.i18n.catalogs import DOMAIN, catalog_files, read_catalog
 from bot.loading.files import files_of, read_file
 from bot.loading.sources import load_directory
 from bot.loading.yamlfile import Loader, decode, scan
@@ -60,53 +56,29 @@ _SPLIT = re.compile(
 Key = tuple[str | int, ...]
 
 
-@dataclass(frozen=True)
-class Coverage:
-    translated: int
-    total: int
-    fuzzy: list[Message]
-
-    @property
-    def share(self) -> float:
-        return self.translated / self.total if self.total else 1.0
+def _strings(value: Any) -> tuple[str, ...]:
+    """A message's forms: one, or one per plural."""
+    return tuple(value) if isinstance(value, tuple | list) else (str(value),)
 
 
-def coverage(catalog: Catalog, template: Catalog) -> Coverage:
-    """How much of the template a catalog translates; fuzzy entries do not count."""
+def coverage(catalog: Catalog, template: Catalog) -> tuple[int, int, list[Message]]:
+    """(translated, of how many, the fuzzy messages) of the template: fuzzy ones do not count."""
     wanted = [m for m in template if m.id]
     done = 0
     for source in wanted:
         message = catalog.get(source.id, context=source.context)
-        if message is None or message.fuzzy:
-            continue
-        strings = message.string if isinstance(message.string, tuple | list) else (message.string,)
-        done += all(strings)
-    return Coverage(done, len(wanted), [m for m in catalog if m.id and m.fuzzy])
-
-
-def _template(locales: Path) -> Catalog:
-    path = locales / f"{DOMAIN}.pot"
-    if not path.exists():
-        path = shipped_locales() / f"{DOMAIN}.pot"
-    with path.open("rb") as fh:
-        return read_po(fh)
+        done += bool(message and not message.fuzzy and all(_strings(message.string)))
+    return done, len(wanted), [m for m in catalog if m.id and m.fuzzy]
 
 
 def _msgfmt(paths: list[Path]) -> tuple[list[str], str | None]:
     msgfmt = shutil.which("msgfmt")
     if msgfmt is None:
         return [], "msgfmt (GNU gettext) not found: its --check was skipped"
-    errors = []
-    for path in paths:
-        result = subprocess.run(  # noqa: S603 - a fixed program on our own files
-            [msgfmt, "--check", "-o", "/dev/null", str(path)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode:
-            errors.append(result.stderr.strip())
-    return errors, None
+    runs = [subprocess.run(  # noqa: S603 - a fixed program on our own files
+        [msgfmt, "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True,
+        check=False) for path in paths]
+    return [run.stderr.strip() for run in runs if run.returncode], None
 
 
 @dataclass(frozen=True)
@@ -118,10 +90,6 @@ class Finding:
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.language}: {self.what}"
-
-
-def _forms(value: Any) -> str:
-    return "\n".join(value) if isinstance(value, tuple | list) else str(value)
 
 
 def _mappings(resources: Path) -> Iterator[tuple[Path, int, Key, str, dict[str, yaml.Node]]]:
@@ -197,7 +165,7 @@ def _checks(
 ) -> dict[str, list[Finding]]:
     found: dict[str, list[Finding]] = {name: [] for name in CHECKS}
     texts = [  # (file, line, language, text, the English it translates)
-        (path, m.lineno or 0, code, _forms(m.string), _forms(m.id))
+        (path, m.lineno or 0, code, "\n".join(_strings(m.string)), "\n".join(_strings(m.id)))
         for code, (path, catalog) in catalogs.items() for m in catalog if m.id and m.string
     ]
     codes = directory.data.languages if directory else list(catalogs)
@@ -234,7 +202,8 @@ def _checks(
 
 def report(locales: Path, resources: Path, verbose: bool = False) -> tuple[str, bool]:
     """The text to print, and False on any error (see the top of this module)."""
-    template = _template(locales)
+    with locale_file(locales, f"{DOMAIN}.pot").open("rb") as fh:
+        template = read_po(fh)
     directory: Directory | None
     try:
         directory = load_directory(resources)
@@ -265,13 +234,12 @@ def report(locales: Path, resources: Path, verbose: bool = False) -> tuple[str, 
             lines.append(f"{language.code:<10} {'broken':>16}")
             continue
         readings[language.code] = (path, reading.catalog)
-        cover = coverage(reading.catalog, template)
-        ui = f"{cover.translated}/{cover.total} {cover.share:4.0%}"
+        translated, total, fuzzy = coverage(reading.catalog, template)
+        ui = f"{translated}/{total} {translated / total if total else 1.0:4.0%}"
         done = sum(language.code in text for _, text in texts)
         share = f"{done}/{len(texts)} {done / len(texts):4.0%}" if texts else "-"
-        lines.append(f"{language.code:<10} {ui:>16} {len(cover.fuzzy):>6} {share:>18}")
-        for message in cover.fuzzy:
-            lines.append(f"  fuzzy: {path}:{message.lineno}: {str(message.id)[:60]!r}")
+        lines.append(f"{language.code:<10} {ui:>16} {len(fuzzy):>6} {share:>18}")
+        lines += [f"  fuzzy: {path}:{m.lineno}: {str(m.id)[:60]!r}" for m in fuzzy]
     if directory_note:
         lines.append(directory_note)
     failed, note = _msgfmt(paths)
@@ -313,5 +281,3 @@ def report(locales: Path, resources: Path, verbose: bool = False) -> tuple[str, 
     lines += [f"error: {e}" for e in errors]
     return "\n".join(lines), not errors
 
-
-__all__ = ["CatalogProblem", "Coverage", "coverage", "report"]
