@@ -8,6 +8,7 @@ traceback can carry them.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -22,7 +23,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
-LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+LogLevel = Literal["CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"]
 Client = Literal["aiohttp", "httpx"]  # bot/telegram/http.py; httpx is the fallback
 
 
@@ -74,7 +75,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     locales: Path = Field(default_factory=shipped_locales)
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
-    log_level: str = "INFO"
+    log_level: LogLevel = "INFO"
     unsafe_debug: bool = False
     secret: SecretBytes | None = None
     retention_days: int = Field(30, ge=1)
@@ -103,23 +104,15 @@ class Settings(BaseSettings):
     def _admin_ids(cls, value: Any) -> Any:
         if not isinstance(value, str):
             return value
-        ids = set()
-        for part in value.replace(";", ",").split(","):
-            part = part.strip()
-            if not part.lstrip("-").isdigit():
-                if part:
-                    raise ValueError("numeric Telegram user ids, comma-separated")
-                continue
-            ids.add(int(part))
-        return frozenset(ids)
+        ids = [part.strip() for part in re.split("[,;]", value) if part.strip()]
+        if not all(re.fullmatch(r"-?\d+", part) for part in ids):
+            raise ValueError("numeric Telegram user ids, comma-separated")
+        return frozenset(map(int, ids))
 
     @field_validator("log_level", mode="before")
     @classmethod
     def _level(cls, value: Any) -> Any:
-        level = str(value).strip().upper() or "INFO"
-        if level not in LOG_LEVELS:
-            raise ValueError(f"one of {', '.join(LOG_LEVELS)}")
-        return level
+        return value.strip().upper() if isinstance(value, str) else value
 
     @field_validator("unsafe_debug", "check_links", "check_links_allow_private", mode="before")
     @classmethod
