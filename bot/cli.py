@@ -11,8 +11,12 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, Settings, StartupError, load_settings
+
+if TYPE_CHECKING:
+    from bot.directory.queries import Directory
 
 log = logging.getLogger("bot")
 
@@ -25,27 +29,30 @@ Penah needs a Telegram bot token to run.
 
 To try the menus without Telegram, run:   penah console
 """
+Handler = Callable[[Settings, argparse.Namespace], int]
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="penah", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="start the bot (long polling, or a webhook)")
-    run.set_defaults(handler=_run)
+    def command(name: str, handler: Handler, about: str) -> argparse.ArgumentParser:
+        parser = sub.add_parser(name, help=about)
+        parser.set_defaults(handler=handler)
+        return parser
+
+    run = command("run", _run, "start the bot (long polling, or a webhook)")
     run.add_argument("--resources", type=Path, help="directory file or folder (PENAH_RESOURCES)")
     run.add_argument("--data-dir", type=Path, help="database and secret folder (PENAH_DATA_DIR)")
     run.add_argument("--webhook-url", help="public https URL Telegram should post updates to")
     run.add_argument("--listen", help="HOST:PORT the webhook server listens on")
 
-    console = sub.add_parser("console", help="try the menus in this terminal, offline")
-    console.set_defaults(handler=_console)
+    console = command("console", _console, "try the menus in this terminal, offline")
     console.add_argument("--lang", help="start in this language (a code in locales/languages.yaml)")
     console.add_argument("--region", help="start in this region (iq-fed, iq-kr, …)")
     console.add_argument("--resources", type=Path)
 
-    check = sub.add_parser("check", help="validate a directory file or folder; exit 1 on errors")
-    check.set_defaults(handler=_check)
+    check = command("check", _check, "validate a directory file or folder; exit 1 on errors")
     check.add_argument("file", nargs="?", type=Path)
     check.add_argument("--stale-days", type=int, help="warn when not confirmed for this long")
     check.add_argument("--online", action="store_true", help="also fetch every link; 1 if dead")
@@ -59,19 +66,15 @@ def _parser() -> argparse.ArgumentParser:
         help="with --online: the most one link may take, redirects included (default 8)",
     )
 
-    schema = sub.add_parser("schema", help="write the JSON schema editors use for resources.yaml")
-    schema.set_defaults(handler=_schema)
+    schema = command("schema", _schema, "write the JSON schema editors use for resources.yaml")
     schema.add_argument("--output", type=Path, default=Path("resources.schema.json"))
 
-    stats = sub.add_parser("stats", help="print the daily totals and broken-contact reports")
-    stats.set_defaults(handler=_stats)
+    command("stats", _stats, "print the daily totals and broken-contact reports")
 
-    health = sub.add_parser("health", help="exit 0 while the running bot's heartbeat is fresh")
-    health.set_defaults(handler=_health)
+    health = command("health", _health, "exit 0 while the running bot's heartbeat is fresh")
     health.add_argument("--max-age", type=float, default=60.0, help="seconds (default 60)")
 
-    i18n = sub.add_parser("i18n", help="translation coverage; exit 1 on broken catalogs")
-    i18n.set_defaults(handler=_i18n)
+    i18n = command("i18n", _i18n, "translation coverage; exit 1 on broken catalogs")
     i18n.add_argument("--locales", type=Path)
     i18n.add_argument("--resources", type=Path)
     i18n.add_argument("--verbose", action="store_true", help="also list the texts to review")
@@ -83,13 +86,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
     except ConfigError as exc:
-        print(f"penah: {exc}", file=sys.stderr)
-        return 2
-    handler: Callable[[Settings, argparse.Namespace], int] = args.handler
+        return _fail(exc, 2)
+    handler: Handler = args.handler
     return handler(settings, args)
 
 
-def _load_or_report(path: Path) -> object:
+def _fail(problem: object, code: int = 1) -> int:
+    print(f"penah: {problem}", file=sys.stderr)
+    return code
+
+
+def _load_or_report(path: Path) -> Directory | None:
     from bot.directory.model import DirectoryError
     from bot.loading.sources import load_directory
 
@@ -103,7 +110,7 @@ def _load_or_report(path: Path) -> object:
 def _run(settings: Settings, args: argparse.Namespace) -> int:
     from telegram.error import InvalidToken
 
-    from bot.config import StartupError
+    from bot.directory.model import DirectoryError
     from bot.i18n.translator import load_catalogs
     from bot.loading.reloader import Reloader
     from bot.ops import startup
@@ -112,12 +119,8 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.telegram.app import ALLOWED_UPDATES, PenahBot
     from bot.telegram.runner import Polling, Receiver, raise_open_files_limit, serve
 
-    settings = settings.with_overrides(
-        resources=args.resources,
-        data_dir=args.data_dir,
-        webhook_url=args.webhook_url,
-        listen=args.listen,
-    )
+    overrides = ("resources", "data_dir", "webhook_url", "listen")
+    settings = settings.with_overrides(**{name: getattr(args, name) for name in overrides})
     if not settings.token:
         print(SETUP_HELP, file=sys.stderr)
         return 2
@@ -125,23 +128,18 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     try:
         startup.check(settings)
     except StartupError as exc:
-        print(f"penah: {exc}", file=sys.stderr)
-        return 1
+        return _fail(exc)
     if settings.unsafe_debug and settings.log_level == "DEBUG":
         log.warning(
             "UNSAFE DEBUG LOGGING: people's messages and the token reach the log. "
             "Never use this on a bot real people talk to."
         )
-    from bot.directory.model import DirectoryError
-
     try:
         reloader = Reloader.start_with(settings.resources, interval=settings.reload_interval)
     except DirectoryError as exc:
-        print(f"penah: the directory cannot be loaded:\n{exc}", file=sys.stderr)
-        return 1
+        return _fail(f"the directory cannot be loaded:\n{exc}")
     if settings.webhook_url and importlib.util.find_spec("tornado") is None:
-        print("penah: webhook mode needs: pip install 'penah[webhook]'", file=sys.stderr)
-        return 2
+        return _fail("webhook mode needs: pip install 'penah[webhook]'", 2)
     open_files = raise_open_files_limit()
     bot = PenahBot(settings, reloader, load_catalogs(settings.locales))
     app = bot.build()
@@ -166,11 +164,9 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
             receiver = Polling(app.updater, ALLOWED_UPDATES)
         asyncio.run(serve(app, receiver))
     except (StoreError, StartupError) as exc:
-        print(f"penah: {exc}", file=sys.stderr)
-        return 1
+        return _fail(exc)
     except InvalidToken:
-        print("penah: Telegram refused the token: check TELEGRAM_BOT_TOKEN", file=sys.stderr)
-        return 2
+        return _fail("Telegram refused the token: check TELEGRAM_BOT_TOKEN", 2)
     return 0
 
 
@@ -188,31 +184,20 @@ def _health(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _console(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.core.callbacks import Action, Kind
     from bot.core.state import UserState
-    from bot.directory.queries import Directory
     from bot.i18n.sensitive import load_terms
     from bot.i18n.translator import load_catalogs
     from bot.ops.console import Console, run
-    from bot.screens.menus import known_choice
     from bot.search.danger import danger_words_in
 
     directory = _load_or_report(args.resources or settings.resources)
-    if not isinstance(directory, Directory):
+    if directory is None:
         return 1
     catalogs = load_catalogs(settings.locales)
-    if args.lang and not known_choice(directory, catalogs, Action(Kind.SET_LANGUAGE, args.lang)):
-        print(
-            f"penah: no catalog for {args.lang!r}; have: {', '.join(catalogs.codes)}",
-            file=sys.stderr,
-        )
-        return 2
-    if args.region and not known_choice(directory, catalogs, Action(Kind.SET_REGION, args.region)):
-        print(
-            f"penah: no region {args.region!r}; have: {', '.join(directory.regions)}",
-            file=sys.stderr,
-        )
-        return 2
+    if args.lang and args.lang not in catalogs.translators:
+        return _fail(f"no catalog for {args.lang!r}; have: {', '.join(catalogs.codes)}", 2)
+    if args.region and args.region not in directory.regions:
+        return _fail(f"no region {args.region!r}; have: {', '.join(directory.regions)}", 2)
     state = UserState(lang=args.lang, region=args.region)
     terms = load_terms(settings.locales)  # the bot's own: discreet mode hides the same names
     danger, _ = danger_words_in(settings.locales)
@@ -221,14 +206,13 @@ def _console(settings: Settings, args: argparse.Namespace) -> int:
 
 def _check(settings: Settings, args: argparse.Namespace) -> int:
     from bot.directory.checks import warnings_for
-    from bot.directory.queries import Directory
     from bot.i18n.sensitive import load_terms
     from bot.i18n.translator import load_catalogs
     from bot.ops.admin import answers_report
 
     path = args.file or settings.resources
     directory = _load_or_report(path)
-    if not isinstance(directory, Directory):
+    if directory is None:
         return 1
     days = args.stale_days or settings.stale_days
     terms = load_terms(settings.locales)
@@ -250,11 +234,10 @@ def _check(settings: Settings, args: argparse.Namespace) -> int:
 def schema_text() -> str:
     from bot.directory.model import DirectoryFile
 
-    schema = DirectoryFile.model_json_schema()
     schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "Penah directory (resources.yaml)",
-        **schema,
+        **DirectoryFile.model_json_schema(),
     }
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
@@ -266,14 +249,11 @@ def _schema(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _stats(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.config import StartupError
-    from bot.directory.queries import Directory
     from bot.ops import admin
     from bot.storage.store import Store, StoreError, load_secret
 
     if not settings.database.exists():
-        print(f"penah: no database at {settings.database} yet", file=sys.stderr)
-        return 1
+        return _fail(f"no database at {settings.database} yet")
 
     async def read() -> tuple[dict[str, dict[str, dict[str, int]]], list[tuple[str, int, str]]]:
         secret = load_secret(settings.data_dir, settings.secret_bytes)
@@ -286,11 +266,10 @@ def _stats(settings: Settings, args: argparse.Namespace) -> int:
     try:
         stats, reports = asyncio.run(read())
     except (StoreError, StartupError) as exc:
-        print(f"penah: {exc}", file=sys.stderr)
-        return 1
+        return _fail(exc)
     print(admin.stats_report(stats))
     directory = _load_or_report(settings.resources)
-    if isinstance(directory, Directory):
+    if directory is not None:
         print()
         print(admin.reports_report(reports, directory))
     return 0
