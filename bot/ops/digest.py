@@ -1,17 +1,13 @@
 """The admins' digest: what is stale, which links failed, what people reported as not working.
 
-Sent once a week to every admin (and on /digest), in the admin's language where a catalog
-has it. With PENAH_CHECK_LINKS=1 the bot also checks the directory's links once a day, in a
-background task, never while answering anyone. Both are made from the loaded directory, so a
-broken file on disk stops neither. What the digest remembers (when the last weekly one went
-out, the last link check's failures) is a small JSON file in the data folder: dates, resource
-ids and addresses, nothing about any person.
+Sent weekly to every admin (and on /digest) in the admin's language. With PENAH_CHECK_LINKS=1
+the bot also checks the links daily, in the background. Both use the loaded directory, so a
+broken file on disk stops neither. What the digest remembers (the last weekly send, the last
+check's failures) is a small JSON file in the data folder, with nothing about any person.
 
-Each admin is sent the weekly digest on their own, and the week is done once every admin was
-tried: an admin who blocked the bot (403) fails every time, and must not make the others get
-it every hour or never. Remembering each admin's week instead would try a blocked admin every
-hour forever; an admin who missed one can ask with /digest. Only when nobody could be sent it
-because Telegram itself could not be reached is it tried again the next hour.
+The week is done once every admin was tried: an admin who blocked the bot (403) fails every
+time and must not make the others get it hourly, or never (one who missed it can ask with
+/digest). Only when Telegram itself could not be reached for anyone is it tried the next hour.
 """
 
 from __future__ import annotations
@@ -62,27 +58,22 @@ class DigestState:
 
     @classmethod
     def load(cls, path: Path) -> DigestState:
-        state = cls(path)
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
-            state.last_sent = _time(raw.get("last_sent"))
-            state.links_checked = _time(raw.get("links_checked"))
-            state.failed = [(str(a), str(b), str(c)) for a, b, c in raw.get("failed", [])]
+            return cls(path, _time(raw.get("last_sent")), _time(raw.get("links_checked")),
+                       [(str(a), str(b), str(c)) for a, b, c in raw.get("failed", [])])
         except FileNotFoundError:
             pass
-        except (OSError, ValueError, TypeError) as exc:
+        except (OSError, ValueError, TypeError, AttributeError) as exc:
             log.warning("digest state unreadable, starting afresh: %s", type(exc).__name__)
-        return state
+        return cls(path)
 
     def save(self) -> None:
-        data = {
-            "last_sent": self.last_sent.isoformat() if self.last_sent else None,
-            "links_checked": self.links_checked.isoformat() if self.links_checked else None,
-            "failed": self.failed,
-        }
+        data = {"last_sent": self.last_sent, "links_checked": self.links_checked,
+                "failed": self.failed}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        temporary.write_text(json.dumps(data, default=dt.datetime.isoformat), encoding="utf-8")
         os.replace(temporary, self.path)
 
 
@@ -124,10 +115,9 @@ def compose(
         lines.append(t.gettext(LINKS_NOT_YET if links_enabled else LINKS_OFF))
     lines.append("")
 
-    recent = [(rid, n) for rid, n, _ in reports]
-    if recent:
-        lines.append(t.gettext(REPORTED).format(date=t.date(since), count=len(recent)))
-        lines += [f"• {rid}: {count}" for rid, count in recent[:MAX_LINES]]
+    if reports:
+        lines.append(t.gettext(REPORTED).format(date=t.date(since), count=len(reports)))
+        lines += [f"• {rid}: {count}" for rid, count, _ in reports[:MAX_LINES]]
     else:
         lines.append(t.gettext(NOT_REPORTED).format(date=t.date(since)))
     return "\n".join(lines)
@@ -182,15 +172,8 @@ class Digest:
         reports = await reports_since(since)
         # Off the event loop: every resource and guide is read for its dates.
         return await asyncio.to_thread(
-            compose,
-            t,
-            directory,
-            stale_days=self.stale_days,
-            now=self.clock(),
-            state=self.state,
-            reports=reports,
-            links_enabled=self.links_enabled,
-        )
+            compose, t, directory, stale_days=self.stale_days, now=self.clock(),
+            state=self.state, reports=reports, links_enabled=self.links_enabled)
 
     async def check_links(self, directory: Directory) -> None:
         """The loaded directory's links, fetched in the background; failures kept for the
