@@ -1,8 +1,4 @@
-"""Admin commands and their plain-text reports, shared with `penah stats` and `penah check`.
-
-They answer only the ids in PENAH_ADMIN_IDS (anyone else gets what an unknown command gets)
-and are listed nowhere.
-"""
+"""Admin commands and their plain-text reports, shared with `penah stats` and `penah check`."""
 
 from __future__ import annotations
 
@@ -30,16 +26,6 @@ if TYPE_CHECKING:
 NOT_RELOADED = "The directory was not reloaded in full: the last good version keeps serving."
 
 
-def reload_report(
-    directory: Directory, changed: bool, error: DirectoryError | None, catalogs: Catalogs
-) -> str:
-    summary = f"{directory.summary()}; languages: {', '.join(catalogs.codes)}"
-    if error is not None:
-        return f"{NOT_RELOADED} ({summary})\n\n{problems_text(error)}"
-    state = "Reloaded" if changed else "No change in the file"
-    return f"{state}: {summary}."
-
-
 def problems_text(error: DirectoryError) -> str:
     return "\n".join(map(str, error.problems))
 
@@ -49,38 +35,29 @@ def stats_report(stats: dict[str, dict[str, dict[str, int]]]) -> str:
         return "No use recorded in the last 7 days."
     lines = []
     for day, metrics in stats.items():
-        users = sum(metrics.get("users", {}).values())
-        lines.append(f"{day}: {users} people")
-        for metric in ("view", "language", "region"):
-            values = metrics.get(metric)
-            if values:
-                shown = ", ".join(f"{k} {n}" for k, n in list(values.items())[:12])
-                lines.append(f"  {metric}: {shown}")
+        lines.append(f"{day}: {sum(metrics.get('users', {}).values())} people")
+        lines += [f"  {metric}: {', '.join(f'{k} {n}' for k, n in list(values.items())[:12])}"
+                  for metric in ("view", "language", "region") if (values := metrics.get(metric))]
     return "\n".join(lines)
 
 
-def stale_report(directory: Directory, days: int, today: dt.date | None = None) -> str:
-    entries = directory.stale(days, today or dt.date.today())
+def stale_report(directory: Directory, days: int) -> str:
+    entries = directory.stale(days, dt.date.today())
     if not entries:
         return f"Every entry was confirmed, or its source dated, in the last {days} days."
-    lines = [f"{len(entries)} entries not confirmed or sourced in {days} days (oldest first):"]
-    for entry in entries:
-        kind = "resource" if isinstance(entry, Resource) else "guide"
-        lines.append(f"{provenance.as_of(entry)} {kind} {entry.id}: {provenance.describe(entry)}")
-    return "\n".join(lines)
+    return "\n".join([
+        f"{len(entries)} entries not confirmed or sourced in {days} days (oldest first):",
+        *(f"{provenance.as_of(e)} {'resource' if isinstance(e, Resource) else 'guide'} {e.id}: "
+          f"{provenance.describe(e)}" for e in entries)])
 
 
 def reports_report(reports: list[tuple[str, int, str]], directory: Directory) -> str:
     if not reports:
         return "No contact has been reported as not working."
-    lines = ["Reported as not working (resource, reports, last report):"]
-    for resource, count, day in reports:
-        gone = "" if resource in directory.resources else " (no longer in the directory)"
-        lines.append(f"{resource}: {count}, last {day}{gone}")
-    return "\n".join(lines)
-
-
-# ---------------------------------------------------------------------- the commands
+    gone = " (no longer in the directory)"
+    return "\n".join(["Reported as not working (resource, reports, last report):", *(
+        f"{rid}: {count}, last {day}{'' if rid in directory.resources else gone}"
+        for rid, count, day in reports)])
 
 
 @dataclass(frozen=True)
@@ -103,7 +80,10 @@ class AdminCommands:
         """The command's report; `t` is the admin's language, where a report is translated."""
         if name == "reload":
             changed, error = await self.reload()
-            return reload_report(self.directory(), changed, error, self.catalogs())
+            summary = f"{self.directory().summary()}; languages: {', '.join(self.catalogs().codes)}"
+            if error is not None:
+                return f"{NOT_RELOADED} ({summary})\n\n{problems_text(error)}"
+            return f"{'Reloaded' if changed else 'No change in the file'}: {summary}."
         if name == "stats":
             return stats_report(await self.store().stats(7))
         if name == "stale":  # off the event loop: every entry's dates are read

@@ -16,11 +16,6 @@ from bot.storage.secret import load_secret
 PRIVATE_FILES = ("penah.sqlite3", "penah.sqlite3-wal", "penah.sqlite3-shm", "secret", "heartbeat")
 
 
-def private_umask() -> None:
-    """Whatever Penah or SQLite creates from now on is readable by its own user only."""
-    os.umask(0o077)
-
-
 def prepare_data_dir(path: Path) -> None:
     """The data folder exists, is ours alone (0700), and can be written to."""
     try:
@@ -48,8 +43,7 @@ def prepare_data_dir(path: Path) -> None:
 
 def _tighten(path: Path, mode: int) -> None:
     try:
-        current = stat.S_IMODE(path.stat().st_mode)
-        if current & 0o077:
+        if stat.S_IMODE(path.stat().st_mode) & 0o077:
             path.chmod(mode)
     except FileNotFoundError:
         pass
@@ -60,18 +54,14 @@ def _tighten(path: Path, mode: int) -> None:
         ) from None
 
 
-def check_locales(path: Path) -> None:
-    if not path.is_dir():
-        raise StartupError(
-            f"the translations folder {path} does not exist; "
-            "fix PENAH_LOCALES, or unset it to use the shipped translations"
-        )
-
-
 def check(settings: Settings) -> None:
     """Everything `penah run` needs before it talks to Telegram; StartupError if not."""
-    private_umask()
+    os.umask(0o077)  # whatever Penah or SQLite creates from now on is its user's alone
     prepare_data_dir(settings.data_dir)
-    check_locales(settings.locales)
+    if not settings.locales.is_dir():
+        raise StartupError(
+            f"the translations folder {settings.locales} does not exist; "
+            "fix PENAH_LOCALES, or unset it to use the shipped translations"
+        )
     load_secret(settings.data_dir, settings.secret_bytes)
     _tighten(settings.data_dir / "secret", 0o600)
