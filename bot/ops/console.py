@@ -7,7 +7,6 @@ is saved, so a console session leaves no trace.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from html import unescape
 
 from bot.core import decide as core
@@ -26,11 +25,9 @@ _TAG = re.compile(r"<[^>]+>")
 
 def as_text(screen: Screen) -> str:
     """The screen as a terminal shows it: tags dropped, buttons numbered from 1."""
-    lines = [unescape(_TAG.sub("", screen.text)), ""]
-    for number, button in enumerate(screen.buttons(), start=1):
-        target = f"  → {button.url}" if button.url else ""
-        lines.append(f"  [{number}] {button.label}{target}")
-    return "\n".join(lines)
+    buttons = [f"  [{number}] {button.label}{f'  → {button.url}' if button.url else ''}"
+               for number, button in enumerate(screen.buttons(), start=1)]
+    return "\n".join([unescape(_TAG.sub("", screen.text)), "", *buttons])
 
 
 class Console:
@@ -61,14 +58,10 @@ class Console:
     def handle(self, line: str) -> Screen | None:
         """A typed line: a button number, a command, or words to search for."""
         line = line.strip()
-        if line.isdigit():
-            buttons = self.screen.buttons()
-            index = int(line) - 1
-            if 0 <= index < len(buttons):
-                button = buttons[index]
-                if button.action is None:
-                    return None  # a link: the terminal can only show where it goes
-                return self.press(button.action)
+        buttons = self.screen.buttons()
+        if line.isdecimal() and 0 < int(line) <= len(buttons):
+            action = buttons[int(line) - 1].action
+            return None if action is None else self.press(action)  # None: a link to show
         name = command_name(line)
         command = BY_NAME.get(name or "")
         if command is not None:
@@ -76,20 +69,15 @@ class Console:
         return self._do(Text(line if name is None else ""))  # typed words search
 
 
-def run(
-    console: Console,
-    read: Callable[[str], str] | None = None,
-    write: Callable[[str], None] = print,
-) -> int:
-    read = read or input  # looked up now, so a replaced input() is the one used
-    write(as_text(console.screen))
+def run(console: Console) -> int:
+    print(as_text(console.screen))
     while True:
         try:
-            line = read("> ")
+            line = input("> ")
         except (EOFError, KeyboardInterrupt):
-            write("")
+            print()
             return 0
         if line.strip().lower() in ("q", "quit", "exit"):
             return 0
         screen = console.handle(line)
-        write(as_text(screen) if screen else "(a link: open it in a browser)")
+        print(as_text(screen) if screen else "(a link: open it in a browser)")
