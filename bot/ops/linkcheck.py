@@ -1,18 +1,13 @@
-"""Checks the directory's links over the network: `penah check --online`, and the bot's daily run.
+"""Checks the links people are sent to (https contacts, guide sources) in the loaded directory:
+`penah check --online`, and the bot's daily run in the background.
 
-Only links people are sent to are checked (https contacts, guide sources), taken from the
-loaded directory. Each address is fetched once, at most `CONCURRENCY` at a time, never retried.
-One deadline covers everything a link takes (lookup, connect, TLS, headers, every redirect) and
-one covers the run, so no slow server or hung resolver can hold it past
-`seconds × addresses / CONCURRENCY` and a few seconds.
-
-A link or a redirect may point inside the bot's network (127.0.0.1, 10.0.0.0/8, the cloud
-metadata address 169.254.169.254, …). Each name is looked up once, by the check; if any address
-is not public the link is refused, else the request goes to the checked address (TLS and the
-Host header still use the name), so a rebinding name cannot answer differently the second time.
-Through a proxy (HTTPS_PROXY and the like, NO_PROXY honoured), which looks names up itself, a
-link is judged by its host name alone. `allow_private` lifts the refusal (tests, intranets).
-SSL_CERT_FILE and SSL_CERT_DIR are honoured. This never runs while answering anyone.
+Each address is fetched once, at most `CONCURRENCY` at a time, never retried; one deadline
+covers all a link takes (lookup, TLS, headers, redirects) and one the run, so no slow server or
+hung resolver holds it. A link or redirect may point inside the bot's network (10.0.0.0/8, the
+cloud metadata address, …): each name is looked up once, refused if any address is not public,
+and the request goes to the checked address, so a rebinding name cannot answer differently the
+second time. Through a proxy (HTTPS_PROXY, NO_PROXY), which looks names up itself, a link is
+judged by its host name. `allow_private` lifts the refusal, for tests and intranets.
 """
 
 from __future__ import annotations
@@ -237,18 +232,6 @@ def _reason(exc: BaseException, seconds: float = TIMEOUT) -> str:
     return f"cannot connect: {text[:160]}"
 
 
-async def _fetch(client: httpx.AsyncClient, url: str, seconds: float) -> LinkResult:
-    try:
-        async with asyncio.timeout(seconds):  # the whole of it: lookups, TLS, every redirect
-            async with client.stream("GET", url) as response:  # headers only; no body read
-                final = str(response.url)
-                return LinkResult(url, response.status_code, response.reason_phrase or "", final)
-    except TimeoutError:
-        return LinkResult(url, None, f"no answer within {seconds:g} s")
-    except (httpx.HTTPError, RefusedAddress, ssl.SSLError, OSError, ValueError) as exc:
-        return LinkResult(url, None, _reason(exc, seconds))
-
-
 async def check_urls(
     urls: Iterable[str],
     *,
@@ -271,7 +254,15 @@ async def check_urls(
 
         async def one(url: str) -> LinkResult:
             async with gate:
-                return await _fetch(client, url, request_timeout)
+                try:
+                    async with asyncio.timeout(request_timeout):  # lookups, TLS, redirects
+                        async with client.stream("GET", url) as response:  # no body read
+                            return LinkResult(url, response.status_code,
+                                              response.reason_phrase or "", str(response.url))
+                except TimeoutError:
+                    return LinkResult(url, None, f"no answer within {request_timeout:g} s")
+                except (httpx.HTTPError, RefusedAddress, OSError, ValueError) as exc:
+                    return LinkResult(url, None, _reason(exc, request_timeout))
 
         tasks = [asyncio.ensure_future(one(url)) for url in distinct]
         if not tasks:
@@ -285,9 +276,6 @@ async def check_urls(
         url: task.result() if task in done else LinkResult(url, None, RAN_OUT)
         for url, task in zip(distinct, tasks, strict=True)
     }
-
-
-# --------------------------------------------------------------------------- reporting
 
 
 @dataclass(frozen=True)
@@ -314,15 +302,12 @@ class Report:
                 notices.append(f"{about}: refused the check ({describe(outcome)}); open it by hand")
             elif outcome.redirected:
                 notices.append(f"{about}: redirected to {printable(outcome.final_url or '')}")
-        dead = len({link.url for link, _ in self.problems()})
-        out += notices
-        out.append(
+        outcomes = self.outcomes.values()
+        return [*out, *notices, (
             f"checked {len(self.links)} links ({len(self.outcomes)} addresses) in "
-            f"{self.seconds:.1f} s: {dead} dead, "
-            f"{sum(o.redirected for o in self.outcomes.values())} redirected, "
-            f"{sum(o.refused for o in self.outcomes.values())} refused the check"
-        )
-        return out
+            f"{self.seconds:.1f} s: {sum(o.dead for o in outcomes)} dead, "
+            f"{sum(o.redirected for o in outcomes)} redirected, "
+            f"{sum(o.refused for o in outcomes)} refused the check")]
 
 
 def describe(outcome: LinkResult) -> str:
