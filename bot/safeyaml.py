@@ -1,10 +1,8 @@
 """YAML read safely, for every file Penah reads: limits first, then the safe loader.
 
 libyaml's composer recurses once per nesting level (25,000 brackets crash the process) and
-aliases let 4 KB stand for billions of nodes. A directory file and a locale file are both
-written by hand, by people the bot does not control, and both are read again while the bot
-runs, so one pass over the parser's events, which keeps its own stack and builds nothing,
-refuses deep nesting and alias bombs before anything is composed.
+aliases let 4 KB stand for billions of nodes; the files are written by people the bot does not
+control. One pass over the parser's events, which builds nothing, refuses both first.
 """
 
 from __future__ import annotations
@@ -32,40 +30,38 @@ class LimitError(yaml.MarkedYAMLError):
 def check_limits(text: str) -> None:
     """LimitError if nesting or aliases go too far; the YAMLError of a syntax fault."""
     frames: list[list[Any]] = []  # each open collection: [anchor, values inside]
-    anchors: dict[str, int] = {}
+    anchors: dict[str, int] = {}  # values each anchor stands for
     aliases = extra = 0
     events = SafeLoader(text)
     try:
         while events.check_event():
             event = events.get_event()
             kind = type(event)
-            if kind is yaml.ScalarEvent:
-                if event.anchor is not None:
-                    anchors[event.anchor] = 1
-                if frames:
-                    frames[-1][1] += 1
-            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            if issubclass(kind, yaml.CollectionStartEvent):
                 if len(frames) >= MAX_DEPTH:
                     raise LimitError(
                         f"nested more than {MAX_DEPTH} levels deep: Penah's files need about 6",
                         event.start_mark)
                 frames.append([event.anchor, 1])
-            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                continue
+            if issubclass(kind, yaml.CollectionEndEvent):
                 anchor, nodes = frames.pop()
-                if anchor is not None:
-                    anchors[anchor] = nodes
-                if frames:
-                    frames[-1][1] += nodes
+            elif kind is yaml.ScalarEvent:
+                anchor, nodes = event.anchor, 1
             elif kind is yaml.AliasEvent:
+                anchor, nodes = None, anchors.get(event.anchor, 1)
                 aliases += 1
-                nodes = anchors.get(event.anchor, 1)
                 extra += nodes - 1
                 if aliases > MAX_ALIASES or extra > MAX_ALIAS_NODES:
                     what = (f"more than {MAX_ALIASES} aliases" if aliases > MAX_ALIASES else
                             f"aliases that stand for more than {MAX_ALIAS_NODES} values")
                     raise LimitError(f"{what}: write the entries out instead", event.start_mark)
-                if frames:
-                    frames[-1][1] += nodes
+            else:
+                continue
+            if anchor is not None:
+                anchors[anchor] = nodes
+            if frames:
+                frames[-1][1] += nodes
     finally:
         events.dispose()
 

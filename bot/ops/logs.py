@@ -1,14 +1,10 @@
 """Logging that carries no user data, whatever a library chooses to log.
 
-Penah's own records hold ids and types only. Libraries' do not: python-telegram-bot logs whole
-updates and response bodies, httpx and httpcore URLs holding the token, asyncio and tornado
-exception reprs. So the handler's filter rewrites every library record to its format string with
-each value withheld (the first words of a message without one) and an exception's types and
-place, never its text. PENAH_UNSAFE_DEBUG=1 lets library records through (a test bot only);
-bot tokens are redacted always.
-
-Under attack the log stays readable: a record's later lines are indented, so no text inside it
-can pass for a record of its own, and a run of identical records is written once, then counted.
+Libraries log whole updates, URLs holding the token and exception reprs, so every library
+record is rewritten to its format string with the values withheld, and an exception to its types
+and place (PENAH_UNSAFE_DEBUG=1 on a test bot lets them through); tokens are redacted always.
+Under attack the log stays readable: a record's later lines are indented, so no text inside one
+passes for a record, and a run of identical records is written once, then counted.
 """
 
 from __future__ import annotations
