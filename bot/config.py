@@ -1,9 +1,6 @@
-"""Settings: every default once, every tunable settable from the environment and validated.
-
-Each setting is read from `PENAH_<NAME>` (the token and the API address from Telegram's usual
-names); a value that cannot work stops the bot with a message naming the variable. The token
-and the secret are `SecretStr`/`SecretBytes`, which print as stars, so no log line or
-traceback can carry them.
+"""Settings: every default once, each read from `PENAH_<NAME>` (the token and the API address
+from Telegram's usual names); a value that cannot work stops the bot with a message naming the
+variable. Secrets are `SecretStr`/`SecretBytes`, which print as stars in any log or traceback.
 """
 
 from __future__ import annotations
@@ -22,7 +19,6 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-DEFAULT_API_URL = "https://api.telegram.org/bot"
 LogLevel = Literal["CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"]
 Client = Literal["aiohttp", "httpx"]  # bot/telegram/http.py; httpx is the fallback
 
@@ -70,7 +66,7 @@ class Settings(BaseSettings):
     )
 
     token: SecretStr | None = Field(None, validation_alias="TELEGRAM_BOT_TOKEN")
-    api_url: str = Field(DEFAULT_API_URL, validation_alias="TELEGRAM_API_URL")
+    api_url: str = Field("https://api.telegram.org/bot", validation_alias="TELEGRAM_API_URL")
     resources: Path = Field(default_factory=_default_resources)
     data_dir: Path = Path("data")
     locales: Path = Field(default_factory=shipped_locales)
@@ -156,7 +152,7 @@ def variable(field: str) -> str:
     return alias if isinstance(alias, str) else f"PENAH_{field.upper()}"
 
 
-_SECRET = {"token", "secret", "webhook_secret"}
+_SECRET = {"TELEGRAM_BOT_TOKEN", "PENAH_SECRET", "PENAH_WEBHOOK_SECRET"}
 
 
 def load_settings() -> Settings:
@@ -172,7 +168,7 @@ def _explain(exc: ValidationError) -> str:
     message = str(error["msg"]).removeprefix("Value error, ")
     if not error["loc"]:
         return message
-    field = str(error["loc"][0])
-    field = next((f for f in Settings.model_fields if variable(f) == field), field)
-    shown = "" if field in _SECRET else f" (got {str(error.get('input'))[:40]!r})"
-    return f"{variable(field) if field in Settings.model_fields else field}: {message}{shown}"
+    field = str(error["loc"][0])  # a setting's name, or the variable an alias reads
+    name = variable(field) if field in Settings.model_fields else field
+    shown = "" if name in _SECRET else f" (got {str(error.get('input'))[:40]!r})"
+    return f"{name}: {message}{shown}"
