@@ -204,13 +204,11 @@ def report(locales: Path, resources: Path, verbose: bool = False) -> tuple[str, 
     """The text to print, and False on any error (see the top of this module)."""
     with locale_file(locales, f"{DOMAIN}.pot").open("rb") as fh:
         template = read_po(fh)
-    directory: Directory | None
+    directory: Directory | None = None
     try:
         directory = load_directory(resources)
-        directory_note = ""
     except DirectoryError as exc:
-        directory = None
-        directory_note = f"directory not read: {exc.problems[0]}"
+        unread = f"directory not read: {exc.problems[0]}"
     try:
         registry = languages.load_registry(locales)
     except languages.RegistryError as exc:
@@ -240,20 +238,18 @@ def report(locales: Path, resources: Path, verbose: bool = False) -> tuple[str, 
         share = f"{done}/{len(texts)} {done / len(texts):4.0%}" if texts else "-"
         lines.append(f"{language.code:<10} {ui:>16} {len(fuzzy):>6} {share:>18}")
         lines += [f"  fuzzy: {path}:{m.lineno}: {str(m.id)[:60]!r}" for m in fuzzy]
-    if directory_note:
-        lines.append(directory_note)
+    if directory is None:
+        lines.append(unread)
     failed, note = _msgfmt(paths)
     errors += failed
-    if note:
-        lines.append(note)
+    lines += [note] if note else []
+    table = None
     try:
         table = terms.load_terms(locales)
     except terms.TermsError as exc:
-        table = None
         errors.append(str(exc))
     _, danger_fault = danger_words_in(locales)
-    if danger_fault is not None:
-        errors.append(str(danger_fault))
+    errors += [str(danger_fault)] if danger_fault is not None else []
     try:
         sensitive.read_terms(locale_file(locales, sensitive.FILE))
     except sensitive.TermsFileError as exc:
@@ -274,10 +270,6 @@ def report(locales: Path, resources: Path, verbose: bool = False) -> tuple[str, 
             warnings += listed
         elif verbose:
             listed_only += [f"  {name}: {finding}" for finding in listed]
-    lines += listed_only
-    if warnings or errors:
-        lines.append("")
-    lines += [f"warning: {w}" for w in warnings]
-    lines += [f"error: {e}" for e in errors]
+    lines += [*listed_only, *([""] if warnings or errors else [])]
+    lines += [f"warning: {w}" for w in warnings] + [f"error: {e}" for e in errors]
     return "\n".join(lines), not errors
-
