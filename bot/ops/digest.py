@@ -165,25 +165,20 @@ class Digest:
             with contextlib.suppress(OSError):
                 self.state.save()
 
-    async def text(
-        self, t: Translator, directory: Directory, reports_since: ReportsSince
-    ) -> str:
+    async def text(self, t: Translator, directory: Directory, reports: ReportsSince) -> str:
         since = (self.state.last_sent or self.clock() - WEEK).date().isoformat()
-        reports = await reports_since(since)
+        recent = await reports(since)
         # Off the event loop: every resource and guide is read for its dates.
         return await asyncio.to_thread(
             compose, t, directory, stale_days=self.stale_days, now=self.clock(),
-            state=self.state, reports=reports, links_enabled=self.links_enabled)
+            state=self.state, reports=recent, links_enabled=self.links_enabled)
 
     async def check_links(self, directory: Directory) -> None:
-        """The loaded directory's links, fetched in the background; failures kept for the
-        digest."""
+        """The loaded directory's links, fetched in the background, failures kept."""
         links = await asyncio.to_thread(linkcheck.links_of, directory)
         report = await linkcheck.check_links(links, allow_private=self.allow_private)
-        self.state.failed = [
-            (link.owner, link.url, linkcheck.describe(outcome))
-            for link, outcome in report.problems()
-        ]
+        self.state.failed = [(link.owner, link.url, linkcheck.describe(outcome))
+                             for link, outcome in report.problems()]
         self.state.links_checked = self.clock()
         await asyncio.to_thread(self.state.save)
         log.info("link check: %d links, %d failed", len(report.links), len(self.state.failed))
@@ -198,9 +193,8 @@ class Digest:
     ) -> None:
         """Run from the bot's hourly task: a daily link check and a weekly digest when due."""
         now = self.clock()
-        if self.links_enabled and (
-            self.state.links_checked is None or now - self.state.links_checked >= DAY
-        ):
+        checked = self.state.links_checked
+        if self.links_enabled and (checked is None or now - checked >= DAY):
             try:
                 await self.check_links(directory())
             except Exception as exc:  # the digest goes out all the same

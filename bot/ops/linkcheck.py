@@ -86,9 +86,6 @@ def links_of(directory: Directory) -> list[Link]:
     return found + [Link(guide.id, guide.source.url) for guide in directory.data.guides]
 
 
-# --------------------------------------------------------------------------- addresses
-
-
 class RefusedAddress(Exception):
     """A link's host is, or resolves to, an address inside the network."""
 
@@ -208,9 +205,6 @@ class LinkTransport(httpx.AsyncBaseTransport):
     async def aclose(self) -> None:
         for transport in (self.direct, *self.proxies.values()):
             await transport.aclose()
-
-
-# --------------------------------------------------------------------------- fetching
 
 
 def _reason(exc: BaseException, seconds: float = TIMEOUT) -> str:
