@@ -34,13 +34,13 @@ class StartupError(RuntimeError):
 _PACKAGE = Path(__file__).resolve().parent
 
 
-def _shipped(installed: Path, checkout: Path) -> Path:
-    """Inside an installed package, or at the top of a source checkout."""
-    return installed if installed.exists() else checkout
+def _first(*paths: Path) -> Path:
+    """The first that exists, else the last: an installed package's, else a checkout's."""
+    return next((path for path in paths if path.exists()), paths[-1])
 
 
 def shipped_locales() -> Path:
-    return _shipped(_PACKAGE / "locales", _PACKAGE.parent / "locales")
+    return _first(_PACKAGE / "locales", _PACKAGE.parent / "locales")
 
 
 def locale_file(locales: Path, name: str) -> Path:
@@ -51,12 +51,7 @@ def locale_file(locales: Path, name: str) -> Path:
 
 
 def shipped_resources() -> Path:
-    return _shipped(_PACKAGE / "seed" / "resources.yaml", _PACKAGE.parent / "resources.yaml")
-
-
-def _default_resources() -> Path:
-    here = Path("resources.yaml")
-    return here if here.exists() else shipped_resources()
+    return _first(_PACKAGE / "seed" / "resources.yaml", _PACKAGE.parent / "resources.yaml")
 
 
 class Settings(BaseSettings):
@@ -67,7 +62,8 @@ class Settings(BaseSettings):
 
     token: SecretStr | None = Field(None, validation_alias="TELEGRAM_BOT_TOKEN")
     api_url: str = Field("https://api.telegram.org/bot", validation_alias="TELEGRAM_API_URL")
-    resources: Path = Field(default_factory=_default_resources)
+    resources: Path = Field(
+        default_factory=lambda: _first(Path("resources.yaml"), shipped_resources()))
     data_dir: Path = Path("data")
     locales: Path = Field(default_factory=shipped_locales)
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
