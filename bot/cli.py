@@ -37,9 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     def command(name: str, handler: Handler, about: str) -> argparse.ArgumentParser:
-        parser = sub.add_parser(name, help=about)
-        parser.set_defaults(handler=handler)
-        return parser
+        subcommand = sub.add_parser(name, help=about)
+        subcommand.set_defaults(handler=handler)
+        return subcommand
 
     run = command("run", _run, "start the bot (long polling, or a webhook)")
     run.add_argument("--resources", type=Path, help="directory file or folder (PENAH_RESOURCES)")
