@@ -42,14 +42,14 @@ class TermsTable:
 
     def find(self, language: str, text: str) -> Iterator[Variant]:
         """Each concept written with an avoided variant in `text` (once per concept)."""
-        folded, words = sensitive.folded_words(text)
+        folded = sensitive.fold(text)
         grammar = self.grammars.get(language, sensitive.NO_GRAMMAR)
         seen = set()
         for variant in self.variants:
             if (
                 variant.language == language
                 and variant.concept not in seen
-                and variant.term.found_in(folded, words, grammar)
+                and variant.term.found_in(folded, grammar)
             ):
                 seen.add(variant.concept)
                 yield variant
