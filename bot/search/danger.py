@@ -60,7 +60,6 @@ class Danger(StrEnum):
     GENERAL = "general"  # help me, I am in danger, SOS
 
 
-_RANK = {kind: n for n, kind in enumerate(Danger)}
 LANGUAGE_KEYS = frozenset({"window", "prefixes", "suffixes", "groups", *Danger})
 
 
@@ -164,7 +163,7 @@ def spot(vocabulary: DangerWords, text: str) -> Spotted | None:
     if not met:
         return None
     rest = words(" ".join(w for n, w in enumerate(message) if n not in used))
-    return Spotted(min(met, key=_RANK.__getitem__), tuple(rest))
+    return Spotted(min(met, key=list(Danger).index), tuple(rest))
 
 
 def _met(
@@ -317,11 +316,10 @@ def _language(
             if not isinstance(entry, str) or not entry.strip():
                 raise DangerFileError(f"{at}: a sign is text, such as: kill + =myself")
             sign, terms = _sign(entry, kind, window, set(groups), at)
-            for term, alternatives in enumerate(terms):
-                for shape, text, group in alternatives:
-                    if shape == "=":
-                        exact.setdefault(text, []).append((len(signs), term))
-                        continue
+            for term, shape, text, group in terms:
+                if shape == "=":
+                    exact.setdefault(text, []).append((len(signs), term))
+                else:
                     for form in _root_forms(text) if shape == "√" else (text,):
                         stems.setdefault(form, []).append((len(signs), term, group))
             signs.append(sign)
@@ -361,24 +359,19 @@ def _one_word(value: Any, where: str) -> str:
     return str(found[0])
 
 
-Alternative = tuple[str, str, str | None]  # (shape, folded text, group)
-
-
 def _sign(
     entry: str, kind: Danger, window: int, groups: set[str], where: str
-) -> tuple[Sign, list[list[Alternative]]]:
+) -> tuple[Sign, list[tuple[int, str, str, str | None]]]:
+    """The sign, and each alternative of its terms: (term, shape, folded text, group)."""
     text = entry.strip()
     alone = text.endswith(_ALONE)
     if alone:
         text = text[: -len(_ALONE)].strip()
-    terms: list[list[Alternative]] = []
-    negative: set[int] = set()
-    for n, part in enumerate(p.strip() for p in text.split("+")):
-        at = f"{where} {entry!r}"
-        if part.startswith("!"):
-            negative.add(n)
-            part = part[1:].strip()
-        alternatives = []
+    parts = [p.strip() for p in text.split("+")]
+    negative = {n for n, part in enumerate(parts) if part.startswith("!")}
+    terms = []
+    at = f"{where} {entry!r}"
+    for n, part in enumerate(p.removeprefix("!").strip() for p in parts):
         for choice in (c.strip() for c in part.split("|")):
             match = _TERM.fullmatch(choice)
             if match is None:
@@ -394,13 +387,12 @@ def _sign(
                 raise DangerFileError(
                     f"{at}: the stem {choice!r} is shorter than {MIN_STEM} letters and hides "
                     "in too many ordinary words; write the whole words with = instead")
-            alternatives.append((shape, folded, group))
-        terms.append(alternatives)
-    if len(negative) == len(terms):
+            terms.append((n, shape, folded, group))
+    if len(negative) == len(parts):
         raise DangerFileError(f"{where} {entry!r}: a sign needs a term that is not negated (!)")
     if alone and negative:
         raise DangerFileError(f"{where} {entry!r}: a sign that counts alone has no ! terms")
-    wanted = tuple(n for n in range(len(terms)) if n not in negative)
+    wanted = tuple(n for n in range(len(parts)) if n not in negative)
     return Sign(kind, frozenset(negative), window, alone, wanted), terms
 
 
