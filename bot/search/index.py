@@ -110,9 +110,6 @@ class Topics:
             w: tuple(c.items()) for w, c in categories.items() if len(c) < CATEGORY_SPREAD
             or any(v == STRONG for v in c.values())
         }
-        # The categories' words have prefix and typo tables of their own.
-        self.starts = _starts(categories)
-        self.typos = typo_table(categories)
         self.known = frozenset(categories)
 
 
@@ -162,13 +159,16 @@ class Index:
         self.count = len(self.hits)
         # Words found in a quarter or more of the entries say nothing in a summary or answer.
         self.common = max(5, int(self.count * COMMON_SHARE))
-        self.starts = _starts({*self.strong, *self.text})  # a word cut short
-        self.typos = typo_table(self.strong)
+        self.topics = Topics(tuple(directory.data.categories))
+        self.starts: dict[str, list[str]] = {}  # by its first letters, a word cut short
+        for word in {*self.strong, *self.text, *self.topics.known}:
+            if len(word) > PREFIX:
+                self.starts.setdefault(word[:PREFIX], []).append(word)
+        self.typos = typo_table({*self.strong, *self.topics.known})
         everywhere = places.get(GLOBAL_REGION, set())
         self.visible = {r.id: frozenset(places.get(r.id, set()) | everywhere)
                         for r in directory.user_regions}
         self.members = {category_id: frozenset(docs) for category_id, docs in members.items()}
-        self.topics = Topics(tuple(directory.data.categories))
 
     def known(self, word: str) -> bool:
         return (
@@ -193,16 +193,14 @@ class Index:
         for end in range(len(word) - 1, max(3, len(word) - 5), -1):
             if self.known(word[:end]):
                 found.setdefault(word[:end], INFLECTED)
-        start = word[:PREFIX]
-        begun = [w for w in (*self.starts.get(start, ()), *self.topics.starts.get(start, ()))
-                 if w.startswith(word) and self.known(w)]
-        for other in sorted(begun, key=lambda w: (len(w), w))[:8]:  # the query word begins them
+        begun = self.starts.get(word[:PREFIX], ())  # the query word begins them
+        begun = [w for w in begun if w.startswith(word) and self.known(w)]
+        for other in sorted(begun, key=lambda w: (len(w), w))[:8]:
             found.setdefault(other, PARTIAL)
         for key in (word, *deletions(word)) if len(word) >= TYPO_LENGTH else ():
-            for table in (self.typos, self.topics.typos):
-                for other in table.get(key, ()):
-                    if other not in found and within_one_edit(word, other):
-                        found[other] = TYPO
+            for other in self.typos.get(key, ()):
+                if other not in found and within_one_edit(word, other):
+                    found[other] = TYPO
         if len(word) >= 5 and word[0] in _ARABIC_CLITICS:  # و/ب/ل/ف glued to the word
             rest = word[1:]
             if self.known(rest):
@@ -367,15 +365,6 @@ def _post(words: Mapping[str, Sequence[int]], base: int, table: dict[str, tuple[
     for word, docs in words.items():
         held = memoryview(docs).cast("I") if isinstance(docs, bytes) else docs  # packed by a reader
         table[word] = table.get(word, ()) + tuple(map(base.__add__, held))
-
-
-def _starts(words: Iterable[str]) -> dict[str, list[str]]:
-    """The words longer than PREFIX letters by their first PREFIX letters."""
-    begun: dict[str, list[str]] = {}
-    for word in words:
-        if len(word) > PREFIX:
-            begun.setdefault(word[:PREFIX], []).append(word)
-    return begun
 
 
 def typo_table(words: Iterable[str]) -> dict[str, tuple[str, ...]]:
