@@ -1,15 +1,9 @@
 """Danger in what a person types, understood by meaning in every language Penah speaks.
 
-The words are data (`locales/danger.yaml`, whose comment block explains the format to
-translators); this module reads them and matches a message against them. A message is folded
-as typed search folds it (`bot.search.fold`), so the index and this detector read the same
-letters, and split into words with one-letter words kept (Badini «ل من ددەت»: the ل says it
-is a beating). Every word of the message counts, repeated words included, in any order.
-
-A sign is met when each of its terms is found in its own word, all within the language's
-window of words; a term is a stem met with that language's prefixes and suffixes around it,
-a whole word, or an Arabic root. When signs of several kinds are met, the kind listed first in
-`Danger` wins, so that what is shown first fits the gravest thing said.
+The words are data: `locales/danger.yaml`, whose comment block explains signs, terms and
+affixes to translators. A message is folded as typed search folds it, so the index and this
+detector read the same letters, and split into words with one-letter words kept (Badini «ل من
+ددەت»: the ل says it is a beating). Every word counts, repeats included, in any order.
 
 Pure: no I/O but `load_danger`, nothing kept between calls, safe to share between threads.
 """
