@@ -90,12 +90,9 @@ def placeholders(
 
 def catalog_files(root: Path) -> Iterator[tuple[str, Path]]:
     """(folder name, .po path) for every catalog under root."""
-    if not root.is_dir():
-        return
-    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
-        po = folder / "LC_MESSAGES" / f"{DOMAIN}.po"
+    for po in sorted(root.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
         if po.is_file():
-            yield folder.name, po
+            yield po.parent.parent.name, po
 
 
 def _forms(value: object) -> tuple[str, ...]:
