@@ -90,12 +90,9 @@ def placeholders(
 
 def catalog_files(root: Path) -> Iterator[tuple[str, Path]]:
     """(folder name, .po path) for every catalog under root."""
-    if not root.is_dir():
-        return
-    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
-        po = folder / "LC_MESSAGES" / f"{DOMAIN}.po"
+    for po in sorted(root.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
         if po.is_file():
-            yield folder.name, po
+            yield po.parent.parent.name, po
 
 
 def _forms(value: object) -> tuple[str, ...]:
@@ -139,13 +136,6 @@ def message_problem(message: Message, nplurals: int) -> str | None:
     return None
 
 
-def _plural_header(catalog: Catalog) -> tuple[int, str] | None:
-    """The catalog's own Plural-Forms (count, expression), if its header has one."""
-    # Babel keeps whether the header gave them only in these attributes.
-    count, expr = getattr(catalog, "_num_plurals", None), getattr(catalog, "_plural_expr", None)
-    return (int(count), str(expr)) if count is not None and expr is not None else None
-
-
 def read_catalog(path: Path, locale: Locale | None, code: str) -> CatalogReading:
     """Parse, check and compile one catalog; linear in its size."""
     try:
@@ -157,12 +147,13 @@ def read_catalog(path: Path, locale: Locale | None, code: str) -> CatalogReading
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         return CatalogReading(None, problems=[CatalogProblem(path, 0, f"cannot read: {exc}")])
     reading = CatalogReading(None, catalog)
-    header = _plural_header(catalog)
+    # Whether the header gave Plural-Forms: Babel has no public way to tell, only these.
+    count, expr = getattr(catalog, "_num_plurals", None), getattr(catalog, "_plural_expr", None)
     cldr = get_plural(locale) if locale is not None else None
-    if header is None:  # no header: CLDR's rule for the language, else gettext's default
+    if count is None or expr is None:  # CLDR's rule for the language, else gettext's default
         nplurals, expr = (cldr.num_plurals, cldr.plural_expr) if cldr else (2, "(n != 1)")
     else:
-        nplurals, expr = header
+        nplurals, expr = int(count), str(expr)
         if cldr is not None and nplurals != cldr.num_plurals:
             reading.warnings.append(CatalogProblem(
                 path, 0, f"Plural-Forms says {nplurals} forms; CLDR gives {code} "

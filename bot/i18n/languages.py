@@ -1,19 +1,17 @@
 """The language registry: one table (locales/languages.yaml) says what each language is.
 
-Code, script, direction, own name, the names speakers use for other languages, the fallback
-chain for directory text, the codes Telegram clients send, the catalog folder, and where CLDR
-is wrong or silent (Badini has no CLDR data), months and list patterns. Screens, the directory,
-the picker, dates, the console and the tests all read it, so a language is described once.
+Screens, the directory, the picker, dates, the console and the tests all read it, so a language
+is described once; its fields are explained at the top of the file, for translators.
 
-The table is checked as a translator's catalog is: its date and list patterns are formatted
-for every card, so each may hold only its own bare fields (`{day}`, `{month}`, `{year}`; `{0}`,
-`{1}`), each once at least, with no format spec or conversion. A bad one is replaced for that
-language (the default date, CLDR's lists) and named in `Registry.problems`, which the bot
-logs and tells admins, and `penah i18n` fails on.
+Its date and list patterns are formatted for every card, so each may hold only its own bare
+fields (`{day}`, `{month}`, `{year}`; `{0}`, `{1}`), each at least once. A bad one is replaced
+for that language (the default date, CLDR's lists) and named in `Registry.problems`, which the
+bot logs and tells admins, and `penah i18n` fails on.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 from collections.abc import Iterator, Mapping
@@ -38,12 +36,10 @@ _FIELDS = {
     "months", "date", "month_year", "list", "letters",
 }  # fmt: skip
 _LIST_KEYS = ("pair", "middle", "end")
-DEFAULT_DATE = "{day} {month} {year}"
-DEFAULT_MONTH_YEAR = "{month} {year}"
 # Each date pattern: the fields it must hold, exactly, and what is used if it does not.
 DATE_PATTERNS = {
-    "date": (frozenset({"day", "month", "year"}), DEFAULT_DATE),
-    "month_year": (frozenset({"month", "year"}), DEFAULT_MONTH_YEAR),
+    "date": (frozenset({"day", "month", "year"}), "{day} {month} {year}"),
+    "month_year": (frozenset({"month", "year"}), "{month} {year}"),
 }
 LIST_FIELDS = frozenset({"0", "1"})
 
@@ -64,8 +60,8 @@ class Language:
     catalog: str = ""
     cldr: str = SOURCE_LANGUAGE
     months: tuple[str, ...] = ()
-    date: str = DEFAULT_DATE
-    month_year: str = DEFAULT_MONTH_YEAR
+    date: str = DATE_PATTERNS["date"][1]
+    month_year: str = DATE_PATTERNS["month_year"][1]
     list_patterns: Mapping[str, str] = field(default_factory=dict)
     letters: str = ""  # letters its script's other languages lack: a text with none is not it
 
@@ -75,26 +71,20 @@ class Language:
 
     @property
     def locale(self) -> Locale:
-        return _parsed(self.cldr)
+        return cldr_locale(self.cldr) or Locale.parse(self.cldr)  # the second names the fault
 
     @functools.cached_property
     def chain(self) -> tuple[str, ...]:
         """Where directory text comes from, this language first and English last."""
-        chain = [self.code, *self.fallback, SOURCE_LANGUAGE]
-        return tuple(dict.fromkeys(chain))
+        return tuple(dict.fromkeys([self.code, *self.fallback, SOURCE_LANGUAGE]))
 
 
-@functools.lru_cache(maxsize=64)
-def _parsed(cldr: str) -> Locale:
-    return Locale.parse(cldr)
-
-
+@functools.lru_cache(maxsize=256)
 def cldr_locale(code: str) -> Locale | None:
     """Babel's locale for a BCP 47 tag or a gettext folder name (pt-BR, pt_BR), if CLDR has it."""
-    try:
+    with contextlib.suppress(ValueError, UnknownLocaleError):
         return Locale.parse(code.replace("-", "_"))
-    except (ValueError, UnknownLocaleError):
-        return None
+    return None
 
 
 def from_cldr(code: str, catalog: str = "") -> Language | None:
@@ -128,10 +118,6 @@ class Registry:
     def by_folder(self, folder: str) -> Language | None:
         return next((lang for lang in self if lang.catalog == folder), None)
 
-    def chain(self, code: str) -> tuple[str, ...]:
-        language = self.languages.get(code)
-        return language.chain if language else tuple(dict.fromkeys((code, SOURCE_LANGUAGE)))
-
     def client_codes(self) -> dict[str, str]:
         """Each code a Telegram client may send, lowercased, and the language it means."""
         return {tag: lang.code for lang in self for tag in (*lang.telegram, lang.code.lower())}
@@ -148,8 +134,7 @@ def pattern_problem(pattern: str, fields: frozenset[str]) -> str | None:
     """Why a date or list pattern cannot be used, or None."""
     found, problem = placeholders(pattern, fields)
     if problem is None and found != fields:
-        missing = ", ".join(f"{{{name}}}" for name in sorted(fields - found))
-        problem = f"{missing} missing"
+        problem = ", ".join(f"{{{name}}}" for name in sorted(fields - found)) + " missing"
     return problem
 
 
@@ -159,12 +144,11 @@ def _patterns(
     """The date and list patterns, each bad one replaced by its fallback and reported."""
     dates = {}
     for key, (fields, default) in DATE_PATTERNS.items():
-        pattern = str(raw.get(key) or default)
-        why = pattern_problem(pattern, fields)
+        dates[key] = str(raw.get(key) or default)
+        why = pattern_problem(dates[key], fields)
         if why is not None:
-            problems.append(f"{where}: {key} {pattern[:40]!r}: {why}; {default!r} is used")
-            pattern = default
-        dates[key] = pattern
+            problems.append(f"{where}: {key} {dates[key][:40]!r}: {why}; {default!r} is used")
+            dates[key] = default
     for key, pattern in lists.items():
         why = pattern_problem(pattern, LIST_FIELDS)
         if why is not None:
@@ -184,15 +168,12 @@ def _entry(raw: Any, where: str, problems: list[str]) -> Language:
     if not isinstance(code, str) or not _CODE.fullmatch(code):
         raise RegistryError(f"{where}: code {code!r} is not a BCP 47 tag such as ar, ckb, ku-Arab")
     where = f"{where} ({code})"
-    text = {
-        k: raw.get(k)
-        for k in ("name", "direction", "script", "catalog", "cldr", "date", "month_year")
-    }
-    if not isinstance(text["name"], str) or not text["name"].strip():
+    name, direction = raw.get("name"), raw.get("direction")
+    if not isinstance(name, str) or not name.strip():
         raise RegistryError(f"{where}: name is required")
-    if text["direction"] not in ("rtl", "ltr"):
+    if direction not in ("rtl", "ltr"):
         raise RegistryError(f"{where}: direction must be rtl or ltr")
-    cldr = text["cldr"] if isinstance(text["cldr"], str) else code.replace("-", "_")
+    cldr = raw["cldr"] if isinstance(raw.get("cldr"), str) else code.replace("-", "_")
     if cldr_locale(cldr) is None:
         raise RegistryError(f"{where}: cldr {cldr!r} is not a locale Babel knows")
     lists = {k: str(v) for k, v in (raw.get("list") or {}).items()}
@@ -201,18 +182,16 @@ def _entry(raw: Any, where: str, problems: list[str]) -> Language:
     months = tuple(str(m) for m in raw.get("months") or ())
     if months and len(months) != 12:
         raise RegistryError(f"{where}: months lists all twelve, January first")
-    names = {str(k): str(v) for k, v in (raw.get("names") or {}).items()}
-    fallback = tuple(str(c) for c in raw.get("fallback") or ())
     dates, lists = _patterns(where, raw, lists, problems)
     return Language(
         code=code,
-        name=text["name"].strip(),
-        direction=text["direction"],
-        script=str(text["script"] or ""),
-        names=names,
-        fallback=fallback,
+        name=name.strip(),
+        direction=direction,
+        script=str(raw.get("script") or ""),
+        names={str(k): str(v) for k, v in (raw.get("names") or {}).items()},
+        fallback=tuple(str(c) for c in raw.get("fallback") or ()),
         telegram=tuple(str(c).lower() for c in raw.get("telegram") or ()),
-        catalog=str(text["catalog"] or code),
+        catalog=str(raw.get("catalog") or code),
         cldr=cldr,
         months=months,
         date=dates["date"],

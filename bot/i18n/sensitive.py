@@ -9,10 +9,11 @@ why, is explained at the top of the YAML file, next to the lists translators edi
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,12 +47,6 @@ def fold(text: str) -> str:
     return _NO_ROOM.sub("", folded)
 
 
-def folded_words(text: str) -> tuple[str, list[str]]:
-    """A text as terms are matched in it: folded, and its words."""
-    folded = fold(text)
-    return folded, _WORD.findall(folded)
-
-
 @dataclass(frozen=True)
 class Grammar:
     """What a language attaches to a word, and the small words that may sit between two."""
@@ -60,63 +55,33 @@ class Grammar:
     endings: frozenset[str] = frozenset()
     linking: frozenset[str] = frozenset()
 
-    @staticmethod
-    def _affixed(rest: str, affixes: frozenset[str]) -> bool:
-        """True if `rest` is made of up to MAX_AFFIXES of the affixes (or is empty)."""
-        reachable = {0}
-        for _ in range(MAX_AFFIXES):
-            if len(rest) in reachable:
-                return True
-            reachable = {
-                start + len(affix)
-                for start in reachable
-                for affix in affixes
-                if rest.startswith(affix, start)
-            }
-            if not reachable:
-                return False
-        return len(rest) in reachable
-
-    def word_matches(self, stem: str, word: str) -> bool:
-        """`word` is the stem with only this language's prefixes before and endings after."""
-        at = word.find(stem)
-        while at >= 0:
-            if self._affixed(word[:at], self.prefixes) and self._affixed(
-                word[at + len(stem) :], self.endings
-            ):
-                return True
-            at = word.find(stem, at + 1)
-        return False
-
 
 @dataclass(frozen=True)
 class Term:
     written: str  # as the list has it, folded
     stems: tuple[str, ...]  # its words
 
-    def found_in(self, folded: str, words: Sequence[str], grammar: Grammar) -> bool:
+    def found_in(self, folded: str, grammar: Grammar) -> bool:
         if self.written in folded:
             return True  # as written: a single word also inside a longer one
         if len(self.stems) < 2 or not all(stem in folded for stem in self.stems):
             return False  # each stem stands inside a word of the text, or the term is not there
-        return any(self._from(words, start, 0, grammar) for start in range(len(words)))
+        return _phrase(self.stems, grammar).search(folded) is not None
 
-    def _from(self, words: Sequence[str], at: int, stem: int, grammar: Grammar) -> bool:
-        """The stems from `stem` on match the words from `at`, in order, each next one after
-        at most MAX_LINKING linking words."""
-        if at >= len(words) or not grammar.word_matches(self.stems[stem], words[at]):
-            return False
-        if stem == len(self.stems) - 1:
-            return True
-        for skipped in range(MAX_LINKING + 1):
-            following = at + 1 + skipped
-            if following >= len(words):
-                return False
-            if self._from(words, following, stem + 1, grammar):
-                return True
-            if words[following] not in grammar.linking:
-                return False
-        return False
+
+@functools.lru_cache(maxsize=1024)
+def _phrase(stems: tuple[str, ...], grammar: Grammar) -> re.Pattern[str]:
+    """The stems as whole words in order, each with up to MAX_AFFIXES of the language's
+    prefixes before and endings after, and up to MAX_LINKING linking words between two."""
+
+    def one_of(pieces: frozenset[str]) -> str:
+        return "(?:" + ("|".join(map(re.escape, sorted(pieces))) or "(?!)") + ")"
+
+    before, after = (f"{one_of(affixes)}{{0,{MAX_AFFIXES}}}"
+                     for affixes in (grammar.prefixes, grammar.endings))
+    between = rf"(?:\W+{one_of(grammar.linking)}(?!\w)){{0,{MAX_LINKING}}}\W+"
+    words = [before + re.escape(stem) + after for stem in stems]
+    return re.compile(rf"(?<!\w){between.join(words)}(?!\w)")
 
 
 NO_GRAMMAR = Grammar()
@@ -134,11 +99,11 @@ class SensitiveTerms:
         for symbol in self.symbols:
             if symbol in text:
                 return symbol
-        folded, words = folded_words(text)
+        folded = fold(text)
         for code in dict.fromkeys((*languages, "en")):
             grammar = self.grammars.get(code, NO_GRAMMAR)
             for term in self.words.get(code, ()):
-                if term.found_in(folded, words, grammar):
+                if term.found_in(folded, grammar):
                     return term.written
         return None
 
@@ -155,30 +120,6 @@ def _strings(values: Any) -> list[str]:
     return [str(v) for v in values or () if v] if isinstance(values, list) else []
 
 
-def _folded(parts: Mapping[str, Any], key: str) -> frozenset[str]:
-    return frozenset(fold(a) for a in _strings(parts.get(key)))
-
-
-def grammars_from(data: Any) -> dict[str, Grammar]:
-    if not isinstance(data, dict):
-        return {}
-    return {
-        str(code): Grammar(*(_folded(parts, key) for key in ("prefixes", "endings", "linking")))
-        for code, parts in data.items()
-        if isinstance(parts, dict)
-    }
-
-
-def terms_from(data: Mapping[str, Any]) -> SensitiveTerms:
-    symbols = tuple(_strings(data.get("symbols")))
-    words = {
-        str(code): tuple(term(w) for w in _strings(values))
-        for code, values in data.items()
-        if code not in ("symbols", GRAMMAR) and isinstance(values, list)
-    }
-    return SensitiveTerms(symbols, words, grammars_from(data.get(GRAMMAR)))
-
-
 class TermsFileError(ValueError):
     """sensitive-terms.yaml cannot be used; the message names the file and why."""
 
@@ -190,7 +131,16 @@ def read_terms(path: Path) -> SensitiveTerms:
         raise TermsFileError(f"{path}: cannot be read: {exc}") from None
     if not isinstance(data, dict):
         raise TermsFileError(f"{path}: must be a mapping of languages to their terms")
-    return terms_from(data)
+    grammars = data.get(GRAMMAR)
+    grammars = grammars if isinstance(grammars, dict) else {}
+    return SensitiveTerms(
+        tuple(_strings(data.get("symbols"))),
+        {str(code): tuple(map(term, _strings(values))) for code, values in data.items()
+         if code not in ("symbols", GRAMMAR) and isinstance(values, list)},
+        {str(code): Grammar(*(frozenset(map(fold, _strings(parts.get(key))))
+                              for key in ("prefixes", "endings", "linking")))
+         for code, parts in grammars.items() if isinstance(parts, dict)},
+    )
 
 
 def load_terms(locales: Path, keep: SensitiveTerms | None = None) -> SensitiveTerms:

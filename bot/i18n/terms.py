@@ -9,7 +9,7 @@ stems, with the grammar of sensitive-terms.yaml beside it), so its inflected for
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,20 +37,16 @@ class Variant:
 @dataclass(frozen=True)
 class TermsTable:
     variants: tuple[Variant, ...]
-    languages: tuple[str, ...]
-    grammars: Mapping[str, sensitive.Grammar] = field(default_factory=dict)
+    grammars: Mapping[str, sensitive.Grammar]
 
     def find(self, language: str, text: str) -> Iterator[Variant]:
         """Each concept written with an avoided variant in `text` (once per concept)."""
-        folded, words = sensitive.folded_words(text)
+        folded = sensitive.fold(text)
         grammar = self.grammars.get(language, sensitive.NO_GRAMMAR)
         seen = set()
         for variant in self.variants:
-            if (
-                variant.language == language
-                and variant.concept not in seen
-                and variant.term.found_in(folded, words, grammar)
-            ):
+            found = variant.language == language and variant.term.found_in(folded, grammar)
+            if found and variant.concept not in seen:
                 seen.add(variant.concept)
                 yield variant
 
@@ -66,7 +62,7 @@ def parse_terms(
     if not isinstance(table, dict):
         raise TermsError(f"{source}: expected 'terms:' followed by concepts")
     variants: list[Variant] = []
-    languages: dict[str, None] = {}
+    grammars = grammars or {}
     for concept, entry in table.items():
         if not isinstance(entry, dict):
             raise TermsError(f"{source}: {concept}: expected a mapping of languages")
@@ -76,16 +72,15 @@ def parse_terms(
             if not isinstance(row, dict) or not isinstance(row.get("use"), str):
                 raise TermsError(f"{source}: {concept}.{language}: needs 'use' (and 'avoid')")
             use = row["use"]
-            languages[str(language)] = None
             for text in map(str, row.get("avoid") or []):
                 variant = Variant(str(concept), str(language), use, text, sensitive.term(text))
                 if not variant.term.written or any(
-                    TermsTable((variant,), (), grammars or {}).find(variant.language, use)
+                    TermsTable((variant,), grammars).find(variant.language, use)
                 ):
                     where = f"{source}: {concept}.{language}"
                     raise TermsError(f"{where}: {text!r} would be found in {use!r}")
                 variants.append(variant)
-    return TermsTable(tuple(variants), tuple(languages), grammars or {})
+    return TermsTable(tuple(variants), grammars)
 
 
 def load_terms(locales: Path) -> TermsTable | None:

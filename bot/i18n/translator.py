@@ -1,14 +1,13 @@
 """Translations: one translator per user, built from the registry and the translators' catalogs.
 
 Each handler gets its own `Translator`, so two concurrent updates in different languages never
-share a global locale. Catalogs are compiled in memory from the `.po` files translators edit,
-so there is no build step and a dropped-in `locales/xx/LC_MESSAGES/messages.po` just works.
+share a global locale. Catalogs are compiled in memory from the `.po` files translators edit:
+a dropped-in `locales/xx/LC_MESSAGES/messages.po` just works, with no build step.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import gettext
 import logging
 from collections.abc import Iterable
@@ -26,8 +25,6 @@ from bot.i18n.languages import SOURCE_LANGUAGE, Language, Registry, RegistryErro
 
 log = logging.getLogger(__name__)
 
-__all__ = ["N_", "CatalogProblem", "Catalogs", "Html", "Translator", "load_catalogs"]
-
 
 class Html(str):
     """Telegram HTML built and escaped by the code (a link to a source, say): a screen fills
@@ -37,15 +34,6 @@ class Html(str):
 def N_(message: str) -> str:
     """Marks a message for extraction where it is defined; it is translated where it is shown."""
     return message
-
-
-@functools.lru_cache(maxsize=1024)
-def _cldr_name(code: str, reader: str) -> str:
-    locale = languages.cldr_locale(code)
-    reader_locale = languages.cldr_locale(reader)
-    if locale is None or reader_locale is None:
-        return code
-    return str(locale.get_display_name(reader_locale) or code)
 
 
 @dataclass(frozen=True)
@@ -104,7 +92,9 @@ class Translator:
 
     def language_name(self, code: str) -> str:
         """Another language's name as this user's language calls it (the registry, else CLDR)."""
-        return self.registry.name_in(code, self.code) or _cldr_name(code, self.language.cldr)
+        locale = languages.cldr_locale(code)
+        cldr = locale.get_display_name(self.locale) if locale else None
+        return str(self.registry.name_in(code, self.code) or cldr or code)
 
     def isolate(self, html: str) -> str:
         """Telegram HTML safe to show in this language's direction; tags and entities stay whole."""
@@ -124,15 +114,13 @@ class Catalogs:
     """Every usable catalog, keyed by language code, with English always present."""
 
     translators: dict[str, Translator]
-    problems: tuple[CatalogProblem, ...] = ()
-    warnings: tuple[CatalogProblem, ...] = ()
-    registry: Registry | None = None
+    problems: tuple[CatalogProblem, ...]
+    registry: Registry
 
     @property
     def codes(self) -> list[str]:
         """The registry's languages in its order, then any other catalog found."""
-        order = [lang.code for lang in self.registry or ()]
-        first = [c for c in order if c in self.translators]
+        first = [lang.code for lang in self.registry if lang.code in self.translators]
         return first + sorted(set(self.translators) - set(first))
 
     def get(self, code: str | None) -> Translator:
@@ -143,7 +131,7 @@ class Catalogs:
         if not language_code:
             return None
         tag = language_code.replace("_", "-").lower()
-        known = self.registry.client_codes() if self.registry else {}
+        known = self.registry.client_codes()
         known.update({code.lower(): code for code in self.translators if code.lower() not in known})
         for candidate in (tag, tag.split("-")[0]):
             code = known.get(candidate)
@@ -152,19 +140,14 @@ class Catalogs:
         return None
 
 
-def _english(registry: Registry) -> Translator:
-    language = registry.get(SOURCE_LANGUAGE) or Language(SOURCE_LANGUAGE, "English")
-    return Translator(language, gettext.NullTranslations(), registry)
-
-
 def _registry(root: Path, problems: list[CatalogProblem]) -> Registry:
+    path = locale_file(root, languages.REGISTRY_FILE)
     try:
         registry = languages.load_registry(root)
     except RegistryError as exc:  # a broken table: the shipped one keeps every language served
-        problems.append(CatalogProblem(locale_file(root, languages.REGISTRY_FILE), 0, str(exc)))
+        problems.append(CatalogProblem(path, 0, str(exc)))
         return languages.shipped()
     # A bad date or list pattern: that language's is replaced, and the admins are told.
-    path = locale_file(root, languages.REGISTRY_FILE)
     problems += [CatalogProblem(path, 0, p.removeprefix(f"{path}: ")) for p in registry.problems]
     return registry
 
@@ -172,9 +155,9 @@ def _registry(root: Path, problems: list[CatalogProblem]) -> Registry:
 def load_catalogs(root: Path) -> Catalogs:
     """Every catalog under root; a broken message is dropped, a broken file skipped, both named."""
     problems: list[CatalogProblem] = []
-    warnings: list[CatalogProblem] = []
     registry = _registry(root, problems)
-    translators = {SOURCE_LANGUAGE: _english(registry)}
+    english = registry.languages[SOURCE_LANGUAGE]  # the registry always lists it
+    translators = {SOURCE_LANGUAGE: Translator(english, gettext.NullTranslations(), registry)}
     for folder, path in catalog_files(root):
         language = registry.by_folder(folder) or languages.from_cldr(
             folder.replace("_", "-"), folder
@@ -185,13 +168,11 @@ def load_catalogs(root: Path) -> Catalogs:
             continue
         reading = read_catalog(path, language.locale, language.code)
         problems += reading.problems
-        warnings += reading.warnings
         if reading.translations is not None:
             translators[language.code] = Translator(language, reading.translations, registry)
     for problem in problems:
         log.warning("catalog: %s", problem)
-    return Catalogs(translators, tuple(problems), tuple(warnings), registry)
-
+    return Catalogs(translators, tuple(problems), registry)
 
 
 def catalog_alert(catalogs: Catalogs) -> str:

@@ -1,16 +1,9 @@
 """Danger in what a person types, understood by meaning in every language Penah speaks.
 
-The words are data (`locales/danger.yaml`, whose comment block explains the format to
-translators); this module reads them and matches a message against them. A message is folded
-as typed search folds it (`bot.search.fold`), so the index and this detector read the same
-letters, and split into words with one-letter words kept (Badini «ل من ددەت»: the ل says it
-is a beating). Every word of the message counts, repeated words included, in any order.
-
-A sign is met when each of its terms is found in its own word, all within the language's
-window of words; a term is a stem met with that language's prefixes and suffixes around it,
-a whole word, or an Arabic root. When signs of several kinds are met, the kind listed first in
-`Danger` wins: a danger to life before a danger to the body, both before blackmail, and a
-general cry for help last, so that what is shown first fits the gravest thing said.
+The words are data: `locales/danger.yaml`, whose comment block explains signs, terms and
+affixes to translators. A message is folded as typed search folds it, so the index and this
+detector read the same letters, and split into words with one-letter words kept (Badini «ل من
+ددەت»: the ل says it is a beating). Every word counts, repeats included, in any order.
 
 Pure: no I/O but `load_danger`, nothing kept between calls, safe to share between threads.
 """
@@ -18,16 +11,13 @@ Pure: no I/O but `load_danger`, nothing kept between calls, safe to share betwee
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
 import re
-from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import accumulate, product
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 import yaml
@@ -50,6 +40,7 @@ GROUP_NAME = re.compile(r"[a-z][a-z_]{0,19}")
 _WORD = re.compile(r"[^\W_]+")  # as search folds words, one-letter words kept
 _TERM = re.compile(r"(?P<shape>[=√]?)(?P<text>[^<>=√!|+]+)(?:<(?P<group>[^<>]+)>)?")
 _ALONE = "(alone)"
+_SIDES = (("prefixes", MAX_PREFIXES), ("suffixes", MAX_SUFFIXES))
 
 
 class Danger(StrEnum):
@@ -63,15 +54,12 @@ class Danger(StrEnum):
     GENERAL = "general"  # help me, I am in danger, SOS
 
 
-_RANK = {kind: n for n, kind in enumerate(Danger)}
 LANGUAGE_KEYS = frozenset({"window", "prefixes", "suffixes", "groups", *Danger})
 
 
 class DangerFileError(ValueError):
     """The danger words cannot be used; the message names the file and the field."""
 
-
-# ------------------------------------------------------------------------- the loaded words
 
 Hit = tuple[int, int]  # (sign, term) met by one word
 
@@ -91,29 +79,24 @@ class Language:
 
     prefixes: Mapping[str, frozenset[str]]  # every stack of prefixes -> the groups it carries
     suffixes: Mapping[str, frozenset[str]]
+    stems: Mapping[str, tuple[tuple[int, int, str | None], ...]]  # -> (sign, term, group)
     longest_prefix: int
     longest_suffix: int
-    stems: Mapping[str, tuple[tuple[int, int, str | None], ...]]  # -> (sign, term, group)
-    finder: re.Pattern[str]  # where a stem begins in a message: the few words worth a look
 
     def hits(self, word: str) -> list[Hit]:
         """The (sign, term) pairs this word meets through a stem with this language's affixes."""
-        found: list[Hit] = []
         size = len(word)
         fronts = [p for p in range(min(self.longest_prefix, size - MIN_STEM) + 1)
                   if word[:p] in self.prefixes]
         backs = [s for s in range(min(self.longest_suffix, size - MIN_STEM) + 1)
                  if word[size - s :] in self.suffixes]
-        for p in fronts:
-            for s in backs:
-                if size - p - s < MIN_STEM:
-                    continue
-                for sign, term, group in self.stems.get(word[p : size - s], ()):
-                    if group is None or group in self.prefixes[word[:p]] or (
-                        group in self.suffixes[word[size - s :]]
-                    ):
-                        found.append((sign, term))
-        return found
+        return [
+            (sign, term)
+            for p, s in product(fronts, backs) if size - p - s >= MIN_STEM
+            for sign, term, group in self.stems.get(word[p : size - s], ())
+            if group is None or group in self.prefixes[word[:p]]
+            or group in self.suffixes[word[size - s :]]
+        ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +108,7 @@ class DangerWords:
     exact: Mapping[str, tuple[Hit, ...]] = field(default_factory=dict)  # whole words, any language
     kinds_of: Mapping[str, frozenset[Danger]] = field(default_factory=dict)  # per language
     source: str = ""
+    finder: re.Pattern[str] = re.compile("")  # a word holding a stem: the few worth taking apart
 
     def kinds(self, code: str) -> frozenset[Danger]:
         """The kinds of danger a language has words for."""
@@ -143,9 +127,6 @@ class Spotted:
     rest: tuple[str, ...] = ()
 
 
-# ------------------------------------------------------------------------- matching
-
-
 def detect(vocabulary: DangerWords, text: str) -> Danger | None:
     """The gravest danger the message speaks of, or None."""
     spotted = spot(vocabulary, text)
@@ -154,52 +135,29 @@ def detect(vocabulary: DangerWords, text: str) -> Danger | None:
 
 def spot(vocabulary: DangerWords, text: str) -> Spotted | None:
     """As `detect`, with the words of the message that are not danger words."""
-    folded = fold(text)
-    spans = [(m.start(), m.group()) for m in _WORD.finditer(folded)]
-    if not spans or not vocabulary.signs:
-        return None
-    message = [word for _, word in spans]
-    found = _found(vocabulary, folded, message, [start for start, _ in spans])
+    message = _WORD.findall(fold(text))
+    found: dict[int, dict[int, list[int]]] = {}  # per sign, per term, the words that meet it
+    for position, word in enumerate(message):
+        hits = [*vocabulary.exact.get(word, ())]
+        if vocabulary.finder.search(word):
+            for language in vocabulary.languages:
+                hits += language.hits(word)
+        for number, term in hits:
+            found.setdefault(number, {}).setdefault(term, []).append(position)
     # Distances count words of two letters or more: Badini «ل من ددەت», «ب وێنەیان».
     counted = list(accumulate(len(word) > 1 for word in message))
-    best: Danger | None = None
+    met: list[Danger] = []
     used: set[int] = set()
     for number, terms in found.items():
         sign = vocabulary.signs[number]
         positions = _met(sign, terms, message, counted)
-        if positions is None:
-            continue
-        used.update(positions)
-        if best is None or _RANK[sign.kind] < _RANK[best]:
-            best = sign.kind
-    if best is None:
+        if positions is not None:
+            used.update(positions)
+            met.append(sign.kind)
+    if not met:
         return None
     rest = words(" ".join(w for n, w in enumerate(message) if n not in used))
-    return Spotted(best, tuple(rest))
-
-
-def _found(
-    vocabulary: DangerWords, folded: str, message: Sequence[str], starts: Sequence[int]
-) -> dict[int, dict[int, list[int]]]:
-    """Per sign, per term, the positions of the words that meet it."""
-    # Each language's stems are looked for in the whole message at once; only the words they
-    # begin in are taken apart into prefixes, stem and suffixes.
-    worth: dict[int, list[Language]] = {}
-    for language in vocabulary.languages:
-        for match in language.finder.finditer(folded):
-            looked = worth.setdefault(bisect_right(starts, match.start()) - 1, [])
-            if language not in looked:
-                looked.append(language)
-    found: dict[int, dict[int, list[int]]] = {}
-    exact = vocabulary.exact
-    for position, word in enumerate(message):
-        hits: Sequence[Hit] = exact.get(word, ())
-        languages = worth.get(position)
-        if languages:
-            hits = [*hits, *(hit for language in languages for hit in language.hits(word))]
-        for number, term in hits:
-            found.setdefault(number, {}).setdefault(term, []).append(position)
-    return found
+    return Spotted(min(met, key=list(Danger).index), tuple(rest))
 
 
 def _met(
@@ -236,30 +194,19 @@ def _met(
     return None
 
 
-# ------------------------------------------------------------------------- loading
-
-
 def load_danger(path: Path) -> DangerWords:
     """The danger words in `path`; DangerFileError names the file and field of any fault.
 
     The caller keeps the words it had when this fails: a broken file must not leave the bot
-    without them, nor stop it. Words already made from the same text are not made again.
-    """
+    without them, nor stop it."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise DangerFileError(f"{path}: cannot be read: {error}") from None
-    try:
-        return dataclasses.replace(_made(text), source=str(path))
-    except DangerFileError:
-        return _parsed(text, str(path))  # raises again, naming the file
+    return _parsed(text, str(path))
 
 
-@functools.lru_cache(maxsize=8)
-def _made(text: str) -> DangerWords:
-    return _parsed(text, FILE)
-
-
+@functools.lru_cache(maxsize=8)  # a reload of unchanged words does not make them again
 def _parsed(text: str, source: str) -> DangerWords:
     try:
         data = safeyaml.load(text)
@@ -315,9 +262,9 @@ def parse_danger(data: Any, source: str) -> DangerWords:
         built.append(_language(block, window, signs, exact, where))
         kinds[code] = frozenset(sign.kind for sign in signs[first:])
     whole = {word: tuple(dict.fromkeys(hits)) for word, hits in exact.items()}
-    return DangerWords(
-        tuple(signs), tuple(built), MappingProxyType(whole), MappingProxyType(kinds), source
-    )
+    stems = sorted({stem for language in built for stem in language.stems})
+    finder = re.compile("|".join(map(re.escape, stems)))
+    return DangerWords(tuple(signs), tuple(built), whole, kinds, source, finder)
 
 
 def _window(value: Any, where: str) -> int:
@@ -327,11 +274,7 @@ def _window(value: Any, where: str) -> int:
 
 
 def _language(
-    block: Any,
-    window: int,
-    signs: list[Sign],
-    exact: dict[str, list[Hit]],
-    where: str,
+    block: Any, window: int, signs: list[Sign], exact: dict[str, list[Hit]], where: str
 ) -> Language:
     if not isinstance(block, dict):
         raise DangerFileError(f"{where}: must be a mapping of affixes and kinds of danger")
@@ -340,25 +283,21 @@ def _language(
         known = ", ".join(sorted(LANGUAGE_KEYS))
         raise DangerFileError(f"{where}: unknown key {unknown[0]!r} (known: {known})")
     window = _window(block.get("window", window), f"{where}.window")
-    prefix_pieces = _affixes(block.get("prefixes"), f"{where}.prefixes")
-    suffix_pieces = _affixes(block.get("suffixes"), f"{where}.suffixes")
+    pieces = {side: _affixes(block.get(side), f"{where}.{side}") for side, _ in _SIDES}
+    carried: dict[str, dict[str, set[str]]] = {side: {} for side, _ in _SIDES}
     groups = block.get("groups") or {}
     if not isinstance(groups, dict):
         raise DangerFileError(f"{where}.groups: a mapping of names to prefixes and suffixes")
-    prefix_groups: dict[str, set[str]] = {}
-    suffix_groups: dict[str, set[str]] = {}
-    for name, sides in groups.items():
+    for name, given in groups.items():
         at = f"{where}.groups.{name}"
         if not isinstance(name, str) or not GROUP_NAME.fullmatch(name):
             raise DangerFileError(f"{at}: a name in lower-case letters, such as me")
-        if not isinstance(sides, dict) or set(sides) - {"prefixes", "suffixes"} or not sides:
+        if not isinstance(given, dict) or set(given) - {"prefixes", "suffixes"} or not given:
             raise DangerFileError(f"{at}: give its prefixes and/or suffixes")
-        for piece in _affixes(sides.get("prefixes"), f"{at}.prefixes"):
-            prefix_groups.setdefault(piece, set()).add(name)
-            prefix_pieces.append(piece)
-        for piece in _affixes(sides.get("suffixes"), f"{at}.suffixes"):
-            suffix_groups.setdefault(piece, set()).add(name)
-            suffix_pieces.append(piece)
+        for side, _ in _SIDES:
+            for piece in _affixes(given.get(side), f"{at}.{side}"):
+                carried[side].setdefault(piece, set()).add(name)
+                pieces[side].append(piece)
     stems: dict[str, list[tuple[int, int, str | None]]] = {}
     for kind in Danger:
         entries = block.get(kind.value)
@@ -370,34 +309,29 @@ def _language(
             at = f"{where}.{kind.value}[{n}]"
             if not isinstance(entry, str) or not entry.strip():
                 raise DangerFileError(f"{at}: a sign is text, such as: kill + =myself")
-            number = len(signs)
-            sign = _sign(entry, kind, window, set(groups), at)
-            signs.append(sign[0])
-            for term, alternatives in enumerate(sign[1]):
-                for shape, text, group in alternatives:
-                    if shape == "=":
-                        exact.setdefault(text, []).append((number, term))
-                        continue
-                    forms = _root_forms(text) if shape == "√" else (text,)
-                    for form in forms:
-                        stems.setdefault(form, []).append((number, term, group))
-    for side, pieces, depth in (("prefixes", prefix_pieces, MAX_PREFIXES),
-                                ("suffixes", suffix_pieces, MAX_SUFFIXES)):
-        count = len(set(pieces))
+            sign, terms = _sign(entry, kind, window, set(groups), at)
+            for term, shape, text, group in terms:
+                if shape == "=":
+                    exact.setdefault(text, []).append((len(signs), term))
+                else:
+                    for form in _root_forms(text) if shape == "√" else (text,):
+                        stems.setdefault(form, []).append((len(signs), term, group))
+            signs.append(sign)
+    stacks = {}
+    for side, depth in _SIDES:
+        count = len(set(pieces[side]))
         forms = sum(count**n for n in range(depth + 1))
         if forms > MAX_STACKS:  # every stack is built ahead, at start and on each reload
             raise DangerFileError(
                 f"{where}.{side}: {count} pieces stack into {forms:,} forms, more than "
                 f"{MAX_STACKS:,}: keep only the affixes its stems take")
-    prefixes = _stacks(prefix_pieces, prefix_groups, MAX_PREFIXES)
-    suffixes = _stacks(suffix_pieces, suffix_groups, MAX_SUFFIXES)
+        stacks[side] = _stacks(pieces[side], carried[side], depth)
     return Language(
-        prefixes=MappingProxyType(prefixes),
-        suffixes=MappingProxyType(suffixes),
-        longest_prefix=max(map(len, prefixes)),
-        longest_suffix=max(map(len, suffixes)),
-        stems=MappingProxyType({k: tuple(dict.fromkeys(v)) for k, v in stems.items()}),
-        finder=re.compile(_any_of(stems) or "(?!)"),
+        prefixes=stacks["prefixes"],
+        suffixes=stacks["suffixes"],
+        stems={k: tuple(dict.fromkeys(v)) for k, v in stems.items()},
+        longest_prefix=max(map(len, stacks["prefixes"])),
+        longest_suffix=max(map(len, stacks["suffixes"])),
     )
 
 
@@ -406,11 +340,7 @@ def _affixes(value: Any, where: str) -> list[str]:
         return []
     if not isinstance(value, list):
         raise DangerFileError(f"{where}: a list of affixes")
-    out = []
-    for n, piece in enumerate(value):
-        folded = _one_word(piece, f"{where}[{n}]")
-        out.append(folded)
-    return out
+    return [_one_word(piece, f"{where}[{n}]") for n, piece in enumerate(value)]
 
 
 def _one_word(value: Any, where: str) -> str:
@@ -423,24 +353,19 @@ def _one_word(value: Any, where: str) -> str:
     return str(found[0])
 
 
-Alternative = tuple[str, str, str | None]  # (shape, folded text, group)
-
-
 def _sign(
     entry: str, kind: Danger, window: int, groups: set[str], where: str
-) -> tuple[Sign, list[list[Alternative]]]:
+) -> tuple[Sign, list[tuple[int, str, str, str | None]]]:
+    """The sign, and each alternative of its terms: (term, shape, folded text, group)."""
     text = entry.strip()
     alone = text.endswith(_ALONE)
     if alone:
         text = text[: -len(_ALONE)].strip()
-    terms: list[list[Alternative]] = []
-    negative: set[int] = set()
-    for n, part in enumerate(p.strip() for p in text.split("+")):
-        at = f"{where} {entry!r}"
-        if part.startswith("!"):
-            negative.add(n)
-            part = part[1:].strip()
-        alternatives = []
+    parts = [p.strip() for p in text.split("+")]
+    negative = {n for n, part in enumerate(parts) if part.startswith("!")}
+    terms = []
+    at = f"{where} {entry!r}"
+    for n, part in enumerate(p.removeprefix("!").strip() for p in parts):
         for choice in (c.strip() for c in part.split("|")):
             match = _TERM.fullmatch(choice)
             if match is None:
@@ -456,13 +381,12 @@ def _sign(
                 raise DangerFileError(
                     f"{at}: the stem {choice!r} is shorter than {MIN_STEM} letters and hides "
                     "in too many ordinary words; write the whole words with = instead")
-            alternatives.append((shape, folded, group))
-        terms.append(alternatives)
-    if len(negative) == len(terms):
+            terms.append((n, shape, folded, group))
+    if len(negative) == len(parts):
         raise DangerFileError(f"{where} {entry!r}: a sign needs a term that is not negated (!)")
     if alone and negative:
         raise DangerFileError(f"{where} {entry!r}: a sign that counts alone has no ! terms")
-    wanted = tuple(n for n in range(len(terms)) if n not in negative)
+    wanted = tuple(n for n in range(len(parts)) if n not in negative)
     return Sign(kind, frozenset(negative), window, alone, wanted), terms
 
 
@@ -481,38 +405,9 @@ def _stacks(
     """Every way of stacking up to `depth` pieces, with the groups each stack carries."""
     unique = sorted(set(pieces))
     stacks: dict[str, frozenset[str]] = {"": frozenset()}
-    layer = dict(stacks)
     for _ in range(depth):
-        grown: dict[str, frozenset[str]] = {}
-        for stack, carried in layer.items():
+        for stack, carried in list(stacks.items()):
             for piece in unique:
-                key = stack + piece
-                grown[key] = grown.get(key, frozenset()) | carried | groups.get(piece, set())
-        for stack, carried in grown.items():
-            stacks[stack] = stacks.get(stack, frozenset()) | carried
-        layer = grown
-    shared: dict[frozenset[str], frozenset[str]] = {}
-    return {stack: shared.setdefault(carried, carried) for stack, carried in stacks.items()}
-
-
-def _any_of(stems: Iterable[str]) -> str:
-    """A pattern finding where any of the stems begins, as a tree of their letters (a stem
-    that begins with a shorter one adds nothing: the word is looked at anyway)."""
-    tree: dict[str, Any] = {}
-    for stem in sorted(stems, key=len):
-        node = tree
-        for letter in stem:
-            if node.get("") is not None:
-                break
-            node = node.setdefault(letter, {})
-        else:
-            node.clear()
-            node[""] = {}
-
-    def pattern(node: dict[str, Any]) -> str:
-        if "" in node:
-            return ""
-        branches = [re.escape(letter) + pattern(child) for letter, child in sorted(node.items())]
-        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-
-    return pattern(tree) if tree else ""
+                grown = carried | groups.get(piece, set())
+                stacks[stack + piece] = stacks.get(stack + piece, frozenset()) | grown
+    return stacks

@@ -3,13 +3,7 @@
 People type Arabic, Sorani and Badini on whatever keyboard they have: Arabic keyboards lack the
 Kurdish letters, hamza and diacritics are often left out, and digits come in three scripts.
 Kurmanji and Turkish are typed with or without their accents. One loose key per word lets all
-of these meet. It is lossy (Arabic ة and Kurdish ە both become ه): good for finding, never for
-display, so nothing folded here is ever shown.
-
-The pipeline follows the research's reference folds: Unicode NFKC (presentation forms and
-ligatures), format and direction marks removed, digits to ASCII, case folded, combining marks
-removed after NFD (Arabic harakat, hamza and madda above alef, Latin accents), then one table
-for the Arabic script and one for the Latin.
+of these meet. It is lossy (Arabic ة and Kurdish ە both become ه): for finding, never shown.
 """
 
 from __future__ import annotations
@@ -57,58 +51,29 @@ _WORD = re.compile(r"[^\W_]{2,}|\d")
 def fold(text: str) -> str:
     """The loose search key of a text: lower-case, unaccented, one letter per sound."""
     text = unicodedata.normalize("NFKC", text).translate(_FORMAT).casefold()
-    if "ئ" in text:
-        text = _KURDISH_CARRIER.sub("", text)
-    text = unicodedata.normalize("NFD", text).translate(_LETTERS)
-    if _REPEATS.search(text):
-        text = _REPEATS.sub(r"\1", text)
-    return text.replace("وو", "و")
+    text = unicodedata.normalize("NFD", _KURDISH_CARRIER.sub("", text)).translate(_LETTERS)
+    return _REPEATS.sub(r"\1", text).replace("وو", "و")
 
 
 def words(folded: str) -> list[str]:
     """The words of a folded text, Arabic articles removed; single letters dropped."""
-    if "ل" in folded:
-        folded = _ARTICLE.sub("", folded)
-    return _WORD.findall(folded)
+    return _WORD.findall(_ARTICLE.sub("", folded))
 
 
 def tokens(text: str) -> list[str]:
     return words(fold(text))
 
 
-def index_words(text: str, seen: dict[str, list[str]]) -> set[str]:
-    """The words of a directory text, folding each spelling once per file.
-
-    Words repeat across a directory far more than they vary, so `seen` (the memory of one
-    file's folding, in its reader child, never used for a person's query) spares folding
-    the same spelling again.
-    """
-    out: set[str] = set()
-    for chunk in set(text.split()):
-        found = seen.get(chunk)
-        if found is None:
-            found = seen[chunk] = tokens(chunk)
-        out.update(found)
-    return out
-
-
 def within_one_edit(a: str, b: str) -> bool:
     """True if one insertion, deletion, substitution or swap of neighbours turns a into b."""
-    if a == b:
-        return True
-    la, lb = len(a), len(b)
-    if abs(la - lb) > 1:
+    a, b = sorted((a, b), key=len)
+    if len(b) - len(a) > 1:
         return False
-    if la > lb:
-        a, b, la, lb = b, a, lb, la
-    i = 0
-    while i < la and a[i] == b[i]:
-        i += 1
-    if la == lb:
-        if a[i + 1 :] == b[i + 1 :]:
-            return True
-        return i + 1 < la and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :]
-    return a[i:] == b[i + 1 :]
+    i = next((n for n, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(a))
+    if len(a) < len(b):
+        return a[i:] == b[i + 1 :]
+    swapped = a[i : i + 2] == b[i : i + 2][::-1] and a[i + 2 :] == b[i + 2 :]
+    return swapped or a[i + 1 :] == b[i + 1 :]
 
 
 def deletions(word: str) -> set[str]:

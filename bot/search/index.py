@@ -15,15 +15,12 @@ from __future__ import annotations
 
 import heapq
 import math
-import operator
 import re
-from array import array
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
 
-from bot.directory.model import GLOBAL_REGION, Category
+from bot.directory.model import GLOBAL_REGION, Category, Guide, Resource
 from bot.directory.queries import Directory, Rank
 from bot.search import danger
 from bot.search.danger import Danger, DangerWords
@@ -49,17 +46,10 @@ _LINK_OR_EMAIL = re.compile(r"://|www\.|\w@\w|\bt\.me/|\bgoo\.gl/|\bmaps\.", re.
 _ARABIC_CLITICS = "وبلف"
 
 
-@dataclass(frozen=True, slots=True)  # one of each per entry: no __dict__ each
+@dataclass(frozen=True, slots=True)
 class Hit:
     kind: str  # "resource" or "guide"
     id: str
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    hit: Hit
-    regions: frozenset[str]
-    categories: tuple[str, ...]
 
 
 class Answer(Enum):
@@ -120,104 +110,78 @@ class Topics:
             w: tuple(c.items()) for w, c in categories.items() if len(c) < CATEGORY_SPREAD
             or any(v == STRONG for v in c.values())
         }
-        # The categories' words have prefix and typo tables of their own.
-        self.starts: dict[str, list[str]] = {}
-        for word in categories:
-            if len(word) > PREFIX:
-                self.starts.setdefault(word[:PREFIX], []).append(word)
-        self.typos = typo_table(categories)
         self.known = frozenset(categories)
 
 
 class Index:
     """Every searchable word of one directory, folded, with the entries it points to.
 
-    Built in full for each directory, from the words each file's reader folded; it keeps no
+    Built in full for each directory from the words each file's reader folded; it keeps no
     reference to the directory, so a replaced directory is freed with its index."""
 
     def __init__(self, directory: Directory) -> None:
         emergency = directory.emergency_category
         self.emergency = emergency.id if emergency else None
         self.category_ids = frozenset(directory.categories)
-        # Entry numbers packed in bytes, which the garbage collector does not follow: tens of
-        # thousands of word lists, made anew on every reload, would start full collections,
-        # and a full collection holds the interpreter (and the event loop) while it runs.
-        self.strong: dict[str, bytes] = {}
-        self.text: dict[str, bytes] = {}
-        self.entries: list[Entry] = []
+        # Entry numbers in tuples, which the garbage collector stops following once it has
+        # seen them: a full collection holds the event loop while it walks every object.
+        self.strong: dict[str, tuple[int, ...]] = {}
+        self.text: dict[str, tuple[int, ...]] = {}
+        self.hits: list[Hit] = []
         ranks: list[tuple[Rank, int]] = []
-        shared: dict[tuple[str, ...], Any] = {}  # equal region and category lists, held once
+        places: dict[str, set[int]] = {}
+        members: dict[str, set[int]] = {}
         for piece in directory.pieces:
-            base = len(self.entries)
-            for resource in piece.resources:
-                ranks.append((directory.rank(resource), len(self.entries)))
-                self._add("resource", resource.id, resource.regions, resource.categories, shared)
-            for guide in piece.guides:
-                order = guide.order if guide.order is not None else 1000
-                rank = (order, 2, 0, 9, guide.question["en"].casefold(), guide.id)
-                ranks.append((rank, len(self.entries)))
-                self._add("guide", guide.id, guide.regions, guide.categories, shared)
+            base = len(self.hits)
+            entries: list[Resource | Guide] = [*piece.resources, *piece.guides]
+            for entry in entries:
+                doc = len(self.hits)
+                if isinstance(entry, Resource):
+                    ranks.append((directory.rank(entry), doc))
+                    self.hits.append(Hit("resource", entry.id))
+                else:
+                    order = entry.order if entry.order is not None else 1000
+                    ranks.append(((order, 2, 0, 9, entry.question["en"].casefold(), entry.id), doc))
+                    self.hits.append(Hit("guide", entry.id))
+                for region in entry.regions:
+                    places.setdefault(region, set()).add(doc)
+                for category_id in entry.categories:
+                    members.setdefault(category_id, set()).add(doc)
             words = piece.words
             if words is None:  # a directory parsed here, not read by a reader child
                 words = piece_words(piece.resources, piece.guides)
             _post(words["strong"], base, self.strong)
             _post(words["text"], base, self.text)
         # Each entry's position in display order breaks ties between equal scores.
-        self.position = [0] * len(self.entries)
+        self.position = [0] * len(self.hits)
         for n, (_, doc) in enumerate(sorted(ranks)):
             self.position[doc] = n
-        self.count = len(self.entries)
+        self.count = len(self.hits)
         # Words found in a quarter or more of the entries say nothing in a summary or answer.
         self.common = max(5, int(self.count * COMMON_SHARE))
-        # By their first letters (a word cut short), and by one deletion (a typo).
-        begun: dict[str, list[str]] = {}
-        for word in {*self.strong, *self.text}:
-            if len(word) > PREFIX:
-                begun.setdefault(word[:PREFIX], []).append(word)
-        # Tuples of words, which the collector stops following once it has seen them.
-        self.starts = {start: tuple(words) for start, words in begun.items()}
-        del begun
-        self.typos = typo_table(self.strong)
-        # Sets, so that narrowing many matches to a place or a category is done in C.
-        places = [r.id for r in directory.user_regions]
-        everywhere = [d for d, e in enumerate(self.entries) if GLOBAL_REGION in e.regions]
-        self.visible = {
-            place: frozenset(d for d, e in enumerate(self.entries) if place in e.regions)
-            | frozenset(everywhere) for place in places
-        }
-        members: dict[str, list[int]] = {}
-        for doc, entry in enumerate(self.entries):
-            for category_id in entry.categories:
-                members.setdefault(category_id, []).append(doc)
-        self.members = {category_id: frozenset(docs) for category_id, docs in members.items()}
-        # Each category's entries for each place (global ones included), best first.
-        self.by_category: dict[tuple[str, str | None], list[int]] = {}
-        for category_id, held in self.members.items():
-            self.by_category[category_id, None] = sorted(held, key=self.position.__getitem__)
-            for place, shown in self.visible.items():
-                self.by_category[category_id, place] = sorted(
-                    held & shown, key=self.position.__getitem__)
         self.topics = Topics(tuple(directory.data.categories))
-
-    def _add(self, kind: str, ident: str, regions: list[str], categories: list[str],
-             shared: dict[tuple[str, ...], Any]) -> None:
-        places = shared.setdefault(("r", *regions), frozenset(regions))
-        topics = shared.setdefault(("c", *categories), tuple(categories))
-        self.entries.append(Entry(Hit(kind, ident), places, topics))
+        self.starts: dict[str, list[str]] = {}  # by its first letters, a word cut short
+        for word in {*self.strong, *self.text, *self.topics.known}:
+            if len(word) > PREFIX:
+                self.starts.setdefault(word[:PREFIX], []).append(word)
+        self.typos = typo_table({*self.strong, *self.topics.known})
+        everywhere = places.get(GLOBAL_REGION, set())
+        self.visible = {r.id: frozenset(places.get(r.id, set()) | everywhere)
+                        for r in directory.user_regions}
+        self.members = {category_id: frozenset(docs) for category_id, docs in members.items()}
 
     def known(self, word: str) -> bool:
         return (
             word in self.strong
-            or (word in self.text and _held(self.text[word]) <= self.common)
+            or 0 < len(self.text.get(word, ())) <= self.common
             or word in self.topics.known
         )
 
     def rarity(self, word: str) -> float:
         """Rarer words weigh more: "lawyer" over "how", «محامي» over «كيف»."""
-        held = _held(self.strong.get(word, b"")) + _held(self.text.get(word, b""))
+        held = len(self.strong.get(word, ())) + len(self.text.get(word, ()))
         return math.log(1 + (self.count + 1) / (held or 1)) / math.log(2 + self.count)
 
-    # ---- matching one word
     def expand(self, word: str) -> dict[str, float]:
         """The index words a query word stands for, each with how sure the match is."""
         found: dict[str, float] = {}
@@ -229,24 +193,20 @@ class Index:
         for end in range(len(word) - 1, max(3, len(word) - 5), -1):
             if self.known(word[:end]):
                 found.setdefault(word[:end], INFLECTED)
-        start = word[:PREFIX]
-        begun = [w for w in (*self.starts.get(start, ()), *self.topics.starts.get(start, ()))
-                 if w.startswith(word) and self.known(w)]
-        for other in sorted(begun, key=lambda w: (len(w), w))[:8]:  # the query word begins them
+        begun = self.starts.get(word[:PREFIX], ())  # the query word begins them
+        begun = [w for w in begun if w.startswith(word) and self.known(w)]
+        for other in sorted(begun, key=lambda w: (len(w), w))[:8]:
             found.setdefault(other, PARTIAL)
         for key in (word, *deletions(word)) if len(word) >= TYPO_LENGTH else ():
-            for table in (self.typos, self.topics.typos):
-                near = table.get(key, ())
-                for other in (near,) if isinstance(near, str) else near:
-                    if other not in found and within_one_edit(word, other):
-                        found[other] = TYPO
+            for other in self.typos.get(key, ()):
+                if other not in found and within_one_edit(word, other):
+                    found[other] = TYPO
         if len(word) >= 5 and word[0] in _ARABIC_CLITICS:  # و/ب/ل/ف glued to the word
             rest = word[1:]
             if self.known(rest):
                 found.setdefault(rest, CLITIC)
         return found
 
-    # ---- a query
     def search(self, query: str, region: str | None, danger_words: DangerWords) -> Found:
         # Danger is heard in the whole message before anything else, even in one too long to
         # search or holding a phone number: it is read here and nowhere kept.
@@ -299,10 +259,9 @@ class Index:
         # Words for the emergency category ("police", «یارمەتی», "call the police") say it
         # is urgent; they do not rank the rest, which the Emergency screen already covers.
         calling = [self._calls_for_emergency(matches) for matches in expanded]
-        for start, word in enumerate(query):
-            for category_id, phrase in self.topics.phrases.get(word, ()):
-                if category_id == self.emergency and _at(query, start, phrase):
-                    calling[start : start + len(phrase)] = [True] * len(phrase)
+        for start, category_id, size in self._phrases(query):
+            if category_id == self.emergency:
+                calling[start : start + size] = [True] * size
         urgent = any(calling)
         expanded = [{} if call else m for m, call in zip(expanded, calling, strict=True)]
         category_scores = self._category_scores(query, expanded)
@@ -318,26 +277,21 @@ class Index:
         # Entries matched through their category alone score alike: each category's first
         # entries for this place, in the directory's order, are all that can make the list.
         for category_id, bonus in sorted(asked.items(), key=lambda c: -c[1]):
-            taken = 0
-            for doc in self.by_category.get((category_id, region), ()):
-                if doc not in totals:
-                    totals[doc] = bonus
-                    taken += 1
-                    if taken == MAX_RESULTS:
-                        break
+            held = self.members.get(category_id, frozenset())
+            if region is not None:
+                held &= self.visible.get(region, frozenset())
+            fresh = sorted(held - totals.keys(), key=self.position.__getitem__)
+            totals.update(dict.fromkeys(fresh[:MAX_RESULTS], bonus))
         if len(totals) < MAX_RESULTS:
             text = self._score(expanded, TEXT, self.text, self.common)
             text = self._totals(text, category_scores, region)
             for doc, score in text.items():
                 totals[doc] = max(totals.get(doc, 0.0), score)
-        # Best score first, then the directory's own order; C-level iterators for large lists.
-        scores, ranks = map(operator.neg, totals.values()), map(self.position.__getitem__, totals)
-        chosen = heapq.nsmallest(MAX_RESULTS, zip(scores, ranks, totals, strict=True))
-        if not chosen:
-            return (), category, urgent
-        enough = chosen[0][0] * KEEP_SHARE
-        hits = tuple(self.entries[doc].hit for score, _, doc in chosen if score <= enough)
-        return hits, category, urgent
+        # Best score first, then the directory's own order.
+        chosen = heapq.nsmallest(
+            MAX_RESULTS, totals, key=lambda doc: (-totals[doc], self.position[doc]))
+        enough = totals[chosen[0]] * KEEP_SHARE if chosen else 0.0
+        return tuple(self.hits[doc] for doc in chosen if totals[doc] >= enough), category, urgent
 
     def _calls_for_emergency(self, matches: dict[str, float]) -> bool:
         return any(
@@ -355,43 +309,44 @@ class Index:
             best: dict[str, float] = {}
             for other, sure in matches.items():
                 for category_id, weight in self.topics.words.get(other, ()):
-                    if best.get(category_id, 0.0) < weight * sure:
-                        best[category_id] = weight * sure
+                    best[category_id] = max(best.get(category_id, 0.0), weight * sure)
             for category_id, score in best.items():
                 scores[category_id] = scores.get(category_id, 0.0) + score
-        for start, word in enumerate(query):  # a whole phrase of a category: "legal aid"
-            for category_id, phrase in self.topics.phrases.get(word, ()):
-                if _at(query, start, phrase):
-                    scores[category_id] = scores.get(category_id, 0.0) + STRONG
+        for _, category_id, _ in self._phrases(query):
+            scores[category_id] = scores.get(category_id, 0.0) + STRONG
         return scores
+
+    def _phrases(self, query: list[str]) -> Iterator[tuple[int, str, int]]:
+        """Where a whole phrase of a category ("legal aid") begins, its category and length."""
+        for start, word in enumerate(query):
+            for category_id, phrase in self.topics.phrases.get(word, ()):
+                if tuple(query[start : start + len(phrase)]) == phrase:
+                    yield start, category_id, len(phrase)
 
     def _score(
         self,
         expanded: list[dict[str, float]],
         weight: float,
-        postings: dict[str, bytes],
+        postings: dict[str, tuple[int, ...]],
         most: int,
     ) -> dict[int, float]:
         """Per entry, the sum over query words of the best match of each word (words held by
         more than `most` entries left out)."""
-        total: dict[int, float] | None = None
+        total: dict[int, float] = {}
         for matches in expanded:
             ranked = sorted(
                 ((weight * self.rarity(t) * sure, t) for t, sure in matches.items()
-                 if 0 < _held(postings.get(t, b"")) <= most),
+                 if 0 < len(postings.get(t, ())) <= most),
                 reverse=True,
             )
             best: dict[int, float] = {}
             for score, term in ranked:  # dict operations in C: large postings stay cheap
-                fresh = dict.fromkeys(_entries(postings[term]), score)
+                fresh = dict.fromkeys(postings[term], score)
                 fresh.update(best)  # a better match of the same word wins
                 best = fresh
-            if total is None:
-                total = best
-                continue
             for doc, score in best.items():
                 total[doc] = total.get(doc, 0.0) + score
-        return total or {}
+        return total
 
     def _totals(
         self, scores: dict[int, float], category_scores: dict[str, float], region: str | None
@@ -405,42 +360,18 @@ class Index:
         return out
 
 
-def _at(query: list[str], start: int, phrase: tuple[str, ...]) -> bool:
-    return tuple(query[start : start + len(phrase)]) == phrase
-
-
-
-_SIZE = array("I").itemsize
-
-
-def _post(words: Mapping[str, Sequence[int]], base: int, table: dict[str, bytes]) -> None:
+def _post(words: Mapping[str, Sequence[int]], base: int, table: dict[str, tuple[int, ...]]) -> None:
     """A file's words, its entries numbered from `base`: postings stay in order."""
     for word, docs in words.items():
-        packed = docs if isinstance(docs, bytes) else array("I", docs).tobytes()
-        if base:
-            packed = array("I", map(base.__add__, _entries(packed))).tobytes()
-        table[word] = table[word] + packed if word in table else packed
+        held = memoryview(docs).cast("I") if isinstance(docs, bytes) else docs  # packed by a reader
+        table[word] = table.get(word, ()) + tuple(map(base.__add__, held))
 
 
-def _entries(postings: bytes) -> memoryview:
-    return memoryview(postings).cast("I")
-
-
-def _held(postings: bytes) -> int:
-    return len(postings) // _SIZE
-
-
-def typo_word(word: str) -> bool:
-    return len(word) >= TYPO_LENGTH - 1 and not word.isdigit()
-
-
-def typo_table(words: Iterable[str]) -> dict[str, str | tuple[str, ...]]:
+def typo_table(words: Iterable[str]) -> dict[str, tuple[str, ...]]:
     """Each word under itself and each one-letter deletion of it: keys of the typo index."""
-    typos: dict[str, str | tuple[str, ...]] = {}
+    typos: dict[str, tuple[str, ...]] = {}
     for word in words:
-        if typo_word(word):
+        if len(word) >= TYPO_LENGTH - 1 and not word.isdigit():
             for key in (word, *deletions(word)):
-                have = typos.get(key)
-                typos[key] = word if have is None else (
-                    (have, word) if isinstance(have, str) else (*have, word))
+                typos[key] = (*typos.get(key, ()), word)
     return typos

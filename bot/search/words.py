@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from bot.directory.model import Guide, Resource
-from bot.search.fold import index_words
+from bot.search.fold import tokens
 
 
 def piece_words(
@@ -15,12 +15,17 @@ def piece_words(
 ) -> dict[str, dict[str, list[int]]]:
     """"strong" (names, questions) and "text" (summaries, cautions, answers): each word with
     the entries holding it, numbered from 0 (resources, then guides), in order."""
-    seen: dict[str, list[str]] = {}
+    seen: dict[str, list[str]] = {}  # each spelling folded once per file: words repeat
     strong: defaultdict[str, list[int]] = defaultdict(list)
     text: defaultdict[str, list[int]] = defaultdict(list)
 
-    def add(target: dict[str, list[int]], texts: Iterable[str | None], doc: int) -> None:
-        for word in index_words(" ".join(t for t in texts if t), seen):
+    def add(target: dict[str, list[int]], texts: Iterable[str], doc: int) -> None:
+        found = set()
+        for chunk in {chunk for t in texts for chunk in t.split()}:
+            if chunk not in seen:
+                seen[chunk] = tokens(chunk)
+            found.update(seen[chunk])
+        for word in found:
             target[word].append(doc)
 
     for doc, resource in enumerate(resources):
