@@ -75,6 +75,4 @@ class ScheduleTidy:
     lang: str  # the language of the neutral screen it leaves
 
 
-Effect = (
-    SavePrefs | Forget | ClearChat | CountView | RecordReport | ScheduleTidy | CountSearch
-)
+Effect = SavePrefs | Forget | ClearChat | CountView | RecordReport | ScheduleTidy | CountSearch
