@@ -6,13 +6,14 @@ at the chat, or a notification preview, shows only the directory's own words.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from bot.core.callbacks import Action, Kind
+from bot.directory.model import Guide, Resource
 from bot.i18n.translator import N_
-from bot.screens.menus import Button, Screen, View, emergency
-from bot.screens.menus import _category_label as category_label
+from bot.screens.menus import category_rows, emergency
+from bot.screens.view import Button, Screen, View
 from bot.search.index import Answer, Found, Hit
 
 NOT_FOUND = N_(
@@ -32,41 +33,38 @@ def results(view: View, found: Found) -> Screen:
 
 
 def _results(view: View, found: Found) -> Screen:
+    d = view.directory
+    topic = d.categories.get(found.category or "")
     if found.outcome in (Answer.DANGER, Answer.EMERGENCY):
         screen = emergency(view, found.danger)
         extra = [(b,) for b in _hit_buttons(view, found, beside=screen.buttons())]
-        if found.category in view.directory.categories:
-            extra.append((_category_button(view, found.category),))
+        if topic is not None:
+            extra.append((view.category_button(topic),))
         return Screen(screen.text, (*screen.rows[:-1], *extra, *screen.rows[-1:]), urgent=True)
     if found.outcome is not Answer.FOUND:
         return not_found(view)
     lines = [view.ui(FOUND)]
-    region = view.directory.regions.get(view.state.region or "")
+    region = d.regions.get(view.state.region or "")
     if region:
         lines.append(view.ui(N_("For: {place}"), place=view.label(region.name)))
     rows = [[b] for b in _hit_buttons(view, found)]
     if found.urgent:
         rows.insert(0, [Button("🚨 " + view.t.gettext("Emergency"), Action(Kind.EMERGENCY))])
-    category = view.directory.categories.get(found.category or "")
-    if category is not None:
-        rows.append([_category_button(view, category.id)])
+    if topic is not None:
+        rows.append([view.category_button(topic)])
     return view.screen(lines, [*rows, view.back_row(None)])
 
 
 def not_found(view: View) -> Screen:
     """Nothing found, or text that is not searched (a number, a place, a long message)."""
-    t, d = view.t, view.directory
-    categories = [_category_button(view, c.id) for c in d.categories_for(view.state.region)]
-    rows: list[list[Button]] = [[Button("🚨 " + t.gettext("Emergency"), Action(Kind.EMERGENCY))]]
-    rows += [categories[i : i + 2] for i in range(0, len(categories), 2)]
-    rows.append([Button("🛡️ " + t.gettext("Safety advice"), Action(Kind.ADVICE))])
-    return view.screen([view.ui(NOT_FOUND)], [*rows, view.back_row(None)])
-
-
-def _category_button(view: View, category_id: str) -> Button:
-    """As the menus show it: in discreet mode its discreet name, no icon."""
-    category = view.directory.categories[category_id]
-    return Button(category_label(view, category), Action(Kind.CATEGORY, category.id))
+    t = view.t
+    rows = [
+        [Button("🚨 " + t.gettext("Emergency"), Action(Kind.EMERGENCY))],
+        *category_rows(view),
+        [Button("🛡️ " + t.gettext("Safety advice"), Action(Kind.ADVICE))],
+        view.back_row(None),
+    ]
+    return view.screen([view.ui(NOT_FOUND)], rows)
 
 
 def _hit_buttons(view: View, found: Found, beside: Sequence[Button] = ()) -> list[Button]:
@@ -81,17 +79,11 @@ def _hit_buttons(view: View, found: Found, beside: Sequence[Button] = ()) -> lis
 
 
 def _hit_button(view: View, hit: Hit, category: str | None, n: int) -> Button | None:
-    """The entry's button, masked in discreet mode as lists are; Back from its card goes to
-    its category (the query is not kept)."""
+    """Back from its card goes to its category (the query is not kept)."""
     d = view.directory
-    if hit.kind == "resource" and hit.id in d.resources:
-        resource = d.resources[hit.id]
-        origin = category if category in resource.categories else resource.categories[0]
-        label = view.masked(view.label(resource.name), N_("Contact {n}"), n)
-        return Button(label, Action(Kind.RESOURCE, hit.id, origin))
-    if hit.kind == "guide" and hit.id in d.guides:
-        guide = d.guides[hit.id]
-        origin = category if category in guide.categories else guide.categories[0]
-        label = "❓ " + view.masked(view.label(guide.question), N_("Question {n}"), n)
-        return Button(label, Action(Kind.GUIDE, hit.id, origin))
-    return None
+    entries: Mapping[str, Resource | Guide] = d.resources if hit.kind == "resource" else d.guides
+    entry = entries.get(hit.id)
+    if entry is None:
+        return None
+    origin = category if category in entry.categories else entry.categories[0]
+    return view.entry_button(entry, n, origin)

@@ -10,7 +10,7 @@ from html import escape
 
 from bot.core.callbacks import Action, Kind
 from bot.core.state import UserState
-from bot.directory.model import in_language, shown_language
+from bot.directory.model import Category, Guide, Resource, in_language, shown_language
 from bot.directory.queries import Directory
 from bot.i18n.sensitive import NO_TERMS, SensitiveTerms
 from bot.i18n.translator import N_, Catalogs, Html, Translator
@@ -107,9 +107,22 @@ class View:
         return Screen(text, tuple(marked), urgent)
 
     # ---- buttons every screen shares
-    def home_button(self) -> Button:
-        return Button("🏠 " + self.t.gettext("Main menu"), Action(Kind.HOME))
-
     def back_row(self, back: Action | None) -> list[Button]:
         row = [Button("⬅️ " + self.t.gettext("Back"), back)] if back else []
-        return [*row, self.home_button()]
+        return [*row, Button("🏠 " + self.t.gettext("Main menu"), Action(Kind.HOME))]
+
+    def entry_button(self, entry: Resource | Guide, n: int, origin: str, page: int = 0) -> Button:
+        """An entry in a list; in discreet mode one whose name tells is numbered instead."""
+        if isinstance(entry, Guide):
+            label = "❓ " + self.masked(self.label(entry.question), N_("Question {n}"), n)
+            return Button(label, Action(Kind.GUIDE, entry.id, origin))
+        label = self.masked(self.label(entry.name), N_("Contact {n}"), n)
+        return Button(label, Action(Kind.RESOURCE, entry.id, origin, page))
+
+    def category_button(self, category: Category) -> Button:
+        """In discreet mode: the discreet name, no icon."""
+        if self.state.discreet:
+            label = self.label(category.discreet_name or category.name)
+        else:
+            label = f"{category.icon} {self.label(category.name)}"
+        return Button(label, Action(Kind.CATEGORY, category.id))
