@@ -1,9 +1,8 @@
 """The callback-data codec: what a button does, in at most 64 ASCII bytes, decoded strictly.
 
-Callback data comes back from Telegram's clients and can be forged, so decoding accepts only
-the exact shapes `encode` writes; anything else is `None`, which screens answer with a fresh
-main menu. The leading version lets a later release change the shapes without misreading
-buttons still sitting in people's chats.
+Callback data can be forged, so decoding accepts only the exact shapes `encode` writes, else
+`None` (answered with a fresh main menu). The leading version lets a later release change the
+shapes without misreading buttons still sitting in people's chats.
 """
 
 from __future__ import annotations

@@ -1,8 +1,6 @@
-"""Every command people can type, in one table: what it does, and where it is listed.
-
-Telegram's handlers, the terminal console, the help screen and Telegram's command menu
-(setMyCommands) all read `COMMANDS`; adding one is a row here plus its catalog entries.
-Admin commands are in `admin.ADMIN_COMMANDS`; they are listed nowhere.
+"""Every command people can type, in one table read by Telegram's handlers, the console, the
+help screen and Telegram's command menu: adding one is a row here plus its catalog entries.
+Admin commands (`admin.ADMIN_COMMANDS`) are listed nowhere.
 """
 
 from __future__ import annotations

@@ -1,9 +1,8 @@
 """The core: what one press or message does, decided as pure data.
 
-`decide` takes the directory, the catalogs, the person's state and what they did, and returns
-their new state, the screen to show and the effects (save, forget, clear, count, report) for
-an adapter to carry out. Nothing here does I/O, so Telegram, the terminal and the tests share
-every decision, and a decision seen before can be answered from memory.
+`decide` returns the person's new state, the screen to show and the effects (save, forget,
+clear, count, report) for an adapter to carry out. Nothing here does I/O, so Telegram, the
+terminal and the tests share every decision, and one seen before can be answered from memory.
 """
 
 from __future__ import annotations
@@ -34,9 +33,8 @@ from bot.search.danger import NO_WORDS, DangerWords
 from bot.search.index import Index
 
 MEDIA_NOTICE = N_(
-    "I do not need photos, files, contacts, locations or forwarded "
-    "messages, and I do not keep them. You can delete them with "
-    "/clear."
+    "I do not need photos, files, contacts, locations or forwarded messages, and I do not "
+    "keep them. You can delete them with /clear."
 )
 NOT_SAVED = N_("This could not be saved just now. Please try again in a few minutes.")
 
@@ -54,15 +52,8 @@ class Context:
     danger: DangerWords = NO_WORDS  # the locales' danger words: typed danger is heard
 
     @classmethod
-    def of(
-        cls,
-        directory: Directory,
-        catalogs: Catalogs,
-        *,
-        retention_days: int = 30,
-        terms: SensitiveTerms = NO_TERMS,
-        danger: DangerWords = NO_WORDS,
-    ) -> Context:
+    def of(cls, directory: Directory, catalogs: Catalogs, *, retention_days: int = 30,
+           terms: SensitiveTerms = NO_TERMS, danger: DangerWords = NO_WORDS) -> Context:
         """A context with the directory's search index built here (the console, tests)."""
         return cls(directory, Index(directory), catalogs, retention_days=retention_days,
                    terms=terms, danger=danger)
@@ -116,9 +107,8 @@ def reports_later(action: Action | None) -> bool:
     return action is not None and action.kind is Kind.REPORT
 
 
-def decide(
-    ctx: Context, state: UserState, event: Event, client_language: str | None = None
-) -> Decision:
+def decide(ctx: Context, state: UserState, event: Event,
+           client_language: str | None = None) -> Decision:
     """Every outcome but a cleared chat (re)starts the quiet-time countdown."""
     outcome = _decide(ctx, state, event, client_language)
     if any(isinstance(e, ClearChat) for e in outcome.effects):
@@ -144,16 +134,16 @@ def not_saved(ctx: Context, lang: str | None, client_language: str | None) -> Sc
     return screens.main_menu(shown, notice=shown.ui(NOT_SAVED))
 
 
-def _decide(ctx: Context, state: UserState, event: Event, client_language: str | None) -> Decision:
+def _decide(ctx: Context, state: UserState, event: Event, client: str | None) -> Decision:
     if isinstance(event, Press):
-        return _press(ctx, state, event.action, client_language)
+        return _press(ctx, state, event.action, client)
     if isinstance(event, Typed):
-        return _command(ctx, state, event.command.action, client_language)
+        return _command(ctx, state, event.command.action, client)
     if isinstance(event, Media) and not event.told:
-        shown = view(ctx, state, client_language)
+        shown = view(ctx, state, client)
         return Decision(state, screens.main_menu(shown, notice=shown.ui(MEDIA_NOTICE)))
     if state.lang not in ctx.catalogs.translators:
-        return _welcome(ctx, state, client_language)
+        return _welcome(ctx, state, client)
     if isinstance(event, Text) and event.query.strip():
         found = ctx.index.search(event.query, state.region, ctx.danger)
         screen = search_screens.results(view(ctx, state), found)
@@ -161,20 +151,18 @@ def _decide(ctx: Context, state: UserState, event: Event, client_language: str |
     return Decision(state, screens.buttons_only(view(ctx, state)))
 
 
-def _welcome(ctx: Context, state: UserState, client_language: str | None) -> Decision:
-    picker = screens.language_picker(ctx.catalogs, ctx.catalogs.best_match(client_language))
+def _welcome(ctx: Context, state: UserState, client: str | None) -> Decision:
+    picker = screens.language_picker(ctx.catalogs, ctx.catalogs.best_match(client))
     return Decision(state, picker, (CountView("language-picker"),))
 
 
-def _command(
-    ctx: Context, state: UserState, action: Action, client_language: str | None
-) -> Decision:
+def _command(ctx: Context, state: UserState, action: Action, client: str | None) -> Decision:
     """A typed command does what its button does; /start first asks for a language."""
     if action.kind is Kind.HOME and state.lang not in ctx.catalogs.translators:
-        return _welcome(ctx, state, client_language)
+        return _welcome(ctx, state, client)
     if action.kind is Kind.LANGUAGES:
         return Decision(state, screens.language_picker(ctx.catalogs, state.lang))
-    return _press(ctx, state, action, client_language)
+    return _press(ctx, state, action, client)
 
 
 def _next_state(ctx: Context, state: UserState, action: Action) -> UserState:
@@ -190,10 +178,8 @@ def _next_state(ctx: Context, state: UserState, action: Action) -> UserState:
     return UserState() if action.kind is Kind.FORGET else state
 
 
-def _press(
-    ctx: Context, state: UserState, action: Action | None, client_language: str | None
-) -> Decision:
-    shown = view(ctx, state, client_language)
+def _press(ctx: Context, state: UserState, action: Action | None, client: str | None) -> Decision:
+    shown = view(ctx, state, client)
     if action is None:
         return Decision(state, screens.menu_changed(shown), (CountView("invalid"),))
     effects: list[Effect] = []
