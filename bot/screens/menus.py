@@ -26,9 +26,7 @@ PAGE_SIZE = 8
 # Neutral openings. A chat list shows about the first 64 characters of the last message, line
 # breaks as spaces: a screen about a topic or an entry starts with its kind, the place and what
 # to do, and names the topic or entry only after that, in every language.
-CHOOSE_QUESTION = N_(
-    "Choose a question to read its answer, or a contact to see how to reach it."
-)
+CHOOSE_QUESTION = N_("Choose a question to read its answer, or a contact to see how to reach it.")
 CHOOSE_CONTACT = N_("Choose a contact below to see how to reach it: by phone, message or online.")
 CALL_NOW = N_("Numbers you can call or message now. Choose the one that fits what is happening.")
 TELL_WHERE = N_("Tell me where you are, to see the right contacts.")
@@ -38,18 +36,13 @@ TELL_WHERE = N_("Tell me where you are, to see the right contacts.")
 
 def language_picker(catalogs: Catalogs, suggested: str | None = None) -> Screen:
     """Each language in its own name; the client's likely language first."""
-    codes = catalogs.codes
-    if suggested in codes:
-        codes = [suggested, *[c for c in codes if c != suggested]]
-    translators = [catalogs.get(code) for code in codes]
+    codes = sorted(catalogs.codes, key=lambda code: code != suggested)  # the rest in order
+    offered = [(code, catalogs.get(code)) for code in codes]
     prompts = dict.fromkeys(  # a catalog without the line would repeat the English one
-        t.mark_lines(escape(t.gettext("Choose your language."), quote=False)) for t in translators
+        t.mark_lines(escape(t.gettext("Choose your language."), quote=False)) for _, t in offered
     )
-    rows = (
-        (Button(t.own_name, Action(Kind.SET_LANGUAGE, code)),)
-        for code, t in zip(codes, translators, strict=True)
-    )
-    return Screen("\n".join(prompts), tuple(rows))
+    rows = tuple((Button(t.own_name, Action(Kind.SET_LANGUAGE, code)),) for code, t in offered)
+    return Screen("\n".join(prompts), rows)
 
 
 # --------------------------------------------------------------------------- main menu
@@ -76,14 +69,10 @@ def main_menu(view: View, notice: str = "") -> Screen:
         [Button("🚨 " + t.gettext("Emergency"), Action(Kind.EMERGENCY))],
         [Button("📍 " + where, Action(Kind.REGIONS))],
         *category_rows(view),
-        [
-            Button("🛡️ " + t.gettext("Safety advice"), Action(Kind.ADVICE)),
-            Button("🔒 " + t.gettext("Privacy"), Action(Kind.PRIVACY)),
-        ],
-        [
-            Button("🌐 " + t.gettext("Language"), Action(Kind.LANGUAGES)),
-            Button("❔ " + t.gettext("Help"), Action(Kind.HELP)),
-        ],
+        [Button("🛡️ " + t.gettext("Safety advice"), Action(Kind.ADVICE)),
+         Button("🔒 " + t.gettext("Privacy"), Action(Kind.PRIVACY))],
+        [Button("🌐 " + t.gettext("Language"), Action(Kind.LANGUAGES)),
+         Button("❔ " + t.gettext("Help"), Action(Kind.HELP))],
     ]
     return view.screen(lines, rows)
 
@@ -203,10 +192,8 @@ def category(view: View, category_id: str, page: int) -> Screen | None:
     else:
         with_questions = any(isinstance(entry, Guide) for _, entry in on_page)
         lines += [view.ui(CHOOSE_QUESTION if with_questions else CHOOSE_CONTACT), ""]
-        if view.state.discreet:
-            lines.append(f"<b>{view.content(chosen.discreet_name or chosen.name)}</b>")
-        else:
-            lines.append(f"{escape(chosen.icon)} <b>{view.content(chosen.name)}</b>")
+        icon, name = view.category_name(chosen)
+        lines.append(f"{escape(icon)}<b>{view.content(name)}</b>")
     if pages > 1:
         lines.append(view.ui(N_("Page {page} of {pages}"), page=page + 1, pages=pages))
     # Back from a card comes to this page

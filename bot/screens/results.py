@@ -14,7 +14,7 @@ from bot.directory.model import Guide, Resource
 from bot.i18n.translator import N_
 from bot.screens.menus import category_rows, emergency
 from bot.screens.view import Button, Screen, View
-from bot.search.index import Answer, Found, Hit
+from bot.search.index import Answer, Found
 
 NOT_FOUND = N_(
     "I did not find that. Try one or two words, such as “lawyer”, or choose a topic below. "
@@ -26,13 +26,7 @@ _KINDS = {"resource": Kind.RESOURCE, "guide": Kind.GUIDE}  # an entry found, as 
 
 def results(view: View, found: Found) -> Screen:
     """Danger first, then what was found, best first; else a kind word and the topics.
-
-    Marked private: what a search found is never kept in a cache of screens or keyboards.
-    """
-    return replace(_results(view, found), private=True)
-
-
-def _results(view: View, found: Found) -> Screen:
+    Marked private: what a search found is never kept in a cache of screens or keyboards."""
     d = view.directory
     topic = d.categories.get(found.category or "")
     if found.outcome in (Answer.DANGER, Answer.EMERGENCY):
@@ -40,19 +34,20 @@ def _results(view: View, found: Found) -> Screen:
         extra = [(b,) for b in _hit_buttons(view, found, beside=screen.buttons())]
         if topic is not None:
             extra.append((view.category_button(topic),))
-        return Screen(screen.text, (*screen.rows[:-1], *extra, *screen.rows[-1:]), urgent=True)
+        rows = (*screen.rows[:-1], *extra, *screen.rows[-1:])
+        return Screen(screen.text, rows, urgent=True, private=True)
     if found.outcome is not Answer.FOUND:
-        return not_found(view)
+        return replace(not_found(view), private=True)
     lines = [view.ui(FOUND)]
     region = d.regions.get(view.state.region or "")
     if region:
         lines.append(view.ui(N_("For: {place}"), place=view.label(region.name)))
-    rows = [[b] for b in _hit_buttons(view, found)]
+    buttons = [[b] for b in _hit_buttons(view, found)]
     if found.urgent:
-        rows.insert(0, [Button("🚨 " + view.t.gettext("Emergency"), Action(Kind.EMERGENCY))])
+        buttons.insert(0, [Button("🚨 " + view.t.gettext("Emergency"), Action(Kind.EMERGENCY))])
     if topic is not None:
-        rows.append([view.category_button(topic)])
-    return view.screen(lines, [*rows, view.back_row(None)])
+        buttons.append([view.category_button(topic)])
+    return replace(view.screen(lines, [*buttons, view.back_row(None)]), private=True)
 
 
 def not_found(view: View) -> Screen:
@@ -70,20 +65,17 @@ def not_found(view: View) -> Screen:
 def _hit_buttons(view: View, found: Found, beside: Sequence[Button] = ()) -> list[Button]:
     """A button for each entry found but not already `beside` it (the Emergency screen's own
     lines and guides, which lead back elsewhere): one entry, one button. Masked ones are
-    numbered on from those beside, so no two read "Contact 1"."""
+    numbered on from those beside, so no two read "Contact 1". Back from an entry's card goes
+    to its category: the query is not kept."""
+    d = view.directory
+    by_kind: dict[str, Mapping[str, Resource | Guide]] = {"resource": d.resources,
+                                                          "guide": d.guides}
     taken = {(b.action.kind, b.action.target) for b in beside
              if b.action is not None and b.action.kind in _KINDS.values()}
     fresh = [hit for hit in found.hits if (_KINDS.get(hit.kind), hit.id) not in taken]
-    numbered = enumerate(fresh, start=len(taken) + 1)
-    return [b for n, hit in numbered if (b := _hit_button(view, hit, found.category, n))]
-
-
-def _hit_button(view: View, hit: Hit, category: str | None, n: int) -> Button | None:
-    """Back from its card goes to its category (the query is not kept)."""
-    d = view.directory
-    entries: Mapping[str, Resource | Guide] = d.resources if hit.kind == "resource" else d.guides
-    entry = entries.get(hit.id)
-    if entry is None:
-        return None
-    origin = category if category in entry.categories else entry.categories[0]
-    return view.entry_button(entry, n, origin)
+    buttons = []
+    for n, hit in enumerate(fresh, start=len(taken) + 1):
+        if (entry := by_kind[hit.kind].get(hit.id)) is not None:
+            origin = found.category if found.category in entry.categories else entry.categories[0]
+            buttons.append(view.entry_button(entry, n, origin))
+    return buttons

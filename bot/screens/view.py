@@ -63,9 +63,7 @@ class View:
 
     def content(self, value: dict[str, str] | None) -> str:
         """Directory content in the user's language (or English), escaped and bidi-safe."""
-        if not value:
-            return ""
-        return self.t.isolate(escape(in_language(value, self.t.fallback), quote=False))
+        return self.t.isolate(escape(self.label(value), quote=False)) if value else ""
 
     def label(self, value: dict[str, str]) -> str:
         """Directory content for a button: plain text, Telegram shows it as typed."""
@@ -96,9 +94,8 @@ class View:
         """A screen's neutral first line: where the person is, never what about."""
         return f"<b>{self.ui(message)}</b>"
 
-    def screen(
-        self, lines: Sequence[str], rows: Sequence[Sequence[Button]], *, urgent: bool = False
-    ) -> Screen:
+    def screen(self, lines: Sequence[str], rows: Sequence[Sequence[Button]], *,
+               urgent: bool = False) -> Screen:
         text = self.t.mark_lines("\n".join(lines).strip())
         if len(text) > MAX_TEXT:
             cut = self.ui(N_("(This message was shortened.)"))
@@ -119,10 +116,12 @@ class View:
         label = self.masked(self.label(entry.name), N_("Contact {n}"), n)
         return Button(label, Action(Kind.RESOURCE, entry.id, origin, page))
 
-    def category_button(self, category: Category) -> Button:
-        """In discreet mode: the discreet name, no icon."""
+    def category_name(self, category: Category) -> tuple[str, dict[str, str]]:
+        """Its icon and name; in discreet mode its discreet name and no icon."""
         if self.state.discreet:
-            label = self.label(category.discreet_name or category.name)
-        else:
-            label = f"{category.icon} {self.label(category.name)}"
-        return Button(label, Action(Kind.CATEGORY, category.id))
+            return "", category.discreet_name or category.name
+        return f"{category.icon} ", category.name
+
+    def category_button(self, category: Category) -> Button:
+        icon, name = self.category_name(category)
+        return Button(icon + self.label(name), Action(Kind.CATEGORY, category.id))
