@@ -130,8 +130,7 @@ def failed(ctx: Context, client_language: str | None) -> Screen:
 def not_saved(ctx: Context, lang: str | None, client_language: str | None) -> Screen:
     """When the disk refuses a write: the main menu under the notice, in the person's
     language; they can go on, and know to try again."""
-    shown = view(ctx, UserState(lang=lang), client_language)
-    return screens.main_menu(shown, notice=shown.ui(NOT_SAVED))
+    return screens.main_menu(view(ctx, UserState(lang=lang), client_language), NOT_SAVED)
 
 
 def _decide(ctx: Context, state: UserState, event: Event, client: str | None) -> Decision:
@@ -140,8 +139,7 @@ def _decide(ctx: Context, state: UserState, event: Event, client: str | None) ->
     if isinstance(event, Typed):
         return _command(ctx, state, event.command.action, client)
     if isinstance(event, Media) and not event.told:
-        shown = view(ctx, state, client)
-        return Decision(state, screens.main_menu(shown, notice=shown.ui(MEDIA_NOTICE)))
+        return Decision(state, screens.main_menu(view(ctx, state, client), MEDIA_NOTICE))
     if state.lang not in ctx.catalogs.translators:
         return _welcome(ctx, state, client)
     if isinstance(event, Text) and event.query.strip():

@@ -55,9 +55,10 @@ def category_rows(view: View) -> list[list[Button]]:
 
 
 def main_menu(view: View, notice: str = "") -> Screen:
+    """`notice`, a UI message, goes above the menu."""
     t = view.t
     region = view.directory.regions.get(view.state.region or "")
-    lines = [notice] if notice else []
+    lines = [view.ui(notice)] if notice else []
     lines.append(view.ui(N_("How can I help? Choose a button below.")))
     where = t.gettext("Where are you now?")
     if region:
@@ -219,32 +220,29 @@ def advice(view: View) -> Screen:
 
 def menu_changed(view: View) -> Screen:
     """A button from an old or unknown menu: never an error, always a way on."""
-    return main_menu(view, notice=view.ui(N_("This menu has changed. Here is the main menu.")))
+    return main_menu(view, N_("This menu has changed. Here is the main menu."))
 
 
 def buttons_only(view: View) -> Screen:
     """Free text is never read; the answer is the menu."""
-    return main_menu(view, notice=view.ui(N_("I work with buttons only. Please choose below.")))
+    return main_menu(view, N_("I work with buttons only. Please choose below."))
 
 
 def forgotten(view: View) -> Screen:
     notice = N_("Your saved settings are deleted. Send /start to begin again.")
-    return Screen(view.t.mark_lines(view.ui(notice)))
+    return view.screen([view.ui(notice)], [])
 
 
 def tidied(view: View) -> Screen:
     """What the last screen becomes after a pause: nothing in it says what it was about."""
-    return _with_menu_button(view, N_("Tap /menu to continue."))
+    menu = Button(view.t.gettext("Menu"), Action(Kind.HOME))
+    return view.screen([view.ui(N_("Tap /menu to continue."))], [[menu]])
 
 
 def cleared(view: View) -> Screen:
     """The one message left after /clear: neutral, nothing sensitive in a preview."""
-    return _with_menu_button(view, N_("Done."))
-
-
-def _with_menu_button(view: View, message: str) -> Screen:
     menu = Button(view.t.gettext("Menu"), Action(Kind.HOME))
-    return Screen(view.t.mark_lines(view.ui(message)), ((menu,),))
+    return view.screen([view.ui(N_("Done."))], [[menu]])
 
 
 # --------------------------------------------------------------------------- dispatch
