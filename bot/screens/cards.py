@@ -48,13 +48,12 @@ def contact_line(view: View, contact: Contact, shown: Shown) -> str:
     line = f"{shown.kind.icon} {t.isolate(escape(shown.display, quote=False))}"
     if contact.label:
         line += " — " + view.content(contact.label)
-    details = []
     if contact.hours:
-        details.append("🕒 " + view.content(contact.hours))
+        line += "\n    🕒 " + view.content(contact.hours)
     if contact.languages:
         names = t.join_list(t.language_name(code) for code in contact.languages)
-        details.append(view.ui(N_("Languages: {names}"), names=names))
-    return line + "".join("\n    " + detail for detail in details)
+        line += "\n    " + view.ui(N_("Languages: {names}"), names=names)
+    return line
 
 
 def _link_button(view: View, contact: Contact, shown: Shown) -> Button:

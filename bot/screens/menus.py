@@ -258,13 +258,8 @@ def known_choice(directory: Directory, catalogs: Catalogs, action: Action) -> bo
 
 
 _OF_VIEW: dict[Kind, Callable[[View], Screen]] = {
-    Kind.HOME: main_menu,
-    Kind.REGIONS: regions,
-    Kind.EMERGENCY: emergency,
-    Kind.ADVICE: advice,
-    Kind.HELP: help_screen,
-    Kind.FORGET: forgotten,
-    Kind.CLEAR: cleared,
+    Kind.HOME: main_menu, Kind.REGIONS: regions, Kind.EMERGENCY: emergency, Kind.ADVICE: advice,
+    Kind.HELP: help_screen, Kind.FORGET: forgotten, Kind.CLEAR: cleared,
 }
 
 

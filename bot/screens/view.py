@@ -18,10 +18,6 @@ from bot.i18n.translator import N_, Catalogs, Html, Translator
 MAX_TEXT = 4096
 
 
-def _escaped(value: object) -> str:
-    return value if isinstance(value, Html) else escape(str(value), quote=False)
-
-
 @dataclass(frozen=True)
 class Button:
     label: str
@@ -86,9 +82,9 @@ class View:
     def ui(self, message: str, **values: object) -> str:
         """A UI message, translated and escaped, its values filled in (escaped, but for the
         `Html` the code built itself), then made bidi-safe."""
-        translated = escape(self.t.gettext(message), quote=False)
-        filled = translated.format(**{k: _escaped(v) for k, v in values.items()})
-        return self.t.isolate(filled)
+        safe = {k: v if isinstance(v, Html) else escape(str(v), quote=False)
+                for k, v in values.items()}
+        return self.t.isolate(escape(self.t.gettext(message), quote=False).format(**safe))
 
     def heading(self, message: str) -> str:
         """A screen's neutral first line: where the person is, never what about."""
