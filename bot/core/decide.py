@@ -32,10 +32,8 @@ from bot.screens.view import Screen, View
 from bot.search.danger import NO_WORDS, DangerWords
 from bot.search.index import Index
 
-MEDIA_NOTICE = N_(
-    "I do not need photos, files, contacts, locations or forwarded messages, and I do not "
-    "keep them. You can delete them with /clear."
-)
+MEDIA_NOTICE = N_("I do not need photos, files, contacts, locations or forwarded messages, "
+                  "and I do not keep them. You can delete them with /clear.")
 NOT_SAVED = N_("This could not be saved just now. Please try again in a few minutes.")
 
 

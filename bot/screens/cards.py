@@ -14,12 +14,10 @@ from bot.i18n.translator import N_
 from bot.screens.view import Button, Screen, View
 
 # Neutral openings, before the entry's name (see menus.CHOOSE_QUESTION).
-CARD_OPENING = N_(
-    "The ways to reach this service are below; the last line says how current they are."
-)
-GUIDE_OPENING = N_(
-    "An answer to a question people ask. The last line names its source and its date."
-)
+CARD_OPENING = N_("The ways to reach this service are below; "
+                  "the last line says how current they are.")
+GUIDE_OPENING = N_("An answer to a question people ask. "
+                   "The last line names its source and its date.")
 
 OPERATOR_LABELS = {
     Operator.UN: N_("a United Nations agency"),

@@ -1,9 +1,7 @@
-"""The menus as pure functions: (directory, translator, user state, action) -> Screen.
-
-Nothing here touches Telegram, the network or the disk, so the same screens run on Telegram,
-in the terminal, and in fast tests, and concurrent updates can share them safely. Text is
-Telegram HTML: every piece of directory content is escaped, and in right-to-left languages
-every number, link and Latin name is isolated so it keeps its order.
+"""The menus as pure functions of the view and the action: nothing here touches Telegram,
+the network or the disk, so the same screens run on Telegram, in the terminal and in fast
+tests, and concurrent updates can share them. Text is Telegram HTML: directory content is
+escaped, and in right-to-left languages every number, link and Latin name is isolated whole.
 """
 
 from __future__ import annotations
@@ -31,8 +29,6 @@ CHOOSE_CONTACT = N_("Choose a contact below to see how to reach it: by phone, me
 CALL_NOW = N_("Numbers you can call or message now. Choose the one that fits what is happening.")
 TELL_WHERE = N_("Tell me where you are, to see the right contacts.")
 
-# --------------------------------------------------------------------------- language
-
 
 def language_picker(catalogs: Catalogs, suggested: str | None = None) -> Screen:
     """Each language in its own name; the client's likely language first."""
@@ -43,9 +39,6 @@ def language_picker(catalogs: Catalogs, suggested: str | None = None) -> Screen:
     )
     rows = tuple((Button(t.own_name, Action(Kind.SET_LANGUAGE, code)),) for code, t in offered)
     return Screen("\n".join(prompts), rows)
-
-
-# --------------------------------------------------------------------------- main menu
 
 
 def category_rows(view: View) -> list[list[Button]]:
@@ -86,9 +79,6 @@ def regions(view: View) -> Screen:
         for r in view.directory.user_regions
     ]
     return view.screen(lines, [*rows, view.back_row(None)])
-
-
-# --------------------------------------------------------------------------- emergency
 
 
 def emergency(view: View, danger: str | None = None) -> Screen:
@@ -134,9 +124,8 @@ def emergency(view: View, danger: str | None = None) -> Screen:
 
 FITTING_FIRST = 3
 GUIDES_BESIDE_DANGER = 2
-NOTHING_FITS = N_(
-    "I have no line for this in your place yet. These are the general emergency numbers."
-)
+NOTHING_FITS = N_("I have no line for this in your place yet. "
+                  "These are the general emergency numbers.")
 # A line run by the state says so on a screen many people share; what else matters there
 # (where it works, whether it is confirmed, who else gets a case) is in its own caution.
 STATE_LINES = {
@@ -163,9 +152,6 @@ def _shared_caution(view: View, resource: Resource) -> str:
     if caution and not view.telling(caution):
         return caution
     return view.ui(STATE_LINES[resource.operator]) if resource.operator in STATE_LINES else ""
-
-
-# --------------------------------------------------------------------------- categories
 
 
 def category(view: View, category_id: str, page: int) -> Screen | None:
@@ -243,9 +229,6 @@ def cleared(view: View) -> Screen:
     """The one message left after /clear: neutral, nothing sensitive in a preview."""
     menu = Button(view.t.gettext("Menu"), Action(Kind.HOME))
     return view.screen([view.ui(N_("Done."))], [[menu]])
-
-
-# --------------------------------------------------------------------------- dispatch
 
 
 def known_choice(directory: Directory, catalogs: Catalogs, action: Action) -> bool:

@@ -16,10 +16,8 @@ from bot.screens.menus import category_rows, emergency
 from bot.screens.view import Button, Screen, View
 from bot.search.index import Answer, Found
 
-NOT_FOUND = N_(
-    "I did not find that. Try one or two words, such as “lawyer”, or choose a topic below. "
-    "Nothing you type is kept."
-)
+NOT_FOUND = N_("I did not find that. Try one or two words, such as “lawyer”, or choose a "
+               "topic below. Nothing you type is kept.")
 FOUND = N_("This is what I found:")
 _KINDS = {"resource": Kind.RESOURCE, "guide": Kind.GUIDE}  # an entry found, as a button opens it
 
