@@ -1,8 +1,6 @@
-"""Every command people can type, in one table: what it does, and where it is listed.
-
-Telegram's handlers, the terminal console, the help screen and Telegram's command menu
-(setMyCommands) all read `COMMANDS`; adding one is a row here plus its catalog entries.
-Admin commands are in `admin.ADMIN_COMMANDS`; they are listed nowhere.
+"""Every command people can type, in one table read by Telegram's handlers, the console, the
+help screen and Telegram's command menu: adding one is a row here plus its catalog entries.
+Admin commands (`admin.ADMIN_COMMANDS`) are listed nowhere.
 """
 
 from __future__ import annotations
@@ -24,28 +22,15 @@ class Command:
 COMMANDS = (
     Command("start", Action(Kind.HOME)),
     Command("menu", Action(Kind.HOME), N_("Main menu"), N_("/menu — the main menu")),
-    Command(
-        "language", Action(Kind.LANGUAGES), N_("Language"), N_("/language — change the language")
-    ),
+    Command("language", Action(Kind.LANGUAGES), N_("Language"),
+            N_("/language — change the language")),
     Command("help", Action(Kind.HELP), N_("Help")),
-    Command(
-        "privacy",
-        Action(Kind.PRIVACY),
-        N_("Privacy"),
-        N_("/privacy — what is kept, and how to stay safe"),
-    ),
-    Command(
-        "clear",
-        Action(Kind.CLEAR),
-        N_("Clear this chat"),
-        N_("/clear — delete this chat on both sides"),
-    ),
-    Command(
-        "forget",
-        Action(Kind.FORGET),
-        N_("Forget my settings"),
-        N_("/forget — delete your saved settings"),
-    ),
+    Command("privacy", Action(Kind.PRIVACY), N_("Privacy"),
+            N_("/privacy — what is kept, and how to stay safe")),
+    Command("clear", Action(Kind.CLEAR), N_("Clear this chat"),
+            N_("/clear — delete this chat on both sides")),
+    Command("forget", Action(Kind.FORGET), N_("Forget my settings"),
+            N_("/forget — delete your saved settings")),
 )
 BY_NAME = {c.name: c for c in COMMANDS}
 

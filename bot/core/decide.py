@@ -1,9 +1,8 @@
 """The core: what one press or message does, decided as pure data.
 
-`decide` takes the directory, the catalogs, the person's state and what they did, and returns
-their new state, the screen to show and the effects (save, forget, clear, count, report) for
-an adapter to carry out. Nothing here does I/O, so Telegram, the terminal and the tests share
-every decision, and a decision seen before can be answered from memory.
+`decide` returns the person's new state, the screen to show and the effects (save, forget,
+clear, count, report) for an adapter to carry out. Nothing here does I/O, so Telegram, the
+terminal and the tests share every decision, and one seen before can be answered from memory.
 """
 
 from __future__ import annotations
@@ -29,15 +28,13 @@ from bot.i18n.sensitive import NO_TERMS, SensitiveTerms
 from bot.i18n.translator import N_, Catalogs
 from bot.screens import menus as screens
 from bot.screens import results as search_screens
-from bot.screens.menus import Screen, View
+from bot.screens.view import Screen, View
 from bot.search.danger import NO_WORDS, DangerWords
 from bot.search.index import Index
 
-MEDIA_NOTICE = N_(
-    "I do not need photos, files, contacts, locations or forwarded "
-    "messages, and I do not keep them. You can delete them with "
-    "/clear."
-)
+MEDIA_NOTICE = N_("I do not need photos, files, contacts, locations or forwarded messages, "
+                  "and I do not keep them. You can delete them with /clear.")
+NOT_SAVED = N_("This could not be saved just now. Please try again in a few minutes.")
 
 
 @dataclass(frozen=True)
@@ -53,15 +50,8 @@ class Context:
     danger: DangerWords = NO_WORDS  # the locales' danger words: typed danger is heard
 
     @classmethod
-    def of(
-        cls,
-        directory: Directory,
-        catalogs: Catalogs,
-        *,
-        retention_days: int = 30,
-        terms: SensitiveTerms = NO_TERMS,
-        danger: DangerWords = NO_WORDS,
-    ) -> Context:
+    def of(cls, directory: Directory, catalogs: Catalogs, *, retention_days: int = 30,
+           terms: SensitiveTerms = NO_TERMS, danger: DangerWords = NO_WORDS) -> Context:
         """A context with the directory's search index built here (the console, tests)."""
         return cls(directory, Index(directory), catalogs, retention_days=retention_days,
                    terms=terms, danger=danger)
@@ -76,8 +66,6 @@ class Press:
 
 @dataclass(frozen=True)
 class Typed:
-    """A command from the table."""
-
     command: Command
 
 
@@ -117,16 +105,14 @@ def reports_later(action: Action | None) -> bool:
     return action is not None and action.kind is Kind.REPORT
 
 
-def decide(
-    ctx: Context, state: UserState, event: Event, client_language: str | None = None
-) -> Decision:
+def decide(ctx: Context, state: UserState, event: Event,
+           client_language: str | None = None) -> Decision:
     """Every outcome but a cleared chat (re)starts the quiet-time countdown."""
     outcome = _decide(ctx, state, event, client_language)
     if any(isinstance(e, ClearChat) for e in outcome.effects):
         return outcome
     lang = view(ctx, outcome.state, client_language).t.code
-    tidy = ScheduleTidy(outcome.state.tidy, lang)
-    return replace(outcome, effects=(*outcome.effects, tidy))
+    return replace(outcome, effects=(*outcome.effects, ScheduleTidy(outcome.state.tidy, lang)))
 
 
 def tidied(ctx: Context, lang: str) -> Screen:
@@ -134,45 +120,49 @@ def tidied(ctx: Context, lang: str) -> Screen:
     return screens.tidied(view(ctx, UserState(lang=lang)))
 
 
-def _decide(ctx: Context, state: UserState, event: Event, client_language: str | None) -> Decision:
-    if isinstance(event, Press):
-        return _press(ctx, state, event.action, client_language)
-    if isinstance(event, Typed):
-        return _command(ctx, state, event.command.action, client_language)
-    if isinstance(event, Media) and not event.told:
-        shown = view(ctx, state, client_language)
-        return Decision(state, screens.main_menu(shown, notice=shown.ui(MEDIA_NOTICE)))
-    if state.lang is None or state.lang not in ctx.catalogs.translators:
-        return _welcome(ctx, state, client_language)
-    if isinstance(event, Text) and event.query.strip():
-        return _search(ctx, state, event.query)
-    return Decision(state, screens.buttons_only(view(ctx, state)))
-
-
-def _search(ctx: Context, state: UserState, query: str) -> Decision:
-    """What was typed, found in every language and shown in the person's; danger first."""
-    found = ctx.index.search(query, state.region, ctx.danger)
-    screen = search_screens.results(view(ctx, state), found)
-    return Decision(state, screen, (CountSearch(found.found),))
-
-
 def failed(ctx: Context, client_language: str | None) -> Screen:
     """After an error: the main menu, in the client's language, never a stack trace."""
     return screens.menu_changed(view(ctx, UserState(), client_language))
 
 
-NOT_SAVED = N_("This could not be saved just now. Please try again in a few minutes.")
-
-
 def not_saved(ctx: Context, lang: str | None, client_language: str | None) -> Screen:
     """When the disk refuses a write: the main menu under the notice, in the person's
     language; they can go on, and know to try again."""
-    shown = view(ctx, UserState(lang=lang), client_language)
-    return screens.main_menu(shown, notice=shown.ui(NOT_SAVED))
+    return screens.main_menu(view(ctx, UserState(lang=lang), client_language), NOT_SAVED)
 
 
-def next_state(ctx: Context, state: UserState, action: Action) -> UserState:
-    """The state after an action: only known languages and regions are kept."""
+def _decide(ctx: Context, state: UserState, event: Event, client: str | None) -> Decision:
+    if isinstance(event, Press):
+        return _press(ctx, state, event.action, client)
+    if isinstance(event, Typed):
+        return _command(ctx, state, event.command.action, client)
+    if isinstance(event, Media) and not event.told:
+        return Decision(state, screens.main_menu(view(ctx, state, client), MEDIA_NOTICE))
+    if state.lang not in ctx.catalogs.translators:
+        return _welcome(ctx, state, client)
+    if isinstance(event, Text) and event.query.strip():
+        found = ctx.index.search(event.query, state.region, ctx.danger)
+        screen = search_screens.results(view(ctx, state), found)
+        return Decision(state, screen, (CountSearch(found.found),))
+    return Decision(state, screens.buttons_only(view(ctx, state)))
+
+
+def _welcome(ctx: Context, state: UserState, client: str | None) -> Decision:
+    picker = screens.language_picker(ctx.catalogs, ctx.catalogs.best_match(client))
+    return Decision(state, picker, (CountView("language-picker"),))
+
+
+def _command(ctx: Context, state: UserState, action: Action, client: str | None) -> Decision:
+    """A typed command does what its button does; /start first asks for a language."""
+    if action.kind is Kind.HOME and state.lang not in ctx.catalogs.translators:
+        return _welcome(ctx, state, client)
+    if action.kind is Kind.LANGUAGES:
+        return Decision(state, screens.language_picker(ctx.catalogs, state.lang))
+    return _press(ctx, state, action, client)
+
+
+def _next_state(ctx: Context, state: UserState, action: Action) -> UserState:
+    """Only known languages and places are kept."""
     if screens.known_choice(ctx.directory, ctx.catalogs, action):
         if action.kind is Kind.SET_LANGUAGE:
             return replace(state, lang=action.target)
@@ -181,64 +171,30 @@ def next_state(ctx: Context, state: UserState, action: Action) -> UserState:
         return replace(state, discreet=action.target == "1")
     if action.kind is Kind.SET_TIDY and action.target in set(Tidy):
         return replace(state, tidy=Tidy(action.target))
-    if action.kind is Kind.FORGET:
-        return UserState()
-    return state
+    return UserState() if action.kind is Kind.FORGET else state
 
 
-def metric(ctx: Context, action: Action | None) -> str:
-    """The name a view is counted under: a kind, or a category id; never anything typed."""
+def _press(ctx: Context, state: UserState, action: Action | None, client: str | None) -> Decision:
+    shown = view(ctx, state, client)
     if action is None:
-        return "invalid"
-    if action.kind is Kind.CATEGORY and action.target in ctx.directory.categories:
-        return f"category:{action.target}"
-    return action.kind.name.lower()
-
-
-def _welcome(ctx: Context, state: UserState, client_language: str | None) -> Decision:
-    suggested = ctx.catalogs.best_match(client_language)
-    picker = screens.language_picker(ctx.catalogs, suggested)
-    return Decision(state, picker, (CountView("language-picker"),))
-
-
-def _command(
-    ctx: Context, state: UserState, action: Action, client_language: str | None
-) -> Decision:
-    """A typed command does what its button does; /start first asks for a language."""
-    if action.kind is Kind.HOME and (
-        state.lang is None or state.lang not in ctx.catalogs.translators
-    ):
-        return _welcome(ctx, state, client_language)
-    if action.kind is Kind.LANGUAGES:
-        return Decision(state, screens.language_picker(ctx.catalogs, state.lang))
-    return _press(ctx, state, action, client_language)
-
-
-def _press(
-    ctx: Context, state: UserState, action: Action | None, client_language: str | None
-) -> Decision:
+        return Decision(state, screens.menu_changed(shown), (CountView("invalid"),))
     effects: list[Effect] = []
-    shown = view(ctx, state, client_language)
-    if (
-        action is not None
-        and action.kind is Kind.REPORT
-        and (action.target in ctx.directory.resources)
-    ):
-        effects.append(
-            RecordReport(
-                action.target,
-                shown.t.gettext("Thank you. We will check this contact."),
-                shown.t.gettext("Thank you, this was already noted."),
-            )
-        )
-    new = next_state(ctx, state, action) if action is not None else state
-    if action is not None and action.kind is Kind.FORGET:
+    if action.kind is Kind.REPORT and action.target in ctx.directory.resources:
+        thanks = shown.t.gettext("Thank you. We will check this contact.")
+        again = shown.t.gettext("Thank you, this was already noted.")
+        effects.append(RecordReport(action.target, thanks, again))
+    new = _next_state(ctx, state, action)
+    if action.kind is Kind.FORGET:
         effects.append(Forget())
     elif new != state:
         effects.append(SavePrefs(new))
         shown = view(ctx, new)
-    if action is not None and action.kind is Kind.CLEAR:
+    if action.kind is Kind.CLEAR:
         return Decision(new, screens.cleared(shown), (*effects, ClearChat()))
-    effects.append(CountView(metric(ctx, action)))
+    # counted by kind or category id, never by anything typed
+    counted = action.kind.name.lower()
+    if action.kind is Kind.CATEGORY and action.target in ctx.directory.categories:
+        counted = f"category:{action.target}"
+    effects.append(CountView(counted))
     screen = screens.render(shown, action, retention_days=ctx.retention_days)
     return Decision(new, screen, tuple(effects))

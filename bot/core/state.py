@@ -1,8 +1,6 @@
-"""A person's state and the effects of a press, as plain data.
-
-The core returns effects instead of doing them, so the same decision runs on Telegram, in the
-terminal and in tests; the adapters carry them out. The store keeps `UserState`; a new
-preference is a new field here and a column there.
+"""A person's state and the effects of a press, as plain data: the core returns effects instead
+of doing them, and the adapters carry them out. A new preference is a field of `UserState`
+here and a column in the store.
 """
 
 from __future__ import annotations
@@ -29,8 +27,6 @@ class UserState:
 
 @dataclass(frozen=True)
 class SavePrefs:
-    """Keep the person's new state (language, place)."""
-
     state: UserState
 
 
@@ -75,6 +71,4 @@ class ScheduleTidy:
     lang: str  # the language of the neutral screen it leaves
 
 
-Effect = (
-    SavePrefs | Forget | ClearChat | CountView | RecordReport | ScheduleTidy | CountSearch
-)
+Effect = SavePrefs | Forget | ClearChat | CountView | RecordReport | ScheduleTidy | CountSearch

@@ -16,106 +16,65 @@ TIDY_CHOICES = {
     Tidy.KEEP: N_("After a pause: keep everything"),
 }
 DISCREET_LABELS = {True: N_("Discreet mode: on"), False: N_("Discreet mode: off")}
+KEPT = N_("What this bot keeps: your language and your place, under a code that "
+          "does not contain your Telegram account, and the day you last used it. "
+          "It is deleted after {days} without use, or at once with /forget.")
+NOT_KEPT = N_("It never keeps your messages, your name, your username or your phone "
+              "number. It counts menu use only as totals per day.")
+# The rest of the privacy screen: each part's title, then its lines.
+PRIVACY_PARTS = {
+    N_("What Telegram can see"): (
+        N_("Chats with bots are stored on Telegram's servers and are not end-to-end "
+           "encrypted. Telegram says it may disclose your IP address and phone "
+           "number to authorities if a court orders it."),
+    ),
+    N_("Protect yourself"): (
+        N_("• Lock Telegram with its own passcode (Settings > Privacy and Security)."),
+        N_("• Use a PIN, not your fingerprint or face, to unlock your phone."),
+        N_("• Turn on an auto-delete timer for this chat."),
+        N_("• Use /clear or the button below to delete this chat on both sides, "
+           "then delete the chat from your chat list."),
+        N_("• If your phone was taken, open Telegram on another device and end "
+           "the other sessions (Settings > Devices)."),
+    ),
+    N_("Discretion"): (
+        N_("Discreet mode shows plain names and no icons in the menus."),
+        N_("These choices are kept like your language and place, and deleted with them."),
+        N_("After a pause without use, the bot can replace its last message with a "
+           "neutral one, or delete this chat: choose below. It keeps this timer in "
+           "memory only, so a restart of the bot forgets it."),
+    ),
+}
 
 
 def privacy(view: View, retention_days: int) -> Screen:
     t = view.t
     days = t.ngettext("{n} day", "{n} days", retention_days).format(n=retention_days)
-    lines = [
-        "🔒 <b>" + escape(t.gettext("Privacy")) + "</b>",
-        "",
-        view.ui(
-            N_(
-                "What this bot keeps: your language and your place, under a code that "
-                "does not contain your Telegram account, and the day you last used it. "
-                "It is deleted after {days} without use, or at once with /forget."
-            ),
-            days=days,
-        ),
-        view.ui(
-            N_(
-                "It never keeps your messages, your name, your username or your phone "
-                "number. It counts menu use only as totals per day."
-            )
-        ),
-        "",
-        "<b>" + escape(t.gettext("What Telegram can see")) + "</b>",
-        view.ui(
-            N_(
-                "Chats with bots are stored on Telegram's servers and are not end-to-end "
-                "encrypted. Telegram says it may disclose your IP address and phone "
-                "number to authorities if a court orders it."
-            )
-        ),
-        "",
-        "<b>" + escape(t.gettext("Protect yourself")) + "</b>",
-        view.ui(N_("• Lock Telegram with its own passcode (Settings > Privacy and Security).")),
-        view.ui(N_("• Use a PIN, not your fingerprint or face, to unlock your phone.")),
-        view.ui(N_("• Turn on an auto-delete timer for this chat.")),
-        view.ui(
-            N_(
-                "• Use /clear or the button below to delete this chat on both sides, "
-                "then delete the chat from your chat list."
-            )
-        ),
-        view.ui(
-            N_(
-                "• If your phone was taken, open Telegram on another device and end "
-                "the other sessions (Settings > Devices)."
-            )
-        ),
-    ]
-    lines += [
-        "",
-        "<b>" + escape(t.gettext("Discretion")) + "</b>",
-        view.ui(N_("Discreet mode shows plain names and no icons in the menus.")),
-        view.ui(N_("These choices are kept like your language and place, and deleted with them.")),
-        view.ui(
-            N_(
-                "After a pause without use, the bot can replace its last message with a "
-                "neutral one, or delete this chat: choose below. It keeps this timer in "
-                "memory only, so a restart of the bot forgets it."
-            )
-        ),
-    ]
+    lines = ["🔒 <b>" + escape(t.gettext("Privacy")) + "</b>", ""]
+    lines += [view.ui(KEPT, days=days), view.ui(NOT_KEPT)]
+    for title, said in PRIVACY_PARTS.items():
+        lines += ["", "<b>" + escape(t.gettext(title)) + "</b>", *map(view.ui, said)]
     discreet = view.state.discreet
     rows = [
         [Button("🧹 " + t.gettext("Clear this chat"), Action(Kind.CLEAR))],
         [Button("🗑️ " + t.gettext("Forget my settings"), Action(Kind.FORGET))],
-        [
-            Button(
-                "🕶️ " + t.gettext(DISCREET_LABELS[discreet]),
-                Action(Kind.SET_DISCREET, "0" if discreet else "1"),
-            )
-        ],
-        *(
-            [
-                Button(
-                    ("✅ " if view.state.tidy is mode else "") + t.gettext(label),
-                    Action(Kind.SET_TIDY, mode.value),
-                )
-            ]
-            for mode, label in TIDY_CHOICES.items()
-        ),
+        [Button("🕶️ " + t.gettext(DISCREET_LABELS[discreet]),
+                Action(Kind.SET_DISCREET, "0" if discreet else "1"))],
+    ]
+    rows += [
+        [Button(("✅ " if view.state.tidy is mode else "") + t.gettext(label),
+                Action(Kind.SET_TIDY, mode.value))]
+        for mode, label in TIDY_CHOICES.items()
     ]
     return view.screen(lines, [*rows, view.back_row(None)])
 
 
 TYPE_TO_SEARCH = N_("You can also type what you need, such as “lawyer”. Nothing you type is kept.")
+ABOUT = N_("This bot gives you contacts of UN agencies, organisations and emergency "
+           "services, each with the page it comes from, and short safety advice. "
+           "It works with buttons.")
 
 
 def help_screen(view: View) -> Screen:
-    lines = [
-        view.ui(
-            N_(
-                "This bot gives you contacts of UN agencies, organisations and emergency "
-                "services, each with the page it comes from, and short safety advice. "
-                "It works with buttons."
-            )
-        ),
-        view.ui(TYPE_TO_SEARCH),
-        "",
-        *(view.ui(command.help) for command in COMMANDS if command.help),
-    ]
-    return view.screen(lines, [view.back_row(None)])
-
+    helps = [view.ui(command.help) for command in COMMANDS if command.help]
+    return view.screen([view.ui(ABOUT), view.ui(TYPE_TO_SEARCH), "", *helps], [view.back_row(None)])

@@ -8,18 +8,16 @@ from html import escape
 from bot.core.callbacks import Action, Kind
 from bot.directory import provenance
 from bot.directory.contacts import Shown
-from bot.directory.model import Contact, Guide, Operator
+from bot.directory.model import Contact, Operator
 from bot.directory.queries import Directory
 from bot.i18n.translator import N_
 from bot.screens.view import Button, Screen, View
 
-# Neutral openings, before the entry's name (see screens.CHOOSE_QUESTION).
-CARD_OPENING = N_(
-    "The ways to reach this service are below; the last line says how current they are."
-)
-GUIDE_OPENING = N_(
-    "An answer to a question people ask. The last line names its source and its date."
-)
+# Neutral openings, before the entry's name (see menus.CHOOSE_QUESTION).
+CARD_OPENING = N_("The ways to reach this service are below; "
+                  "the last line says how current they are.")
+GUIDE_OPENING = N_("An answer to a question people ask. "
+                   "The last line names its source and its date.")
 
 OPERATOR_LABELS = {
     Operator.UN: N_("a United Nations agency"),
@@ -36,13 +34,11 @@ def emergency_id(d: Directory) -> str:
 
 def _origin_action(view: View, origin: str, page: int) -> Action | None:
     d = view.directory
-    if origin == emergency_id(d) and origin:
+    if origin and origin == emergency_id(d):
         return Action(Kind.EMERGENCY)
     if origin in d.categories:
         return Action(Kind.CATEGORY, origin, page=page)
-    if origin in d.guides:
-        return Action(Kind.GUIDE, origin)
-    return None
+    return Action(Kind.GUIDE, origin) if origin in d.guides else None
 
 
 def contact_line(view: View, contact: Contact, shown: Shown) -> str:
@@ -50,27 +46,29 @@ def contact_line(view: View, contact: Contact, shown: Shown) -> str:
     line = f"{shown.kind.icon} {t.isolate(escape(shown.display, quote=False))}"
     if contact.label:
         line += " — " + view.content(contact.label)
-    details = []
     if contact.hours:
-        details.append("🕒 " + view.content(contact.hours))
+        line += "\n    🕒 " + view.content(contact.hours)
     if contact.languages:
         names = t.join_list(t.language_name(code) for code in contact.languages)
-        details.append(view.ui(N_("Languages: {names}"), names=names))
-    if details:
-        line += "\n    " + "\n    ".join(details)
+        line += "\n    " + view.ui(N_("Languages: {names}"), names=names)
     return line
 
 
-def resource_card(
-    view: View, resource_id: str, origin: str, page: int, notice: str = ""
-) -> Screen | None:
+def _link_button(view: View, contact: Contact, shown: Shown) -> Button:
+    """In discreet mode a label that tells becomes the link's kind ("Call", "Website")."""
+    kind = shown.kind
+    label = view.label(contact.label) if contact.label else view.t.gettext(kind.link_label)
+    return Button(f"{kind.icon} " + view.masked(label, kind.link_label, 0), url=shown.link)
+
+
+def resource_card(view: View, resource_id: str, origin: str, page: int) -> Screen | None:
     d, t = view.directory, view.t
     resource = d.resources.get(resource_id)
     if resource is None:
         return None
     operator = t.gettext(OPERATOR_LABELS[resource.operator])
-    lines = [notice, ""] if notice else []
-    lines += [
+    contacts = d.contacts(resource)
+    lines = [
         view.heading(N_("Contact details")),
         view.ui(CARD_OPENING),
         "",
@@ -80,51 +78,22 @@ def resource_card(
     ]
     if resource.caution:
         lines.append("⚠️ " + view.content(resource.caution))
-    lines.append("")
-    contacts = d.contacts(resource)
-    lines += [contact_line(view, c, shown) for c, shown in contacts]
-    lines.append("")
+    lines += ["", *(contact_line(view, c, shown) for c, shown in contacts), ""]
     lines.append(provenance.resource_line(view.ui, t, resource))
-    texts = [
-        resource.name,
-        resource.summary,
-        resource.caution,
-        *(c.hours for c in resource.contacts),
-        *(c.label for c in resource.contacts),
-    ]
-    untranslated = view.fallback_notice(*texts)
-    if untranslated:
+    texts = [resource.name, resource.summary, resource.caution]
+    texts += [text for c in resource.contacts for text in (c.hours, c.label)]
+    if untranslated := view.fallback_notice(*texts):
         lines.append(untranslated)
-    rows: list[list[Button]] = [
-        [
-            Button(
-                f"{shown.kind.icon} "
-                + view.masked(
-                    view.label(c.label) if c.label else t.gettext(shown.kind.link_label),
-                    shown.kind.link_label,
-                    0,
-                ),
-                url=shown.link,
-            )
-        ]
-        for c, shown in contacts
-        if shown.link
-    ]
-    rows.append(
-        [
-            Button(
-                "🚫 " + t.gettext("This contact did not work"),
-                Action(Kind.REPORT, resource.id, origin, page),
-            )
-        ]
-    )
+    rows = [[_link_button(view, c, shown)] for c, shown in contacts if shown.link]
+    report = Action(Kind.REPORT, resource.id, origin, page)
+    rows.append([Button("🚫 " + t.gettext("This contact did not work"), report)])
     rows.append(view.back_row(_origin_action(view, origin, page)))
     return view.screen(lines, rows, urgent=origin == emergency_id(d) and bool(origin))
 
 
 def guide(view: View, guide_id: str, origin: str) -> Screen | None:
-    d, t = view.directory, view.t
-    found: Guide | None = d.guides.get(guide_id)
+    d = view.directory
+    found = d.guides.get(guide_id)
     if found is None:
         return None
     lines = [
@@ -135,19 +104,10 @@ def guide(view: View, guide_id: str, origin: str) -> Screen | None:
         "",
         view.content(found.answer),
         "",
-        provenance.guide_line(view.ui, t, found),
+        provenance.guide_line(view.ui, view.t, found),
     ]
-    untranslated = view.fallback_notice(found.question, found.answer)
-    if untranslated:
+    if untranslated := view.fallback_notice(found.question, found.answer):
         lines.append(untranslated)
     related = [d.resources[r] for r in found.related if r in d.resources]
-    rows = [
-        [
-            Button(
-                view.masked(view.label(r.name), N_("Contact {n}"), n),
-                Action(Kind.RESOURCE, r.id, found.id),
-            )
-        ]
-        for n, r in enumerate(related, start=1)
-    ]
+    rows = [[view.entry_button(r, n, found.id)] for n, r in enumerate(related, start=1)]
     return view.screen(lines, [*rows, view.back_row(_origin_action(view, origin, 0))])

@@ -1,135 +1,84 @@
-"""The menus as pure functions: (directory, translator, user state, action) -> Screen.
-
-Nothing here touches Telegram, the network or the disk, so the same screens run on Telegram,
-in the terminal, and in fast tests, and concurrent updates can share them safely. Text is
-Telegram HTML: every piece of directory content is escaped, and in right-to-left languages
-every number, link and Latin name is isolated so it keeps its order.
+"""The menus as pure functions of the view and the action: nothing here touches Telegram,
+the network or the disk, so the same screens run on Telegram, in the terminal and in fast
+tests, and concurrent updates can share them. Text is Telegram HTML: directory content is
+escaped, and in right-to-left languages every number, link and Latin name is isolated whole.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 
 from bot.core.callbacks import Action, Kind
-from bot.directory.model import Category, Operator, Resource
+from bot.directory.model import Guide, Operator, Resource
 from bot.directory.queries import Directory
 from bot.i18n.translator import N_, Catalogs
 from bot.screens.about import help_screen, privacy
 from bot.screens.cards import contact_line, emergency_id, guide, resource_card
 from bot.screens.view import MAX_TEXT, Button, Screen, View
 
-__all__ = [
-    "MAX_TEXT",
-    "PAGE_SIZE",
-    "Button",
-    "Screen",
-    "View",
-    "guide",
-    "help_screen",
-    "privacy",
-    "resource_card",
-]
+__all__ = ["MAX_TEXT", "Screen", "View", "guide", "help_screen", "resource_card"]
 
 PAGE_SIZE = 8
 
 # Neutral openings. A chat list shows about the first 64 characters of the last message, line
 # breaks as spaces: a screen about a topic or an entry starts with its kind, the place and what
 # to do, and names the topic or entry only after that, in every language.
-CHOOSE_QUESTION = N_(
-    "Choose a question to read its answer, or a contact to see how to reach it."
-)
+CHOOSE_QUESTION = N_("Choose a question to read its answer, or a contact to see how to reach it.")
 CHOOSE_CONTACT = N_("Choose a contact below to see how to reach it: by phone, message or online.")
 CALL_NOW = N_("Numbers you can call or message now. Choose the one that fits what is happening.")
-
-# --------------------------------------------------------------------------- language
+TELL_WHERE = N_("Tell me where you are, to see the right contacts.")
 
 
 def language_picker(catalogs: Catalogs, suggested: str | None = None) -> Screen:
     """Each language in its own name; the client's likely language first."""
-    codes = catalogs.codes
-    if suggested in codes:
-        codes = [suggested, *[c for c in codes if c != suggested]]
-    prompts: list[str] = []
-    for code in codes:
-        t = catalogs.get(code)
-        prompt = t.mark_lines(escape(t.gettext("Choose your language."), quote=False))
-        if prompt not in prompts:  # a catalog without it would repeat the English line
-            prompts.append(prompt)
-    rows = [
-        (Button(catalogs.get(code).own_name, Action(Kind.SET_LANGUAGE, target=code)),)
-        for code in codes
-    ]
-    return Screen("\n".join(prompts), tuple(rows))
+    codes = sorted(catalogs.codes, key=lambda code: code != suggested)  # the rest in order
+    offered = [(code, catalogs.get(code)) for code in codes]
+    prompts = dict.fromkeys(  # a catalog without the line would repeat the English one
+        t.mark_lines(escape(t.gettext("Choose your language."), quote=False)) for _, t in offered
+    )
+    rows = tuple((Button(t.own_name, Action(Kind.SET_LANGUAGE, code)),) for code, t in offered)
+    return Screen("\n".join(prompts), rows)
 
 
-# --------------------------------------------------------------------------- main menu
+def category_rows(view: View) -> list[list[Button]]:
+    """The categories for the person's place, two to a row."""
+    buttons = [view.category_button(c) for c in view.directory.categories_for(view.state.region)]
+    return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
 
 
 def main_menu(view: View, notice: str = "") -> Screen:
-    d, t = view.directory, view.t
-    region = d.regions.get(view.state.region or "")
-    lines = [notice] if notice else []
+    """`notice`, a UI message, goes above the menu."""
+    t = view.t
+    region = view.directory.regions.get(view.state.region or "")
+    lines = [view.ui(notice)] if notice else []
     lines.append(view.ui(N_("How can I help? Choose a button below.")))
-    if region:
-        lines.append(view.ui(N_("Your place: {place}"), place=view.label(region.name)))
-    else:
-        lines.append(view.ui(N_("Tell me where you are, to see the right contacts.")))
     where = t.gettext("Where are you now?")
     if region:
+        lines.append(view.ui(N_("Your place: {place}"), place=view.label(region.name)))
         where += f" — {view.label(region.name)}"  # the name may hold parentheses itself
-    rows: list[list[Button]] = [
+    else:
+        lines.append(view.ui(TELL_WHERE))
+    rows = [
         [Button("🚨 " + t.gettext("Emergency"), Action(Kind.EMERGENCY))],
         [Button("📍 " + where, Action(Kind.REGIONS))],
+        *category_rows(view),
+        [Button("🛡️ " + t.gettext("Safety advice"), Action(Kind.ADVICE)),
+         Button("🔒 " + t.gettext("Privacy"), Action(Kind.PRIVACY))],
+        [Button("🌐 " + t.gettext("Language"), Action(Kind.LANGUAGES)),
+         Button("❔ " + t.gettext("Help"), Action(Kind.HELP))],
     ]
-    categories = [
-        Button(_category_label(view, c), Action(Kind.CATEGORY, c.id))
-        for c in d.categories_for(view.state.region)
-    ]
-    rows += [categories[i : i + 2] for i in range(0, len(categories), 2)]
-    rows.append(
-        [
-            Button("🛡️ " + t.gettext("Safety advice"), Action(Kind.ADVICE)),
-            Button("🔒 " + t.gettext("Privacy"), Action(Kind.PRIVACY)),
-        ]
-    )
-    rows.append(
-        [
-            Button("🌐 " + t.gettext("Language"), Action(Kind.LANGUAGES)),
-            Button("❔ " + t.gettext("Help"), Action(Kind.HELP)),
-        ]
-    )
     return view.screen(lines, rows)
 
 
-def _category_label(view: View, category: Category) -> str:
-    """In discreet mode: the discreet name, no icon."""
-    if view.state.discreet:
-        return view.label(category.discreet_name or category.name)
-    return f"{category.icon} {view.label(category.name)}"
-
-
-def _category_title(view: View, category: Category) -> str:
-    if view.state.discreet:
-        return f"<b>{view.content(category.discreet_name or category.name)}</b>"
-    return f"{escape(category.icon)} <b>{view.content(category.name)}</b>"
-
-
 def regions(view: View) -> Screen:
-    d = view.directory
     lines = [view.ui(N_("Where are you now? I will show the contacts for that place."))]
     rows = [
-        [
-            Button(
-                ("✅ " if r.id == view.state.region else "") + view.label(r.name),
-                Action(Kind.SET_REGION, r.id),
-            )
-        ]
-        for r in d.user_regions
+        [Button(("✅ " if r.id == view.state.region else "") + view.label(r.name),
+                Action(Kind.SET_REGION, r.id))]
+        for r in view.directory.user_regions
     ]
     return view.screen(lines, [*rows, view.back_row(None)])
-
-
-# --------------------------------------------------------------------------- emergency
 
 
 def emergency(view: View, danger: str | None = None) -> Screen:
@@ -154,32 +103,20 @@ def emergency(view: View, danger: str | None = None) -> Screen:
     first = {r.id for r in fitting}
     shown = [*fitting, *(r for r in found if r.id not in first)]
     for resource in shown:
-        lines.append("")
-        lines.append(f"<b>{view.content(resource.name)}</b>")
+        lines += ["", f"<b>{view.content(resource.name)}</b>"]
         if region is None:
             places = t.join_list(view.label(d.regions[r].name) for r in resource.regions)
             lines.append(t.isolate(escape(places, quote=False)))
-        lines += [
-            contact_line(view, c, on)
-            for c, on in d.contacts(resource)
-            if on.kind.on_emergency
-        ]
-        caution = _shared_caution(view, resource)
-        if caution:
+        contacts = d.contacts(resource)
+        lines += [contact_line(view, c, on) for c, on in contacts if on.kind.on_emergency]
+        if caution := _shared_caution(view, resource):
             lines.append("⚠️ " + caution)
     if not shown:
         lines.append(view.ui(N_("I have no emergency number for this place yet.")))
     origin = emergency_id(d)
-    rows = [
-        [Button(view.masked(view.label(r.name), N_("Contact {n}"), n),
-                Action(Kind.RESOURCE, r.id, origin))]
-        for n, r in enumerate(shown, start=1)
-    ]
-    rows += [
-        [Button("❓ " + view.masked(view.label(g.question), N_("Question {n}"), n),
-                Action(Kind.GUIDE, g.id, origin))]
-        for n, g in enumerate(guides[:GUIDES_BESIDE_DANGER], start=1)
-    ]
+    beside = guides[:GUIDES_BESIDE_DANGER]
+    rows = [[view.entry_button(r, n, origin)] for n, r in enumerate(shown, start=1)]
+    rows += [[view.entry_button(g, n, origin)] for n, g in enumerate(beside, start=1)]
     if region is None:
         rows.append([Button("📍 " + t.gettext("Where are you now?"), Action(Kind.REGIONS))])
     return view.screen(lines, [*rows, view.back_row(None)], urgent=True)
@@ -187,9 +124,8 @@ def emergency(view: View, danger: str | None = None) -> Screen:
 
 FITTING_FIRST = 3
 GUIDES_BESIDE_DANGER = 2
-NOTHING_FITS = N_(
-    "I have no line for this in your place yet. These are the general emergency numbers."
-)
+NOTHING_FITS = N_("I have no line for this in your place yet. "
+                  "These are the general emergency numbers.")
 # A line run by the state says so on a screen many people share; what else matters there
 # (where it works, whether it is confirmed, who else gets a case) is in its own caution.
 STATE_LINES = {
@@ -218,57 +154,42 @@ def _shared_caution(view: View, resource: Resource) -> str:
     return view.ui(STATE_LINES[resource.operator]) if resource.operator in STATE_LINES else ""
 
 
-# --------------------------------------------------------------------------- categories
-
-
 def category(view: View, category_id: str, page: int) -> Screen | None:
-    d = view.directory
+    d, region = view.directory, view.state.region
     chosen = d.categories.get(category_id)
     if chosen is None:
         return None
     if chosen.emergency:
         return emergency(view)
-    guides = d.guides_for(view.state.region, chosen.id)
-    listed = d.resources_for(view.state.region, chosen.id)
-    count = len(guides) + len(listed)
-    pages = max(1, -(-count // PAGE_SIZE))
+    # questions and contacts are numbered apart: "Question 2", "Contact 1"
+    numbered: list[tuple[int, Guide | Resource]] = [
+        *enumerate(d.guides_for(region, chosen.id), start=1),
+        *enumerate(d.resources_for(region, chosen.id), start=1),
+    ]
+    pages = max(1, -(-len(numbered) // PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
-
-    def button(i: int) -> Button:
-        if i < len(guides):
-            g = guides[i]
-            label = view.masked(view.label(g.question), N_("Question {n}"), i + 1)
-            return Button("❓ " + label, Action(Kind.GUIDE, g.id, chosen.id))
-        n = i - len(guides)
-        r = listed[n]
-        label = view.masked(view.label(r.name), N_("Contact {n}"), n + 1)
-        return Button(label, Action(Kind.RESOURCE, r.id, chosen.id, page))  # Back: this page
-
-    on_page = range(page * PAGE_SIZE, min((page + 1) * PAGE_SIZE, count))
-    shown = [button(i) for i in on_page]
+    on_page = numbered[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     lines = [view.heading(N_("Contacts"))]
-    region = d.regions.get(view.state.region or "")
-    if region:
-        lines.append(view.ui(N_("For: {place}"), place=view.label(region.name)))
+    if region in d.regions:
+        lines.append(view.ui(N_("For: {place}"), place=view.label(d.regions[region].name)))
     else:
-        lines.append(view.ui(N_("Tell me where you are, to see the right contacts.")))
-    if not count:  # nothing to choose, and no topic to name
+        lines.append(view.ui(TELL_WHERE))
+    if not numbered:  # nothing to choose, and no topic to name
         lines.append(view.ui(N_("Nothing here yet for your place.")))
     else:
-        with_questions = any(i < len(guides) for i in on_page)
+        with_questions = any(isinstance(entry, Guide) for _, entry in on_page)
         lines += [view.ui(CHOOSE_QUESTION if with_questions else CHOOSE_CONTACT), ""]
-        lines.append(_category_title(view, chosen))
+        icon, name = view.category_name(chosen)
+        lines.append(f"{escape(icon)}<b>{view.content(name)}</b>")
     if pages > 1:
         lines.append(view.ui(N_("Page {page} of {pages}"), page=page + 1, pages=pages))
-    rows: list[list[Button]] = [[b] for b in shown]
-    nav = []
-    if page > 0:
-        nav.append(Button("◀️", Action(Kind.CATEGORY, chosen.id, page=page - 1)))
+    # Back from a card comes to this page
+    rows = [[view.entry_button(entry, n, chosen.id, page)] for n, entry in on_page]
+    nav = [Button("◀️", Action(Kind.CATEGORY, chosen.id, page=page - 1))] if page > 0 else []
     if page < pages - 1:
         nav.append(Button("▶️", Action(Kind.CATEGORY, chosen.id, page=page + 1)))
-    rows.append(nav)
     back = Action(Kind.ADVICE) if chosen.advice else None
-    return view.screen(lines, [*rows, view.back_row(back)])
+    return view.screen(lines, [*rows, nav, view.back_row(back)])
 
 
 def advice(view: View) -> Screen:
@@ -277,49 +198,37 @@ def advice(view: View) -> Screen:
         "🛡️ <b>" + escape(t.gettext("Safety advice")) + "</b>",
         view.ui(N_("Short, practical advice. Choose a topic.")),
     ]
-    rows = [
-        [Button(_category_label(view, c), Action(Kind.CATEGORY, c.id))]
-        for c in view.directory.categories_for(view.state.region, advice=True)
-    ]
+    topics = view.directory.categories_for(view.state.region, advice=True)
+    rows = [[view.category_button(c)] for c in topics]
     rows.append([Button("🔒 " + t.gettext("Privacy"), Action(Kind.PRIVACY))])
     return view.screen(lines, [*rows, view.back_row(None)])
 
 
 def menu_changed(view: View) -> Screen:
     """A button from an old or unknown menu: never an error, always a way on."""
-    return main_menu(view, notice=view.ui(N_("This menu has changed. Here is the main menu.")))
+    return main_menu(view, N_("This menu has changed. Here is the main menu."))
 
 
 def buttons_only(view: View) -> Screen:
     """Free text is never read; the answer is the menu."""
-    return main_menu(view, notice=view.ui(N_("I work with buttons only. Please choose below.")))
+    return main_menu(view, N_("I work with buttons only. Please choose below."))
 
 
 def forgotten(view: View) -> Screen:
-    return Screen(
-        view.t.mark_lines(
-            view.ui(N_("Your saved settings are deleted. Send /start to begin again."))
-        )
-    )
+    notice = N_("Your saved settings are deleted. Send /start to begin again.")
+    return view.screen([view.ui(notice)], [])
 
 
 def tidied(view: View) -> Screen:
     """What the last screen becomes after a pause: nothing in it says what it was about."""
-    return Screen(
-        view.t.mark_lines(view.ui(N_("Tap /menu to continue."))),
-        ((Button(view.t.gettext("Menu"), Action(Kind.HOME)),),),
-    )
+    menu = Button(view.t.gettext("Menu"), Action(Kind.HOME))
+    return view.screen([view.ui(N_("Tap /menu to continue."))], [[menu]])
 
 
 def cleared(view: View) -> Screen:
     """The one message left after /clear: neutral, nothing sensitive in a preview."""
-    return Screen(
-        view.t.mark_lines(view.ui(N_("Done."))),
-        ((Button(view.t.gettext("Menu"), Action(Kind.HOME)),),),
-    )
-
-
-# --------------------------------------------------------------------------- dispatch
+    menu = Button(view.t.gettext("Menu"), Action(Kind.HOME))
+    return view.screen([view.ui(N_("Done."))], [[menu]])
 
 
 def known_choice(directory: Directory, catalogs: Catalogs, action: Action) -> bool:
@@ -331,34 +240,30 @@ def known_choice(directory: Directory, catalogs: Catalogs, action: Action) -> bo
     return False
 
 
+_OF_VIEW: dict[Kind, Callable[[View], Screen]] = {
+    Kind.HOME: main_menu, Kind.REGIONS: regions, Kind.EMERGENCY: emergency, Kind.ADVICE: advice,
+    Kind.HELP: help_screen, Kind.FORGET: forgotten, Kind.CLEAR: cleared,
+}
+
+
 def render(view: View, action: Action | None, *, retention_days: int = 30) -> Screen:
     """The screen for a button press; anything unknown or gone gives the main menu."""
     if action is None:
         return menu_changed(view)
     kind = action.kind
     screen: Screen | None = None
-    if kind is Kind.HOME or known_choice(view.directory, view.catalogs, action):
+    if kind in _OF_VIEW:
+        screen = _OF_VIEW[kind](view)
+    elif known_choice(view.directory, view.catalogs, action):
         screen = main_menu(view)
     elif kind is Kind.LANGUAGES:
         screen = language_picker(view.catalogs, view.t.code)
-    elif kind is Kind.REGIONS:
-        screen = regions(view)
-    elif kind is Kind.EMERGENCY:
-        screen = emergency(view)
+    elif kind in (Kind.PRIVACY, Kind.SET_DISCREET, Kind.SET_TIDY):
+        screen = privacy(view, retention_days)
     elif kind is Kind.CATEGORY:
         screen = category(view, action.target, action.page)
     elif kind in (Kind.RESOURCE, Kind.REPORT):
         screen = resource_card(view, action.target, action.origin, action.page)
     elif kind is Kind.GUIDE:
         screen = guide(view, action.target, action.origin)
-    elif kind is Kind.ADVICE:
-        screen = advice(view)
-    elif kind in (Kind.PRIVACY, Kind.SET_DISCREET, Kind.SET_TIDY):
-        screen = privacy(view, retention_days)
-    elif kind is Kind.HELP:
-        screen = help_screen(view)
-    elif kind is Kind.FORGET:
-        screen = forgotten(view)
-    elif kind is Kind.CLEAR:
-        screen = cleared(view)
     return screen or menu_changed(view)

@@ -10,16 +10,12 @@ from html import escape
 
 from bot.core.callbacks import Action, Kind
 from bot.core.state import UserState
-from bot.directory.model import in_language, shown_language
+from bot.directory.model import Category, Guide, Resource, in_language, shown_language
 from bot.directory.queries import Directory
 from bot.i18n.sensitive import NO_TERMS, SensitiveTerms
 from bot.i18n.translator import N_, Catalogs, Html, Translator
 
 MAX_TEXT = 4096
-
-
-def _escaped(value: object) -> str:
-    return value if isinstance(value, Html) else escape(str(value), quote=False)
 
 
 @dataclass(frozen=True)
@@ -63,9 +59,7 @@ class View:
 
     def content(self, value: dict[str, str] | None) -> str:
         """Directory content in the user's language (or English), escaped and bidi-safe."""
-        if not value:
-            return ""
-        return self.t.isolate(escape(in_language(value, self.t.fallback), quote=False))
+        return self.t.isolate(escape(self.label(value), quote=False)) if value else ""
 
     def label(self, value: dict[str, str]) -> str:
         """Directory content for a button: plain text, Telegram shows it as typed."""
@@ -88,17 +82,16 @@ class View:
     def ui(self, message: str, **values: object) -> str:
         """A UI message, translated and escaped, its values filled in (escaped, but for the
         `Html` the code built itself), then made bidi-safe."""
-        translated = escape(self.t.gettext(message), quote=False)
-        filled = translated.format(**{k: _escaped(v) for k, v in values.items()})
-        return self.t.isolate(filled)
+        safe = {k: v if isinstance(v, Html) else escape(str(v), quote=False)
+                for k, v in values.items()}
+        return self.t.isolate(escape(self.t.gettext(message), quote=False).format(**safe))
 
     def heading(self, message: str) -> str:
         """A screen's neutral first line: where the person is, never what about."""
         return f"<b>{self.ui(message)}</b>"
 
-    def screen(
-        self, lines: Sequence[str], rows: Sequence[Sequence[Button]], *, urgent: bool = False
-    ) -> Screen:
+    def screen(self, lines: Sequence[str], rows: Sequence[Sequence[Button]], *,
+               urgent: bool = False) -> Screen:
         text = self.t.mark_lines("\n".join(lines).strip())
         if len(text) > MAX_TEXT:
             cut = self.ui(N_("(This message was shortened.)"))
@@ -107,9 +100,24 @@ class View:
         return Screen(text, tuple(marked), urgent)
 
     # ---- buttons every screen shares
-    def home_button(self) -> Button:
-        return Button("🏠 " + self.t.gettext("Main menu"), Action(Kind.HOME))
-
     def back_row(self, back: Action | None) -> list[Button]:
         row = [Button("⬅️ " + self.t.gettext("Back"), back)] if back else []
-        return [*row, self.home_button()]
+        return [*row, Button("🏠 " + self.t.gettext("Main menu"), Action(Kind.HOME))]
+
+    def entry_button(self, entry: Resource | Guide, n: int, origin: str, page: int = 0) -> Button:
+        """An entry in a list; in discreet mode one whose name tells is numbered instead."""
+        if isinstance(entry, Guide):
+            label = "❓ " + self.masked(self.label(entry.question), N_("Question {n}"), n)
+            return Button(label, Action(Kind.GUIDE, entry.id, origin))
+        label = self.masked(self.label(entry.name), N_("Contact {n}"), n)
+        return Button(label, Action(Kind.RESOURCE, entry.id, origin, page))
+
+    def category_name(self, category: Category) -> tuple[str, dict[str, str]]:
+        """Its icon and name; in discreet mode its discreet name and no icon."""
+        if self.state.discreet:
+            return "", category.discreet_name or category.name
+        return f"{category.icon} ", category.name
+
+    def category_button(self, category: Category) -> Button:
+        icon, name = self.category_name(category)
+        return Button(icon + self.label(name), Action(Kind.CATEGORY, category.id))
