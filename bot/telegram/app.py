@@ -157,7 +157,7 @@ class PenahBot:
 
     async def _forget(self, key: bytes) -> None:
         if self.store is not None:
-            await self.store.forget(key)
+            await self.store.prefs.forget(key)
 
     # ------------------------------------------------------------------ building
     def build(
@@ -205,7 +205,7 @@ class PenahBot:
         self.store = await Store.open(
             self.settings.database, self.secret, retention_days=self.settings.retention_days
         )
-        purged = await self.store.purge_expired()
+        purged = await self.store.prefs.purge_expired()
         log.info("started; %d expired preferences deleted", purged)
         self.jobs.start(app)
 

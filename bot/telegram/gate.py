@@ -67,7 +67,7 @@ class Gate:
         message, query = update.message, update.callback_query
         if message is not None:
             guards.history.add(chat.id, message.message_id)
-        key = self.services.store().user_key(user.id)
+        key = self.services.store().prefs.user_key(user.id)
         action = decode(query.data) if query is not None else None
         if guards.flood.allow(key, FORGED if query is not None and action is None else 1.0):
             return
@@ -84,7 +84,7 @@ class Gate:
         nothing in the chat)."""
         notice = None
         if self.services.guards.flood.tell(key):
-            state = await self.services.store().peek(key) or UserState()
+            state = await self.services.store().prefs.peek(key) or UserState()
             notice = core.view(self.services.context(), state, client_language(update)).t
         with contextlib.suppress(TelegramError):
             if update.callback_query is not None:

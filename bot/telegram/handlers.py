@@ -63,8 +63,8 @@ class Handlers:
     async def _state(self, update: Update) -> tuple[bytes, UserState]:
         store = self.services.store()
         assert update.effective_user is not None
-        key = store.user_key(update.effective_user.id)
-        return key, await store.visit(key)
+        key = store.prefs.user_key(update.effective_user.id)
+        return key, await store.prefs.visit(key)
 
     # ------------------------------------------------------------------ messages
     async def _on_text(self, update: Update, context: PTBContext) -> None:
@@ -93,7 +93,7 @@ class Handlers:
         if update.message is None:
             return
         assert update.effective_user is not None
-        key = self.services.store().user_key(update.effective_user.id)
+        key = self.services.store().prefs.user_key(update.effective_user.id)
         await self._decide(update, Media(told=not self.services.guards.told_media.first(key)))
 
     async def _decide(self, update: Update, event: Event) -> None:
@@ -147,18 +147,18 @@ class Handlers:
         for effect in outcome.effects:
             if isinstance(effect, RecordReport) and query is not None:
                 if guards.reported.first((key, effect.resource)):
-                    await store.report_broken(effect.resource)
+                    await store.totals.report_broken(effect.resource)
                     await query.answer(effect.thanks, show_alert=True)
                 else:
                     await query.answer(effect.again)
             elif isinstance(effect, Forget):
-                await store.forget(key)
+                await store.prefs.forget(key)
             elif isinstance(effect, SavePrefs):
-                await store.save(key, effect.state)
+                await store.prefs.save(key, effect.state)
             elif isinstance(effect, CountView):
-                store.count("view", effect.metric)
+                store.totals.count("view", effect.metric)
             elif isinstance(effect, CountSearch):
-                store.count("search", "found" if effect.found else "not found")
+                store.totals.count("search", "found" if effect.found else "not found")
             elif isinstance(effect, ScheduleTidy) and chat is not None:
                 guards.tidy.arm(chat.id, key, effect.mode, effect.lang)
             elif isinstance(effect, ClearChat) and chat is not None:

@@ -81,14 +81,14 @@ class Jobs:
 
     async def _hourly(self) -> None:
         self.services.guards.prune()
-        await self.services.store().purge_expired()
+        await self.services.store().prefs.purge_expired()
 
     async def digest_due(self, app: App) -> None:
         """The daily link check (if enabled) and the weekly digest, in the background."""
         store = self.services.store()
 
         async def translator_for(admin_id: int) -> Translator:
-            state = await store.peek(store.user_key(admin_id))
+            state = await store.prefs.peek(store.prefs.user_key(admin_id))
             return self.services.context().catalogs.get(state.lang if state else None)
 
         async def send(chat_id: int, text: str) -> object:
@@ -99,7 +99,7 @@ class Jobs:
             sorted(self.settings.admin_ids),
             translator_for,
             send,
-            store.reports,
+            store.totals.reports,
         )
 
     async def _describe(self, app: App) -> None:
