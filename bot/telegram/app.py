@@ -41,7 +41,7 @@ from bot.telegram.http import make_request
 from bot.telegram.jobs import App, Jobs
 from bot.telegram.limiter import PriorityRateLimiter
 from bot.telegram.services import Services
-from bot.telegram.updates import make_bot
+from bot.telegram.updates import PenahExtBot
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +169,7 @@ class PenahBot:
             # Answers to button presses are not rate-limited and can come in hundreds at once.
             request = make_request(self.settings.http_client, 512, pool_timeout=5.0)
             updates_request = make_request(self.settings.http_client)
-        bot = make_bot(
+        bot = PenahExtBot(
             self.settings.bot_token, self.settings.api_url, self.limiter, request, updates_request
         )
         # A webhook is served by Penah's own server (bot/telegram/webhook.py), which puts
