@@ -11,7 +11,7 @@ from typing import Any
 from bot.core import decide as core
 from bot.core.callbacks import Action, Kind
 from bot.core.decide import Press
-from bot.telegram.turns import Turns
+from bot.telegram.delivery import Turns
 from tests.conftest import Harness, make_settings, running_harness
 from tests.fakes import buttons, user
 from tests.langs import REGISTRY, SHIPPED
