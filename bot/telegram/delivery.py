@@ -16,6 +16,7 @@ import contextlib
 import functools
 import hashlib
 import logging
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -80,21 +81,13 @@ class OnScreen:
             del self._shown[slot]
 
 
-class _Chat:
-    __slots__ = ("lock", "users")
-
-    def __init__(self) -> None:
-        self.lock = asyncio.Lock()  # first come, first served
-        self.users = 0  # holding or waiting for the turn
-
-
 class Turns:
-    """Chats with a request waiting or under way, and the newest press ("newest" is the
-    update's id, which Telegram gives in the order people pressed) of the most recently
-    pressed messages."""
+    """Chats with a request waiting or under way (a chat's lock lives as long as a request
+    holds or awaits it), and the newest press ("newest" is the update's id, which Telegram
+    gives in the order people pressed) of the most recently pressed messages."""
 
     def __init__(self, remembered: int = REMEMBERED) -> None:
-        self._chats: dict[int, _Chat] = {}
+        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
         self._newest: LRUCache[tuple[int, int], int] = LRUCache(remembered)
 
     def newest(self, chat_id: int, message_id: int, order: int) -> bool:
@@ -106,19 +99,14 @@ class Turns:
 
     @contextlib.asynccontextmanager
     async def turn(self, chat_id: int) -> AsyncIterator[None]:
-        """No other request to the chat is under way until this one is done."""
-        chat = self._chats.get(chat_id) or self._chats.setdefault(chat_id, _Chat())
-        chat.users += 1
-        try:
-            async with chat.lock:
-                yield
-        finally:
-            chat.users -= 1
-            if not chat.users:
-                del self._chats[chat_id]
+        """No other request to the chat is under way until this one is done; first come,
+        first served."""
+        lock = self._locks.get(chat_id) or self._locks.setdefault(chat_id, asyncio.Lock())
+        async with lock:
+            yield
 
     def __len__(self) -> int:
-        return len(self._chats)
+        return len(self._locks)
 
 
 @functools.lru_cache(maxsize=4096)  # screens are immutable, and so are PTB's markups
