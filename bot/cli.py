@@ -259,7 +259,7 @@ def _stats(settings: Settings, args: argparse.Namespace) -> int:
         secret = load_secret(settings.data_dir, settings.secret_bytes)
         store = await Store.open(settings.database, secret)
         try:
-            return await store.stats(7), await store.reports()
+            return await store.totals.stats(7), await store.totals.reports()
         finally:
             await store.close()
 

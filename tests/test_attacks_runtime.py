@@ -281,7 +281,7 @@ async def test_forget_leaves_the_key_in_neither_the_wal_nor_the_database(
         await h.tap("English")
         assert h.bot.store is not None
         await h.bot.store.flush()
-        key = h.bot.store.user_key(4242)
+        key = h.bot.store.prefs.user_key(4242)
         assert key in wal.read_bytes()  # the preference is in the WAL before /forget
         await h.send("/forget")
         assert "Your saved settings are deleted." in h.screen()["text"]
@@ -296,13 +296,13 @@ async def test_purging_expired_preferences_leaves_nothing_in_the_wal(tmp_path: P
     path = tmp_path / "penah.sqlite3"
     store = await Store.open(path, bytes(32), retention_days=30, today=lambda: day[0])
     try:
-        keys = [store.user_key(i) for i in range(50)]
+        keys = [store.prefs.user_key(i) for i in range(50)]
         for key in keys:
-            await store.visit(key)
+            await store.prefs.visit(key)
         await store.flush()
         assert keys[0] in path.with_name(path.name + "-wal").read_bytes()
         day[0] += dt.timedelta(days=40)
-        assert await store.purge_expired() == 50
+        assert await store.prefs.purge_expired() == 50
         wal = path.with_name(path.name + "-wal")
         everything = (wal.read_bytes() if wal.exists() else b"") + path.read_bytes()
         assert not any(key in everything for key in keys)
@@ -324,10 +324,10 @@ async def test_a_full_database_keeps_every_change_for_the_next_flush(tmp_path: P
             row = await cursor.fetchone()
         assert row is not None
         await store._db.execute(f"PRAGMA max_page_count = {row[0]}")
-        keys = [store.user_key(i) for i in range(400)]
+        keys = [store.prefs.user_key(i) for i in range(400)]
         for key in keys:
-            await store.visit(key)
-            await store.save(key, UserState(lang="ar", region="iq-kr"))
+            await store.prefs.visit(key)
+            await store.prefs.save(key, UserState(lang="ar", region="iq-kr"))
         await store.flush()  # full: no exception, nothing lost
         await store._db.execute("PRAGMA max_page_count = 1073741823")
         await store.flush()

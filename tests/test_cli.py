@@ -124,8 +124,8 @@ def test_stats_reads_the_database_and_names_a_missing_one(
 
     async def use() -> None:
         store = await Store.open(tmp_path / "penah.sqlite3", load_secret(tmp_path))
-        store.count("view", "home")
-        await store.report_broken("smex")
+        store.totals.count("view", "home")
+        await store.totals.report_broken("smex")
         await store.close()
 
     asyncio.run(use())

@@ -223,21 +223,21 @@ async def test_a_database_from_before_discretion_is_migrated_and_keeps_its_prefe
     db = sqlite3.connect(path)
     db.executescript(f"BEGIN; {MIGRATIONS[0]}; PRAGMA user_version = 1; COMMIT;")
     store = await Store.open(tmp_path / "new.sqlite3", b"k" * 32)
-    key = store.user_key(4242)
+    key = store.prefs.user_key(4242)
     await store.close()
     db.execute("INSERT INTO prefs VALUES (?, 'ar', 'iq-kr', 1000000)", (key,))
     db.commit()
     db.close()
     store = await Store.open(path, b"k" * 32)
     try:
-        assert await store.visit(key) == UserState("ar", "iq-kr")
-        await store.save(key, UserState("ar", "iq-kr", discreet=True, tidy=Tidy.CLEAR))
+        assert await store.prefs.visit(key) == UserState("ar", "iq-kr")
+        await store.prefs.save(key, UserState("ar", "iq-kr", discreet=True, tidy=Tidy.CLEAR))
         await store.flush()
     finally:
         await store.close()
     store = await Store.open(path, b"k" * 32)
     try:
-        assert await store.visit(key) == UserState("ar", "iq-kr", True, Tidy.CLEAR)
+        assert await store.prefs.visit(key) == UserState("ar", "iq-kr", True, Tidy.CLEAR)
     finally:
         await store.close()
 

@@ -191,7 +191,7 @@ async def settle(h: Harness, person: dict[str, Any], lang: str) -> UserState:
     await h.press(Action(Kind.SET_LANGUAGE, lang).encode(), person)
     await h.press(Action(Kind.SET_REGION, "iq-kr").encode(), person)
     assert h.bot.store is not None
-    state = await h.bot.store.peek(h.bot.store.user_key(person["id"]))
+    state = await h.bot.store.prefs.peek(h.bot.store.prefs.user_key(person["id"]))
     assert state is not None and state.lang == lang
     return state
 
@@ -251,7 +251,7 @@ async def test_a_script_is_held_back_told_once_in_its_language_and_emergency_sti
         assert len(h.fake.called("sendMessage")) == sent + 1
         assert h.screen()["text"] == danger.text
 
-        key = h.bot.store.user_key(person["id"])  # type: ignore[union-attr]
+        key = h.bot.store.prefs.user_key(person["id"])  # type: ignore[union-attr]
         assert h.bot.guards.flood.holding(key)
         await h.send("/clear", person)
         cleared = core.decide(ctx, state, Press(Action(Kind.CLEAR))).screen

@@ -63,7 +63,7 @@ async def test_canary_content_never_reaches_a_file_or_the_log(tmp_path: Path) ->
             await h.press(Action(Kind.REPORT, "smex", "digital").encode(), person)
             assert h.bot.store is not None
             await h.bot.store.flush()
-            searches = {v for day in (await h.bot.store.stats(1)).values()
+            searches = {v for day in (await h.bot.store.totals.stats(1)).values()
                         for m, values in day.items() if m == "search" for v in values}
             assert searches and searches <= {"found", "not found"}  # never the words
         updates = h.fake.next_update_id() - 1

@@ -488,7 +488,7 @@ async def test_searches_are_counted_only_as_found_or_not(shipped: Harness) -> No
         await shipped.send(text, person)
     store = shipped.bot.store
     assert store is not None
-    counted = {m: v for day in (await store.stats(1)).values() for m, v in day.items()}
+    counted = {m: v for day in (await store.totals.stats(1)).values() for m, v in day.items()}
     assert counted["search"] == {"found": 2, "not found": 2}
 
 

@@ -14,9 +14,9 @@ import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import NetworkError, TimedOut
 
+from bot.telegram.delivery import OnScreen, digest
 from bot.telegram.http import AiohttpRequest, make_request
 from bot.telegram.limiter import PriorityRateLimiter, SlidingWindow
-from bot.telegram.onscreen import OnScreen, digest
 from tests.botprocess import TOKEN, BotProcess, penah_env
 from tests.conftest import Clock, make_settings, running_harness
 from tests.fakeapi import Call, FakeBotAPI, Limits

@@ -44,12 +44,12 @@ async def test_schema_holds_only_the_allowed_columns(tmp_path: Path) -> None:
 
 async def test_users_are_stored_under_a_keyed_hash_only(tmp_path: Path) -> None:
     store = await open_store(tmp_path)
-    key = store.user_key(123456789)
+    key = store.prefs.user_key(123456789)
     assert len(key) == 32 and b"123456789" not in key
-    assert store.user_key(123456789) == key != store.user_key(123456780)
+    assert store.prefs.user_key(123456789) == key != store.prefs.user_key(123456780)
     assert key == hmac.new(b"k" * 32, b"123456789", hashlib.sha256).digest()
-    await store.visit(key)
-    await store.save(key, UserState("ar", "iq-kr"))
+    await store.prefs.visit(key)
+    await store.prefs.save(key, UserState("ar", "iq-kr"))
     await store.close()
     db = sqlite3.connect(tmp_path / "penah.sqlite3")
     assert db.execute("SELECT lang, region FROM prefs").fetchall() == [("ar", "iq-kr")]
@@ -60,25 +60,25 @@ async def test_preferences_written_behind_are_read_back_after_a_restart(
     tmp_path: Path,
 ) -> None:
     store = await open_store(tmp_path)
-    key = store.user_key(77)
-    await store.save(key, UserState("ckb", "krg"))
+    key = store.prefs.user_key(77)
+    await store.prefs.save(key, UserState("ckb", "krg"))
     await store.flush()
     await store.close()
     again = await open_store(tmp_path)
     try:
-        assert await again.visit(key) == UserState("ckb", "krg")
-        assert await again.visit(again.user_key(78)) == UserState()
+        assert await again.prefs.visit(key) == UserState("ckb", "krg")
+        assert await again.prefs.visit(again.prefs.user_key(78)) == UserState()
     finally:
         await again.close()
 
 
 async def test_forget_removes_the_row_at_once(tmp_path: Path) -> None:
     store = await open_store(tmp_path)
-    key = store.user_key(1)
-    await store.save(key, UserState("en", "lb"))
-    await store.forget(key)
-    assert await store.visit(key) == UserState()
-    await store.forget(key)
+    key = store.prefs.user_key(1)
+    await store.prefs.save(key, UserState("en", "lb"))
+    await store.prefs.forget(key)
+    assert await store.prefs.visit(key) == UserState()
+    await store.prefs.forget(key)
     async with store._db.execute("SELECT COUNT(*) FROM prefs") as cursor:
         assert await cursor.fetchone() == (0,)
     await store.close()
@@ -87,16 +87,16 @@ async def test_forget_removes_the_row_at_once(tmp_path: Path) -> None:
 async def test_preferences_expire_after_the_retention_period(tmp_path: Path) -> None:
     clock = Clock(dt.date(2026, 11, 1))
     store = await open_store(tmp_path, clock)
-    old, recent = store.user_key(1), store.user_key(2)
-    await store.save(old, UserState("en", "jo"))
+    old, recent = store.prefs.user_key(1), store.prefs.user_key(2)
+    await store.prefs.save(old, UserState("en", "jo"))
     clock.day = dt.date(2026, 11, 20)
-    await store.save(recent, UserState("ku", "tr"))
+    await store.prefs.save(recent, UserState("ku", "tr"))
     clock.day = dt.date(2026, 12, 1)  # 30 days after the first, 11 after the second
-    assert await store.purge_expired() == 0
+    assert await store.prefs.purge_expired() == 0
     clock.day = dt.date(2026, 12, 2)
-    assert await store.purge_expired() == 1
-    assert await store.visit(old) == UserState()
-    assert await store.visit(recent) == UserState("ku", "tr")
+    assert await store.prefs.purge_expired() == 1
+    assert await store.prefs.visit(old) == UserState()
+    assert await store.prefs.visit(recent) == UserState("ku", "tr")
     await store.close()
 
 
@@ -104,9 +104,9 @@ async def test_distinct_users_are_counted_once_a_day_without_a_key(tmp_path: Pat
     clock = Clock(dt.date(2026, 11, 25))
     store = await open_store(tmp_path, clock)
     for user in (1, 2, 1, 1):
-        await store.visit(store.user_key(user))
-    store.count("view", "home")
-    stats = await store.stats(1)
+        await store.prefs.visit(store.prefs.user_key(user))
+    store.totals.count("view", "home")
+    stats = await store.totals.stats(1)
     assert stats["2026-11-25"]["users"] == {"": 2}
     assert stats["2026-11-25"]["view"] == {"home": 1}
     await store.close()
@@ -118,7 +118,7 @@ async def test_close_truncates_the_write_ahead_log(tmp_path: Path) -> None:
         assert await cursor.fetchone() == (1,)
     async with store._db.execute("PRAGMA journal_mode") as cursor:
         assert await cursor.fetchone() == ("wal",)
-    await store.save(store.user_key(5), UserState("en", None))
+    await store.prefs.save(store.prefs.user_key(5), UserState("en", None))
     await store.close()
     wal = tmp_path / "penah.sqlite3-wal"
     assert not wal.exists() or wal.stat().st_size == 0

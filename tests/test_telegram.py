@@ -11,7 +11,7 @@ from typing import Any
 from bot.core import decide as core
 from bot.core.callbacks import Action, Kind
 from bot.core.decide import Press
-from bot.telegram.turns import Turns
+from bot.telegram.delivery import Turns
 from tests.conftest import Harness, make_settings, running_harness
 from tests.fakes import buttons, user
 from tests.langs import REGISTRY, SHIPPED
@@ -157,7 +157,7 @@ async def test_broken_contact_reports_are_counted_and_thanked_once(harness: Harn
     answers = [c.params.get("text") for c in harness.fake.called("answerCallbackQuery")]
     assert answers[-2:] == ["Thank you. We will check this contact.",
                             "Thank you, this was already noted."]
-    assert await harness.bot.store.reports() == [  # type: ignore[union-attr]
+    assert await harness.bot.store.totals.reports() == [  # type: ignore[union-attr]
         ("smex", 1, time.strftime("%Y-%m-%d"))
     ]
 
@@ -234,7 +234,7 @@ async def test_presses_faster_than_the_chat_keeps_up_get_the_newest_screen_never
     await harness.send("/start")
     await harness.tap("English")
     assert harness.bot.store is not None
-    state = await harness.bot.store.peek(harness.bot.store.user_key(4242))
+    state = await harness.bot.store.prefs.peek(harness.bot.store.prefs.user_key(4242))
     assert state is not None
     wanted = [Kind.HELP, Kind.PRIVACY, Kind.REGIONS, Kind.LANGUAGES, Kind.EMERGENCY]
     screens = [core.decide(harness.bot.context, state, Press(Action(kind)), "en").screen.text

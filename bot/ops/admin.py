@@ -85,12 +85,12 @@ class AdminCommands:
                 return f"{NOT_RELOADED} ({summary})\n\n{problems_text(error)}"
             return f"{'Reloaded' if changed else 'No change in the file'}: {summary}."
         if name == "stats":
-            return stats_report(await self.store().stats(7))
+            return stats_report(await self.store().totals.stats(7))
         if name == "stale":  # off the event loop: every entry's dates are read
             return await asyncio.to_thread(stale_report, self.directory(), self.stale_days)
         if name == "reports":
-            return reports_report(await self.store().reports(), self.directory())
-        return await self.digest.text(t, self.directory(), self.store().reports)
+            return reports_report(await self.store().totals.reports(), self.directory())
+        return await self.digest.text(t, self.directory(), self.store().totals.reports)
 
 
 NAMES = frozenset({"reload", "stats", "stale", "reports", "digest"})

@@ -1,8 +1,6 @@
-"""What the bot remembers about people in memory only, each bounded in size and in age.
-
-The flood guard, the message ids /clear deletes, and the "once" sets (a report counted, the
-media notice given, a group left). A restart forgets all of it; none of it reaches the disk.
-"""
+"""What the bot remembers about people in memory only, each bounded in size and in age: the
+flood guard, the message ids /clear deletes, quiet chats to tidy, and the "once" sets (a
+report counted, the media notice given, a group left). A restart forgets all of it."""
 
 from __future__ import annotations
 
@@ -14,7 +12,7 @@ from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import TypeVar
 
 from cachetools import LRUCache, TTLCache
 
@@ -24,33 +22,29 @@ K = TypeVar("K", bound=Hashable)
 Clock = Callable[[], float]
 
 DELETABLE_FOR = 48 * 3600 - 300  # Telegram deletes messages up to 48 h old; keep a margin
+FORGED = 4.0  # what callback data no button of the bot's carries costs, in ordinary updates
+URGENT_EVERY = 5.0  # seconds: how often an urgent screen goes to a person held back
+MB = 2**20
+# What a chat costs in History besides its two arrays: this object, its id, its size, and its
+# places in the cache's three maps with their share of the maps' tables, which grow.
+CHAT_ENTRY = 640
+# The maps' tables keep the size they grew to for the most chats held at once: the ids and
+# their entries are kept within this share of the bound.
+COUNTED_SHARE = 3 / 4
 
 
-class Once(Generic[K]):
+class Once(TTLCache[K, bool]):
     """A set whose members are forgotten after `age` seconds, and the oldest beyond `size`."""
 
     def __init__(self, size: int, age: float, clock: Clock = time.monotonic) -> None:
-        self._added: TTLCache[K, bool] = TTLCache(size, age, timer=clock)
+        super().__init__(size, age, timer=clock)
 
     def first(self, key: K) -> bool:
         """True the first time `key` is seen (within `age`); it is remembered from now on."""
-        if key in self._added:
+        if key in self:
             return False
-        self._added[key] = True
+        self[key] = True
         return True
-
-    def __contains__(self, key: K) -> bool:
-        return key in self._added
-
-    def __len__(self) -> int:
-        return len(self._added)
-
-    def prune(self) -> None:
-        self._added.expire()
-
-
-FORGED = 4.0  # what callback data no button of the bot's carries costs, in ordinary updates
-URGENT_EVERY = 5.0  # seconds: how often an urgent screen goes to a person held back
 
 
 @dataclass(slots=True)
@@ -64,22 +58,16 @@ class _Pace:
 
 class FloodGuard:
     """A person's pace, as a token bucket: `limit` updates at once, and `limit` every `window`
-    seconds kept up. The defaults (20 at once, 5 a second) are well above a thumb, which keeps
-    up about 3 taps a second and cannot tap 20 in the same instant, and well below a script.
+    seconds kept up. The defaults (20 at once, 5 a second) are well above a thumb (about 3 taps
+    a second, never 20 at once) and well below a script.
 
     Past it the person is held back for `pause` seconds, and after that for as long as they
-    keep coming faster than the pace: updates during a hold still count, down to a debt of
-    `limit`, so a script that goes on is held for as long as it goes on. Each update counts
-    its weight: callback data that no button of the bot's carries counts `FORGED`. An urgent
-    screen still goes to a person held back (`urgent`).
+    keep coming faster: updates during a hold still count, down to a debt of `limit`, so a
+    script is held for as long as it goes on. Callback data no button carries weighs `FORGED`.
     """
 
     def __init__(
-        self,
-        limit: int = 20,
-        window: float = 4.0,
-        pause: float = 10.0,
-        people: int = 50_000,
+        self, limit: int = 20, window: float = 4.0, pause: float = 10.0, people: int = 50_000,
         clock: Clock = time.monotonic,
     ) -> None:
         self.limit, self.rate, self.pause = float(limit), limit / window, pause
@@ -109,11 +97,9 @@ class FloodGuard:
         return pace is not None and self._clock() < pace.held_until
 
     def urgent(self, key: bytes) -> bool:
-        """Whether an urgent screen (the Emergency screen) goes to a person held back: the
-        first, then one every `URGENT_EVERY` seconds; the one sent stays on their screen, and a
-        script cannot make the bot send them without end."""
-        pace = self._people.get(key)
-        now = self._clock()
+        """Whether an urgent screen (Emergency) goes to a person held back: the first, then one
+        every `URGENT_EVERY` seconds, so a script cannot make the bot send them without end."""
+        pace, now = self._people.get(key), self._clock()
         if pace is not None and now - pace.urgent_at < URGENT_EVERY:
             return False
         if pace is not None:
@@ -132,27 +118,16 @@ class FloodGuard:
         return len(self._people)
 
 
-MB = 2**20
-# What a chat costs in History besides its two arrays: this object, its id, its size, and its
-# places in the cache's three maps with their share of the maps' tables, which grow.
-CHAT_ENTRY = 640
-# The maps' tables keep the size they grew to for the most chats held at once: the ids and
-# their entries are kept within this share of the bound.
-COUNTED_SHARE = 3 / 4
-
-
 class _ChatIds:
     """One chat's message ids and when each was kept, oldest first, in flat arrays."""
 
     __slots__ = ("ids", "times")
 
     def __init__(self) -> None:
-        self.times = array("d")
-        self.ids = array("q")
+        self.times, self.ids = array("d"), array("q")
 
     def cost(self) -> int:
-        """Bytes this chat takes in `History`: the arrays as allocated, and what a chat's
-        entry costs besides (the entry in the cache's maps, its key, this object)."""
+        """Bytes this chat takes in `History`: the arrays as allocated, and its entry."""
         return CHAT_ENTRY + sys.getsizeof(self.times) + sys.getsizeof(self.ids)
 
     def drop_before(self, index: int) -> None:
@@ -166,10 +141,7 @@ class History:
     chats quiet longest are forgotten first."""
 
     def __init__(
-        self,
-        memory: int = 32 * MB,
-        per_chat: int = 2000,
-        age: float = DELETABLE_FOR,
+        self, memory: int = 32 * MB, per_chat: int = 2000, age: float = DELETABLE_FOR,
         clock: Clock = time.monotonic,
     ) -> None:
         self.per_chat, self.age, self._clock = per_chat, age, clock
@@ -208,9 +180,6 @@ class History:
         """Bytes taken, as counted against `memory`."""
         return int(self._ids.currsize)
 
-    def __len__(self) -> int:
-        return len(self._ids)
-
 
 @dataclass
 class Countdown:
@@ -222,8 +191,8 @@ class Countdown:
 
 
 class Countdowns:
-    """Per chat, when and how to tidy up after the person went quiet. Memory only: a restart
-    forgets them, as /privacy says. 0 seconds turns tidying off."""
+    """Per chat, when and how to tidy up after the person went quiet; a restart forgets them,
+    as /privacy says. 0 seconds turns tidying off."""
 
     def __init__(self, seconds: float, size: int, clock: Clock = time.monotonic) -> None:
         self.seconds, self.size, self._clock = seconds, size, clock
@@ -249,10 +218,7 @@ class Countdowns:
 
     def due(self) -> list[tuple[int, Countdown]]:
         now, found = self._clock(), []
-        while self._chats:
-            countdown = next(iter(self._chats.values()))
-            if countdown.deadline > now:
-                break
+        while self._chats and next(iter(self._chats.values())).deadline <= now:
             found.append(self._chats.popitem(last=False))
         return found
 
@@ -267,8 +233,7 @@ class Guards:
         self, flood: FloodGuard, history: History, size: int, age: float, tidy_seconds: float,
         clock: Clock = time.monotonic,
     ) -> None:
-        self.flood = flood
-        self.history = history
+        self.flood, self.history = flood, history
         self.tidy = Countdowns(tidy_seconds, size, clock)
         self.reported = Once[tuple[bytes, str]](size, age, clock)
         self.told_media = Once[bytes](size, age, clock)
@@ -276,6 +241,5 @@ class Guards:
 
     def prune(self) -> None:
         self.history.prune()
-        self.reported.prune()
-        self.told_media.prune()
-        self.left_groups.prune()
+        for once in (self.reported, self.told_media, self.left_groups):
+            once.expire()

@@ -2,8 +2,8 @@
 
 A short or empty key (a file left by a start on a full disk) would make every stored key
 computable from a Telegram id, and the derived webhook secret a public constant; so the file
-is written atomically (temporary file, fsync, then linked into place) and anything but exactly
-32 bytes, written as 64 hexadecimal characters, is refused with what to do.
+is written atomically (temporary file, fsync, then linked into place) and anything but 64
+hexadecimal characters is refused with what to do.
 """
 
 from __future__ import annotations
@@ -69,9 +69,7 @@ def _create(path: Path) -> bytes:
             os.fsync(fh.fileno())
         try:
             os.link(temp, path)  # unlike rename, never replaces a secret another start wrote
-        except FileExistsError:
-            raise
-        except OSError as exc:  # a filesystem without hard links
+        except OSError as exc:  # a filesystem without hard links; FileExistsError goes on
             if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP):
                 raise
             os.replace(temp, path)

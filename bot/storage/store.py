@@ -1,9 +1,8 @@
 """What Penah keeps, and nothing more: keyed preferences, daily totals, broken-contact counts.
 
 A user is known only by HMAC-SHA256(secret, user id); no column can hold text a person typed
-(`SCHEMA_ALLOWLIST` is held to that by a test). Preferences are cached, and what changed is
-written with the daily totals every few seconds in one transaction, so an update itself costs
-no disk write. `/forget` is the exception: it deletes at once.
+(`SCHEMA_ALLOWLIST` is held to that by a test). Preferences and totals are kept in memory and
+written every few seconds, so an update itself costs no disk write; `/forget` deletes at once.
 """
 
 from __future__ import annotations
@@ -18,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import aiosqlite
+from cachetools import LRUCache
 
 from bot.core.state import Tidy, UserState
 from bot.storage.secret import load_secret
@@ -55,6 +55,7 @@ SCHEMA_ALLOWLIST = {
     "reports": {"resource", "day", "count"},
 }
 CACHE_LIMIT = 100_000
+DELETE = "DELETE FROM prefs WHERE user_key = ?"
 __all__ = ["SCHEMA_ALLOWLIST", "SaveFailed", "Store", "StoreError", "load_secret"]
 
 
@@ -75,25 +76,11 @@ class SaveFailed(RuntimeError):
 WRITE_ERRORS = (sqlite3.OperationalError, OSError)
 
 
-@dataclass
-class _Cached:
-    state: UserState
-    last_seen: int
-
-
 class Store:
-    def __init__(
-        self, db: aiosqlite.Connection, secret: bytes, retention_days: int, today: Clock,
-    ) -> None:
-        self._db = db
-        self._secret = secret
-        self.retention_days = retention_days
-        self._today = today
-        self._cache: dict[bytes, _Cached] = {}
-        self._pending: Counter[tuple[str, str, str]] = Counter()
-        self._dirty: dict[bytes, _Cached] = {}  # preferences changed since the last flush
-        self._forgotten: set[bytes] = set()  # deletions a failed write left to the next flush
-        self._forgotten_lately: set[bytes] = set()  # since the last flush began
+    """The open database: a person's preferences (`prefs`) and the daily totals (`totals`)."""
+
+    def __init__(self, db: aiosqlite.Connection, prefs: Preferences, totals: Totals) -> None:
+        self._db, self.prefs, self.totals = db, prefs, totals
 
     @classmethod
     async def open(
@@ -118,45 +105,74 @@ class Store:
                 f"the database {path} is damaged or not a Penah database ({exc}). "
                 "Nothing was changed: move it aside or restore a backup, then start again."
             ) from None
-        return cls(db, secret, retention_days, today)
+        totals = Totals(db, today)
+        return cls(db, Preferences(db, secret, retention_days, today, totals), totals)
+
+    async def flush(self) -> None:
+        await self.prefs.flush()
+        await self.totals.flush()
+
+    async def close(self) -> None:
+        """Write what is pending and leave no write-ahead log behind; never raises, so a stop
+        on a full disk still ends cleanly (what could not be written is said in the log)."""
+        try:
+            await self.flush()
+            await _checkpoint(self._db)
+        finally:
+            try:
+                await self._db.close()
+            except WRITE_ERRORS as exc:
+                log.warning("closing the database failed: %s", type(exc).__name__)
+
+
+@dataclass
+class _Cached:
+    state: UserState
+    last_seen: int
+
+
+class Preferences:
+    """Each person's language, place and choices, under their keyed hash, for as long as they
+    come back within `retention_days`."""
+
+    def __init__(
+        self, db: aiosqlite.Connection, secret: bytes, retention_days: int, today: Clock,
+        totals: Totals,
+    ) -> None:
+        self._db, self._secret, self._today, self._totals = db, secret, today, totals
+        self.retention_days = retention_days
+        self._cache: LRUCache[bytes, _Cached] = LRUCache(CACHE_LIMIT)
+        self._dirty: dict[bytes, _Cached] = {}  # changed since the last flush
+        self._forgotten: set[bytes] = set()  # deletions a failed write left to the next flush
+        self._forgotten_lately: set[bytes] = set()  # since the last flush began
 
     def user_key(self, user_id: int) -> bytes:
         """HMAC-SHA256(secret, user id): how a person is known, to the store and the guards."""
         return hmac.digest(self._secret, str(user_id).encode(), "sha256")
 
-    # ---- preferences
     async def visit(self, key: bytes) -> UserState:
         """The user's state; the first visit of a day is counted once, with no user key kept."""
         today = self._today().toordinal()
-        cached = self._cache.get(key) or await self._load(key)
-        if cached is None:
-            cached = _Cached(UserState(), today)
-            self._dirty[key] = cached
-            self._count_user(cached.state)
-        elif cached.last_seen != today:
+        cached = await self._find(key) or _Cached(UserState(), 0)
+        if cached.last_seen != today:
             cached.last_seen = today
             self._dirty[key] = cached
-            self._count_user(cached.state)
-        self._remember(key, cached)
+            self._totals.count("users")
+            self._totals.chosen(cached.state, UserState())
+        self._cache[key] = cached
         return cached.state
 
     async def peek(self, key: bytes) -> UserState | None:
         """A stored preference without counting a visit (for messages the bot starts)."""
-        cached = self._cache.get(key) or await self._load(key)
+        cached = await self._find(key)
         return cached.state if cached else None
 
     async def save(self, key: bytes, state: UserState) -> None:
-        cached = self._cache.get(key) or await self._load(key)
+        cached = await self._find(key)
         if cached is not None and cached.state == state:
             return
-        entry = _Cached(state, self._today().toordinal())
-        self._dirty[key] = entry
-        self._remember(key, entry)
-        before = cached.state if cached else UserState()
-        if state.lang and state.lang != before.lang:
-            self.count("language", state.lang)
-        if state.region and state.region != before.region:
-            self.count("region", state.region)
+        self._dirty[key] = self._cache[key] = _Cached(state, self._today().toordinal())
+        self._totals.chosen(state, cached.state if cached else UserState())
 
     async def forget(self, key: bytes) -> None:
         """Delete at once, WAL included; if the disk refuses, SaveFailed, and every flush
@@ -166,16 +182,13 @@ class Store:
         self._forgotten.add(key)
         self._forgotten_lately.add(key)
         try:
-            await self._delete_forgotten({key})
+            await self._db.execute(DELETE, (key,))
             await self._db.commit()
         except WRITE_ERRORS as exc:
-            await self._rollback()
+            await _rollback(self._db)
             raise SaveFailed(exc, known.state.lang if known else None) from None
         self._forgotten.discard(key)
-        await self._checkpoint()
-
-    async def _delete_forgotten(self, keys: set[bytes]) -> None:
-        await self._db.executemany("DELETE FROM prefs WHERE user_key = ?", [(k,) for k in keys])
+        await _checkpoint(self._db)
 
     async def purge_expired(self) -> int:
         """Delete preferences unused for longer than the retention period."""
@@ -185,115 +198,94 @@ class Store:
             cursor = await self._db.execute("DELETE FROM prefs WHERE last_seen < ?", (limit,))
             await self._db.commit()
         except WRITE_ERRORS as exc:
-            await self._rollback()
+            await _rollback(self._db)
             log.warning("expired preferences not deleted (%s); next hour", type(exc).__name__)
             return 0
-        self._cache = {k: v for k, v in self._cache.items() if v.last_seen >= limit}
+        for key in [k for k, cached in self._cache.items() if cached.last_seen < limit]:
+            del self._cache[key]
         if cursor.rowcount:
-            await self._checkpoint()
+            await _checkpoint(self._db)
         return cursor.rowcount
 
-    async def _checkpoint(self) -> None:
-        """After a deletion: copy the WAL into the database (where secure_delete has zeroed the
-        rows) and empty it, so no deleted key waits in the WAL for the next clean stop."""
-        try:
-            async with self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
-                row = await cursor.fetchone()
-        except WRITE_ERRORS as exc:
-            log.warning("WAL checkpoint failed (%s); the next one retries", type(exc).__name__)
-            return
-        if row is not None and row[0]:  # another process (penah stats) was reading
-            log.warning("WAL checkpoint could not finish while the database was read")
-
-    async def _rollback(self) -> None:
-        try:
-            await self._db.rollback()
-        except WRITE_ERRORS as exc:
-            log.warning("rollback failed: %s", type(exc).__name__)
-
-    async def _load(self, key: bytes) -> _Cached | None:
-        if key in self._dirty:  # left the cache before it was written
-            return self._dirty[key]
-        if key in self._forgotten:  # still on disk only because the disk was full
-            return None
+    async def _find(self, key: bytes) -> _Cached | None:
+        cached = self._cache.get(key) or self._dirty.get(key)  # dirty: left the cache unwritten
+        if cached is not None or key in self._forgotten:  # on disk only as the disk was full
+            return cached
         query = "SELECT lang, region, last_seen, discreet, tidy FROM prefs WHERE user_key = ?"
         async with self._db.execute(query, (key,)) as cursor:
             row = await cursor.fetchone()
         if row is None:
             return None
-        tidy = row[4] if row[4] in set(Tidy) else Tidy.NEUTRAL
-        state = UserState(lang=row[0], region=row[1], discreet=bool(row[3]), tidy=Tidy(tidy))
-        return _Cached(state, int(row[2]))
-
-    def _remember(self, key: bytes, entry: _Cached) -> None:
-        if len(self._cache) >= CACHE_LIMIT and key not in self._cache:
-            self._cache.pop(next(iter(self._cache)))
-        self._cache[key] = entry
-
-    # ---- aggregate counters
-    def count(self, metric: str, value: str = "") -> None:
-        """Add one to today's total; written by `flush`, with no link to any user."""
-        self._pending[(self._today().isoformat(), metric, value)] += 1
-
-    def _count_user(self, state: UserState) -> None:
-        """Once per person per day; a language or place chosen later is counted by `save`."""
-        self.count("users")
-        if state.lang:
-            self.count("language", state.lang)
-        if state.region:
-            self.count("region", state.region)
+        tidy = Tidy(row[4]) if row[4] in set(Tidy) else Tidy.NEUTRAL
+        return _Cached(UserState(row[0], row[1], bool(row[3]), tidy), int(row[2]))
 
     async def flush(self) -> None:
-        """Write changed preferences and today's totals in one transaction. If the disk refuses
+        """Write changed and forgotten preferences in one transaction. If the disk refuses
         (full), nothing is lost: it is all kept for the next flush. Never raises for that."""
-        if not self._pending and not self._dirty and not self._forgotten:
+        if not self._dirty and not self._forgotten:
             return
-        pending, self._pending = self._pending, Counter()
         dirty, self._dirty = self._dirty, {}
         forgotten = set(self._forgotten)
         self._forgotten_lately = set()
         try:
-            await self._write(pending, dirty, forgotten)
+            await self._db.executemany(DELETE, [(k,) for k in forgotten])
+            await self._db.executemany(
+                "INSERT INTO prefs (user_key, lang, region, last_seen, discreet, tidy) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_key) DO UPDATE SET "
+                "lang = excluded.lang, region = excluded.region, last_seen = "
+                "excluded.last_seen, discreet = excluded.discreet, tidy = excluded.tidy",
+                [(k, e.state.lang, e.state.region, e.last_seen, e.state.discreet, e.state.tidy)
+                 for k, e in dirty.items()],
+            )
+            await self._db.commit()
         except WRITE_ERRORS as exc:
-            await self._rollback()
-            self._pending.update(pending)
+            await _rollback(self._db)
             # newer changes win, and a preference forgotten meanwhile stays forgotten
             kept = {k: v for k, v in dirty.items() if k not in self._forgotten_lately}
             self._dirty = {**kept, **self._dirty}
-            log.warning(
-                "could not write %d preferences (%s); kept for the next try",
-                len(dirty),
-                type(exc).__name__,
-            )
+            log.warning("could not write %d preferences (%s); kept for the next try",
+                        len(dirty), type(exc).__name__)
             return
         if forgotten:
             self._forgotten -= forgotten
-            await self._checkpoint()
+            await _checkpoint(self._db)
 
-    async def _write(
-        self,
-        pending: Counter[tuple[str, str, str]],
-        dirty: dict[bytes, _Cached],
-        forgotten: set[bytes],
-    ) -> None:
-        await self._delete_forgotten(forgotten)
-        await self._db.executemany(
-            "INSERT INTO prefs (user_key, lang, region, last_seen, discreet, tidy) "
-            "VALUES (?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (user_key) DO UPDATE SET lang = excluded.lang, "
-            "region = excluded.region, last_seen = excluded.last_seen, "
-            "discreet = excluded.discreet, tidy = excluded.tidy",
-            [
-                (k, e.state.lang, e.state.region, e.last_seen, int(e.state.discreet), e.state.tidy)
-                for k, e in dirty.items()
-            ],
-        )
-        await self._db.executemany(
-            "INSERT INTO counters (day, metric, value, count) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (day, metric, value) DO UPDATE SET count = count + excluded.count",
-            [(*k, n) for k, n in pending.items()],
-        )
-        await self._db.commit()
+
+class Totals:
+    """Daily totals and broken-contact reports: counts with no link to any person."""
+
+    def __init__(self, db: aiosqlite.Connection, today: Clock) -> None:
+        self._db, self._today = db, today
+        self._pending: Counter[tuple[str, str, str]] = Counter()
+
+    def count(self, metric: str, value: str = "") -> None:
+        """Add one to today's total, written by `flush`."""
+        self._pending[(self._today().isoformat(), metric, value)] += 1
+
+    def chosen(self, state: UserState, before: UserState) -> None:
+        """A language or place newly chosen (or held on a person's first visit of the day)."""
+        if state.lang and state.lang != before.lang:
+            self.count("language", state.lang)
+        if state.region and state.region != before.region:
+            self.count("region", state.region)
+
+    async def flush(self) -> None:
+        """Write the pending totals; a refusing disk keeps them for the next flush."""
+        pending, self._pending = self._pending, Counter()
+        if not pending:
+            return
+        try:
+            await self._db.executemany(
+                "INSERT INTO counters (day, metric, value, count) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (day, metric, value) DO UPDATE SET count = count + excluded.count",
+                [(*k, n) for k, n in pending.items()],
+            )
+            await self._db.commit()
+        except WRITE_ERRORS as exc:
+            await _rollback(self._db)
+            self._pending.update(pending)
+            log.warning("could not write %d totals (%s); kept for the next try",
+                        len(pending), type(exc).__name__)
 
     async def report_broken(self, resource_id: str) -> None:
         try:
@@ -304,10 +296,9 @@ class Store:
             )
             await self._db.commit()
         except WRITE_ERRORS as exc:
-            await self._rollback()
+            await _rollback(self._db)
             raise SaveFailed(exc) from None
 
-    # ---- what admins read
     async def stats(self, days: int = 7) -> dict[str, dict[str, dict[str, int]]]:
         """{day: {metric: {value: count}}} for the last `days` days, today included."""
         await self.flush()
@@ -331,17 +322,25 @@ class Store:
         ) as cursor:
             return [(r, int(n), d) for r, n, d in await cursor.fetchall()]
 
-    async def close(self) -> None:
-        """Write what is pending and leave no write-ahead log behind; never raises, so a stop
-        on a full disk still ends cleanly (what could not be written is said in the log)."""
-        try:
-            await self.flush()
-            await self._checkpoint()
-        finally:
-            try:
-                await self._db.close()
-            except WRITE_ERRORS as exc:
-                log.warning("closing the database failed: %s", type(exc).__name__)
+
+async def _checkpoint(db: aiosqlite.Connection) -> None:
+    """After a deletion: copy the WAL into the database (where secure_delete has zeroed the
+    rows) and empty it, so no deleted key waits in the WAL for the next clean stop."""
+    try:
+        async with db.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
+            row = await cursor.fetchone()
+    except WRITE_ERRORS as exc:
+        log.warning("WAL checkpoint failed (%s); the next one retries", type(exc).__name__)
+        return
+    if row is not None and row[0]:  # another process (penah stats) was reading
+        log.warning("WAL checkpoint could not finish while the database was read")
+
+
+async def _rollback(db: aiosqlite.Connection) -> None:
+    try:
+        await db.rollback()
+    except WRITE_ERRORS as exc:
+        log.warning("rollback failed: %s", type(exc).__name__)
 
 
 async def _prepare(db: aiosqlite.Connection) -> None:
@@ -349,10 +348,9 @@ async def _prepare(db: aiosqlite.Connection) -> None:
         result = await cursor.fetchone()
     if not result or result[0] != "ok":
         raise sqlite3.DatabaseError(f"integrity check failed: {result[0] if result else '?'}")
-    await db.execute("PRAGMA journal_mode = WAL")
-    await db.execute("PRAGMA synchronous = NORMAL")
-    await db.execute("PRAGMA secure_delete = ON")
-    await db.execute("PRAGMA busy_timeout = 5000")
+    for pragma in ("journal_mode = WAL", "synchronous = NORMAL", "secure_delete = ON",
+                   "busy_timeout = 5000"):
+        await db.execute(f"PRAGMA {pragma}")
     async with db.execute("PRAGMA user_version") as cursor:
         row = await cursor.fetchone()
     version = int(row[0]) if row else 0

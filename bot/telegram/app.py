@@ -1,10 +1,8 @@
 """Start-up and wiring: the store, the guards, the reload path, the Application and its jobs.
 
-`PenahBot` owns what lives as long as the process. The handlers (bot/telegram/handlers.py,
-behind the gate) get only the services they use; `Delivery` sends screens; `Jobs` runs what the
-bot does on its own. One reload path serves the file watcher, /reload and SIGHUP: the
-directory and the locales are swapped together into a new core `Context`, and admins hear
-about a directory or locale file that could not be loaded.
+`PenahBot` owns what lives as long as the process; the handlers get only the services they use.
+One reload path serves the file watcher, /reload and SIGHUP: the directory and the locales are
+swapped together into a new core `Context`, and admins hear of a file that could not be loaded.
 """
 
 from __future__ import annotations
@@ -41,7 +39,7 @@ from bot.telegram.http import make_request
 from bot.telegram.jobs import App, Jobs
 from bot.telegram.limiter import PriorityRateLimiter
 from bot.telegram.services import Services
-from bot.telegram.updates import make_bot
+from bot.telegram.updates import PenahExtBot
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +55,7 @@ class PenahBot:
         self, settings: Settings, reloader: Reloader, catalogs: Catalogs,
         clock: Callable[[], float] = time.monotonic,  # the guards' time: pace, quiet chats
     ) -> None:
-        self.settings = settings
-        self.reloader = reloader
-        self.catalogs = catalogs
+        self.settings, self.reloader, self.catalogs = settings, reloader, catalogs
         self.terms = load_terms(settings.locales)
         self.danger, fault = danger_words_in(settings.locales)
         self.store: Store | None = None
@@ -68,30 +64,25 @@ class PenahBot:
             FloodGuard(settings.flood_updates, settings.flood_window, settings.flood_pause,
                        settings.guard_size, clock),
             History(settings.clear_memory_mb * MB, clock=clock),
-            settings.guard_size,
-            settings.guard_days * 86_400.0,
-            settings.tidy_seconds,
-            clock,
+            settings.guard_size, settings.guard_days * 86_400.0, settings.tidy_seconds, clock,
         )
-        self.limiter = PriorityRateLimiter(
-            settings.messages_per_second, settings.chat_messages_per_second
-        )
+        self.limiter = PriorityRateLimiter(settings.messages_per_second,
+                                           settings.chat_messages_per_second)
         self._catalogs_generation = 0
         self._catalog_alert = catalog_alert(catalogs) + _danger_alert(fault)
         self._context: Context | None = None
         self.application: App | None = None
-        reloader.on_error = self._tell_admins
-        self.digest = Digest(
-            settings.data_dir,
-            settings.stale_days,
-            settings.check_links,
-            allow_private=settings.check_links_allow_private,
-        )
+        reloader.on_error = lambda error: self._notify_admins(
+            f"⚠️ {NOT_RELOADED}\n\n{problems_text(error)}")
+        self.digest = Digest(settings.data_dir, settings.stale_days, settings.check_links,
+                             allow_private=settings.check_links_allow_private)
         self.services = Services(
             context=lambda: self.context,
             started=lambda: self.store,
             guards=self.guards,
-            delivery=Delivery(self._api, self.guards, self._forget),
+            # a person who blocked the bot is forgotten, as they would want
+            delivery=Delivery(self._api, self.guards,
+                              lambda key: self.services.store().prefs.forget(key)),
             admin=AdminCommands(
                 settings.admin_ids, self.reload, lambda: self.reloader.current,
                 lambda: self.catalogs, lambda: self.services.store(), self.digest,
@@ -101,25 +92,16 @@ class PenahBot:
         self.handlers = Handlers(self.services)
         self.jobs = Jobs(settings, reloader, self.services, self.digest, self.reload)
 
-    # ------------------------------------------------------------------ the core's inputs
     @property
     def context(self) -> Context:
         """The current directory and locales, as one value: a press sees one version of both."""
         generation = (self.reloader.generation, self._catalogs_generation)
-        ctx = self._context
-        if ctx is None or ctx.generation != generation:
+        if self._context is None or self._context.generation != generation:
             loaded = self.reloader.loaded
-            ctx = Context(
-                loaded.directory,
-                loaded.index,
-                self.catalogs,
-                self.settings.retention_days,
-                generation,
-                self.terms,
-                self.danger,
-            )
-            self._context = ctx
-        return ctx
+            self._context = Context(loaded.directory, loaded.index, self.catalogs,
+                                    self.settings.retention_days, generation, self.terms,
+                                    self.danger)
+        return self._context
 
     async def reload(self) -> tuple[bool, DirectoryError | None]:
         """/reload and SIGHUP: the directory and the locales; a broken new one is not used."""
@@ -135,9 +117,6 @@ class PenahBot:
             if alert:
                 await self._notify_admins(alert)
         return outcome.changed, outcome.error
-
-    async def _tell_admins(self, error: DirectoryError) -> None:
-        await self._notify_admins(f"⚠️ {NOT_RELOADED}\n\n{problems_text(error)}")
 
     async def _notify_admins(self, text: str) -> None:
         app = self.application
@@ -155,11 +134,6 @@ class PenahBot:
         assert self.application is not None
         return cast("ExtBot[Any]", self.application.bot)
 
-    async def _forget(self, key: bytes) -> None:
-        if self.store is not None:
-            await self.store.forget(key)
-
-    # ------------------------------------------------------------------ building
     def build(
         self, request: BaseRequest | None = None, updates_request: BaseRequest | None = None
     ) -> App:
@@ -169,12 +143,11 @@ class PenahBot:
             # Answers to button presses are not rate-limited and can come in hundreds at once.
             request = make_request(self.settings.http_client, 512, pool_timeout=5.0)
             updates_request = make_request(self.settings.http_client)
-        bot = make_bot(
+        bot = PenahExtBot(
             self.settings.bot_token, self.settings.api_url, self.limiter, request, updates_request
         )
-        # A webhook is served by Penah's own server (bot/telegram/webhook.py), which puts
-        # updates into the Application's queue: no Updater then, as PTB's custom-webhook guide
-        # builds it.
+        # A webhook is Penah's own server, which puts updates into the Application's queue: no
+        # Updater then, as PTB's custom-webhook guide builds it.
         builder: Any = Application.builder()  # its type follows the bot's, set on one branch
         if self.settings.webhook_url:
             builder = builder.bot(bot).updater(None)
@@ -186,7 +159,7 @@ class PenahBot:
             # the next person's button from being answered.
             .concurrent_updates(CONCURRENT_UPDATES)
             .post_init(self._started)
-            .post_stop(self._stopping)
+            .post_stop(lambda app: self.jobs.stop())
             .post_shutdown(self._stopped)
         )
         app: App = builder.build()
@@ -200,17 +173,13 @@ class PenahBot:
             return str(self.settings.webhook_secret.get_secret_value())
         return hmac.new(self.secret, b"telegram-webhook", hashlib.sha256).hexdigest()
 
-    # ------------------------------------------------------------------ lifecycle
     async def _started(self, app: App) -> None:
         self.store = await Store.open(
             self.settings.database, self.secret, retention_days=self.settings.retention_days
         )
-        purged = await self.store.purge_expired()
+        purged = await self.store.prefs.purge_expired()
         log.info("started; %d expired preferences deleted", purged)
         self.jobs.start(app)
-
-    async def _stopping(self, app: App) -> None:
-        await self.jobs.stop()
 
     async def _stopped(self, app: App) -> None:
         self.reloader.close()  # a reader child still at work is not waited for

@@ -1,17 +1,26 @@
 """Screens into chats: sent, edited in place, deleted, tidied after a quiet spell.
 
-One request at a time goes to a chat, and of several presses on one message only the newest
-one's screen is sent (`Turns`); an edit to what a message already shows is never sent
-(`OnScreen`). Every message is silent: no sound, no line on a lock screen.
+Every message is silent: no sound, no line on a lock screen. A person can press faster than
+Telegram lets a bot send to one chat, and handlers run concurrently, so what goes to a chat goes
+one request at a time, and an edit still waiting when a newer press of the same message asked
+for a screen is dropped (`Turns`): never an older screen after a newer. Telegram refuses an
+edit that changes nothing and still counts it against the limits, so what each recent message
+shows is kept as a digest, under the person's keyed hash (`OnScreen`), and such an edit is not
+sent.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
+import hashlib
 import logging
-from collections.abc import Awaitable, Callable
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+from cachetools import LRUCache
 from telegram import (
     CallbackQuery,
     Chat,
@@ -28,13 +37,76 @@ from bot.core.state import Tidy
 from bot.screens.view import Screen
 from bot.storage.guards import Guards
 from bot.telegram.limiter import NORMAL, URGENT, LimitArgs
-from bot.telegram.onscreen import OnScreen, digest
-from bot.telegram.turns import Turns
 
 log = logging.getLogger(__name__)
 
 DELETE_BATCH = 100
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+REMEMBERED = 4096  # messages whose newest press is known: far more than are pressed at once
+
+
+def digest(text: str, markup: InlineKeyboardMarkup | None) -> bytes:
+    """The text and every button as Telegram would render them."""
+    h = hashlib.blake2b(text.encode(), digest_size=16)
+    for row in markup.inline_keyboard if markup is not None else ():
+        h.update(b"\x1e")
+        for button in row:
+            data = button.callback_data if isinstance(button.callback_data, str) else ""
+            h.update(b"\x1f%s\x00%s\x00%s" % (
+                button.text.encode(), data.encode(), (button.url or "").encode()))
+    return h.digest()
+
+
+class OnScreen:
+    """(person key, message id) → digest of what the message shows, for the most recent."""
+
+    def __init__(self, limit: int = 20_000) -> None:
+        self._shown: LRUCache[tuple[bytes, int], bytes] = LRUCache(limit)
+
+    def __len__(self) -> int:
+        return len(self._shown)
+
+    def showing(self, key: bytes, message_id: int, value: bytes) -> bool:
+        return self._shown.get((key, message_id)) == value
+
+    def shown(self, key: bytes, message_id: int, value: bytes) -> None:
+        self._shown[(key, message_id)] = value
+
+    def drop(self, key: bytes, message_id: int) -> None:
+        self._shown.pop((key, message_id), None)
+
+    def forget(self, key: bytes) -> None:
+        """A person who blocked the bot; /forget and /clear leave theirs to fall out."""
+        for slot in [s for s in self._shown if s[0] == key]:
+            del self._shown[slot]
+
+
+class Turns:
+    """Chats with a request waiting or under way (a chat's lock lives as long as a request
+    holds or awaits it), and the newest press ("newest" is the update's id, which Telegram
+    gives in the order people pressed) of the most recently pressed messages."""
+
+    def __init__(self, remembered: int = REMEMBERED) -> None:
+        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._newest: LRUCache[tuple[int, int], int] = LRUCache(remembered)
+
+    def newest(self, chat_id: int, message_id: int, order: int) -> bool:
+        """Note that update `order` asks for a screen on the message; False if a newer has."""
+        if self._newest.get((chat_id, message_id), order) > order:
+            return False
+        self._newest[(chat_id, message_id)] = order
+        return True
+
+    @contextlib.asynccontextmanager
+    async def turn(self, chat_id: int) -> AsyncIterator[None]:
+        """No other request to the chat is under way until this one is done; first come,
+        first served."""
+        lock = self._locks.get(chat_id) or self._locks.setdefault(chat_id, asyncio.Lock())
+        async with lock:
+            yield
+
+    def __len__(self) -> int:
+        return len(self._locks)
 
 
 @functools.lru_cache(maxsize=4096)  # screens are immutable, and so are PTB's markups
@@ -68,25 +140,20 @@ class Delivery:
     ) -> None:
         self._api = api
         self.guards = guards
-        self._forget = forget  # a person who blocked the bot is forgotten, as they would want
-        self.onscreen = OnScreen()  # what each recent message shows: no edit to the same
-        self.turns = Turns()  # one request at a time to each chat; only a message's newest screen
+        self._forget = forget
+        self.onscreen = OnScreen()
+        self.turns = Turns()
 
     async def send(self, chat: Chat, screen: Screen, key: bytes | None = None) -> None:
         async with self.turns.turn(chat.id):
             await self._send_now(chat, screen, key)
 
     async def _send_now(self, chat: Chat, screen: Screen, key: bytes | None) -> None:
-        """Within the chat's turn."""
         markup = screen_markup(screen)
         try:
             sent = await self._api().send_message(
-                chat.id,
-                screen.text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup,
-                link_preview_options=NO_PREVIEW,
-                disable_notification=True,  # no sound, no lock-screen line to be seen by others
+                chat.id, screen.text, parse_mode=ParseMode.HTML, reply_markup=markup,
+                link_preview_options=NO_PREVIEW, disable_notification=True,
                 rate_limit_args=_reply(screen),
             )
         except Forbidden:
@@ -102,8 +169,8 @@ class Delivery:
         update's id) asked for another meanwhile."""
         message = query.message
         if not isinstance(message, Message):  # too old to edit: send it fresh
-            if query.message is not None:
-                await self.send(query.message.chat, screen, key)
+            if message is not None:
+                await self.send(message.chat, screen, key)
             return
         chat_id, message_id = message.chat_id, message.message_id
         if not self.turns.newest(chat_id, message_id, order):
@@ -113,20 +180,15 @@ class Delivery:
                 await self._edit_now(message, screen, key)
 
     async def _edit_now(self, message: Message, screen: Screen, key: bytes) -> None:
-        """Within the chat's turn."""
         markup = screen_markup(screen)
         shows = digest(screen.text, markup)
         if self.onscreen.showing(key, message.message_id, shows):
-            return  # already on screen: Telegram would refuse the edit
+            return
         try:
             await self._api().edit_message_text(
-                screen.text,
-                chat_id=message.chat_id,
-                message_id=message.message_id,
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup,
-                link_preview_options=NO_PREVIEW,
-                rate_limit_args=_reply(screen),
+                screen.text, chat_id=message.chat_id, message_id=message.message_id,
+                parse_mode=ParseMode.HTML, reply_markup=markup,
+                link_preview_options=NO_PREVIEW, rate_limit_args=_reply(screen),
             )
             self.guards.tidy.shown(message.chat_id, message.message_id)
             self.onscreen.shown(key, message.message_id, shows)
@@ -141,7 +203,7 @@ class Delivery:
             await self.blocked(key)
 
     async def blocked(self, key: bytes | None) -> None:
-        """The user blocked the bot: forget them, as they would want."""
+        """The person blocked the bot: forget them, as they would want."""
         if key is not None:
             self.onscreen.forget(key)
             await self._forget(key)
@@ -149,13 +211,12 @@ class Delivery:
     async def clear(self, chat: Chat, screen: Screen, key: bytes) -> None:
         """Both sides of the chat deleted, then the one neutral screen left: after what is
         under way in the chat, before anything else."""
-        self.guards.tidy.disarm(chat.id)  # nothing left to tidy
+        self.guards.tidy.disarm(chat.id)
         async with self.turns.turn(chat.id):
             await self._delete_all(chat.id, key)
             await self._send_now(chat, screen, key)
 
     async def _delete_all(self, chat_id: int, key: bytes) -> None:
-        """Delete both sides of the chat that Telegram still allows."""
         ids = self.guards.history.take(chat_id)
         batches = [ids[i : i + DELETE_BATCH] for i in range(0, len(ids), DELETE_BATCH)]
         while batches:
@@ -166,12 +227,11 @@ class Delivery:
                 await self.blocked(key)
                 return
             except BadRequest as exc:
-                # One message Telegram will not delete fails its whole batch: halve and retry,
-                # skipping it in the end (for example a message just past the 48 hours).
+                # One message Telegram will not delete (just past 48 hours) fails its whole
+                # batch: halve and retry, skipping it in the end.
                 log.info("deleteMessages refused a batch of %d: %s", len(batch), exc.message[:80])
                 if len(batch) > 1:
-                    half = len(batch) // 2
-                    batches[:0] = [batch[:half], batch[half:]]
+                    batches[:0] = [batch[: len(batch) // 2], batch[len(batch) // 2 :]]
 
     async def tidy(self, neutral: Callable[[str], Screen]) -> None:
         """Chats whose person went quiet: a neutral last screen (`neutral` in their language),
@@ -185,11 +245,8 @@ class Delivery:
                         screen = neutral(countdown.lang)
                         self.onscreen.drop(countdown.key, countdown.message_id)  # it changes now
                         await self._api().edit_message_text(
-                            screen.text,
-                            chat_id=chat_id,
-                            message_id=countdown.message_id,
-                            parse_mode=ParseMode.HTML,
-                            reply_markup=keyboard(screen),
+                            screen.text, chat_id=chat_id, message_id=countdown.message_id,
+                            parse_mode=ParseMode.HTML, reply_markup=keyboard(screen),
                         )
                 except Forbidden:
                     await self.blocked(countdown.key)

@@ -41,11 +41,6 @@ def typed_command(message: Message | None) -> str | None:
     return command_name(message.text)
 
 
-def searched(message: Message) -> bool:
-    """Typed text that is searched: the words may say that the person is in danger."""
-    return bool(message.text) and message.forward_origin is None and not typed_command(message)
-
-
 class Gate:
     def __init__(self, services: Services) -> None:
         self.services = services
@@ -67,11 +62,13 @@ class Gate:
         message, query = update.message, update.callback_query
         if message is not None:
             guards.history.add(chat.id, message.message_id)
-        key = self.services.store().user_key(user.id)
+        key = self.services.store().prefs.user_key(user.id)
         action = decode(query.data) if query is not None else None
         if guards.flood.allow(key, FORGED if query is not None and action is None else 1.0):
             return
-        if typed_command(message) == "clear" or (message is not None and searched(message)):
+        # /clear, and typed text, which is searched: the words may tell of danger
+        typed = message is not None and message.text and message.forward_origin is None
+        if typed and typed_command(message) in (None, "clear"):
             return
         if action is not None and action.kind is Kind.EMERGENCY and guards.flood.urgent(key):
             return
@@ -84,7 +81,7 @@ class Gate:
         nothing in the chat)."""
         notice = None
         if self.services.guards.flood.tell(key):
-            state = await self.services.store().peek(key) or UserState()
+            state = await self.services.store().prefs.peek(key) or UserState()
             notice = core.view(self.services.context(), state, client_language(update)).t
         with contextlib.suppress(TelegramError):
             if update.callback_query is not None:

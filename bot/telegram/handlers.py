@@ -1,9 +1,6 @@
-"""The Telegram adapter: updates in, core decisions out, their effects carried out.
-
-Every update is hostile until proven otherwise: callback data is decoded strictly, text is
-never read for content and never logged, forwarded messages are never commands, and every
-failure ends in a clean menu, never a stack trace.
-"""
+"""Updates in, core decisions out, their effects carried out. Every update is hostile until
+proven otherwise: callback data is decoded strictly, text is never logged, forwarded messages
+are never commands, and every failure ends in a clean menu, never a stack trace."""
 
 from __future__ import annotations
 
@@ -15,13 +12,7 @@ from cachetools import FIFOCache
 from telegram import CallbackQuery, Chat, Update
 from telegram.constants import ChatType
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    MessageHandler,
-    TypeHandler,
-    filters,
-)
+from telegram.ext import Application, CallbackQueryHandler, MessageHandler, TypeHandler, filters
 
 from bot.core import decide as core
 from bot.core.callbacks import Action, decode
@@ -63,37 +54,29 @@ class Handlers:
     async def _state(self, update: Update) -> tuple[bytes, UserState]:
         store = self.services.store()
         assert update.effective_user is not None
-        key = store.user_key(update.effective_user.id)
-        return key, await store.visit(key)
+        key = store.prefs.user_key(update.effective_user.id)
+        return key, await store.prefs.visit(key)
 
-    # ------------------------------------------------------------------ messages
     async def _on_text(self, update: Update, context: PTBContext) -> None:
         """Commands, and typed text: searched in memory, never kept, logged or echoed."""
         message, user, chat = update.message, update.effective_user, update.effective_chat
-        assert message is not None and user is not None and chat is not None
+        assert message is not None and message.text and user is not None and chat is not None
         name = typed_command(message)
         if name is not None and self.services.admin.handles(name, user.id):
-            state = (await self._state(update))[1]
-            catalogs = self.services.context().catalogs
-            code = state.lang or catalogs.best_match(client_language(update))
-            text = await self.services.admin.reply(name, catalogs.get(code))
+            _, state = await self._state(update)
+            t = core.view(self.services.context(), state, client_language(update)).t
+            text = await self.services.admin.reply(name, t)
             for start in range(0, len(text), 4000):
                 await chat.send_message(text[start : start + 4000], disable_notification=True)
             return
-        command = BY_NAME.get(name or "")
-        if command is not None:
-            await self._decide(update, Typed(command))
-        elif name is None and message.forward_origin is None and message.text:
-            await self._decide(update, Text(message.text))  # typed text searches
-        else:
-            await self._decide(update, Text())  # an unknown command
+        command = BY_NAME.get(name or "")  # else typed text, searched, or an unknown command
+        event = Typed(command) if command else Text("" if name else message.text)
+        await self._decide(update, event)
 
     async def _on_other(self, update: Update, context: PTBContext) -> None:
         """Photos, files, contacts, locations, forwards: not needed, said once, never kept."""
-        if update.message is None:
-            return
-        assert update.effective_user is not None
-        key = self.services.store().user_key(update.effective_user.id)
+        assert update.message is not None and update.effective_user is not None  # by the gate
+        key = self.services.store().prefs.user_key(update.effective_user.id)
         await self._decide(update, Media(told=not self.services.guards.told_media.first(key)))
 
     async def _decide(self, update: Update, event: Event) -> None:
@@ -111,7 +94,6 @@ class Handlers:
         if await self._carry_out(outcome, key, update.effective_chat, None):
             await self.delivery.send(update.effective_chat, outcome.screen, key)
 
-    # ------------------------------------------------------------------ buttons
     async def _on_button(self, update: Update, context: PTBContext) -> None:
         query = update.callback_query
         assert query is not None
@@ -120,9 +102,8 @@ class Handlers:
             await query.answer()  # first, so the client stops spinning whatever comes next
         key, state = await self._state(update)
         outcome = self._press(state, action, query.from_user.language_code)
-        if core.reports_later(action) and not any(
-            isinstance(e, RecordReport) for e in outcome.effects
-        ):
+        if core.reports_later(action) and not any(isinstance(e, RecordReport)
+                                                  for e in outcome.effects):
             await query.answer()
         chat = query.message.chat if query.message is not None else None
         if await self._carry_out(outcome, key, chat, query):
@@ -138,7 +119,6 @@ class Handlers:
             outcome = self._outcomes[cache_key] = core.decide(ctx, state, Press(action), language)
         return outcome
 
-    # ------------------------------------------------------------------ effects
     async def _carry_out(
         self, outcome: Decision, key: bytes, chat: Chat | None, query: CallbackQuery | None
     ) -> bool:
@@ -147,18 +127,18 @@ class Handlers:
         for effect in outcome.effects:
             if isinstance(effect, RecordReport) and query is not None:
                 if guards.reported.first((key, effect.resource)):
-                    await store.report_broken(effect.resource)
+                    await store.totals.report_broken(effect.resource)
                     await query.answer(effect.thanks, show_alert=True)
                 else:
                     await query.answer(effect.again)
             elif isinstance(effect, Forget):
-                await store.forget(key)
+                await store.prefs.forget(key)
             elif isinstance(effect, SavePrefs):
-                await store.save(key, effect.state)
+                await store.prefs.save(key, effect.state)
             elif isinstance(effect, CountView):
-                store.count("view", effect.metric)
+                store.totals.count("view", effect.metric)
             elif isinstance(effect, CountSearch):
-                store.count("search", "found" if effect.found else "not found")
+                store.totals.count("search", "found" if effect.found else "not found")
             elif isinstance(effect, ScheduleTidy) and chat is not None:
                 guards.tidy.arm(chat.id, key, effect.mode, effect.lang)
             elif isinstance(effect, ClearChat) and chat is not None:
@@ -166,7 +146,6 @@ class Handlers:
                 return False
         return True
 
-    # ------------------------------------------------------------------ errors
     async def _on_error(self, update: object, context: PTBContext) -> None:
         """Log the update id and the exception type, nothing a user sent; answer cleanly."""
         error = context.error

@@ -1,12 +1,11 @@
-"""python-telegram-bot's HTTP layer on aiohttp: its C HTTP parser and keep-alive pool cost less
-CPU per Bot API call than httpx/httpcore/anyio (measured in benchmarks/http_clients.py).
+"""python-telegram-bot's HTTP layer on aiohttp, whose C HTTP parser and keep-alive pool cost
+less CPU per Bot API call than httpx/httpcore/anyio (benchmarks/http_clients.py).
 
-It behaves as PTB's own `HTTPXRequest` does: the same form and multipart bodies, a pool of
-`connection_pool_size` kept-alive connections, PTB's timeouts (a pool wait and a connect count
-against `connect_timeout` + `pool_timeout`; aiohttp has no write timeout, and a Bot API request
-body is a few kilobytes, so `write_timeout` is not used), proxies from the environment as httpx
-honours them, and aiohttp's errors turned into PTB's `TimedOut` and `NetworkError`.
-`make_request` picks it or `HTTPXRequest`.
+It behaves as PTB's own `HTTPXRequest`: the same bodies, a pool of `connection_pool_size`
+kept-alive connections, PTB's timeouts (a pool wait and a connect count against
+`connect_timeout` + `pool_timeout`; a Bot API body is a few kilobytes, so there is no write
+timeout), proxies from the environment as httpx reads them, and PTB's `TimedOut` and
+`NetworkError` for aiohttp's errors. httpx stays the fallback (PENAH_HTTP_CLIENT).
 """
 
 from __future__ import annotations
@@ -26,15 +25,11 @@ class AiohttpRequest(BaseRequest):
         self,
         connection_pool_size: int = 1,
         read_timeout: float | None = 5.0,
-        write_timeout: float | None = 5.0,
         connect_timeout: float | None = 5.0,
         pool_timeout: float | None = 1.0,
     ) -> None:
         self._pool_size = connection_pool_size
-        self._read = read_timeout
-        self._write = write_timeout
-        self._connect = connect_timeout
-        self._pool = pool_timeout
+        self._read, self._connect, self._pool = read_timeout, connect_timeout, pool_timeout
         self._session: aiohttp.ClientSession | None = None
         self._proxies: dict[tuple[str, str], str | None] = {}
 
@@ -69,14 +64,12 @@ class AiohttpRequest(BaseRequest):
     ) -> tuple[int, bytes]:
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
-        read = _given(read_timeout, self._read)
         connect = _given(connect_timeout, self._connect)
         pool = _given(pool_timeout, self._pool)
         timeout = aiohttp.ClientTimeout(
-            total=None,
             connect=None if connect is None or pool is None else connect + pool,
             sock_connect=connect,
-            sock_read=read,
+            sock_read=_given(read_timeout, self._read),
         )
         try:
             async with self._session.request(
@@ -88,7 +81,6 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut from exc
         except aiohttp.ClientError as exc:
             raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
-
 
     def _proxy(self, url: str) -> str | None:
         """HTTPS_PROXY and the like, with NO_PROXY, as httpx reads them; once per host."""
@@ -112,8 +104,7 @@ def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str]
     """Form fields as PTB encodes them for httpx; multipart only when files are uploaded."""
     if request_data is None:
         return None
-    fields = request_data.json_parameters
-    files = request_data.multipart_data
+    fields, files = request_data.json_parameters, request_data.multipart_data
     if not files:
         return fields or None
     form = aiohttp.FormData(quote_fields=False)
@@ -126,7 +117,5 @@ def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str]
 
 def make_request(client: Client, connection_pool_size: int = 1,
                  pool_timeout: float = 1.0) -> BaseRequest:
-    """The request object for `client`; the other one is the fallback (PENAH_HTTP_CLIENT)."""
-    if client == "httpx":
-        return HTTPXRequest(connection_pool_size=connection_pool_size, pool_timeout=pool_timeout)
-    return AiohttpRequest(connection_pool_size=connection_pool_size, pool_timeout=pool_timeout)
+    kind = HTTPXRequest if client == "httpx" else AiohttpRequest
+    return kind(connection_pool_size=connection_pool_size, pool_timeout=pool_timeout)

@@ -39,21 +39,18 @@ class Jobs:
         self._tasks: list[asyncio.Task[None]] = []
 
     def start(self, app: App) -> None:
-        settings, store = self.settings, self.services.store()
-        self._tasks = [
-            asyncio.create_task(self.reloader.watch(), name="reload"),
-            asyncio.create_task(
-                _every(settings.heartbeat_seconds, lambda: self._heartbeat(app)), name="heartbeat"
-            ),
-            asyncio.create_task(_every(5.0, store.flush), name="flush"),
-            asyncio.create_task(_every(3600.0, self._hourly), name="purge"),
-            asyncio.create_task(_every(3600.0, lambda: self.digest_due(app)), name="digest"),
-            asyncio.create_task(self._describe(app), name="describe"),  # not before polling
-        ]
+        settings = self.settings
+        jobs = {
+            "reload": self.reloader.watch(),
+            "heartbeat": _every(settings.heartbeat_seconds, lambda: self._heartbeat(app)),
+            "flush": _every(5.0, self.services.store().flush),
+            "purge": _every(3600.0, self._hourly),
+            "digest": _every(3600.0, lambda: self.digest_due(app)),
+            "describe": self._describe(app),  # not before polling
+        }
         if settings.tidy_seconds > 0:  # 0: tidying is off, nothing to wake up for
-            tick = min(1.0, max(0.05, settings.tidy_seconds / 4))
-            tidy = _every(tick, self.tidy)
-            self._tasks.append(asyncio.create_task(tidy, name="tidy"))
+            jobs["tidy"] = _every(min(1.0, max(0.05, settings.tidy_seconds / 4)), self.tidy)
+        self._tasks = [asyncio.create_task(job, name=name) for name, job in jobs.items()]
         with contextlib.suppress(NotImplementedError, RuntimeError):
             asyncio.get_running_loop().add_signal_handler(
                 signal.SIGHUP, lambda: asyncio.ensure_future(self.reload())
@@ -81,25 +78,20 @@ class Jobs:
 
     async def _hourly(self) -> None:
         self.services.guards.prune()
-        await self.services.store().purge_expired()
+        await self.services.store().prefs.purge_expired()
 
     async def digest_due(self, app: App) -> None:
         """The daily link check (if enabled) and the weekly digest, in the background."""
         store = self.services.store()
 
         async def translator_for(admin_id: int) -> Translator:
-            state = await store.peek(store.user_key(admin_id))
+            state = await store.prefs.peek(store.prefs.user_key(admin_id))
             return self.services.context().catalogs.get(state.lang if state else None)
 
-        async def send(chat_id: int, text: str) -> object:
-            return await app.bot.send_message(chat_id, text, disable_notification=True)
-
         await self.digest.hourly(
-            lambda: self.reloader.current,
-            sorted(self.settings.admin_ids),
-            translator_for,
-            send,
-            store.reports,
+            lambda: self.reloader.current, sorted(self.settings.admin_ids), translator_for,
+            lambda chat_id, text: app.bot.send_message(chat_id, text, disable_notification=True),
+            store.totals.reports,
         )
 
     async def _describe(self, app: App) -> None:
@@ -113,9 +105,8 @@ class Jobs:
             commands = [BotCommand(c.name, t.gettext(c.menu)) for c in COMMANDS if c.menu]
             try:
                 await app.bot.set_my_commands(commands, language_code=language)
-                await app.bot.set_my_short_description(
-                    t.gettext(SAFE_DESCRIPTION), language_code=language
-                )
+                await app.bot.set_my_short_description(t.gettext(SAFE_DESCRIPTION),
+                                                       language_code=language)
             except TelegramError as exc:
                 log.warning("could not set commands for %s: %s", code, type(exc).__name__)
 

@@ -1,15 +1,11 @@
-"""A lean rate limiter for the Bot API that lets emergency screens jump the queue.
+"""A rate limiter for the Bot API that never draws a 429 and lets emergency screens jump the queue.
 
 Telegram allows a bot about 30 messages a second and a chat about one a second, with short
-bursts, and its engineers say a bot answering what people do can hardly exceed the per-chat
-limit. So every request that carries a chat id waits, in priority order, for a slot in a global
-window (never more than `messages_per_second` in any second, so no 429 comes back); a reply to
-a person's own tap or message (`reply=True`) goes out as soon as the global window allows,
-while bot-initiated messages (admin alerts, digests) also wait for their chat's bucket. The
-flood guard, before any handler, keeps a person's own pace within bounds. Requests without a
-chat id (answerCallbackQuery, getUpdates) never wait, so a pressed button is answered at once
-even while screens queue. RetryAfter is retried a bounded number of times and pauses everyone,
-as Telegram asks.
+bursts. Every request with a chat id waits, in priority order, for a slot in a global sliding
+window; a reply to a person's own update (`reply=True`) waits for nothing else (the flood guard
+keeps a person's pace), while what the bot sends unasked (alerts, digests, tidying) also waits
+for its chat's bucket. Requests without a chat id (answerCallbackQuery, getUpdates) never wait,
+so a pressed button is answered even while screens queue. RetryAfter pauses everyone.
 """
 
 from __future__ import annotations
@@ -26,6 +22,7 @@ from collections import deque
 from collections.abc import Callable, Coroutine
 from typing import Any, TypedDict
 
+from cachetools import LRUCache
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
@@ -33,14 +30,12 @@ from telegram.warnings import PTBDeprecationWarning
 log = logging.getLogger(__name__)
 
 URGENT, NORMAL = 0, 1
+CHATS = 10_000  # chats whose bucket is remembered; the least recently used is full again
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
-    """The pause Telegram asked for, in seconds.
-
-    `RetryAfter.retry_after` is an int of seconds that warns it will become a timedelta (or is
-    one already with PTB_TIMEDELTA=1, as PTB documents): either is read, without the warning.
-    """
+    """The pause asked for: an int that warns it will become a timedelta, or one already
+    (PTB_TIMEDELTA=1); either is read, without the warning."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PTBDeprecationWarning)
         value = exc.retry_after
@@ -53,7 +48,7 @@ class LimitArgs(TypedDict, total=False):
 
 
 class _Lane:
-    """Waiters served lowest priority first, as fast as `_take` allows."""
+    """Waiters served lowest priority first, each as soon as `_delay` finds a slot free."""
 
     def __init__(self) -> None:
         self._waiters: list[tuple[int, int, asyncio.Future[None]]] = []
@@ -64,131 +59,95 @@ class _Lane:
     def queued(self) -> int:
         return len(self._waiters)
 
-    def _take(self) -> float:
-        """Take a slot and return 0.0, or return the seconds until one frees up."""
+    def _delay(self) -> float:
+        """Seconds until a slot is free: 0.0 now, inf when only an answer frees one."""
         raise NotImplementedError
 
-    def _give_back(self) -> None:
+    def _use(self, slots: int) -> None:
         raise NotImplementedError
 
     async def acquire(self, priority: int = NORMAL) -> None:
-        if not self._waiters and self._take() == 0.0:
+        if not self._waiters and self._delay() == 0.0:
+            self._use(1)
             return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         heapq.heappush(self._waiters, (priority, next(self._order), future))
-        self._schedule()
+        self._release()
         try:
             await future
         except asyncio.CancelledError:
-            if future.done() and not future.cancelled():
-                self._give_back()  # granted just as we were cancelled
-                self._schedule()
+            if future.done() and not future.cancelled():  # granted just as it was cancelled
+                self._use(-1)
+                self._release()
             raise
 
-    def _schedule(self, delay: float | None = None) -> None:
-        if self._timer is None and self._waiters:
-            if delay is None:
-                delay = self._wait()
-            if delay != math.inf:  # else a send's answer will call again
-                self._timer = asyncio.get_running_loop().call_later(delay, self._release)
-
-    def _wait(self) -> float:
-        raise NotImplementedError
-
     def _release(self) -> None:
-        self._timer = None
-        delay = 0.0
+        """Grant what is free now, and come back when the next slot frees up."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         while self._waiters:
-            if self._waiters[0][2].done():
+            if self._waiters[0][2].done():  # cancelled while waiting
                 heapq.heappop(self._waiters)
                 continue
-            delay = self._take()
+            delay = self._delay()
             if delay > 0:
-                break
-            _, _, future = heapq.heappop(self._waiters)
-            future.set_result(None)
-        self._schedule(delay if delay > 0 else None)
+                if delay != math.inf:
+                    self._timer = asyncio.get_running_loop().call_later(delay, self._release)
+                return
+            self._use(1)
+            heapq.heappop(self._waiters)[2].set_result(None)
 
 
 class TokenBucket(_Lane):
-    """Tokens refill at `rate` a second up to `burst`; waiters are served lowest priority first."""
+    """Tokens refill at `rate` a second up to `burst`."""
 
     def __init__(self, rate: float, burst: float) -> None:
         super().__init__()
-        self.rate = rate
-        self.burst = burst
-        self._tokens = burst
-        self._stamp = time.monotonic()
+        self.rate, self.burst = rate, burst
+        self._tokens, self._stamp = burst, time.monotonic()
 
-    @property
-    def idle(self) -> bool:
-        self._refill()
-        return not self._waiters and self._tokens >= self.burst
-
-    def _refill(self) -> None:
+    def _delay(self) -> float:
         now = time.monotonic()
         self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
         self._stamp = now
-
-    def _take(self) -> float:
-        self._refill()
-        if self._tokens >= 1:
-            self._tokens -= 1
-            return 0.0
-        return (1 - self._tokens) / self.rate
-
-    def _give_back(self) -> None:
-        self._tokens += 1
-
-    def _wait(self) -> float:
-        self._refill()
         return max(0.0, (1 - self._tokens) / self.rate)
+
+    def _use(self, slots: int) -> None:
+        self._tokens -= slots
 
 
 class SlidingWindow(_Lane):
-    """At most `limit` sends in any `window` seconds as the server counts them, where a token
-    bucket's burst on top of its rate lets 35 through in one second.
+    """At most `limit` sends in any `window` seconds as the server counts them (a token
+    bucket's burst on top of its rate would let 35 through in one second).
 
-    The server counts a request when it arrives, somewhere between our grant and its answer.
-    So a send counts as "now" while in flight, and from its answer's time once answered: any
-    second on the server's clock then holds at most `limit`, however late a request arrives.
-    Every grant must be followed by `done()`.
+    The server counts a request somewhere between our grant and its answer, so a send counts
+    as "now" while in flight and from its answer's time once answered: any second on the
+    server's clock then holds at most `limit`. Every grant must be followed by `done()`.
     """
 
     def __init__(self, limit: int, window: float = 1.0) -> None:
         super().__init__()
-        self.limit = max(1, limit)
-        self.window = window
+        self.limit, self.window = max(1, limit), window
         self._in_flight = 0
         self._answered: deque[float] = deque()
 
-    def _expire(self, now: float) -> None:
+    def _delay(self) -> float:
+        now = time.monotonic()
         while self._answered and self._answered[0] <= now - self.window:
             self._answered.popleft()
-
-    def _take(self) -> float:
-        now = time.monotonic()
-        self._expire(now)
         if self._in_flight + len(self._answered) < self.limit:
-            self._in_flight += 1
             return 0.0
         return self._answered[0] + self.window - now if self._answered else math.inf
 
-    def _give_back(self) -> None:
-        self._in_flight -= 1
-
-    def _wait(self) -> float:
-        now = time.monotonic()
-        self._expire(now)
-        if self._in_flight + len(self._answered) < self.limit:
-            return 0.0
-        return max(0.0, self._answered[0] + self.window - now) if self._answered else math.inf
+    def _use(self, slots: int) -> None:
+        self._in_flight += slots
 
     def done(self) -> None:
         """The send was answered (or failed): it counts from now until `window` has passed."""
         self._in_flight -= 1
         self._answered.append(time.monotonic())
-        self._schedule()
+        self._release()
 
 
 class PriorityRateLimiter(BaseRateLimiter[LimitArgs]):
@@ -200,9 +159,8 @@ class PriorityRateLimiter(BaseRateLimiter[LimitArgs]):
         max_retries: int = 3,
     ) -> None:
         self._global = SlidingWindow(round(messages_per_second))
-        self._chat_rate = chat_per_second
-        self._chat_burst = chat_burst
-        self._chats: dict[int | str, TokenBucket] = {}
+        self._chat_rate, self._chat_burst = chat_per_second, chat_burst
+        self._chats: LRUCache[int | str, TokenBucket] = LRUCache(CHATS)
         self._max_retries = max_retries
         self._paused_until = 0.0
 
@@ -216,14 +174,6 @@ class PriorityRateLimiter(BaseRateLimiter[LimitArgs]):
     async def shutdown(self) -> None:
         self._chats.clear()
 
-    def _chat(self, chat_id: int | str) -> TokenBucket:
-        bucket = self._chats.get(chat_id)
-        if bucket is None:
-            if len(self._chats) > 10_000:  # forget chats whose buckets are full again
-                self._chats = {k: v for k, v in self._chats.items() if not v.idle}
-            bucket = self._chats[chat_id] = TokenBucket(self._chat_rate, self._chat_burst)
-        return bucket
-
     async def process_request(
         self,
         callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
@@ -236,12 +186,17 @@ class PriorityRateLimiter(BaseRateLimiter[LimitArgs]):
         chat_id = data.get("chat_id")
         limits = rate_limit_args or {}
         priority = limits.get("priority", NORMAL)
-        paced = not limits.get("reply", False)
         for attempt in range(self._max_retries + 1):
-            await self._wait_out_pause()
+            # A loop, not an Event: another 429 may push the end further while we sleep.
+            while (left := self._paused_until - time.monotonic()) > 0:  # noqa: ASYNC110
+                await asyncio.sleep(left)
             if chat_id is not None:
-                if paced:
-                    await self._chat(chat_id).acquire(priority)
+                if not limits.get("reply", False):
+                    bucket = self._chats.get(chat_id)
+                    if bucket is None:
+                        bucket = self._chats[chat_id] = TokenBucket(
+                            self._chat_rate, self._chat_burst)
+                    await bucket.acquire(priority)
                 await self._global.acquire(priority)
             try:
                 return await callback(*args, **kwargs)
@@ -255,9 +210,3 @@ class PriorityRateLimiter(BaseRateLimiter[LimitArgs]):
                 if chat_id is not None:
                     self._global.done()
         raise AssertionError("unreachable")
-
-    async def _wait_out_pause(self) -> None:
-        """Everyone waits while Telegram's longest requested pause lasts."""
-        # A loop, not an Event: another 429 may push the end further while we sleep.
-        while (left := self._paused_until - time.monotonic()) > 0:  # noqa: ASYNC110
-            await asyncio.sleep(left)

@@ -1,10 +1,9 @@
 """Runs the Application until SIGTERM or SIGINT, and stops within a bounded time.
 
-python-telegram-bot's `run_polling` waits out its polling loop's back-off (up to 30 s during a
-Bot API outage) before it stops; a container's stop signal must not wait that long. This is
-the same life cycle (initialize, post_init, receive, start … stop, post_stop, shutdown,
-post_shutdown), as in PTB's own guide to running it beside other asyncio code, with every
-step after the signal given a deadline.
+PTB's `run_polling` waits out its polling back-off (up to 30 s during a Bot API outage) before
+it stops; a container's stop signal must not wait that long. This is the same life cycle, as in
+PTB's guide to running beside other asyncio code, with every step after the signal given a
+deadline.
 """
 
 from __future__ import annotations
@@ -41,8 +40,7 @@ class Polling:
     """Long polling, by python-telegram-bot's Updater."""
 
     def __init__(self, updater: Updater, allowed_updates: Sequence[str]) -> None:
-        self.updater = updater
-        self.allowed_updates = list(allowed_updates)
+        self.updater, self.allowed_updates = updater, list(allowed_updates)
 
     @property
     def running(self) -> bool:
@@ -59,18 +57,12 @@ class Polling:
 
 
 def raise_open_files_limit() -> int:
-    """The open-files soft limit raised to the hard one, as servers do at start; the limit now.
-
-    A webhook holds a file per connection, and many shells and containers start processes
-    at a soft 1024 under a far higher hard limit.
-    """
+    """The open-files soft limit raised to the hard one, as servers do at start (a webhook
+    holds a file per connection, and many shells start at 1024); the limit now."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if hard != soft:
-        try:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-            soft = hard
-        except (ValueError, OSError):  # an unlimited hard limit the kernel caps lower
-            pass
+    with contextlib.suppress(ValueError, OSError):  # an unlimited hard limit the kernel caps
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        soft = hard
     return soft
 
 
@@ -96,10 +88,8 @@ async def retried(
     stop: asyncio.Event | None = None,
 ) -> T | None:
     """`attempt()` until it succeeds (its result) or `stop` is set (None): a start during a Bot
-    API outage waits instead of dying, 1 s at first, half as long again each time, 30 s at most.
-
-    A wrong token is no outage and would never heal, so InvalidToken is raised at once.
-    """
+    API outage waits instead of dying, 1 s at first, 1.5 times as long each time, 30 s at most.
+    A wrong token is no outage and would never heal: InvalidToken is raised at once."""
     stop = asyncio.Event() if stop is None else stop
     delay = 1.0
     while not stop.is_set():
@@ -115,14 +105,6 @@ async def retried(
     return None
 
 
-async def _initialize(app: Any, stop: asyncio.Event) -> bool:
-    """getMe until the Bot API answers; False if a stop signal came first."""
-    initialized = await retried(
-        lambda: _until(stop, app.initialize()), NetworkError, "Bot API not reachable", stop
-    )
-    return initialized is True
-
-
 async def serve(app: Any, receiver: Receiver, grace: float = 2.5) -> None:
     """Serve until a stop signal; `receiver` brings the updates in (polling or a webhook)."""
     loop = asyncio.get_running_loop()
@@ -131,7 +113,9 @@ async def serve(app: Any, receiver: Receiver, grace: float = 2.5) -> None:
         loop.add_signal_handler(sig, stop.set)
     initialized = False
     try:
-        initialized = await _initialize(app, stop)
+        # getMe until the Bot API answers, unless a stop signal comes first
+        initialized = bool(await retried(
+            lambda: _until(stop, app.initialize()), NetworkError, "Bot API not reachable", stop))
         if initialized:
             if app.post_init:
                 await app.post_init(app)

@@ -1,16 +1,12 @@
-"""Updates read one at a time, so one python-telegram-bot cannot parse stops nobody.
+"""Updates read one at a time when python-telegram-bot cannot read a batch.
 
-PTB's `Bot.get_updates` parses a whole batch in one go: one update in a shape it does not
-expect (an older, newer or self-hosted Bot API) fails the batch, and the same batch is fetched
-again, forever. Here, when PTB cannot read a batch, each of its updates is parsed on its own;
-one that fails becomes a bare `Update(update_id=…)`, so the offset still advances, the gate
-drops it (it has no message), and the log gets its type and id only (PTB's own CRITICAL
-record of the batch reaches the log with its values withheld, by bot/ops/logs.py). A batch PTB
-reads is used as PTB read it: the common case costs nothing more.
-
-Only public extension points: the getUpdates request is a `BaseRequest` whose
-`parse_json_payload` (documented as the place to customise reading Telegram's answers) keeps
-the last answer, and `get_updates` calls PTB's own before falling back to it.
+PTB's `Bot.get_updates` parses a whole batch at once: one update in a shape it does not expect
+(an older, newer or self-hosted Bot API) fails the batch, and the same batch is fetched again,
+forever. Then each update is parsed on its own; one that fails becomes a bare
+`Update(update_id=…)`, so the offset still advances, the gate drops it, and the log gets its
+type and id only. A batch PTB reads costs nothing more. Only public extension points: the
+getUpdates request's `parse_json_payload` (documented as the place to customise reading
+Telegram's answers) keeps the last answer for `get_updates` to fall back to.
 """
 
 from __future__ import annotations
@@ -25,16 +21,7 @@ from telegram.request import BaseRequest, RequestData
 
 log = logging.getLogger(__name__)
 
-# The update types the Bot API documents; any other key is reported as "unknown".
-KNOWN_TYPES = frozenset(Update.ALL_TYPES)
-
-
-def update_type(data: dict[str, Any]) -> str:
-    """The update's type from its keys, never from its content."""
-    for key in data:
-        if key != "update_id":
-            return key if key in KNOWN_TYPES else "unknown"
-    return "empty"
+KNOWN_TYPES = frozenset(Update.ALL_TYPES)  # any other key is logged as "unknown"
 
 
 def parse_update(data: object, bot: Bot) -> Update | None:
@@ -48,12 +35,10 @@ def parse_update(data: object, bot: Bot) -> Update | None:
     try:
         update = Update.de_json(data, bot)
     except Exception as exc:  # PTB raises whatever its constructors raise
-        log.warning(
-            "skipped update %d of type %s that could not be read (%s)",
-            update_id,
-            update_type(data),
-            type(exc).__name__,
-        )
+        keys = [k for k in data if k != "update_id"]  # its type from its keys, not content
+        kind = ("unknown" if keys[0] not in KNOWN_TYPES else keys[0]) if keys else "empty"
+        log.warning("skipped update %d of type %s that could not be read (%s)", update_id,
+                    kind, type(exc).__name__)
         update = Update(update_id=update_id)
         update.set_bot(bot)
         return update
@@ -97,34 +82,18 @@ class UpdatesRequest(BaseRequest):
         self.last_answer = BaseRequest.parse_json_payload(payload)
         return self.last_answer
 
-    def take_last(self) -> object:
-        """The last answer's `result`, once (None if there was none)."""
-        answer, self.last_answer = self.last_answer, None
-        return answer.get("result") if isinstance(answer, dict) else None
-
 
 class PenahExtBot(ExtBot[Any]):
     """An ExtBot whose getUpdates falls back to parsing each update on its own."""
 
     __slots__ = ("_penah_updates",)
 
-    def __init__(
-        self,
-        token: str,
-        *,
-        base_url: str,
-        request: BaseRequest,
-        updates_request: UpdatesRequest,
-        rate_limiter: BaseRateLimiter[Any],
-    ) -> None:
-        super().__init__(
-            token,
-            base_url=base_url,
-            request=request,
-            get_updates_request=updates_request,
-            rate_limiter=rate_limiter,
-        )
-        self._penah_updates = updates_request  # a bot's public attributes are frozen
+    def __init__(self, token: str, base_url: str, rate_limiter: BaseRateLimiter[Any],
+                 request: BaseRequest, updates_request: BaseRequest | None = None) -> None:
+        updates = UpdatesRequest(updates_request or request)
+        super().__init__(token, base_url=base_url, request=request,
+                         get_updates_request=updates, rate_limiter=rate_limiter)
+        self._penah_updates = updates  # a bot's public attributes are frozen
 
     async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
         updates: tuple[Update, ...] | None
@@ -135,29 +104,13 @@ class PenahExtBot(ExtBot[Any]):
         except Exception:  # PTB could not read an update of the batch
             updates = None
         finally:  # the batch's raw JSON (people's messages) is not kept past this call
-            result = self._penah_updates.take_last()
+            answer, self._penah_updates.last_answer = self._penah_updates.last_answer, None
         if updates is not None and all(type(u.update_id) is int for u in updates):
             return updates
+        result = answer.get("result") if isinstance(answer, dict) else None
         if not isinstance(result, list):  # nor an id the offset could move past
             raise TelegramError("getUpdates did not return a list of updates")
         parsed = tuple(u for u in (parse_update(item, self) for item in result) if u is not None)
         if result and not parsed:  # no id to move the offset past: back off, do not spin
             raise TelegramError("getUpdates returned no update with a readable id")
         return parsed
-
-
-def make_bot(
-    token: str,
-    base_url: str,
-    rate_limiter: BaseRateLimiter[Any],
-    request: BaseRequest,
-    updates_request: BaseRequest | None = None,
-) -> PenahExtBot:
-    """The bot for ApplicationBuilder.bot(): Penah's getUpdates."""
-    return PenahExtBot(
-        token,
-        base_url=base_url,
-        request=request,
-        updates_request=UpdatesRequest(updates_request or request),
-        rate_limiter=rate_limiter,
-    )

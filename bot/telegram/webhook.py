@@ -1,25 +1,17 @@
 """The webhook server: Telegram's posts answered whatever strangers do to the port.
 
-python-telegram-bot's documented way to run a custom webhook server is used: the Application
-is built without an Updater, this server puts each update into `application.update_queue`,
-and Penah calls `set_webhook` itself once the port is bound (so a port in use is a clear
-start-up error, not a webhook pointing at nothing).
+PTB's documented custom-webhook setup: the Application has no Updater, this server puts each
+update into `application.update_queue`, and Penah calls `set_webhook` once the port is bound
+(so a port in use is a clear start-up error). Strangers reach the port too, so:
+- the secret, the content type and a declared length over `MAX_BODY` are refused on the
+  headers, before a byte of the body is read, and a body growing past it is cut;
+- a request's headers must all arrive within `HEADER_SECONDS` of its start;
+- at most `connection_cap()` connections are open: a new one at the cap closes the one that
+  has waited longest for a request's headers, so idle strangers never lock Telegram out.
 
-Strangers reach the port too, so:
-- the secret and the size are checked on the headers, before a byte of the body is read:
-  `prepare()` refuses a wrong secret, a wrong content type or a declared length over
-  `MAX_BODY`, and tornado cuts any body that grows past it;
-- a request's headers must arrive within `HEADER_SECONDS` of its start (tornado's
-  `idle_connection_timeout` is one deadline for the whole header block, not per byte);
-- at most `connection_cap()` connections are open: a new one at the cap closes the connection
-  that has waited longest for a request's headers, so idle strangers can never lock Telegram
-  out (a request whose headers are in is never dropped for a newcomer, and only Telegram's,
-  with the secret, is in for longer than it takes to refuse it).
-
-tornado rather than aiohttp.web: its HTTPServer has a documented hook for each new connection
-(`handle_stream`) and for each request (`start_request`), a header deadline of its own, and
-the streaming handler that refuses before reading a body; aiohttp has neither a header
-deadline nor a public per-connection hook. Imported only in webhook mode (the extra).
+tornado, not aiohttp.web: it has a hook for each new connection (`handle_stream`) and each
+request (`start_request`), a header deadline, and a streaming handler that refuses before
+reading a body. Imported only in webhook mode (the extra).
 """
 
 from __future__ import annotations
@@ -56,21 +48,36 @@ MOST_CONNECTIONS = 256
 
 
 def connection_cap(open_files: int) -> int:
-    """Connections the webhook may hold: a quarter of the open-files limit, at most 256.
-
-    The rest of the limit is for the Bot API's connection pool, the database and the reader
-    child, so strangers' connections can never make an accept fail for want of a file.
-    """
+    """A quarter of the open-files limit, at most 256: the rest is for the Bot API's pool, the
+    database and the reader child, so strangers can never make an accept fail."""
     return max(16, min(MOST_CONNECTIONS, open_files // 4))
+
+
+class _Refused(tornado.web.RequestHandler):
+    """Refusals are expected and not logged; an error in `post` is logged by its type only."""
+
+    def log_exception(self, *args: Any) -> None:
+        kind = args[0] if args else None
+        if kind is not None and not issubclass(kind, tornado.web.HTTPError):
+            log.error("webhook request failed: %s", kind.__name__)
+
+
+@tornado.web.stream_request_body
+class _Elsewhere(_Refused):
+    """Any other path, refused on its headers: tornado's own 404 would first wait for the
+    whole body, and a stranger dripping one would hold a connection the cap cannot drop."""
+
+    def prepare(self) -> None:
+        raise tornado.web.HTTPError(HTTPStatus.NOT_FOUND)
 
 
 def webhook_app(
     path: str, bot: Bot, queue: asyncio.Queue[object], secret: str
 ) -> tornado.web.Application:
-    """A tornado Application that takes updates at `path` (leading slash included)."""
+    """Takes updates at `path` (leading slash included)."""
 
     @tornado.web.stream_request_body
-    class UpdateHandler(tornado.web.RequestHandler):
+    class UpdateHandler(_Refused):
         SUPPORTED_METHODS = ("POST",)
 
         def prepare(self) -> None:
@@ -83,18 +90,16 @@ def webhook_app(
             length = self.request.headers.get("Content-Length")
             if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
                 raise tornado.web.HTTPError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
-            self._chunks: list[bytes] = []
-            self._size = 0
+            self._body = bytearray()
 
         def data_received(self, chunk: bytes) -> None:
-            self._size += len(chunk)
-            if self._size > MAX_BODY:  # chunked bodies declare no length
+            self._body += chunk
+            if len(self._body) > MAX_BODY:  # chunked bodies declare no length
                 raise tornado.web.HTTPError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
-            self._chunks.append(chunk)
 
         async def post(self) -> None:
             try:
-                data = json.loads(b"".join(self._chunks))
+                data = json.loads(self._body)
             except (ValueError, RecursionError):  # not JSON, or nested past Python's limit
                 raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST) from None
             update = parse_update(data, bot)
@@ -102,28 +107,11 @@ def webhook_app(
                 await queue.put(update)
             self.set_status(HTTPStatus.OK)
 
-        def log_exception(self, *args: Any) -> None:
-            """Refusals are expected; an error in `post` is logged by type only."""
-            kind = args[0] if args else None
-            if kind is not None and not issubclass(kind, tornado.web.HTTPError):
-                log.error("webhook request failed: %s", kind.__name__)
-
-    @tornado.web.stream_request_body
-    class Elsewhere(tornado.web.RequestHandler):
-        """Any other path, refused on its headers: tornado's own 404 would first wait for the
-        whole body, and a stranger dripping one would hold a connection the cap cannot drop."""
-
-        def prepare(self) -> None:
-            raise tornado.web.HTTPError(HTTPStatus.NOT_FOUND)
-
-        def log_exception(self, *args: Any) -> None:
-            """A refusal, expected."""
-
     class WebhookApp(tornado.web.Application):
         def log_request(self, handler: tornado.web.RequestHandler) -> None:
             """No access log: it would only say that Telegram called."""
 
-    return WebhookApp([(rf"{path}/?", UpdateHandler), (r".*", Elsewhere)])
+    return WebhookApp([(rf"{path}/?", UpdateHandler), (r".*", _Elsewhere)])
 
 
 class _HeadersSeen(tornado.httputil.HTTPMessageDelegate):
@@ -132,8 +120,7 @@ class _HeadersSeen(tornado.httputil.HTTPMessageDelegate):
     def __init__(
         self, delegate: tornado.httputil.HTTPMessageDelegate, seen: Callable[[], None]
     ) -> None:
-        self.delegate = delegate
-        self.seen = seen
+        self.delegate, self.seen = delegate, seen
 
     def headers_received(
         self,
@@ -154,12 +141,8 @@ class _HeadersSeen(tornado.httputil.HTTPMessageDelegate):
 
 
 class CappedHTTPServer(tornado.httpserver.HTTPServer):
-    """tornado's HTTP server holding at most `max_connections` connections.
-
-    Each open connection is either in a request (its headers are in) or waiting for one; the
-    waiting ones are kept in the order they started waiting, and the first of them is the one
-    closed when a new connection comes at the cap. With none waiting, the newcomer is closed.
-    """
+    """At most `max_connections` connections; at the cap, a newcomer closes the one that has
+    waited longest for a request's headers, or is closed itself if every one is in a request."""
 
     def initialize(self, *args: Any, max_connections: int = MOST_CONNECTIONS,
                    **kwargs: Any) -> None:
@@ -171,7 +154,7 @@ class CappedHTTPServer(tornado.httpserver.HTTPServer):
     def handle_stream(self, stream: tornado.iostream.IOStream, address: tuple[Any, ...]) -> None:
         if len(self.open_streams) >= self.max_connections:
             oldest = next(iter(self.waiting), None)
-            if oldest is None:  # every connection is in a request: the newcomer waits its turn
+            if oldest is None:
                 stream.close()
                 return
             self._forget(oldest)
@@ -183,11 +166,11 @@ class CappedHTTPServer(tornado.httpserver.HTTPServer):
     def start_request(
         self, server_conn: object, request_conn: tornado.httputil.HTTPConnection
     ) -> tornado.httputil.HTTPMessageDelegate:
-        """Called as a connection starts waiting for its next request's headers."""
+        """A connection starts waiting for its next request's headers: to the end of the line."""
         stream = cast(HTTP1ServerConnection, server_conn).stream
         if stream in self.open_streams:
             self.waiting.pop(stream, None)
-            self.waiting[stream] = None  # waiting since now: the end of the line
+            self.waiting[stream] = None
         delegate = super().start_request(server_conn, request_conn)
         return _HeadersSeen(delegate, lambda: self.waiting.pop(stream, None))
 
@@ -204,28 +187,18 @@ class Webhook:
     """Receives updates for `penah run --webhook-url`: binds the port, then tells Telegram."""
 
     def __init__(
-        self,
-        bot: Bot,
-        queue: asyncio.Queue[object],
-        *,
-        listen: str,
-        port: int,
-        url: str,
-        secret: str,
-        allowed_updates: Sequence[str],
-        max_connections: int,
+        self, bot: Bot, queue: asyncio.Queue[object], *, listen: str, port: int, url: str,
+        secret: str, allowed_updates: Sequence[str], max_connections: int,
     ) -> None:
         if not secret or not url:
             raise StartupError("the webhook needs a secret and a public URL (PENAH_WEBHOOK_URL)")
-        self.bot = bot
-        self.listen, self.port = listen, port
-        self.url, self.secret = url, secret
-        self.allowed_updates = list(allowed_updates)
+        self.bot, self.listen, self.port = bot, listen, port
+        self.url, self.secret, self.allowed_updates = url, secret, list(allowed_updates)
         self.server = CappedHTTPServer(
             webhook_app(PATH, bot, queue, secret),
             max_body_size=MAX_BODY,
             max_buffer_size=4 * MAX_BODY,
-            idle_connection_timeout=HEADER_SECONDS,
+            idle_connection_timeout=HEADER_SECONDS,  # one deadline for the whole header block
             body_timeout=BODY_SECONDS,
             max_connections=max_connections,
         )
@@ -240,15 +213,10 @@ class Webhook:
                 f"({exc.strerror or exc}); free the port or set PENAH_LISTEN"
             ) from None
         self.running = True
-        await self._tell_telegram()
-
-    async def _tell_telegram(self) -> None:
-        """setWebhook until Telegram takes it: a start during an outage waits, as polling does."""
+        # until Telegram takes it: a start during an outage waits, as polling does
         await retried(
             lambda: self.bot.set_webhook(
-                self.url,
-                secret_token=self.secret,
-                allowed_updates=self.allowed_updates,
+                self.url, secret_token=self.secret, allowed_updates=self.allowed_updates,
                 max_connections=TELEGRAM_CONNECTIONS,
             ),
             TelegramError,
