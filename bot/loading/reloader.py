@@ -55,11 +55,11 @@ class Reloader:
         self.source = source
         self.path = source.path
         self.loaded = loaded
-        self._reported = ""
         self.interval = interval
         self.on_error = on_error
         self.last_error: DirectoryError | None = None
         self.generation = 0  # bumped on every swap, so caches of screens know to let go
+        self._reported = ""
         self._lock = asyncio.Lock()
 
     @classmethod
@@ -93,10 +93,10 @@ class Reloader:
                 log.exception("unexpected error while reloading the directory")
                 error = DirectoryError([Problem(str(self.path), 0, 0, "", type(exc).__name__)])
                 loaded, changed = None, False
+            self.last_error = error
             if error is not None:
                 await self._report(error)
             else:
-                self.last_error = None
                 self._reported = ""
             if loaded is None:
                 return ReloadResult(False, error)
@@ -121,7 +121,7 @@ class Reloader:
         self.source.reader.close()
 
     async def _report(self, error: DirectoryError) -> None:
-        self.last_error = error
+        """Once per version of the files and their problems: a poll finds the same again."""
         key = repr((sorted(self.source.seen.items(), key=str), str(error)))
         if key == self._reported:
             return
