@@ -1,11 +1,10 @@
 """Where each entry comes from and who confirmed it, and how a card says so honestly.
 
-A page read by a researcher is not a person who called the number. An entry therefore carries
-its `source` (the link, the date the page itself shows or "undated", and the day it was read)
-and, separately, `confirmations` (a call, an email or message reply, a visit: when, how, and by
-which role). Cards say which of the two they rest on; staleness is measured from the latest
-confirmation, else from the page's own date, else from the day it was read (an undated page
-was at least live and unchanged in what it said on that day, the best date there is).
+A page read by a researcher is not a person who called the number: an entry carries its
+`source` (the link, the date the page itself shows or "undated", the day it was read) and,
+apart, `confirmations` (a call, an email or message reply, a visit: when, how, by which role).
+Cards say which of the two they rest on; staleness runs from the latest confirmation, else the
+page's own date, else the day it was read (an undated page was at least live that day).
 """
 
 from __future__ import annotations
@@ -53,12 +52,10 @@ def _page_date(value: Any) -> Any:
         value = str(value)
     if value == UNDATED:
         return value
-    match = _PAGE_DATE.fullmatch(value) if isinstance(value, str) else None
-    if match is None:
+    if not isinstance(value, str) or not _PAGE_DATE.fullmatch(value):
         raise ValueError(f"{PAGE_DATE_HELP} (got {value!r})")
-    year, month, day = (int(part) if part else 1 for part in match.groups())
     try:
-        dt.date(year, month, day)
+        page_date_floor(value)
     except ValueError:
         raise ValueError(f"not a real date: {value!r}") from None
     return value
@@ -187,6 +184,7 @@ E = TypeVar("E", bound=Sourced)
 
 
 def confirmations_of(entry: Sourced) -> Sequence[Confirmation]:
+    """A resource's confirmations; a guide has none (it is read, not called)."""
     found: Sequence[Confirmation] = getattr(entry, "confirmations", ())
     return found
 
@@ -242,16 +240,11 @@ GUIDE_UNDATED = N_("Source: {link}, undated (read on {date})")
 Ui = Callable[..., str]  # View.ui: translates, escapes, fills in, isolates
 
 
-def site_name(url: str) -> str:
-    """The site a page is on, as people read it in a browser's address bar."""
-    host = urlsplit(url).hostname or url
-    return host.removeprefix("www.")
-
-
 def site_link(url: str) -> Html:
-    """The site's name, linked to the page: a full address can hold telling words
-    (…/digital-targeting-…-lgbt), and punctuation written after it is never part of it."""
-    return Html(f'<a href="{escape(url)}">{escape(site_name(url), quote=False)}</a>')
+    """The site's name as an address bar shows it, linked to the page: a full address can hold
+    telling words (…/digital-targeting-…-lgbt), and punctuation after it is never part of it."""
+    site = (urlsplit(url).hostname or url).removeprefix("www.")
+    return Html(f'<a href="{escape(url)}">{escape(site, quote=False)}</a>')
 
 
 def page_date(t: Translator, dated: str) -> str:
@@ -267,21 +260,22 @@ def page_date(t: Translator, dated: str) -> str:
     return dated
 
 
+def _source_line(ui: Ui, t: Translator, source: Source, dated: str, undated: str) -> str:
+    link = site_link(source.url)  # named {source} in a card's wording, {link} in a guide's
+    if source.dated == UNDATED:
+        return ui(undated, source=link, link=link, date=t.date(source.read))
+    return ui(dated, source=link, link=link, date=page_date(t, source.dated))
+
+
 def resource_line(ui: Ui, t: Translator, entry: Sourced) -> str:
     """A card's last line: the confirmation it rests on, or its source and how old it is."""
     confirmed = latest_confirmation(entry)
     if confirmed is not None:
         return ui(CONFIRMED[confirmed.how], date=t.date(confirmed.date))
-    source = entry.source
-    if source.dated == UNDATED:
-        return ui(FROM_UNDATED, source=site_link(source.url), date=t.date(source.read))
-    return ui(FROM_DATED, source=site_link(source.url), date=page_date(t, source.dated))
+    return _source_line(ui, t, entry.source, FROM_DATED, FROM_UNDATED)
 
 
 def guide_line(ui: Ui, t: Translator, entry: Sourced) -> str:
     """A guide's last line: its source, as the site's name linked to the page."""
-    source = entry.source
-    if source.dated == UNDATED:
-        return ui(GUIDE_UNDATED, link=site_link(source.url), date=t.date(source.read))
-    return ui(GUIDE_DATED, link=site_link(source.url), date=page_date(t, source.dated))
+    return _source_line(ui, t, entry.source, GUIDE_DATED, GUIDE_UNDATED)
 
