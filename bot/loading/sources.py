@@ -138,7 +138,7 @@ class DirectoryFiles:
         """The whole, put together from each file's validated entries."""
         good = [self._good[name] for name in sorted(self._good)]
         data = whole([read.part for read in good])
-        return Directory(data, str(self.path), tuple(read.piece for read in good))
+        return Directory(data, tuple(read.piece for read in good))
 
 
 def _context(others: list[Read], alone: bool) -> dict[str, Any]:

@@ -236,4 +236,4 @@ def whole(parts: Sequence[PartFile]) -> DirectoryFile:
 
 def parse_directory(text: str, filename: str = "resources.yaml") -> Directory:
     """Validate a whole directory written as one text, in this process (tests, tools)."""
-    return Directory(whole([validate_part(text, filename)]), source=filename)
+    return Directory(whole([validate_part(text, filename)]))
