@@ -89,20 +89,10 @@ def _no_plain_link(value: Any) -> Any:
     return value
 
 
-PageDate = Annotated[
-    str,
-    BeforeValidator(_page_date),
-    WithJsonSchema(
-        {"type": "string", "pattern": _PAGE_DATE_PATTERN, "description": PAGE_DATE_HELP}
-    ),
-]
-Role = Annotated[
-    str,
-    AfterValidator(_role),
-    WithJsonSchema(
-        {"type": "string", "pattern": f"^{_ROLE.pattern}$", "description": ROLE_HELP}
-    ),
-]
+PageDate = Annotated[str, BeforeValidator(_page_date), WithJsonSchema(
+    {"type": "string", "pattern": _PAGE_DATE_PATTERN, "description": PAGE_DATE_HELP})]
+Role = Annotated[str, AfterValidator(_role), WithJsonSchema(
+    {"type": "string", "pattern": f"^{_ROLE.pattern}$", "description": ROLE_HELP})]
 SourceUrl = Annotated[str, AfterValidator(_web_address)]
 
 
@@ -162,9 +152,6 @@ def old_key_message(key: str, written: str) -> str | None:
     return template.format(value=written or "YYYY-MM-DD") if template else None
 
 
-# --------------------------------------------------------------------------- dates
-
-
 def page_date_floor(dated: str) -> dt.date:
     """The earliest day a partial page date can mean: 2020-06 is read as 1 June 2020."""
     match = _PAGE_DATE.fullmatch(dated)
@@ -195,12 +182,10 @@ def latest_confirmation(entry: Sourced) -> Confirmation | None:
 
 def as_of(entry: Sourced) -> dt.date:
     """The date an entry rests on: its latest confirmation, the page's date, or the reading."""
-    confirmed = latest_confirmation(entry)
-    if confirmed is not None:
+    if confirmed := latest_confirmation(entry):
         return confirmed.date
-    if entry.source.dated != UNDATED:
-        return page_date_floor(entry.source.dated)
-    return entry.source.read
+    dated = entry.source.dated
+    return entry.source.read if dated == UNDATED else page_date_floor(dated)
 
 
 def stale(entries: Sequence[E], max_age_days: int, today: dt.date) -> list[E]:
@@ -211,8 +196,7 @@ def stale(entries: Sequence[E], max_age_days: int, today: dt.date) -> list[E]:
 
 def describe(entry: Sourced) -> str:
     """One line for admins: what the entry rests on, in plain English data terms."""
-    confirmed = latest_confirmation(entry)
-    if confirmed is not None:
+    if confirmed := latest_confirmation(entry):
         return f"confirmed by {confirmed.how} on {confirmed.date} ({confirmed.by})"
     return f"unconfirmed; source dated {entry.source.dated}, read {entry.source.read}"
 
@@ -223,8 +207,6 @@ def date_warnings(entry: Sourced, today: dt.date) -> list[str]:
     days += [(f"confirmations[{i}].date", c.date) for i, c in enumerate(confirmations_of(entry))]
     return [f"{entry.id!r} {field} {day} is in the future" for field, day in days if day > today]
 
-
-# --------------------------------------------------------------------------- card wording
 
 CONFIRMED = {
     How.CALL: N_("Confirmed by a call on {date}."),
@@ -249,15 +231,14 @@ def site_link(url: str) -> Html:
 
 def page_date(t: Translator, dated: str) -> str:
     """A page's own date at the precision it was given: 2018-06-08, June 2020, 2019."""
+    day = page_date_floor(dated)
     if dated.count("-") == 2:
-        return t.date(page_date_floor(dated))
-    if dated.count("-") == 1:
-        day = page_date_floor(dated)
-        if t.language.months:  # the month names the language's readers use, as Translator.date
-            month = t.language.months[day.month - 1]
-            return t.language.month_year.format(month=month, year=day.year)
-        return str(format_skeleton("yMMMM", day, locale=t.locale))
-    return dated
+        return t.date(day)
+    if dated.count("-") == 0:
+        return dated
+    if t.language.months:  # the month names the language's readers use, as Translator.date
+        return t.language.month_year.format(month=t.language.months[day.month - 1], year=day.year)
+    return str(format_skeleton("yMMMM", day, locale=t.locale))
 
 
 def _source_line(ui: Ui, t: Translator, source: Source, dated: str, undated: str) -> str:
@@ -269,8 +250,7 @@ def _source_line(ui: Ui, t: Translator, source: Source, dated: str, undated: str
 
 def resource_line(ui: Ui, t: Translator, entry: Sourced) -> str:
     """A card's last line: the confirmation it rests on, or its source and how old it is."""
-    confirmed = latest_confirmation(entry)
-    if confirmed is not None:
+    if confirmed := latest_confirmation(entry):
         return ui(CONFIRMED[confirmed.how], date=t.date(confirmed.date))
     return _source_line(ui, t, entry.source, FROM_DATED, FROM_UNDATED)
 
