@@ -8,7 +8,6 @@ import datetime as dt
 from bot.directory import provenance
 from bot.directory.contacts import ContactType
 from bot.directory.model import FALLBACK_LANGUAGE, Guide, Resource
-from bot.directory.phones import is_known_short_code
 from bot.directory.queries import Directory
 from bot.i18n.sensitive import NO_TERMS, SensitiveTerms
 
@@ -38,8 +37,7 @@ def warnings_for(
     for resource in data.resources:
         for contact, shown in directory.contacts(resource):
             number, country = shown.number, directory.contact_country(resource, contact)
-            if (contact.type == ContactType.PHONE and number and number.local_only and country
-                    and not is_known_short_code(number.dial, country)):
+            if contact.type == ContactType.PHONE and number and number.unlisted:
                 out.append(f"check: {resource.id!r} {number.dial} is a service code phone "
                            f"metadata does not list for {country}; confirm it by calling")
     return out
