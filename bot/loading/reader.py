@@ -27,7 +27,7 @@ from typing import Any
 from bot.directory.model import Path_, Problem, format_path
 from bot.directory.queries import Piece, Words
 from bot.loading.files import SECONDS_PER_MB, TIMEOUT, size_of
-from bot.loading.validation import Outline, PartFile, outline
+from bot.loading.validation import PartFile
 
 MAX_CHILDREN = 4
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
@@ -41,10 +41,6 @@ class Read:
     digest: str  # of its text: a file saved again unchanged changes nothing
     part: PartFile
     words: Words
-
-    @cached_property
-    def outline(self) -> Outline:
-        return outline(self.name, self.part)
 
     @cached_property
     def piece(self) -> Piece:

@@ -80,15 +80,14 @@ class Reloader:
     def current(self) -> Directory:
         return self.loaded.directory
 
-    def _refresh(self) -> tuple[Loaded | None, DirectoryError | None, bool]:
-        directory, error, changed = self.source.refresh()
-        return (Loaded.of(directory) if directory is not None else None), error, changed
-
     async def reload(self) -> ReloadResult:
         """Read what changed now. Used by the watcher, /reload and SIGHUP."""
         async with self._lock:
+            loaded = None
             try:
-                loaded, error, changed = await asyncio.to_thread(self._refresh)
+                directory, error, changed = await asyncio.to_thread(self.source.refresh)
+                if directory is not None:
+                    loaded = await asyncio.to_thread(Loaded.of, directory)
             except Exception as exc:  # never let the watcher die
                 log.exception("unexpected error while reloading the directory")
                 error = DirectoryError([Problem(str(self.path), 0, 0, "", type(exc).__name__)])

@@ -124,7 +124,7 @@ class DirectoryFiles:
     def _cross(self, candidate: dict[str, Read], fresh: set[str]) -> list[Found]:
         """What spans all files, and the contacts of the files read now in the whole's
         countries (of every file, when a region changed country)."""
-        found = cross_problems([read.outline for _, read in sorted(candidate.items())],
+        found = cross_problems([(name, read.part) for name, read in sorted(candidate.items())],
                                whole=True)
         countries = _countries(candidate.values())
         moved = countries != _countries(self._good.values())
@@ -146,7 +146,7 @@ def _context(others: list[Read], alone: bool) -> dict[str, Any]:
     when it is read `alone` (files read together may refer to each other's new ids)."""
     return {
         "countries": _countries(others),
-        "ids": {kind: [ident for read in others for _, ident in read.outline.ids[kind]]
+        "ids": {kind: [entry.id for read in others for entry in getattr(read.part, kind)]
                 for kind in ("regions", "categories", "resources")} if alone else {},
     }
 

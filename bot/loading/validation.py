@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, Literal
 
 import yaml
@@ -37,7 +36,8 @@ from bot.directory.queries import Directory
 from bot.loading.yamlfile import QUOTE_CHARS, Loader, clip, node_at, parse_yaml, quote
 
 _SINGULAR = {"regions": "region", "categories": "category", "resources": "resource"}
-_REFS = {"categories": "categories", "regions": "regions", "related": "resources"}
+_REFS = {"resources": {"categories": "categories", "regions": "regions"},
+         "guides": {"categories": "categories", "regions": "regions", "related": "resources"}}
 Located = tuple[Path_, bool, str]  # (field path, whether its key is at fault, message)
 Found = tuple[str, Path_, str]  # (file, field path, message)
 
@@ -112,70 +112,48 @@ def contact_problems(
                 yield ("resources", i, "contacts", j, "value"), clip(message)
 
 
-@dataclass(frozen=True)
-class Outline:
-    """What one file brings to the checks across files, worked out once per version of the
-    file: a reload checks the others' outlines again, not their entries."""
-
-    name: str
-    ids: dict[str, list[tuple[int, str]]]  # kind -> (position, id)
-    refs: list[tuple[Path_, str, str]]  # (path, kind referred to, id referred to)
-    emergency: list[int]  # positions of categories marked as the emergency one
-    given: frozenset[str]  # of "version" and "languages"
-    filled: frozenset[str]  # the kinds it has entries of
-
-
-def outline(name: str, data: Any) -> Outline:
-    """The outline of a file's raw mapping or validated model, tolerantly."""
-    entries = {kind: _entries(data, kind) for kind in SECTIONS}
-    ids = {kind: [(i, e) for i, entry in found if isinstance(e := _get(entry, "id"), str)]
-           for kind, found in entries.items()}
-    refs: list[tuple[Path_, str, str]] = [
-        ((kind, i, field, j), target, ref)
-        for kind in ("resources", "guides") for i, entry in entries[kind]
-        for field, target in _REFS.items() if (kind, field) != ("resources", "related")
-        for j, ref in enumerate(_list(_get(entry, field))) if isinstance(ref, str)
-    ]
-    emergency = [i for i, c in entries["categories"] if _get(c, "emergency") is True]
-    given = frozenset(key for key in ("version", "languages") if _get(data, key) is not None)
-    return Outline(name, ids, refs, emergency, given, frozenset(k for k in SECTIONS if entries[k]))
-
-
 def cross_problems(
-    files: Sequence[Outline], known: Mapping[str, Iterable[str]] | None = None,
+    files: Sequence[tuple[str, Any]], known: Mapping[str, Iterable[str]] | None = None,
     *, whole: bool = False,
 ) -> list[Found]:
-    """What spans entries and files: ids unique and known (besides the `known` ones), one
-    emergency category; for the `whole`, also what it needs once or at least once."""
+    """What spans entries and files, from each file's raw mapping or validated model: ids
+    unique and known (besides the `known` ones), one emergency category; for the `whole`,
+    also what it needs once or at least once."""
     found: list[Found] = []
     ids: dict[str, set[str]] = {}
     for kind in SECTIONS:
         seen: set[str] = set()
-        for file in files:
-            for i, ident in file.ids[kind]:
-                if ident in seen:
-                    found.append((file.name, (kind, i, "id"),
-                                  f"duplicate id {quote(ident)} in {kind}"))
-                seen.add(ident)
+        for name, data in files:
+            for i, entry in _entries(data, kind):
+                if isinstance(ident := _get(entry, "id"), str):
+                    if ident in seen:
+                        found.append((name, (kind, i, "id"),
+                                      f"duplicate id {quote(ident)} in {kind}"))
+                    seen.add(ident)
         ids[kind] = seen.union((known or {}).get(kind, ()))
-    emergency = [(file.name, i) for file in files for i in file.emergency]
+    emergency = [(name, i) for name, data in files
+                 for i, group in _entries(data, "categories") if _get(group, "emergency") is True]
     found += [(name, ("categories", i, "emergency"), "only one category can be the emergency one")
               for name, i in emergency[1:]]
-    for file in files:
-        for path, target, ref in file.refs:
-            if ref not in ids[target]:
-                close = difflib.get_close_matches(ref, ids[target], n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-                found.append((file.name, path, f"no {_SINGULAR[target]} {quote(ref)}{hint}"))
-    first = files[0].name if files else "resources.yaml"
+    for name, data in files:
+        for kind, fields in _REFS.items():
+            for i, entry in _entries(data, kind):
+                for field, target in fields.items():
+                    for j, ref in enumerate(_list(_get(entry, field))):
+                        if isinstance(ref, str) and ref not in ids[target]:
+                            close = difflib.get_close_matches(ref, ids[target], n=1)
+                            hint = f" (did you mean {close[0]!r}?)" if close else ""
+                            found.append((name, (kind, i, field, j),
+                                          f"no {_SINGULAR[target]} {quote(ref)}{hint}"))
+    first = files[0][0] if files else "resources.yaml"
     for key in ("version", "languages") if whole else ():
-        holders = [file.name for file in files if key in file.given]
+        holders = [name for name, data in files if _get(data, key) is not None]
         if not holders:
             found.append((first, (key,), "this field is required"))
         found += [(name, (key,), f"already given in {holders[0]}: give it in one file")
                   for name in holders[1:]]
     found += [(first, (kind,), "at least one is required") for kind in ("regions", "categories")
-              if whole and not any(kind in file.filled for file in files)]
+              if whole and not any(_entries(data, kind) for _, data in files)]
     return found
 
 
@@ -202,7 +180,7 @@ def validate_part(text: str, name: str, context: Mapping[str, Any] | None = None
     located += [(path, False, message) for path, message
                 in contact_problems(data, countries, known_only=context is not None)]
     if context is None or ((located or problems) and any(context["ids"].values())):
-        crossed = cross_problems([outline(name, data)], context["ids"] if context else None,
+        crossed = cross_problems([(name, data)], context["ids"] if context else None,
                                  whole=context is None)
         located += [(path, False, message) for _, path, message in crossed]
     if located:
