@@ -4,16 +4,15 @@ Everything an admin's file can do to a parser happens here, under memory and CPU
 before a byte of it is read: a parser bug, a bomb or a crash costs this process, never the
 bot. The child opens the files itself, by the rules of bot/loading/files.py, so the bot never
 reads a file it has not vetted. The input is one JSON line: the files, the folder they must lie
-in, and what the other files define. The output is, per file, a JSON line (its problems, or
-its digest), then its validated entries as one JSON line, and the words typed search looks
-for, folded, as another.
+in, and what the other files define. The output is, per file, a JSON line (its name, and its
+problems if it has any), then its validated entries as one JSON line, and the words typed
+search looks for, folded, as another.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import gc
-import hashlib
 import json
 import os
 import resource
@@ -83,7 +82,7 @@ def answer(header: dict[str, Any], stdout: BinaryIO) -> None:
         except DirectoryError as exc:
             write({"file": name, "problems": [dataclasses.asdict(p) for p in exc.problems]})
             continue
-        write({"file": name, "sha256": hashlib.sha256(text.encode()).hexdigest()})
+        write({"file": name})
         stdout.write(model.model_dump_json(exclude_defaults=True).encode() + b"\n")
         write(piece_words(model.resources, model.guides))
 
