@@ -1,10 +1,9 @@
 """Where each entry comes from and who confirmed it, and how a card says so honestly.
 
-A page read by a researcher is not a person who called the number: an entry carries its
-`source` (the link, the date the page itself shows or "undated", the day it was read) and,
-apart, `confirmations` (a call, an email or message reply, a visit: when, how, by which role).
-Cards say which of the two they rest on; staleness runs from the latest confirmation, else the
-page's own date, else the day it was read (an undated page was at least live that day).
+A page read by a researcher is not a person who called the number: an entry has its `source`
+(link, the page's own date or "undated", the day it was read) and, apart, `confirmations` (a
+call, a reply, a visit: when, how, by which role). Staleness runs from the latest confirmation,
+else the page's date, else the day it was read (an undated page was live at least that day).
 """
 
 from __future__ import annotations

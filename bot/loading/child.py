@@ -1,12 +1,10 @@
 """The child process that reads directory files for the bot: `python -m bot.loading.child`.
 
-Everything an admin's file can do to a parser happens here, under memory and CPU limits set
-before a byte of it is read: a parser bug, a bomb or a crash costs this process, never the
-bot. The child opens the files itself, by the rules of bot/loading/files.py, so the bot never
-reads a file it has not vetted. The input is one JSON line: the files, the folder they must lie
-in, and what the other files define. The output is, per file, a JSON line (its name, and its
-problems if it has any), then its validated entries as one JSON line, and the words typed
-search looks for, folded, as another.
+Whatever an admin's file does to a parser (a bug, a bomb, a crash) costs this process, under
+memory and CPU limits set before a byte is read, never the bot; it opens the files itself, by
+files.py's rules. In: one JSON line (the files, their folder, what the other files define).
+Out, per file: a JSON line (its name, its problems if any), its validated entries as one JSON
+line, and its search words, folded, as another.
 """
 
 from __future__ import annotations

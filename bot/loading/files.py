@@ -1,12 +1,10 @@
 """Finding and opening a directory's files, whatever a folder holds.
 
-A folder may hold a link to /dev/zero or to a secret file elsewhere, a FIFO that never
-answers, or a file swapped between two looks. So only regular files inside the folder are
-read: a link is followed when its fully resolved target is a regular file inside the folder
-(Kubernetes' ConfigMap volumes are links into `..data/`), a file is opened without blocking,
-checked with fstat on the open descriptor, its real path checked again through that
-descriptor, and no more than the limit is read from it. Reading happens in the reader child,
-whose deadline bounds the time any read may take.
+A folder may hold a link to /dev/zero or to a secret elsewhere, a FIFO that never answers, or a
+file swapped between two looks. Only regular files inside the folder are read (through a link
+whose resolved target is one: ConfigMap volumes link into `..data/`), opened without blocking,
+checked again on the open descriptor (fstat, real path), never past the limit, and within the
+reader child's deadline.
 """
 
 from __future__ import annotations

@@ -1,10 +1,7 @@
-"""Running `python -m bot.loading.child` for the bot: one child per batch of files, each under
-a wall-clock deadline, and stopped at once when the bot stops.
-
-The child limits its own memory and CPU before it reads a byte (bot/loading/child.py); here it
-gets a deadline too, and whatever way it dies becomes a problem naming the files it was
-given. Its answer is validated again as it is turned back into entries, so nothing but a valid
-directory ever reaches the bot.
+"""Running `python -m bot.loading.child` for the bot: a child per batch of files, under a
+wall-clock deadline (it sets its own memory and CPU limits), stopped at once when the bot stops.
+However it dies becomes a problem naming its files, and its answer is validated again, so
+nothing but a valid directory reaches the bot.
 """
 
 from __future__ import annotations

@@ -1,10 +1,9 @@
-"""Keeps the directory current: watch the file or folder, validate in a child, swap atomically.
+"""Keeps the directory current: watch the file or folder, read it in children, swap atomically.
 
-A broken save never takes the bot down: every file is read in a child process under memory
-and time limits (bot/loading/child.py), the last good directory (in a folder, the last good
-version of each file) keeps serving, and the error is reported once per version of the files
-(log, and a hook through which admins are told). The directory and typed search's index are
-built off the event loop and swapped together, so a search never meets two directories.
+A broken save never takes the bot down: the last good directory (in a folder, the last good
+version of each file) keeps serving, and the error is told once per version of the files (log,
+and a hook to the admins). The directory and typed search's index are built off the event
+loop and swapped together, so a search never meets two directories.
 """
 
 from __future__ import annotations

@@ -1,10 +1,9 @@
 """A directory file or folder, read in child processes, with the last good version of each file.
 
-A folder is read file by file: an edit re-reads only the changed file, and a file that breaks
-keeps its last good version serving while the others go live. What spans files (ids,
-references, one emergency category, contacts in regions another file defines) is checked over
-the whole; a change that would break another file is held back, naming the problem at its
-file and line, and read again with the next change (the one it may have waited for).
+An edit re-reads only the changed file; a file that breaks keeps its last good version while
+the others go live. What spans files (ids, references, one emergency category, contacts in
+regions another file defines) is checked over the whole: a change that would break another
+file is held back, named at its file and line, and read again with the next change.
 """
 
 from __future__ import annotations

@@ -1,10 +1,7 @@
-"""Validating directory files: one file against the model, and all files against each other.
-
-A directory is one file or a folder of them. Each file is validated on its own (YAML, the
-model, contact values), in a child process for the bot; what spans files (ids, references,
-one emergency category, one `version`) is checked over the whole, cheaply, wherever the files
-meet. Every problem names file, line, column and field, and quotes input only briefly.
-"""
+"""Validating directory files: each on its own (YAML, the model, contact values), in a child
+process for the bot, then what spans files (ids, references, one emergency category, one
+`version`) over the whole. Every problem names file, line, column and field, and quotes input
+only briefly."""
 
 from __future__ import annotations
 
