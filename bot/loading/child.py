@@ -3,14 +3,15 @@
 Whatever an admin's file does to a parser (a bug, a bomb, a crash) costs this process, under
 memory and CPU limits set before a byte is read, never the bot; it opens the files itself, by
 files.py's rules. In: one JSON line (the files, their folder, what the other files define).
-Out, per file: a JSON line (its name, its problems if any), its validated entries as one JSON
-line, and its search words, folded, as another.
+Out, per file: a JSON line (its problems, or its text's digest), its validated entries as one
+JSON line, and its search words, folded, as another.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import gc
+import hashlib
 import json
 import os
 import resource
@@ -80,7 +81,7 @@ def answer(header: dict[str, Any], stdout: BinaryIO) -> None:
         except DirectoryError as exc:
             write({"file": name, "problems": [dataclasses.asdict(p) for p in exc.problems]})
             continue
-        write({"file": name})
+        write({"file": name, "sha256": hashlib.sha256(text.encode()).hexdigest()})
         stdout.write(model.model_dump_json(exclude_defaults=True).encode() + b"\n")
         write(piece_words(model.resources, model.guides))
 

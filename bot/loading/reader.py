@@ -35,6 +35,7 @@ class Read:
     """One file its child found valid: its entries and its words for typed search."""
 
     name: str
+    digest: str  # of its text: a file saved again unchanged changes nothing
     part: PartFile
     words: Words
 
@@ -161,7 +162,7 @@ def _answer(out: bytes) -> tuple[list[Read], list[Problem]]:
         # most of the bot's objects, and each full collection would walk every one.
         words = {key: {word: array("I", docs).tobytes() for word, docs in held.items()}
                  for key, held in json.loads(next(lines, b"")).items()}
-        found.append(Read(head["file"], part, words))
+        found.append(Read(head["file"], head["sha256"], part, words))
     return found, problems
 
 

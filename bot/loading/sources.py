@@ -94,10 +94,9 @@ class DirectoryFiles:
         return (self.directory() if changed else None), error if problems else None, changed
 
     def _kept(self, read: Read) -> Read:
-        """The last good version of a file saved again with the same entries (nothing then
-        changes), else the new reading."""
+        """The last good version of a file saved again unchanged, else the new reading."""
         good = self._good.get(read.name)
-        return good if good is not None and good.part == read.part else read
+        return good if good is not None and good.digest == read.digest else read
 
     def _settle(
         self, candidate: dict[str, Read], touched: set[str]
