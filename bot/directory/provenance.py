@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from enum import StrEnum
 from html import escape
-from typing import Annotated, Any, Protocol, TypeVar
+from typing import Annotated, Any, Protocol
 from urllib.parse import urlsplit
 
 from babel.dates import format_skeleton
@@ -166,9 +166,6 @@ class Sourced(Protocol):
     def source(self) -> Source: ...
 
 
-E = TypeVar("E", bound=Sourced)
-
-
 def confirmations_of(entry: Sourced) -> Sequence[Confirmation]:
     """A resource's confirmations; a guide has none (it is read, not called)."""
     found: Sequence[Confirmation] = getattr(entry, "confirmations", ())
@@ -185,12 +182,6 @@ def as_of(entry: Sourced) -> dt.date:
         return confirmed.date
     dated = entry.source.dated
     return entry.source.read if dated == UNDATED else page_date_floor(dated)
-
-
-def stale(entries: Sequence[E], max_age_days: int, today: dt.date) -> list[E]:
-    """Entries resting on a date older than the limit, oldest first."""
-    limit = today - dt.timedelta(days=max_age_days)
-    return sorted((e for e in entries if as_of(e) < limit), key=as_of)
 
 
 def describe(entry: Sourced) -> str:

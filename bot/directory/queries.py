@@ -123,8 +123,10 @@ class Directory:
         return any(danger in c.answers for c in self.data.categories)
 
     def stale(self, max_age_days: int, today: dt.date) -> list[Resource | Guide]:
+        """Entries resting on a date older than the limit, oldest first."""
+        limit = today - dt.timedelta(days=max_age_days)
         entries: list[Resource | Guide] = [*self.data.resources, *self.data.guides]
-        return provenance.stale(entries, max_age_days, today)
+        return sorted((e for e in entries if provenance.as_of(e) < limit), key=provenance.as_of)
 
     def empty_cells(self) -> list[tuple[str, str]]:
         """(region, category) pairs where a user would find no contact at all."""

@@ -57,10 +57,6 @@ def size_of(path: Path) -> int:
         return 0
 
 
-def _inside(real: str, folder: str) -> bool:
-    return real == folder or real.startswith(folder.rstrip(os.sep) + os.sep)
-
-
 def read_file(path: Path, folder: Path | None = None, limit: int = MAX_FILE_BYTES) -> bytes:
     """A regular file's bytes, at most `limit`; with `folder`, only if it lies inside it.
     DirectoryError names the file and why it was refused; nothing of a refused file is read.
@@ -69,7 +65,7 @@ def read_file(path: Path, folder: Path | None = None, limit: int = MAX_FILE_BYTE
         return DirectoryError([Problem(str(path), 0, 0, "", why)])
 
     home = os.path.realpath(folder) if folder is not None else None
-    if home is not None and not _inside(os.path.realpath(path), home):
+    if home is not None and os.path.commonpath((os.path.realpath(path), home)) != home:
         raise refused(_OUTSIDE)
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY)
@@ -84,7 +80,7 @@ def read_file(path: Path, folder: Path | None = None, limit: int = MAX_FILE_BYTE
         # swapped after the first look is still caught.
         through = f"/proc/self/fd/{fd}"
         real = os.path.realpath(through if os.path.exists(through) else path)
-        if home is not None and not _inside(real, home):
+        if home is not None and os.path.commonpath((real, home)) != home:
             raise refused(_OUTSIDE)
         chunks, size = [], 0
         while chunk := os.read(fd, min(2**20, limit + 1 - size)):
