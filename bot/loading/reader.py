@@ -114,14 +114,10 @@ class Reader:
         count = min(len(names), children, MAX_CHILDREN)
         largest_first = sorted(names, key=lambda name: -size_of(Path(name)))
         header = {"folder": str(folder) if folder else None, "context": context}
-        found: list[Read] = []
-        problems: list[Problem] = []
+        batches = [largest_first[i::count] for i in range(count)]
         with ThreadPoolExecutor(count) as pool:
-            batches = [largest_first[i::count] for i in range(count)]
-            for ok, bad in pool.map(lambda batch: self._read_batch(batch, header), batches):
-                found += ok
-                problems += bad
-        return found, problems
+            answers = list(pool.map(lambda batch: self._read_batch(batch, header), batches))
+        return [read for ok, _ in answers for read in ok], [p for _, bad in answers for p in bad]
 
     def _read_batch(self, names: list[str], header: dict[str, Any]
                     ) -> tuple[list[Read], list[Problem]]:

@@ -74,8 +74,8 @@ class DirectoryFiles:
         candidate = {k: v for k, v in self._good.items() if k not in removed} | fresh
         # A file that failed to read keeps its last good numbers, checked for the countries
         # of their regions then: they are not served under another country unread.
-        before, after = _countries(self._good.values()), _countries(candidate.values())
-        moved = {r for r in before.keys() | after.keys() if before.get(r) != after.get(r)}
+        countries = _countries(self._good.values()).items() ^ _countries(candidate.values()).items()
+        moved = {region for region, _ in countries}
         unchecked = [name for name in todo if name not in fresh and name in candidate
                      and any(moved.intersection(r.regions) for r in candidate[name].part.resources)]
         if unchecked:
