@@ -71,6 +71,17 @@ async def test_editing_one_file_reads_only_that_file(
     assert sent == [["lebanon.yaml"]]
 
 
+async def test_a_file_saved_again_unchanged_changes_nothing(tmp_path: Path) -> None:
+    folder = split(tmp_path / "dir")
+    reloader = Reloader.start_with(folder, reader=InProcessReader())
+    before = reloader.current
+    lebanon = folder / "lebanon.yaml"
+    atomic_write(lebanon, lebanon.read_text())  # a new file: read again, found the same
+    outcome = await reloader.reload()
+    assert not outcome.changed and outcome.error is None
+    assert reloader.current is before and reloader.generation == 0
+
+
 async def test_a_broken_file_keeps_its_last_good_version_and_the_others_go_live(
     tmp_path: Path,
 ) -> None:

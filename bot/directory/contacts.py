@@ -35,111 +35,60 @@ def https_url(value: str) -> str:
     return value
 
 
-_TELEGRAM = re.compile(r"@[A-Za-z][A-Za-z0-9_]{3,31}|https://t\.me/[A-Za-z0-9_/+-]+")
-_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}$")
-# An app as its store lists it: a name (letters of any script, digits, a few marks), or a link.
-_APP_NAME = re.compile(r"[^\W_][\w .+&'’-]{0,39}")
-
-
-def _link_problem(value: str) -> str | None:
-    try:
-        https_url(value)
-    except ValueError as exc:
-        return str(exc)
-    return None
-
-
-def _number_problem(value: str, country: str | None, *, whatsapp: bool = False) -> str | None:
-    try:
-        read_number(value, country, whatsapp=whatsapp)
-    except ValueError as exc:
-        return str(exc)
-    return None
-
-
-def _check_phone(value: str, country: str | None) -> str | None:
-    return _number_problem(value, country)
-
-
-def _check_whatsapp(value: str, country: str | None) -> str | None:
-    if value.startswith("https://"):
-        return _link_problem(value)
-    return _number_problem(value, country, whatsapp=True)
-
-
-def _check_email(value: str, country: str | None) -> str | None:
-    return None if _EMAIL.fullmatch(value) else f"not a valid email address: {value!r}"
-
-
-def _check_link(value: str, country: str | None) -> str | None:
-    return _link_problem(value)
-
-
-def _check_telegram(value: str, country: str | None) -> str | None:
-    if _TELEGRAM.fullmatch(value):
-        return None
-    return f"a Telegram contact is @username or https://t.me/…: {value!r}"
-
-
-def _check_app(value: str, country: str | None) -> str | None:
-    if value.startswith("https://"):
-        return _link_problem(value)
-    if _APP_NAME.fullmatch(value):
-        return None
-    return (
-        "an app is its name as the app store shows it (letters, digits, spaces, at most 40) "
-        f"or an https:// link to it in a store: {value[:60]!r}"
-    )
-
-
-def _https_only(value: str) -> str | None:
+def _https(value: str) -> str | None:
     return value if value.startswith("https://") else None
-
-
-def _whatsapp_link(value: str) -> str | None:
-    if value.startswith("https://"):
-        return value
-    return "https://wa.me/" + "".join(c for c in value if c.isdigit())
-
-
-def _telegram_link(value: str) -> str | None:
-    if value.startswith("@"):
-        return "https://t.me/" + value[1:]
-    return _https_only(value)
-
-
-def _no_link(value: str) -> str | None:
-    return None
 
 
 @dataclass(frozen=True)
 class ContactKind:
     icon: str
-    check: Callable[[str, str | None], str | None]  # (value, country) -> what is wrong
-    link: Callable[[str], str | None]  # the https link a button opens (Telegram takes no tel:)
+    written: str = ""  # the pattern of a value that is not a link (or a number)
+    wrong: str = "links must start with https:// (got {value!r})"  # for one that is not
+    link: Callable[[str], str | None] = _https  # what a button opens (Telegram takes no tel:)
     link_label: str = N_("Open the website")  # that button's words, when it has no label
+    links: bool = True  # an https:// link is a value too
     dialable: bool = False  # a phone number: read for its country, shown formatted
     whatsapp: bool = False  # a number WhatsApp needs in full international form
     on_emergency: bool = True  # can be called or messaged at once: on the Emergency screen
 
+    def check(self, value: str, country: str | None) -> str | None:
+        """What is wrong with a value of this kind, in a contact for `country`."""
+        try:
+            if self.links and value.startswith("https://"):
+                https_url(value)
+            elif self.dialable:
+                read_number(value, country, whatsapp=self.whatsapp)
+            elif not re.fullmatch(self.written, value):
+                return self.wrong.format(value=value, start=value[:60])
+        except ValueError as exc:
+            return str(exc)
+        return None
+
 
 CONTACT_KINDS: dict[ContactType, ContactKind] = {
-    ContactType.PHONE: ContactKind("📞", _check_phone, _no_link, dialable=True),
+    ContactType.PHONE: ContactKind("📞", link=lambda value: None, links=False, dialable=True),
     ContactType.WHATSAPP: ContactKind(
-        "💬",
-        _check_whatsapp,
-        _whatsapp_link,
-        N_("Open in WhatsApp"),
-        dialable=True,
-        whatsapp=True,
+        "💬", link=lambda value: _https(value) or "https://wa.me/" + re.sub(r"\D", "", value),
+        link_label=N_("Open in WhatsApp"), dialable=True, whatsapp=True,
     ),
-    ContactType.EMAIL: ContactKind("✉️", _check_email, _https_only, on_emergency=False),
-    ContactType.WEBSITE: ContactKind("🌐", _check_link, _https_only, on_emergency=False),
-    ContactType.FORM: ContactKind(
-        "📝", _check_link, _https_only, N_("Open the form"), on_emergency=False
+    ContactType.EMAIL: ContactKind(
+        "✉️", r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}",
+        "not a valid email address: {value!r}", links=False, on_emergency=False,
     ),
-    ContactType.TELEGRAM: ContactKind("✈️", _check_telegram, _telegram_link, N_("Open in Telegram")),
-    ContactType.APP: ContactKind("📲", _check_app, _https_only, on_emergency=False),
+    ContactType.WEBSITE: ContactKind("🌐", on_emergency=False),
+    ContactType.FORM: ContactKind("📝", link_label=N_("Open the form"), on_emergency=False),
+    ContactType.TELEGRAM: ContactKind(
+        "✈️", r"@[A-Za-z][A-Za-z0-9_]{3,31}|https://t\.me/[A-Za-z0-9_/+-]+",
+        "a Telegram contact is @username or https://t.me/…: {value!r}",
+        lambda value: "https://t.me/" + value[1:] if value.startswith("@") else _https(value),
+        N_("Open in Telegram"), links=False,
+    ),
+    # An app as its store lists it: a name (letters of any script, digits, a few marks), or a link.
+    ContactType.APP: ContactKind(
+        "📲", r"[^\W_][\w .+&'’-]{0,39}",
+        "an app is its name as the app store shows it (letters, digits, spaces, at most 40) "
+        "or an https:// link to it in a store: {start!r}", on_emergency=False,
+    ),
 }
 
 

@@ -1,7 +1,7 @@
 """The directory file's model: what resources.yaml may contain, checked field by field.
 
-Rules that need more than one field (references, a contact's country) live in `checks`;
-what each contact type accepts lives in `contacts`. `penah schema` writes this model out.
+What needs more than one field (references, a contact's country) is checked in
+bot/loading/validation.py, by `contacts`' table. `penah schema` writes this model out.
 """
 
 from __future__ import annotations
@@ -20,12 +20,11 @@ from pydantic import (
     StringConstraints,
 )
 
-from bot.directory.contacts import ContactType, https_url
+from bot.directory.contacts import ContactType
 from bot.directory.provenance import Confirmation, SourceField
 from bot.i18n.languages import CODE_PATTERN
 from bot.printable import printable
 
-ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,23}$"
 GLOBAL_REGION = "global"
 FALLBACK_LANGUAGE = "en"
 ICON_MAX = 8
@@ -61,13 +60,12 @@ def _icon(value: str) -> str:
     return value
 
 
-Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,23}$")]
 LangCode = Annotated[str, StringConstraints(pattern=rf"^{CODE_PATTERN}$")]
 NonEmpty = Annotated[
     str, BeforeValidator(_no_yaml_numbers), StringConstraints(strip_whitespace=True, min_length=1)
 ]
 Text = Annotated[dict[LangCode, NonEmpty], AfterValidator(_english_required)]
-HttpsUrl = Annotated[NonEmpty, AfterValidator(https_url)]
 Icon = Annotated[NonEmpty, AfterValidator(_icon)]
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 # Typed-search words admins keep per category and language (BCP 47 with an optional script:
@@ -89,13 +87,8 @@ class Operator(StrEnum):
 
 # Emergency services come first, then the UN, NGOs, others, and state bodies last: people at
 # risk from the state should meet the independent services before the police.
-OPERATOR_RANK = {
-    Operator.UN: 1,
-    Operator.NGO: 2,
-    Operator.OTHER: 3,
-    Operator.GOVERNMENT: 4,
-    Operator.POLICE: 5,
-}
+OPERATOR_RANK = {Operator(name): rank for rank, name
+                 in enumerate(("un", "ngo", "other", "government", "police"), 1)}
 
 # --------------------------------------------------------------------------- entries
 

@@ -16,7 +16,8 @@ class Dialable:
 
     dial: str
     display: str
-    local_only: bool  # a short or service code that works only inside its country
+    local_only: bool = False  # a short or service code that works only inside its country
+    unlisted: bool = False  # such a code phone metadata does not list: admins should check it
 
 
 @functools.lru_cache(maxsize=8192)  # a check and the load that follows read the same numbers
@@ -37,21 +38,11 @@ def read_number(value: str, country: str | None, *, whatsapp: bool = False) -> D
     except phonenumbers.NumberParseException as exc:
         raise ValueError(f"not a phone number: {value!r} ({exc})") from None
     if phonenumbers.is_valid_number(number):
-        return Dialable(
-            dial=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
-            display=phonenumbers.format_number(
-                number, phonenumbers.PhoneNumberFormat.INTERNATIONAL
-            ),
-            local_only=False,
-        )
-    if not compact.startswith("+") and country is not None:
-        known_short = shortnumberinfo.is_valid_short_number_for_region(number, country)
-        if known_short or re.fullmatch(r"[1-9]\d{2,7}", compact):
-            return Dialable(dial=compact, display=compact, local_only=True)
+        form = phonenumbers.PhoneNumberFormat
+        return Dialable(phonenumbers.format_number(number, form.E164),
+                        phonenumbers.format_number(number, form.INTERNATIONAL))
+    if country is not None and not compact.startswith("+"):
+        listed = shortnumberinfo.is_valid_short_number_for_region(number, country)
+        if listed or re.fullmatch(r"[1-9]\d{2,7}", compact):
+            return Dialable(compact, compact, local_only=True, unlisted=not listed)
     raise ValueError(f"not a valid phone number for {country or 'its country code'}: {value!r}")
-
-
-def is_known_short_code(value: str, country: str) -> bool:
-    """False for service codes phonenumbers' metadata does not list, which admins should check."""
-    number = phonenumbers.parse(value, country)
-    return bool(shortnumberinfo.is_valid_short_number_for_region(number, country))

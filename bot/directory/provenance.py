@@ -1,11 +1,9 @@
 """Where each entry comes from and who confirmed it, and how a card says so honestly.
 
-A page read by a researcher is not a person who called the number. An entry therefore carries
-its `source` (the link, the date the page itself shows or "undated", and the day it was read)
-and, separately, `confirmations` (a call, an email or message reply, a visit: when, how, and by
-which role). Cards say which of the two they rest on; staleness is measured from the latest
-confirmation, else from the page's own date, else from the day it was read (an undated page
-was at least live and unchanged in what it said on that day, the best date there is).
+A page read by a researcher is not a person who called the number: an entry has its `source`
+(link, the page's own date or "undated", the day it was read) and, apart, `confirmations` (a
+call, a reply, a visit: when, how, by which role). Staleness runs from the latest confirmation,
+else the page's date, else the day it was read (an undated page was live at least that day).
 """
 
 from __future__ import annotations
@@ -15,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from enum import StrEnum
 from html import escape
-from typing import Annotated, Any, Protocol, TypeVar
+from typing import Annotated, Any, Protocol
 from urllib.parse import urlsplit
 
 from babel.dates import format_skeleton
@@ -53,12 +51,10 @@ def _page_date(value: Any) -> Any:
         value = str(value)
     if value == UNDATED:
         return value
-    match = _PAGE_DATE.fullmatch(value) if isinstance(value, str) else None
-    if match is None:
+    if not isinstance(value, str) or not _PAGE_DATE.fullmatch(value):
         raise ValueError(f"{PAGE_DATE_HELP} (got {value!r})")
-    year, month, day = (int(part) if part else 1 for part in match.groups())
     try:
-        dt.date(year, month, day)
+        page_date_floor(value)
     except ValueError:
         raise ValueError(f"not a real date: {value!r}") from None
     return value
@@ -92,20 +88,10 @@ def _no_plain_link(value: Any) -> Any:
     return value
 
 
-PageDate = Annotated[
-    str,
-    BeforeValidator(_page_date),
-    WithJsonSchema(
-        {"type": "string", "pattern": _PAGE_DATE_PATTERN, "description": PAGE_DATE_HELP}
-    ),
-]
-Role = Annotated[
-    str,
-    AfterValidator(_role),
-    WithJsonSchema(
-        {"type": "string", "pattern": f"^{_ROLE.pattern}$", "description": ROLE_HELP}
-    ),
-]
+PageDate = Annotated[str, BeforeValidator(_page_date), WithJsonSchema(
+    {"type": "string", "pattern": _PAGE_DATE_PATTERN, "description": PAGE_DATE_HELP})]
+Role = Annotated[str, AfterValidator(_role), WithJsonSchema(
+    {"type": "string", "pattern": f"^{_ROLE.pattern}$", "description": ROLE_HELP})]
 SourceUrl = Annotated[str, AfterValidator(_web_address)]
 
 
@@ -165,9 +151,6 @@ def old_key_message(key: str, written: str) -> str | None:
     return template.format(value=written or "YYYY-MM-DD") if template else None
 
 
-# --------------------------------------------------------------------------- dates
-
-
 def page_date_floor(dated: str) -> dt.date:
     """The earliest day a partial page date can mean: 2020-06 is read as 1 June 2020."""
     match = _PAGE_DATE.fullmatch(dated)
@@ -183,10 +166,8 @@ class Sourced(Protocol):
     def source(self) -> Source: ...
 
 
-E = TypeVar("E", bound=Sourced)
-
-
 def confirmations_of(entry: Sourced) -> Sequence[Confirmation]:
+    """A resource's confirmations; a guide has none (it is read, not called)."""
     found: Sequence[Confirmation] = getattr(entry, "confirmations", ())
     return found
 
@@ -197,24 +178,15 @@ def latest_confirmation(entry: Sourced) -> Confirmation | None:
 
 def as_of(entry: Sourced) -> dt.date:
     """The date an entry rests on: its latest confirmation, the page's date, or the reading."""
-    confirmed = latest_confirmation(entry)
-    if confirmed is not None:
+    if confirmed := latest_confirmation(entry):
         return confirmed.date
-    if entry.source.dated != UNDATED:
-        return page_date_floor(entry.source.dated)
-    return entry.source.read
-
-
-def stale(entries: Sequence[E], max_age_days: int, today: dt.date) -> list[E]:
-    """Entries resting on a date older than the limit, oldest first."""
-    limit = today - dt.timedelta(days=max_age_days)
-    return sorted((e for e in entries if as_of(e) < limit), key=as_of)
+    dated = entry.source.dated
+    return entry.source.read if dated == UNDATED else page_date_floor(dated)
 
 
 def describe(entry: Sourced) -> str:
     """One line for admins: what the entry rests on, in plain English data terms."""
-    confirmed = latest_confirmation(entry)
-    if confirmed is not None:
+    if confirmed := latest_confirmation(entry):
         return f"confirmed by {confirmed.how} on {confirmed.date} ({confirmed.by})"
     return f"unconfirmed; source dated {entry.source.dated}, read {entry.source.read}"
 
@@ -225,8 +197,6 @@ def date_warnings(entry: Sourced, today: dt.date) -> list[str]:
     days += [(f"confirmations[{i}].date", c.date) for i, c in enumerate(confirmations_of(entry))]
     return [f"{entry.id!r} {field} {day} is in the future" for field, day in days if day > today]
 
-
-# --------------------------------------------------------------------------- card wording
 
 CONFIRMED = {
     How.CALL: N_("Confirmed by a call on {date}."),
@@ -242,46 +212,40 @@ GUIDE_UNDATED = N_("Source: {link}, undated (read on {date})")
 Ui = Callable[..., str]  # View.ui: translates, escapes, fills in, isolates
 
 
-def site_name(url: str) -> str:
-    """The site a page is on, as people read it in a browser's address bar."""
-    host = urlsplit(url).hostname or url
-    return host.removeprefix("www.")
-
-
 def site_link(url: str) -> Html:
-    """The site's name, linked to the page: a full address can hold telling words
-    (…/digital-targeting-…-lgbt), and punctuation written after it is never part of it."""
-    return Html(f'<a href="{escape(url)}">{escape(site_name(url), quote=False)}</a>')
+    """The site's name as an address bar shows it, linked to the page: a full address can hold
+    telling words (…/digital-targeting-…-lgbt), and punctuation after it is never part of it."""
+    site = (urlsplit(url).hostname or url).removeprefix("www.")
+    return Html(f'<a href="{escape(url)}">{escape(site, quote=False)}</a>')
 
 
 def page_date(t: Translator, dated: str) -> str:
     """A page's own date at the precision it was given: 2018-06-08, June 2020, 2019."""
+    day = page_date_floor(dated)
     if dated.count("-") == 2:
-        return t.date(page_date_floor(dated))
-    if dated.count("-") == 1:
-        day = page_date_floor(dated)
-        if t.language.months:  # the month names the language's readers use, as Translator.date
-            month = t.language.months[day.month - 1]
-            return t.language.month_year.format(month=month, year=day.year)
-        return str(format_skeleton("yMMMM", day, locale=t.locale))
-    return dated
+        return t.date(day)
+    if dated.count("-") == 0:
+        return dated
+    if t.language.months:  # the month names the language's readers use, as Translator.date
+        return t.language.month_year.format(month=t.language.months[day.month - 1], year=day.year)
+    return str(format_skeleton("yMMMM", day, locale=t.locale))
+
+
+def _source_line(ui: Ui, t: Translator, source: Source, dated: str, undated: str) -> str:
+    link = site_link(source.url)  # named {source} in a card's wording, {link} in a guide's
+    if source.dated == UNDATED:
+        return ui(undated, source=link, link=link, date=t.date(source.read))
+    return ui(dated, source=link, link=link, date=page_date(t, source.dated))
 
 
 def resource_line(ui: Ui, t: Translator, entry: Sourced) -> str:
     """A card's last line: the confirmation it rests on, or its source and how old it is."""
-    confirmed = latest_confirmation(entry)
-    if confirmed is not None:
+    if confirmed := latest_confirmation(entry):
         return ui(CONFIRMED[confirmed.how], date=t.date(confirmed.date))
-    source = entry.source
-    if source.dated == UNDATED:
-        return ui(FROM_UNDATED, source=site_link(source.url), date=t.date(source.read))
-    return ui(FROM_DATED, source=site_link(source.url), date=page_date(t, source.dated))
+    return _source_line(ui, t, entry.source, FROM_DATED, FROM_UNDATED)
 
 
 def guide_line(ui: Ui, t: Translator, entry: Sourced) -> str:
     """A guide's last line: its source, as the site's name linked to the page."""
-    source = entry.source
-    if source.dated == UNDATED:
-        return ui(GUIDE_UNDATED, link=site_link(source.url), date=t.date(source.read))
-    return ui(GUIDE_DATED, link=site_link(source.url), date=page_date(t, source.dated))
+    return _source_line(ui, t, entry.source, GUIDE_DATED, GUIDE_UNDATED)
 

@@ -1,8 +1,7 @@
 """The validated directory and its queries: what to show for a place and a need.
 
-Immutable and swapped whole on reload, so readers never mix two versions. The order every
-list shows and the lookups by id are worked out once (`prepare`, in the reload's thread);
-contacts' display forms (formatted numbers, links) when a screen first shows them.
+Immutable and swapped whole on reload, so readers never mix two versions. The lookups by id,
+the order of every list and the phone numbers are worked out once, in the reload's thread.
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -21,6 +20,7 @@ from bot.directory.model import (
     FALLBACK_LANGUAGE,
     GLOBAL_REGION,
     OPERATOR_RANK,
+    SECTIONS,
     Category,
     Contact,
     DirectoryFile,
@@ -36,7 +36,6 @@ Rank = tuple[int, int, int, int, str, str]
 # Typed search's words of one file: "strong" (names, questions) or "text" (summaries,
 # cautions, answers) -> word -> the file's entries holding it (resources, then guides).
 Words = Mapping[str, Mapping[str, Sequence[int]]]
-E = TypeVar("E", Resource, Guide)
 
 
 @dataclass(frozen=True)
@@ -54,46 +53,28 @@ class Directory:
     """An immutable, validated directory, from one file or from a folder's files (pieces)."""
 
     data: DirectoryFile
-    source: str = "resources.yaml"
     pieces: tuple[Piece, ...] = ()
+    regions: dict[str, Region] = field(init=False, repr=False, compare=False)
+    categories: dict[str, Category] = field(init=False, repr=False, compare=False)
+    resources: dict[str, Resource] = field(init=False, repr=False, compare=False)
+    guides: dict[str, Guide] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.pieces:
             object.__setattr__(self, "pieces", (Piece(self.data.resources, self.data.guides),))
+        for kind in SECTIONS:
+            object.__setattr__(self, kind, {e.id: e for e in getattr(self.data, kind)})
 
     def prepare(self) -> None:
-        """Work out what every screen reads now, rather than in the first update after it:
-        the lookups, the order, and every phone number read for its country (`read_number`
-        keeps what it read, so a reload reads only the numbers it has not seen)."""
-        _ = self.regions, self.categories, self.resources, self.guides, self._ranked
-        _ = self.emergency_category, self._countries
+        """Work out what every screen reads now, rather than in the first update after a swap
+        (`read_number` keeps what it read, so a reload reads only the numbers it has not seen)."""
+        _ = self._ranked, self.emergency_category
         for resource in self.data.resources:
             self.contacts(resource)
-
-    # ---- lookups
-    @cached_property
-    def regions(self) -> dict[str, Region]:
-        return {r.id: r for r in self.data.regions}
-
-    @cached_property
-    def categories(self) -> dict[str, Category]:
-        return {c.id: c for c in self.data.categories}
-
-    @cached_property
-    def resources(self) -> dict[str, Resource]:
-        return {r.id: r for r in self.data.resources}
-
-    @cached_property
-    def guides(self) -> dict[str, Guide]:
-        return {g.id: g for g in self.data.guides}
 
     @cached_property
     def emergency_category(self) -> Category | None:
         return next((c for c in self.data.categories if c.emergency), None)
-
-    @cached_property
-    def _countries(self) -> dict[str, str | None]:
-        return {r.id: r.country for r in self.data.regions}
 
     @property
     def user_regions(self) -> list[Region]:
@@ -106,34 +87,23 @@ class Directory:
                 for c in resource.contacts]
 
     def contact_country(self, resource: Resource, contact: Contact) -> str | None:
-        return country_of(contact.country, [self._countries.get(r) for r in resource.regions])
-
-    # ---- queries
-    @staticmethod
-    def _in_region(regions: Iterable[str], region: str | None) -> bool:
-        return region is None or GLOBAL_REGION in regions or region in regions
+        regions = self.regions
+        return country_of(contact.country,
+                          [regions[r].country if r in regions else None for r in resource.regions])
 
     def resources_for(self, region: str | None, category: str) -> list[Resource]:
         """A category's resources where the user is (and global ones), in display order."""
-        return [r for r in self._ranked.get(category, ()) if self._in_region(r.regions, region)]
+        return [r for r in self._ranked.get(category, ()) if _in_region(r.regions, region)]
 
     def guides_for(self, region: str | None, category: str) -> list[Guide]:
-        found = [
-            g
-            for g in self.data.guides
-            if category in g.categories and self._in_region(g.regions, region)
-        ]
-        return sorted(found, key=lambda g: (g.order if g.order is not None else 1000,))
+        found = [g for g in self.data.guides
+                 if category in g.categories and _in_region(g.regions, region)]
+        return sorted(found, key=lambda g: g.order if g.order is not None else 1000)
 
     def categories_for(self, region: str | None, *, advice: bool = False) -> list[Category]:
         """Categories with something for this region; emergency is shown on its own."""
-        return [
-            c
-            for c in self.data.categories
-            if c.advice == advice
-            and not c.emergency
-            and (self.resources_for(region, c.id) or self.guides_for(region, c.id))
-        ]
+        return [c for c in self.data.categories if c.advice == advice and not c.emergency
+                and (self.resources_for(region, c.id) or self.guides_for(region, c.id))]
 
     def emergency_resources(self, region: str | None) -> list[Resource]:
         """What can be called or messaged at once, the place's own numbers first."""
@@ -142,42 +112,37 @@ class Directory:
 
     def answering(self, region: str | None, danger: str) -> tuple[list[Resource], list[Guide]]:
         """The lines (callable or messaged at once) and guides of the categories that answer
-        this kind of danger first, for this place; ([], []) if none here does."""
+        this kind of danger first, for this place, each once; ([], []) if none here does."""
         chosen = [c.id for c in self.data.categories if danger in c.answers]
-        lines = _unique(r for c in chosen for r in self.resources_for(region, c))
-        return _reachable(lines), _unique(g for c in chosen for g in self.guides_for(region, c))
+        lines = {r.id: r for c in chosen for r in self.resources_for(region, c)}
+        guides = {g.id: g for c in chosen for g in self.guides_for(region, c)}
+        return _reachable(list(lines.values())), list(guides.values())
 
     def answered(self, danger: str) -> bool:
         """Whether any category answers this kind of danger (else the emergency numbers do)."""
         return any(danger in c.answers for c in self.data.categories)
 
     def stale(self, max_age_days: int, today: dt.date) -> list[Resource | Guide]:
+        """Entries resting on a date older than the limit, oldest first."""
+        limit = today - dt.timedelta(days=max_age_days)
         entries: list[Resource | Guide] = [*self.data.resources, *self.data.guides]
-        return provenance.stale(entries, max_age_days, today)
+        return sorted((e for e in entries if provenance.as_of(e) < limit), key=provenance.as_of)
 
     def empty_cells(self) -> list[tuple[str, str]]:
         """(region, category) pairs where a user would find no contact at all."""
-        return [
-            (region.id, category.id)
-            for region in self.user_regions
-            for category in self.data.categories
-            if not category.advice and not self.resources_for(region.id, category.id)
-        ]
+        return [(region.id, category.id) for region in self.user_regions
+                for category in self.data.categories
+                if not category.advice and not self.resources_for(region.id, category.id)]
 
     def texts(self) -> Iterator[tuple[str, Mapping[str, str]]]:
         """Every user-facing text with its field path, for translation coverage."""
-        for kind in ("regions", "categories", "resources", "guides"):
+        for kind in SECTIONS:
             for i, entry in enumerate(getattr(self.data, kind)):
                 yield from _texts_of(entry, (kind, i))
 
     def counts(self) -> dict[str, int]:
-        return {
-            "resources": len(self.data.resources),
-            "contacts": sum(len(r.contacts) for r in self.data.resources),
-            "guides": len(self.data.guides),
-            "regions": len(self.data.regions),
-            "categories": len(self.data.categories),
-        }
+        found = {kind: len(getattr(self.data, kind)) for kind in SECTIONS}
+        return {**found, "contacts": sum(len(r.contacts) for r in self.data.resources)}
 
     def summary(self) -> str:
         """The counts in words, as `penah check` and /reload report them."""
@@ -210,12 +175,8 @@ class Directory:
         return runs
 
 
-def _unique(entries: Iterable[E]) -> list[E]:
-    """Each entry once (by id), in the order first met."""
-    seen: dict[str, E] = {}
-    for entry in entries:
-        seen.setdefault(entry.id, entry)
-    return list(seen.values())
+def _in_region(regions: Iterable[str], region: str | None) -> bool:
+    return region is None or GLOBAL_REGION in regions or region in regions
 
 
 def _reachable(found: list[Resource]) -> list[Resource]:

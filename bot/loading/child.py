@@ -1,12 +1,10 @@
 """The child process that reads directory files for the bot: `python -m bot.loading.child`.
 
-Everything an admin's file can do to a parser happens here, under memory and CPU limits set
-before a byte of it is read: a parser bug, a bomb or a crash costs this process, never the
-bot. The child opens the files itself, by the rules of bot/loading/files.py, so the bot never
-reads a file it has not vetted. The input is one JSON line: the files, the folder they must lie
-in, and what the other files define. The output is, per file, a JSON line (its problems, or
-the contacts left for the bot to check), then its validated entries as one JSON line, and the
-words typed search looks for, folded, as another.
+Whatever an admin's file does to a parser (a bug, a bomb, a crash) costs this process, under
+memory and CPU limits set before a byte is read, never the bot; it opens the files itself, by
+files.py's rules. In: one JSON line (the files, their folder, what the other files define).
+Out, per file: a JSON line (its problems, or its text's digest), its validated entries as one
+JSON line, and its search words, folded, as another.
 """
 
 from __future__ import annotations
@@ -33,12 +31,6 @@ def limit(kind: int, value: int, *, final: bool = True) -> None:
     resource.setrlimit(kind, (value, value if final else hard))
 
 
-def memory_for(size: int) -> int:
-    """Address space for reading `size` bytes; PENAH_PARSE_MEMORY_MB sets it outright."""
-    fixed = int(os.environ.get("PENAH_PARSE_MEMORY_MB", "0")) * 2**20
-    return fixed or BASE_MEMORY + MEMORY_PER_BYTE * size
-
-
 def main(stdin: BinaryIO, stdout: BinaryIO) -> int:
     gc.disable()  # nothing here is cyclic, and the process is short-lived
     from bot.loading.files import SECONDS_PER_MB, TIMEOUT, size_of
@@ -49,7 +41,9 @@ def main(stdin: BinaryIO, stdout: BinaryIO) -> int:
         return 0
     header: dict[str, Any] = json.loads(first)
     total = sum(size_of(Path(name)) for name in header["files"])
-    limit(resource.RLIMIT_AS, memory_for(total))
+    # PENAH_PARSE_MEMORY_MB sets the address space outright.
+    fixed = int(os.environ.get("PENAH_PARSE_MEMORY_MB", "0")) * 2**20
+    limit(resource.RLIMIT_AS, fixed or BASE_MEMORY + MEMORY_PER_BYTE * total)
     limit(resource.RLIMIT_CPU, int(TIMEOUT + SECONDS_PER_MB * total / 2**20))
     answer(header, stdout)
     return 0
@@ -59,49 +53,35 @@ def answer(header: dict[str, Any], stdout: BinaryIO) -> None:
     """The job a header asks for, its answer written to `stdout` (in-process for tests)."""
     from bot.directory.model import DirectoryError, Problem
     from bot.loading.files import read_file
-    from bot.loading.validation import Others, place, validate_part
+    from bot.loading.validation import place, validate_part
     from bot.loading.yamlfile import decode
     from bot.search.words import piece_words
 
     folder = Path(header["folder"]) if header.get("folder") else None
 
     def write(value: Any) -> None:
-        stdout.write(json.dumps(value, separators=(",", ":"), default=str).encode() + b"\n")
-
-    def problems(found: list[Problem]) -> list[dict[str, Any]]:
-        return [dataclasses.asdict(p) for p in found]
+        stdout.write(json.dumps(value, separators=(",", ":")).encode() + b"\n")
 
     def text_of(name: str) -> str:
         return decode(read_file(Path(name), folder), name)
 
-    def digest_of(text: str) -> str:
-        return hashlib.sha256(text.encode()).hexdigest()
-
     if header.get("locate") is not None:  # place problems found across files
         placed: list[Problem] = []
         for name, located in header["locate"].items():
-            wanted = [(tuple(path), False, message) for path, message in located]
             try:
-                placed += place(text_of(name), name, wanted)
+                placed += place(text_of(name), name, [(tuple(p), False, m) for p, m in located])
             except DirectoryError as exc:
                 placed += exc.problems
-        write(problems(placed))
+        write([dataclasses.asdict(p) for p in placed])
         return
-
-    others = None
-    if header.get("context") is not None:
-        given = header["context"]
-        others = Others(given["countries"], {k: set(v) for k, v in given["ids"].items()})
     for name in header["files"]:
         try:
             text = text_of(name)
-            part = validate_part(text, name, others)
+            model = validate_part(text, name, header.get("context"))
         except DirectoryError as exc:
-            write({"file": name, "problems": problems(exc.problems)})
+            write({"file": name, "problems": [dataclasses.asdict(p) for p in exc.problems]})
             continue
-        model = part.model
-        deferred = [[list(path), contact, where] for path, contact, where in part.deferred]
-        write({"file": name, "sha256": digest_of(text), "deferred": deferred})
+        write({"file": name, "sha256": hashlib.sha256(text.encode()).hexdigest()})
         stdout.write(model.model_dump_json(exclude_defaults=True).encode() + b"\n")
         write(piece_words(model.resources, model.guides))
 

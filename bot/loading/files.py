@@ -1,12 +1,10 @@
 """Finding and opening a directory's files, whatever a folder holds.
 
-A folder may hold a link to /dev/zero or to a secret file elsewhere, a FIFO that never
-answers, or a file swapped between two looks. So only regular files inside the folder are
-read: a link is followed when its fully resolved target is a regular file inside the folder
-(Kubernetes' ConfigMap volumes are links into `..data/`), a file is opened without blocking,
-checked with fstat on the open descriptor, its real path checked again through that
-descriptor, and no more than the limit is read from it. Reading happens in the reader child,
-whose deadline bounds the time any read may take.
+A folder may hold a link to /dev/zero or to a secret elsewhere, a FIFO that never answers, or a
+file swapped between two looks. Only regular files inside the folder are read (through a link
+whose resolved target is one: ConfigMap volumes link into `..data/`), opened without blocking,
+checked again on the open descriptor (fstat, real path), never past the limit, and within the
+reader child's deadline.
 """
 
 from __future__ import annotations
@@ -17,40 +15,38 @@ from pathlib import Path
 
 from bot.directory.model import DirectoryError, Problem
 
-SUFFIXES = (".yaml", ".yml")
 MAX_FILE_BYTES = 64 * 2**20  # far more than a directory needs; no more is ever read
 Signature = tuple[int, int, int] | None
 # A reader child's time, and as much again per 10 MB it reads: the bot's deadline on the
 # clock and the child's own CPU limit, so a large directory is read and a bomb is stopped.
 TIMEOUT = 60.0
 SECONDS_PER_MB = 6.0
+_OUTSIDE = "a link to a file outside the directory's folder: not read"
 
 
 def files_of(path: Path) -> list[Path]:
     """The YAML files of a folder (hidden ones and editors' backups left out), or the file.
-
-    Folders are not entered through links; a file's link is listed here and judged when it
-    is opened."""
+    Folders are not entered through links; a file's link is judged when it is opened."""
     if not path.is_dir():
         return [path]
     found = []
     for root, dirs, names in os.walk(path):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found += [Path(root, n) for n in names if n.endswith(SUFFIXES) and not n.startswith(".")]
+        found += [Path(root, n) for n in names
+                  if n.endswith((".yaml", ".yml")) and not n.startswith(".")]
     return sorted(found)
 
 
-def signature(path: Path) -> Signature:
-    """What tells a file changed: its target's time, size and inode (no read, never blocks)."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_mtime_ns, st.st_size, st.st_ino)
-
-
 def signatures(path: Path) -> dict[str, Signature]:
-    return {str(p): signature(p) for p in files_of(path)}
+    """What tells each file changed: its target's time, size and inode (no read, no block)."""
+    found: dict[str, Signature] = {}
+    for file in files_of(path):
+        try:
+            st = os.stat(file)
+            found[str(file)] = (st.st_mtime_ns, st.st_size, st.st_ino)
+        except OSError:
+            found[str(file)] = None
+    return found
 
 
 def size_of(path: Path) -> int:
@@ -61,49 +57,39 @@ def size_of(path: Path) -> int:
         return 0
 
 
-def _refused(name: str, why: str) -> DirectoryError:
-    return DirectoryError([Problem(name, 0, 0, "", why)])
-
-
-def _inside(real: str, folder: str) -> bool:
-    return real == folder or real.startswith(folder.rstrip(os.sep) + os.sep)
-
-
-def _real_path(fd: int, path: Path) -> str:
-    """Where the open descriptor really points (Linux says through /proc), so a link swapped
-    after the first look is still caught."""
-    through = f"/proc/self/fd/{fd}"
-    return os.path.realpath(through if os.path.exists(through) else path)
-
-
 def read_file(path: Path, folder: Path | None = None, limit: int = MAX_FILE_BYTES) -> bytes:
     """A regular file's bytes, at most `limit`; with `folder`, only if it lies inside it.
-
     DirectoryError names the file and why it was refused; nothing of a refused file is read.
     """
-    name = str(path)
+    def refused(why: str) -> DirectoryError:
+        return DirectoryError([Problem(str(path), 0, 0, "", why)])
+
     home = os.path.realpath(folder) if folder is not None else None
-    if home is not None and not _inside(os.path.realpath(path), home):
-        raise _refused(name, "a link to a file outside the directory's folder: not read")
+    if home is not None and os.path.commonpath((os.path.realpath(path), home)) != home:
+        raise refused(_OUTSIDE)
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY)
     except FileNotFoundError:
-        raise _refused(name, "file not found") from None
+        raise refused("file not found") from None
     except OSError as exc:
-        raise _refused(name, f"cannot read: {exc.strerror}") from None
+        raise refused(f"cannot read: {exc.strerror}") from None
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise _refused(name, "not a regular file (a device, a pipe or a folder): not read")
-        if home is not None and not _inside(_real_path(fd, path), home):
-            raise _refused(name, "a link to a file outside the directory's folder: not read")
+            raise refused("not a regular file (a device, a pipe or a folder): not read")
+        # Where the open descriptor really points (Linux says through /proc), so a link
+        # swapped after the first look is still caught.
+        through = f"/proc/self/fd/{fd}"
+        real = os.path.realpath(through if os.path.exists(through) else path)
+        if home is not None and os.path.commonpath((real, home)) != home:
+            raise refused(_OUTSIDE)
         chunks, size = [], 0
         while chunk := os.read(fd, min(2**20, limit + 1 - size)):
             chunks.append(chunk)
             size += len(chunk)
             if size > limit:
-                raise _refused(name, f"larger than {limit >> 20} MB: split it into files")
+                raise refused(f"larger than {limit >> 20} MB: split it into files")
         return b"".join(chunks)
     except OSError as exc:
-        raise _refused(name, f"cannot read: {exc.strerror}") from None
+        raise refused(f"cannot read: {exc.strerror}") from None
     finally:
         os.close(fd)

@@ -1,10 +1,7 @@
-"""Running `python -m bot.loading.child` for the bot: one child per batch of files, each under
-a wall-clock deadline, and stopped at once when the bot stops.
-
-The child limits its own memory and CPU before it reads a byte (bot/loading/child.py); here it
-gets a deadline too, and whatever way it dies becomes a DirectoryError naming the files it was
-given. Its answer is validated again as it is turned back into entries, so nothing but a valid
-directory ever reaches the bot.
+"""Running `python -m bot.loading.child` for the bot: a child per batch of files, under a
+wall-clock deadline (it sets its own memory and CPU limits), stopped at once when the bot stops.
+However it dies becomes a problem naming its files, and its answer is validated again, so
+nothing but a valid directory reaches the bot.
 """
 
 from __future__ import annotations
@@ -15,62 +12,49 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import Any
 
 from bot.directory.model import Path_, Problem, format_path
-from bot.directory.queries import Words
+from bot.directory.queries import Piece, Words
 from bot.loading.files import SECONDS_PER_MB, TIMEOUT, size_of
 from bot.loading.validation import PartFile
 
-T = TypeVar("T")
-
 MAX_CHILDREN = 4
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
-Deferred = list[tuple[Path_, dict[str, Any], list[str]]]
 
 
 @dataclass
 class Read:
-    """One file its child found valid: its entries, the contacts whose country only the whole
-    directory tells (checked by the bot), and its words for typed search."""
+    """One file its child found valid: its entries and its words for typed search."""
 
     name: str
     digest: str  # of its text: a file saved again unchanged changes nothing
     part: PartFile
-    deferred: Deferred
     words: Words
+
+    @cached_property
+    def piece(self) -> Piece:
+        return Piece(self.part.resources, self.part.guides, self.words)
 
 
 class _Dead(Exception):
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
+    """Why a child gave no answer, in words for an admin."""
 
 
-def _env() -> dict[str, str]:
-    path = os.pathsep.join(p for p in (_PACKAGE_ROOT, os.environ.get("PYTHONPATH")) if p)
-    return {**os.environ, "PYTHONPATH": path}
-
-
-def _why(process: subprocess.Popen[bytes], stderr: IO[bytes], timed_out: bool,
-         seconds: float) -> str:
-    """Why the child gave no answer, in words for an admin."""
-    if timed_out:
-        return f"reading it took longer than {seconds:.0f} s"
-    code = process.returncode
-    if code is not None and code < 0:
+def _why(code: int, stderr: bytes) -> str:
+    if code < 0:
         name = signal.Signals(-code).name
         if name in ("SIGXCPU", "SIGKILL"):
             return f"reading it used too much time or memory (the reader was stopped: {name})"
         return f"the YAML reader crashed on it ({name})"
-    stderr.seek(0)
-    tail = stderr.read()[-2000:].decode(errors="replace").strip().splitlines()
+    tail = stderr[-2000:].decode(errors="replace").strip().splitlines()
     last = tail[-1] if tail else f"exit code {code}"
     if "MemoryError" in last:
         return "reading it needed too much memory"
@@ -92,51 +76,32 @@ class Reader:
         for process in running:
             process.kill()
 
-    def _talk(self, names: Sequence[str], header: dict[str, Any],
-              consume: Callable[[IO[bytes]], T]) -> T:
-        """Start a child for one job and hand its answer, as it comes, to `consume`."""
-        seconds = TIMEOUT + SECONDS_PER_MB * sum(size_of(Path(n)) for n in names) / 2**20
-        with tempfile.TemporaryFile() as stderr:  # read only if the child fails
-            with self._lock:
-                if self._closed:
-                    raise _Dead("the bot is stopping")
-                process = subprocess.Popen(
-                    [sys.executable, "-m", "bot.loading.child"],
-                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
-                    env=_env(), close_fds=True,
-                )
-                self._running.add(process)
-            return self._wait(process, stderr, {**header, "files": list(names)}, seconds,
-                              consume)
-
-    def _wait(self, process: subprocess.Popen[bytes], stderr: IO[bytes], header: dict[str, Any],
-              seconds: float, consume: Callable[[IO[bytes]], T]) -> T:
-        assert process.stdin is not None and process.stdout is not None
-        deadline = threading.Timer(seconds, process.kill)
-        deadline.start()
-        result: T | None = None
+    def _run(self, header: dict[str, Any]) -> bytes:
+        """A child's answer to one job, given as much time as its files need."""
+        size = sum(size_of(Path(name)) for name in header["files"])
+        seconds = TIMEOUT + SECONDS_PER_MB * size / 2**20
+        path = os.pathsep.join(filter(None, (_PACKAGE_ROOT, os.environ.get("PYTHONPATH"))))
+        with self._lock:
+            if self._closed:
+                raise _Dead("the bot is stopping")
+            process = subprocess.Popen(
+                [sys.executable, "-m", "bot.loading.child"], stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                env={**os.environ, "PYTHONPATH": path}, close_fds=True,
+            )
+            self._running.add(process)
         try:
-            try:
-                process.stdin.write(json.dumps(header).encode() + b"\n")
-                process.stdin.close()
-            except BrokenPipeError:
-                pass
-            try:
-                result = consume(process.stdout)
-            except (ValueError, KeyError, TypeError):  # cut short: the exit code says why
-                result = None
-            while process.stdout.read(2**16):  # drain whatever is left
-                pass
-            process.wait()
-            timed_out = not deadline.is_alive() and process.returncode == -signal.SIGKILL
+            out, err = process.communicate(json.dumps(header).encode() + b"\n", seconds)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            raise _Dead(f"reading it took longer than {seconds:.0f} s") from None
         finally:
-            deadline.cancel()
-            process.stdout.close()
             with self._lock:
                 self._running.discard(process)
-        if process.returncode != 0 or result is None:
-            raise _Dead(_why(process, stderr, timed_out, seconds))
-        return result
+        if process.returncode:
+            raise _Dead(_why(process.returncode, err))
+        return out
 
     def read(
         self, names: Sequence[str], folder: Path | None, context: dict[str, Any] | None,
@@ -144,30 +109,25 @@ class Reader:
     ) -> tuple[list[Read], list[Problem]]:
         """Validate files in up to `children` children at once, in batches of similar size:
         (valid files, problems of the others)."""
-        count = max(1, min(len(names), children, MAX_CHILDREN))
-        batches: list[list[str]] = [[] for _ in range(count)]
-        sizes = [0] * count
-        size = {name: size_of(Path(name)) for name in names}
-        for name in sorted(names, key=lambda n: -size[n]):
-            smallest = sizes.index(min(sizes))
-            batches[smallest].append(name)
-            sizes[smallest] += size[name]
+        if not names:
+            return [], []
+        count = min(len(names), children, MAX_CHILDREN)
+        largest_first = sorted(names, key=lambda name: -size_of(Path(name)))
         header = {"folder": str(folder) if folder else None, "context": context}
-        found: list[Read] = []
-        problems: list[Problem] = []
+        batches = [largest_first[i::count] for i in range(count)]
         with ThreadPoolExecutor(count) as pool:
-            for batch, job in [(b, pool.submit(self._read_batch, b, header)) for b in batches]:
-                try:
-                    ok, bad = job.result()
-                except _Dead as dead:
-                    ok, bad = [], [Problem(n, 0, 0, "", f"not read: {dead.reason}") for n in batch]
-                found += ok
-                problems += bad
-        return found, problems
+            answers = list(pool.map(lambda batch: self._read_batch(batch, header), batches))
+        return [read for ok, _ in answers for read in ok], [p for _, bad in answers for p in bad]
 
     def _read_batch(self, names: list[str], header: dict[str, Any]
                     ) -> tuple[list[Read], list[Problem]]:
-        return self._talk(names, header, _answer) if names else ([], [])
+        try:
+            return _answer(self._run({**header, "files": names}))
+        except _Dead as dead:
+            reason = str(dead)
+        except (ValueError, KeyError, TypeError):  # an answer cut short, or not entries
+            reason = "the reader failed (its answer was not a directory)"
+        return [], [Problem(name, 0, 0, "", f"not read: {reason}") for name in names]
 
     def place(self, folder: Path | None, found: Sequence[tuple[str, Path_, str]]
               ) -> list[Problem]:
@@ -175,33 +135,30 @@ class Reader:
         wanted: dict[str, list[Any]] = {}
         for name, path, message in found:
             wanted.setdefault(name, []).append([list(path), message])
-        header = {"folder": str(folder) if folder else None, "locate": wanted}
+        header = {"folder": str(folder) if folder else None, "files": list(wanted),
+                  "locate": wanted}
         try:
-            return self._talk(list(wanted), header, _placed)
-        except _Dead:
+            return [Problem(**p) for p in json.loads(self._run(header))]
+        except (_Dead, ValueError, TypeError):
             return [Problem(n, 0, 0, format_path(path), message) for n, path, message in found]
 
 
-def _placed(answer: IO[bytes]) -> list[Problem]:
-    return [Problem(**p) for p in json.loads(answer.readline())]
-
-
-def _answer(answer: IO[bytes]) -> tuple[list[Read], list[Problem]]:
+def _answer(out: bytes) -> tuple[list[Read], list[Problem]]:
     """The child's answer turned into entries, each file's validated again on the way."""
     found: list[Read] = []
     problems: list[Problem] = []
-    while line := answer.readline():
+    lines = iter(out.splitlines())
+    for line in lines:
         head = json.loads(line)
         if "problems" in head:
             problems += [Problem(**p) for p in head["problems"]]
             continue
-        part = PartFile.model_validate_json(answer.readline())
+        part = PartFile.model_validate_json(next(lines, b""))
         # Packed in bytes, which the garbage collector does not follow: a folder's words are
         # most of the bot's objects, and each full collection would walk every one.
         words = {key: {word: array("I", docs).tobytes() for word, docs in held.items()}
-                 for key, held in json.loads(answer.readline()).items()}
-        deferred = [(tuple(path), contact, regions) for path, contact, regions in head["deferred"]]
-        found.append(Read(head["file"], head["sha256"], part, deferred, words))
+                 for key, held in json.loads(next(lines, b"")).items()}
+        found.append(Read(head["file"], head["sha256"], part, words))
     return found, problems
 
 
@@ -209,11 +166,9 @@ class InProcessReader(Reader):
     """The child's work done in this process, without its limits: for tests that are not
     about isolation, where a child per read would cost more than the test."""
 
-    def _talk(self, names: Sequence[str], header: dict[str, Any],
-              consume: Callable[[IO[bytes]], T]) -> T:
+    def _run(self, header: dict[str, Any]) -> bytes:
         from bot.loading.child import answer
 
         out = io.BytesIO()
-        answer({**header, "files": list(names)}, out)
-        out.seek(0)
-        return consume(out)
+        answer(header, out)
+        return out.getvalue()

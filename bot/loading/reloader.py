@@ -1,10 +1,9 @@
-"""Keeps the directory current: watch the file or folder, validate in a child, swap atomically.
+"""Keeps the directory current: watch the file or folder, read it in children, swap atomically.
 
-A broken save never takes the bot down: every file is read in a child process under memory
-and time limits (bot/loading/child.py), the last good directory (in a folder, the last good
-version of each file) keeps serving, and the error is reported once per version of the files
-(log, and a hook through which admins are told). The directory and typed search's index are
-built off the event loop and swapped together, so a search never meets two directories.
+A broken save never takes the bot down: the last good directory (in a folder, the last good
+version of each file) keeps serving, and the error is told once per version of the files (log,
+and a hook to the admins). The directory and typed search's index are built off the event
+loop and swapped together, so a search never meets two directories.
 """
 
 from __future__ import annotations
@@ -55,11 +54,11 @@ class Reloader:
         self.source = source
         self.path = source.path
         self.loaded = loaded
-        self._reported = ""
         self.interval = interval
         self.on_error = on_error
         self.last_error: DirectoryError | None = None
         self.generation = 0  # bumped on every swap, so caches of screens know to let go
+        self._reported = ""
         self._lock = asyncio.Lock()
 
     @classmethod
@@ -80,23 +79,22 @@ class Reloader:
     def current(self) -> Directory:
         return self.loaded.directory
 
-    def _refresh(self) -> tuple[Loaded | None, DirectoryError | None, bool]:
-        directory, error, changed = self.source.refresh()
-        return (Loaded.of(directory) if directory is not None else None), error, changed
-
     async def reload(self) -> ReloadResult:
         """Read what changed now. Used by the watcher, /reload and SIGHUP."""
         async with self._lock:
+            loaded = None
             try:
-                loaded, error, changed = await asyncio.to_thread(self._refresh)
+                directory, error, changed = await asyncio.to_thread(self.source.refresh)
+                if directory is not None:
+                    loaded = await asyncio.to_thread(Loaded.of, directory)
             except Exception as exc:  # never let the watcher die
                 log.exception("unexpected error while reloading the directory")
                 error = DirectoryError([Problem(str(self.path), 0, 0, "", type(exc).__name__)])
                 loaded, changed = None, False
+            self.last_error = error
             if error is not None:
                 await self._report(error)
             else:
-                self.last_error = None
                 self._reported = ""
             if loaded is None:
                 return ReloadResult(False, error)
@@ -121,7 +119,7 @@ class Reloader:
         self.source.reader.close()
 
     async def _report(self, error: DirectoryError) -> None:
-        self.last_error = error
+        """Once per version of the files and their problems: a poll finds the same again."""
         key = repr((sorted(self.source.seen.items(), key=str), str(error)))
         if key == self._reported:
             return

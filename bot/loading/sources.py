@@ -1,25 +1,23 @@
 """A directory file or folder, read in child processes, with the last good version of each file.
 
-A folder is read file by file: an edit re-reads only the changed file, and a file that breaks
-keeps its last good version serving while the others go live. What spans files (ids,
-references, one emergency category) is checked over the whole; a change that would break
-another file's references is held back, naming the problem at its file and line, and read
-again with the next change (the one it may have waited for).
+An edit re-reads only the changed file; a file that breaks keeps its last good version while
+the others go live. What spans files (ids, references, one emergency category, contacts in
+regions another file defines) is checked over the whole: a change that would break another
+file is held back, named at its file and line, and read again with the next change.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from bot.directory.model import SECTIONS, DirectoryError, DirectoryFile, Path_, Problem
-from bot.directory.queries import Directory, Piece
+from bot.directory.model import DirectoryError, Problem
+from bot.directory.queries import Directory
 from bot.loading.files import Signature, signatures
 from bot.loading.reader import Read, Reader
-from bot.loading.validation import Outline, contact_problem, outline, whole_problems
+from bot.loading.validation import Found, contact_problems, cross_problems, whole
 
 _UNCHECKED = ("its contacts were checked for the regions' countries before they changed: "
               "the change of country waits until this file reads again")
@@ -28,23 +26,8 @@ _UNCHECKED = ("its contacts were checked for the regions' countries before they 
 WHOLE_LOAD_CHILDREN = os.cpu_count() or 1
 
 
-@dataclass
-class _Good:
-    """The last good version of one file."""
-
-    read: Read
-
-    def __post_init__(self) -> None:
-        part = self.read.part
-        self.piece = Piece(part.resources, part.guides, self.read.words)
-        self.outline: Outline = outline(self.read.name, part)
-
-    def ids(self, kind: str) -> list[str]:
-        return [e.id for e in getattr(self.read.part, kind)]
-
-
-def _countries(good: dict[str, _Good]) -> dict[str, str | None]:
-    return {r.id: r.country for g in good.values() for r in g.read.part.regions}
+def _countries(files: Iterable[Read]) -> dict[str, str | None]:
+    return {r.id: r.country for read in files for r in read.part.regions}
 
 
 class DirectoryFiles:
@@ -55,7 +38,7 @@ class DirectoryFiles:
         self.reader = reader or Reader()
         self.folder = path if path.is_dir() else None
         self.seen: dict[str, Signature] = {}  # every file's signature when last read
-        self._good: dict[str, _Good] = {}
+        self._good: dict[str, Read] = {}
         # Files whose last reading did not go live (broken, or held back by the others): read
         # again with the next change, which may be the one they waited for.
         self._behind: set[str] = set()
@@ -82,17 +65,19 @@ class DirectoryFiles:
         self.seen = now
         if not todo and not removed:
             return None, None, False
-        others = {k: v for k, v in self._good.items() if k not in todo}
+        others = [read for name, read in self._good.items() if name not in todo]
         found, problems = self.reader.read(
-            todo, self.folder, self._context(others) if self.folder else None,
+            todo, self.folder, _context(others, len(todo) == 1) if self.folder else None,
             children=WHOLE_LOAD_CHILDREN if everything else 1,
         )
         fresh = {read.name: self._kept(read) for read in found}
-        candidate = {k: v for k, v in self._good.items() if k not in removed}
-        candidate.update(fresh)
-        if not everything and self.folder and _countries(candidate) != _countries(self._good):
-            return self.refresh(everything=True)  # regions changed country: read all again
-        unchecked = self._unchecked(candidate, fresh)
+        candidate = {k: v for k, v in self._good.items() if k not in removed} | fresh
+        # A file that failed to read keeps its last good numbers, checked for the countries
+        # of their regions then: they are not served under another country unread.
+        countries = _countries(self._good.values()).items() ^ _countries(candidate.values()).items()
+        moved = {region for region, _ in countries}
+        unchecked = [name for name in todo if name not in fresh and name in candidate
+                     and any(moved.intersection(r.regions) for r in candidate[name].part.resources)]
         if unchecked:
             candidate = dict(self._good)
             problems += [Problem(name, 0, 0, "", _UNCHECKED) for name in unchecked]
@@ -100,46 +85,23 @@ class DirectoryFiles:
         problems += cross
         self._behind = {name for name in todo if name not in fresh
                         or candidate.get(name) is not fresh[name]}
+        error = DirectoryError(sorted(problems, key=lambda p: (p.file, p.line, p.column)))
         if problems and not self._good:  # a first load: nothing to serve but the whole
-            return None, DirectoryError(_sorted(problems)), False
+            return None, error, False
         changed = candidate.keys() != self._good.keys() or any(
             v is not self._good.get(k) for k, v in candidate.items())
         self._good = candidate
-        for good in candidate.values():
-            good.read.deferred = []  # checked against the whole now, until regions change
-        error = DirectoryError(_sorted(problems)) if problems else None
-        return (self.directory() if changed else None), error, changed
+        return (self.directory() if changed else None), error if problems else None, changed
 
-    def _unchecked(self, candidate: dict[str, _Good], fresh: dict[str, _Good]) -> list[str]:
-        """Files not read again whose contacts are in regions that changed country: their
-        numbers were checked for the old countries, so the change waits for them."""
-        before, after = _countries(self._good), _countries(candidate)
-        moved = {r for r in before.keys() | after.keys() if before.get(r) != after.get(r)}
-        return [name for name, good in sorted(candidate.items())
-                if name not in fresh and any(
-                    moved.intersection(r.regions) for r in good.read.part.resources)]
-
-    def _kept(self, read: Read) -> _Good:
+    def _kept(self, read: Read) -> Read:
         """The last good version of a file saved again unchanged, else the new reading."""
         good = self._good.get(read.name)
-        if good is None or good.read.digest != read.digest:
-            return _Good(read)
-        good.read.deferred = read.deferred  # its contacts, to check against the whole again
-        return good
-
-    @staticmethod
-    def _context(others: dict[str, _Good]) -> dict[str, Any]:
-        """What a file of a folder is checked against: the other files' regions and ids."""
-        return {
-            "countries": _countries(others),
-            "ids": {kind: [i for g in others.values() for i in g.ids(kind)]
-                    for kind in ("regions", "categories", "resources")},
-        }
+        return good if good is not None and good.digest == read.digest else read
 
     def _settle(
-        self, candidate: dict[str, _Good], touched: set[str]
-    ) -> tuple[dict[str, _Good], list[Problem]]:
-        """Check across files; take back the changes that break references, naming them."""
+        self, candidate: dict[str, Read], touched: set[str]
+    ) -> tuple[dict[str, Read], list[Problem]]:
+        """Check across files; take back the changes that break the whole, naming them."""
         if not self.folder:
             return candidate, []
         found = self._cross(candidate, touched)
@@ -158,31 +120,34 @@ class DirectoryFiles:
             kept = dict(self._good)  # the change broke other files: keep the last good whole
         return kept, placed
 
-    @staticmethod
-    def _cross(candidate: dict[str, _Good], fresh: set[str]) -> list[tuple[str, Path_, str]]:
-        """References across all files; the contacts a fresh file's reader left for later."""
-        found = whole_problems([g.outline for _, g in sorted(candidate.items())])
-        countries = _countries(candidate)
-        for name in fresh & candidate.keys():
-            for path, contact, regions in candidate[name].read.deferred:
-                message = contact_problem(contact, [countries.get(r) for r in regions])
-                if message:
-                    found.append((name, path, message))
+    def _cross(self, candidate: dict[str, Read], fresh: set[str]) -> list[Found]:
+        """What spans all files, and the contacts of the files read now in the whole's
+        countries (of every file, when a region changed country)."""
+        found = cross_problems([(name, read.part) for name, read in sorted(candidate.items())],
+                               whole=True)
+        countries = _countries(candidate.values())
+        moved = countries != _countries(self._good.values())
+        for name, read in candidate.items():
+            if moved or name in fresh:
+                found += [(name, path, message)
+                          for path, message in contact_problems(read.part, countries)]
         return found
 
     def directory(self) -> Directory:
         """The whole, put together from each file's validated entries."""
         good = [self._good[name] for name in sorted(self._good)]
-        sections: dict[str, Any] = {
-            kind: [entry for g in good for entry in getattr(g.read.part, kind)] for kind in SECTIONS
-        }
-        languages = next((g.read.part.languages for g in good if g.read.part.languages), ["en"])
-        data = DirectoryFile.model_construct(None, version=1, languages=languages, **sections)
-        return Directory(data, str(self.path), tuple(g.piece for g in good))
+        data = whole([read.part for read in good])
+        return Directory(data, tuple(read.piece for read in good))
 
 
-def _sorted(problems: Sequence[Problem]) -> list[Problem]:
-    return sorted(problems, key=lambda p: (p.file, p.line, p.column))
+def _context(others: list[Read], alone: bool) -> dict[str, Any]:
+    """What a file of a folder is checked against: the other files' regions, and their ids
+    when it is read `alone` (files read together may refer to each other's new ids)."""
+    return {
+        "countries": _countries(others),
+        "ids": {kind: [entry.id for read in others for entry in getattr(read.part, kind)]
+                for kind in ("regions", "categories", "resources")} if alone else {},
+    }
 
 
 def load_directory(path: Path, reader: Reader | None = None) -> Directory:

@@ -1,19 +1,15 @@
-"""Validating directory files: one file against the model, and all files against each other.
-
-A directory is one file or a folder of them. Each file is validated on its own (YAML, the
-model, contact values), in a child process for the bot; what spans files (ids, references,
-one emergency category, one `version`) is checked over the whole, cheaply, wherever the files
-meet. Every problem names file, line, column and field, and quotes input only briefly.
-"""
+"""Validating directory files: each on its own (YAML, the model, contact values), in a child
+process for the bot, then what spans files (ids, references, one emergency category, one
+`version`) over the whole. Every problem names file, line, column and field, and quotes input
+only briefly."""
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from functools import cached_property
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
+import yaml
 from pydantic import BaseModel, Field, ValidationError
 
 from bot.directory import provenance
@@ -34,10 +30,13 @@ from bot.directory.model import (
     format_path,
 )
 from bot.directory.queries import Directory
-from bot.loading.yamlfile import QUOTE_CHARS, Marks, clip, mapping_or_problem, parse_yaml, quote
+from bot.loading.yamlfile import QUOTE_CHARS, Loader, clip, node_at, parse_yaml, quote
 
 _SINGULAR = {"regions": "region", "categories": "category", "resources": "resource"}
-_REFS = {"categories": "categories", "regions": "regions", "related": "resources"}
+_REFS = {"resources": {"categories": "categories", "regions": "regions"},
+         "guides": {"categories": "categories", "regions": "regions", "related": "resources"}}
+Located = tuple[Path_, bool, str]  # (field path, whether its key is at fault, message)
+Found = tuple[str, Path_, str]  # (file, field path, message)
 
 
 class PartFile(_Strict):
@@ -51,28 +50,9 @@ class PartFile(_Strict):
     guides: list[Guide] = Field(default_factory=list)
 
 
-@dataclass
-class Others:
-    """What a file is checked against from the directory's other files."""
-
-    countries: dict[str, str | None] = field(default_factory=dict)
-    ids: dict[str, set[str]] = field(default_factory=dict)
-
-
-@dataclass
-class Part:
-    """One valid file: its model, and the contact checks left until all regions are known."""
-
-    model: PartFile
-    deferred: list[tuple[Path_, dict[str, Any], list[str]]] = field(default_factory=list)
-
-
-# --------------------------------------------------------------------------- messages
-_MESSAGES = {"missing": "this field is required"}
-
-
-def _pydantic_message(error: Mapping[str, Any], path: Path_) -> str:
-    kind, last = error["type"], path[-1] if path else ""
+def _message(error: Mapping[str, Any], path: Path_) -> str:
+    """Pydantic's finding in the words of the directory's format."""
+    kind, last, at_key = error["type"], path[-1] if path else "", "[key]" in error["loc"]
     if kind == "extra_forbidden":
         old = provenance.old_key_message(str(last), str(error.get("input", "")))
         return old or f"unknown key {quote(last)}"
@@ -80,225 +60,155 @@ def _pydantic_message(error: Mapping[str, Any], path: Path_) -> str:
         return f"must be one of: {error['ctx']['expected']} (got {quote(error['input'])})"
     if kind == "string_pattern_mismatch":
         field_name = next((p for p in reversed(path) if isinstance(p, str)), "")
-        shown = quote(error["input"] if "[key]" not in error["loc"] else last)
-        if "[key]" in error["loc"] or field_name == "languages":
+        shown = quote(last if at_key else error["input"])
+        if at_key or field_name in ("languages", "unreviewed"):
             return f"not a language code such as en, ar, ckb or ku: {shown}"
         if field_name == "country":
             return f"a two-letter country code in capitals, such as IQ or LB: {shown}"
         return f"ids are lower-case ASCII letters, digits and '-', at most 24: {shown}"
     if error.get("input", ...) is None:
         return "is empty: give a value (a text with ':' or ',' in it needs quotes)"
-    if kind in _MESSAGES:
-        return _MESSAGES[kind]
+    if kind == "missing":
+        return "this field is required"
     return clip(str(error["msg"]).removeprefix("Value error, "))
 
 
-def _location(error: Mapping[str, Any]) -> tuple[Path_, bool]:
-    """Pydantic's loc without its '[key]' marker, and whether the key itself is at fault."""
-    key = error["type"] == "extra_forbidden" or "[key]" in error["loc"]
-    return tuple(p for p in error["loc"] if p != "[key]"), key
-
-
-# --------------------------------------------------------------------------- contact values
-def contact_problem(contact: Mapping[str, Any], countries: Collection[str | None]) -> str | None:
-    """The contact table's check of one contact given as data, its message cut short."""
-    try:
-        kind = CONTACT_KINDS[ContactType(str(contact.get("type")))]
-    except ValueError:
-        return None  # the type check has reported it already
-    value, given = contact.get("value"), contact.get("country")
-    if not isinstance(value, str):
-        return None
-    message = kind.check(value.strip(), country_of(given if isinstance(given, str) else None,
-                                                   countries))
-    return clip(message) if message else None
-
-
 def _get(entry: Any, name: str) -> Any:
+    """A field of a raw mapping or of a validated model."""
     return entry.get(name) if isinstance(entry, dict) else getattr(entry, name, None)
 
 
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _entries(data: Any, kind: str) -> list[tuple[int, Any]]:
-    items = _get(data, kind)
-    if not isinstance(items, list):
-        return []
-    if items and isinstance(items[0], BaseModel):  # validated: every entry is one
-        return list(enumerate(items))
+    items = _list(_get(data, kind))
     return [(i, e) for i, e in enumerate(items) if isinstance(e, dict | BaseModel)]
 
 
-def _contacts(
-    data: Any, countries: Mapping[str, str | None]
-) -> Iterable[tuple[Path_, dict[str, Any], list[str], bool]]:
-    """(path, contact, regions, countries all known) for each contact of each resource."""
+def contact_problems(
+    data: Any, countries: Mapping[str, str | None], *, known_only: bool = False
+) -> Iterator[tuple[Path_, str]]:
+    """(path, message) for each contact value its type refuses in the country its resource's
+    regions tell; with `known_only`, only for resources whose regions' countries are known."""
     for i, resource in _entries(data, "resources"):
-        regions = [r for r in _get(resource, "regions") or [] if isinstance(r, str)]
-        known = all(r in countries for r in regions)
-        for j, contact in enumerate(_get(resource, "contacts") or []):
-            if not isinstance(contact, dict):
-                contact = contact.model_dump() if hasattr(contact, "model_dump") else None
-            if contact is not None:
-                yield ("resources", i, "contacts", j, "value"), contact, regions, known
-
-
-# --------------------------------------------------------------------------- across files
-@dataclass(frozen=True)
-class Outline:
-    """What one file brings to the checks across files, worked out once per version of the
-    file: a reload checks the others' outlines again, not their entries."""
-
-    name: str
-    data: Any = field(repr=False)  # the file's raw mapping or validated entries
-    emergency: list[int]  # positions of categories marked as the emergency one
-    given: frozenset[str]  # of "version" and "languages"
-    filled: frozenset[str]  # the kinds it has entries of
-
-    @cached_property
-    def ids(self) -> dict[str, list[tuple[int, str]]]:
-        """kind -> (position, id)"""
-        return {kind: list(_ids(self.data, kind)) for kind in SECTIONS}
-
-    @cached_property
-    def refs(self) -> list[tuple[Path_, str, str]]:
-        """(path, kind referred to, id referred to)"""
-        return [((kind, i, ref_field, j), target, ref)
-                for kind, i, ref_field, target, found in _references(self.data)
-                for j, ref in enumerate(found) if isinstance(ref, str)]
-
-
-def _ids(data: Any, kind: str) -> Iterator[tuple[int, str]]:
-    return ((i, e) for i, entry in _entries(data, kind) if isinstance(e := _get(entry, "id"), str))
-
-
-def _references(data: Any) -> Iterator[tuple[str, int, str, str, list[Any]]]:
-    """(kind, position, field, kind referred to, the field's list) for each reference list."""
-    for kind in ("resources", "guides"):
-        for i, entry in _entries(data, kind):
-            for ref_field, target in _REFS.items():
-                found = _get(entry, ref_field)
-                if isinstance(found, list) and (kind, ref_field) != ("resources", "related"):
-                    yield kind, i, ref_field, target, found
-
-
-def outline(name: str, data: Any) -> Outline:
-    """The outline of a file's raw mapping or validated model, tolerantly."""
-    emergency = [i for i, c in _entries(data, "categories") if _get(c, "emergency") is True]
-    given = frozenset(key for key in ("version", "languages") if _get(data, key) is not None)
-    filled = frozenset(kind for kind in SECTIONS if _entries(data, kind))
-    return Outline(name, data, emergency, given, filled)
+        regions = [r for r in _list(_get(resource, "regions")) if isinstance(r, str)]
+        if known_only and not all(r in countries for r in regions):
+            continue  # its regions are in other files: checked with the whole
+        for j, contact in enumerate(_list(_get(resource, "contacts"))):
+            value, given = _get(contact, "value"), _get(contact, "country")
+            try:
+                kind = CONTACT_KINDS[ContactType(str(_get(contact, "type")))]
+            except ValueError:
+                continue  # the model has reported it
+            country = country_of(given if isinstance(given, str) else None,
+                                 [countries.get(r) for r in regions])
+            message = kind.check(value.strip(), country) if isinstance(value, str) else None
+            if message:
+                yield ("resources", i, "contacts", j, "value"), clip(message)
 
 
 def cross_problems(
-    files: Sequence[Outline], extra_ids: Mapping[str, set[str]] | None = None
-) -> list[tuple[str, Path_, str]]:
-    """(file, path, message) for what spans files: ids unique and known, one emergency
-    category."""
-    found: list[tuple[str, Path_, str]] = []
-    ids: dict[str, set[str]] = {kind: set((extra_ids or {}).get(kind, ())) for kind in SECTIONS}
+    files: Sequence[tuple[str, Any]], known: Mapping[str, Iterable[str]] | None = None,
+    *, whole: bool = False,
+) -> list[Found]:
+    """What spans entries and files, from each file's raw mapping or validated model: ids
+    unique and known (besides the `known` ones), one emergency category; for the `whole`,
+    also what it needs once or at least once."""
+    found: list[Found] = []
+    ids: dict[str, set[str]] = {}
     for kind in SECTIONS:
         seen: set[str] = set()
-        for file in files:
-            for i, ident in file.ids[kind]:
-                if ident in seen:
-                    found.append((file.name, (kind, i, "id"),
-                                  f"duplicate id {quote(ident)} in {kind}"))
-                seen.add(ident)
-        ids[kind] |= seen
-    emergency = 0
-    for file in files:
-        for i in file.emergency:
-            emergency += 1
-            if emergency > 1:
-                found.append((file.name, ("categories", i, "emergency"),
-                              "only one category can be the emergency one"))
-        for path, target, ref in file.refs:
-            if ref not in ids[target]:
-                close = difflib.get_close_matches(ref, ids[target], n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-                found.append((file.name, path, f"no {_SINGULAR[target]} {quote(ref)}{hint}"))
-    return found
-
-
-def whole_problems(files: Sequence[Outline]) -> list[tuple[str, Path_, str]]:
-    """`cross_problems` plus what the whole needs once or more."""
-    found = cross_problems(files)
-    first = files[0].name if files else "resources.yaml"
-    for key in ("version", "languages"):
-        holders = [file.name for file in files if key in file.given]
+        for name, data in files:
+            for i, entry in _entries(data, kind):
+                if isinstance(ident := _get(entry, "id"), str):
+                    if ident in seen:
+                        found.append((name, (kind, i, "id"),
+                                      f"duplicate id {quote(ident)} in {kind}"))
+                    seen.add(ident)
+        ids[kind] = seen.union((known or {}).get(kind, ()))
+    emergency = [(name, i) for name, data in files
+                 for i, group in _entries(data, "categories") if _get(group, "emergency") is True]
+    found += [(name, ("categories", i, "emergency"), "only one category can be the emergency one")
+              for name, i in emergency[1:]]
+    for name, data in files:
+        for kind, fields in _REFS.items():
+            for i, entry in _entries(data, kind):
+                for field, target in fields.items():
+                    for j, ref in enumerate(_list(_get(entry, field))):
+                        if isinstance(ref, str) and ref not in ids[target]:
+                            close = difflib.get_close_matches(ref, ids[target], n=1)
+                            hint = f" (did you mean {close[0]!r}?)" if close else ""
+                            found.append((name, (kind, i, field, j),
+                                          f"no {_SINGULAR[target]} {quote(ref)}{hint}"))
+    first = files[0][0] if files else "resources.yaml"
+    for key in ("version", "languages") if whole else ():
+        holders = [name for name, data in files if _get(data, key) is not None]
         if not holders:
             found.append((first, (key,), "this field is required"))
-        for name in holders[1:]:
-            found.append((name, (key,), f"already given in {holders[0]}: give it in one file"))
-    for kind in ("regions", "categories"):
-        if not any(kind in file.filled for file in files):
-            found.append((first if files else "", (kind,), "at least one is required"))
+        found += [(name, (key,), f"already given in {holders[0]}: give it in one file")
+                  for name in holders[1:]]
+    found += [(first, (kind,), "at least one is required") for kind in ("regions", "categories")
+              if whole and not any(_entries(data, kind) for _, data in files)]
     return found
 
 
-# --------------------------------------------------------------------------- one file
-def validate_part(text: str, name: str, others: Others | None = None) -> Part:
+def validate_part(text: str, name: str, context: Mapping[str, Any] | None = None) -> PartFile:
     """Validate one file's text; DirectoryError naming every problem in it.
 
-    Without `others` the file is the whole directory (references are checked here, with
-    exact positions); with one, references are the whole's business, except when the file is
-    broken anyway, so that every problem is reported in one pass.
+    Without `context` (the other files' region countries and ids) the file is the whole
+    directory, and references are checked here; with one, references are the whole's
+    business, except when the file is broken anyway, so that every problem shows in one pass.
     """
     data, problems = parse_yaml(text, name)
-    data = mapping_or_problem(data, name)
-    whole = others is None
-    others = others or Others()
-    located: list[tuple[Path_, bool, str]] = []
+    located: list[Located] = []
     model: PartFile | None = None
     try:
         model = PartFile.model_validate(data)
     except ValidationError as exc:
         for error in exc.errors(include_url=False):
-            path, key = _location(error)
-            located.append((path, key, _pydantic_message(error, path)))
-    deferred: list[tuple[Path_, dict[str, Any], list[str]]] = []
-    countries = {**others.countries}
-    countries.update(
-        (r.get("id"), r.get("country")) for _, r in _entries(data, "regions")
-        if isinstance(r.get("id"), str)
-    )
-    for path, contact, regions, known in _contacts(data, countries):
-        if not known and not whole:  # its regions are in other files: checked with the whole
-            deferred.append((path, contact, regions))
-            continue
-        message = contact_problem(contact, [countries.get(r) for r in regions])
-        if message:
-            located.append((path, False, message))
-    if whole:  # the rules across entries, as for any whole directory, and what it needs once
-        located += [(path, False, message) for _, path, message in
-                    whole_problems([outline(name, data)])]
-    elif (located or problems) and any(others.ids.values()):  # none on a whole load
-        crossed = cross_problems([outline(name, data)], others.ids)
+            path = tuple(p for p in error["loc"] if p != "[key]")
+            key = error["type"] == "extra_forbidden" or "[key]" in error["loc"]
+            located.append((path, key, _message(error, path)))
+    countries = dict(context["countries"]) if context else {}
+    countries.update((r["id"], r.get("country")) for _, r in _entries(data, "regions")
+                     if isinstance(r.get("id"), str))
+    located += [(path, False, message) for path, message
+                in contact_problems(data, countries, known_only=context is not None)]
+    if context is None or ((located or problems) and any(context["ids"].values())):
+        crossed = cross_problems([(name, data)], context["ids"] if context else None,
+                                 whole=context is None)
         located += [(path, False, message) for _, path, message in crossed]
     if located:
         problems += place(text, name, located)
     if problems or model is None:
-        problems.sort(key=lambda p: (p.line, p.column))
-        raise DirectoryError(problems)
-    return Part(model, deferred)
+        raise DirectoryError(sorted(problems, key=lambda p: (p.line, p.column)))
+    return model
 
 
-def place(text: str, name: str, located: Iterable[tuple[Path_, bool, str]]) -> list[Problem]:
+def place(text: str, name: str, located: Iterable[Located]) -> list[Problem]:
     """Problems at the line and column of their field in the file's text."""
-    marks = Marks(text)
+    root = yaml.compose(text, Loader=Loader)
+    assert root is not None, "only called for a document that parsed"
     out = []
     for path, key, message in located:
-        line, col = marks.find(path, key=key)
+        node = node_at(root, path, key)
         if message == UNQUOTED_NUMBER:
-            message += f': "{clip(marks.written(path), QUOTE_CHARS)}"'
-        out.append(Problem(name, line, col, format_path(path), message))
+            message += f': "{clip(str(node.value), QUOTE_CHARS)}"'
+        mark = node.start_mark
+        out.append(Problem(name, mark.line + 1, mark.column + 1, format_path(path), message))
     return out
+
+
+def whole(parts: Sequence[PartFile]) -> DirectoryFile:
+    """The directory made of valid files' entries, in the order given."""
+    languages = next((part.languages for part in parts if part.languages), ["en"])
+    sections = {kind: [entry for part in parts for entry in getattr(part, kind)]
+                for kind in SECTIONS}
+    return DirectoryFile.model_construct(None, version=1, languages=languages, **sections)
 
 
 def parse_directory(text: str, filename: str = "resources.yaml") -> Directory:
     """Validate a whole directory written as one text, in this process (tests, tools)."""
-    model = validate_part(text, filename).model
-    data = DirectoryFile.model_construct(
-        version=1, languages=model.languages or [],
-        **{kind: getattr(model, kind) for kind in SECTIONS},
-    )
-    return Directory(data, source=filename)
+    return Directory(whole([validate_part(text, filename)]))

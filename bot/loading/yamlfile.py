@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import reprlib
-from collections.abc import Mapping
 from typing import Any
 
 import yaml
@@ -17,17 +16,14 @@ QUOTE_CHARS = 80
 
 _REPR = reprlib.Repr()
 _REPR.maxlevel, _REPR.maxlist, _REPR.maxdict, _REPR.maxstring, _REPR.maxother = 2, 4, 4, 60, 60
+_LONG_QUOTE = re.compile(f"'[^']{{{QUOTE_CHARS},}}'|\"[^\"]{{{QUOTE_CHARS},}}\"")
 
 
 def quote(value: object) -> str:
     """`value` as a short repr: user input quoted in a message is never longer than this."""
     if isinstance(value, str):
-        shown = value if len(value) <= QUOTE_CHARS else value[: QUOTE_CHARS - 1] + "…"
-        return repr(shown)
+        return repr(value if len(value) <= QUOTE_CHARS else value[: QUOTE_CHARS - 1] + "…")
     return clip(_REPR.repr(value))
-
-
-_LONG_QUOTE = re.compile(f"'[^']{{{QUOTE_CHARS},}}'|\"[^\"]{{{QUOTE_CHARS},}}\"")
 
 
 def clip(message: str, limit: int = 3 * QUOTE_CHARS) -> str:
@@ -44,10 +40,9 @@ class Loader(SafeLoader):  # type: ignore[misc]
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
-            key = key_node.value
-            if key in seen:
-                self.duplicates.append((key_node.start_mark, str(key)))
-            seen.add(key)
+            if key_node.value in seen:
+                self.duplicates.append((key_node.start_mark, str(key_node.value)))
+            seen.add(key_node.value)
         return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
 
 
@@ -56,11 +51,13 @@ def _at(filename: str, mark: yaml.Mark | None, message: str) -> Problem:
     return Problem(filename, line, col, "", message)
 
 
-def _syntax_problem(exc: yaml.YAMLError, filename: str) -> Problem:
+def _syntax_problem(exc: yaml.YAMLError, filename: str) -> DirectoryError:
     if isinstance(exc, yaml.MarkedYAMLError):
         reason = " ".join(filter(None, [exc.context, exc.problem]))
-        return _at(filename, exc.problem_mark or exc.context_mark, f"YAML syntax error: {reason}")
-    return Problem(filename, 0, 0, "", clip(f"YAML error: {exc}"))
+        found = _at(filename, exc.problem_mark or exc.context_mark, f"YAML syntax error: {reason}")
+    else:
+        found = Problem(filename, 0, 0, "", clip(f"YAML error: {exc}"))
+    return DirectoryError([found])
 
 
 def scan(text: str, filename: str) -> None:
@@ -70,64 +67,46 @@ def scan(text: str, filename: str) -> None:
     except LimitError as exc:
         raise DirectoryError([_at(filename, exc.problem_mark, exc.problem)]) from None
     except yaml.YAMLError as exc:
-        raise DirectoryError([_syntax_problem(exc, filename)]) from None
+        raise _syntax_problem(exc, filename) from None
 
 
-def parse_yaml(text: str, filename: str) -> tuple[Any, list[Problem]]:
-    """(data, duplicate-key problems); DirectoryError when it cannot be read safely or at all.
-
-    Limits first (`scan`), then the safe loader, which handles every YAML feature."""
+def parse_yaml(text: str, filename: str) -> tuple[dict[Any, Any], list[Problem]]:
+    """(the file's mapping, duplicate-key problems); DirectoryError when it cannot be read
+    safely, or is not a mapping. Limits first (`scan`), then the safe loader."""
     scan(text, filename)
     loader = Loader(text)
     loader.duplicates = []
     try:
         data = loader.get_single_data()
     except yaml.YAMLError as exc:
-        raise DirectoryError([_syntax_problem(exc, filename)]) from None
+        raise _syntax_problem(exc, filename) from None
     finally:
         loader.dispose()
+    if data is None:
+        raise DirectoryError([Problem(filename, 0, 0, "", "the file is empty")])
+    if not isinstance(data, dict):
+        raise DirectoryError([Problem(filename, 1, 1, "", "the file must be a mapping of keys")])
     return data, [_at(filename, mark, f"duplicate key {quote(key)}")
                   for mark, key in loader.duplicates]
 
 
-class Marks:
-    """Finds the line and column of any field path, composing the YAML again (only on error,
-    and only after `scan` has found the file within the limits)."""
-
-    def __init__(self, text: str) -> None:
-        root = yaml.compose(text, Loader=Loader)
-        assert root is not None, "only called for a document that parsed"
-        self._root: yaml.Node = root
-
-    def find(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
-        mark = self._node(path, key).start_mark
-        return (mark.line + 1, mark.column + 1) if mark else (0, 0)
-
-    def written(self, path: Path_) -> str:
-        """The scalar exactly as typed, before YAML turned it into a number."""
-        node = self._node(path, False)
-        return str(node.value) if isinstance(node, yaml.ScalarNode) else ""
-
-    def _node(self, path: Path_, key: bool) -> yaml.Node:
-        node: yaml.Node = self._root
-        for i, part in enumerate(path):
-            child: yaml.Node | None = None
-            if isinstance(node, yaml.MappingNode):
-                for key_node, value_node in node.value:
-                    if key_node.value == part:
-                        last = i == len(path) - 1
-                        child = key_node if key and last else value_node
-                        break
-            elif (
-                isinstance(node, yaml.SequenceNode)
-                and isinstance(part, int)
-                and 0 <= part < len(node.value)
-            ):
-                child = node.value[part]
-            if child is None:
+def node_at(root: yaml.Node, path: Path_, key: bool = False) -> yaml.Node:
+    """The node of a field path (with `key`, its key's node), else the deepest that exists:
+    where a problem is shown, found only on error and in a file `scan` has let through."""
+    node = root
+    for i, part in enumerate(path):
+        if isinstance(node, yaml.MappingNode):
+            pair = next(((k, v) for k, v in node.value if k.value == part), None)
+            if pair is None:
                 break
-            node = child
-        return node
+            node = pair[0] if key and i == len(path) - 1 else pair[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and (
+            0 <= part < len(node.value)
+        ):
+            node = node.value[part]
+        else:
+            break
+    return node
 
 
 def decode(raw: bytes, name: str) -> str:
@@ -136,16 +115,7 @@ def decode(raw: bytes, name: str) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         before = raw[: exc.start]
-        line = before.count(b"\n") + 1
-        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        line, column = before.count(b"\n") + 1, exc.start - before.rfind(b"\n")
         raise DirectoryError(
             [Problem(name, line, column, "", "not UTF-8 text: save the file as UTF-8")]
         ) from None
-
-
-def mapping_or_problem(data: Any, filename: str) -> Mapping[str, Any]:
-    if data is None:
-        raise DirectoryError([Problem(filename, 0, 0, "", "the file is empty")])
-    if not isinstance(data, dict):
-        raise DirectoryError([Problem(filename, 1, 1, "", "the file must be a mapping of keys")])
-    return data
