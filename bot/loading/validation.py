@@ -159,11 +159,45 @@ class Outline:
         return {kind: list(_ids(self.data, kind)) for kind in SECTIONS}
 
     @cached_property
+    def unzoned(self) -> list[tuple[Path_, list[str]]]:
+        """(path, regions) of hours, closed days and dated alerts that name no time zone."""
+        out: list[tuple[Path_, list[str]]] = [
+            (("regions", i, "alert"), []) for i, r in _entries(self.data, "regions")
+            if _dated(_get(r, "alert")) and not _get(r, "timezone")]
+        for i, resource in _entries(self.data, "resources"):
+            regions = [r for r in _get(resource, "regions") or [] if isinstance(r, str)]
+            if _get(resource, "timezone"):
+                continue
+            if _dated(_get(resource, "alert")):
+                out.append((("resources", i, "alert"), regions))
+            for j, contact in enumerate(_get(resource, "contacts") or []):
+                timed = [k for k in ("schedule", "closed_on") if _get(contact, k)]
+                timed += ["alert"] if _dated(_get(contact, "alert")) else []
+                if timed and not _get(contact, "timezone"):
+                    out.append((("resources", i, "contacts", j, timed[0]), regions))
+        return out
+
+    @cached_property
     def refs(self) -> list[tuple[Path_, str, str]]:
         """(path, kind referred to, id referred to)"""
         return [((kind, i, ref_field, j), target, ref)
                 for kind, i, ref_field, target, found in _references(self.data)
                 for j, ref in enumerate(found) if isinstance(ref, str)]
+
+
+def _dated(alert: Any) -> bool:
+    return any(_get(alert, key) is not None for key in ("from", "from_", "until"))
+
+
+def _zone_problem(regions: list[str], zones: Mapping[str, Any]) -> str | None:
+    """Hours and dates are read in one time zone: named, or the one all the regions share."""
+    if not regions:
+        return "a dated alert is read in the region's time zone: give the region a timezone"
+    if len({zones.get(r) for r in regions}) == 1 and zones.get(regions[0]):
+        return None
+    seen = ", ".join(f"{r}: {zones.get(r) or 'none'}" for r in regions)
+    return (f"hours and dates are read in one time zone, and its regions have none in common "
+            f"({clip(seen)}): give timezone: (such as Asia/Baghdad) here or on the resource")
 
 
 def _ids(data: Any, kind: str) -> Iterator[tuple[int, str]]:
@@ -192,7 +226,7 @@ def cross_problems(
     files: Sequence[Outline], extra_ids: Mapping[str, set[str]] | None = None
 ) -> list[tuple[str, Path_, str]]:
     """(file, path, message) for what spans files: ids unique and known, one emergency
-    category."""
+    category, a time zone for hours and dates."""
     found: list[tuple[str, Path_, str]] = []
     ids: dict[str, set[str]] = {kind: set((extra_ids or {}).get(kind, ())) for kind in SECTIONS}
     for kind in SECTIONS:
@@ -216,6 +250,11 @@ def cross_problems(
                 close = difflib.get_close_matches(ref, ids[target], n=1)
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
                 found.append((file.name, path, f"no {_SINGULAR[target]} {quote(ref)}{hint}"))
+    zones = {i: _get(r, "timezone") for file in files for _, r in _entries(file.data, "regions")
+             if isinstance(i := _get(r, "id"), str)}
+    for file in files if extra_ids is None else ():  # other files' zones are not at hand
+        found += [(file.name, path, message) for path, regions in file.unzoned
+                  if (message := _zone_problem(regions, zones))]
     return found
 
 
