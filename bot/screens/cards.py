@@ -8,9 +8,10 @@ from html import escape
 from bot.core.callbacks import Action, Kind
 from bot.directory import provenance
 from bot.directory.contacts import Shown
-from bot.directory.model import Contact, Guide, Operator
+from bot.directory.model import Contact, Guide, Operator, Resource
 from bot.directory.queries import Directory
 from bot.i18n.translator import N_
+from bot.screens import timely
 from bot.screens.view import Button, Screen, View
 
 # Neutral openings, before the entry's name (see screens.CHOOSE_QUESTION).
@@ -45,12 +46,12 @@ def _origin_action(view: View, origin: str, page: int) -> Action | None:
     return None
 
 
-def contact_line(view: View, contact: Contact, shown: Shown) -> str:
+def contact_line(view: View, contact: Contact, shown: Shown, resource: Resource) -> str:
     t = view.t
     line = f"{shown.kind.icon} {t.isolate(escape(shown.display, quote=False))}"
     if contact.label:
         line += " — " + view.content(contact.label)
-    details = []
+    details = timely.contact_notes(view, resource, contact)
     if contact.hours:
         details.append("🕒 " + view.content(contact.hours))
     if contact.languages:
@@ -75,6 +76,7 @@ def resource_card(
         view.ui(CARD_OPENING),
         "",
         f"<b>{view.content(resource.name)}</b>",
+        *timely.resource_notes(view, resource),
         view.content(resource.summary),
         view.ui(N_("Run by: {operator}"), operator=operator),
     ]
@@ -82,7 +84,7 @@ def resource_card(
         lines.append("⚠️ " + view.content(resource.caution))
     lines.append("")
     contacts = d.contacts(resource)
-    lines += [contact_line(view, c, shown) for c, shown in contacts]
+    lines += [contact_line(view, c, shown, resource) for c, shown in contacts]
     lines.append("")
     lines.append(provenance.resource_line(view.ui, t, resource))
     texts = [

@@ -14,6 +14,7 @@ from bot.core.callbacks import Action, Kind
 from bot.directory.model import Category, Operator, Resource
 from bot.directory.queries import Directory
 from bot.i18n.translator import N_, Catalogs
+from bot.screens import timely
 from bot.screens.about import help_screen, privacy
 from bot.screens.cards import contact_line, emergency_id, guide, resource_card
 from bot.screens.view import MAX_TEXT, Button, Screen, View
@@ -72,6 +73,7 @@ def main_menu(view: View, notice: str = "") -> Screen:
     lines.append(view.ui(N_("How can I help? Choose a button below.")))
     if region:
         lines.append(view.ui(N_("Your place: {place}"), place=view.label(region.name)))
+        lines += timely.region_notes(view)
     else:
         lines.append(view.ui(N_("Tell me where you are, to see the right contacts.")))
     where = t.gettext("Where are you now?")
@@ -138,8 +140,8 @@ def emergency(view: View, danger: str | None = None) -> Screen:
     d, t = view.directory, view.t
     region = view.state.region
     lines = ["🚨 <b>" + escape(t.gettext("Emergency")) + "</b>"]
-    found = d.emergency_resources(region)
-    fitting, guides = d.answering(region, danger) if danger else ([], [])
+    found = d.emergency_resources(region, view.now)
+    fitting, guides = d.answering(region, danger, view.now) if danger else ([], [])
     fitting = [r for r in fitting if not _tells_more(view, r, danger)][:FITTING_FIRST]
     if region is None:
         lines.append(view.ui(N_("Tell me where you are to see only your country's numbers.")))
@@ -147,6 +149,7 @@ def emergency(view: View, danger: str | None = None) -> Screen:
         found.sort(key=lambda r: min(order.index(p) for p in r.regions))
     elif region in d.regions:
         lines.append(view.ui(N_("For: {place}"), place=view.label(d.regions[region].name)))
+        lines += timely.region_notes(view)
     if found or fitting:
         lines.append(view.ui(CALL_NOW))
     if danger and not fitting and d.answered(danger):
@@ -156,14 +159,11 @@ def emergency(view: View, danger: str | None = None) -> Screen:
     for resource in shown:
         lines.append("")
         lines.append(f"<b>{view.content(resource.name)}</b>")
+        lines += timely.resource_notes(view, resource)
         if region is None:
             places = t.join_list(view.label(d.regions[r].name) for r in resource.regions)
             lines.append(t.isolate(escape(places, quote=False)))
-        lines += [
-            contact_line(view, c, on)
-            for c, on in d.contacts(resource)
-            if on.kind.on_emergency
-        ]
+        lines += [contact_line(view, c, on, resource) for c, on in d.callable_contacts(resource)]
         caution = _shared_caution(view, resource)
         if caution:
             lines.append("⚠️ " + caution)
@@ -229,7 +229,7 @@ def category(view: View, category_id: str, page: int) -> Screen | None:
     if chosen.emergency:
         return emergency(view)
     guides = d.guides_for(view.state.region, chosen.id)
-    listed = d.resources_for(view.state.region, chosen.id)
+    listed = d.resources_for(view.state.region, chosen.id, view.now)
     count = len(guides) + len(listed)
     pages = max(1, -(-count // PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
@@ -241,7 +241,7 @@ def category(view: View, category_id: str, page: int) -> Screen | None:
             return Button("❓ " + label, Action(Kind.GUIDE, g.id, chosen.id))
         n = i - len(guides)
         r = listed[n]
-        label = view.masked(view.label(r.name), N_("Contact {n}"), n + 1)
+        label = timely.marked(view, view.masked(view.label(r.name), N_("Contact {n}"), n + 1), r)
         return Button(label, Action(Kind.RESOURCE, r.id, chosen.id, page))  # Back: this page
 
     on_page = range(page * PAGE_SIZE, min((page + 1) * PAGE_SIZE, count))
@@ -250,6 +250,7 @@ def category(view: View, category_id: str, page: int) -> Screen | None:
     region = d.regions.get(view.state.region or "")
     if region:
         lines.append(view.ui(N_("For: {place}"), place=view.label(region.name)))
+        lines += timely.region_notes(view)
     else:
         lines.append(view.ui(N_("Tell me where you are, to see the right contacts.")))
     if not count:  # nothing to choose, and no topic to name

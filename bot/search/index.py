@@ -24,7 +24,7 @@ from enum import Enum
 from typing import Any
 
 from bot.directory.model import GLOBAL_REGION, Category
-from bot.directory.queries import Directory, Rank
+from bot.directory.queries import Directory, Rank, searchable
 from bot.search import danger
 from bot.search.danger import Danger, DangerWords
 from bot.search.fold import deletions, fold, tokens, within_one_edit, words
@@ -151,7 +151,9 @@ class Index:
             base = len(self.entries)
             for resource in piece.resources:
                 ranks.append((directory.rank(resource), len(self.entries)))
-                self._add("resource", resource.id, resource.regions, resource.categories, shared)
+                found = searchable(resource)  # else in no place and no category: never found
+                self._add("resource", resource.id, resource.regions if found else [],
+                          resource.categories if found else [], shared)
             for guide in piece.guides:
                 order = guide.order if guide.order is not None else 1000
                 rank = (order, 2, 0, 9, guide.question["en"].casefold(), guide.id)
@@ -167,6 +169,7 @@ class Index:
         for n, (_, doc) in enumerate(sorted(ranks)):
             self.position[doc] = n
         self.count = len(self.entries)
+        self.hidden = frozenset(d for d, e in enumerate(self.entries) if not e.regions)
         # Words found in a quarter or more of the entries say nothing in a summary or answer.
         self.common = max(5, int(self.count * COMMON_SHARE))
         # By their first letters (a word cut short), and by one deletion (a typo).
@@ -397,7 +400,8 @@ class Index:
         self, scores: dict[int, float], category_scores: dict[str, float], region: str | None
     ) -> dict[int, float]:
         """Scores of the entries shown in this place, plus their best category's score."""
-        shown = scores.keys() & self.visible[region] if region in self.visible else scores.keys()
+        shown = (scores.keys() & self.visible[region] if region in self.visible
+                 else scores.keys() - self.hidden)
         out = {doc: scores[doc] for doc in shown}
         for category_id, bonus in sorted(category_scores.items(), key=lambda c: c[1]):
             for doc in shown & self.members.get(category_id, frozenset()):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import hashlib
 import hmac
 import logging
@@ -56,7 +57,9 @@ class PenahBot:
     def __init__(
         self, settings: Settings, reloader: Reloader, catalogs: Catalogs,
         clock: Callable[[], float] = time.monotonic,  # the guards' time: pace, quiet chats
+        wall_clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),  # hours, alerts
     ) -> None:
+        self.wall_clock = wall_clock
         self.settings = settings
         self.reloader = reloader
         self.catalogs = catalogs
@@ -117,6 +120,7 @@ class PenahBot:
                 generation,
                 self.terms,
                 self.danger,
+                self.wall_clock,
             )
             self._context = ctx
         return ctx
