@@ -68,7 +68,7 @@ class Directory:
         the lookups, the order, and every phone number read for its country (`read_number`
         keeps what it read, so a reload reads only the numbers it has not seen)."""
         _ = self.regions, self.categories, self.resources, self.guides, self._ranked
-        _ = self.emergency_category, self._countries
+        _ = self.emergency_category, self._countries, self.timed
         for resource in self.data.resources:
             self.contacts(resource)
 
