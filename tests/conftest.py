@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import os
 import shutil
@@ -189,15 +190,20 @@ def catalogs_in(locales: Path) -> Catalogs:
 
 
 class running_harness:  # used like a function: async with running_harness(settings)
-    def __init__(self, settings: Settings, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, settings: Settings, clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    ) -> None:
         self.settings = settings
         self.clock = clock  # the guards' time: a person's pace, quiet chats
+        self.wall_clock = wall_clock  # the date and time of day: hours and alerts
 
     async def __aenter__(self) -> Harness:
         fake = FakeTelegram()
         reloader = Reloader.start_with(self.settings.resources, reader=InProcessReader(),
                                        interval=self.settings.reload_interval)
-        bot = PenahBot(self.settings, reloader, catalogs_in(self.settings.locales), self.clock)
+        bot = PenahBot(self.settings, reloader, catalogs_in(self.settings.locales), self.clock,
+                       self.wall_clock)
         app = bot.build(request=fake)
         await app.initialize()
         assert app.post_init is not None

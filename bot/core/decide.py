@@ -7,6 +7,8 @@ terminal and the tests share every decision, and one seen before can be answered
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from bot.core.callbacks import Action, Kind
@@ -48,6 +50,7 @@ class Context:
     generation: tuple[int, int] = (0, 0)  # (directory, catalogs): tells caches to let go
     terms: SensitiveTerms = NO_TERMS
     danger: DangerWords = NO_WORDS  # the locales' danger words: typed danger is heard
+    clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)  # hours and alerts
 
     @classmethod
     def of(cls, directory: Directory, catalogs: Catalogs, *, retention_days: int = 30,
@@ -97,7 +100,7 @@ class Decision:
 def view(ctx: Context, state: UserState, client_language: str | None = None) -> View:
     """The person's language, else the one their Telegram app uses, else English."""
     code = state.lang or ctx.catalogs.best_match(client_language)
-    return View(ctx.directory, ctx.catalogs, ctx.catalogs.get(code), state, ctx.terms)
+    return View(ctx.directory, ctx.catalogs, ctx.catalogs.get(code), state, ctx.terms, ctx.clock())
 
 
 def reports_later(action: Action | None) -> bool:

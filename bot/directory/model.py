@@ -6,6 +6,8 @@ bot/loading/validation.py, by `contacts`' table. `penah schema` writes this mode
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -18,10 +20,12 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    model_validator,
 )
 
 from bot.directory.contacts import ContactType
 from bot.directory.provenance import Confirmation, SourceField
+from bot.directory.status import zone
 from bot.i18n.languages import CODE_PATTERN
 from bot.printable import printable
 
@@ -60,6 +64,12 @@ def _icon(value: str) -> str:
     return value
 
 
+def _hhmm(value: str) -> str:  # 9:00 is kept as 09:00
+    if not re.fullmatch(r"(?:[01]?\d|2[0-3]):[0-5]\d", value):
+        raise ValueError(f'a time is HH:MM on a 24-hour clock, such as "09:00": {value[:20]!r}')
+    return value.zfill(5)
+
+
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,23}$")]
 LangCode = Annotated[str, StringConstraints(pattern=rf"^{CODE_PATTERN}$")]
 NonEmpty = Annotated[
@@ -68,6 +78,11 @@ NonEmpty = Annotated[
 Text = Annotated[dict[LangCode, NonEmpty], AfterValidator(_english_required)]
 Icon = Annotated[NonEmpty, AfterValidator(_icon)]
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+# YAML reads 17:00 unquoted as a number (sexagesimal): say to quote it, as for phone numbers.
+ClockTime = Annotated[str, BeforeValidator(_no_yaml_numbers), AfterValidator(_hhmm)]
+TimeZone = Annotated[NonEmpty, AfterValidator(lambda name: zone(name).key),
+                     Field(description="an IANA time zone name, such as Asia/Baghdad")]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]  # as status.DAYS
 # Typed-search words admins keep per category and language (BCP 47 with an optional script:
 # ku-Arab is Badini, tr Turkish, typed in Türkiye). Match terms only, never shown, so a list
 # may hold the words people actually type, dialect forms, misspellings, and even the slurs
@@ -108,10 +123,46 @@ ANSWERS_HELP = ("the kinds of danger this category's lines and guides answer fir
                 "Emergency screen of a person who writes of one")
 
 
+class Status(StrEnum):
+    """As Open Referral's HSDS and admins' tools name them."""
+
+    OPEN = "open"
+    TEMPORARILY_CLOSED = "temporarily_closed"
+    MOVED = "moved"
+    NUMBER_CHANGED = "number_changed"
+    CLOSED = "closed"
+
+
+class Alert(_Strict):
+    """A notice in force from `from` to `until`, both days included, in the line's zone."""
+
+    model_config = ConfigDict(serialize_by_alias=True)  # `from`, also between processes
+    text: Text
+    from_: dt.date | None = Field(default=None, alias="from")
+    until: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Alert:
+        if self.from_ and self.until and self.from_ > self.until:
+            raise ValueError(f"'from' {self.from_} is after 'until' {self.until}")
+        return self
+
+
+class Period(_Strict):
+    """Open on these days from `open` to `close`; a close at or before the open runs past
+    midnight, and equal times mean the whole day."""
+
+    days: list[Weekday] = Field(min_length=1)
+    open: ClockTime
+    close: ClockTime
+
+
 class Region(_Strict):
     id: Id
     name: Text
     country: Country | None = None
+    timezone: TimeZone | None = None
+    alert: Alert | None = None
     unreviewed: list[LangCode] = Field(default_factory=list, description=UNREVIEWED_HELP)
 
 
@@ -132,8 +183,13 @@ class Contact(_Strict):
     value: NonEmpty
     country: Country | None = None
     label: Text | None = None
-    hours: Text | None = None
+    hours: Text | None = None  # free text, for lines whose hours are not yet a schedule
     languages: list[LangCode] = Field(default_factory=list)
+    status: Status = Status.OPEN
+    alert: Alert | None = None
+    schedule: list[Period] = Field(default_factory=list)
+    closed_on: list[dt.date] = Field(default_factory=list)
+    timezone: TimeZone | None = None
 
 
 class Resource(_Strict):
@@ -146,6 +202,9 @@ class Resource(_Strict):
     contacts: list[Contact] = Field(min_length=1)
     caution: Text | None = None
     order: int | None = None
+    status: Status = Status.OPEN
+    alert: Alert | None = None
+    timezone: TimeZone | None = None
     source: SourceField
     confirmations: list[Confirmation] = Field(default_factory=list)
     unreviewed: list[LangCode] = Field(default_factory=list, description=UNREVIEWED_HELP)

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from bot.directory import provenance
+from bot.directory import provenance, status
 from bot.directory.contacts import CONTACT_KINDS, Shown, country_of, show
 from bot.directory.model import (
     FALLBACK_LANGUAGE,
@@ -28,6 +28,7 @@ from bot.directory.model import (
     Path_,
     Region,
     Resource,
+    Status,
     format_path,
 )
 
@@ -36,6 +37,7 @@ Rank = tuple[int, int, int, int, str, str]
 # Typed search's words of one file: "strong" (names, questions) or "text" (summaries,
 # cautions, answers) -> word -> the file's entries holding it (resources, then guides).
 Words = Mapping[str, Mapping[str, Sequence[int]]]
+When = dt.datetime | None  # the time a list is read at: open lines first (None: as ranked)
 
 
 @dataclass(frozen=True)
@@ -68,13 +70,39 @@ class Directory:
     def prepare(self) -> None:
         """Work out what every screen reads now, rather than in the first update after a swap
         (`read_number` keeps what it read, so a reload reads only the numbers it has not seen)."""
-        _ = self._ranked, self.emergency_category
+        _ = self._ranked, self.emergency_category, self.timed
         for resource in self.data.resources:
             self.contacts(resource)
 
     @cached_property
     def emergency_category(self) -> Category | None:
         return next((c for c in self.data.categories if c.emergency), None)
+
+    @cached_property
+    def timed(self) -> bool:
+        """Whether any screen can change with the clock alone (hours, dated alerts)."""
+        contacts = [c for r in self.data.resources for c in r.contacts]
+        timed: list[Region | Resource | Contact] = [*self.data.regions, *self.data.resources]
+        alerts = [e.alert for e in [*timed, *contacts]]
+        return any(c.schedule or c.closed_on for c in contacts) or any(
+            a and (a.from_ or a.until) for a in alerts)
+
+    def zone(self, resource: Resource | Region, contact: Contact | None = None) -> dt.tzinfo:
+        """Where a line's hours and dates are read: its own zone, its resource's, else the one
+        its regions share (the checks make sure there is one wherever it matters)."""
+        if isinstance(resource, Region):
+            return status.zone(resource.timezone) if resource.timezone else dt.UTC
+        shared = {self.regions[r].timezone if r in self.regions else None for r in resource.regions}
+        name = (contact and contact.timezone) or resource.timezone or (
+            shared.pop() if len(shared) == 1 else None)
+        return status.zone(name) if name else dt.UTC
+
+    def closed_now(self, resource: Resource, now: dt.datetime) -> bool:
+        """Closed, or every line to call closed now (hours not given count as open)."""
+        lines = [c for c in resource.contacts if CONTACT_KINDS[c.type].on_emergency]
+        return resource.status in SHUT or (bool(lines) and all(
+            c.status in SHUT or (bool(c.schedule or c.closed_on) and status.open_now(
+                c, now, self.zone(resource, c)) is False) for c in lines))
 
     @property
     def user_regions(self) -> list[Region]:
@@ -91,9 +119,17 @@ class Directory:
         return country_of(contact.country,
                           [regions[r].country if r in regions else None for r in resource.regions])
 
-    def resources_for(self, region: str | None, category: str) -> list[Resource]:
-        """A category's resources where the user is (and global ones), in display order."""
-        return [r for r in self._ranked.get(category, ()) if _in_region(r.regions, region)]
+    def callable_contacts(self, resource: Resource) -> list[tuple[Contact, Shown]]:
+        """What the Emergency screen and the numbers to keep show: no closed line."""
+        return [(c, shown) for c, shown in self.contacts(resource) if _callable(c)]
+
+    def resources_for(self, region: str | None, category: str, now: When = None) -> list[Resource]:
+        """A category's resources where the user is (and global ones), in display order; at
+        `now`, those open first within the same rank (order, emergency, local first)."""
+        found = [r for r in self._ranked.get(category, ()) if _in_region(r.regions, region)]
+        if now is None:
+            return found
+        return sorted(found, key=lambda r: (self.rank(r)[:3], self.closed_now(r, now)))
 
     def guides_for(self, region: str | None, category: str) -> list[Guide]:
         found = [g for g in self.data.guides
@@ -105,16 +141,18 @@ class Directory:
         return [c for c in self.data.categories if c.advice == advice and not c.emergency
                 and (self.resources_for(region, c.id) or self.guides_for(region, c.id))]
 
-    def emergency_resources(self, region: str | None) -> list[Resource]:
+    def emergency_resources(self, region: str | None, now: When = None) -> list[Resource]:
         """What can be called or messaged at once, the place's own numbers first."""
         category = self.emergency_category
-        return _reachable(self.resources_for(region, category.id) if category else [])
+        return _reachable(self.resources_for(region, category.id, now) if category else [])
 
-    def answering(self, region: str | None, danger: str) -> tuple[list[Resource], list[Guide]]:
+    def answering(
+        self, region: str | None, danger: str, now: When = None
+    ) -> tuple[list[Resource], list[Guide]]:
         """The lines (callable or messaged at once) and guides of the categories that answer
         this kind of danger first, for this place, each once; ([], []) if none here does."""
         chosen = [c.id for c in self.data.categories if danger in c.answers]
-        lines = {r.id: r for c in chosen for r in self.resources_for(region, c)}
+        lines = {r.id: r for c in chosen for r in self.resources_for(region, c, now)}
         guides = {g.id: g for c in chosen for g in self.guides_for(region, c)}
         return _reachable(list(lines.values())), list(guides.values())
 
@@ -179,9 +217,24 @@ def _in_region(regions: Iterable[str], region: str | None) -> bool:
     return region is None or GLOBAL_REGION in regions or region in regions
 
 
+SHUT = frozenset({Status.CLOSED, Status.TEMPORARILY_CLOSED})
+
+
+def searchable(resource: Resource) -> bool:
+    """A closed line leaves search and the Emergency screen; its category lists keep it,
+    marked, so a person who knew it learns why."""
+    return resource.status is not Status.CLOSED
+
+
+def _callable(contact: Contact) -> bool:
+    """Called or messaged at once, and not closed."""
+    return CONTACT_KINDS[contact.type].on_emergency and contact.status is not Status.CLOSED
+
+
 def _reachable(found: list[Resource]) -> list[Resource]:
-    """Those with a contact that can be called or messaged at once, the place's own first."""
-    reachable = (r for r in found if any(CONTACT_KINDS[c.type].on_emergency for c in r.contacts))
+    """Those with an open contact that can be called or messaged at once, the place's own
+    first."""
+    reachable = (r for r in found if searchable(r) and any(map(_callable, r.contacts)))
     return sorted(reachable, key=lambda r: GLOBAL_REGION in r.regions)  # stable: keeps rank
 
 
@@ -194,3 +247,5 @@ def _texts_of(model: BaseModel, path: Path_) -> Iterator[tuple[str, Mapping[str,
             for i, item in enumerate(value):
                 if isinstance(item, BaseModel):
                     yield from _texts_of(item, (*path, name, i))
+        elif isinstance(value, BaseModel):  # an alert
+            yield from _texts_of(value, (*path, name))

@@ -109,13 +109,46 @@ def contact_problems(
                 yield ("resources", i, "contacts", j, "value"), clip(message)
 
 
+def _unzoned(data: Any) -> Iterator[tuple[Path_, list[str]]]:
+    """(path, regions) of hours, closed days and dated alerts that name no time zone."""
+    for i, region in _entries(data, "regions"):
+        if _dated(_get(region, "alert")) and not _get(region, "timezone"):
+            yield ("regions", i, "alert"), []
+    for i, resource in _entries(data, "resources"):
+        if _get(resource, "timezone"):
+            continue
+        regions = [r for r in _list(_get(resource, "regions")) if isinstance(r, str)]
+        if _dated(_get(resource, "alert")):
+            yield ("resources", i, "alert"), regions
+        for j, contact in enumerate(_list(_get(resource, "contacts"))):
+            timed = [k for k in ("schedule", "closed_on") if _get(contact, k)]
+            timed += ["alert"] if _dated(_get(contact, "alert")) else []
+            if timed and not _get(contact, "timezone"):
+                yield ("resources", i, "contacts", j, timed[0]), regions
+
+
+def _dated(alert: Any) -> bool:
+    return any(_get(alert, key) is not None for key in ("from", "from_", "until"))
+
+
+def _zone_problem(regions: list[str], zones: Mapping[str, Any]) -> str | None:
+    """Hours and dates are read in one time zone: named, or the one all the regions share."""
+    if not regions:
+        return "a dated alert is read in the region's time zone: give the region a timezone"
+    if len({zones.get(r) for r in regions}) == 1 and zones.get(regions[0]):
+        return None
+    seen = ", ".join(f"{r}: {zones.get(r) or 'none'}" for r in regions)
+    return (f"hours and dates are read in one time zone, and its regions have none in common "
+            f"({clip(seen)}): give timezone: (such as Asia/Baghdad) here or on the resource")
+
+
 def cross_problems(
     files: Sequence[tuple[str, Any]], known: Mapping[str, Iterable[str]] | None = None,
     *, whole: bool = False,
 ) -> list[Found]:
     """What spans entries and files, from each file's raw mapping or validated model: ids
-    unique and known (besides the `known` ones), one emergency category; for the `whole`,
-    also what it needs once or at least once."""
+    unique and known (besides the `known` ones), one emergency category, a time zone for
+    hours and dates; for the `whole`, also what it needs once or at least once."""
     found: list[Found] = []
     ids: dict[str, set[str]] = {}
     for kind in SECTIONS:
@@ -142,6 +175,11 @@ def cross_problems(
                             hint = f" (did you mean {close[0]!r}?)" if close else ""
                             found.append((name, (kind, i, field, j),
                                           f"no {_SINGULAR[target]} {quote(ref)}{hint}"))
+    if known is None:  # else other files' regions, and their zones, are not at hand
+        zones = {i: _get(r, "timezone") for _, data in files
+                 for _, r in _entries(data, "regions") if isinstance(i := _get(r, "id"), str)}
+        found += [(name, path, message) for name, data in files
+                  for path, regions in _unzoned(data) if (message := _zone_problem(regions, zones))]
     first = files[0][0] if files else "resources.yaml"
     for key in ("version", "languages") if whole else ():
         holders = [name for name, data in files if _get(data, key) is not None]

@@ -8,9 +8,10 @@ from html import escape
 from bot.core.callbacks import Action, Kind
 from bot.directory import provenance
 from bot.directory.contacts import Shown
-from bot.directory.model import Contact, Operator
+from bot.directory.model import Contact, Operator, Resource
 from bot.directory.queries import Directory
 from bot.i18n.translator import N_
+from bot.screens import timely
 from bot.screens.view import Button, Screen, View
 
 # Neutral openings, before the entry's name (see menus.CHOOSE_QUESTION).
@@ -41,11 +42,13 @@ def _origin_action(view: View, origin: str, page: int) -> Action | None:
     return Action(Kind.GUIDE, origin) if origin in d.guides else None
 
 
-def contact_line(view: View, contact: Contact, shown: Shown) -> str:
+def contact_line(view: View, contact: Contact, shown: Shown, resource: Resource) -> str:
     t = view.t
     line = f"{shown.kind.icon} {t.isolate(escape(shown.display, quote=False))}"
     if contact.label:
         line += " — " + view.content(contact.label)
+    for note in timely.contact_notes(view, resource, contact):
+        line += "\n    " + note
     if contact.hours:
         line += "\n    🕒 " + view.content(contact.hours)
     if contact.languages:
@@ -73,12 +76,13 @@ def resource_card(view: View, resource_id: str, origin: str, page: int) -> Scree
         view.ui(CARD_OPENING),
         "",
         f"<b>{view.content(resource.name)}</b>",
+        *timely.resource_notes(view, resource),
         view.content(resource.summary),
         view.ui(N_("Run by: {operator}"), operator=operator),
     ]
     if resource.caution:
         lines.append("⚠️ " + view.content(resource.caution))
-    lines += ["", *(contact_line(view, c, shown) for c, shown in contacts), ""]
+    lines += ["", *(contact_line(view, c, shown, resource) for c, shown in contacts), ""]
     lines.append(provenance.resource_line(view.ui, t, resource))
     texts = [resource.name, resource.summary, resource.caution]
     texts += [text for c in resource.contacts for text in (c.hours, c.label)]

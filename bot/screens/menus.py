@@ -7,12 +7,14 @@ escaped, and in right-to-left languages every number, link and Latin name is iso
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from html import escape
 
 from bot.core.callbacks import Action, Kind
 from bot.directory.model import Guide, Operator, Resource
 from bot.directory.queries import Directory
 from bot.i18n.translator import N_, Catalogs
+from bot.screens import timely
 from bot.screens.about import help_screen, privacy
 from bot.screens.cards import contact_line, emergency_id, guide, resource_card
 from bot.screens.view import MAX_TEXT, Button, Screen, View
@@ -56,6 +58,7 @@ def main_menu(view: View, notice: str = "") -> Screen:
     where = t.gettext("Where are you now?")
     if region:
         lines.append(view.ui(N_("Your place: {place}"), place=view.label(region.name)))
+        lines += timely.region_notes(view)
         where += f" — {view.label(region.name)}"  # the name may hold parentheses itself
     else:
         lines.append(view.ui(TELL_WHERE))
@@ -87,8 +90,8 @@ def emergency(view: View, danger: str | None = None) -> Screen:
     d, t = view.directory, view.t
     region = view.state.region
     lines = ["🚨 <b>" + escape(t.gettext("Emergency")) + "</b>"]
-    found = d.emergency_resources(region)
-    fitting, guides = d.answering(region, danger) if danger else ([], [])
+    found = d.emergency_resources(region, view.now)
+    fitting, guides = d.answering(region, danger, view.now) if danger else ([], [])
     fitting = [r for r in fitting if not _tells_more(view, r, danger)][:FITTING_FIRST]
     if region is None:
         lines.append(view.ui(N_("Tell me where you are to see only your country's numbers.")))
@@ -96,6 +99,7 @@ def emergency(view: View, danger: str | None = None) -> Screen:
         found.sort(key=lambda r: min(order.index(p) for p in r.regions))
     elif region in d.regions:
         lines.append(view.ui(N_("For: {place}"), place=view.label(d.regions[region].name)))
+        lines += timely.region_notes(view)
     if found or fitting:
         lines.append(view.ui(CALL_NOW))
     if danger and not fitting and d.answered(danger):
@@ -104,11 +108,11 @@ def emergency(view: View, danger: str | None = None) -> Screen:
     shown = [*fitting, *(r for r in found if r.id not in first)]
     for resource in shown:
         lines += ["", f"<b>{view.content(resource.name)}</b>"]
+        lines += timely.resource_notes(view, resource)
         if region is None:
             places = t.join_list(view.label(d.regions[r].name) for r in resource.regions)
             lines.append(t.isolate(escape(places, quote=False)))
-        contacts = d.contacts(resource)
-        lines += [contact_line(view, c, on) for c, on in contacts if on.kind.on_emergency]
+        lines += [contact_line(view, c, on, resource) for c, on in d.callable_contacts(resource)]
         if caution := _shared_caution(view, resource):
             lines.append("⚠️ " + caution)
     if not shown:
@@ -164,7 +168,7 @@ def category(view: View, category_id: str, page: int) -> Screen | None:
     # questions and contacts are numbered apart: "Question 2", "Contact 1"
     numbered: list[tuple[int, Guide | Resource]] = [
         *enumerate(d.guides_for(region, chosen.id), start=1),
-        *enumerate(d.resources_for(region, chosen.id), start=1),
+        *enumerate(d.resources_for(region, chosen.id, view.now), start=1),
     ]
     pages = max(1, -(-len(numbered) // PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
@@ -172,6 +176,7 @@ def category(view: View, category_id: str, page: int) -> Screen | None:
     lines = [view.heading(N_("Contacts"))]
     if region in d.regions:
         lines.append(view.ui(N_("For: {place}"), place=view.label(d.regions[region].name)))
+        lines += timely.region_notes(view)
     else:
         lines.append(view.ui(TELL_WHERE))
     if not numbered:  # nothing to choose, and no topic to name
@@ -184,12 +189,19 @@ def category(view: View, category_id: str, page: int) -> Screen | None:
     if pages > 1:
         lines.append(view.ui(N_("Page {page} of {pages}"), page=page + 1, pages=pages))
     # Back from a card comes to this page
-    rows = [[view.entry_button(entry, n, chosen.id, page)] for n, entry in on_page]
+    rows = [[_listed(view, entry, n, chosen.id, page)] for n, entry in on_page]
     nav = [Button("◀️", Action(Kind.CATEGORY, chosen.id, page=page - 1))] if page > 0 else []
     if page < pages - 1:
         nav.append(Button("▶️", Action(Kind.CATEGORY, chosen.id, page=page + 1)))
     back = Action(Kind.ADVICE) if chosen.advice else None
     return view.screen(lines, [*rows, nav, view.back_row(back)])
+
+
+def _listed(view: View, entry: Guide | Resource, n: int, origin: str, page: int) -> Button:
+    button = view.entry_button(entry, n, origin, page)
+    if isinstance(entry, Resource):
+        return replace(button, label=timely.marked(view, button.label, entry))
+    return button
 
 
 def advice(view: View) -> Screen:

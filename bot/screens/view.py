@@ -4,8 +4,9 @@ from (the directory, the person's language and state), with the escaping and bid
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from html import escape
 
 from bot.core.callbacks import Action, Kind
@@ -45,6 +46,7 @@ class View:
     t: Translator
     state: UserState
     terms: SensitiveTerms = NO_TERMS
+    now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))  # hours, alerts
 
     def telling(self, text: str) -> str | None:
         """The sensitive term in `text`, read in the person's language and in every language

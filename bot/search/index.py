@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from bot.directory.model import GLOBAL_REGION, Category, Guide, Resource
-from bot.directory.queries import Directory, Rank
+from bot.directory.queries import Directory, Rank, searchable
 from bot.search import danger
 from bot.search.danger import Danger, DangerWords
 from bot.search.fold import deletions, fold, tokens, within_one_edit, words
@@ -131,6 +131,7 @@ class Index:
         ranks: list[tuple[Rank, int]] = []
         places: dict[str, set[int]] = {}
         members: dict[str, set[int]] = {}
+        hidden: set[int] = set()
         for piece in directory.pieces:
             base = len(self.hits)
             entries: list[Resource | Guide] = [*piece.resources, *piece.guides]
@@ -143,6 +144,9 @@ class Index:
                     order = entry.order if entry.order is not None else 1000
                     ranks.append(((order, 2, 0, 9, entry.question["en"].casefold(), entry.id), doc))
                     self.hits.append(Hit("guide", entry.id))
+                if isinstance(entry, Resource) and not searchable(entry):
+                    hidden.add(doc)  # closed: in no place and no category, never found
+                    continue
                 for region in entry.regions:
                     places.setdefault(region, set()).add(doc)
                 for category_id in entry.categories:
@@ -157,6 +161,7 @@ class Index:
         for n, (_, doc) in enumerate(sorted(ranks)):
             self.position[doc] = n
         self.count = len(self.hits)
+        self.hidden = frozenset(hidden)
         # Words found in a quarter or more of the entries say nothing in a summary or answer.
         self.common = max(5, int(self.count * COMMON_SHARE))
         self.topics = Topics(tuple(directory.data.categories))
@@ -352,7 +357,8 @@ class Index:
         self, scores: dict[int, float], category_scores: dict[str, float], region: str | None
     ) -> dict[int, float]:
         """Scores of the entries shown in this place, plus their best category's score."""
-        shown = scores.keys() & self.visible[region] if region in self.visible else scores.keys()
+        shown = (scores.keys() & self.visible[region] if region in self.visible
+                 else scores.keys() - self.hidden)
         out = {doc: scores[doc] for doc in shown}
         for category_id, bonus in sorted(category_scores.items(), key=lambda c: c[1]):
             for doc in shown & self.members.get(category_id, frozenset()):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import hashlib
 import hmac
 import logging
@@ -54,8 +55,10 @@ class PenahBot:
     def __init__(
         self, settings: Settings, reloader: Reloader, catalogs: Catalogs,
         clock: Callable[[], float] = time.monotonic,  # the guards' time: pace, quiet chats
+        wall_clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),  # hours, alerts
     ) -> None:
         self.settings, self.reloader, self.catalogs = settings, reloader, catalogs
+        self.wall_clock = wall_clock
         self.terms = load_terms(settings.locales)
         self.danger, fault = danger_words_in(settings.locales)
         self.store: Store | None = None
@@ -100,7 +103,7 @@ class PenahBot:
             loaded = self.reloader.loaded
             self._context = Context(loaded.directory, loaded.index, self.catalogs,
                                     self.settings.retention_days, generation, self.terms,
-                                    self.danger)
+                                    self.danger, self.wall_clock)
         return self._context
 
     async def reload(self) -> tuple[bool, DirectoryError | None]:

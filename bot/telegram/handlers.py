@@ -110,10 +110,12 @@ class Handlers:
             await self.delivery.edit(query, outcome.screen, key, update.update_id)
 
     def _press(self, state: UserState, action: Action | None, language: str | None) -> Decision:
-        """Decisions are pure, so a press seen before is answered from memory."""
+        """Decisions are pure, so a press seen before is answered from memory (this minute's,
+        where hours or dated alerts change screens with the clock)."""
         ctx = self.services.context()
         client = ctx.catalogs.best_match(language) if state.lang is None else None
-        cache_key = (ctx.generation, state, action, client)
+        minute = ctx.clock().replace(second=0, microsecond=0) if ctx.directory.timed else None
+        cache_key = (ctx.generation, state, action, client, minute)
         outcome = self._outcomes.get(cache_key)
         if outcome is None:
             outcome = self._outcomes[cache_key] = core.decide(ctx, state, Press(action), language)

@@ -1,0 +1,101 @@
+"""What holds at a given moment: a line's alerts in force, and whether it is open now.
+
+Services change faster than a desk reads them. Every answer is for a `now` the caller passes
+in (the bot's clock, a test's), read in the line's own time zone: a person is never asked for
+theirs, and an alert past its `until` is gone from the next screen without a reload.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import zoneinfo
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot.i18n.translator import N_
+
+if TYPE_CHECKING:
+    from bot.directory.model import Alert, Contact
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # in date.weekday() order
+DAY_NAMES = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"),
+             N_("Saturday"), N_("Sunday"))
+LOOK_AHEAD_DAYS = 62  # how far a closed line's next opening is looked for (closed_on runs)
+
+
+@functools.lru_cache(maxsize=256)
+def zone(name: str) -> zoneinfo.ZoneInfo:
+    """An IANA zone (from tzdata where the system has none); ValueError for anything else."""
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"not a time zone name such as Asia/Baghdad: {name!r}") from exc
+
+
+def local(now: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
+    """The wall-clock time in `tz`, to the minute: schedules are written in minutes."""
+    return now.astimezone(tz).replace(tzinfo=None, second=0, microsecond=0)
+
+
+def in_force(alert: Alert | None, now: dt.datetime, tz: dt.tzinfo) -> bool:
+    """`from` and `until` both count, whole days in the line's zone."""
+    if alert is None:
+        return False
+    today = local(now, tz).date()
+    return (alert.from_ or today) <= today <= (alert.until or today)
+
+
+@dataclass(frozen=True)
+class Opening:
+    open: bool
+    always: bool = False  # around the clock, every day of the week
+    opens: dt.datetime | None = None  # when closed: the wall-clock time it opens next
+
+
+def _at(day: dt.date, hhmm: str) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.fromisoformat(hhmm))
+
+
+def _open_at(contact: Contact, moment: dt.datetime) -> bool:
+    """Open at this wall-clock minute: not a closed day, and within a period begun today or
+    yesterday (a close at or before the open runs past midnight; equal, a whole day)."""
+    if moment.date() in contact.closed_on:
+        return False
+    if not contact.schedule:
+        return True
+    for back in (0, 1):
+        day = moment.date() - dt.timedelta(days=back)
+        for period in contact.schedule:
+            if DAYS[day.weekday()] in period.days:
+                begin, end = _at(day, period.open), _at(day, period.close)
+                if begin <= moment < (end if end > begin else end + dt.timedelta(days=1)):
+                    return True
+    return False
+
+
+def open_now(contact: Contact, now: dt.datetime, tz: dt.tzinfo) -> bool | None:
+    """None where nothing is claimed: free-text hours only, or closed days but not today."""
+    moment = local(now, tz)
+    if not contact.schedule and moment.date() not in contact.closed_on:
+        return None
+    return _open_at(contact, moment)
+
+
+def opening(contact: Contact, now: dt.datetime, tz: dt.tzinfo) -> Opening | None:
+    """Open now (around the clock or not), or closed and when it opens next; None as
+    `open_now`. Openings happen only at a period's start or at a closed day's end."""
+    found = open_now(contact, now, tz)
+    if found is None:
+        return None
+    if found:
+        always = {d for p in contact.schedule if p.open == p.close for d in p.days}
+        return Opening(True, always=always == set(DAYS))
+    moment = local(now, tz)
+    for ahead in range(LOOK_AHEAD_DAYS):
+        day = moment.date() + dt.timedelta(days=ahead)
+        starts = [_at(day, p.open) for p in contact.schedule if DAYS[day.weekday()] in p.days]
+        for start in sorted([_at(day, "00:00"), *starts]):
+            if start > moment and _open_at(contact, start):
+                return Opening(False, opens=start)
+    return Opening(False)
