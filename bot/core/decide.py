@@ -24,14 +24,16 @@ from bot.core.state import (
     Tidy,
     UserState,
 )
+from bot.directory.lookup import check
 from bot.directory.queries import Directory
 from bot.i18n.sensitive import NO_TERMS, SensitiveTerms
 from bot.i18n.translator import N_, Catalogs
 from bot.screens import menus as screens
 from bot.screens import results as search_screens
+from bot.screens.checked import checked
 from bot.screens.menus import Screen, View
 from bot.search.danger import NO_WORDS, DangerWords
-from bot.search.index import Index
+from bot.search.index import Answer, Index
 
 MEDIA_NOTICE = N_(
     "I do not need photos, files, contacts, locations or forwarded "
@@ -151,7 +153,10 @@ def _decide(ctx: Context, state: UserState, event: Event, client_language: str |
 
 def _search(ctx: Context, state: UserState, query: str) -> Decision:
     """What was typed, found in every language and shown in the person's; danger first."""
-    found = ctx.index.search(query, state.region, ctx.danger)
+    sent = check(ctx.directory.lookup, query)  # "is this real?", unless the rest tells of danger
+    found = ctx.index.search(query if sent is None else sent.rest, state.region, ctx.danger)
+    if sent is not None and found.danger is None and found.outcome is not Answer.EMERGENCY:
+        return Decision(state, checked(view(ctx, state), sent), (CountView("check"),))
     screen = search_screens.results(view(ctx, state), found)
     return Decision(state, screen, (CountSearch(found.found),))
 

@@ -7,6 +7,7 @@ import datetime as dt
 
 from bot.directory import provenance
 from bot.directory.contacts import ContactType
+from bot.directory.lookup import conflicts
 from bot.directory.model import (
     FALLBACK_LANGUAGE,
     Guide,
@@ -36,6 +37,7 @@ def warnings_for(
     entries: list[Resource | Guide] = [*directory.data.resources, *directory.data.guides]
     for dated in entries:
         out += [f"future date: {w}" for w in provenance.date_warnings(dated, today)]
+    out += [f"conflict: {message}" for message in conflicts(directory)]
     languages = [lang for lang in directory.data.languages if lang != FALLBACK_LANGUAGE]
     for path, text in directory.texts():
         missing = [lang for lang in languages if lang not in text]

@@ -21,7 +21,8 @@ from pydantic import (
 )
 
 from bot.directory.contacts import ContactType, https_url
-from bot.directory.provenance import Confirmation, SourceField
+from bot.directory.lookup import fake_value
+from bot.directory.provenance import Confirmation, SourceField, SourceUrl
 from bot.i18n.languages import CODE_PATTERN
 from bot.printable import printable
 
@@ -170,6 +171,13 @@ class Guide(_Strict):
     unreviewed: list[LangCode] = Field(default_factory=list, description=UNREVIEWED_HELP)
 
 
+class KnownFake(_Strict):
+    """A number, link or username known to be fake, and the page that says so."""
+
+    value: Annotated[NonEmpty, AfterValidator(fake_value)]
+    source: SourceUrl
+
+
 class DirectoryFile(_Strict):
     """The file as written; `Directory` adds the indexes and queries."""
 
@@ -179,6 +187,7 @@ class DirectoryFile(_Strict):
     categories: list[Category] = Field(min_length=1)
     resources: list[Resource] = Field(default_factory=list)
     guides: list[Guide] = Field(default_factory=list)
+    known_fakes: list[KnownFake] = Field(default_factory=list)
 
 
 SECTIONS: dict[str, type[_Strict]] = {
@@ -186,6 +195,7 @@ SECTIONS: dict[str, type[_Strict]] = {
     "categories": Category,
     "resources": Resource,
     "guides": Guide,
+    "known_fakes": KnownFake,
 }
 
 # --------------------------------------------------------------------------- texts

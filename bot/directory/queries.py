@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from bot.directory import provenance
 from bot.directory.contacts import CONTACT_KINDS, Shown, country_of, show
+from bot.directory.lookup import Lookup, lookup_of
 from bot.directory.model import (
     FALLBACK_LANGUAGE,
     GLOBAL_REGION,
@@ -69,6 +70,7 @@ class Directory:
         _ = self.emergency_category, self._countries
         for resource in self.data.resources:
             self.contacts(resource)
+        _ = self.lookup
 
     # ---- lookups
     @cached_property
@@ -94,6 +96,11 @@ class Directory:
     @cached_property
     def _countries(self) -> dict[str, str | None]:
         return {r.id: r.country for r in self.data.regions}
+
+    @cached_property
+    def lookup(self) -> Lookup:
+        """Contacts and known fakes by what a number, link or username sent is read as."""
+        return lookup_of(self)
 
     @property
     def user_regions(self) -> list[Region]:

@@ -25,6 +25,7 @@ from bot.directory.model import (
     DirectoryError,
     DirectoryFile,
     Guide,
+    KnownFake,
     LangCode,
     Path_,
     Problem,
@@ -49,6 +50,7 @@ class PartFile(_Strict):
     categories: list[Category] = Field(default_factory=list)
     resources: list[Resource] = Field(default_factory=list)
     guides: list[Guide] = Field(default_factory=list)
+    known_fakes: list[KnownFake] = Field(default_factory=list)
 
 
 @dataclass

@@ -102,6 +102,8 @@ def privacy(view: View, retention_days: int) -> Screen:
 
 
 TYPE_TO_SEARCH = N_("You can also type what you need, such as “lawyer”. Nothing you type is kept.")
+CHECK_IT = N_("Not sure a number, link or Telegram account is real? Send it here: I check it "
+              "against our list.")
 
 
 def help_screen(view: View) -> Screen:
@@ -114,6 +116,7 @@ def help_screen(view: View) -> Screen:
             )
         ),
         view.ui(TYPE_TO_SEARCH),
+        view.ui(CHECK_IT),
         "",
         *(view.ui(command.help) for command in COMMANDS if command.help),
     ]
