@@ -35,7 +35,9 @@ class Kind(Enum):
     HELP = ("h", "")
     CLEAR = ("x", "")
     FORGET = ("f", "")
-    REPORT = ("b", rf"{_ID}:(?:{_ID}|-):\d{{1,2}}")
+    REPORT = ("b", rf"{_ID}:(?:{_ID}|-):\d{{1,2}}")  # this contact did not work
+    ASKED_MONEY = ("y", rf"{_ID}:(?:{_ID}|-):\d{{1,2}}")  # they asked me for money or favours
+    TREATED_BADLY = ("u", rf"{_ID}:(?:{_ID}|-):\d{{1,2}}")  # I was treated badly
     SET_DISCREET = ("d", "[01]")
     SET_TIDY = ("t", "neutral|clear|keep")
 
@@ -46,6 +48,7 @@ class Kind(Enum):
 
 _BY_CODE = {kind.code: kind for kind in Kind}
 _TARGET_ONLY = frozenset({Kind.SET_LANGUAGE, Kind.SET_REGION, Kind.SET_DISCREET, Kind.SET_TIDY})
+REPORTS = (Kind.REPORT, Kind.ASKED_MONEY, Kind.TREATED_BADLY)  # on a card, about its resource
 _PATTERNS = {
     kind: re.compile(rf"{VERSION}:{kind.code}" + (rf":({kind.value[1]})" if kind.value[1] else ""))
     for kind in Kind
@@ -67,7 +70,7 @@ class Action:
             parts.append(self.target)
         elif self.kind is Kind.CATEGORY:
             parts += [self.target, str(self.page)]
-        elif self.kind in (Kind.RESOURCE, Kind.REPORT):
+        elif self.kind is Kind.RESOURCE or self.kind in REPORTS:
             parts += [self.target, self.origin or "-", str(self.page)]
         elif self.kind is Kind.GUIDE:
             parts += [self.target, self.origin or "-"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from bot.core.callbacks import Action, Kind
+from bot.core.callbacks import REPORTS, Action, Kind
 from bot.core.commands import Command
 from bot.core.state import (
     ClearChat,
@@ -53,6 +53,7 @@ class Context:
     generation: tuple[int, int] = (0, 0)  # (directory, catalogs): tells caches to let go
     terms: SensitiveTerms = NO_TERMS
     danger: DangerWords = NO_WORDS  # the locales' danger words: typed danger is heard
+    unreachable: frozenset[str] = frozenset()  # resources several people could not reach lately
 
     @classmethod
     def of(
@@ -111,12 +112,13 @@ class Decision:
 def view(ctx: Context, state: UserState, client_language: str | None = None) -> View:
     """The person's language, else the one their Telegram app uses, else English."""
     code = state.lang or ctx.catalogs.best_match(client_language)
-    return View(ctx.directory, ctx.catalogs, ctx.catalogs.get(code), state, ctx.terms)
+    return View(ctx.directory, ctx.catalogs, ctx.catalogs.get(code), state, ctx.terms,
+                ctx.unreachable)
 
 
 def reports_later(action: Action | None) -> bool:
     """A report is answered with its thanks; every other button is answered at once."""
-    return action is not None and action.kind is Kind.REPORT
+    return action is not None and action.kind in REPORTS
 
 
 def decide(
@@ -166,6 +168,8 @@ def failed(ctx: Context, client_language: str | None) -> Screen:
     return screens.menu_changed(view(ctx, UserState(), client_language))
 
 
+CHECKED = N_("Thank you. We will check this contact.")
+TOLD = N_("Thank you. The people who keep this list are told now, with nothing about you.")
 NOT_SAVED = N_("This could not be saved just now. Please try again in a few minutes.")
 
 
@@ -226,14 +230,15 @@ def _press(
     shown = view(ctx, state, client_language)
     if (
         action is not None
-        and action.kind is Kind.REPORT
+        and action.kind in REPORTS
         and (action.target in ctx.directory.resources)
     ):
         effects.append(
             RecordReport(
                 action.target,
-                shown.t.gettext("Thank you. We will check this contact."),
+                shown.t.gettext(CHECKED if action.kind is Kind.REPORT else TOLD),
                 shown.t.gettext("Thank you, this was already noted."),
+                action.kind,
             )
         )
     new = next_state(ctx, state, action) if action is not None else state

@@ -49,6 +49,7 @@ class View:
     t: Translator
     state: UserState
     terms: SensitiveTerms = NO_TERMS
+    unreachable: frozenset[str] = frozenset()  # resources several people could not reach lately
 
     def telling(self, text: str) -> str | None:
         """The sensitive term in `text`, read in the person's language and in every language

@@ -19,6 +19,7 @@ from typing import Generic, TypeVar
 from cachetools import LRUCache, TTLCache
 
 from bot.core.state import Tidy
+from bot.storage.reports import Reports
 
 K = TypeVar("K", bound=Hashable)
 Clock = Callable[[], float]
@@ -273,9 +274,11 @@ class Guards:
         self.reported = Once[tuple[bytes, str]](size, age, clock)
         self.told_media = Once[bytes](size, age, clock)
         self.left_groups = Once[int](size, age, clock)
+        self.reports = Reports(size, clock=clock)
 
     def prune(self) -> None:
         self.history.prune()
         self.reported.prune()
         self.told_media.prune()
         self.left_groups.prune()
+        self.reports.prune()

@@ -16,6 +16,7 @@ import hmac
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, cast
 
 from telegram import Update
@@ -97,6 +98,7 @@ class PenahBot:
                 lambda: self.catalogs, lambda: self.services.store(), self.digest,
                 settings.stale_days,
             ),
+            tell_admins=self._notify_admins,
         )
         self.handlers = Handlers(self.services)
         self.jobs = Jobs(settings, reloader, self.services, self.digest, self.reload)
@@ -118,7 +120,10 @@ class PenahBot:
                 self.terms,
                 self.danger,
             )
-            self._context = ctx
+        unreachable = self.guards.reports.unreachable()  # as time passes, without a reload
+        if ctx.unreachable != unreachable:
+            ctx = replace(ctx, unreachable=unreachable)
+        self._context = ctx
         return ctx
 
     async def reload(self) -> tuple[bool, DirectoryError | None]:
