@@ -109,7 +109,7 @@ def test_card_shows_operator_contacts_and_date_in_the_users_language(
     assert "2020" in text and "حزيران" in text  # the month name used in Iraq
     labels = [b.label for b in card.buttons()]
     assert any(b.url == "https://www.iraqinformationcentre.org/about" for b in card.buttons())
-    assert len(labels) == 4  # website, did not work, back, main menu
+    assert len(labels) == 6  # website, the three reports, back, main menu
 
 
 def test_untranslated_card_falls_back_to_english_and_says_so(

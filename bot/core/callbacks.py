@@ -36,12 +36,20 @@ class Kind(Enum):
     HELP = ("h",)
     CLEAR = ("x",)
     FORGET = ("f",)
-    REPORT = ("b", _TARGET, _ORIGIN, _PAGE)
+    REPORT = ("b", _TARGET, _ORIGIN, _PAGE)  # this contact did not work
+    ASKED_MONEY = ("y", _TARGET, _ORIGIN, _PAGE)  # they asked me for money or favours
+    TREATED_BADLY = ("u", _TARGET, _ORIGIN, _PAGE)  # I was treated badly
     SET_DISCREET = ("d", "(?P<target>[01])")
     SET_TIDY = ("t", "(?P<target>neutral|clear|keep)")
 
 
-_BY_CODE = {kind.value[0]: kind for kind in Kind}
+    @property
+    def code(self) -> str:
+        return str(self.value[0])
+
+
+_BY_CODE = {kind.code: kind for kind in Kind}
+REPORTS = (Kind.REPORT, Kind.ASKED_MONEY, Kind.TREATED_BADLY)  # on a card, about its resource
 _PATTERNS = {kind: re.compile(":".join((VERSION, *kind.value))) for kind in Kind}
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from bot.core.callbacks import Action, Kind
+from bot.core.callbacks import REPORTS, Action, Kind
 from bot.core.commands import Command
 from bot.core.state import (
     ClearChat,
@@ -25,14 +25,16 @@ from bot.core.state import (
     Tidy,
     UserState,
 )
+from bot.directory.lookup import check
 from bot.directory.queries import Directory
 from bot.i18n.sensitive import NO_TERMS, SensitiveTerms
 from bot.i18n.translator import N_, Catalogs
 from bot.screens import menus as screens
 from bot.screens import results as search_screens
+from bot.screens.checked import checked
 from bot.screens.view import Screen, View
 from bot.search.danger import NO_WORDS, DangerWords
-from bot.search.index import Index
+from bot.search.index import Answer, Index
 
 MEDIA_NOTICE = N_("I do not need photos, files, contacts, locations or forwarded messages, "
                   "and I do not keep them. You can delete them with /clear.")
@@ -51,6 +53,7 @@ class Context:
     terms: SensitiveTerms = NO_TERMS
     danger: DangerWords = NO_WORDS  # the locales' danger words: typed danger is heard
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)  # hours and alerts
+    unreachable: frozenset[str] = frozenset()  # resources several people could not reach lately
 
     @classmethod
     def of(cls, directory: Directory, catalogs: Catalogs, *, retention_days: int = 30,
@@ -100,12 +103,13 @@ class Decision:
 def view(ctx: Context, state: UserState, client_language: str | None = None) -> View:
     """The person's language, else the one their Telegram app uses, else English."""
     code = state.lang or ctx.catalogs.best_match(client_language)
-    return View(ctx.directory, ctx.catalogs, ctx.catalogs.get(code), state, ctx.terms, ctx.clock())
+    return View(ctx.directory, ctx.catalogs, ctx.catalogs.get(code), state, ctx.terms, ctx.clock(),
+                ctx.unreachable)
 
 
 def reports_later(action: Action | None) -> bool:
     """A report is answered with its thanks; every other button is answered at once."""
-    return action is not None and action.kind is Kind.REPORT
+    return action is not None and action.kind in REPORTS
 
 
 def decide(ctx: Context, state: UserState, event: Event,
@@ -128,6 +132,10 @@ def failed(ctx: Context, client_language: str | None) -> Screen:
     return screens.menu_changed(view(ctx, UserState(), client_language))
 
 
+CHECKED = N_("Thank you. We will check this contact.")
+TOLD = N_("Thank you. The people who keep this list are told now, with nothing about you.")
+
+
 def not_saved(ctx: Context, lang: str | None, client_language: str | None) -> Screen:
     """When the disk refuses a write: the main menu under the notice, in the person's
     language; they can go on, and know to try again."""
@@ -144,10 +152,18 @@ def _decide(ctx: Context, state: UserState, event: Event, client: str | None) ->
     if state.lang not in ctx.catalogs.translators:
         return _welcome(ctx, state, client)
     if isinstance(event, Text) and event.query.strip():
-        found = ctx.index.search(event.query, state.region, ctx.danger)
-        screen = search_screens.results(view(ctx, state), found)
-        return Decision(state, screen, (CountSearch(found.found),))
+        return _search(ctx, state, event.query)
     return Decision(state, screens.buttons_only(view(ctx, state)))
+
+
+def _search(ctx: Context, state: UserState, query: str) -> Decision:
+    """What was typed, found in every language and shown in the person's; danger first."""
+    sent = check(ctx.directory.lookup, query)  # "is this real?", unless the rest tells of danger
+    found = ctx.index.search(query if sent is None else sent.rest, state.region, ctx.danger)
+    if sent is not None and found.danger is None and found.outcome is not Answer.EMERGENCY:
+        return Decision(state, checked(view(ctx, state), sent), (CountView("check"),))
+    screen = search_screens.results(view(ctx, state), found)
+    return Decision(state, screen, (CountSearch(found.found),))
 
 
 def _welcome(ctx: Context, state: UserState, client: str | None) -> Decision:
@@ -182,10 +198,10 @@ def _press(ctx: Context, state: UserState, action: Action | None, client: str | 
     if action is None:
         return Decision(state, screens.menu_changed(shown), (CountView("invalid"),))
     effects: list[Effect] = []
-    if action.kind is Kind.REPORT and action.target in ctx.directory.resources:
-        thanks = shown.t.gettext("Thank you. We will check this contact.")
+    if action.kind in REPORTS and action.target in ctx.directory.resources:
+        thanks = shown.t.gettext(CHECKED if action.kind is Kind.REPORT else TOLD)
         again = shown.t.gettext("Thank you, this was already noted.")
-        effects.append(RecordReport(action.target, thanks, again))
+        effects.append(RecordReport(action.target, thanks, again, action.kind))
     new = _next_state(ctx, state, action)
     if action.kind is Kind.FORGET:
         effects.append(Forget())

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.core.callbacks import Kind
+
 
 class Tidy(StrEnum):
     """What happens to the chat after the person has gone quiet for a while."""
@@ -49,11 +51,12 @@ class CountView:
 
 @dataclass(frozen=True)
 class RecordReport:
-    """Count 'this contact did not work' once per person and resource; thank them."""
+    """Count a report from a card once per person, resource and kind; thank them."""
 
     resource: str
     thanks: str  # the first time
     again: str  # already reported
+    kind: Kind = Kind.REPORT  # or ASKED_MONEY, TREATED_BADLY
 
 
 @dataclass(frozen=True)

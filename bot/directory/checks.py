@@ -7,6 +7,7 @@ import datetime as dt
 
 from bot.directory import provenance
 from bot.directory.contacts import ContactType
+from bot.directory.lookup import conflicts
 from bot.directory.model import FALLBACK_LANGUAGE, Guide, Resource
 from bot.directory.queries import Directory
 from bot.i18n.sensitive import NO_TERMS, SensitiveTerms
@@ -28,6 +29,7 @@ def warnings_for(
     entries: list[Resource | Guide] = [*data.resources, *data.guides]
     out += [f"future date: {warning}" for entry in entries
             for warning in provenance.date_warnings(entry, today)]
+    out += [f"conflict: {message}" for message in conflicts(directory)]
     languages = [lang for lang in data.languages if lang != FALLBACK_LANGUAGE]
     for path, text in directory.texts():
         if missing := [lang for lang in languages if lang not in text]:

@@ -24,7 +24,8 @@ from pydantic import (
 )
 
 from bot.directory.contacts import ContactType
-from bot.directory.provenance import Confirmation, SourceField
+from bot.directory.lookup import fake_value
+from bot.directory.provenance import Confirmation, SourceField, SourceUrl
 from bot.directory.status import zone
 from bot.i18n.languages import CODE_PATTERN
 from bot.printable import printable
@@ -222,6 +223,13 @@ class Guide(_Strict):
     unreviewed: list[LangCode] = Field(default_factory=list, description=UNREVIEWED_HELP)
 
 
+class KnownFake(_Strict):
+    """A number, link or username known to be fake, and the page that says so."""
+
+    value: Annotated[NonEmpty, AfterValidator(fake_value)]
+    source: SourceUrl
+
+
 class DirectoryFile(_Strict):
     """The file as written; `Directory` adds the indexes and queries."""
 
@@ -231,6 +239,7 @@ class DirectoryFile(_Strict):
     categories: list[Category] = Field(min_length=1)
     resources: list[Resource] = Field(default_factory=list)
     guides: list[Guide] = Field(default_factory=list)
+    known_fakes: list[KnownFake] = Field(default_factory=list)
 
 
 SECTIONS: dict[str, type[_Strict]] = {
@@ -238,7 +247,9 @@ SECTIONS: dict[str, type[_Strict]] = {
     "categories": Category,
     "resources": Resource,
     "guides": Guide,
+    "known_fakes": KnownFake,
 }
+WITH_IDS = ("regions", "categories", "resources", "guides")  # the sections of entries with ids
 
 # --------------------------------------------------------------------------- texts
 

@@ -16,11 +16,13 @@ from pydantic import BaseModel
 
 from bot.directory import provenance, status
 from bot.directory.contacts import CONTACT_KINDS, Shown, country_of, show
+from bot.directory.lookup import Lookup, lookup_of
 from bot.directory.model import (
     FALLBACK_LANGUAGE,
     GLOBAL_REGION,
     OPERATOR_RANK,
     SECTIONS,
+    WITH_IDS,
     Category,
     Contact,
     DirectoryFile,
@@ -64,7 +66,7 @@ class Directory:
     def __post_init__(self) -> None:
         if not self.pieces:
             object.__setattr__(self, "pieces", (Piece(self.data.resources, self.data.guides),))
-        for kind in SECTIONS:
+        for kind in WITH_IDS:
             object.__setattr__(self, kind, {e.id: e for e in getattr(self.data, kind)})
 
     def prepare(self) -> None:
@@ -73,6 +75,7 @@ class Directory:
         _ = self._ranked, self.emergency_category, self.timed
         for resource in self.data.resources:
             self.contacts(resource)
+        _ = self.lookup
 
     @cached_property
     def emergency_category(self) -> Category | None:
@@ -103,6 +106,11 @@ class Directory:
         return resource.status in SHUT or (bool(lines) and all(
             c.status in SHUT or (bool(c.schedule or c.closed_on) and status.open_now(
                 c, now, self.zone(resource, c)) is False) for c in lines))
+
+    @cached_property
+    def lookup(self) -> Lookup:
+        """Contacts and known fakes by what a number, link or username sent is read as."""
+        return lookup_of(self)
 
     @property
     def user_regions(self) -> list[Region]:
@@ -179,7 +187,7 @@ class Directory:
                 yield from _texts_of(entry, (kind, i))
 
     def counts(self) -> dict[str, int]:
-        found = {kind: len(getattr(self.data, kind)) for kind in SECTIONS}
+        found = {kind: len(getattr(self.data, kind)) for kind in WITH_IDS}
         return {**found, "contacts": sum(len(r.contacts) for r in self.data.resources)}
 
     def summary(self) -> str:

@@ -17,10 +17,12 @@ from bot.directory.contacts import CONTACT_KINDS, ContactType, country_of
 from bot.directory.model import (
     SECTIONS,
     UNQUOTED_NUMBER,
+    WITH_IDS,
     Category,
     DirectoryError,
     DirectoryFile,
     Guide,
+    KnownFake,
     LangCode,
     Path_,
     Problem,
@@ -48,6 +50,7 @@ class PartFile(_Strict):
     categories: list[Category] = Field(default_factory=list)
     resources: list[Resource] = Field(default_factory=list)
     guides: list[Guide] = Field(default_factory=list)
+    known_fakes: list[KnownFake] = Field(default_factory=list)
 
 
 def _message(error: Mapping[str, Any], path: Path_) -> str:
@@ -151,7 +154,7 @@ def cross_problems(
     hours and dates; for the `whole`, also what it needs once or at least once."""
     found: list[Found] = []
     ids: dict[str, set[str]] = {}
-    for kind in SECTIONS:
+    for kind in WITH_IDS:
         seen: set[str] = set()
         for name, data in files:
             for i, entry in _entries(data, kind):

@@ -73,8 +73,11 @@ TYPE_TO_SEARCH = N_("You can also type what you need, such as “lawyer”. Noth
 ABOUT = N_("This bot gives you contacts of UN agencies, organisations and emergency "
            "services, each with the page it comes from, and short safety advice. "
            "It works with buttons.")
+CHECK_IT = N_("Not sure a number, link or Telegram account is real? Send it here: I check it "
+              "against our list.")
 
 
 def help_screen(view: View) -> Screen:
     helps = [view.ui(command.help) for command in COMMANDS if command.help]
-    return view.screen([view.ui(ABOUT), view.ui(TYPE_TO_SEARCH), "", *helps], [view.back_row(None)])
+    lines = [view.ui(ABOUT), view.ui(TYPE_TO_SEARCH), view.ui(CHECK_IT), "", *helps]
+    return view.screen(lines, [view.back_row(None)])

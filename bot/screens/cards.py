@@ -20,6 +20,13 @@ CARD_OPENING = N_("The ways to reach this service are below; "
 GUIDE_OPENING = N_("An answer to a question people ask. "
                    "The last line names its source and its date.")
 
+UNREACHABLE = N_("Several people could not reach this line recently.")
+REPORT_BUTTONS = {  # what a person can tell about a line; counted, never who
+    Kind.REPORT: ("🚫", N_("This contact did not work")),
+    Kind.ASKED_MONEY: ("💵", N_("They asked me for money or favours")),
+    Kind.TREATED_BADLY: ("⚠️", N_("I was treated badly")),
+}
+
 OPERATOR_LABELS = {
     Operator.UN: N_("a United Nations agency"),
     Operator.NGO: N_("a non-governmental organisation"),
@@ -82,6 +89,8 @@ def resource_card(view: View, resource_id: str, origin: str, page: int) -> Scree
     ]
     if resource.caution:
         lines.append("⚠️ " + view.content(resource.caution))
+    if resource.id in view.unreachable:
+        lines.append("⚠️ " + view.ui(UNREACHABLE))
     lines += ["", *(contact_line(view, c, shown, resource) for c, shown in contacts), ""]
     lines.append(provenance.resource_line(view.ui, t, resource))
     texts = [resource.name, resource.summary, resource.caution]
@@ -89,8 +98,8 @@ def resource_card(view: View, resource_id: str, origin: str, page: int) -> Scree
     if untranslated := view.fallback_notice(*texts):
         lines.append(untranslated)
     rows = [[_link_button(view, c, shown)] for c, shown in contacts if shown.link]
-    report = Action(Kind.REPORT, resource.id, origin, page)
-    rows.append([Button("🚫 " + t.gettext("This contact did not work"), report)])
+    rows += [[Button(f"{icon} {t.gettext(label)}", Action(kind, resource.id, origin, page))]
+             for kind, (icon, label) in REPORT_BUTTONS.items()]
     rows.append(view.back_row(_origin_action(view, origin, page)))
     return view.screen(lines, rows, urgent=origin == emergency_id(d) and bool(origin))
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from html import escape
 
-from bot.core.callbacks import Action, Kind
+from bot.core.callbacks import REPORTS, Action, Kind
 from bot.directory.model import Guide, Operator, Resource
 from bot.directory.queries import Directory
 from bot.i18n.translator import N_, Catalogs
@@ -274,7 +274,7 @@ def render(view: View, action: Action | None, *, retention_days: int = 30) -> Sc
         screen = privacy(view, retention_days)
     elif kind is Kind.CATEGORY:
         screen = category(view, action.target, action.page)
-    elif kind in (Kind.RESOURCE, Kind.REPORT):
+    elif kind is Kind.RESOURCE or kind in REPORTS:
         screen = resource_card(view, action.target, action.origin, action.page)
     elif kind is Kind.GUIDE:
         screen = guide(view, action.target, action.origin)

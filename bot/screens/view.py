@@ -47,6 +47,7 @@ class View:
     state: UserState
     terms: SensitiveTerms = NO_TERMS
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))  # hours, alerts
+    unreachable: frozenset[str] = frozenset()  # resources several people could not reach lately
 
     def telling(self, text: str) -> str | None:
         """The sensitive term in `text`, read in the person's language and in every language

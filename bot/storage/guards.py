@@ -17,6 +17,7 @@ from typing import TypeVar
 from cachetools import LRUCache, TTLCache
 
 from bot.core.state import Tidy
+from bot.storage.reports import Reports
 
 K = TypeVar("K", bound=Hashable)
 Clock = Callable[[], float]
@@ -238,8 +239,10 @@ class Guards:
         self.reported = Once[tuple[bytes, str]](size, age, clock)
         self.told_media = Once[bytes](size, age, clock)
         self.left_groups = Once[int](size, age, clock)
+        self.reports = Reports(size, clock=clock)
 
     def prune(self) -> None:
         self.history.prune()
         for once in (self.reported, self.told_media, self.left_groups):
             once.expire()
+        self.reports.prune()

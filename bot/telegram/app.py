@@ -15,6 +15,7 @@ import hmac
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, cast
 
 from telegram import Update
@@ -91,6 +92,7 @@ class PenahBot:
                 lambda: self.catalogs, lambda: self.services.store(), self.digest,
                 settings.stale_days,
             ),
+            tell_admins=self._notify_admins,
         )
         self.handlers = Handlers(self.services)
         self.jobs = Jobs(settings, reloader, self.services, self.digest, self.reload)
@@ -104,6 +106,9 @@ class PenahBot:
             self._context = Context(loaded.directory, loaded.index, self.catalogs,
                                     self.settings.retention_days, generation, self.terms,
                                     self.danger, self.wall_clock)
+        unreachable = self.guards.reports.unreachable()  # as time passes, without a reload
+        if self._context.unreachable != unreachable:
+            self._context = replace(self._context, unreachable=unreachable)
         return self._context
 
     async def reload(self) -> tuple[bool, DirectoryError | None]:

@@ -15,7 +15,7 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, TypeHandler, filters
 
 from bot.core import decide as core
-from bot.core.callbacks import Action, decode
+from bot.core.callbacks import Action, Kind, decode
 from bot.core.commands import BY_NAME
 from bot.core.decide import Decision, Event, Media, Press, Text, Typed, not_saved
 from bot.core.state import (
@@ -115,7 +115,7 @@ class Handlers:
         ctx = self.services.context()
         client = ctx.catalogs.best_match(language) if state.lang is None else None
         minute = ctx.clock().replace(second=0, microsecond=0) if ctx.directory.timed else None
-        cache_key = (ctx.generation, state, action, client, minute)
+        cache_key = (ctx.generation, ctx.unreachable, state, action, client, minute)
         outcome = self._outcomes.get(cache_key)
         if outcome is None:
             outcome = self._outcomes[cache_key] = core.decide(ctx, state, Press(action), language)
@@ -128,9 +128,13 @@ class Handlers:
         store, guards = self.services.store(), self.services.guards
         for effect in outcome.effects:
             if isinstance(effect, RecordReport) and query is not None:
-                if guards.reported.first((key, effect.resource)):
-                    await store.totals.report_broken(effect.resource)
+                if guards.reported.first((key, f"{effect.kind.code}:{effect.resource}")):
+                    if effect.kind is Kind.REPORT:
+                        await store.totals.report_broken(effect.resource)
                     await query.answer(effect.thanks, show_alert=True)
+                    alert = guards.reports.add(effect.kind, effect.resource, key)
+                    if alert is not None:
+                        await self.services.tell_admins(alert)
                 else:
                     await query.answer(effect.again)
             elif isinstance(effect, Forget):

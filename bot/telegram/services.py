@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.core.decide import Context
@@ -19,6 +19,7 @@ class Services:
     guards: Guards
     delivery: Delivery
     admin: AdminCommands
+    tell_admins: Callable[[str], Awaitable[None]]  # at once, as reload problems are
 
     def store(self) -> Store:
         store = self.started()

@@ -1,0 +1,138 @@
+"""Reports from a card reach admins the same day: three people whose line did not work, at
+once; asked for money or favours, or treated badly, at once each time. Admins learn the
+resource and a count, never who. Through the real Application, with the guards' clock."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.core.callbacks import REPORTS, Action, Kind, decode
+from bot.core.decide import TOLD
+from bot.screens.cards import REPORT_BUTTONS, UNREACHABLE
+from tests.conftest import ROOT, Clock, Harness, make_settings, running_harness
+from tests.fakes import buttons, user
+from tests.langs import SHIPPED
+from tests.tdlib import parse_html, without_marks
+
+HOUR = 3600.0
+LINE = "kwu-panawar"  # a real entry of resources.yaml
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+async def shipped(tmp_path: Path, clock: Clock) -> AsyncIterator[Harness]:
+    shutil.copy(ROOT / "resources.yaml", tmp_path / "resources.yaml")
+    async with running_harness(make_settings(tmp_path, flood_updates=1000), clock) as h:
+        yield h
+
+
+def _told(h: Harness) -> list[str]:
+    return [c.params["text"] for c in h.fake.called("sendMessage") if c.params["chat_id"] == 999]
+
+
+async def _report(h: Harness, kind: Kind, user_id: int, lang: str = "en") -> dict[str, Any]:
+    person = user(user_id, lang)
+    await h.send("/start", person)
+    await h.press(Action(Kind.SET_LANGUAGE, lang).encode(), person)
+    await h.press(Action(Kind.RESOURCE, LINE, "legal").encode(), person)
+    await h.press(Action(kind, LINE, "legal").encode(), person)
+    return person
+
+
+async def test_three_people_whose_line_did_not_work_reach_the_admins_at_once(
+    shipped: Harness, clock: Clock
+) -> None:
+    await _report(shipped, Kind.REPORT, 7001)
+    await _report(shipped, Kind.REPORT, 7001)  # the same person again counts once
+    clock.advance(30 * HOUR)
+    await _report(shipped, Kind.REPORT, 7002)
+    assert _told(shipped) == []  # two people: the weekly digest will say so
+    clock.advance(17 * HOUR)  # 47 hours after the first
+    await _report(shipped, Kind.REPORT, 7003)
+    told = _told(shipped)
+    assert len(told) == 1 and LINE in told[0] and "3 people" in told[0]
+    for person in ("7001", "7002", "7003", "Test"):
+        assert person not in told[0]
+    await _report(shipped, Kind.REPORT, 7004)
+    assert len(_told(shipped)) == 1  # told once, when it crossed
+
+
+async def test_reports_more_than_48_hours_apart_are_not_counted_together(
+    shipped: Harness, clock: Clock
+) -> None:
+    for user_id in (7011, 7012, 7013):
+        await _report(shipped, Kind.REPORT, user_id)
+        clock.advance(25 * HOUR)
+    assert _told(shipped) == []
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+async def test_the_card_says_several_people_could_not_reach_the_line_until_48_hours_pass(
+    shipped: Harness, clock: Clock, lang: str
+) -> None:
+    note = without_marks(shipped.bot.catalogs.get(lang).gettext(UNREACHABLE))
+    reader = user(7020, lang)
+    await _report(shipped, Kind.REPORT, 7021)
+    await _report(shipped, Kind.REPORT, 7022)
+    await _report(shipped, Kind.RESOURCE, 7020, lang)  # a reader, who reports nothing
+    assert note not in without_marks(parse_html(shipped.screen(7020)["text"]).text)
+    clock.advance(HOUR)
+    await _report(shipped, Kind.REPORT, 7023)
+    await shipped.press(Action(Kind.RESOURCE, LINE, "gbv").encode(), reader)
+    assert note in without_marks(parse_html(shipped.screen(7020)["text"]).text)
+    clock.advance(47 * HOUR + 1)  # the first report is 48 hours old: no reload needed
+    await shipped.press(Action(Kind.RESOURCE, LINE, "legal").encode(), reader)
+    assert note not in without_marks(parse_html(shipped.screen(7020)["text"]).text)
+
+
+@pytest.mark.parametrize("kind", [Kind.ASKED_MONEY, Kind.TREATED_BADLY])
+async def test_safeguarding_reports_reach_the_admins_at_once_with_a_count_and_no_person(
+    shipped: Harness, kind: Kind
+) -> None:
+    first = await _report(shipped, kind, 7031, "ar")
+    assert len(_told(shipped)) == 1 and LINE in _told(shipped)[0]
+    assert "(1 in the last 48 hours)" in _told(shipped)[0]
+    await shipped.press(Action(kind, LINE, "legal").encode(), first)  # again: already noted
+    assert len(_told(shipped)) == 1
+    await _report(shipped, kind, 7032, "ckb")
+    told = _told(shipped)
+    assert len(told) == 2 and "(2 in the last 48 hours)" in told[1]
+    for text in told:
+        assert "7031" not in text and "7032" not in text and "Test" not in text
+        assert "ar" not in text.split() and "ckb" not in text
+    answers = [c.params.get("text") for c in shipped.fake.called("answerCallbackQuery")]
+    assert shipped.bot.catalogs.get("ar").gettext(TOLD) in answers
+    assert shipped.bot.catalogs.get("ar").gettext("Thank you, this was already noted.") in answers
+    assert await shipped.bot.store.totals.reports() == []  # type: ignore[union-attr]  # not "broken"
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+async def test_each_card_offers_the_three_reports_in_the_readers_language(
+    shipped: Harness, lang: str
+) -> None:
+    await _report(shipped, Kind.RESOURCE, 7040, lang)
+    t = shipped.bot.catalogs.get(lang)
+    offered = {decode(b["callback_data"]): without_marks(b["text"])
+               for b in buttons(shipped.screen(7040)) if "callback_data" in b}
+    for kind in REPORTS:
+        icon, label = REPORT_BUTTONS[kind]
+        assert offered[Action(kind, LINE, "legal")] == f"{icon} {without_marks(t.gettext(label))}"
+
+
+async def test_a_forged_report_of_no_resource_tells_no_one(shipped: Harness) -> None:
+    person = user(7050)
+    await shipped.send("/start", person)
+    await shipped.press(Action(Kind.SET_LANGUAGE, "en").encode(), person)
+    for data in ("1:y:no-such-line:-:0", "1:u:no-such-line:-:0", "1:y:" + "x" * 30 + ":-:0"):
+        await shipped.press(data, person)
+    assert _told(shipped) == []
+    assert shipped.screen(7050)["text"].startswith("This menu has changed.")
