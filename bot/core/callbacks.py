@@ -38,6 +38,8 @@ class Kind(Enum):
     REPORT = ("b", rf"{_ID}:(?:{_ID}|-):\d{{1,2}}")
     SET_DISCREET = ("d", "[01]")
     SET_TIDY = ("t", "neutral|clear|keep")
+    KEEP = ("k", "")  # the place's numbers as a message of their own, to keep
+    KEEP_LEAVE = ("K", rf"{_ID}:[01]")  # that message's place; 1: tidy-up leaves it
 
     @property
     def code(self) -> str:
@@ -65,7 +67,7 @@ class Action:
         parts = [VERSION, self.kind.code]
         if self.kind in _TARGET_ONLY:
             parts.append(self.target)
-        elif self.kind is Kind.CATEGORY:
+        elif self.kind in (Kind.CATEGORY, Kind.KEEP_LEAVE):
             parts += [self.target, str(self.page)]
         elif self.kind in (Kind.RESOURCE, Kind.REPORT):
             parts += [self.target, self.origin or "-", str(self.page)]
@@ -93,7 +95,7 @@ def decode(data: object) -> Action | None:
     args = match.group(1).split(":")
     if kind in _TARGET_ONLY:
         return Action(kind, target=args[0])
-    if kind is Kind.CATEGORY:
+    if kind in (Kind.CATEGORY, Kind.KEEP_LEAVE):
         return Action(kind, target=args[0], page=int(args[1]))
     origin = "" if args[1] == "-" else args[1]
     page = int(args[2]) if len(args) > 2 else 0

@@ -18,6 +18,7 @@ from bot.core.state import (
     CountView,
     Effect,
     Forget,
+    KeepNumbers,
     RecordReport,
     SavePrefs,
     ScheduleTidy,
@@ -241,4 +242,6 @@ def _press(
         return Decision(new, screens.cleared(shown), (*effects, ClearChat()))
     effects.append(CountView(metric(ctx, action)))
     screen = screens.render(shown, action, retention_days=ctx.retention_days)
+    if screen.kept and action is not None:  # a message of its own, or the choice pressed on it
+        effects.append(KeepNumbers(action.page == 1 if action.kind is Kind.KEEP_LEAVE else None))
     return Decision(new, screen, tuple(effects))

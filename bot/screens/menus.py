@@ -16,6 +16,7 @@ from bot.directory.queries import Directory
 from bot.i18n.translator import N_, Catalogs
 from bot.screens.about import help_screen, privacy
 from bot.screens.cards import contact_line, emergency_id, guide, resource_card
+from bot.screens.keep import keep_button, kept
 from bot.screens.view import MAX_TEXT, Button, Screen, View
 
 __all__ = [
@@ -126,7 +127,7 @@ def regions(view: View) -> Screen:
         ]
         for r in d.user_regions
     ]
-    return view.screen(lines, [*rows, view.back_row(None)])
+    return view.screen(lines, [*rows, keep_button(view), view.back_row(None)])
 
 
 # --------------------------------------------------------------------------- emergency
@@ -182,7 +183,7 @@ def emergency(view: View, danger: str | None = None) -> Screen:
     ]
     if region is None:
         rows.append([Button("📍 " + t.gettext("Where are you now?"), Action(Kind.REGIONS))])
-    return view.screen(lines, [*rows, view.back_row(None)], urgent=True)
+    return view.screen(lines, [*rows, keep_button(view), view.back_row(None)], urgent=True)
 
 
 FITTING_FIRST = 3
@@ -357,6 +358,8 @@ def render(view: View, action: Action | None, *, retention_days: int = 30) -> Sc
         screen = privacy(view, retention_days)
     elif kind is Kind.HELP:
         screen = help_screen(view)
+    elif kind in (Kind.KEEP, Kind.KEEP_LEAVE):
+        screen = kept(view, action.target or view.state.region, leave=action.page == 1)
     elif kind is Kind.FORGET:
         screen = forgotten(view)
     elif kind is Kind.CLEAR:

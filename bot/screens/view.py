@@ -35,6 +35,7 @@ class Screen:
     rows: tuple[tuple[Button, ...], ...] = ()
     urgent: bool = False  # emergency screens go first in the send queue
     private: bool = False  # drawn from what someone typed: never kept in a cache
+    kept: bool = False  # numbers to keep: a message of its own, never the screen tidy-up hides
 
     def buttons(self) -> list[Button]:
         return [b for row in self.rows for b in row]
