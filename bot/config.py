@@ -8,8 +8,10 @@ traceback can carry them.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     Field,
@@ -35,6 +37,7 @@ class StartupError(RuntimeError):
 
 
 _PACKAGE = Path(__file__).resolve().parent
+_USERNAME = re.compile(r"@[A-Za-z][A-Za-z0-9_]{4,31}")
 
 
 def _shipped(installed: Path, checkout: Path) -> Path:
@@ -97,6 +100,8 @@ class Settings(BaseSettings):
     # Links to loopback, private and link-local addresses are fetched (tests, intranets).
     check_links_allow_private: bool = False
     http_client: Client = "aiohttp"
+    # Other ways to the same directory when this bot cannot be reached: @usernames, https links.
+    mirrors: Annotated[tuple[str, ...], NoDecode] = ()
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -112,6 +117,22 @@ class Settings(BaseSettings):
                 continue
             ids.add(int(part))
         return frozenset(ids)
+
+    @field_validator("mirrors", mode="before")
+    @classmethod
+    def _mirrors(cls, value: Any) -> Any:
+        values = value.replace(",", " ").split() if isinstance(value, str) else value
+        for mirror in values:
+            link = urlsplit(mirror)
+            if not _USERNAME.fullmatch(mirror) and not (
+                link.scheme == "https" and "." in (link.hostname or "")
+                and not any(c.isspace() or c in "<>\"" for c in mirror)
+            ):
+                raise ValueError(
+                    f"{mirror[:60]!r} is neither a Telegram @username (5 to 32 letters, digits "
+                    "or _) nor an https:// link; separate several with commas"
+                )
+        return tuple(values)
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -52,6 +52,7 @@ class Context:
     generation: tuple[int, int] = (0, 0)  # (directory, catalogs): tells caches to let go
     terms: SensitiveTerms = NO_TERMS
     danger: DangerWords = NO_WORDS  # the locales' danger words: typed danger is heard
+    mirrors: tuple[str, ...] = ()  # other ways to reach the same directory, shown on /help
 
     @classmethod
     def of(
@@ -110,7 +111,7 @@ class Decision:
 def view(ctx: Context, state: UserState, client_language: str | None = None) -> View:
     """The person's language, else the one their Telegram app uses, else English."""
     code = state.lang or ctx.catalogs.best_match(client_language)
-    return View(ctx.directory, ctx.catalogs, ctx.catalogs.get(code), state, ctx.terms)
+    return View(ctx.directory, ctx.catalogs, ctx.catalogs.get(code), state, ctx.terms, ctx.mirrors)
 
 
 def reports_later(action: Action | None) -> bool:

@@ -50,6 +50,7 @@ class View:
     t: Translator
     state: UserState
     terms: SensitiveTerms = NO_TERMS
+    mirrors: tuple[str, ...] = ()  # other ways to reach the same directory (PENAH_MIRRORS)
 
     def telling(self, text: str) -> str | None:
         """The sensitive term in `text`, read in the person's language and in every language

@@ -117,6 +117,7 @@ class PenahBot:
                 generation,
                 self.terms,
                 self.danger,
+                self.settings.mirrors,
             )
             self._context = ctx
         return ctx
