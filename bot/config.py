@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
 
 from pydantic import (
     Field,
@@ -37,7 +36,9 @@ class StartupError(RuntimeError):
 
 
 _PACKAGE = Path(__file__).resolve().parent
-_USERNAME = re.compile(r"@[A-Za-z][A-Za-z0-9_]{4,31}")
+# A Telegram @username, or an https link to a named host.
+_MIRROR = re.compile(
+    r"@[A-Za-z][A-Za-z0-9_]{4,31}|https://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(/[^\s<>\"]*)?")
 
 
 def _shipped(installed: Path, checkout: Path) -> Path:
@@ -122,16 +123,9 @@ class Settings(BaseSettings):
     @classmethod
     def _mirrors(cls, value: Any) -> Any:
         values = value.replace(",", " ").split() if isinstance(value, str) else value
-        for mirror in values:
-            link = urlsplit(mirror)
-            if not _USERNAME.fullmatch(mirror) and not (
-                link.scheme == "https" and "." in (link.hostname or "")
-                and not any(c.isspace() or c in "<>\"" for c in mirror)
-            ):
-                raise ValueError(
-                    f"{mirror[:60]!r} is neither a Telegram @username (5 to 32 letters, digits "
-                    "or _) nor an https:// link; separate several with commas"
-                )
+        for wrong in (mirror for mirror in values if not _MIRROR.fullmatch(mirror)):
+            raise ValueError(f"{wrong[:60]!r} is neither a Telegram @username (5 to 32 letters, "
+                             "digits or _) nor an https:// link; separate several with commas")
         return tuple(values)
 
     @field_validator("log_level", mode="before")

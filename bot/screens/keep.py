@@ -1,10 +1,6 @@
 """Numbers to keep: a place's emergency and helpline numbers in one compact message, to write
-down or screenshot before the network or Telegram is cut. The export's card and text list the
-same numbers.
-
-The list is the Emergency screen's own query (`Directory.emergency_resources`), in its order, so
-a line that leaves that screen leaves this list too; only numbers a phone can dial count.
-"""
+down or screenshot before the network is cut (the export's card and text list the same). They
+come from the Emergency screen's own query, in its order: a line that leaves it leaves both."""
 
 from __future__ import annotations
 
@@ -28,7 +24,6 @@ LEAVE_CHOICES = {
 @dataclass(frozen=True)
 class Number:
     display: str  # as people read it: +964 750 000 0000, 119
-    dial: str  # as a phone dials it
     purpose: str  # what it is for, plain text
     icon: str
 
@@ -36,15 +31,12 @@ class Number:
 def numbers(view: View, region: str, *, neutral: bool) -> list[Number]:
     """The dialable numbers of the place's Emergency screen, in its order, each once; with
     `neutral`, none named by what the sensitive terms find telling."""
-    d = view.directory
-    found: dict[str, Number] = {}
+    d, found = view.directory, dict[str, Number]()
     for n, resource in enumerate(d.emergency_resources(region), start=1):
         for contact, shown in d.contacts(resource):
-            if shown.number is None or shown.number.dial in found:
-                continue
-            purpose = _purpose(view, resource, contact, shown.number.display, n if neutral else 0)
-            found[shown.number.dial] = Number(
-                shown.number.display, shown.number.dial, purpose, shown.kind.icon)
+            if shown.number and shown.number.dial not in found:
+                purpose = _purpose(view, resource, contact, shown.number.display, n * neutral)
+                found[shown.number.dial] = Number(shown.number.display, purpose, shown.kind.icon)
     return list(found.values())
 
 
@@ -52,8 +44,7 @@ def _purpose(view: View, resource: Resource, contact: Contact, number: str, n: i
     """The contact's label, else its entry's name less the number it starts with ("119 – …");
     with `n`, a telling one becomes the discreet name of the topic that tells, else "Contact n"."""
     name = view.label(resource.name)
-    if name.startswith(number):
-        name = name[len(number) :].lstrip(" –—-:") or name
+    name = name.removeprefix(number).lstrip(" –—-:") or name
     text = view.label(contact.label) if contact.label else name
     if not n or not view.telling(text):
         return text
@@ -67,8 +58,7 @@ def _purpose(view: View, resource: Resource, contact: Contact, number: str, n: i
 
 def keep_button(view: View) -> list[Button]:
     """On the Emergency and place screens, once the person's place is known."""
-    region = view.state.region
-    if region not in view.directory.regions or region == GLOBAL_REGION:
+    if view.state.region not in view.directory.regions or view.state.region == GLOBAL_REGION:
         return []
     return [Button("📌 " + view.t.gettext(N_("Keep these numbers")), Action(Kind.KEEP))]
 
@@ -76,28 +66,17 @@ def keep_button(view: View) -> list[Button]:
 def kept(view: View, region: str | None, leave: bool = False) -> Screen | None:
     """The message to keep, with the choice whether tidy-up leaves it (none when the person
     keeps everything anyway)."""
-    d, t = view.directory, view.t
-    place = d.regions.get(region or "")
+    t, place = view.t, view.directory.regions.get(region or "")
     if place is None or place.id == GLOBAL_REGION:
         return None
-    lines = [
-        view.heading(KEEP),
-        view.ui(N_("For: {place}"), place=view.label(place.name)),
-        view.ui(NO_INTERNET),
-        "",
-    ]
-    found = numbers(view, place.id, neutral=view.state.discreet)
-    lines += [
-        f"{n.icon} <b>{t.isolate(escape(n.display, quote=False))}</b> — "
-        + t.isolate(escape(n.purpose, quote=False))
-        for n in found
-    ]
-    if not found:
+    lines = [view.heading(KEEP), view.ui(N_("For: {place}"), place=view.label(place.name)),
+             view.ui(NO_INTERNET), ""]
+    lines += [f"{n.icon} <b>{t.isolate(escape(n.display, quote=False))}</b> — "
+              + t.isolate(escape(n.purpose, quote=False))
+              for n in numbers(view, place.id, neutral=view.state.discreet)]
+    if len(lines) == 4:
         lines.append(view.ui(N_("I have no emergency number for this place yet.")))
-    rows = [
-        [Button(("✅ " if choice == leave else "") + t.gettext(label),
-                Action(Kind.KEEP_LEAVE, place.id, page=int(choice)))]
-        for choice, label in LEAVE_CHOICES.items()
-        if view.state.tidy is not Tidy.KEEP
-    ]
+    rows = [[Button(("✅ " if choice == leave else "") + t.gettext(label),
+                    Action(Kind.KEEP_LEAVE, place.id, page=int(choice)))]
+            for choice, label in LEAVE_CHOICES.items() if view.state.tidy is not Tidy.KEEP]
     return replace(view.screen(lines, rows), kept=True)
