@@ -28,7 +28,7 @@ from tests.botprocess import BotProcess
 from tests.fakeapi import Call, FakeBotAPI
 from tests.fakes import buttons, user
 
-SKIPPED = ("1:x", "1:f", "1:b:")  # /clear, /forget and reports leave the menus
+SKIPPED = ("1:x", "1:f", "1:b:", "1:k")  # /clear, /forget, reports and numbers to keep leave them
 NO_EDIT_WITHIN = 2.0  # an edit later than this is counted as none
 
 

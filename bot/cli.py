@@ -1,4 +1,5 @@
-"""`penah run | console | check | schema | stats | health | i18n`: each bound to its handler."""
+"""`penah run | console | check | export | schema | stats | health | i18n`: each bound to its
+handler."""
 
 from __future__ import annotations
 
@@ -66,6 +67,12 @@ def _parser() -> argparse.ArgumentParser:
         help="with --online: the most one link may take, redirects included (default 8)",
     )
 
+    export = command("export", _export, "a place's directory as a page to print, or SMS text")
+    export.add_argument("--place", required=True, help="a region id (iq-fed, iq-kr, …)")
+    export.add_argument("--lang", required=True, help="a language code (ar, ckb, en, ku, …)")
+    export.add_argument("--format", choices=("html", "txt"), default="html")
+    export.add_argument("-o", "--output", type=Path, help="this file, not standard output")
+    export.add_argument("--resources", type=Path)
     schema = command("schema", _schema, "write the JSON schema editors use for resources.yaml")
     schema.add_argument("--output", type=Path, default=Path("resources.schema.json"))
 
@@ -228,6 +235,29 @@ def _check(settings: Settings, args: argparse.Namespace) -> int:
         allow_private = args.allow_private or settings.check_links_allow_private
         seconds = args.timeout if args.timeout and args.timeout > 0 else TIMEOUT
         return run_online(directory, str(path), allow_private=allow_private, seconds=seconds)
+    return 0
+
+
+def _export(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.directory.queries import Directory
+    from bot.i18n.sensitive import load_terms
+    from bot.i18n.translator import load_catalogs
+    from bot.ops import export
+
+    directory = _load_or_report(args.resources or settings.resources)
+    if not isinstance(directory, Directory):
+        return 1
+    try:  # the card's and the text's purposes are named neutrally, by the bot's own terms
+        view = export.view_for(directory, load_catalogs(settings.locales),
+                               load_terms(settings.locales), args.place, args.lang)
+    except ValueError as exc:
+        print(f"penah: {exc}", file=sys.stderr)
+        return 2
+    written = (export.html if args.format == "html" else export.text)(view, dt.date.today())
+    if args.output:
+        args.output.write_text(written, encoding="utf-8")
+    else:
+        sys.stdout.write(written)
     return 0
 
 

@@ -32,6 +32,9 @@ class StartupError(RuntimeError):
 
 
 _PACKAGE = Path(__file__).resolve().parent
+# A Telegram @username, or an https link to a named host.
+_MIRROR = re.compile(
+    r"@[A-Za-z][A-Za-z0-9_]{4,31}|https://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(/[^\s<>\"]*)?")
 
 
 def _first(*paths: Path) -> Path:
@@ -90,6 +93,8 @@ class Settings(BaseSettings):
     # Links to loopback, private and link-local addresses are fetched (tests, intranets).
     check_links_allow_private: bool = False
     http_client: Client = "aiohttp"
+    # Other ways to the same directory when this bot cannot be reached: @usernames, https links.
+    mirrors: Annotated[tuple[str, ...], NoDecode] = ()
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -100,6 +105,15 @@ class Settings(BaseSettings):
         if not all(re.fullmatch(r"-?\d+", part) for part in ids):
             raise ValueError("numeric Telegram user ids, comma-separated")
         return frozenset(map(int, ids))
+
+    @field_validator("mirrors", mode="before")
+    @classmethod
+    def _mirrors(cls, value: Any) -> Any:
+        values = value.replace(",", " ").split() if isinstance(value, str) else value
+        for wrong in (mirror for mirror in values if not _MIRROR.fullmatch(mirror)):
+            raise ValueError(f"{wrong[:60]!r} is neither a Telegram @username (5 to 32 letters, "
+                             "digits or _) nor an https:// link; separate several with commas")
+        return tuple(values)
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -98,7 +98,8 @@ def test_every_subcommand_is_bound_to_a_handler() -> None:
 
     parser = _parser()
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    assert set(sub.choices) == {"run", "console", "check", "schema", "stats", "health", "i18n"}
+    assert set(sub.choices) == {"run", "console", "check", "export", "schema", "stats", "health",
+                                "i18n"}
     for name, command in sub.choices.items():
         assert callable(command.get_default("handler")), name
 

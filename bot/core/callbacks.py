@@ -41,6 +41,8 @@ class Kind(Enum):
     TREATED_BADLY = ("u", _TARGET, _ORIGIN, _PAGE)  # I was treated badly
     SET_DISCREET = ("d", "(?P<target>[01])")
     SET_TIDY = ("t", "(?P<target>neutral|clear|keep)")
+    KEEP = ("k",)  # the place's numbers as a message of their own, to keep
+    KEEP_LEAVE = ("K", _TARGET, "(?P<page>[01])")  # that message's place; 1: tidy-up leaves it
 
 
     @property

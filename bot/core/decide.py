@@ -19,6 +19,7 @@ from bot.core.state import (
     CountView,
     Effect,
     Forget,
+    KeepNumbers,
     RecordReport,
     SavePrefs,
     ScheduleTidy,
@@ -54,6 +55,7 @@ class Context:
     danger: DangerWords = NO_WORDS  # the locales' danger words: typed danger is heard
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)  # hours and alerts
     unreachable: frozenset[str] = frozenset()  # resources several people could not reach lately
+    mirrors: tuple[str, ...] = ()  # other ways to reach the same directory, shown on /help
 
     @classmethod
     def of(cls, directory: Directory, catalogs: Catalogs, *, retention_days: int = 30,
@@ -104,7 +106,7 @@ def view(ctx: Context, state: UserState, client_language: str | None = None) -> 
     """The person's language, else the one their Telegram app uses, else English."""
     code = state.lang or ctx.catalogs.best_match(client_language)
     return View(ctx.directory, ctx.catalogs, ctx.catalogs.get(code), state, ctx.terms, ctx.clock(),
-                ctx.unreachable)
+                ctx.unreachable, ctx.mirrors)
 
 
 def reports_later(action: Action | None) -> bool:
@@ -216,4 +218,6 @@ def _press(ctx: Context, state: UserState, action: Action | None, client: str | 
         counted = f"category:{action.target}"
     effects.append(CountView(counted))
     screen = screens.render(shown, action, retention_days=ctx.retention_days)
+    if screen.kept:  # a message of its own, or the choice pressed on it
+        effects.append(KeepNumbers(action.page == 1 if action.kind is Kind.KEEP_LEAVE else None))
     return Decision(new, screen, tuple(effects))

@@ -74,4 +74,15 @@ class ScheduleTidy:
     lang: str  # the language of the neutral screen it leaves
 
 
-Effect = SavePrefs | Forget | ClearChat | CountView | RecordReport | ScheduleTidy | CountSearch
+@dataclass(frozen=True)
+class KeepNumbers:
+    """Send the screen as a new message (`leave` None), or note for the kept message pressed
+    whether tidy-up leaves it."""
+
+    leave: bool | None = None
+
+
+Effect = (
+    SavePrefs | Forget | ClearChat | CountView | RecordReport | ScheduleTidy | CountSearch
+    | KeepNumbers
+)

@@ -7,6 +7,7 @@ from html import escape
 from bot.core.callbacks import Action, Kind
 from bot.core.commands import COMMANDS
 from bot.core.state import Tidy
+from bot.i18n.bidi import LRI, PDI
 from bot.i18n.translator import N_
 from bot.screens.view import Button, Screen, View
 
@@ -69,6 +70,7 @@ def privacy(view: View, retention_days: int) -> Screen:
     return view.screen(lines, [*rows, view.back_row(None)])
 
 
+MIRRORS = N_("If this bot cannot be reached, the same information is also here:")
 TYPE_TO_SEARCH = N_("You can also type what you need, such as “lawyer”. Nothing you type is kept.")
 ABOUT = N_("This bot gives you contacts of UN agencies, organisations and emergency "
            "services, each with the page it comes from, and short safety advice. "
@@ -80,4 +82,8 @@ CHECK_IT = N_("Not sure a number, link or Telegram account is real? Send it here
 def help_screen(view: View) -> Screen:
     helps = [view.ui(command.help) for command in COMMANDS if command.help]
     lines = [view.ui(ABOUT), view.ui(TYPE_TO_SEARCH), view.ui(CHECK_IT), "", *helps]
+    if view.mirrors:  # each isolated whole, so an @username keeps its "@" and stays tappable
+        lines += ["", view.ui(MIRRORS)]
+        lines += [f"{LRI}{escape(m, quote=False)}{PDI}" if view.t.rtl else escape(m, quote=False)
+                  for m in view.mirrors]
     return view.screen(lines, [view.back_row(None)])

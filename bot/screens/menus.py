@@ -17,6 +17,7 @@ from bot.i18n.translator import N_, Catalogs
 from bot.screens import timely
 from bot.screens.about import help_screen, privacy
 from bot.screens.cards import contact_line, emergency_id, guide, resource_card
+from bot.screens.keep import keep_button, kept
 from bot.screens.view import MAX_TEXT, Button, Screen, View
 
 __all__ = ["MAX_TEXT", "Screen", "View", "guide", "help_screen", "resource_card"]
@@ -81,7 +82,7 @@ def regions(view: View) -> Screen:
                 Action(Kind.SET_REGION, r.id))]
         for r in view.directory.user_regions
     ]
-    return view.screen(lines, [*rows, view.back_row(None)])
+    return view.screen(lines, [*rows, keep_button(view), view.back_row(None)])
 
 
 def emergency(view: View, danger: str | None = None) -> Screen:
@@ -123,7 +124,7 @@ def emergency(view: View, danger: str | None = None) -> Screen:
     rows += [[view.entry_button(g, n, origin)] for n, g in enumerate(beside, start=1)]
     if region is None:
         rows.append([Button("📍 " + t.gettext("Where are you now?"), Action(Kind.REGIONS))])
-    return view.screen(lines, [*rows, view.back_row(None)], urgent=True)
+    return view.screen(lines, [*rows, keep_button(view), view.back_row(None)], urgent=True)
 
 
 FITTING_FIRST = 3
@@ -278,4 +279,6 @@ def render(view: View, action: Action | None, *, retention_days: int = 30) -> Sc
         screen = resource_card(view, action.target, action.origin, action.page)
     elif kind is Kind.GUIDE:
         screen = guide(view, action.target, action.origin)
+    elif kind in (Kind.KEEP, Kind.KEEP_LEAVE):
+        screen = kept(view, action.target or view.state.region, leave=action.page == 1)
     return screen or menu_changed(view)

@@ -32,6 +32,7 @@ class Screen:
     rows: tuple[tuple[Button, ...], ...] = ()
     urgent: bool = False  # emergency screens go first in the send queue
     private: bool = False  # drawn from what someone typed: never kept in a cache
+    kept: bool = False  # numbers to keep: a message of its own, never the screen tidy-up hides
 
     def buttons(self) -> list[Button]:
         return [b for row in self.rows for b in row]
@@ -48,6 +49,7 @@ class View:
     terms: SensitiveTerms = NO_TERMS
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))  # hours, alerts
     unreachable: frozenset[str] = frozenset()  # resources several people could not reach lately
+    mirrors: tuple[str, ...] = ()  # other ways to reach the same directory (PENAH_MIRRORS)
 
     def telling(self, text: str) -> str | None:
         """The sensitive term in `text`, read in the person's language and in every language

@@ -227,6 +227,30 @@ class Countdowns:
         return len(self._chats)
 
 
+class Kept:
+    """Per chat, the numbers-to-keep messages sent and whether tidy-up leaves each, for as long
+    as Telegram lets a bot delete them; the newest `per_chat` of a chat."""
+
+    def __init__(self, size: int, clock: Clock = time.monotonic, per_chat: int = 20) -> None:
+        self.per_chat = per_chat
+        self._chats: TTLCache[int, dict[int, bool]] = TTLCache(size, DELETABLE_FOR, timer=clock)
+
+    def mark(self, chat_id: int, message_id: int, leave: bool = False) -> None:
+        chat = self._chats.get(chat_id) or {}
+        chat[message_id] = leave
+        if len(chat) > self.per_chat:
+            del chat[next(iter(chat))]
+        self._chats[chat_id] = chat
+
+    def tidy(self, chat_id: int) -> tuple[list[int], frozenset[int]]:
+        """(the kept messages tidy-up takes, forgotten now; those it leaves)."""
+        chat = self._chats.pop(chat_id, {})
+        left = frozenset(message_id for message_id, leave in chat.items() if leave)
+        if left:
+            self._chats[chat_id] = dict.fromkeys(left, True)
+        return [message_id for message_id in chat if message_id not in left], left
+
+
 class Guards:
     """Everything here, for one running bot."""
 
@@ -236,6 +260,7 @@ class Guards:
     ) -> None:
         self.flood, self.history = flood, history
         self.tidy = Countdowns(tidy_seconds, size, clock)
+        self.kept = Kept(size, clock)
         self.reported = Once[tuple[bytes, str]](size, age, clock)
         self.told_media = Once[bytes](size, age, clock)
         self.left_groups = Once[int](size, age, clock)

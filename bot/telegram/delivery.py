@@ -160,7 +160,10 @@ class Delivery:
             await self.blocked(key)
             return
         self.guards.history.add(chat.id, sent.message_id)
-        self.guards.tidy.shown(chat.id, sent.message_id)
+        if screen.kept:
+            self.guards.kept.mark(chat.id, sent.message_id)
+        else:
+            self.guards.tidy.shown(chat.id, sent.message_id)
         if key is not None:
             self.onscreen.shown(key, sent.message_id, digest(screen.text, markup))
 
@@ -190,7 +193,8 @@ class Delivery:
                 parse_mode=ParseMode.HTML, reply_markup=markup,
                 link_preview_options=NO_PREVIEW, rate_limit_args=_reply(screen),
             )
-            self.guards.tidy.shown(message.chat_id, message.message_id)
+            if not screen.kept:
+                self.guards.tidy.shown(message.chat_id, message.message_id)
             self.onscreen.shown(key, message.message_id, shows)
         except BadRequest as exc:
             if "not modified" in exc.message.lower():
@@ -216,8 +220,15 @@ class Delivery:
             await self._delete_all(chat.id, key)
             await self._send_now(chat, screen, key)
 
-    async def _delete_all(self, chat_id: int, key: bytes) -> None:
+    async def _delete_all(
+        self, chat_id: int, key: bytes, left: frozenset[int] = frozenset()
+    ) -> None:
+        """Delete both sides of the chat that Telegram still allows, but for the kept messages
+        tidy-up `left` (still /clear's to delete)."""
         ids = self.guards.history.take(chat_id)
+        for message_id in left.intersection(ids):
+            self.guards.history.add(chat_id, message_id)
+        ids = [message_id for message_id in ids if message_id not in left]
         batches = [ids[i : i + DELETE_BATCH] for i in range(0, len(ids), DELETE_BATCH)]
         while batches:
             batch = batches.pop(0)
@@ -237,11 +248,15 @@ class Delivery:
         """Chats whose person went quiet: a neutral last screen (`neutral` in their language),
         or an empty chat."""
         for chat_id, countdown in self.guards.tidy.due():
+            gone, left = self.guards.kept.tidy(chat_id)
             async with self.turns.turn(chat_id):  # not in the middle of a press's edit
                 try:
                     if countdown.mode is Tidy.CLEAR:
-                        await self._delete_all(chat_id, countdown.key)
-                    elif countdown.message_id is not None:
+                        await self._delete_all(chat_id, countdown.key, left)
+                    elif gone:  # the kept messages the person let go
+                        with contextlib.suppress(BadRequest):
+                            await self._api().delete_messages(chat_id, gone)
+                    if countdown.mode is not Tidy.CLEAR and countdown.message_id is not None:
                         screen = neutral(countdown.lang)
                         self.onscreen.drop(countdown.key, countdown.message_id)  # it changes now
                         await self._api().edit_message_text(

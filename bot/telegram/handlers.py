@@ -23,6 +23,7 @@ from bot.core.state import (
     CountSearch,
     CountView,
     Forget,
+    KeepNumbers,
     RecordReport,
     SavePrefs,
     ScheduleTidy,
@@ -124,8 +125,10 @@ class Handlers:
     async def _carry_out(
         self, outcome: Decision, key: bytes, chat: Chat | None, query: CallbackQuery | None
     ) -> bool:
-        """Do what the core decided; False when the screen was already sent (after a clear)."""
+        """Do what the core decided; False when the screen was already sent (after a clear, or
+        as numbers to keep)."""
         store, guards = self.services.store(), self.services.guards
+        fresh = False  # numbers to keep: a message of their own, below the screen pressed
         for effect in outcome.effects:
             if isinstance(effect, RecordReport) and query is not None:
                 if guards.reported.first((key, f"{effect.kind.code}:{effect.resource}")):
@@ -147,10 +150,16 @@ class Handlers:
                 store.totals.count("search", "found" if effect.found else "not found")
             elif isinstance(effect, ScheduleTidy) and chat is not None:
                 guards.tidy.arm(chat.id, key, effect.mode, effect.lang)
+            elif isinstance(effect, KeepNumbers) and chat is not None:
+                fresh = effect.leave is None
+                if query is not None and query.message is not None and not fresh:
+                    guards.kept.mark(chat.id, query.message.message_id, bool(effect.leave))
             elif isinstance(effect, ClearChat) and chat is not None:
                 await self.delivery.clear(chat, outcome.screen, key)
                 return False
-        return True
+        if fresh and chat is not None:
+            await self.delivery.send(chat, outcome.screen, key)
+        return not fresh
 
     async def _on_error(self, update: object, context: PTBContext) -> None:
         """Log the update id and the exception type, nothing a user sent; answer cleanly."""
