@@ -178,6 +178,9 @@ def read_screens(
     return reading
 
 
+# One worker reads every screen once: each reading is kept for the tests of its reader.
+pytestmark = pytest.mark.xdist_group("screens-read-by-tdlib")
+
 Read = Callable[[str, bool], Reading]
 _READINGS: dict[tuple[str, bool], Reading] = {}  # each reader's screens, read once per run
 
