@@ -172,6 +172,9 @@ def load_catalogs(root: Path) -> Catalogs:
             translators[language.code] = Translator(language, reading.translations, registry)
     for problem in problems:
         log.warning("catalog: %s", problem)
+    for translator in translators.values():  # Babel reads a locale's data on first use: now,
+        translator.date(dt.date(2000, 1, 1))  # not in the first screen someone waits for
+        translator.join_list(["a", "b", "c"])
     return Catalogs(translators, tuple(problems), registry)
 
 
