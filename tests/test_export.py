@@ -4,7 +4,9 @@ library's HTML parser; .ci/print-check prints it with Chromium) and as text for 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -267,6 +269,39 @@ def test_penah_export_writes_a_file_or_standard_output(
     assert export.sms_parts(out) <= export.SMS_PARTS and "119" in out
     assert cli.main(["export", "--place", "global", "--lang", "ar", "--resources", resources]) == 2
     assert "iq-kr" in capsys.readouterr().err, "the places it has are named"
+
+
+def test_penah_export_replaces_a_file_whole_readable_and_names_a_path_it_cannot_write(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """For an admin, in English: the file's contents are the other tests' concern."""
+    argv = ["export", "--place", "iq-kr", "--lang", "ar", "--resources",
+            str(ROOT / "resources.yaml"), "--format", "txt", "-o"]
+    page = tmp_path / "card.txt"
+    page.write_text("the list printed last month\n", encoding="utf-8")
+    monkeypatch.setattr(os, "replace", disk_full)
+    assert cli.main([*argv, str(page)]) == 1
+    assert page.read_text(encoding="utf-8") == "the list printed last month\n", "never half"
+    assert [p.name for p in tmp_path.iterdir()] == ["card.txt"], "no temporary file left"
+    monkeypatch.undo()
+    assert cli.main([*argv, str(page)]) == 0
+    assert export.sms_parts(page.read_text(encoding="utf-8")) <= export.SMS_PARTS
+    assert stat.S_IMODE(page.stat().st_mode) == 0o666 & ~current_umask(), "as any file made"
+    capsys.readouterr()
+    for unwritable in (tmp_path / "no-such-folder" / "card.txt", tmp_path):
+        assert cli.main([*argv, str(unwritable)]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith(f"penah: cannot write {unwritable}: ") and "Traceback" not in err
+
+
+def disk_full(*paths: object) -> None:
+    raise OSError(28, "No space left on device")
+
+
+def current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def test_the_page_template_and_style_ship_with_the_package() -> None:
