@@ -18,7 +18,7 @@ import yaml
 from bot import cli
 from bot.config import shipped_locales
 from bot.directory import provenance
-from bot.directory.model import GLOBAL_REGION
+from bot.directory.model import GLOBAL_REGION, DirectoryError
 from bot.directory.queries import Directory
 from bot.i18n.bidi import LRI, PDI, RLM, isolate_plain, mark_lines
 from bot.i18n.sensitive import load_terms
@@ -178,6 +178,64 @@ def test_the_card_holds_only_the_numbers_to_keep_and_neutral_purposes(
         wanted = keep.numbers(view, place, neutral=True)
         assert page.card == [f"{n.display} {n.purpose}" for n in wanted], place
         assert [line for line in page.card if TERMS.found(line, *languages)] == []
+
+
+# What a directory's texts could carry to take over the page, if they were not text.
+HOSTILE = ('</title><script>fetch("https://evil.example/1")</script>'
+           '<style>*{background:url(https://evil.example/2)}</style>'
+           '<meta http-equiv="refresh" content="0;url=https://evil.example/3">'
+           '"><img src=https://evil.example/4 onerror=alert(1)> &lt;b&gt; &#60;i&#62; ]]> <!--')
+HOSTILE_LINK = 'https://evil.example/a"onmouseover="alert(1)"><script>x</script>'
+
+
+def hostile(lang: str) -> Directory:
+    """A directory whose every text is an attack, in the page's language, and whose links
+    carry quotes and tags (a link with a quote still passes the https:// check)."""
+    text = {"en": f"en {HOSTILE}", lang: f"{lang} {HOSTILE}"}
+    source = {"url": HOSTILE_LINK, "dated": "undated", "read": "2026-11-01"}
+    resource = {
+        "id": "line", "operator": "ngo", "categories": ["emergency"], "regions": ["iq-kr"],
+        "name": text, "summary": text, "caution": text, "source": source,
+        "contacts": [{"type": "phone", "value": "0750 000 0000", "label": text, "hours": text},
+                     {"type": "website", "value": HOSTILE_LINK, "label": text}],
+    }
+    data = {"version": 1, "languages": sorted({"en", lang}),
+            "regions": [{"id": "iq-kr", "country": "IQ", "name": text}],
+            "categories": [{"id": "emergency", "emergency": True, "name": text}],
+            "resources": [resource]}
+    return parse_directory(yaml.safe_dump(data, allow_unicode=True))
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+def test_a_hostile_directorys_texts_and_links_stay_text_in_the_page(
+    lang: str, catalogs: Catalogs
+) -> None:
+    written = export.html(export.view_for(hostile(lang), catalogs, TERMS, "iq-kr", lang), TODAY)
+    page = read(written)
+    assert [tag for tag, _ in page.tags if tag in ("script", "img", "style", "meta")] == [
+        "meta", "meta", "meta", "meta", "style"], "the template's own, no other"
+    assert [name for _, attrs in page.tags for name in attrs if name.startswith("on")] == []
+    assert set(page.attribute("a", "href")) == {HOSTILE_LINK, "tel:+9647500000000"}
+    assert "<!--" not in written and "]]>" not in written
+    shown = tdlib.without_marks(re.sub(r"<[^>]*>", " ", written))
+    assert shown.count("evil.example/4") >= 6, "each text shown as it was written"
+
+
+@pytest.mark.parametrize("link", [
+    "javascript:alert(1)", "data:text/html,<script>x</script>", "http://example.org/",
+    "https://example.org/a b", "//evil.example",
+])
+def test_a_link_that_is_not_https_never_reaches_the_page(link: str) -> None:
+    source = {"url": "https://example.org/list", "dated": "undated", "read": "2026-11-01"}
+    data = {"version": 1, "languages": ["en"],
+            "regions": [{"id": "iq-kr", "country": "IQ", "name": {"en": "Kurdistan Region"}}],
+            "categories": [{"id": "emergency", "emergency": True, "name": {"en": "Emergency"}}],
+            "resources": [{"id": "line", "operator": "ngo", "categories": ["emergency"],
+                           "regions": ["iq-kr"], "name": {"en": "A line"}, "source": source,
+                           "summary": {"en": "A test line."},
+                           "contacts": [{"type": "website", "value": link}]}]}
+    with pytest.raises(DirectoryError, match="https://"):
+        parse_directory(yaml.safe_dump(data))
 
 
 # --------------------------------------------------------------------------- text for SMS
