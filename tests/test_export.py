@@ -133,6 +133,9 @@ def test_the_page_runs_nothing_and_fetches_nothing(
                     and attrs.get("http-equiv", "").lower() == "content-security-policy"]
         assert len(policies) == 1 and "default-src 'none'" in policies[0]
         assert "script-src" not in policies[0] and "refresh" not in str(page.tags).lower()
+        prefetch = [attrs.get("content") for tag, attrs in page.tags if tag == "meta"
+                    and attrs.get("http-equiv", "").lower() == "x-dns-prefetch-control"]
+        assert prefetch == ["off"], "no browser looks up the links' names before one is followed"
 
 
 @pytest.mark.parametrize("lang", SHIPPED)
@@ -213,7 +216,7 @@ def test_a_hostile_directorys_texts_and_links_stay_text_in_the_page(
     written = export.html(export.view_for(hostile(lang), catalogs, TERMS, "iq-kr", lang), TODAY)
     page = read(written)
     assert [tag for tag, _ in page.tags if tag in ("script", "img", "style", "meta")] == [
-        "meta", "meta", "meta", "meta", "style"], "the template's own, no other"
+        "meta", "meta", "meta", "meta", "meta", "style"], "the template's own, no other"
     assert [name for _, attrs in page.tags for name in attrs if name.startswith("on")] == []
     assert set(page.attribute("a", "href")) == {HOSTILE_LINK, "tel:+9647500000000"}
     assert "<!--" not in written and "]]>" not in written
