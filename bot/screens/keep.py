@@ -79,4 +79,4 @@ def kept(view: View, region: str | None, leave: bool = False) -> Screen | None:
     rows = [[Button(("✅ " if choice == leave else "") + t.gettext(label),
                     Action(Kind.KEEP_LEAVE, place.id, page=int(choice)))]
             for choice, label in LEAVE_CHOICES.items() if view.state.tidy is not Tidy.KEEP]
-    return replace(view.screen(lines, rows), kept=True)
+    return replace(view.screen(lines, rows), kept=True, leave=leave)
