@@ -293,6 +293,22 @@ def crowded(count: int) -> Directory:
     return parse_directory(yaml.safe_dump(data, allow_unicode=True))
 
 
+@pytest.mark.parametrize("lang", SHIPPED)
+def test_a_place_with_no_number_says_so_in_the_message_the_text_and_the_card(
+    lang: str, catalogs: Catalogs
+) -> None:
+    """Not "write them down" over nothing, not an empty card."""
+    view = export.view_for(crowded(0), catalogs, TERMS, "iq-kr", lang)
+    none_yet, t = view.ui(keep.NONE_YET), view.t
+    kept = keep.kept(view, "iq-kr")
+    assert kept is not None
+    message = tdlib.without_marks(tdlib.parse_html(kept.text).text)
+    assert message.endswith(tdlib.without_marks(none_yet))
+    assert tdlib.without_marks(t.gettext(keep.NO_INTERNET)) not in message
+    assert tdlib.without_marks(export.text(view, TODAY)).splitlines()[2] == t.gettext(keep.NONE_YET)
+    assert read(export.html(view, TODAY)).card == [t.gettext(keep.NONE_YET)]
+
+
 @pytest.mark.parametrize("lang", ["en", "ar"])
 def test_what_does_not_fit_goes_the_date_first_then_numbers_from_the_end(
     lang: str, catalogs: Catalogs
