@@ -182,6 +182,30 @@ async def test_tidy_up_does_what_the_message_shows_when_presses_are_handled_out_
         assert kept["message_id"] not in {m["message_id"] for m in h.fake.visible(4242)}
 
 
+@pytest.mark.parametrize("lang", SHIPPED)
+async def test_the_choice_pressed_twice_or_after_clear_sends_nothing_and_leaves_nothing(
+    tmp_path: Path, lang: str
+) -> None:
+    clock = Clock()
+    settings = make_settings(with_shipped_directory(tmp_path), tidy_seconds=900)
+    async with running_harness(settings, clock) as h:
+        await keep_numbers(h, lang, "iq-kr")
+        kept = h.screen()
+        keep_it = Action(Kind.KEEP_LEAVE, "iq-kr", page=1).encode()
+        edits = len(h.fake.called("editMessageText"))
+        for _ in range(2):
+            await h.press(keep_it, message_id=kept["message_id"])
+        assert len(h.fake.called("editMessageText")) == edits + 1, "the second changes nothing"
+        assert buttons(h.screen())[1]["text"].startswith("✅")
+        await h.send("/clear")
+        left, sent = h.fake.visible(4242), len(h.fake.called("sendMessage"))
+        await h.press(keep_it, message_id=kept["message_id"])  # it was on its way
+        assert (h.fake.visible(4242), len(h.fake.called("sendMessage"))) == (left, sent)
+        clock.advance(901)
+        await h.bot.jobs.tidy()
+        assert [m["message_id"] for m in h.fake.visible(4242)] == [m["message_id"] for m in left]
+
+
 def press_update(h: Harness, data: str, message: dict[str, Any]) -> Update:
     """A press on `message`, its update numbered now and handled whenever the test says."""
     query = {"id": str(h.fake.next_update_id()), "from": user(), "chat_instance": "1",
