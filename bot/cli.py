@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import importlib.util
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -254,10 +256,21 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
         print(f"penah: {exc}", file=sys.stderr)
         return 2
     written = (export.html if args.format == "html" else export.text)(view, dt.date.today())
-    if args.output:
-        args.output.write_text(written, encoding="utf-8")
-    else:
+    if not args.output:
         sys.stdout.write(written)
+        return 0
+    if args.output.is_dir():
+        return _fail(f"cannot write {args.output}: it is a folder; name a file in it")
+    temporary = args.output.with_name(f".{args.output.name}.{os.getpid()}.tmp")
+    try:  # whole or not at all, for a web server or printer reading it; as any new file's mode
+        with open(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), "w",
+                  encoding="utf-8") as out:
+            out.write(written)
+        os.replace(temporary, args.output)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        return _fail(f"cannot write {args.output}: {exc.strerror or exc}")
     return 0
 
 

@@ -32,9 +32,12 @@ class StartupError(RuntimeError):
 
 
 _PACKAGE = Path(__file__).resolve().parent
-# A Telegram @username, or an https link to a named host.
-_MIRROR = re.compile(
-    r"@[A-Za-z][A-Za-z0-9_]{4,31}|https://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(/[^\s<>\"]*)?")
+# A Telegram @username, or an https link to a named host in a link's own characters (no
+# direction mark or invisible one to turn it around); as many and as long as /help has room for.
+_MIRROR = re.compile(r"@[A-Za-z][A-Za-z0-9_]{4,31}"
+                     r"|https://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(/[\w.~:/?#\[\]@!$&'()*+,;=%-]*)?",
+                     re.ASCII)
+MIRRORS_MOST, MIRROR_LONGEST = 10, 200
 
 
 def _first(*paths: Path) -> Path:
@@ -110,9 +113,13 @@ class Settings(BaseSettings):
     @classmethod
     def _mirrors(cls, value: Any) -> Any:
         values = value.replace(",", " ").split() if isinstance(value, str) else value
-        for wrong in (mirror for mirror in values if not _MIRROR.fullmatch(mirror)):
+        if len(values) > MIRRORS_MOST:
+            raise ValueError(f"{len(values)} are more than /help has room for: at most "
+                             f"{MIRRORS_MOST}, each a Telegram @username or an https:// link")
+        for wrong in (m for m in values if len(m) > MIRROR_LONGEST or not _MIRROR.fullmatch(m)):
             raise ValueError(f"{wrong[:60]!r} is neither a Telegram @username (5 to 32 letters, "
-                             "digits or _) nor an https:// link; separate several with commas")
+                             f"digits or _) nor an https:// link of at most {MIRROR_LONGEST} ASCII "
+                             "characters (percent-encode others); separate several with commas")
         return tuple(values)
 
     @field_validator("log_level", mode="before")

@@ -4,7 +4,9 @@ library's HTML parser; .ci/print-check prints it with Chromium) and as text for 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -16,7 +18,7 @@ import yaml
 from bot import cli
 from bot.config import shipped_locales
 from bot.directory import provenance
-from bot.directory.model import GLOBAL_REGION
+from bot.directory.model import GLOBAL_REGION, DirectoryError
 from bot.directory.queries import Directory
 from bot.i18n.bidi import LRI, PDI, RLM, isolate_plain, mark_lines
 from bot.i18n.sensitive import load_terms
@@ -131,6 +133,9 @@ def test_the_page_runs_nothing_and_fetches_nothing(
                     and attrs.get("http-equiv", "").lower() == "content-security-policy"]
         assert len(policies) == 1 and "default-src 'none'" in policies[0]
         assert "script-src" not in policies[0] and "refresh" not in str(page.tags).lower()
+        prefetch = [attrs.get("content") for tag, attrs in page.tags if tag == "meta"
+                    and attrs.get("http-equiv", "").lower() == "x-dns-prefetch-control"]
+        assert prefetch == ["off"], "no browser looks up the links' names before one is followed"
 
 
 @pytest.mark.parametrize("lang", SHIPPED)
@@ -176,6 +181,64 @@ def test_the_card_holds_only_the_numbers_to_keep_and_neutral_purposes(
         wanted = keep.numbers(view, place, neutral=True)
         assert page.card == [f"{n.display} {n.purpose}" for n in wanted], place
         assert [line for line in page.card if TERMS.found(line, *languages)] == []
+
+
+# What a directory's texts could carry to take over the page, if they were not text.
+HOSTILE = ('</title><script>fetch("https://evil.example/1")</script>'
+           '<style>*{background:url(https://evil.example/2)}</style>'
+           '<meta http-equiv="refresh" content="0;url=https://evil.example/3">'
+           '"><img src=https://evil.example/4 onerror=alert(1)> &lt;b&gt; &#60;i&#62; ]]> <!--')
+HOSTILE_LINK = 'https://evil.example/a"onmouseover="alert(1)"><script>x</script>'
+
+
+def hostile(lang: str) -> Directory:
+    """A directory whose every text is an attack, in the page's language, and whose links
+    carry quotes and tags (a link with a quote still passes the https:// check)."""
+    text = {"en": f"en {HOSTILE}", lang: f"{lang} {HOSTILE}"}
+    source = {"url": HOSTILE_LINK, "dated": "undated", "read": "2026-11-01"}
+    resource = {
+        "id": "line", "operator": "ngo", "categories": ["emergency"], "regions": ["iq-kr"],
+        "name": text, "summary": text, "caution": text, "source": source,
+        "contacts": [{"type": "phone", "value": "0750 000 0000", "label": text, "hours": text},
+                     {"type": "website", "value": HOSTILE_LINK, "label": text}],
+    }
+    data = {"version": 1, "languages": sorted({"en", lang}),
+            "regions": [{"id": "iq-kr", "country": "IQ", "name": text}],
+            "categories": [{"id": "emergency", "emergency": True, "name": text}],
+            "resources": [resource]}
+    return parse_directory(yaml.safe_dump(data, allow_unicode=True))
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+def test_a_hostile_directorys_texts_and_links_stay_text_in_the_page(
+    lang: str, catalogs: Catalogs
+) -> None:
+    written = export.html(export.view_for(hostile(lang), catalogs, TERMS, "iq-kr", lang), TODAY)
+    page = read(written)
+    assert [tag for tag, _ in page.tags if tag in ("script", "img", "style", "meta")] == [
+        "meta", "meta", "meta", "meta", "meta", "style"], "the template's own, no other"
+    assert [name for _, attrs in page.tags for name in attrs if name.startswith("on")] == []
+    assert set(page.attribute("a", "href")) == {HOSTILE_LINK, "tel:+9647500000000"}
+    assert "<!--" not in written and "]]>" not in written
+    shown = tdlib.without_marks(re.sub(r"<[^>]*>", " ", written))
+    assert shown.count("evil.example/4") >= 6, "each text shown as it was written"
+
+
+@pytest.mark.parametrize("link", [
+    "javascript:alert(1)", "data:text/html,<script>x</script>", "http://example.org/",
+    "https://example.org/a b", "//evil.example",
+])
+def test_a_link_that_is_not_https_never_reaches_the_page(link: str) -> None:
+    source = {"url": "https://example.org/list", "dated": "undated", "read": "2026-11-01"}
+    data = {"version": 1, "languages": ["en"],
+            "regions": [{"id": "iq-kr", "country": "IQ", "name": {"en": "Kurdistan Region"}}],
+            "categories": [{"id": "emergency", "emergency": True, "name": {"en": "Emergency"}}],
+            "resources": [{"id": "line", "operator": "ngo", "categories": ["emergency"],
+                           "regions": ["iq-kr"], "name": {"en": "A line"}, "source": source,
+                           "summary": {"en": "A test line."},
+                           "contacts": [{"type": "website", "value": link}]}]}
+    with pytest.raises(DirectoryError, match="https://"):
+        parse_directory(yaml.safe_dump(data))
 
 
 # --------------------------------------------------------------------------- text for SMS
@@ -230,6 +293,22 @@ def crowded(count: int) -> Directory:
     return parse_directory(yaml.safe_dump(data, allow_unicode=True))
 
 
+@pytest.mark.parametrize("lang", SHIPPED)
+def test_a_place_with_no_number_says_so_in_the_message_the_text_and_the_card(
+    lang: str, catalogs: Catalogs
+) -> None:
+    """Not "write them down" over nothing, not an empty card."""
+    view = export.view_for(crowded(0), catalogs, TERMS, "iq-kr", lang)
+    none_yet, t = view.ui(keep.NONE_YET), view.t
+    kept = keep.kept(view, "iq-kr")
+    assert kept is not None
+    message = tdlib.without_marks(tdlib.parse_html(kept.text).text)
+    assert message.endswith(tdlib.without_marks(none_yet))
+    assert tdlib.without_marks(t.gettext(keep.NO_INTERNET)) not in message
+    assert tdlib.without_marks(export.text(view, TODAY)).splitlines()[2] == t.gettext(keep.NONE_YET)
+    assert read(export.html(view, TODAY)).card == [t.gettext(keep.NONE_YET)]
+
+
 @pytest.mark.parametrize("lang", ["en", "ar"])
 def test_what_does_not_fit_goes_the_date_first_then_numbers_from_the_end(
     lang: str, catalogs: Catalogs
@@ -267,6 +346,39 @@ def test_penah_export_writes_a_file_or_standard_output(
     assert export.sms_parts(out) <= export.SMS_PARTS and "119" in out
     assert cli.main(["export", "--place", "global", "--lang", "ar", "--resources", resources]) == 2
     assert "iq-kr" in capsys.readouterr().err, "the places it has are named"
+
+
+def test_penah_export_replaces_a_file_whole_readable_and_names_a_path_it_cannot_write(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """For an admin, in English: the file's contents are the other tests' concern."""
+    argv = ["export", "--place", "iq-kr", "--lang", "ar", "--resources",
+            str(ROOT / "resources.yaml"), "--format", "txt", "-o"]
+    page = tmp_path / "card.txt"
+    page.write_text("the list printed last month\n", encoding="utf-8")
+    monkeypatch.setattr(os, "replace", disk_full)
+    assert cli.main([*argv, str(page)]) == 1
+    assert page.read_text(encoding="utf-8") == "the list printed last month\n", "never half"
+    assert [p.name for p in tmp_path.iterdir()] == ["card.txt"], "no temporary file left"
+    monkeypatch.undo()
+    assert cli.main([*argv, str(page)]) == 0
+    assert export.sms_parts(page.read_text(encoding="utf-8")) <= export.SMS_PARTS
+    assert stat.S_IMODE(page.stat().st_mode) == 0o666 & ~current_umask(), "as any file made"
+    capsys.readouterr()
+    for unwritable in (tmp_path / "no-such-folder" / "card.txt", tmp_path):
+        assert cli.main([*argv, str(unwritable)]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith(f"penah: cannot write {unwritable}: ") and "Traceback" not in err
+
+
+def disk_full(*paths: object) -> None:
+    raise OSError(28, "No space left on device")
+
+
+def current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def test_the_page_template_and_style_ship_with_the_package() -> None:

@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
+from telegram import Update
 
 from bot.config import shipped_locales
 from bot.core.callbacks import Action, Kind
@@ -21,7 +23,7 @@ from bot.screens import menus as screens
 from bot.screens.menus import View
 from tests import tdlib
 from tests.conftest import ROOT, Clock, Harness, make_settings, running_harness
-from tests.fakes import buttons
+from tests.fakes import buttons, user
 from tests.langs import RTL, SHIPPED
 
 TERMS = load_terms(shipped_locales())
@@ -157,6 +159,59 @@ async def test_tidy_up_deletes_the_numbers_unless_the_person_keeps_them(tmp_path
         assert left[second["message_id"]]["text"] == second["text"], "those they kept"
         neutral = h.bot.catalogs.get("ar").gettext("Tap /menu to continue.")
         assert tdlib.without_marks(left[emergency["message_id"]]["text"]) == neutral
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+async def test_tidy_up_does_what_the_message_shows_when_presses_are_handled_out_of_order(
+    tmp_path: Path, lang: str
+) -> None:
+    """A quick tapper's "keep" then "delete too", the second handled first (updates run at
+    once): the message shows the newer choice, and tidy-up does that one, not the older."""
+    clock = Clock()
+    settings = make_settings(with_shipped_directory(tmp_path), tidy_seconds=900)
+    async with running_harness(settings, clock) as h:
+        await keep_numbers(h, lang, "iq-kr")
+        kept = h.screen()
+        older, newer = (press_update(h, Action(Kind.KEEP_LEAVE, "iq-kr", page=leave).encode(),
+                                     kept) for leave in (1, 0))
+        await h.app.process_update(newer)
+        await h.app.process_update(older)
+        assert buttons(h.screen())[0]["text"].startswith("✅"), "the newer choice shows"
+        clock.advance(901)
+        await h.bot.jobs.tidy()
+        assert kept["message_id"] not in {m["message_id"] for m in h.fake.visible(4242)}
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+async def test_the_choice_pressed_twice_or_after_clear_sends_nothing_and_leaves_nothing(
+    tmp_path: Path, lang: str
+) -> None:
+    clock = Clock()
+    settings = make_settings(with_shipped_directory(tmp_path), tidy_seconds=900)
+    async with running_harness(settings, clock) as h:
+        await keep_numbers(h, lang, "iq-kr")
+        kept = h.screen()
+        keep_it = Action(Kind.KEEP_LEAVE, "iq-kr", page=1).encode()
+        edits = len(h.fake.called("editMessageText"))
+        for _ in range(2):
+            await h.press(keep_it, message_id=kept["message_id"])
+        assert len(h.fake.called("editMessageText")) == edits + 1, "the second changes nothing"
+        assert buttons(h.screen())[1]["text"].startswith("✅")
+        await h.send("/clear")
+        left, sent = h.fake.visible(4242), len(h.fake.called("sendMessage"))
+        await h.press(keep_it, message_id=kept["message_id"])  # it was on its way
+        assert (h.fake.visible(4242), len(h.fake.called("sendMessage"))) == (left, sent)
+        clock.advance(901)
+        await h.bot.jobs.tidy()
+        assert [m["message_id"] for m in h.fake.visible(4242)] == [m["message_id"] for m in left]
+
+
+def press_update(h: Harness, data: str, message: dict[str, Any]) -> Update:
+    """A press on `message`, its update numbered now and handled whenever the test says."""
+    query = {"id": str(h.fake.next_update_id()), "from": user(), "chat_instance": "1",
+             "data": data, "message": message}
+    return Update.de_json({"update_id": h.fake.next_update_id(), "callback_query": query},
+                          h.app.bot)
 
 
 async def test_a_chat_deleted_after_a_pause_keeps_the_numbers_kept_until_clear(

@@ -20,7 +20,7 @@ from bot.i18n import bidi
 from bot.i18n.sensitive import SensitiveTerms
 from bot.i18n.translator import N_, Catalogs, Html
 from bot.screens.cards import OPERATOR_LABELS
-from bot.screens.keep import KEEP, numbers
+from bot.screens.keep import KEEP, NONE_YET, numbers
 from bot.screens.view import View
 
 HERE = Path(__file__).parent
@@ -64,8 +64,8 @@ def text(view: View, today: dt.date) -> str:
     t, region = view.t, str(view.state.region)
     place = view.label(view.directory.regions[region].name)
     lines = [t.gettext(KEEP), t.gettext("For: {place}").format(place=place),
-             *(f"{n.display} {n.purpose}" for n in numbers(view, region, neutral=True)),
-             today.isoformat()]
+             *([f"{n.display} {n.purpose}" for n in numbers(view, region, neutral=True)]
+               or [t.gettext(NONE_YET)]), today.isoformat()]
     while True:
         written = "".join((t.mark_lines(bidi.isolate_plain(line)) if t.rtl else line) + "\n"
                           for line in lines)
@@ -83,8 +83,8 @@ def html(view: View, today: dt.date) -> str:
     body = [f"<header><h1>{escape(title)}</h1>",
             f'<p class="made">{view.ui(MADE_ON, date=when)}</p></header>',
             f'<h2>{view.ui(KEEP)}</h2>\n<section class="card"><ul>',
-            *(f'<li><bdi dir="ltr">{escape(n.display)}</bdi> {escape(n.purpose)}</li>'
-              for n in numbers(view, region, neutral=True)),
+            *([f'<li><bdi dir="ltr">{escape(n.display)}</bdi> {escape(n.purpose)}</li>'
+               for n in numbers(view, region, neutral=True)] or [f"<li>{view.ui(NONE_YET)}</li>"]),
             "</ul></section>"]
     listed: set[str] = set()
     first = [d.emergency_category] if d.emergency_category else []

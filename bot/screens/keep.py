@@ -15,6 +15,7 @@ from bot.screens.view import Button, Screen, View
 
 KEEP = N_("Numbers to keep")
 NO_INTERNET = N_("Write them down or take a screenshot: calling them needs no internet.")
+NONE_YET = N_("I have no emergency number for this place yet.")
 LEAVE_CHOICES = {
     False: N_("After a pause: delete this message too"),
     True: N_("After a pause: keep this message"),
@@ -69,14 +70,12 @@ def kept(view: View, region: str | None, leave: bool = False) -> Screen | None:
     t, place = view.t, view.directory.regions.get(region or "")
     if place is None or place.id == GLOBAL_REGION:
         return None
+    found = [f"{n.icon} <b>{t.isolate(escape(n.display, quote=False))}</b> — "
+             + t.isolate(escape(n.purpose, quote=False))
+             for n in numbers(view, place.id, neutral=view.state.discreet)]
     lines = [view.heading(KEEP), view.ui(N_("For: {place}"), place=view.label(place.name)),
-             view.ui(NO_INTERNET), ""]
-    lines += [f"{n.icon} <b>{t.isolate(escape(n.display, quote=False))}</b> — "
-              + t.isolate(escape(n.purpose, quote=False))
-              for n in numbers(view, place.id, neutral=view.state.discreet)]
-    if len(lines) == 4:
-        lines.append(view.ui(N_("I have no emergency number for this place yet.")))
+             *([view.ui(NO_INTERNET), "", *found] if found else [view.ui(NONE_YET)])]
     rows = [[Button(("✅ " if choice == leave else "") + t.gettext(label),
                     Action(Kind.KEEP_LEAVE, place.id, page=int(choice)))]
             for choice, label in LEAVE_CHOICES.items() if view.state.tidy is not Tidy.KEEP]
-    return replace(view.screen(lines, rows), kept=True)
+    return replace(view.screen(lines, rows), kept=True, leave=leave)

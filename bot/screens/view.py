@@ -33,6 +33,7 @@ class Screen:
     urgent: bool = False  # emergency screens go first in the send queue
     private: bool = False  # drawn from what someone typed: never kept in a cache
     kept: bool = False  # numbers to keep: a message of its own, never the screen tidy-up hides
+    leave: bool = False  # and the person chose that tidy-up leaves it
 
     def buttons(self) -> list[Button]:
         return [b for row in self.rows for b in row]

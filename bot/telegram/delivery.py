@@ -160,10 +160,7 @@ class Delivery:
             await self.blocked(key)
             return
         self.guards.history.add(chat.id, sent.message_id)
-        if screen.kept:
-            self.guards.kept.mark(chat.id, sent.message_id)
-        else:
-            self.guards.tidy.shown(chat.id, sent.message_id)
+        self._shown(chat.id, sent.message_id, screen)
         if key is not None:
             self.onscreen.shown(key, sent.message_id, digest(screen.text, markup))
 
@@ -193,8 +190,7 @@ class Delivery:
                 parse_mode=ParseMode.HTML, reply_markup=markup,
                 link_preview_options=NO_PREVIEW, rate_limit_args=_reply(screen),
             )
-            if not screen.kept:
-                self.guards.tidy.shown(message.chat_id, message.message_id)
+            self._shown(message.chat_id, message.message_id, screen)
             self.onscreen.shown(key, message.message_id, shows)
         except BadRequest as exc:
             if "not modified" in exc.message.lower():
@@ -205,6 +201,15 @@ class Delivery:
                 await self._send_now(message.chat, screen, key)
         except Forbidden:
             await self.blocked(key)
+
+    def _shown(self, chat_id: int, message_id: int, screen: Screen) -> None:
+        """The screen tidy-up hides next; or numbers to keep, with the choice the message now
+        shows (noted as it is shown, under the chat's turn: a quick tapper's older press, handled
+        late, is never shown, so never noted either)."""
+        if screen.kept:
+            self.guards.kept.mark(chat_id, message_id, screen.leave)
+        else:
+            self.guards.tidy.shown(chat_id, message_id)
 
     async def blocked(self, key: bytes | None) -> None:
         """The person blocked the bot: forget them, as they would want."""
@@ -248,8 +253,8 @@ class Delivery:
         """Chats whose person went quiet: a neutral last screen (`neutral` in their language),
         or an empty chat."""
         for chat_id, countdown in self.guards.tidy.due():
-            gone, left = self.guards.kept.tidy(chat_id)
             async with self.turns.turn(chat_id):  # not in the middle of a press's edit
+                gone, left = self.guards.kept.tidy(chat_id)  # as the messages show now
                 try:
                     if countdown.mode is Tidy.CLEAR:
                         await self._delete_all(chat_id, countdown.key, left)

@@ -150,10 +150,8 @@ class Handlers:
                 store.totals.count("search", "found" if effect.found else "not found")
             elif isinstance(effect, ScheduleTidy) and chat is not None:
                 guards.tidy.arm(chat.id, key, effect.mode, effect.lang)
-            elif isinstance(effect, KeepNumbers) and chat is not None:
+            elif isinstance(effect, KeepNumbers):  # the choice is noted as it is shown
                 fresh = effect.leave is None
-                if query is not None and query.message is not None and not fresh:
-                    guards.kept.mark(chat.id, query.message.message_id, bool(effect.leave))
             elif isinstance(effect, ClearChat) and chat is not None:
                 await self.delivery.clear(chat, outcome.screen, key)
                 return False
