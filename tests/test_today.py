@@ -203,6 +203,55 @@ async def test_open_now_and_when_it_opens_across_midnight(tmp_path: Path, lang: 
         assert "🟢 " + said(t, "Open 24 hours") in await press(h, Kind.EMERGENCY)
 
 
+def lines_of(screen: str) -> list[str]:
+    return [line.strip() for line in screen.split("\n")]
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+async def test_a_closed_day_closes_the_night_begun_on_it_and_claims_no_hour_of_its_own(
+    tmp_path: Path, lang: str
+) -> None:
+    text = edit(night_text(), "isf-1745", "}]}", "}], closed_on: [2026-06-12]}")  # a Friday
+    text = edit(text, "iq-911", "hours: {en: 24/7}, schedule: [{days: [mon, tue, wed, thu, fri, "
+                "sat, sun], open: \"00:00\", close: \"00:00\"}]}",
+                "hours: {en: 24/7}, closed_on: [2026-06-12]}")  # free-text hours, one day shut
+    atomic_write(tmp_path / "resources.yaml", text)
+    clock = WallClock("2026-06-12T16:00+00:00")  # Friday 19:00 in Beirut
+    async with running_harness(make_settings(tmp_path), wall_clock=clock) as h:
+        t = await person(h, lang, "lb")
+        saturday = t.gettext("Saturday")
+        card = await press(h, Kind.RESOURCE, "isf-1745", "emergency")
+        assert "🔴 " + said(t, "Closed now, opens {day} {time}", day=saturday, time="20:00") in (
+            card), card
+        clock.now = at("2026-06-12T22:00+00:00")  # Saturday 01:00: Friday's night never began
+        card = await press(h, Kind.RESOURCE, "isf-1745", "emergency")
+        assert "🔴 " + said(t, "Closed now, opens today at {time}", time="20:00") in card, card
+        clock.now = at("2026-06-12T09:00+00:00")  # noon in Baghdad, the day 911 is shut
+        shut = lines_of(await press(h, Kind.RESOURCE, "iq-911", "emergency"))
+        assert "🔴 " + said(t, "Closed now") in shut, shut  # not "opens Saturday 00:00"
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+async def test_an_opening_a_week_or_more_away_is_given_by_its_date(
+    tmp_path: Path, lang: str
+) -> None:
+    text = edit(night_text(), "isf-1745", "}]}", "}], closed_on: [2026-06-12, 2026-06-13]}")
+    text = edit(text, "smex", "days: [sun, mon, tue, wed, thu]", "days: [sun]")
+    atomic_write(tmp_path / "resources.yaml", text)
+    clock = WallClock("2026-06-11T09:00+00:00")  # Thursday noon in Beirut: no night till the 19th
+    async with running_harness(make_settings(tmp_path), wall_clock=clock) as h:
+        t = await person(h, lang, "lb")
+        card = await press(h, Kind.RESOURCE, "isf-1745", "emergency")
+        expected = said(t, "Closed now, opens {day} {time}", day=t.date(dt.date(2026, 6, 19)),
+                        time="20:00")
+        assert "🔴 " + expected in card, card
+        clock.now = at("2026-06-14T15:00+00:00")  # Sunday 18:00 in Baghdad: next Sunday
+        card = await press(h, Kind.RESOURCE, "smex", "digital")
+        expected = said(t, "Closed now, opens {day} {time}", day=t.date(dt.date(2026, 6, 21)),
+                        time="09:00")
+        assert "🔴 " + expected in card, card
+
+
 @pytest.mark.parametrize("lang", SHIPPED)
 async def test_hours_are_read_in_the_lines_zone_never_the_persons(
     tmp_path: Path, lang: str

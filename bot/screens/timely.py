@@ -53,10 +53,12 @@ def contact_notes(view: View, resource: Resource, contact: Contact) -> list[str]
     opens = found.opens
     if opens is None:
         return [*notes, "🔴 " + view.ui(N_("Closed now"))]
-    today = opens.date() == status.local(view.now, tz).date()
-    message = N_("Closed now, opens today at {time}") if today else N_(
+    ahead = (opens.date() - status.local(view.now, tz).date()).days
+    message = N_("Closed now, opens today at {time}") if ahead == 0 else N_(
         "Closed now, opens {day} {time}")
-    day = view.t.gettext(status.DAY_NAMES[opens.weekday()])
+    # a week or more away, the date: "opens Sunday" read on a Sunday means today
+    day = view.t.date(opens.date()) if ahead >= 7 else view.t.gettext(
+        status.DAY_NAMES[opens.weekday()])
     return [*notes, "🔴 " + view.ui(message, day=day, time=opens.strftime("%H:%M"))]
 
 
