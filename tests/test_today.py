@@ -15,6 +15,7 @@ import pytest
 from bot.core.callbacks import Action, Kind, decode
 from bot.directory import status
 from bot.directory.model import Contact, in_language
+from bot.i18n.bidi import LRI, PDI
 from bot.i18n.translator import Translator
 from bot.loading.reader import InProcessReader
 from bot.loading.sources import load_directory
@@ -207,6 +208,13 @@ def lines_of(screen: str) -> list[str]:
     return [line.strip() for line in screen.split("\n")]
 
 
+def time_whole(h: Harness, t: Translator, time: str) -> bool:
+    """The time is one run: on a right-to-left screen isolated whole, never split by the year
+    before it ("2026 20" and ":00")."""
+    text = tdlib.parse_html(h.screen()["text"]).text
+    return f"{LRI}{time}{PDI}" in text if t.rtl else time in text
+
+
 @pytest.mark.parametrize("lang", SHIPPED)
 async def test_a_closed_day_closes_the_night_begun_on_it_and_claims_no_hour_of_its_own(
     tmp_path: Path, lang: str
@@ -244,12 +252,12 @@ async def test_an_opening_a_week_or_more_away_is_given_by_its_date(
         card = await press(h, Kind.RESOURCE, "isf-1745", "emergency")
         expected = said(t, "Closed now, opens {day} {time}", day=t.date(dt.date(2026, 6, 19)),
                         time="20:00")
-        assert "🔴 " + expected in card, card
+        assert "🔴 " + expected in card and time_whole(h, t, "20:00"), card
         clock.now = at("2026-06-14T15:00+00:00")  # Sunday 18:00 in Baghdad: next Sunday
         card = await press(h, Kind.RESOURCE, "smex", "digital")
         expected = said(t, "Closed now, opens {day} {time}", day=t.date(dt.date(2026, 6, 21)),
                         time="09:00")
-        assert "🔴 " + expected in card, card
+        assert "🔴 " + expected in card and time_whole(h, t, "09:00"), card
 
 
 @pytest.mark.parametrize("lang", SHIPPED)
