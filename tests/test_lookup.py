@@ -232,3 +232,33 @@ def test_known_fakes_may_stand_in_their_own_file_of_a_folder(tmp_path: Path) -> 
     directory = load_directory(folder, InProcessReader())
     found = check(directory.lookup, "0750 000 0001")
     assert found is not None and [f.value for f in found.fakes] == [FAKE]
+
+
+MOVED_ALERT = "The office moved; call before you go."
+
+
+def _name(h: Harness, lang: str, resource: str) -> str:
+    found = h.bot.reloader.current.resources[resource]
+    return in_language(found.name, h.bot.catalogs.get(lang).fallback)
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+async def test_a_listed_line_that_moved_or_changed_its_number_says_so(
+    tmp_path: Path, lang: str
+) -> None:
+    text = (ROOT / "resources.yaml").read_text(encoding="utf-8")
+    start = text.index("  - id: kwu-panawar\n")
+    moved = text[start:].replace("    operator: other\n", "    operator: other\n    status: moved\n"
+                                 f"    alert: {{text: {{en: {MOVED_ALERT}}}}}\n", 1).replace(
+        '        value: "07502008179"\n',
+        '        value: "07502008179"\n        status: number_changed\n', 1)
+    (tmp_path / "resources.yaml").write_text(text[:start] + moved, encoding="utf-8")
+    async with running_harness(make_settings(tmp_path, flood_updates=1000)) as h:
+        person = await _person(h, lang, 6008)
+        await h.send("+964 750 200 8179", person)
+        read = _read(h, 6008).split("\n")
+        listed = read.index("✅ " + _ui(h, lang, IN_LIST, name=_name(h, lang, "kwu-panawar")))
+        notes = read[listed + 1 : listed + 4]
+        assert notes == ["⚠️ " + _ui(h, lang, "Moved"), f"📢 {MOVED_ALERT}",
+                         "⚠️ " + _ui(h, lang, "Number changed")], read
+

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 SCAM_CATEGORY = "safety-scams"  # the guides shown after every answer
 MOST = 5  # things looked up in one message
+Found = tuple[str, int]  # a listed contact: its resource's id, its place among the contacts
 _NUMBER = re.compile(r"\+?\d[\d\s().\-/]{5,}\d")
 _SHORT = re.compile(r"\s*(\d{3,8})\s*\??\s*")  # a service code, sent on its own
 _USERNAME = re.compile(r"@([A-Za-z][A-Za-z0-9_]{3,31})")
@@ -121,30 +122,30 @@ class Lookup:
     """The directory's contacts and known fakes by key, built once per directory."""
 
     countries: tuple[str, ...]
-    listed: Mapping[str, tuple[str, ...]]  # key -> ids of the resources it belongs to
+    listed: Mapping[str, tuple[Found, ...]]  # key -> the contacts it is
     fakes: Mapping[str, KnownFake]
 
 
 @dataclass(frozen=True)
 class Checked:
-    """What a message held: known fakes, resources it belongs to, and how many were unknown;
-    `rest`, the message without them, is only ever listened to for danger."""
+    """What a message held: known fakes, contacts it is, and how many were unknown; `rest`,
+    the message without them, is only ever listened to for danger."""
 
     fakes: tuple[KnownFake, ...] = ()
-    listed: tuple[str, ...] = ()
+    listed: tuple[Found, ...] = ()
     unknown: int = 0
     rest: str = field(default="", repr=False, compare=False)
 
 
 def lookup_of(directory: Directory) -> Lookup:
-    listed: dict[str, list[str]] = {}
+    listed: dict[str, list[Found]] = {}
     for resource in directory.data.resources:
-        for contact, shown in directory.contacts(resource):
+        for j, (contact, shown) in enumerate(directory.contacts(resource)):
             number, country = shown.number, directory.contact_country(resource, contact)
             keys = listed_keys(contact.value) if number is None else {
                 f"tel:{country}:{number.dial}" if number.local_only else f"tel:{number.dial}"}
             for key in keys:
-                listed.setdefault(key, []).append(resource.id)
+                listed.setdefault(key, []).append((resource.id, j))
     fakes = {key: fake for fake in directory.data.known_fakes for key in listed_keys(fake.value)}
     countries = tuple(sorted({r.country for r in directory.data.regions if r.country}))
     return Lookup(countries, {k: tuple(dict.fromkeys(v)) for k, v in listed.items()}, fakes)
@@ -166,6 +167,7 @@ def check(lookup: Lookup, text: str) -> Checked | None:
 def conflicts(directory: Directory) -> list[str]:
     """Known fakes that are also a contact of the directory, for `penah check`."""
     lookup = directory.lookup
-    return [f"known fake {fake.value!r} is also a contact of {', '.join(lookup.listed[key])}; "
+    return [f"known fake {fake.value!r} is also a contact of "
+            f"{', '.join(dict.fromkeys(r for r, _ in lookup.listed[key]))}; "
             "the bot answers 'Known fake'" for key, fake in lookup.fakes.items()
             if key in lookup.listed]
