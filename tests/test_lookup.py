@@ -262,3 +262,16 @@ async def test_a_listed_line_that_moved_or_changed_its_number_says_so(
         assert notes == ["⚠️ " + _ui(h, lang, "Moved"), f"📢 {MOVED_ALERT}",
                          "⚠️ " + _ui(h, lang, "Number changed")], read
 
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+async def test_in_discreet_mode_a_masked_lines_site_is_not_shown_either(
+    shipped: Harness, lang: str
+) -> None:
+    person = await _person(shipped, lang, 6009, discreet=True)
+    await shipped.send("0545 340 82 12", person)  # Kaos GL, whose site is kaosgl.org
+    assert "kaosgl" not in shipped.screen(6009)["text"].casefold()
+    assert _ui(shipped, lang, "Contact {n}", n="1") in _read(shipped, 6009)  # its card, a tap away
+    await _person(shipped, lang, 6010)
+    await shipped.send("0545 340 82 12", user(6010, lang))  # not discreet: the site is shown
+    assert "kaosgl.org" in _read(shipped, 6010)

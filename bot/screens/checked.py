@@ -38,7 +38,8 @@ def checked(view: View, found: Checked) -> Screen:
         lines += timely.resource_notes(view, resource)
         lines += [note for j in contacts
                   for note in timely.contact_notes(view, resource, resource.contacts[j])]
-        lines.append(provenance.resource_line(view.ui, view.t, resource))
+        if name == view.label(resource.name):  # masked, its site would tell as its name does
+            lines.append(provenance.resource_line(view.ui, view.t, resource))
         rows.append([Button(name, Action(Kind.RESOURCE, resource.id, resource.categories[0]))])
     if found.unknown:
         told = found.fakes or found.listed
