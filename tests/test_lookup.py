@@ -20,7 +20,7 @@ from bot.directory.phones import read_number
 from bot.loading.reader import InProcessReader
 from bot.loading.sources import load_directory
 from bot.ops.logs import setup_logging
-from bot.screens.checked import IN_LIST, KNOWN_FAKE, NOT_IN_LIST
+from bot.screens.checked import IN_LIST, KNOWN_FAKE, NOT_IN_LIST, OTHERS_NOT_IN_LIST
 from tests.conftest import ROOT, Harness, make_settings, running_harness
 from tests.fakes import buttons, user
 from tests.langs import SHIPPED
@@ -275,3 +275,23 @@ async def test_in_discreet_mode_a_masked_lines_site_is_not_shown_either(
     await _person(shipped, lang, 6010)
     await shipped.send("0545 340 82 12", user(6010, lang))  # not discreet: the site is shown
     assert "kaosgl.org" in _read(shipped, 6010)
+
+
+# (what is sent, listed entries it names, whether something in it is not in our list)
+ODD_MESSAGES: list[tuple[str, list[str], bool]] = [
+    ("https://help.unhcr.org@evil.example/apply", [], True),  # opens evil.example
+    ("https://evil.example\\@help.unhcr.org/syria/", [], True),  # a browser opens evil.example
+]
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+async def test_a_link_hiding_its_site_is_not_in_our_list(shipped: Harness, lang: str) -> None:
+    person = await _person(shipped, lang, 6011)
+    for written, entries, unknown in ODD_MESSAGES:
+        await shipped.send(written, person)
+        read = _read(shipped, 6011)
+        opened = [a.target for a in _opens(shipped, 6011) if a.kind is Kind.RESOURCE]
+        assert opened == entries, (written, read)
+        others = OTHERS_NOT_IN_LIST if entries else NOT_IN_LIST
+        assert (_ui(shipped, lang, others) in read) is unknown, (written, read)
+        assert "evil" not in read and "0000" not in read  # nothing sent is echoed
