@@ -281,11 +281,16 @@ async def test_in_discreet_mode_a_masked_lines_site_is_not_shown_either(
 ODD_MESSAGES: list[tuple[str, list[str], bool]] = [
     ("https://help.unhcr.org@evil.example/apply", [], True),  # opens evil.example
     ("https://evil.example\\@help.unhcr.org/syria/", [], True),  # a browser opens evil.example
+    ("0750 200 8179\n0750 000 0000", ["kwu-panawar"], True),  # one a line, as pasted
+    ("0750 200 8179 0750 000 0000", ["kwu-panawar"], True),  # side by side
+    ("0750 000 0000 / 0545 340 82 12", ["kaosgl-refugee"], True),
 ]
 
 
 @pytest.mark.parametrize("lang", SHIPPED)
-async def test_a_link_hiding_its_site_is_not_in_our_list(shipped: Harness, lang: str) -> None:
+async def test_a_link_hiding_its_site_and_numbers_side_by_side_are_answered(
+    shipped: Harness, lang: str
+) -> None:
     person = await _person(shipped, lang, 6011)
     for written, entries, unknown in ODD_MESSAGES:
         await shipped.send(written, person)

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 SCAM_CATEGORY = "safety-scams"  # the guides shown after every answer
 MOST = 5  # things looked up in one message
+GROUPS = 6  # digit groups one number is written in, at most ("+964 750 200 81 79")
 Found = tuple[str, int]  # a listed contact: its resource's id, its place among the contacts
 _NUMBER = re.compile(r"\+?\d[\d\s().\-/]{5,}\d")
 _SHORT = re.compile(r"\s*(\d{3,8})\s*\??\s*")  # a service code, sent on its own
@@ -96,9 +97,25 @@ def keys_in(text: str, countries: Collection[str]) -> tuple[list[set[str]], str]
     if not found and not numbers and _SHORT.fullmatch(remains):
         numbers.append(remains)
     for number in numbers:
-        found.append(number_keys(number, countries))
+        found += _numbers(number, countries) if len(found) < MOST else []
         remains = remains.replace(number, " ")
     return [keys for keys in found if keys][:MOST], remains
+
+
+def _numbers(run: str, countries: Collection[str]) -> list[set[str]]:
+    """The keys of the number a run of digits is; if it is none (numbers side by side, or one
+    a line), of the numbers its groups make, each of the most groups from the left that do."""
+    if keys := number_keys(run, countries):
+        return [keys]
+    groups, start, found = run.split(), 0, list[set[str]]()
+    while start < min(len(groups), GROUPS * MOST) and len(found) < MOST:
+        for end in range(min(len(groups), start + GROUPS), start, -1):
+            keys = number_keys(" ".join(groups[start:end]), countries)
+            if any(key.startswith("tel:+") for key in keys):
+                found.append(keys)
+                break
+        start = end
+    return found
 
 
 def listed_keys(value: str) -> set[str]:
