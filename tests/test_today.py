@@ -161,6 +161,30 @@ async def test_an_alert_past_until_is_gone_without_a_reload(tmp_path: Path, lang
         assert h.bot.reloader.generation == generation, "no reload in between"
 
 
+# An alert on a place that tells, its telling word first.
+TELLING = ('{en: "LGBT people were stopped at checkpoints this week.", '
+           'ar: "مجتمع الميم: أُوقف أشخاص عند نقاط التفتيش هذا الأسبوع."}')
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+async def test_a_place_alert_that_tells_stays_out_of_the_chat_list_preview(
+    tmp_path: Path, lang: str
+) -> None:
+    text = ZONED.replace("    timezone: Asia/Beirut\n", "    timezone: Asia/Beirut\n"
+                         f"    alert: {{text: {TELLING}}}\n")
+    atomic_write(tmp_path / "resources.yaml", text)
+    async with running_harness(make_settings(tmp_path)) as h:
+        t = await person(h, lang, "lb")
+        alert = h.bot.reloader.current.regions["lb"].alert
+        assert alert is not None
+        shown = "📢 " + tdlib.without_marks(in_language(alert.text, t.fallback))
+        for kind, target in [(Kind.HOME, ""), (Kind.EMERGENCY, ""), (Kind.CATEGORY, "digital")]:
+            screen = await press(h, kind, target)
+            preview = tdlib.preview(h.screen()["text"])
+            assert h.bot.terms.found(preview, *t.fallback) is None, preview
+            assert kind is Kind.HOME or shown in screen, screen  # past the preview, still said
+
+
 # --------------------------------------------------------------------------- hours
 
 

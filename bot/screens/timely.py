@@ -34,10 +34,12 @@ def resource_notes(view: View, resource: Resource) -> list[str]:
                                               view.directory.zone(resource))]
 
 
-def region_notes(view: View) -> list[str]:
-    """The alert on the person's place (internet cuts on exam days, say)."""
+def region_notes(view: View, *, glance: bool = False) -> list[str]:
+    """The alert on the person's place (internet cuts on exam days, say); `glance`: where a
+    chat list's preview shows it, only if it does not tell (screens show it past the preview)."""
     region = view.directory.regions.get(view.state.region or "")
-    return _alert(view, region.alert, view.directory.zone(region)) if region else []
+    notes = _alert(view, region.alert, view.directory.zone(region)) if region else []
+    return [note for note in notes if not (glance and view.telling(note))]
 
 
 def contact_notes(view: View, resource: Resource, contact: Contact) -> list[str]:
