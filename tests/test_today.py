@@ -399,6 +399,10 @@ ISF_PHONE = 'value: "1745"}'
      "resources[2].contacts[0].status", "must be one of: 'open', 'temporarily_closed'"),
     (ISF_PHONE, 'value: "1745", alert: {text: {en: x}, from: 2026-06-10, until: 2026-06-01}}',
      "alert:", "resources[2].contacts[0].alert", "'from' 2026-06-10 is after 'until'"),
+    (ISF_PHONE, 'value: "1745", closed_on: [2026-02-30]}', "closed_on:",  # no such day
+     "resources[2].contacts[0].closed_on[0]", "Input should be a valid date"),
+    (ISF_PHONE, 'value: "1745", alert: {text: {en: x}, until: 2026-04-31}}', "until:",
+     "resources[2].contacts[0].alert.until", "Input should be a valid date"),
     (ISF_PHONE, 'value: "1745", closed_on: [2026-06-10]}', "closed_on:",
      "resources[2].contacts[0].closed_on",
      "hours and dates are read in one time zone, and its regions have none in common "
@@ -407,7 +411,7 @@ ISF_PHONE = 'value: "1745"}'
 def test_check_names_file_line_and_field_of_status_and_hours(
     old: str, new: str, needle: str, field: str, message: str
 ) -> None:
-    base = GOOD if "closed_on" in field else ZONED  # GOOD's regions give no time zone
+    base = GOOD if field.endswith("closed_on") else ZONED  # GOOD's regions give no time zone
     text = edit(base, "isf-1745", old, new)
     [problem] = problems_of(text)
     assert problem.startswith(f"resources.yaml:{line_of(text, needle)}:"), problem
