@@ -135,6 +135,23 @@ async def test_a_reload_that_closes_a_line_takes_it_off_emergency_and_search_not
 
 
 @pytest.mark.parametrize("lang", SHIPPED)
+async def test_an_old_number_leaves_the_emergency_screen_and_the_numbers_to_keep(
+    tmp_path: Path, lang: str
+) -> None:
+    """A number marked changed may ring no one, or someone else: not on a screen of numbers
+    to call at once, nor in a list written down for when the network is cut."""
+    old = edit(GOOD, "iq-911", 'hours: {en: 24/7}}', 'hours: {en: 24/7}, status: number_changed}')
+    atomic_write(tmp_path / "resources.yaml", old)
+    async with running_harness(make_settings(tmp_path)) as h:
+        t = await person(h, lang, "iq-fed")
+        assert "911" not in await press(h, Kind.EMERGENCY)
+        await h.press(Action(Kind.KEEP).encode(), message_id=h.screen()["message_id"])
+        assert "911" not in read(h)
+        card = await press(h, Kind.RESOURCE, "iq-911", "emergency")  # its card still says why
+        assert "📞 911" in card and "⚠️ " + said(t, "Number changed") in card
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
 async def test_an_alert_past_until_is_gone_without_a_reload(tmp_path: Path, lang: str) -> None:
     text = ZONED.replace("    timezone: Asia/Beirut\n", "    timezone: Asia/Beirut\n"
                          f"    alert: {{text: {EXAMS}, until: 2026-06-10}}\n")
