@@ -284,6 +284,9 @@ ODD_MESSAGES: list[tuple[str, list[str], bool]] = [
     ("0750 200 8179\n0750 000 0000", ["kwu-panawar"], True),  # one a line, as pasted
     ("0750 200 8179 0750 000 0000", ["kwu-panawar"], True),  # side by side
     ("0750 000 0000 / 0545 340 82 12", ["kaosgl-refugee"], True),
+    ("https://help.unhcr.org/syria؟", ["unhcr-sy"], False),  # asked with Arabic's "?"
+    ("«help.unhcr.org/syria»،", ["unhcr-sy"], False),
+    ("(https://help.unhcr.org/syria/)", ["unhcr-sy"], False),
 ]
 
 

@@ -61,9 +61,10 @@ def link_keys(written: str, *, whole: bool) -> set[str]:
     """A link as its site and path, and each shorter path (a page under a listed one is on the
     same site's same part); a t.me link is its username, a wa.me link its number. `whole`:
     the message is only this, so a bare "site.org" counts as a link too."""
+    written = written.strip(_PUNCTUATION)  # «…», (…), …؟ around it are the sentence's
     if "@" in re.split(r"[/?#]", written.partition("://")[2])[0]:  # a user before the site:
         return {"web:" + written.lower()}  # "https://help.unhcr.org@evil.org" opens evil.org
-    match = _LINK.fullmatch(written.rstrip(_PUNCTUATION))
+    match = _LINK.fullmatch(written)
     if match is None or not (whole or "://" in written or "/" in written or "www." in written):
         return set()
     parts = urlsplit(written if "://" in written else "https://" + written)
@@ -82,7 +83,7 @@ def keys_in(text: str, countries: Collection[str]) -> tuple[list[set[str]], str]
     found, rest = [], []
     words = text.split()
     for word in words:
-        username = _USERNAME.fullmatch(word.rstrip(_PUNCTUATION))
+        username = _USERNAME.fullmatch(word.strip(_PUNCTUATION))
         keys = {"tg:" + username.group(1).lower()} if username else set()
         if not keys and ("@" not in word or "://" in word) and not _NUMBER.fullmatch(
                 _ascii_digits(word)):
