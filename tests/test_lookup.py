@@ -20,7 +20,7 @@ from bot.directory.phones import read_number
 from bot.loading.reader import InProcessReader
 from bot.loading.sources import load_directory
 from bot.ops.logs import setup_logging
-from bot.screens.checked import IN_LIST, KNOWN_FAKE, NOT_IN_LIST
+from bot.screens.checked import IN_LIST, KNOWN_FAKE, NOT_IN_LIST, OTHERS_NOT_IN_LIST
 from tests.conftest import ROOT, Harness, make_settings, running_harness
 from tests.fakes import buttons, user
 from tests.langs import SHIPPED
@@ -232,3 +232,74 @@ def test_known_fakes_may_stand_in_their_own_file_of_a_folder(tmp_path: Path) -> 
     directory = load_directory(folder, InProcessReader())
     found = check(directory.lookup, "0750 000 0001")
     assert found is not None and [f.value for f in found.fakes] == [FAKE]
+
+
+MOVED_ALERT = "The office moved; call before you go."
+
+
+def _name(h: Harness, lang: str, resource: str) -> str:
+    found = h.bot.reloader.current.resources[resource]
+    return in_language(found.name, h.bot.catalogs.get(lang).fallback)
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+async def test_a_listed_line_that_moved_or_changed_its_number_says_so(
+    tmp_path: Path, lang: str
+) -> None:
+    text = (ROOT / "resources.yaml").read_text(encoding="utf-8")
+    start = text.index("  - id: kwu-panawar\n")
+    moved = text[start:].replace("    operator: other\n", "    operator: other\n    status: moved\n"
+                                 f"    alert: {{text: {{en: {MOVED_ALERT}}}}}\n", 1).replace(
+        '        value: "07502008179"\n',
+        '        value: "07502008179"\n        status: number_changed\n', 1)
+    (tmp_path / "resources.yaml").write_text(text[:start] + moved, encoding="utf-8")
+    async with running_harness(make_settings(tmp_path, flood_updates=1000)) as h:
+        person = await _person(h, lang, 6008)
+        await h.send("+964 750 200 8179", person)
+        read = _read(h, 6008).split("\n")
+        listed = read.index("✅ " + _ui(h, lang, IN_LIST, name=_name(h, lang, "kwu-panawar")))
+        notes = read[listed + 1 : listed + 4]
+        assert notes == ["⚠️ " + _ui(h, lang, "Moved"), f"📢 {MOVED_ALERT}",
+                         "⚠️ " + _ui(h, lang, "Number changed")], read
+
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+async def test_in_discreet_mode_a_masked_lines_site_is_not_shown_either(
+    shipped: Harness, lang: str
+) -> None:
+    person = await _person(shipped, lang, 6009, discreet=True)
+    await shipped.send("0545 340 82 12", person)  # Kaos GL, whose site is kaosgl.org
+    assert "kaosgl" not in shipped.screen(6009)["text"].casefold()
+    assert _ui(shipped, lang, "Contact {n}", n="1") in _read(shipped, 6009)  # its card, a tap away
+    await _person(shipped, lang, 6010)
+    await shipped.send("0545 340 82 12", user(6010, lang))  # not discreet: the site is shown
+    assert "kaosgl.org" in _read(shipped, 6010)
+
+
+# (what is sent, listed entries it names, whether something in it is not in our list)
+ODD_MESSAGES: list[tuple[str, list[str], bool]] = [
+    ("https://help.unhcr.org@evil.example/apply", [], True),  # opens evil.example
+    ("https://evil.example\\@help.unhcr.org/syria/", [], True),  # a browser opens evil.example
+    ("0750 200 8179\n0750 000 0000", ["kwu-panawar"], True),  # one a line, as pasted
+    ("0750 200 8179 0750 000 0000", ["kwu-panawar"], True),  # side by side
+    ("0750 000 0000 / 0545 340 82 12", ["kaosgl-refugee"], True),
+    ("https://help.unhcr.org/syria؟", ["unhcr-sy"], False),  # asked with Arabic's "?"
+    ("«help.unhcr.org/syria»،", ["unhcr-sy"], False),
+    ("(https://help.unhcr.org/syria/)", ["unhcr-sy"], False),
+]
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+async def test_a_link_hiding_its_site_and_numbers_side_by_side_are_answered(
+    shipped: Harness, lang: str
+) -> None:
+    person = await _person(shipped, lang, 6011)
+    for written, entries, unknown in ODD_MESSAGES:
+        await shipped.send(written, person)
+        read = _read(shipped, 6011)
+        opened = [a.target for a in _opens(shipped, 6011) if a.kind is Kind.RESOURCE]
+        assert opened == entries, (written, read)
+        others = OTHERS_NOT_IN_LIST if entries else NOT_IN_LIST
+        assert (_ui(shipped, lang, others) in read) is unknown, (written, read)
+        assert "evil" not in read and "0000" not in read  # nothing sent is echoed

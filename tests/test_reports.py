@@ -14,6 +14,7 @@ import pytest
 from bot.core.callbacks import REPORTS, Action, Kind, decode
 from bot.core.decide import TOLD
 from bot.screens.cards import REPORT_BUTTONS, UNREACHABLE
+from bot.storage.reports import PER_PERSON, Reports
 from tests.conftest import ROOT, Clock, Harness, make_settings, running_harness
 from tests.fakes import buttons, user
 from tests.langs import SHIPPED
@@ -136,3 +137,28 @@ async def test_a_forged_report_of_no_resource_tells_no_one(shipped: Harness) -> 
         await shipped.press(data, person)
     assert _told(shipped) == []
     assert shipped.screen(7050)["text"].startswith("This menu has changed.")
+
+
+async def test_one_person_tells_admins_of_a_few_lines_not_of_every_line(shipped: Harness) -> None:
+    """Callback data anyone can write: one person pressing "asked me for money" for every
+    line would flood the admins' chat and the bot's sending."""
+    person = user(7060)
+    await shipped.send("/start", person)
+    await shipped.press(Action(Kind.SET_LANGUAGE, "en").encode(), person)
+    lines = list(shipped.bot.reloader.current.resources)[: 2 * PER_PERSON]
+    for line in lines:
+        await shipped.press(Action(Kind.ASKED_MONEY, line, "legal").encode(), person)
+    assert len(_told(shipped)) == PER_PERSON
+    await _report(shipped, Kind.ASKED_MONEY, 7061)  # another person is heard at once
+    assert len(_told(shipped)) == PER_PERSON + 1
+
+
+def test_the_people_remembered_stay_within_the_guards_size_and_48_hours(clock: Clock) -> None:
+    reports = Reports(100, clock=clock)
+    for person in range(300):  # many people, each reporting three of many lines
+        for step in range(3):
+            reports.add(Kind.REPORT, f"line-{(person + step) % 50}", person.to_bytes(4, "big"))
+    assert 0 < len(reports) <= 100
+    clock.advance(48 * HOUR)
+    reports.prune()
+    assert len(reports) == 0 and reports.unreachable() == frozenset()

@@ -135,6 +135,23 @@ async def test_a_reload_that_closes_a_line_takes_it_off_emergency_and_search_not
 
 
 @pytest.mark.parametrize("lang", SHIPPED)
+async def test_an_old_number_leaves_the_emergency_screen_and_the_numbers_to_keep(
+    tmp_path: Path, lang: str
+) -> None:
+    """A number marked changed may ring no one, or someone else: not on a screen of numbers
+    to call at once, nor in a list written down for when the network is cut."""
+    old = edit(GOOD, "iq-911", 'hours: {en: 24/7}}', 'hours: {en: 24/7}, status: number_changed}')
+    atomic_write(tmp_path / "resources.yaml", old)
+    async with running_harness(make_settings(tmp_path)) as h:
+        t = await person(h, lang, "iq-fed")
+        assert "911" not in await press(h, Kind.EMERGENCY)
+        await h.press(Action(Kind.KEEP).encode(), message_id=h.screen()["message_id"])
+        assert "911" not in read(h)
+        card = await press(h, Kind.RESOURCE, "iq-911", "emergency")  # its card still says why
+        assert "📞 911" in card and "⚠️ " + said(t, "Number changed") in card
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
 async def test_an_alert_past_until_is_gone_without_a_reload(tmp_path: Path, lang: str) -> None:
     text = ZONED.replace("    timezone: Asia/Beirut\n", "    timezone: Asia/Beirut\n"
                          f"    alert: {{text: {EXAMS}, until: 2026-06-10}}\n")
@@ -159,6 +176,30 @@ async def test_an_alert_past_until_is_gone_without_a_reload(tmp_path: Path, lang
                        await press(h, Kind.RESOURCE, "isf-1745", "emergency")):
             assert "📢" not in screen, screen
         assert h.bot.reloader.generation == generation, "no reload in between"
+
+
+# An alert on a place that tells, its telling word first.
+TELLING = ('{en: "LGBT people were stopped at checkpoints this week.", '
+           'ar: "مجتمع الميم: أُوقف أشخاص عند نقاط التفتيش هذا الأسبوع."}')
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+async def test_a_place_alert_that_tells_stays_out_of_the_chat_list_preview(
+    tmp_path: Path, lang: str
+) -> None:
+    text = ZONED.replace("    timezone: Asia/Beirut\n", "    timezone: Asia/Beirut\n"
+                         f"    alert: {{text: {TELLING}}}\n")
+    atomic_write(tmp_path / "resources.yaml", text)
+    async with running_harness(make_settings(tmp_path)) as h:
+        t = await person(h, lang, "lb")
+        alert = h.bot.reloader.current.regions["lb"].alert
+        assert alert is not None
+        shown = "📢 " + tdlib.without_marks(in_language(alert.text, t.fallback))
+        for kind, target in [(Kind.HOME, ""), (Kind.EMERGENCY, ""), (Kind.CATEGORY, "digital")]:
+            screen = await press(h, kind, target)
+            preview = tdlib.preview(h.screen()["text"])
+            assert h.bot.terms.found(preview, *t.fallback) is None, preview
+            assert kind is Kind.HOME or shown in screen, screen  # past the preview, still said
 
 
 # --------------------------------------------------------------------------- hours
@@ -201,6 +242,76 @@ async def test_open_now_and_when_it_opens_across_midnight(tmp_path: Path, lang: 
             assert expected in await press(h, Kind.RESOURCE, "isf-1745", "emergency"), now
         await person(h, lang, "iq-fed")
         assert "🟢 " + said(t, "Open 24 hours") in await press(h, Kind.EMERGENCY)
+
+
+def lines_of(screen: str) -> list[str]:
+    return [line.strip() for line in screen.split("\n")]
+
+
+def time_whole(h: Harness, time: str) -> bool:
+    """The time is one run: on a right-to-left screen never split by a direction mark from the
+    year or word before it («2026 20» and «:00»)."""
+    return time in tdlib.parse_html(h.screen()["text"]).text
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+async def test_a_closed_day_closes_the_night_begun_on_it_and_claims_no_hour_of_its_own(
+    tmp_path: Path, lang: str
+) -> None:
+    text = edit(night_text(), "isf-1745", "}]}", "}], closed_on: [2026-06-12]}")  # a Friday
+    text = edit(text, "iq-911", "hours: {en: 24/7}, schedule: [{days: [mon, tue, wed, thu, fri, "
+                "sat, sun], open: \"00:00\", close: \"00:00\"}]}",
+                "hours: {en: 24/7}, closed_on: [2026-06-12]}")  # free-text hours, one day shut
+    atomic_write(tmp_path / "resources.yaml", text)
+    clock = WallClock("2026-06-12T16:00+00:00")  # Friday 19:00 in Beirut
+    async with running_harness(make_settings(tmp_path), wall_clock=clock) as h:
+        t = await person(h, lang, "lb")
+        saturday = t.gettext("Saturday")
+        card = await press(h, Kind.RESOURCE, "isf-1745", "emergency")
+        assert "🔴 " + said(t, "Closed now, opens {day} {time}", day=saturday, time="20:00") in (
+            card), card
+        clock.now = at("2026-06-12T22:00+00:00")  # Saturday 01:00: Friday's night never began
+        card = await press(h, Kind.RESOURCE, "isf-1745", "emergency")
+        assert "🔴 " + said(t, "Closed now, opens today at {time}", time="20:00") in card, card
+        clock.now = at("2026-06-12T09:00+00:00")  # noon in Baghdad, the day 911 is shut
+        shut = lines_of(await press(h, Kind.RESOURCE, "iq-911", "emergency"))
+        assert "🔴 " + said(t, "Closed now") in shut, shut  # not "opens Saturday 00:00"
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+async def test_an_opening_a_week_or_more_away_is_given_by_its_date(
+    tmp_path: Path, lang: str
+) -> None:
+    text = edit(night_text(), "isf-1745", "}]}", "}], closed_on: [2026-06-12, 2026-06-13]}")
+    text = edit(text, "smex", "days: [sun, mon, tue, wed, thu]", "days: [sun]")
+    atomic_write(tmp_path / "resources.yaml", text)
+    clock = WallClock("2026-06-11T09:00+00:00")  # Thursday noon in Beirut: no night till the 19th
+    async with running_harness(make_settings(tmp_path), wall_clock=clock) as h:
+        t = await person(h, lang, "lb")
+        card = await press(h, Kind.RESOURCE, "isf-1745", "emergency")
+        expected = said(t, "Closed now, opens {day} {time}", day=t.date(dt.date(2026, 6, 19)),
+                        time="20:00")
+        assert "🔴 " + expected in card and time_whole(h, "20:00"), card
+        clock.now = at("2026-06-14T15:00+00:00")  # Sunday 18:00 in Baghdad: next Sunday
+        card = await press(h, Kind.RESOURCE, "smex", "digital")
+        expected = said(t, "Closed now, opens {day} {time}", day=t.date(dt.date(2026, 6, 21)),
+                        time="09:00")
+        assert "🔴 " + expected in card and time_whole(h, "09:00"), card
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+async def test_a_time_in_an_english_alert_reads_whole_in_every_language(
+    tmp_path: Path, lang: str
+) -> None:
+    alert = "{text: {en: Calls go through only 09:00–17:00 during the storm.}}"
+    text = edit(ZONED, "isf-1745", "    operator: police\n",
+                f"    operator: police\n    alert: {alert}\n")
+    atomic_write(tmp_path / "resources.yaml", text)
+    async with running_harness(make_settings(tmp_path)) as h:
+        await person(h, lang, "lb")
+        card = await press(h, Kind.RESOURCE, "isf-1745", "emergency")
+        assert "📢 Calls go through only 09:00–17:00 during the storm." in card
+        assert time_whole(h, "09:00–17:00"), h.screen()["text"]
 
 
 @pytest.mark.parametrize("lang", SHIPPED)
@@ -305,6 +416,10 @@ ISF_PHONE = 'value: "1745"}'
      "resources[2].contacts[0].status", "must be one of: 'open', 'temporarily_closed'"),
     (ISF_PHONE, 'value: "1745", alert: {text: {en: x}, from: 2026-06-10, until: 2026-06-01}}',
      "alert:", "resources[2].contacts[0].alert", "'from' 2026-06-10 is after 'until'"),
+    (ISF_PHONE, 'value: "1745", closed_on: [2026-02-30]}', "closed_on:",  # no such day
+     "resources[2].contacts[0].closed_on[0]", "Input should be a valid date"),
+    (ISF_PHONE, 'value: "1745", alert: {text: {en: x}, until: 2026-04-31}}', "until:",
+     "resources[2].contacts[0].alert.until", "Input should be a valid date"),
     (ISF_PHONE, 'value: "1745", closed_on: [2026-06-10]}', "closed_on:",
      "resources[2].contacts[0].closed_on",
      "hours and dates are read in one time zone, and its regions have none in common "
@@ -313,7 +428,7 @@ ISF_PHONE = 'value: "1745"}'
 def test_check_names_file_line_and_field_of_status_and_hours(
     old: str, new: str, needle: str, field: str, message: str
 ) -> None:
-    base = GOOD if "closed_on" in field else ZONED  # GOOD's regions give no time zone
+    base = GOOD if field.endswith("closed_on") else ZONED  # GOOD's regions give no time zone
     text = edit(base, "isf-1745", old, new)
     [problem] = problems_of(text)
     assert problem.startswith(f"resources.yaml:{line_of(text, needle)}:"), problem

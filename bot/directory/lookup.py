@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 SCAM_CATEGORY = "safety-scams"  # the guides shown after every answer
 MOST = 5  # things looked up in one message
+GROUPS = 6  # digit groups one number is written in, at most ("+964 750 200 81 79")
+Found = tuple[str, int]  # a listed contact: its resource's id, its place among the contacts
 _NUMBER = re.compile(r"\+?\d[\d\s().\-/]{5,}\d")
 _SHORT = re.compile(r"\s*(\d{3,8})\s*\??\s*")  # a service code, sent on its own
 _USERNAME = re.compile(r"@([A-Za-z][A-Za-z0-9_]{3,31})")
@@ -59,7 +61,10 @@ def link_keys(written: str, *, whole: bool) -> set[str]:
     """A link as its site and path, and each shorter path (a page under a listed one is on the
     same site's same part); a t.me link is its username, a wa.me link its number. `whole`:
     the message is only this, so a bare "site.org" counts as a link too."""
-    match = _LINK.fullmatch(written.rstrip(_PUNCTUATION))
+    written = written.strip(_PUNCTUATION)  # «…», (…), …؟ around it are the sentence's
+    if "@" in re.split(r"[/?#]", written.partition("://")[2])[0]:  # a user before the site:
+        return {"web:" + written.lower()}  # "https://help.unhcr.org@evil.org" opens evil.org
+    match = _LINK.fullmatch(written)
     if match is None or not (whole or "://" in written or "/" in written or "www." in written):
         return set()
     parts = urlsplit(written if "://" in written else "https://" + written)
@@ -78,9 +83,10 @@ def keys_in(text: str, countries: Collection[str]) -> tuple[list[set[str]], str]
     found, rest = [], []
     words = text.split()
     for word in words:
-        username = _USERNAME.fullmatch(word.rstrip(_PUNCTUATION))
+        username = _USERNAME.fullmatch(word.strip(_PUNCTUATION))
         keys = {"tg:" + username.group(1).lower()} if username else set()
-        if not keys and "@" not in word and not _NUMBER.fullmatch(_ascii_digits(word)):
+        if not keys and ("@" not in word or "://" in word) and not _NUMBER.fullmatch(
+                _ascii_digits(word)):
             keys = link_keys(word, whole=len(words) == 1)
         if keys:
             found.append(keys)
@@ -92,9 +98,25 @@ def keys_in(text: str, countries: Collection[str]) -> tuple[list[set[str]], str]
     if not found and not numbers and _SHORT.fullmatch(remains):
         numbers.append(remains)
     for number in numbers:
-        found.append(number_keys(number, countries))
+        found += _numbers(number, countries) if len(found) < MOST else []
         remains = remains.replace(number, " ")
     return [keys for keys in found if keys][:MOST], remains
+
+
+def _numbers(run: str, countries: Collection[str]) -> list[set[str]]:
+    """The keys of the number a run of digits is; if it is none (numbers side by side, or one
+    a line), of the numbers its groups make, each of the most groups from the left that do."""
+    if keys := number_keys(run, countries):
+        return [keys]
+    groups, start, found = run.split(), 0, list[set[str]]()
+    while start < min(len(groups), GROUPS * MOST) and len(found) < MOST:
+        for end in range(min(len(groups), start + GROUPS), start, -1):
+            keys = number_keys(" ".join(groups[start:end]), countries)
+            if any(key.startswith("tel:+") for key in keys):
+                found.append(keys)
+                break
+        start = end
+    return found
 
 
 def listed_keys(value: str) -> set[str]:
@@ -121,30 +143,30 @@ class Lookup:
     """The directory's contacts and known fakes by key, built once per directory."""
 
     countries: tuple[str, ...]
-    listed: Mapping[str, tuple[str, ...]]  # key -> ids of the resources it belongs to
+    listed: Mapping[str, tuple[Found, ...]]  # key -> the contacts it is
     fakes: Mapping[str, KnownFake]
 
 
 @dataclass(frozen=True)
 class Checked:
-    """What a message held: known fakes, resources it belongs to, and how many were unknown;
-    `rest`, the message without them, is only ever listened to for danger."""
+    """What a message held: known fakes, contacts it is, and how many were unknown; `rest`,
+    the message without them, is only ever listened to for danger."""
 
     fakes: tuple[KnownFake, ...] = ()
-    listed: tuple[str, ...] = ()
+    listed: tuple[Found, ...] = ()
     unknown: int = 0
     rest: str = field(default="", repr=False, compare=False)
 
 
 def lookup_of(directory: Directory) -> Lookup:
-    listed: dict[str, list[str]] = {}
+    listed: dict[str, list[Found]] = {}
     for resource in directory.data.resources:
-        for contact, shown in directory.contacts(resource):
+        for j, (contact, shown) in enumerate(directory.contacts(resource)):
             number, country = shown.number, directory.contact_country(resource, contact)
             keys = listed_keys(contact.value) if number is None else {
                 f"tel:{country}:{number.dial}" if number.local_only else f"tel:{number.dial}"}
             for key in keys:
-                listed.setdefault(key, []).append(resource.id)
+                listed.setdefault(key, []).append((resource.id, j))
     fakes = {key: fake for fake in directory.data.known_fakes for key in listed_keys(fake.value)}
     countries = tuple(sorted({r.country for r in directory.data.regions if r.country}))
     return Lookup(countries, {k: tuple(dict.fromkeys(v)) for k, v in listed.items()}, fakes)
@@ -166,6 +188,7 @@ def check(lookup: Lookup, text: str) -> Checked | None:
 def conflicts(directory: Directory) -> list[str]:
     """Known fakes that are also a contact of the directory, for `penah check`."""
     lookup = directory.lookup
-    return [f"known fake {fake.value!r} is also a contact of {', '.join(lookup.listed[key])}; "
+    return [f"known fake {fake.value!r} is also a contact of "
+            f"{', '.join(dict.fromkeys(r for r, _ in lookup.listed[key]))}; "
             "the bot answers 'Known fake'" for key, fake in lookup.fakes.items()
             if key in lookup.listed]

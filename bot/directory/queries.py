@@ -128,7 +128,7 @@ class Directory:
                           [regions[r].country if r in regions else None for r in resource.regions])
 
     def callable_contacts(self, resource: Resource) -> list[tuple[Contact, Shown]]:
-        """What the Emergency screen and the numbers to keep show: no closed line."""
+        """What the Emergency screen and the numbers to keep show: no closed line, no old number."""
         return [(c, shown) for c, shown in self.contacts(resource) if _callable(c)]
 
     def resources_for(self, region: str | None, category: str, now: When = None) -> list[Resource]:
@@ -226,6 +226,7 @@ def _in_region(regions: Iterable[str], region: str | None) -> bool:
 
 
 SHUT = frozenset({Status.CLOSED, Status.TEMPORARILY_CLOSED})
+GONE = frozenset({Status.CLOSED, Status.NUMBER_CHANGED})  # a contact no one should call
 
 
 def searchable(resource: Resource) -> bool:
@@ -235,8 +236,8 @@ def searchable(resource: Resource) -> bool:
 
 
 def _callable(contact: Contact) -> bool:
-    """Called or messaged at once, and not closed."""
-    return CONTACT_KINDS[contact.type].on_emergency and contact.status is not Status.CLOSED
+    """Called or messaged at once: not closed, nor an old number (it may ring someone else)."""
+    return CONTACT_KINDS[contact.type].on_emergency and contact.status not in GONE
 
 
 def _reachable(found: list[Resource]) -> list[Resource]:

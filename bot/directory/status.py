@@ -59,14 +59,15 @@ def _at(day: dt.date, hhmm: str) -> dt.datetime:
 
 def _open_at(contact: Contact, moment: dt.datetime) -> bool:
     """Open at this wall-clock minute: not a closed day, and within a period begun today or
-    yesterday (a close at or before the open runs past midnight; equal, a whole day)."""
+    yesterday, not on a closed day (a close at or before the open runs past midnight; equal, a
+    whole day)."""
     if moment.date() in contact.closed_on:
         return False
     if not contact.schedule:
         return True
     for back in (0, 1):
         day = moment.date() - dt.timedelta(days=back)
-        for period in contact.schedule:
+        for period in () if day in contact.closed_on else contact.schedule:
             if DAYS[day.weekday()] in period.days:
                 begin, end = _at(day, period.open), _at(day, period.close)
                 if begin <= moment < (end if end > begin else end + dt.timedelta(days=1)):
@@ -84,7 +85,8 @@ def open_now(contact: Contact, now: dt.datetime, tz: dt.tzinfo) -> bool | None:
 
 def opening(contact: Contact, now: dt.datetime, tz: dt.tzinfo) -> Opening | None:
     """Open now (around the clock or not), or closed and when it opens next; None as
-    `open_now`. Openings happen only at a period's start or at a closed day's end."""
+    `open_now`. Openings happen only at a period's start or at a closed day's end (only
+    closed days, with no schedule: the hours are free text, and no hour is claimed)."""
     found = open_now(contact, now, tz)
     if found is None:
         return None
@@ -92,7 +94,7 @@ def opening(contact: Contact, now: dt.datetime, tz: dt.tzinfo) -> Opening | None
         always = {d for p in contact.schedule if p.open == p.close for d in p.days}
         return Opening(True, always=always == set(DAYS))
     moment = local(now, tz)
-    for ahead in range(LOOK_AHEAD_DAYS):
+    for ahead in range(LOOK_AHEAD_DAYS if contact.schedule else 0):
         day = moment.date() + dt.timedelta(days=ahead)
         starts = [_at(day, p.open) for p in contact.schedule if DAYS[day.weekday()] in p.days]
         for start in sorted([_at(day, "00:00"), *starts]):

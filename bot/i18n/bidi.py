@@ -31,9 +31,10 @@ _LTR_RUN = re.compile(
     r"|https?://[^\s\u2066-\u2069]+"
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
     rf"|(?<!\d){TIME}(?:{RANGE_DASH}{TIME})?"  # 8:00, 8:00–18:00
-    r"|\+?\d[\d\s().-]{3,}\d"
-    r"|[A-Za-z\u00c0-\u024f][\w\u00c0-\u024f'’&./@+-]*"
-    r"(?:(?:[ \t]+|[ \t]*[>›→][ \t]*)[A-Za-z0-9\u00c0-\u024f][\w\u00c0-\u024f'’&./@+-]*)*",
+    r"|\+?\d[\d\s().-]{3,}\d(?!:?\d)"  # a number, never the hour of a time after it
+    r"|[A-Za-z\u00c0-\u024f][\w\u00c0-\u024f'’&./@+-]*"  # Latin words, a time among them whole
+    rf"(?:(?:[ \t]+|[ \t]*[>›→][ \t]*)(?:{TIME}(?:{RANGE_DASH}{TIME})?"
+    r"|[A-Za-z0-9\u00c0-\u024f][\w\u00c0-\u024f'’&./@+-]*))*",
     re.ASCII | re.IGNORECASE,
 )
 # Punctuation after a run, in Latin and Arabic script: left outside the isolate.

@@ -46,6 +46,18 @@ class Loader(SafeLoader):  # type: ignore[misc]
         return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
 
 
+def _timestamp(loader: Loader, node: yaml.ScalarNode) -> object:
+    """A date that cannot be (2026-02-30) stays text: validation names its file, line and field
+    rather than the reader failing."""
+    try:
+        return SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
 def _at(filename: str, mark: yaml.Mark | None, message: str) -> Problem:
     line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
     return Problem(filename, line, col, "", message)

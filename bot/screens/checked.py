@@ -10,6 +10,7 @@ from bot.core.callbacks import Action, Kind
 from bot.directory import provenance
 from bot.directory.lookup import SCAM_CATEGORY, Checked
 from bot.i18n.translator import N_
+from bot.screens import timely
 from bot.screens.view import Button, Screen, View
 
 OPENING = N_("I compared what you sent with the contacts in our list. Nothing you send is kept.")
@@ -27,10 +28,18 @@ def checked(view: View, found: Checked) -> Screen:
     lines += ["⛔ " + view.ui(KNOWN_FAKE, source=provenance.site_link(fake.source))
               for fake in found.fakes]
     rows: list[list[Button]] = []
-    for n, resource in enumerate((d.resources[i] for i in found.listed), start=1):
+    listed: dict[str, list[int]] = {}  # each resource once, with the contacts sent
+    for resource_id, j in found.listed:
+        listed.setdefault(resource_id, []).append(j)
+    for n, (resource_id, contacts) in enumerate(listed.items(), start=1):
+        resource = d.resources[resource_id]
         name = view.masked(view.label(resource.name), N_("Contact {n}"), n)
-        lines.append("✅ " + view.ui(IN_LIST, name=name))
-        lines.append(provenance.resource_line(view.ui, view.t, resource))
+        lines.append("✅ " + view.ui(IN_LIST, name=name))  # then closed, moved, a new number
+        lines += timely.resource_notes(view, resource)
+        lines += [note for j in contacts
+                  for note in timely.contact_notes(view, resource, resource.contacts[j])]
+        if name == view.label(resource.name):  # masked, its site would tell as its name does
+            lines.append(provenance.resource_line(view.ui, view.t, resource))
         rows.append([Button(name, Action(Kind.RESOURCE, resource.id, resource.categories[0]))])
     if found.unknown:
         told = found.fakes or found.listed

@@ -59,7 +59,7 @@ def main_menu(view: View, notice: str = "") -> Screen:
     where = t.gettext("Where are you now?")
     if region:
         lines.append(view.ui(N_("Your place: {place}"), place=view.label(region.name)))
-        lines += timely.region_notes(view)
+        lines += timely.region_notes(view, glance=True)
         where += f" — {view.label(region.name)}"  # the name may hold parentheses itself
     else:
         lines.append(view.ui(TELL_WHERE))
@@ -100,9 +100,9 @@ def emergency(view: View, danger: str | None = None) -> Screen:
         found.sort(key=lambda r: min(order.index(p) for p in r.regions))
     elif region in d.regions:
         lines.append(view.ui(N_("For: {place}"), place=view.label(d.regions[region].name)))
-        lines += timely.region_notes(view)
     if found or fitting:
         lines.append(view.ui(CALL_NOW))
+    lines += timely.region_notes(view, glance=not (found or fitting))  # past the preview
     if danger and not fitting and d.answered(danger):
         lines.append(view.ui(NOTHING_FITS))
     first = {r.id for r in fitting}
@@ -177,14 +177,15 @@ def category(view: View, category_id: str, page: int) -> Screen | None:
     lines = [view.heading(N_("Contacts"))]
     if region in d.regions:
         lines.append(view.ui(N_("For: {place}"), place=view.label(d.regions[region].name)))
-        lines += timely.region_notes(view)
     else:
         lines.append(view.ui(TELL_WHERE))
     if not numbered:  # nothing to choose, and no topic to name
         lines.append(view.ui(N_("Nothing here yet for your place.")))
+        lines += timely.region_notes(view, glance=True)
     else:
         with_questions = any(isinstance(entry, Guide) for _, entry in on_page)
-        lines += [view.ui(CHOOSE_QUESTION if with_questions else CHOOSE_CONTACT), ""]
+        choose = view.ui(CHOOSE_QUESTION if with_questions else CHOOSE_CONTACT)
+        lines += [choose, *timely.region_notes(view), ""]  # the alert past the preview
         icon, name = view.category_name(chosen)
         lines.append(f"{escape(icon)}<b>{view.content(name)}</b>")
     if pages > 1:

@@ -34,10 +34,12 @@ def resource_notes(view: View, resource: Resource) -> list[str]:
                                               view.directory.zone(resource))]
 
 
-def region_notes(view: View) -> list[str]:
-    """The alert on the person's place (internet cuts on exam days, say)."""
+def region_notes(view: View, *, glance: bool = False) -> list[str]:
+    """The alert on the person's place (internet cuts on exam days, say); `glance`: where a
+    chat list's preview shows it, only if it does not tell (screens show it past the preview)."""
     region = view.directory.regions.get(view.state.region or "")
-    return _alert(view, region.alert, view.directory.zone(region)) if region else []
+    notes = _alert(view, region.alert, view.directory.zone(region)) if region else []
+    return [note for note in notes if not (glance and view.telling(note))]
 
 
 def contact_notes(view: View, resource: Resource, contact: Contact) -> list[str]:
@@ -53,10 +55,12 @@ def contact_notes(view: View, resource: Resource, contact: Contact) -> list[str]
     opens = found.opens
     if opens is None:
         return [*notes, "🔴 " + view.ui(N_("Closed now"))]
-    today = opens.date() == status.local(view.now, tz).date()
-    message = N_("Closed now, opens today at {time}") if today else N_(
+    ahead = (opens.date() - status.local(view.now, tz).date()).days
+    message = N_("Closed now, opens today at {time}") if ahead == 0 else N_(
         "Closed now, opens {day} {time}")
-    day = view.t.gettext(status.DAY_NAMES[opens.weekday()])
+    # a week or more away, the date: "opens Sunday" read on a Sunday means today
+    day = view.t.date(opens.date()) if ahead >= 7 else view.t.gettext(
+        status.DAY_NAMES[opens.weekday()])
     return [*notes, "🔴 " + view.ui(message, day=day, time=opens.strftime("%H:%M"))]
 
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from cachetools import LRUCache
+from cachetools import LRUCache, TTLCache
 
 from bot.core.callbacks import Kind
 
 WINDOW = 48 * 3600.0
 UNREACHABLE_AT = 3  # distinct people reporting a line "did not work" within the window
 PEOPLE = 100  # remembered per resource and kind; a count stops there
+PER_PERSON = 5  # lines and kinds one person is counted for in the window: a script does all
 ALERTS = {
     Kind.REPORT: "⚠️ {count} people reported {resource} as not working in the last 48 hours.",
     Kind.ASKED_MONEY: "🛑 Safeguarding: someone reported that {resource} asked them for money "
@@ -30,7 +31,10 @@ ALERTS = {
 class Reports:
     def __init__(self, size: int, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
-        self._heard: LRUCache[tuple[Kind, str], dict[bytes, float]] = LRUCache(size)
+        # `size` people in all, the lines least lately reported let go first
+        self._heard: LRUCache[tuple[Kind, str], dict[bytes, float]] = LRUCache(
+            max(size, PEOPLE), getsizeof=len)
+        self._counted: TTLCache[bytes, int] = TTLCache(size, WINDOW, timer=clock)  # per person
         self._until: dict[str, float] = {}  # resource -> when its card stops saying so
 
     def _recent(self, kind: Kind, resource: str) -> dict[bytes, float]:
@@ -39,9 +43,10 @@ class Reports:
 
     def add(self, kind: Kind, resource: str, person: bytes) -> str | None:
         """Count the person once; what to tell admins now, if anything."""
-        people = self._recent(kind, resource)
-        if person in people:
+        people, counted = self._recent(kind, resource), self._counted.get(person, 0)
+        if person in people or counted >= PER_PERSON:
             return None
+        self._counted[person] = counted + 1
         people[person] = self._clock()
         if len(people) > PEOPLE:
             del people[min(people, key=people.__getitem__)]
@@ -51,6 +56,10 @@ class Reports:
         if kind is Kind.REPORT and len(people) != UNREACHABLE_AT:
             return None  # told once, as it crossed
         return ALERTS[kind].format(count=len(people), resource=resource)
+
+    def __len__(self) -> int:
+        """People remembered, over all lines and kinds."""
+        return int(self._heard.currsize)
 
     def unreachable(self) -> frozenset[str]:
         """Resources that enough people could not reach lately: their cards say so."""
@@ -65,3 +74,4 @@ class Reports:
             else:
                 del self._heard[key]
         self._until = {r: until for r, until in self._until.items() if until > self._clock()}
+        self._counted.expire()
