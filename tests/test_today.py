@@ -14,7 +14,7 @@ import pytest
 
 from bot.core.callbacks import Action, Kind, decode
 from bot.directory import status
-from bot.directory.model import Contact, in_language
+from bot.directory.model import Contact, in_language, zone
 from bot.i18n.translator import Translator
 from bot.loading.reader import InProcessReader
 from bot.loading.sources import load_directory
@@ -387,7 +387,7 @@ def test_when_a_line_is_open(
     schedule: list[dict[str, Any]], closed_on: list[str], local: str,
     expected: tuple[bool, str | None],
 ) -> None:
-    baghdad = status.zone("Asia/Baghdad")
+    baghdad = zone("Asia/Baghdad")
     now = at(local).replace(tzinfo=baghdad)
     found = status.opening(line(schedule=schedule, closed_on=closed_on), now, baghdad)
     assert found is not None
@@ -455,7 +455,7 @@ def test_a_folders_lines_take_their_zone_from_regions_in_another_file(tmp_path: 
     (tmp_path / "b-lines.yaml").write_text(lines + "guides:\n" + guides, encoding="utf-8")
     directory = load_directory(tmp_path, InProcessReader())
     isf = directory.resources["isf-1745"]
-    assert directory.zone(isf, isf.contacts[0]) == status.zone("Asia/Beirut")
+    assert directory.zone(isf, isf.contacts[0]) == zone("Asia/Beirut")
     (tmp_path / "a-places.yaml").write_text(
         head.replace("    timezone: Asia/Beirut\n", ""), encoding="utf-8")
     with pytest.raises(Exception, match=r"b-lines.yaml:\d+:\d+: resources\[\d\]\.contacts"):

@@ -29,7 +29,7 @@ def warnings_for(
     entries: list[Resource | Guide] = [*data.resources, *data.guides]
     out += [f"future date: {warning}" for entry in entries
             for warning in provenance.date_warnings(entry, today)]
-    out += [f"conflict: {message}" for message in conflicts(directory)]
+    out += [f"conflict: {message}" for message in conflicts(directory.lookup)]
     languages = [lang for lang in data.languages if lang != FALLBACK_LANGUAGE]
     for path, text in directory.texts():
         if missing := [lang for lang in languages if lang not in text]:

@@ -7,7 +7,9 @@ bot/loading/validation.py, by `contacts`' table. `penah schema` writes this mode
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+import zoneinfo
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -24,9 +26,8 @@ from pydantic import (
 )
 
 from bot.directory.contacts import ContactType
-from bot.directory.lookup import fake_value
 from bot.directory.provenance import Confirmation, SourceField, SourceUrl
-from bot.directory.status import zone
+from bot.directory.sent import fake_value
 from bot.i18n.languages import CODE_PATTERN
 from bot.printable import printable
 
@@ -63,6 +64,15 @@ def _icon(value: str) -> str:
             f"{value[:ICON_MAX]!r}"
         )
     return value
+
+
+@functools.lru_cache(maxsize=256)
+def zone(name: str) -> zoneinfo.ZoneInfo:
+    """An IANA zone (from tzdata where the system has none); ValueError for anything else."""
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"not a time zone name such as Asia/Baghdad: {name!r}") from exc
 
 
 def _hhmm(value: str) -> str:  # 9:00 is kept as 09:00

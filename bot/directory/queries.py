@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from bot.directory import provenance, status
 from bot.directory.contacts import CONTACT_KINDS, Shown, country_of, show
-from bot.directory.lookup import Lookup, lookup_of
+from bot.directory.lookup import Found, Lookup
 from bot.directory.model import (
     FALLBACK_LANGUAGE,
     GLOBAL_REGION,
@@ -32,7 +32,9 @@ from bot.directory.model import (
     Resource,
     Status,
     format_path,
+    zone,
 )
+from bot.directory.sent import listed_keys
 
 # (order, emergency first, local first, operator, English name, id): how entries are listed.
 Rank = tuple[int, int, int, int, str, str]
@@ -94,11 +96,11 @@ class Directory:
         """Where a line's hours and dates are read: its own zone, its resource's, else the one
         its regions share (the checks make sure there is one wherever it matters)."""
         if isinstance(resource, Region):
-            return status.zone(resource.timezone) if resource.timezone else dt.UTC
+            return zone(resource.timezone) if resource.timezone else dt.UTC
         shared = {self.regions[r].timezone if r in self.regions else None for r in resource.regions}
         name = (contact and contact.timezone) or resource.timezone or (
             shared.pop() if len(shared) == 1 else None)
-        return status.zone(name) if name else dt.UTC
+        return zone(name) if name else dt.UTC
 
     def closed_now(self, resource: Resource, now: dt.datetime) -> bool:
         """Closed, or every line to call closed now (hours not given count as open)."""
@@ -110,7 +112,17 @@ class Directory:
     @cached_property
     def lookup(self) -> Lookup:
         """Contacts and known fakes by what a number, link or username sent is read as."""
-        return lookup_of(self)
+        listed: dict[str, list[Found]] = {}
+        for resource in self.data.resources:
+            for j, (contact, shown) in enumerate(self.contacts(resource)):
+                number, country = shown.number, self.contact_country(resource, contact)
+                keys = listed_keys(contact.value) if number is None else {
+                    f"tel:{country}:{number.dial}" if number.local_only else f"tel:{number.dial}"}
+                for key in keys:
+                    listed.setdefault(key, []).append((resource.id, j))
+        fakes = {key: fake for fake in self.data.known_fakes for key in listed_keys(fake.value)}
+        countries = tuple(sorted({r.country for r in self.data.regions if r.country}))
+        return Lookup(countries, {k: tuple(dict.fromkeys(v)) for k, v in listed.items()}, fakes)
 
     @property
     def user_regions(self) -> list[Region]:

@@ -8,29 +8,15 @@ theirs, and an alert past its `until` is gone from the next screen without a rel
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import zoneinfo
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from bot.directory.model import Alert, Contact
 from bot.i18n.translator import N_
-
-if TYPE_CHECKING:
-    from bot.directory.model import Alert, Contact
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # in date.weekday() order
 DAY_NAMES = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"),
              N_("Saturday"), N_("Sunday"))
 LOOK_AHEAD_DAYS = 62  # how far a closed line's next opening is looked for (closed_on runs)
-
-
-@functools.lru_cache(maxsize=256)
-def zone(name: str) -> zoneinfo.ZoneInfo:
-    """An IANA zone (from tzdata where the system has none); ValueError for anything else."""
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"not a time zone name such as Asia/Baghdad: {name!r}") from exc
 
 
 def local(now: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
