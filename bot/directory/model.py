@@ -195,11 +195,13 @@ class Contact(_Strict):
     country: Country | None = None
     label: Text | None = None
     hours: Text | None = None  # free text, for lines whose hours are not yet a schedule
-    languages: list[LangCode] = Field(default_factory=list)
+    # Tuples, not lists, in what every contact holds: the garbage collector stops walking a
+    # tuple once it has seen it, and a full collection holds the event loop while it walks.
+    languages: tuple[LangCode, ...] = ()
     status: Status = Status.OPEN
     alert: Alert | None = None
-    schedule: list[Period] = Field(default_factory=list)
-    closed_on: list[dt.date] = Field(default_factory=list)
+    schedule: tuple[Period, ...] = ()
+    closed_on: tuple[dt.date, ...] = ()
     timezone: TimeZone | None = None
 
 

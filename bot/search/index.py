@@ -16,6 +16,7 @@ from __future__ import annotations
 import heapq
 import math
 import re
+from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -123,10 +124,10 @@ class Index:
         emergency = directory.emergency_category
         self.emergency = emergency.id if emergency else None
         self.category_ids = frozenset(directory.categories)
-        # Entry numbers in tuples, which the garbage collector stops following once it has
-        # seen them: a full collection holds the event loop while it walks every object.
-        self.strong: dict[str, tuple[int, ...]] = {}
-        self.text: dict[str, tuple[int, ...]] = {}
+        # Entry numbers packed in bytes, which the garbage collector does not follow (a full
+        # collection holds the event loop while it walks every object), joined once per word.
+        strong: dict[str, list[bytes]] = {}
+        text: dict[str, list[bytes]] = {}
         self.hits: list[Hit] = []
         ranks: list[tuple[Rank, int]] = []
         places: dict[str, set[int]] = {}
@@ -154,8 +155,10 @@ class Index:
             words = piece.words
             if words is None:  # a directory parsed here, not read by a reader child
                 words = piece_words(piece.resources, piece.guides)
-            _post(words["strong"], base, self.strong)
-            _post(words["text"], base, self.text)
+            _post(words["strong"], base, strong)
+            _post(words["text"], base, text)
+        self.strong = {word: b"".join(parts) for word, parts in strong.items()}
+        self.text = {word: b"".join(parts) for word, parts in text.items()}
         # Each entry's position in display order breaks ties between equal scores.
         self.position = [0] * len(self.hits)
         for n, (_, doc) in enumerate(sorted(ranks)):
@@ -178,13 +181,13 @@ class Index:
     def known(self, word: str) -> bool:
         return (
             word in self.strong
-            or 0 < len(self.text.get(word, ())) <= self.common
+            or 0 < _held(self.text.get(word, b"")) <= self.common
             or word in self.topics.known
         )
 
     def rarity(self, word: str) -> float:
         """Rarer words weigh more: "lawyer" over "how", «محامي» over «كيف»."""
-        held = len(self.strong.get(word, ())) + len(self.text.get(word, ()))
+        held = _held(self.strong.get(word, b"")) + _held(self.text.get(word, b""))
         return math.log(1 + (self.count + 1) / (held or 1)) / math.log(2 + self.count)
 
     def expand(self, word: str) -> dict[str, float]:
@@ -332,7 +335,7 @@ class Index:
         self,
         expanded: list[dict[str, float]],
         weight: float,
-        postings: dict[str, tuple[int, ...]],
+        postings: dict[str, bytes],
         most: int,
     ) -> dict[int, float]:
         """Per entry, the sum over query words of the best match of each word (words held by
@@ -341,12 +344,12 @@ class Index:
         for matches in expanded:
             ranked = sorted(
                 ((weight * self.rarity(t) * sure, t) for t, sure in matches.items()
-                 if 0 < len(postings.get(t, ())) <= most),
+                 if 0 < _held(postings.get(t, b"")) <= most),
                 reverse=True,
             )
             best: dict[int, float] = {}
             for score, term in ranked:  # dict operations in C: large postings stay cheap
-                fresh = dict.fromkeys(postings[term], score)
+                fresh = dict.fromkeys(memoryview(postings[term]).cast("I"), score)
                 fresh.update(best)  # a better match of the same word wins
                 best = fresh
             for doc, score in best.items():
@@ -366,11 +369,20 @@ class Index:
         return out
 
 
-def _post(words: Mapping[str, Sequence[int]], base: int, table: dict[str, tuple[int, ...]]) -> None:
+_SIZE = array("I").itemsize
+
+
+def _post(words: Mapping[str, Sequence[int]], base: int, table: dict[str, list[bytes]]) -> None:
     """A file's words, its entries numbered from `base`: postings stay in order."""
     for word, docs in words.items():
         held = memoryview(docs).cast("I") if isinstance(docs, bytes) else docs  # packed by a reader
-        table[word] = table.get(word, ()) + tuple(map(base.__add__, held))
+        packed = docs if base == 0 and isinstance(docs, bytes) else array(
+            "I", map(base.__add__, held)).tobytes()
+        table.setdefault(word, []).append(packed)
+
+
+def _held(postings: bytes) -> int:
+    return len(postings) // _SIZE
 
 
 def typo_table(words: Iterable[str]) -> dict[str, tuple[str, ...]]:
