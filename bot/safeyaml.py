@@ -66,7 +66,7 @@ def check_limits(text: str) -> None:
         events.dispose()
 
 
-def load(text: str) -> Any:
+def safe_load(text: str) -> Any:
     """The data of one YAML document, within the limits; a YAMLError (LimitError among them)
     says what is wrong and where."""
     check_limits(text)

@@ -224,7 +224,7 @@ def parse_registry(raw: Any, source: str) -> Registry:
 def load_registry(locales: Path | None = None) -> Registry:
     path = locale_file(locales or shipped_locales(), REGISTRY_FILE)
     try:
-        raw = safeyaml.load(path.read_text(encoding="utf-8"))
+        raw = safeyaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise RegistryError(f"{path}: cannot read: {exc}") from exc
     return parse_registry(raw, str(path))

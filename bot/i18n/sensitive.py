@@ -126,7 +126,7 @@ class TermsFileError(ValueError):
 
 def read_terms(path: Path) -> SensitiveTerms:
     try:
-        data = safeyaml.load(path.read_text(encoding="utf-8"))
+        data = safeyaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise TermsFileError(f"{path}: cannot be read: {exc}") from None
     if not isinstance(data, dict):

@@ -90,7 +90,7 @@ def load_terms(locales: Path) -> TermsTable | None:
         return None
     grammars = sensitive.load_terms(path.parent).grammars
     try:
-        data = safeyaml.load(path.read_text(encoding="utf-8"))
+        data = safeyaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise TermsError(f"{path}: cannot be read: {exc}") from None
     return parse_terms(data, str(path), grammars)

@@ -209,7 +209,7 @@ def load_danger(path: Path) -> DangerWords:
 @functools.lru_cache(maxsize=8)  # a reload of unchanged words does not make them again
 def _parsed(text: str, source: str) -> DangerWords:
     try:
-        data = safeyaml.load(text)
+        data = safeyaml.safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         why = getattr(error, "problem", None) or type(error).__name__
