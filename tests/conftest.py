@@ -10,7 +10,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from telegram import Update
@@ -43,7 +43,7 @@ class KeptReader(InProcessReader):
     one of two directories, and reading one anew costs more than the rest of the test. Only
     a single file read whole and found valid is kept; its answer names the file as asked."""
 
-    answers: dict[str, tuple[str, bytes]] = {}  # noqa: RUF012  (one for the whole process)
+    answers: ClassVar[dict[str, tuple[str, bytes]]] = {}  # one for the whole process
 
     def _run(self, header: dict[str, Any]) -> bytes:
         files = header.get("files") or []

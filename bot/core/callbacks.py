@@ -67,7 +67,7 @@ class Action:
     def encode(self) -> str:
         values = {"target": self.target, "origin": self.origin or "-", "page": str(self.page)}
         fields = (values[name] for name in _PATTERNS[self.kind].groupindex)
-        data = ":".join((VERSION, self.kind.value[0], *fields))
+        data = ":".join((VERSION, self.kind.code, *fields))
         if len(data.encode()) > MAX_BYTES or decode(data) != self:
             raise ValueError(f"cannot encode {self!r}")
         return data
