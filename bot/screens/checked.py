@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.core.callbacks import Action, Kind
 from bot.directory import provenance
 from bot.directory.lookup import SCAM_CATEGORY, Checked
 from bot.i18n.translator import N_
@@ -40,7 +39,7 @@ def checked(view: View, found: Checked) -> Screen:
                   for note in timely.contact_notes(view, resource, resource.contacts[j])]
         if name == view.label(resource.name):  # masked, its site would tell as its name does
             lines.append(provenance.resource_line(view.ui, view.t, resource))
-        rows.append([Button(name, Action(Kind.RESOURCE, resource.id, resource.categories[0]))])
+        rows.append([view.entry_button(resource, n, resource.categories[0])])
     if found.unknown:
         told = found.fakes or found.listed
         lines.append("❔ " + view.ui(OTHERS_NOT_IN_LIST if told else NOT_IN_LIST))
