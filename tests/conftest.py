@@ -49,7 +49,10 @@ class KeptReader(InProcessReader):
         files = header.get("files") or []
         if header.get("locate") is not None or header.get("folder") or len(files) != 1:
             return super()._run(header)
-        text = Path(files[0]).read_bytes()
+        try:
+            text = Path(files[0]).read_bytes()
+        except OSError:  # missing, a folder, …: the reader names it
+            return super()._run(header)
         key = hashlib.sha256(json.dumps(header.get("context")).encode() + text).hexdigest()
         if key in self.answers:
             name, out = self.answers[key]
@@ -58,6 +61,17 @@ class KeptReader(InProcessReader):
         if b'"problems"' not in out:
             self.answers[key] = files[0], out
         return out
+
+
+@pytest.fixture(autouse=True)
+def _read_in_process_unless_about_the_child(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A child process per read costs more than most tests: only the tests marked
+    `reader_child` (isolation, limits, what a folder's children give) and `penah run` read in
+    children; the others read the same files in-process, with the same validation."""
+    if request.node.get_closest_marker("reader_child") is None:
+        monkeypatch.setattr("bot.loading.sources.Reader", KeptReader)
 
 
 @pytest.fixture(autouse=True)

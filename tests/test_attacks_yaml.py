@@ -23,6 +23,8 @@ from tests.fakes import user
 from tests.test_process import start, to_chat, until
 from tests.writes import atomic_write
 
+pytestmark = pytest.mark.reader_child  # what the children refuse, and how the bot outlives them
+
 GOOD = (DATA / "directory.yaml").read_text(encoding="utf-8")
 LEVELS = 25_000
 

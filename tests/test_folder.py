@@ -288,6 +288,7 @@ SEARCHED = [
 ]
 
 
+@pytest.mark.reader_child
 def test_a_folder_read_by_children_lists_and_searches_as_the_single_file(tmp_path: Path) -> None:
     """Each file's search words come folded from its reader child; together they must answer
     exactly as words folded here from the whole file."""

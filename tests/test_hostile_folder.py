@@ -24,6 +24,8 @@ from tests.test_folder import split
 from tests.test_process import press, start, to_chat
 from tests.writes import atomic_write
 
+pytestmark = pytest.mark.reader_child  # what the children refuse, and how the bot outlives them
+
 SECRET = "db-pass-5f2c9a71"
 
 
