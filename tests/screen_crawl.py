@@ -1,8 +1,12 @@
-"""Every screen a person can reach by pressing buttons, for one language and place."""
+"""Every screen a person can reach by pressing buttons, for one language and place.
+
+Screens are pure (state in, screen out), so each worker draws a directory's screens for one
+state once, and the tests that read them (limits, isolation, numbers, buttons) share them."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from bot.core.callbacks import Action, Kind, decode
 from bot.core.state import UserState
@@ -16,8 +20,19 @@ STATE_CHANGING = {Kind.SET_LANGUAGE, Kind.SET_REGION, Kind.FORGET, Kind.CLEAR, K
                   Kind.SET_TIDY}
 
 
+_DRAWN: dict[tuple[int, int, int, UserState], tuple[Any, list[tuple[Action, Screen]]]] = {}
+
+
 def crawl(directory: Directory, catalogs: Catalogs, state: UserState,
-          terms: SensitiveTerms = NO_TERMS) -> Iterator[tuple[Action, Screen]]:
+          terms: SensitiveTerms = NO_TERMS) -> list[tuple[Action, Screen]]:
+    key = (id(directory), id(catalogs), id(terms), state)
+    if key not in _DRAWN:  # the objects are held with their screens, so no id is reused
+        _DRAWN[key] = (directory, catalogs, terms), list(_crawl(directory, catalogs, state, terms))
+    return _DRAWN[key][1]
+
+
+def _crawl(directory: Directory, catalogs: Catalogs, state: UserState,
+           terms: SensitiveTerms) -> Iterator[tuple[Action, Screen]]:
     view = View(directory, catalogs, catalogs.get(state.lang), state, terms)
     start = Action(Kind.HOME)
     seen = {start.encode()}

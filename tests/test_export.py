@@ -356,11 +356,11 @@ def test_penah_export_replaces_a_file_whole_readable_and_names_a_path_it_cannot_
             str(ROOT / "resources.yaml"), "--format", "txt", "-o"]
     page = tmp_path / "card.txt"
     page.write_text("the list printed last month\n", encoding="utf-8")
-    monkeypatch.setattr(os, "replace", disk_full)
-    assert cli.main([*argv, str(page)]) == 1
+    with monkeypatch.context() as disk:
+        disk.setattr(os, "replace", disk_full)
+        assert cli.main([*argv, str(page)]) == 1
     assert page.read_text(encoding="utf-8") == "the list printed last month\n", "never half"
     assert [p.name for p in tmp_path.iterdir()] == ["card.txt"], "no temporary file left"
-    monkeypatch.undo()
     assert cli.main([*argv, str(page)]) == 0
     assert export.sms_parts(page.read_text(encoding="utf-8")) <= export.SMS_PARTS
     assert stat.S_IMODE(page.stat().st_mode) == 0o666 & ~current_umask(), "as any file made"
