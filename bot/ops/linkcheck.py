@@ -1,13 +1,9 @@
-"""Checks the links people are sent to (https contacts, guide sources) in the loaded directory:
-`penah check --online`, and the bot's daily run in the background.
-
-Each address is fetched once, at most `CONCURRENCY` at a time, never retried; one deadline
-covers all a link takes (lookup, TLS, headers, redirects) and one the run, so no slow server or
-hung resolver holds it. A link or redirect may point inside the bot's network (10.0.0.0/8, the
-cloud metadata address, …): each name is looked up once, refused if any address is not public,
-and the request goes to the checked address, so a rebinding name cannot answer differently the
-second time. Through a proxy (HTTPS_PROXY, NO_PROXY), which looks names up itself, a link is
-judged by its host name. `allow_private` lifts the refusal, for tests and intranets.
+"""The link check (`penah check --online`, and the bot's daily run): each address fetched once,
+`CONCURRENCY` at a time, never retried, within one deadline per link (lookup, TLS, redirects) and
+one per run. A link or redirect may point inside the bot's network: each name is looked up once,
+refused if any address is not public, and the request pinned to the checked address (a
+rebinding name cannot answer differently). Through a proxy (HTTPS_PROXY, NO_PROXY), which looks
+names up itself, a link is judged by its host name. `allow_private` lifts the refusal.
 """
 
 from __future__ import annotations
@@ -37,14 +33,12 @@ CONCURRENCY = 8
 TIMEOUT = 8.0  # seconds for one link, redirects included
 RUN_SLACK = 1.0  # the run's deadline beyond its links' deadlines laid end to end
 MAX_REDIRECTS = 10
-RAN_OUT = "not checked: the check's time ran out"
 # A site that refuses robots is not a dead link: people can still open it.
 REFUSED = frozenset({401, 403, 405, 429})
 METADATA = ipaddress.ip_address("169.254.169.254")
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
-ALLOW_HINT = (
-    "not fetched (for an intranet: penah check --allow-private, PENAH_CHECK_LINKS_ALLOW_PRIVATE=1)"
-)
+ALLOW_HINT = ("not fetched (for an intranet: penah check --allow-private, "
+              "PENAH_CHECK_LINKS_ALLOW_PRIVATE=1)")
 
 
 @dataclass(frozen=True)
@@ -55,8 +49,6 @@ class Link:
 
 @dataclass(frozen=True)
 class LinkResult:
-    """What one address answered. `dead` links make the check fail."""
-
     url: str
     status: int | None
     reason: str
@@ -76,7 +68,6 @@ class LinkResult:
 
 
 def links_of(directory: Directory) -> list[Link]:
-    """Resources' https contacts, then guides' sources."""
     found = [
         Link(resource.id, contact.value)
         for resource in directory.resources.values()
@@ -116,7 +107,6 @@ def _refusal(host: str, address: str, why: str) -> RefusedAddress:
 
 
 def check_host_name(host: str) -> None:
-    """The check for a link that goes through a proxy: by what its host says it is."""
     name = host.strip("[]").rstrip(".").lower()
     if name == "localhost" or name.endswith(".localhost"):
         raise _refusal(host, host, "a loopback name")
@@ -266,10 +256,9 @@ async def check_urls(
         for task in late:
             task.cancel()
         await asyncio.gather(*late, return_exceptions=True)
-    return {
-        url: task.result() if task in done else LinkResult(url, None, RAN_OUT)
-        for url, task in zip(distinct, tasks, strict=True)
-    }
+    ran_out = "not checked: the check's time ran out"
+    return {url: task.result() if task in done else LinkResult(url, None, ran_out)
+            for url, task in zip(distinct, tasks, strict=True)}
 
 
 @dataclass(frozen=True)
@@ -284,20 +273,18 @@ class Report:
 
     def lines(self, where: str = "") -> list[str]:
         """`[where: ]id: url: status/reason` per problem, then notices, then a summary."""
-        out: list[str] = []
-        notices: list[str] = []
-        prefix = f"{printable(where)}: " if where else ""
+        dead, notices = [], []
         for link in self.links:
             outcome = self.outcomes[link.url]
-            about = f"{prefix}{link.owner}: {printable(link.url)}"
+            about = f"{printable(where)}: " * bool(where) + f"{link.owner}: {printable(link.url)}"
             if outcome.dead:
-                out.append(f"{about}: {describe(outcome)}")
+                dead.append(f"{about}: {describe(outcome)}")
             elif outcome.refused:
                 notices.append(f"{about}: refused the check ({describe(outcome)}); open it by hand")
             elif outcome.redirected:
                 notices.append(f"{about}: redirected to {printable(outcome.final_url or '')}")
         outcomes = self.outcomes.values()
-        return [*out, *notices, (
+        return [*dead, *notices, (
             f"checked {len(self.links)} links ({len(self.outcomes)} addresses) in "
             f"{self.seconds:.1f} s: {sum(o.dead for o in outcomes)} dead, "
             f"{sum(o.redirected for o in outcomes)} redirected, "
@@ -323,6 +310,5 @@ def run_online(
     """`penah check --online`: print the problems and a summary; 1 if a link is dead."""
     report = asyncio.run(check_links(
         links_of(directory), allow_private=allow_private, request_timeout=seconds))
-    for line in report.lines(where):
-        print(line)
+    print("\n".join(report.lines(where)))
     return 1 if report.problems() else 0
