@@ -10,6 +10,7 @@ import importlib.util
 import json
 import logging
 import os
+import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -116,7 +117,6 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.directory.model import DirectoryError
     from bot.i18n.translator import load_catalogs
     from bot.loading.reloader import Reloader
-    from bot.ops import startup
     from bot.ops.logs import setup_logging
     from bot.storage.store import StoreError
     from bot.telegram.app import ALLOWED_UPDATES, PenahBot
@@ -130,7 +130,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     setup_logging(settings.log_level, unsafe=settings.unsafe_debug)
     try:
-        startup.check(settings)
+        _prepare(settings)
         reloader = Reloader.start_with(settings.resources, interval=settings.reload_interval)
     except StartupError as exc:
         return _fail(exc)
@@ -161,6 +161,54 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     except InvalidToken:
         return _fail("Telegram refused the token: check TELEGRAM_BOT_TOKEN", 2)
     return 0
+
+
+PRIVATE_FILES = ("penah.sqlite3", "penah.sqlite3-wal", "penah.sqlite3-shm", "secret", "heartbeat")
+
+
+def _prepare(settings: Settings) -> None:
+    """What `penah run` needs before it talks to Telegram; a StartupError saying what to do if
+    not. Penah's files are its user's alone: umask 077, and a data folder or file left readable
+    by others (an older Penah, a copied backup) is tightened."""
+    from bot.storage.secret import load_secret
+
+    os.umask(0o077)
+    folder = settings.data_dir
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise StartupError(f"cannot create the data folder {folder} ({exc.strerror or exc}); "
+                           "create it for this user or set PENAH_DATA_DIR to a writable "
+                           "folder") from None
+    if not folder.is_dir():
+        raise StartupError(f"the data folder {folder} is not a folder; set PENAH_DATA_DIR")
+    probe = folder / ".penah-write-test"
+    try:
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise StartupError(f"cannot write to the data folder {folder} ({exc.strerror or exc}); "
+                           f"give user {os.geteuid()} write access to it, or set "
+                           "PENAH_DATA_DIR") from None
+    _tighten(folder, 0o700)
+    for name in PRIVATE_FILES:
+        _tighten(folder / name, 0o600)
+    if not settings.locales.is_dir():
+        raise StartupError(f"the translations folder {settings.locales} does not exist; fix "
+                           "PENAH_LOCALES, or unset it to use the shipped translations")
+    load_secret(folder, settings.secret_bytes)
+    _tighten(folder / "secret", 0o600)
+
+
+def _tighten(path: Path, mode: int) -> None:
+    try:
+        if stat.S_IMODE(path.stat().st_mode) & 0o077:
+            path.chmod(mode)
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise StartupError(f"{path} is readable by other users and cannot be made private "
+                           f"({exc.strerror or exc}); run: chmod {mode:o} {path}") from None
 
 
 def _health(settings: Settings, args: argparse.Namespace) -> int:

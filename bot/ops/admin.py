@@ -62,8 +62,7 @@ def reports_report(reports: list[tuple[str, int, str]], directory: Directory) ->
 
 @dataclass(frozen=True)
 class AdminCommands:
-    """The commands of the ids in PENAH_ADMIN_IDS, with what they read of the running bot;
-    anyone else gets what an unknown command gets."""
+    """Only for PENAH_ADMIN_IDS: anyone else gets what an unknown command gets."""
 
     admin_ids: frozenset[int]
     reload: Callable[[], Awaitable[tuple[bool, DirectoryError | None]]]

@@ -1,13 +1,10 @@
 """The admins' digest: what is stale, which links failed, what people reported as not working.
 
-Sent weekly to every admin (and on /digest) in the admin's language. With PENAH_CHECK_LINKS=1
-the bot also checks the links daily, in the background. Both use the loaded directory, so a
-broken file on disk stops neither. What the digest remembers (the last weekly send, the last
-check's failures) is a small JSON file in the data folder, with nothing about any person.
-
-The week is done once every admin was tried: an admin who blocked the bot (403) fails every
-time and must not make the others get it hourly, or never (one who missed it can ask with
-/digest). Only when Telegram itself could not be reached for anyone is it tried the next hour.
+Sent weekly to every admin (and on /digest) in the admin's language; with PENAH_CHECK_LINKS=1
+the links are checked daily in the background. Both read the loaded directory, so a broken file
+on disk stops neither. The week is done once every admin was tried (one who blocked the bot must
+not make the others get it hourly, or never); only when Telegram could not be reached for anyone
+is it tried the next hour. What it remembers (digest.json) says nothing about any person.
 """
 
 from __future__ import annotations
@@ -19,9 +16,11 @@ import json
 import logging
 import os
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
+from pydantic import TypeAdapter
+from pydantic.dataclasses import dataclass
 from telegram.error import NetworkError
 
 from bot.directory import provenance
@@ -49,48 +48,34 @@ NOT_REPORTED = N_("No contact was reported as not working since {date}.")
 
 @dataclass
 class DigestState:
-    """When the last weekly digest went out, and the last link check's failures."""
-
     path: Path
-    last_sent: dt.datetime | None = None
+    last_sent: dt.datetime | None = None  # the last weekly send
     links_checked: dt.datetime | None = None
     failed: list[tuple[str, str, str]] = field(default_factory=list)  # (id, url, reason)
 
     @classmethod
     def load(cls, path: Path) -> DigestState:
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-            return cls(path, _time(raw.get("last_sent")), _time(raw.get("links_checked")),
-                       [(str(a), str(b), str(c)) for a, b, c in raw.get("failed", [])])
+            return _STATE.validate_python({**json.loads(path.read_bytes()), "path": path})
         except FileNotFoundError:
             pass
-        except (OSError, ValueError, TypeError, AttributeError) as exc:
+        except (OSError, ValueError, TypeError) as exc:
             log.warning("digest state unreadable, starting afresh: %s", type(exc).__name__)
         return cls(path)
 
     def save(self) -> None:
-        data = {"last_sent": self.last_sent, "links_checked": self.links_checked,
-                "failed": self.failed}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(data, default=dt.datetime.isoformat), encoding="utf-8")
+        temporary.write_bytes(_STATE.dump_json(self, exclude={"path"}))
         os.replace(temporary, self.path)
 
 
-def _time(value: object) -> dt.datetime | None:
-    return dt.datetime.fromisoformat(value) if isinstance(value, str) else None
+_STATE = TypeAdapter(DigestState)
 
 
-def compose(
-    t: Translator,
-    directory: Directory,
-    *,
-    stale_days: int,
-    now: dt.datetime,
-    state: DigestState,
-    reports: Sequence[tuple[str, int, str]],
-    links_enabled: bool,
-) -> str:
+def compose(t: Translator, directory: Directory, *, stale_days: int, now: dt.datetime,
+            state: DigestState, reports: Sequence[tuple[str, int, str]],
+            links_enabled: bool) -> str:
     """One plain-text message; every line about an entry starts with its id."""
     since = (state.last_sent or now - WEEK).date()
     lines = [t.gettext(TITLE).format(date=t.date(now.date())), ""]
@@ -146,15 +131,9 @@ ReportsSince = Callable[[str], Awaitable[list[tuple[str, int, str]]]]
 class Digest:
     """The bot's side: the weekly send, the daily link check, the /digest reply."""
 
-    def __init__(
-        self,
-        data_dir: Path,
-        stale_days: int,
-        links_enabled: bool,
-        *,
-        allow_private: bool = False,
-        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
-    ) -> None:
+    def __init__(self, data_dir: Path, stale_days: int, links_enabled: bool, *,
+                 allow_private: bool = False,
+                 clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)) -> None:
         self.state = DigestState.load(data_dir / "digest.json")
         self.stale_days = stale_days
         self.links_enabled = links_enabled
@@ -183,14 +162,9 @@ class Digest:
         await asyncio.to_thread(self.state.save)
         log.info("link check: %d links, %d failed", len(report.links), len(self.state.failed))
 
-    async def hourly(
-        self,
-        directory: Callable[[], Directory],
-        admins: Sequence[int],
-        translator_for: Callable[[int], Awaitable[Translator]],
-        send: Send,
-        reports_since: ReportsSince,
-    ) -> None:
+    async def hourly(self, directory: Callable[[], Directory], admins: Sequence[int],
+                     translator_for: Callable[[int], Awaitable[Translator]], send: Send,
+                     reports_since: ReportsSince) -> None:
         """Run from the bot's hourly task: a daily link check and a weekly digest when due."""
         now = self.clock()
         checked = self.state.links_checked
