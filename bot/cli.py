@@ -1,4 +1,4 @@
-"""`penah run | console | check | export | schema | stats | health | i18n`."""
+"""`penah run | console | check | export | schema | health | i18n`."""
 
 from __future__ import annotations
 
@@ -74,7 +74,6 @@ def _parser() -> argparse.ArgumentParser:
 
     schema = command("schema", _schema, "write the JSON schema editors use for resources.yaml")
     schema.add_argument("--output", type=Path, default=Path("resources.schema.json"))
-    command("stats", _stats, "print the daily totals and broken-contact reports")
     health = command("health", _health, "exit 0 while the running bot's heartbeat is fresh")
     health.add_argument("--max-age", type=float, default=60.0, help="seconds (default 60)")
 
@@ -314,32 +313,6 @@ def schema_text() -> str:
 def _schema(settings: Settings, args: argparse.Namespace) -> int:
     args.output.write_text(schema_text(), encoding="utf-8")
     print(f"wrote {args.output}")
-    return 0
-
-
-def _stats(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.ops import admin
-    from bot.storage.store import Store, StoreError, load_secret
-
-    if not settings.database.exists():
-        return _fail(f"no database at {settings.database} yet")
-
-    async def read() -> tuple[dict[str, dict[str, dict[str, int]]], list[tuple[str, int, str]]]:
-        store = await Store.open(settings.database,
-                                 load_secret(settings.data_dir, settings.secret_bytes))
-        try:
-            return await store.totals.stats(7), await store.totals.reports()
-        finally:
-            await store.close()
-
-    try:
-        stats, reports = asyncio.run(read())
-    except (StoreError, StartupError) as exc:
-        return _fail(exc)
-    print(admin.stats_report(stats))
-    directory = _load_or_report(settings.resources)
-    if directory is not None:
-        print(f"\n{admin.reports_report(reports, directory)}")
     return 0
 
 
