@@ -1,11 +1,6 @@
-"""The admins' digest: what is stale, which links failed, what people reported as not working.
-
-Sent weekly to every admin (and on /digest) in the admin's language; with PENAH_CHECK_LINKS=1
-the links are checked daily in the background. Both read the loaded directory, so a broken file
-on disk stops neither. The week is done once every admin was tried (one who blocked the bot must
-not make the others get it hourly, or never); only when Telegram could not be reached for anyone
-is it tried the next hour. What it remembers (digest.json) says nothing about any person.
-"""
+"""The admins' weekly digest (and /digest): stale entries, failed links, contacts reported.
+Both it and the daily link check read the loaded directory, so a broken file on disk stops
+neither; digest.json remembers when it was sent and what failed, nothing about any person."""
 
 from __future__ import annotations
 
@@ -124,13 +119,10 @@ def _rests_on(entry: Resource | Guide) -> str:
     return f"📄 {dated}" if dated != provenance.UNDATED else f"📄 ? ({entry.source.read})"
 
 
-Send = Callable[[int, str], Awaitable[object]]
 ReportsSince = Callable[[str], Awaitable[list[tuple[str, int, str]]]]
 
 
 class Digest:
-    """The bot's side: the weekly send, the daily link check, the /digest reply."""
-
     def __init__(self, data_dir: Path, stale_days: int, links_enabled: bool, *,
                  allow_private: bool = False,
                  clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)) -> None:
@@ -153,7 +145,6 @@ class Digest:
             state=self.state, reports=recent, links_enabled=self.links_enabled)
 
     async def check_links(self, directory: Directory) -> None:
-        """The loaded directory's links, fetched in the background, failures kept."""
         links = await asyncio.to_thread(linkcheck.links_of, directory)
         report = await linkcheck.check_links(links, allow_private=self.allow_private)
         self.state.failed = [(link.owner, link.url, linkcheck.describe(outcome))
@@ -163,9 +154,12 @@ class Digest:
         log.info("link check: %d links, %d failed", len(report.links), len(self.state.failed))
 
     async def hourly(self, directory: Callable[[], Directory], admins: Sequence[int],
-                     translator_for: Callable[[int], Awaitable[Translator]], send: Send,
+                     translator_for: Callable[[int], Awaitable[Translator]],
+                     send: Callable[[int, str], Awaitable[object]],
                      reports_since: ReportsSince) -> None:
-        """Run from the bot's hourly task: a daily link check and a weekly digest when due."""
+        """The daily link check and the weekly digest, when due. The week is done once every
+        admin was tried (one who blocked the bot must not make the others get it hourly, or
+        never); only when Telegram could not be reached for anyone is it tried the next hour."""
         now = self.clock()
         checked = self.state.links_checked
         if self.links_enabled and (checked is None or now - checked >= DAY):
@@ -183,10 +177,9 @@ class Digest:
                     await send(admin, text[start : start + 4000])
                 sent += 1
             except Exception as exc:  # this admin (blocked the bot, say): the others still
-                # NetworkError: Telegram itself, or the way to it (TimedOut too)
                 unreachable += isinstance(exc, NetworkError)
                 log.warning("weekly digest not sent to an admin: %s", type(exc).__name__)
         if unreachable and not sent:
-            return  # nobody got it because Telegram could not be reached: the next hour
+            return
         self.state.last_sent = now
         await asyncio.to_thread(self.state.save)

@@ -1,10 +1,7 @@
-"""The link check (`penah check --online`, and the bot's daily run): each address fetched once,
-`CONCURRENCY` at a time, never retried, within one deadline per link (lookup, TLS, redirects) and
-one per run. A link or redirect may point inside the bot's network: each name is looked up once,
-refused if any address is not public, and the request pinned to the checked address (a
-rebinding name cannot answer differently). Through a proxy (HTTPS_PROXY, NO_PROXY), which looks
-names up itself, a link is judged by its host name. `allow_private` lifts the refusal.
-"""
+"""The link check: each address once, with a deadline per link (DNS, TLS, redirects) and per
+run. A link or redirect must not reach inside the network: a name is looked up once, refused if
+any address is not public, and the request pinned to that address (no DNS rebinding); through a
+proxy, which looks names up itself, by its host name. `allow_private` lifts the refusal."""
 
 from __future__ import annotations
 
@@ -68,13 +65,9 @@ class LinkResult:
 
 
 def links_of(directory: Directory) -> list[Link]:
-    found = [
-        Link(resource.id, contact.value)
-        for resource in directory.resources.values()
-        for contact in resource.contacts
-        if contact.value.startswith("https://")
-    ]
-    return found + [Link(guide.id, guide.source.url) for guide in directory.data.guides]
+    return [*(Link(r.id, c.value) for r in directory.resources.values() for c in r.contacts
+              if c.value.startswith("https://")),
+            *(Link(guide.id, guide.source.url) for guide in directory.data.guides)]
 
 
 class RefusedAddress(Exception):
@@ -122,9 +115,8 @@ def getaddrinfo(host: str, port: int) -> list[Any]:
 
 
 async def resolve(host: str, port: int) -> list[str]:
-    """The host's addresses. A lookup cannot be cancelled: in a daemon thread a hung resolver
-    holds neither the link's deadline nor, at the end, the process (asyncio's executor would
-    be waited for)."""
+    """A lookup cannot be cancelled: in a daemon thread a hung resolver holds neither the link's
+    deadline nor, at the end, the process (asyncio's executor would be waited for)."""
     answer: concurrent.futures.Future[list[Any]] = concurrent.futures.Future()
 
     def look_up() -> None:
@@ -141,8 +133,8 @@ async def resolve(host: str, port: int) -> list[str]:
 
 
 class LinkTransport(httpx.AsyncBaseTransport):
-    """Every request of the check (each redirect too): through the proxy the environment names,
-    checked by host name, or straight to an address the check looked up and found public."""
+    """Each request (each redirect too): through the environment's proxy, checked by host name,
+    or straight to an address looked up and found public."""
 
     def __init__(self, *, allow_private: bool, concurrency: int = CONCURRENCY) -> None:
         self.allow_private = allow_private
@@ -154,7 +146,6 @@ class LinkTransport(httpx.AsyncBaseTransport):
         self.proxies: dict[str, httpx.AsyncHTTPTransport] = {}
 
     def _proxy(self, url: httpx.URL) -> httpx.AsyncHTTPTransport | None:
-        """HTTPS_PROXY and the like, unless NO_PROXY names the host."""
         proxies = urllib.request.getproxies()
         proxy = proxies.get(url.scheme) or proxies.get("all")
         if not url.host or not proxy or urllib.request.proxy_bypass(url.host):
@@ -223,8 +214,8 @@ async def check_urls(
     request_timeout: float = TIMEOUT,
     allow_private: bool = False,
 ) -> dict[str, LinkResult]:
-    """Each distinct address once, at most `concurrency` at a time, each within
-    `request_timeout` seconds, and all of them within their deadlines laid end to end."""
+    """At most `concurrency` at a time, each within `request_timeout` seconds, and all within
+    their deadlines laid end to end."""
     distinct = list(dict.fromkeys(urls))
     gate = asyncio.Semaphore(concurrency)
     async with httpx.AsyncClient(

@@ -1,11 +1,7 @@
-"""Logging that carries no user data, whatever a library chooses to log.
-
-Libraries log whole updates, URLs holding the token and exception reprs, so a library record is
-cut to its format string, values withheld, and an exception to its types and place (unless
-PENAH_UNSAFE_DEBUG=1, on a test bot); tokens are redacted always. Under attack the log stays
-readable: later lines of a record are indented, so none passes for a record, and a run of
-identical records is written once, then counted.
-"""
+"""Logging with no user data: libraries log whole updates, URLs holding the token and exception
+reprs, so their records keep only format strings and exception types (unless
+PENAH_UNSAFE_DEBUG=1); tokens are redacted always. Later lines of a record are indented, so none
+passes for a record, and a run of identical records is written once, then counted."""
 
 from __future__ import annotations
 
