@@ -49,8 +49,7 @@ def shipped_locales() -> Path:
 
 
 def locale_file(locales: Path, name: str) -> Path:
-    """A locales folder's own file, else the shipped one: a deployment's folder need hold only
-    the files it changes."""
+    """A locales folder's own file, else the shipped one: a deployment holds what it changes."""
     own = locales / name
     return own if own.is_file() else shipped_locales() / name
 

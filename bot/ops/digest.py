@@ -127,10 +127,8 @@ class Digest:
                  allow_private: bool = False,
                  clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)) -> None:
         self.state = DigestState.load(data_dir / "digest.json")
-        self.stale_days = stale_days
-        self.links_enabled = links_enabled
-        self.allow_private = allow_private
-        self.clock = clock
+        self.stale_days, self.links_enabled = stale_days, links_enabled
+        self.allow_private, self.clock = allow_private, clock
         if self.state.last_sent is None:  # a new bot waits a week before its first digest
             self.state.last_sent = clock()
             with contextlib.suppress(OSError):

@@ -50,8 +50,7 @@ _SPLIT = re.compile(
 Key = tuple[str | int, ...]
 
 
-def _strings(value: Any) -> tuple[str, ...]:
-    """A message's forms: one, or one per plural."""
+def _strings(value: Any) -> tuple[str, ...]:  # one form, or one per plural
     return tuple(value) if isinstance(value, tuple | list) else (str(value),)
 
 
