@@ -1,5 +1,4 @@
-"""`penah run | console | check | export | schema | stats | health | i18n`: each bound to its
-handler."""
+"""`penah run | console | check | export | schema | health | i18n`."""
 
 from __future__ import annotations
 
@@ -11,6 +10,7 @@ import importlib.util
 import json
 import logging
 import os
+import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -59,15 +59,11 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("file", nargs="?", type=Path)
     check.add_argument("--stale-days", type=int, help="warn when not confirmed for this long")
     check.add_argument("--online", action="store_true", help="also fetch every link; 1 if dead")
-    check.add_argument(
-        "--allow-private", action="store_true",
-        help="with --online: also fetch links to loopback, private and link-local addresses "
-        "(tests, intranets; PENAH_CHECK_LINKS_ALLOW_PRIVATE=1)",
-    )
-    check.add_argument(
-        "--timeout", type=float, metavar="SECONDS",
-        help="with --online: the most one link may take, redirects included (default 8)",
-    )
+    check.add_argument("--allow-private", action="store_true", help="with --online: also fetch "
+                       "links to loopback, private and link-local addresses (tests, intranets; "
+                       "PENAH_CHECK_LINKS_ALLOW_PRIVATE=1)")
+    check.add_argument("--timeout", type=float, metavar="SECONDS", help="with --online: the most "
+                       "one link may take, redirects included (default 8)")
 
     export = command("export", _export, "a place's directory as a page to print, or SMS text")
     export.add_argument("--place", required=True, help="a region id (iq-fed, iq-kr, …)")
@@ -75,11 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("html", "txt"), default="html")
     export.add_argument("-o", "--output", type=Path, help="this file, not standard output")
     export.add_argument("--resources", type=Path)
+
     schema = command("schema", _schema, "write the JSON schema editors use for resources.yaml")
     schema.add_argument("--output", type=Path, default=Path("resources.schema.json"))
-
-    command("stats", _stats, "print the daily totals and broken-contact reports")
-
     health = command("health", _health, "exit 0 while the running bot's heartbeat is fresh")
     health.add_argument("--max-age", type=float, default=60.0, help="seconds (default 60)")
 
@@ -122,29 +116,23 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.directory.model import DirectoryError
     from bot.i18n.translator import load_catalogs
     from bot.loading.reloader import Reloader
-    from bot.ops import startup
     from bot.ops.logs import setup_logging
     from bot.storage.store import StoreError
     from bot.telegram.app import ALLOWED_UPDATES, PenahBot
     from bot.telegram.runner import Polling, Receiver, raise_open_files_limit, serve
 
-    overrides = ("resources", "data_dir", "webhook_url", "listen")
-    settings = settings.with_overrides(**{name: getattr(args, name) for name in overrides})
+    given = {name: getattr(args, name) for name in ("resources", "data_dir", "webhook_url",
+                                                    "listen") if getattr(args, name) is not None}
+    settings = Settings.model_validate({**settings.model_dump(), **given})
     if not settings.token:
         print(SETUP_HELP, file=sys.stderr)
         return 2
     setup_logging(settings.log_level, unsafe=settings.unsafe_debug)
     try:
-        startup.check(settings)
+        _prepare(settings)
+        reloader = Reloader.start_with(settings.resources, interval=settings.reload_interval)
     except StartupError as exc:
         return _fail(exc)
-    if settings.unsafe_debug and settings.log_level == "DEBUG":
-        log.warning(
-            "UNSAFE DEBUG LOGGING: people's messages and the token reach the log. "
-            "Never use this on a bot real people talk to."
-        )
-    try:
-        reloader = Reloader.start_with(settings.resources, interval=settings.reload_interval)
     except DirectoryError as exc:
         return _fail(f"the directory cannot be loaded:\n{exc}")
     if settings.webhook_url and importlib.util.find_spec("tornado") is None:
@@ -158,16 +146,11 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
             from bot.telegram.webhook import Webhook, connection_cap
 
             host, _, port = settings.listen.rpartition(":")
-            receiver = Webhook(
-                app.bot,
-                app.update_queue,
-                listen=host or "0.0.0.0",  # noqa: S104 - inside a container
-                port=int(port),
-                url=settings.webhook_url,
-                secret=bot.webhook_secret(),
-                allowed_updates=ALLOWED_UPDATES,
-                max_connections=connection_cap(open_files),
-            )
+            listen = host or "0.0.0.0"  # noqa: S104 - inside a container
+            receiver = Webhook(app.bot, app.update_queue, listen=listen, port=int(port),
+                               url=settings.webhook_url, secret=bot.webhook_secret(),
+                               allowed_updates=ALLOWED_UPDATES,
+                               max_connections=connection_cap(open_files))
         else:
             assert app.updater is not None
             receiver = Polling(app.updater, ALLOWED_UPDATES)
@@ -177,6 +160,54 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     except InvalidToken:
         return _fail("Telegram refused the token: check TELEGRAM_BOT_TOKEN", 2)
     return 0
+
+
+PRIVATE_FILES = ("penah.sqlite3", "penah.sqlite3-wal", "penah.sqlite3-shm", "secret", "heartbeat")
+
+
+def _prepare(settings: Settings) -> None:
+    """What `penah run` needs before it talks to Telegram; a StartupError saying what to do if
+    not. Penah's files are its user's alone: umask 077, and a data folder or file left readable
+    by others (an older Penah, a copied backup) is tightened."""
+    from bot.storage.secret import load_secret
+
+    os.umask(0o077)
+    folder = settings.data_dir
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise StartupError(f"cannot create the data folder {folder} ({exc.strerror or exc}); "
+                           "create it for this user or set PENAH_DATA_DIR to a writable "
+                           "folder") from None
+    if not folder.is_dir():
+        raise StartupError(f"the data folder {folder} is not a folder; set PENAH_DATA_DIR")
+    probe = folder / ".penah-write-test"
+    try:
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise StartupError(f"cannot write to the data folder {folder} ({exc.strerror or exc}); "
+                           f"give user {os.geteuid()} write access to it, or set "
+                           "PENAH_DATA_DIR") from None
+    _tighten(folder, 0o700)
+    for name in PRIVATE_FILES:
+        _tighten(folder / name, 0o600)
+    if not settings.locales.is_dir():
+        raise StartupError(f"the translations folder {settings.locales} does not exist; fix "
+                           "PENAH_LOCALES, or unset it to use the shipped translations")
+    load_secret(folder, settings.secret_bytes)
+    _tighten(folder / "secret", 0o600)
+
+
+def _tighten(path: Path, mode: int) -> None:
+    try:
+        if stat.S_IMODE(path.stat().st_mode) & 0o077:
+            path.chmod(mode)
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise StartupError(f"{path} is readable by other users and cannot be made private "
+                           f"({exc.strerror or exc}); run: chmod {mode:o} {path}") from None
 
 
 def _health(settings: Settings, args: argparse.Namespace) -> int:
@@ -227,34 +258,31 @@ def _check(settings: Settings, args: argparse.Namespace) -> int:
     terms = load_terms(settings.locales)
     for warning in warnings_for(directory, stale_days=days, today=dt.date.today(), terms=terms):
         print(f"{path}: warning: {warning}")
-    catalogs = load_catalogs(settings.locales)
-    for line in answers_report(directory, catalogs, terms):  # what typed danger meets first
-        print(f"{path}: answers: {line}")
+    for line in answers_report(directory, load_catalogs(settings.locales), terms):
+        print(f"{path}: answers: {line}")  # what typed danger meets first
     print(f"{path}: ok: {directory.summary()}")
-    if args.online:
-        from bot.ops.linkcheck import TIMEOUT, run_online
+    if not args.online:
+        return 0
+    from bot.ops.linkcheck import TIMEOUT, run_online
 
-        allow_private = args.allow_private or settings.check_links_allow_private
-        seconds = args.timeout if args.timeout and args.timeout > 0 else TIMEOUT
-        return run_online(directory, str(path), allow_private=allow_private, seconds=seconds)
-    return 0
+    allow_private = args.allow_private or settings.check_links_allow_private
+    seconds = args.timeout if args.timeout and args.timeout > 0 else TIMEOUT
+    return run_online(directory, str(path), allow_private=allow_private, seconds=seconds)
 
 
 def _export(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.directory.queries import Directory
     from bot.i18n.sensitive import load_terms
     from bot.i18n.translator import load_catalogs
     from bot.ops import export
 
     directory = _load_or_report(args.resources or settings.resources)
-    if not isinstance(directory, Directory):
+    if directory is None:
         return 1
     try:  # the card's and the text's purposes are named neutrally, by the bot's own terms
         view = export.view_for(directory, load_catalogs(settings.locales),
                                load_terms(settings.locales), args.place, args.lang)
     except ValueError as exc:
-        print(f"penah: {exc}", file=sys.stderr)
-        return 2
+        return _fail(exc, 2)
     written = (export.html if args.format == "html" else export.text)(view, dt.date.today())
     if not args.output:
         sys.stdout.write(written)
@@ -277,11 +305,8 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
 def schema_text() -> str:
     from bot.directory.model import DirectoryFile
 
-    schema = {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": "Penah directory (resources.yaml)",
-        **DirectoryFile.model_json_schema(),
-    }
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
+              "title": "Penah directory (resources.yaml)", **DirectoryFile.model_json_schema()}
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -291,38 +316,10 @@ def _schema(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _stats(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.ops import admin
-    from bot.storage.store import Store, StoreError, load_secret
-
-    if not settings.database.exists():
-        return _fail(f"no database at {settings.database} yet")
-
-    async def read() -> tuple[dict[str, dict[str, dict[str, int]]], list[tuple[str, int, str]]]:
-        secret = load_secret(settings.data_dir, settings.secret_bytes)
-        store = await Store.open(settings.database, secret)
-        try:
-            return await store.totals.stats(7), await store.totals.reports()
-        finally:
-            await store.close()
-
-    try:
-        stats, reports = asyncio.run(read())
-    except (StoreError, StartupError) as exc:
-        return _fail(exc)
-    print(admin.stats_report(stats))
-    directory = _load_or_report(settings.resources)
-    if directory is not None:
-        print()
-        print(admin.reports_report(reports, directory))
-    return 0
-
-
 def _i18n(settings: Settings, args: argparse.Namespace) -> int:
     from bot.ops.translations import report
 
-    summary, ok = report(
-        args.locales or settings.locales, args.resources or settings.resources, args.verbose
-    )
+    locales, resources = args.locales or settings.locales, args.resources or settings.resources
+    summary, ok = report(locales, resources, args.verbose)
     print(summary)
     return 0 if ok else 1

@@ -1,6 +1,5 @@
-"""Settings: every default once, each read from `PENAH_<NAME>` (the token and the API address
-from Telegram's usual names); a value that cannot work stops the bot with a message naming the
-variable. Secrets are `SecretStr`/`SecretBytes`, which print as stars in any log or traceback.
+"""Settings, each read from `PENAH_<NAME>` (the token and API address by Telegram's usual
+names); a value that cannot work stops the bot naming the variable, and never shows a secret.
 """
 
 from __future__ import annotations
@@ -50,8 +49,7 @@ def shipped_locales() -> Path:
 
 
 def locale_file(locales: Path, name: str) -> Path:
-    """A locales folder's own file, else the shipped one: a deployment's folder need hold only
-    the files it changes."""
+    """A locales folder's own file, else the shipped one: a deployment holds what it changes."""
     own = locales / name
     return own if own.is_file() else shipped_locales() / name
 
@@ -61,10 +59,9 @@ def shipped_resources() -> Path:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(
-        frozen=True, extra="forbid", env_prefix="PENAH_", env_ignore_empty=True,
-        populate_by_name=True, str_strip_whitespace=True,
-    )
+    model_config = SettingsConfigDict(frozen=True, extra="forbid", env_prefix="PENAH_",
+                                      env_ignore_empty=True, populate_by_name=True,
+                                      str_strip_whitespace=True)
 
     token: SecretStr | None = Field(None, validation_alias="TELEGRAM_BOT_TOKEN")
     api_url: str = Field("https://api.telegram.org/bot", validation_alias="TELEGRAM_API_URL")
@@ -127,19 +124,12 @@ class Settings(BaseSettings):
     def _level(cls, value: Any) -> Any:
         return value.strip().upper() if isinstance(value, str) else value
 
-    @field_validator("unsafe_debug", "check_links", "check_links_allow_private", mode="before")
-    @classmethod
-    def _unlocked(cls, value: Any) -> Any:
-        return value == "1" if isinstance(value, str) else value
-
     @model_validator(mode="after")
     def _debug_is_unsafe(self) -> Settings:
         if self.log_level == "DEBUG" and not self.unsafe_debug:
-            raise ValueError(
-                "PENAH_LOG_LEVEL=DEBUG is refused: python-telegram-bot then logs whole updates "
-                "(people's messages) and the token. Set PENAH_UNSAFE_DEBUG=1 to allow it on a "
-                "test bot."
-            )
+            raise ValueError("PENAH_LOG_LEVEL=DEBUG is refused: python-telegram-bot then logs "
+                             "whole updates (people's messages) and the token. Set "
+                             "PENAH_UNSAFE_DEBUG=1 to allow it on a test bot.")
         return self
 
     @property
@@ -158,13 +148,8 @@ class Settings(BaseSettings):
     def heartbeat(self) -> Path:
         return self.data_dir / "heartbeat"
 
-    def with_overrides(self, **changes: Any) -> Settings:
-        values = {k: v for k, v in changes.items() if v is not None}
-        return Settings.model_validate({**self.model_dump(), **values})
-
 
 def variable(field: str) -> str:
-    """The environment variable a setting is read from."""
     alias = Settings.model_fields[field].validation_alias
     return alias if isinstance(alias, str) else f"PENAH_{field.upper()}"
 
@@ -173,19 +158,15 @@ _SECRET = {"TELEGRAM_BOT_TOKEN", "PENAH_SECRET", "PENAH_WEBHOOK_SECRET"}
 
 
 def load_settings() -> Settings:
+    """ConfigError naming the first problem's variable; a secret's value is never repeated."""
     try:
         return Settings()
     except ValidationError as exc:
-        raise ConfigError(_explain(exc)) from None
-
-
-def _explain(exc: ValidationError) -> str:
-    """The first problem, named by its variable; a secret's value is never repeated."""
-    error = exc.errors()[0]
+        error = exc.errors()[0]
     message = str(error["msg"]).removeprefix("Value error, ")
     if not error["loc"]:
-        return message
+        raise ConfigError(message)
     field = str(error["loc"][0])  # a setting's name, or the variable an alias reads
     name = variable(field) if field in Settings.model_fields else field
     shown = "" if name in _SECRET else f" (got {str(error.get('input'))[:40]!r})"
-    return f"{name}: {message}{shown}"
+    raise ConfigError(f"{name}: {message}{shown}")

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 
 def printable(text: str) -> str:
-    """Each character that is not printable as its escape (`\\n`, `\\x1b`, `\\u202e`,
-    `\\udcff`), as repr writes it, so a value quoted with repr reads the same."""
+    """Unprintable characters escaped as repr writes them, so a value quoted with repr reads
+    the same."""
     if text.isprintable():
         return text
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def printable_lines(text: str) -> str:
-    """A message of several lines, each made printable; its own line breaks kept."""
     return "\n".join(map(printable, text.split("\n")))

@@ -98,8 +98,7 @@ def test_every_subcommand_is_bound_to_a_handler() -> None:
 
     parser = _parser()
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    assert set(sub.choices) == {"run", "console", "check", "export", "schema", "stats", "health",
-                                "i18n"}
+    assert set(sub.choices) == {"run", "console", "check", "export", "schema", "health", "i18n"}
     for name, command in sub.choices.items():
         assert callable(command.get_default("handler")), name
 
@@ -109,30 +108,6 @@ def test_schema_writes_the_model(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert main(["schema", "--output", str(out)]) == 0
     assert out.read_text(encoding="utf-8") == schema_text()
     assert f"wrote {out}" in capsys.readouterr().out
-
-
-def test_stats_reads_the_database_and_names_a_missing_one(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    import asyncio
-
-    from bot.storage.store import Store, load_secret
-
-    monkeypatch.setenv("PENAH_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("PENAH_RESOURCES", str(DATA / "directory.yaml"))
-    assert main(["stats"]) == 1
-    assert "no database" in capsys.readouterr().err
-
-    async def use() -> None:
-        store = await Store.open(tmp_path / "penah.sqlite3", load_secret(tmp_path))
-        store.totals.count("view", "home")
-        await store.totals.report_broken("smex")
-        await store.close()
-
-    asyncio.run(use())
-    assert main(["stats"]) == 0
-    out = capsys.readouterr().out
-    assert "view: home 1" in out and "smex: 1" in out
 
 
 def test_health_fails_without_a_heartbeat_and_when_it_is_stale(

@@ -88,6 +88,9 @@ async def test_admin_commands_are_for_admins_only(harness: Harness) -> None:
     assert "2 people" in stats and "language: en 2" in stats
     await harness.send("/stale", ADMIN)
     assert "not confirmed or sourced in 180 days" in harness.screen(999)["text"]
+    await harness.press(Action(Kind.REPORT, "smex", "digital", 0).encode())
+    await harness.send("/reports", ADMIN)
+    assert "smex: 1, last " in harness.screen(999)["text"]
     await harness.send("/reload", ADMIN)
     assert harness.screen(999)["text"].startswith("No change in the file: 4 resources")
 

@@ -1,4 +1,4 @@
-"""Admin commands and their plain-text reports, shared with `penah stats` and `penah check`."""
+"""Admin commands, in plain English text, and what `penah check` shows an admin of the answers."""
 
 from __future__ import annotations
 
@@ -30,17 +30,6 @@ def problems_text(error: DirectoryError) -> str:
     return "\n".join(map(str, error.problems))
 
 
-def stats_report(stats: dict[str, dict[str, dict[str, int]]]) -> str:
-    if not stats:
-        return "No use recorded in the last 7 days."
-    lines = []
-    for day, metrics in stats.items():
-        lines.append(f"{day}: {sum(metrics.get('users', {}).values())} people")
-        lines += [f"  {metric}: {', '.join(f'{k} {n}' for k, n in list(values.items())[:12])}"
-                  for metric in ("view", "language", "region") if (values := metrics.get(metric))]
-    return "\n".join(lines)
-
-
 def stale_report(directory: Directory, days: int) -> str:
     entries = directory.stale(days, dt.date.today())
     if not entries:
@@ -51,19 +40,9 @@ def stale_report(directory: Directory, days: int) -> str:
           f"{provenance.describe(e)}" for e in entries)])
 
 
-def reports_report(reports: list[tuple[str, int, str]], directory: Directory) -> str:
-    if not reports:
-        return "No contact has been reported as not working."
-    gone = " (no longer in the directory)"
-    return "\n".join(["Reported as not working (resource, reports, last report):", *(
-        f"{rid}: {count}, last {day}{'' if rid in directory.resources else gone}"
-        for rid, count, day in reports)])
-
-
 @dataclass(frozen=True)
 class AdminCommands:
-    """The commands of the ids in PENAH_ADMIN_IDS, with what they read of the running bot;
-    anyone else gets what an unknown command gets."""
+    """Only for PENAH_ADMIN_IDS: anyone else gets what an unknown command gets."""
 
     admin_ids: frozenset[int]
     reload: Callable[[], Awaitable[tuple[bool, DirectoryError | None]]]
@@ -77,7 +56,7 @@ class AdminCommands:
         return name in NAMES and user_id in self.admin_ids
 
     async def reply(self, name: str, t: Translator) -> str:
-        """The command's report; `t` is the admin's language, where a report is translated."""
+        """`t` is the admin's language, for the digest (the other reports are in English)."""
         if name == "reload":
             changed, error = await self.reload()
             summary = f"{self.directory().summary()}; languages: {', '.join(self.catalogs().codes)}"
@@ -85,11 +64,23 @@ class AdminCommands:
                 return f"{NOT_RELOADED} ({summary})\n\n{problems_text(error)}"
             return f"{'Reloaded' if changed else 'No change in the file'}: {summary}."
         if name == "stats":
-            return stats_report(await self.store().totals.stats(7))
+            lines = []
+            for day, metrics in (await self.store().totals.stats(7)).items():
+                lines.append(f"{day}: {sum(metrics.get('users', {}).values())} people")
+                lines += [f"  {metric}: {', '.join(f'{k} {n}' for k, n in list(seen.items())[:12])}"
+                          for metric in ("view", "language", "region")
+                          if (seen := metrics.get(metric))]
+            return "\n".join(lines) or "No use recorded in the last 7 days."
         if name == "stale":  # off the event loop: every entry's dates are read
             return await asyncio.to_thread(stale_report, self.directory(), self.stale_days)
         if name == "reports":
-            return reports_report(await self.store().totals.reports(), self.directory())
+            reports, known = await self.store().totals.reports(), self.directory().resources
+            if not reports:
+                return "No contact has been reported as not working."
+            gone = " (no longer in the directory)"
+            return "\n".join(["Reported as not working (resource, reports, last report):", *(
+                f"{rid}: {count}, last {day}{'' if rid in known else gone}"
+                for rid, count, day in reports)])
         return await self.digest.text(t, self.directory(), self.store().totals.reports)
 
 

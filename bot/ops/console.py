@@ -1,8 +1,5 @@
-"""The same core in a terminal, for admins and translators to preview: no token, no network.
-
-Effects that only Telegram can carry out (deleting the chat) have nothing to do here; nothing
-is saved, so a console session leaves no trace.
-"""
+"""The core in a terminal, for admins and translators to preview: no token, no network, nothing
+saved (a session leaves no trace)."""
 
 from __future__ import annotations
 
@@ -31,17 +28,10 @@ def as_text(screen: Screen) -> str:
 
 
 class Console:
-    def __init__(
-        self,
-        directory: Directory,
-        catalogs: Catalogs,
-        state: UserState,
-        retention_days: int = 30,
-        terms: SensitiveTerms = NO_TERMS,
-        danger: DangerWords = NO_WORDS,
-    ) -> None:
-        """`terms` and `danger`: the bot's own, so discreet mode hides what the bot hides and
-        typed danger is heard as the bot hears it."""
+    def __init__(self, directory: Directory, catalogs: Catalogs, state: UserState,
+                 retention_days: int = 30, terms: SensitiveTerms = NO_TERMS,
+                 danger: DangerWords = NO_WORDS) -> None:
+        # The bot's terms and danger words: discreet mode hides, and danger is heard, the same.
         self.context = Context.of(directory, catalogs, retention_days=retention_days, terms=terms,
                                   danger=danger)
         self.state = state
@@ -56,12 +46,12 @@ class Console:
         return self._do(Press(action))
 
     def handle(self, line: str) -> Screen | None:
-        """A typed line: a button number, a command, or words to search for."""
+        """A button's number, a command, or words to search for; None for a link's button."""
         line = line.strip()
         buttons = self.screen.buttons()
         if line.isdecimal() and 0 < int(line) <= len(buttons):
             action = buttons[int(line) - 1].action
-            return None if action is None else self.press(action)  # None: a link to show
+            return None if action is None else self.press(action)
         name = command_name(line)
         command = BY_NAME.get(name or "")
         if command is not None:

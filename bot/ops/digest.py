@@ -1,14 +1,6 @@
-"""The admins' digest: what is stale, which links failed, what people reported as not working.
-
-Sent weekly to every admin (and on /digest) in the admin's language. With PENAH_CHECK_LINKS=1
-the bot also checks the links daily, in the background. Both use the loaded directory, so a
-broken file on disk stops neither. What the digest remembers (the last weekly send, the last
-check's failures) is a small JSON file in the data folder, with nothing about any person.
-
-The week is done once every admin was tried: an admin who blocked the bot (403) fails every
-time and must not make the others get it hourly, or never (one who missed it can ask with
-/digest). Only when Telegram itself could not be reached for anyone is it tried the next hour.
-"""
+"""The admins' weekly digest (and /digest): stale entries, failed links, contacts reported.
+Both it and the daily link check read the loaded directory, so a broken file on disk stops
+neither; digest.json remembers when it was sent and what failed, nothing about any person."""
 
 from __future__ import annotations
 
@@ -19,9 +11,11 @@ import json
 import logging
 import os
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
+from pydantic import TypeAdapter
+from pydantic.dataclasses import dataclass
 from telegram.error import NetworkError
 
 from bot.directory import provenance
@@ -49,48 +43,34 @@ NOT_REPORTED = N_("No contact was reported as not working since {date}.")
 
 @dataclass
 class DigestState:
-    """When the last weekly digest went out, and the last link check's failures."""
-
     path: Path
-    last_sent: dt.datetime | None = None
+    last_sent: dt.datetime | None = None  # the last weekly send
     links_checked: dt.datetime | None = None
     failed: list[tuple[str, str, str]] = field(default_factory=list)  # (id, url, reason)
 
     @classmethod
     def load(cls, path: Path) -> DigestState:
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-            return cls(path, _time(raw.get("last_sent")), _time(raw.get("links_checked")),
-                       [(str(a), str(b), str(c)) for a, b, c in raw.get("failed", [])])
+            return _STATE.validate_python({**json.loads(path.read_bytes()), "path": path})
         except FileNotFoundError:
             pass
-        except (OSError, ValueError, TypeError, AttributeError) as exc:
+        except (OSError, ValueError, TypeError) as exc:
             log.warning("digest state unreadable, starting afresh: %s", type(exc).__name__)
         return cls(path)
 
     def save(self) -> None:
-        data = {"last_sent": self.last_sent, "links_checked": self.links_checked,
-                "failed": self.failed}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(data, default=dt.datetime.isoformat), encoding="utf-8")
+        temporary.write_bytes(_STATE.dump_json(self, exclude={"path"}))
         os.replace(temporary, self.path)
 
 
-def _time(value: object) -> dt.datetime | None:
-    return dt.datetime.fromisoformat(value) if isinstance(value, str) else None
+_STATE = TypeAdapter(DigestState)
 
 
-def compose(
-    t: Translator,
-    directory: Directory,
-    *,
-    stale_days: int,
-    now: dt.datetime,
-    state: DigestState,
-    reports: Sequence[tuple[str, int, str]],
-    links_enabled: bool,
-) -> str:
+def compose(t: Translator, directory: Directory, *, stale_days: int, now: dt.datetime,
+            state: DigestState, reports: Sequence[tuple[str, int, str]],
+            links_enabled: bool) -> str:
     """One plain-text message; every line about an entry starts with its id."""
     since = (state.last_sent or now - WEEK).date()
     lines = [t.gettext(TITLE).format(date=t.date(now.date())), ""]
@@ -139,27 +119,16 @@ def _rests_on(entry: Resource | Guide) -> str:
     return f"📄 {dated}" if dated != provenance.UNDATED else f"📄 ? ({entry.source.read})"
 
 
-Send = Callable[[int, str], Awaitable[object]]
 ReportsSince = Callable[[str], Awaitable[list[tuple[str, int, str]]]]
 
 
 class Digest:
-    """The bot's side: the weekly send, the daily link check, the /digest reply."""
-
-    def __init__(
-        self,
-        data_dir: Path,
-        stale_days: int,
-        links_enabled: bool,
-        *,
-        allow_private: bool = False,
-        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
-    ) -> None:
+    def __init__(self, data_dir: Path, stale_days: int, links_enabled: bool, *,
+                 allow_private: bool = False,
+                 clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)) -> None:
         self.state = DigestState.load(data_dir / "digest.json")
-        self.stale_days = stale_days
-        self.links_enabled = links_enabled
-        self.allow_private = allow_private
-        self.clock = clock
+        self.stale_days, self.links_enabled = stale_days, links_enabled
+        self.allow_private, self.clock = allow_private, clock
         if self.state.last_sent is None:  # a new bot waits a week before its first digest
             self.state.last_sent = clock()
             with contextlib.suppress(OSError):
@@ -174,7 +143,6 @@ class Digest:
             state=self.state, reports=recent, links_enabled=self.links_enabled)
 
     async def check_links(self, directory: Directory) -> None:
-        """The loaded directory's links, fetched in the background, failures kept."""
         links = await asyncio.to_thread(linkcheck.links_of, directory)
         report = await linkcheck.check_links(links, allow_private=self.allow_private)
         self.state.failed = [(link.owner, link.url, linkcheck.describe(outcome))
@@ -183,15 +151,13 @@ class Digest:
         await asyncio.to_thread(self.state.save)
         log.info("link check: %d links, %d failed", len(report.links), len(self.state.failed))
 
-    async def hourly(
-        self,
-        directory: Callable[[], Directory],
-        admins: Sequence[int],
-        translator_for: Callable[[int], Awaitable[Translator]],
-        send: Send,
-        reports_since: ReportsSince,
-    ) -> None:
-        """Run from the bot's hourly task: a daily link check and a weekly digest when due."""
+    async def hourly(self, directory: Callable[[], Directory], admins: Sequence[int],
+                     translator_for: Callable[[int], Awaitable[Translator]],
+                     send: Callable[[int, str], Awaitable[object]],
+                     reports_since: ReportsSince) -> None:
+        """The daily link check and the weekly digest, when due. The week is done once every
+        admin was tried (one who blocked the bot must not make the others get it hourly, or
+        never); only when Telegram could not be reached for anyone is it tried the next hour."""
         now = self.clock()
         checked = self.state.links_checked
         if self.links_enabled and (checked is None or now - checked >= DAY):
@@ -209,10 +175,9 @@ class Digest:
                     await send(admin, text[start : start + 4000])
                 sent += 1
             except Exception as exc:  # this admin (blocked the bot, say): the others still
-                # NetworkError: Telegram itself, or the way to it (TimedOut too)
                 unreachable += isinstance(exc, NetworkError)
                 log.warning("weekly digest not sent to an admin: %s", type(exc).__name__)
         if unreachable and not sent:
-            return  # nobody got it because Telegram could not be reached: the next hour
+            return
         self.state.last_sent = now
         await asyncio.to_thread(self.state.save)

@@ -1,8 +1,6 @@
 """`penah export`: a place's directory in one language, for when Telegram cannot be reached: a
-page to print or mirror (no script; nothing fetched: inline style, the reader's fonts, a CSP
-forbidding the rest; entries' links plain anchors, numbers `tel:` ones), or text for SMS. The
-page's wallet card, like the text, holds only the numbers to keep and neutral purposes: it may
-be found in a pocket, as an SMS in an inbox."""
+page to print or mirror (nothing fetched, no script), or text for SMS. The page's card, like the
+text, holds only numbers and neutral purposes: it may be found in a pocket, or in an inbox."""
 
 from __future__ import annotations
 
@@ -43,9 +41,8 @@ def view_for(directory: Directory, catalogs: Catalogs, terms: SensitiveTerms, pl
 
 
 def sms_parts(text: str) -> int:
-    """The SMS parts a phone sends `text` in: GSM-7 when every character is in its alphabet (160
-    in one message, 153 a part; the extension table's characters take two), else UCS-2 (70,
-    67 a part; a character beyond U+FFFF takes two); no character is split between parts."""
+    """GSM-7 when every character is in its alphabet (160 in one message, 153 a part, the
+    extension's take two), else UCS-2 (70, 67 a part, beyond U+FFFF two); none split."""
     if all(c in GSM7 or c in GSM7_EXTENDED for c in text):
         sizes, single, per_part = [1 + (c in GSM7_EXTENDED) for c in text], 160, 153
     else:
@@ -57,10 +54,8 @@ def sms_parts(text: str) -> int:
 
 
 def text(view: View, today: dt.date) -> str:
-    """The numbers to keep, named neutrally, in at most SMS_PARTS parts. What does not fit
-    goes, in this order: the date, then numbers from the end of the list (the Emergency
-    screen's order: the place's own first). Right to left, each line starts with a mark and
-    each number is isolated, so it keeps its order."""
+    """The numbers to keep in at most SMS_PARTS parts: what does not fit goes from the end (the
+    date, then the last numbers). Right to left, lines start with a mark, numbers isolated."""
     t, region = view.t, str(view.state.region)
     place = view.label(view.directory.regions[region].name)
     lines = [t.gettext(KEEP), t.gettext("For: {place}").format(place=place),
@@ -75,8 +70,7 @@ def text(view: View, today: dt.date) -> str:
 
 
 def html(view: View, today: dt.date) -> str:
-    """The whole page: the card to cut out, then every entry for the place, each once, under
-    the first topic it is listed in (Emergency first), with its source and date."""
+    """The card to cut out, then each entry for the place once, under its first topic."""
     d, t, region = view.directory, view.t, str(view.state.region)
     title = f"{t.gettext('Contacts')} — {view.label(d.regions[region].name)}"
     when = Html(f'<time datetime="{today.isoformat()}">{escape(t.date(today))}</time>')
@@ -114,8 +108,6 @@ def _entry(view: View, resource: Resource) -> str:
 
 
 def _contact(view: View, contact: Contact, shown: Shown) -> str:
-    """The value (a number or an address read left to right, as an anchor where it opens
-    something), then its label, hours and languages."""
     t, value = view.t, f'<bdi dir="ltr">{escape(shown.display)}</bdi>'
     link = f"tel:{shown.number.dial}" if shown.number else shown.link
     details = [(f'<a href="{escape(link)}">{value}</a>' if link else value)

@@ -1,14 +1,7 @@
-"""Checks the links people are sent to (https contacts, guide sources) in the loaded directory:
-`penah check --online`, and the bot's daily run in the background.
-
-Each address is fetched once, at most `CONCURRENCY` at a time, never retried; one deadline
-covers all a link takes (lookup, TLS, headers, redirects) and one the run, so no slow server or
-hung resolver holds it. A link or redirect may point inside the bot's network (10.0.0.0/8, the
-cloud metadata address, …): each name is looked up once, refused if any address is not public,
-and the request goes to the checked address, so a rebinding name cannot answer differently the
-second time. Through a proxy (HTTPS_PROXY, NO_PROXY), which looks names up itself, a link is
-judged by its host name. `allow_private` lifts the refusal, for tests and intranets.
-"""
+"""The link check: each address once, with a deadline per link (DNS, TLS, redirects) and per
+run. A link or redirect must not reach inside the network: a name is looked up once, refused if
+any address is not public, and the request pinned to that address (no DNS rebinding); through a
+proxy, which looks names up itself, by its host name. `allow_private` lifts the refusal."""
 
 from __future__ import annotations
 
@@ -37,14 +30,12 @@ CONCURRENCY = 8
 TIMEOUT = 8.0  # seconds for one link, redirects included
 RUN_SLACK = 1.0  # the run's deadline beyond its links' deadlines laid end to end
 MAX_REDIRECTS = 10
-RAN_OUT = "not checked: the check's time ran out"
 # A site that refuses robots is not a dead link: people can still open it.
 REFUSED = frozenset({401, 403, 405, 429})
 METADATA = ipaddress.ip_address("169.254.169.254")
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
-ALLOW_HINT = (
-    "not fetched (for an intranet: penah check --allow-private, PENAH_CHECK_LINKS_ALLOW_PRIVATE=1)"
-)
+ALLOW_HINT = ("not fetched (for an intranet: penah check --allow-private, "
+              "PENAH_CHECK_LINKS_ALLOW_PRIVATE=1)")
 
 
 @dataclass(frozen=True)
@@ -55,8 +46,6 @@ class Link:
 
 @dataclass(frozen=True)
 class LinkResult:
-    """What one address answered. `dead` links make the check fail."""
-
     url: str
     status: int | None
     reason: str
@@ -76,14 +65,9 @@ class LinkResult:
 
 
 def links_of(directory: Directory) -> list[Link]:
-    """Resources' https contacts, then guides' sources."""
-    found = [
-        Link(resource.id, contact.value)
-        for resource in directory.resources.values()
-        for contact in resource.contacts
-        if contact.value.startswith("https://")
-    ]
-    return found + [Link(guide.id, guide.source.url) for guide in directory.data.guides]
+    return [*(Link(r.id, c.value) for r in directory.resources.values() for c in r.contacts
+              if c.value.startswith("https://")),
+            *(Link(guide.id, guide.source.url) for guide in directory.data.guides)]
 
 
 class RefusedAddress(Exception):
@@ -116,7 +100,6 @@ def _refusal(host: str, address: str, why: str) -> RefusedAddress:
 
 
 def check_host_name(host: str) -> None:
-    """The check for a link that goes through a proxy: by what its host says it is."""
     name = host.strip("[]").rstrip(".").lower()
     if name == "localhost" or name.endswith(".localhost"):
         raise _refusal(host, host, "a loopback name")
@@ -132,9 +115,8 @@ def getaddrinfo(host: str, port: int) -> list[Any]:
 
 
 async def resolve(host: str, port: int) -> list[str]:
-    """The host's addresses. A lookup cannot be cancelled: in a daemon thread a hung resolver
-    holds neither the link's deadline nor, at the end, the process (asyncio's executor would
-    be waited for)."""
+    """A lookup cannot be cancelled: in a daemon thread a hung resolver holds neither the link's
+    deadline nor, at the end, the process (asyncio's executor would be waited for)."""
     answer: concurrent.futures.Future[list[Any]] = concurrent.futures.Future()
 
     def look_up() -> None:
@@ -151,8 +133,8 @@ async def resolve(host: str, port: int) -> list[str]:
 
 
 class LinkTransport(httpx.AsyncBaseTransport):
-    """Every request of the check (each redirect too): through the proxy the environment names,
-    checked by host name, or straight to an address the check looked up and found public."""
+    """Each request (each redirect too): through the environment's proxy, checked by host name,
+    or straight to an address looked up and found public."""
 
     def __init__(self, *, allow_private: bool, concurrency: int = CONCURRENCY) -> None:
         self.allow_private = allow_private
@@ -164,7 +146,6 @@ class LinkTransport(httpx.AsyncBaseTransport):
         self.proxies: dict[str, httpx.AsyncHTTPTransport] = {}
 
     def _proxy(self, url: httpx.URL) -> httpx.AsyncHTTPTransport | None:
-        """HTTPS_PROXY and the like, unless NO_PROXY names the host."""
         proxies = urllib.request.getproxies()
         proxy = proxies.get(url.scheme) or proxies.get("all")
         if not url.host or not proxy or urllib.request.proxy_bypass(url.host):
@@ -233,8 +214,8 @@ async def check_urls(
     request_timeout: float = TIMEOUT,
     allow_private: bool = False,
 ) -> dict[str, LinkResult]:
-    """Each distinct address once, at most `concurrency` at a time, each within
-    `request_timeout` seconds, and all of them within their deadlines laid end to end."""
+    """At most `concurrency` at a time, each within `request_timeout` seconds, and all within
+    their deadlines laid end to end."""
     distinct = list(dict.fromkeys(urls))
     gate = asyncio.Semaphore(concurrency)
     async with httpx.AsyncClient(
@@ -266,10 +247,9 @@ async def check_urls(
         for task in late:
             task.cancel()
         await asyncio.gather(*late, return_exceptions=True)
-    return {
-        url: task.result() if task in done else LinkResult(url, None, RAN_OUT)
-        for url, task in zip(distinct, tasks, strict=True)
-    }
+    ran_out = "not checked: the check's time ran out"
+    return {url: task.result() if task in done else LinkResult(url, None, ran_out)
+            for url, task in zip(distinct, tasks, strict=True)}
 
 
 @dataclass(frozen=True)
@@ -284,20 +264,18 @@ class Report:
 
     def lines(self, where: str = "") -> list[str]:
         """`[where: ]id: url: status/reason` per problem, then notices, then a summary."""
-        out: list[str] = []
-        notices: list[str] = []
-        prefix = f"{printable(where)}: " if where else ""
+        dead, notices = [], []
         for link in self.links:
             outcome = self.outcomes[link.url]
-            about = f"{prefix}{link.owner}: {printable(link.url)}"
+            about = f"{printable(where)}: " * bool(where) + f"{link.owner}: {printable(link.url)}"
             if outcome.dead:
-                out.append(f"{about}: {describe(outcome)}")
+                dead.append(f"{about}: {describe(outcome)}")
             elif outcome.refused:
                 notices.append(f"{about}: refused the check ({describe(outcome)}); open it by hand")
             elif outcome.redirected:
                 notices.append(f"{about}: redirected to {printable(outcome.final_url or '')}")
         outcomes = self.outcomes.values()
-        return [*out, *notices, (
+        return [*dead, *notices, (
             f"checked {len(self.links)} links ({len(self.outcomes)} addresses) in "
             f"{self.seconds:.1f} s: {sum(o.dead for o in outcomes)} dead, "
             f"{sum(o.redirected for o in outcomes)} redirected, "
@@ -323,6 +301,5 @@ def run_online(
     """`penah check --online`: print the problems and a summary; 1 if a link is dead."""
     report = asyncio.run(check_links(
         links_of(directory), allow_private=allow_private, request_timeout=seconds))
-    for line in report.lines(where):
-        print(line)
+    print("\n".join(report.lines(where)))
     return 1 if report.problems() else 0

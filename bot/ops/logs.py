@@ -1,14 +1,11 @@
-"""Logging that carries no user data, whatever a library chooses to log.
-
-Libraries log whole updates, URLs holding the token and exception reprs, so every library
-record is rewritten to its format string with the values withheld, and an exception to its types
-and place (PENAH_UNSAFE_DEBUG=1 on a test bot lets them through); tokens are redacted always.
-Under attack the log stays readable: a record's later lines are indented, so no text inside one
-passes for a record, and a run of identical records is written once, then counted.
-"""
+"""Logging with no user data: libraries log whole updates, URLs holding the token and exception
+reprs, so their records keep only format strings and exception types (unless
+PENAH_UNSAFE_DEBUG=1); tokens are redacted always. Later lines of a record are indented, so none
+passes for a record, and a run of identical records is written once, then counted."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import sys
@@ -17,8 +14,7 @@ import traceback
 from collections.abc import Callable, Iterator
 
 TOKEN = re.compile(r"\d{5,16}:[A-Za-z0-9_-]{30,}")
-# httpx and httpcore log each request's URL, which holds the token, at INFO and DEBUG; the
-# others log every request or job at INFO.
+# httpx and httpcore log each request's URL, which holds the token; the others every request.
 QUIET = ("httpx", "httpcore", "hpack", "apscheduler", "tornado.access", "aiosqlite", "aiohttp")
 OWN = "bot"  # Penah's loggers: "bot", "bot.telegram", …
 # A %-style conversion: each becomes a placeholder, its value never formatted.
@@ -29,7 +25,6 @@ LONG_NUMBER = re.compile(r"\d{5,}")
 WITHHELD = "…"
 MAX_LIBRARY_MESSAGE = 200
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-CONTINUED = "    "  # how a record's second and later lines start
 REPEAT_SECONDS = 10.0  # a flood of one record is summed up this often while it lasts
 
 
@@ -92,59 +87,46 @@ class SafeRecords(logging.Filter):
 
 
 class IndentedLines(logging.Formatter):
-    """Every line of a record after the first (its message's, its traceback's) indented."""
-
     def format(self, record: logging.LogRecord) -> str:
-        return f"\n{CONTINUED}".join(super().format(record).splitlines())
+        return "\n    ".join(super().format(record).splitlines())
 
 
 class CollapsingHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """Writes a run of identical records (logger, level, message as filtered, exception type)
     once, then how many more there were: every `seconds` while it lasts, and when it ends."""
 
-    def __init__(
-        self,
-        stream: object = None,
-        seconds: float = REPEAT_SECONDS,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
+    def __init__(self, stream: object = None, seconds: float = REPEAT_SECONDS,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__(stream)
-        self.seconds = seconds
-        self.clock = clock
-        self._last: tuple[object, ...] | None = None
-        self._last_record: logging.LogRecord | None = None
-        self._repeats = 0
-        self._since = 0.0
+        self.seconds, self.clock = seconds, clock
+        self._last: logging.LogRecord | None = None
+        self._last_key: tuple[object, ...] = ()
+        self._repeats, self._since = 0, 0.0
 
     def emit(self, record: logging.LogRecord) -> None:
         kind = record.exc_info[0] if record.exc_info else None
         key = (record.name, record.levelno, record.getMessage(), kind)
         now = self.clock()
-        if key == self._last:
+        if key == self._last_key:
             self._repeats += 1
             if now - self._since >= self.seconds:
                 self._sum_up(now)
             return
         self._sum_up(now)
-        self._last, self._last_record = key, record
+        self._last, self._last_key = record, key
         super().emit(record)
 
     def _sum_up(self, now: float) -> None:
-        last = self._last_record
-        if self._repeats and last is not None:
+        if self._repeats and self._last is not None:
             super().emit(logging.makeLogRecord({
-                "name": last.name, "levelno": last.levelno, "levelname": last.levelname,
-                "msg": "… the record above repeated %d more times", "args": (self._repeats,),
-            }))
-        self._repeats = 0
-        self._since = now
+                "name": self._last.name, "levelno": self._last.levelno,
+                "levelname": self._last.levelname, "args": (self._repeats,),
+                "msg": "… the record above repeated %d more times"}))
+        self._repeats, self._since = 0, now
 
     def close(self) -> None:
-        self.acquire()
-        try:
+        with self.lock or contextlib.nullcontext():
             self._sum_up(self._since)
-        finally:
-            self.release()
         super().close()
 
 
@@ -155,3 +137,7 @@ def setup_logging(level: str = "INFO", stream: object = None, *, unsafe: bool = 
     logging.basicConfig(handlers=[handler], level=level, force=True)
     for name in QUIET:
         logging.getLogger(name).setLevel(logging.WARNING)
+    if unsafe and level == "DEBUG":
+        logging.getLogger(OWN).warning("UNSAFE DEBUG LOGGING: people's messages and the token "
+                                       "reach the log. Never use this on a bot real people "
+                                       "talk to.")

@@ -1,13 +1,8 @@
-"""`penah i18n`: per language, UI messages and directory texts translated, and what is wrong.
-
-Each finding reads `file:line: language: what`, counted per language and check. Errors (exit 1)
-would show a broken, unsafe or misleading screen: a catalog's syntax, unsafe placeholders or
-plural forms unlike its own header; a locale file the bot cannot read (it would keep its last
-good words, unnoticed); a term terms.yaml rules out; a caution missing in a language or not
-written in it (none of its own letters, or another language's text copied); a time or date range
-a right-to-left screen, its runs isolated by `bidi`, shows split in two (end first) or reversed
-from the English. Warnings do not fail: a Plural-Forms header unlike CLDR's, a region or
-category name that falls back. Texts awaiting a speaker's review are counted (--verbose lists).
+"""`penah i18n`: per language, UI messages and directory texts translated, and what is wrong,
+as `file:line: language: what`. Errors (exit 1) would show a broken, unsafe or misleading screen:
+a catalog or locale file the bot cannot use, a term terms.yaml rules out, a caution missing or
+not in its language, a range a right-to-left screen shows split or reversed. Warnings (a header
+unlike CLDR's, a name falling back) do not fail; texts awaiting review are counted.
 """
 
 from __future__ import annotations
@@ -37,8 +32,7 @@ from bot.loading.yamlfile import Loader, decode, scan
 from bot.printable import printable
 from bot.search.danger import danger_words_in
 
-# Each check counted per language: what it finds, and whether it fails (None: listed only
-# with --verbose).
+# Each check: what it finds, and whether it fails (None: listed only with --verbose).
 CHECKS: dict[str, tuple[str, bool | None]] = {
     "terms": ("terms ruled out by terms.yaml", True),
     "cautions": ("cautions falling back or not in the language", True),
@@ -56,18 +50,15 @@ _SPLIT = re.compile(
 Key = tuple[str | int, ...]
 
 
-def _strings(value: Any) -> tuple[str, ...]:
-    """A message's forms: one, or one per plural."""
+def _strings(value: Any) -> tuple[str, ...]:  # one form, or one per plural
     return tuple(value) if isinstance(value, tuple | list) else (str(value),)
 
 
 def coverage(catalog: Catalog, template: Catalog) -> tuple[int, int, list[Message]]:
     """(translated, of how many, the fuzzy messages) of the template: fuzzy ones do not count."""
     wanted = [m for m in template if m.id]
-    done = 0
-    for source in wanted:
-        message = catalog.get(source.id, context=source.context)
-        done += bool(message and not message.fuzzy and all(_strings(message.string)))
+    done = sum(bool(message and not message.fuzzy and all(_strings(message.string)))
+               for message in (catalog.get(m.id, context=m.context) for m in wanted))
     return done, len(wanted), [m for m in catalog if m.id and m.fuzzy]
 
 
@@ -120,13 +111,10 @@ def _mappings(resources: Path) -> Iterator[tuple[Path, int, Key, str, dict[str, 
                 stack += [((*path, k), v) for k, v in fields.items()]
 
 
-def _gaps(
-    texts: Mapping[str, tuple[int, str]], codes: Sequence[str], registry: languages.Registry,
-    *, whole: bool,
-) -> Iterator[tuple[str, int | None, str]]:
-    """(language, line, what) for each of `codes` a text is missing in (it falls back) or, if
-    `whole`, is not written in: none of the language's own letters, or another language's
-    text in the same script copied."""
+def _gaps(texts: Mapping[str, tuple[int, str]], codes: Sequence[str],
+          registry: languages.Registry, *, whole: bool) -> Iterator[tuple[str, int | None, str]]:
+    """(language, line, what) for each of `codes` a text falls back in or, if `whole`, is not
+    written in: none of the language's letters, or another's text in its script copied."""
     plain = {code: text for code, (_, text) in texts.items()}
     for code in codes:
         language = registry.get(code)
@@ -159,30 +147,25 @@ def _range_problems(text: str, english: str) -> Iterator[str]:
             yield f"{start}–{end} reads the other way round from the English {end}–{start}"
 
 
-def _checks(
-    registry: languages.Registry, catalogs: Mapping[str, tuple[Path, Catalog]],
-    directory: Directory | None, resources: Path, table: terms.TermsTable | None,
-) -> dict[str, list[Finding]]:
+def _checks(registry: languages.Registry, catalogs: Mapping[str, tuple[Path, Catalog]],
+            directory: Directory | None, resources: Path,
+            table: terms.TermsTable | None) -> dict[str, list[Finding]]:
     found: dict[str, list[Finding]] = {name: [] for name in CHECKS}
     texts = [  # (file, line, language, text, the English it translates)
         (path, m.lineno or 0, code, "\n".join(_strings(m.string)), "\n".join(_strings(m.id)))
-        for code, (path, catalog) in catalogs.items() for m in catalog if m.id and m.string
-    ]
+        for code, (path, catalog) in catalogs.items() for m in catalog if m.id and m.string]
     codes = directory.data.languages if directory else list(catalogs)
     for file, line, path, entry, fields in _mappings(resources):
         review = fields.get("unreviewed")
         if len(path) == 2 and isinstance(review, yaml.SequenceNode):
             found["review"] += [
                 Finding(file, code.start_mark.line + 1, str(code.value), f"{entry} in {path[0]}")
-                for code in review.value if isinstance(code, yaml.ScalarNode)
-            ]
+                for code in review.value if isinstance(code, yaml.ScalarNode)]
         source = fields.get(languages.SOURCE_LANGUAGE)
         if not isinstance(source, yaml.ScalarNode):
             continue  # not a text
-        written = {
-            code: (node.start_mark.line + 1, str(node.value))
-            for code, node in fields.items() if isinstance(node, yaml.ScalarNode)
-        }
+        written = {code: (node.start_mark.line + 1, str(node.value))
+                   for code, node in fields.items() if isinstance(node, yaml.ScalarNode)}
         texts += [(file, at, code, text, str(source.value)) for code, (at, text) in written.items()]
         field = path[-1]
         kind = "cautions" if field == "caution" else "names" if path[0] in (
@@ -204,15 +187,15 @@ def report(locales: Path, resources: Path, verbose: bool = False) -> tuple[str, 
     """The text to print, and False on any error (see the top of this module)."""
     with locale_file(locales, f"{DOMAIN}.pot").open("rb") as fh:
         template = read_po(fh)
+    try:
+        registry = languages.load_registry(locales)
+    except languages.RegistryError as exc:
+        return f"error: {exc}", False
     directory: Directory | None = None
     try:
         directory = load_directory(resources)
     except DirectoryError as exc:
         unread = f"directory not read: {exc.problems[0]}"
-    try:
-        registry = languages.load_registry(locales)
-    except languages.RegistryError as exc:
-        return f"error: {exc}", False
     lines = [f"{'language':<10} {'UI messages':>16} {'fuzzy':>6} {'directory texts':>18}"]
     errors: list[str] = [printable(problem) for problem in registry.problems]
     warnings: list[str] = []
@@ -248,16 +231,15 @@ def report(locales: Path, resources: Path, verbose: bool = False) -> tuple[str, 
         table = terms.load_terms(locales)
     except terms.TermsError as exc:
         errors.append(str(exc))
-    _, danger_fault = danger_words_in(locales)
-    errors += [str(danger_fault)] if danger_fault is not None else []
     try:
         sensitive.read_terms(locale_file(locales, sensitive.FILE))
     except sensitive.TermsFileError as exc:
         errors.append(str(exc))
+    _, danger_fault = danger_words_in(locales)
+    errors += [str(danger_fault)] if danger_fault is not None else []
     found = _checks(registry, readings, directory, resources, table)
-    codes = [code for code in dict.fromkeys(
-        [*readings, *(directory.data.languages if directory else ())]
-    ) if code != languages.SOURCE_LANGUAGE]
+    known = directory.data.languages if directory else ()
+    codes = [c for c in dict.fromkeys([*readings, *known]) if c != languages.SOURCE_LANGUAGE]
     lines.append(f"{'check':<10}" + "".join(f"{code:>8}" for code in codes))
     listed_only: list[str] = []
     for name, (what, fails) in CHECKS.items():
