@@ -1,5 +1,5 @@
-"""Reading a directory file as YAML: within bot.safeyaml's limits, duplicate keys noted,
-and every fault named by file, line and column."""
+"""Reading a directory file as YAML: within bot.safeyaml's limits, duplicate keys noted, and
+every fault named by file, line and column."""
 
 from __future__ import annotations
 
@@ -47,8 +47,7 @@ class Loader(SafeLoader):  # type: ignore[misc]
 
 
 def _timestamp(loader: Loader, node: yaml.ScalarNode) -> object:
-    """A date that cannot be (2026-02-30) stays text: validation names its file, line and field
-    rather than the reader failing."""
+    """A date that cannot be (2026-02-30) stays text, for validation to name file, line, field."""
     try:
         return SafeLoader.construct_yaml_timestamp(loader, node)
     except ValueError:
@@ -63,8 +62,10 @@ def _at(filename: str, mark: yaml.Mark | None, message: str) -> Problem:
     return Problem(filename, line, col, "", message)
 
 
-def _syntax_problem(exc: yaml.YAMLError, filename: str) -> DirectoryError:
-    if isinstance(exc, yaml.MarkedYAMLError):
+def _unreadable(exc: yaml.YAMLError, filename: str) -> DirectoryError:
+    if isinstance(exc, LimitError):
+        found = _at(filename, exc.problem_mark, exc.problem or "")
+    elif isinstance(exc, yaml.MarkedYAMLError):
         reason = " ".join(filter(None, [exc.context, exc.problem]))
         found = _at(filename, exc.problem_mark or exc.context_mark, f"YAML syntax error: {reason}")
     else:
@@ -76,22 +77,20 @@ def scan(text: str, filename: str) -> None:
     """DirectoryError if nesting or aliases go too far, or the YAML cannot be read at all."""
     try:
         check_limits(text)
-    except LimitError as exc:
-        raise DirectoryError([_at(filename, exc.problem_mark, exc.problem)]) from None
     except yaml.YAMLError as exc:
-        raise _syntax_problem(exc, filename) from None
+        raise _unreadable(exc, filename) from None
 
 
 def parse_yaml(text: str, filename: str) -> tuple[dict[Any, Any], list[Problem]]:
     """(the file's mapping, duplicate-key problems); DirectoryError when it cannot be read
-    safely, or is not a mapping. Limits first (`scan`), then the safe loader."""
+    safely, or is not a mapping."""
     scan(text, filename)
     loader = Loader(text)
     loader.duplicates = []
     try:
         data = loader.get_single_data()
     except yaml.YAMLError as exc:
-        raise _syntax_problem(exc, filename) from None
+        raise _unreadable(exc, filename) from None
     finally:
         loader.dispose()
     if data is None:
@@ -103,8 +102,7 @@ def parse_yaml(text: str, filename: str) -> tuple[dict[Any, Any], list[Problem]]
 
 
 def node_at(root: yaml.Node, path: Path_, key: bool = False) -> yaml.Node:
-    """The node of a field path (with `key`, its key's node), else the deepest that exists:
-    where a problem is shown, found only on error and in a file `scan` has let through."""
+    """The node of a field path (with `key`, its key's node), else the deepest that exists."""
     node = root
     for i, part in enumerate(path):
         if isinstance(node, yaml.MappingNode):

@@ -1,6 +1,10 @@
 """What the bot remembers about people in memory only, each bounded in size and in age: the
-flood guard, the message ids /clear deletes, quiet chats to tidy, and the "once" sets (a
-report counted, the media notice given, a group left). A restart forgets all of it."""
+flood guard, the message ids /clear deletes, quiet chats to tidy, reports from cards, and the
+"once" sets (a report counted, the media notice given, a group left). A restart forgets all.
+
+Reports learn the resource and a count of distinct people, never who: people are known here
+by their keyed id only.
+"""
 
 from __future__ import annotations
 
@@ -16,8 +20,8 @@ from typing import TypeVar
 
 from cachetools import LRUCache, TTLCache
 
+from bot.core.callbacks import Kind
 from bot.core.state import Tidy
-from bot.storage.reports import Reports
 
 K = TypeVar("K", bound=Hashable)
 Clock = Callable[[], float]
@@ -32,6 +36,17 @@ CHAT_ENTRY = 640
 # The maps' tables keep the size they grew to for the most chats held at once: the ids and
 # their entries are kept within this share of the bound.
 COUNTED_SHARE = 3 / 4
+REPORT_WINDOW = 48 * 3600.0
+UNREACHABLE_AT = 3  # distinct people reporting a line "did not work" within the window
+PEOPLE = 100  # remembered per resource and kind; a count stops there
+PER_PERSON = 5  # lines and kinds one person is counted for in the window: a script does all
+ALERTS = {
+    Kind.REPORT: "⚠️ {count} people reported {resource} as not working in the last 48 hours.",
+    Kind.ASKED_MONEY: "🛑 Safeguarding: someone reported that {resource} asked them for money "
+                      "or favours ({count} in the last 48 hours).",
+    Kind.TREATED_BADLY: "🛑 Safeguarding: someone reported being treated badly by {resource} "
+                        "({count} in the last 48 hours).",
+}
 
 
 class Once(TTLCache[K, bool]):
@@ -58,14 +73,10 @@ class _Pace:
 
 
 class FloodGuard:
-    """A person's pace, as a token bucket: `limit` updates at once, and `limit` every `window`
-    seconds kept up. The defaults (20 at once, 5 a second) are well above a thumb (about 3 taps
-    a second, never 20 at once) and well below a script.
-
-    Past it the person is held back for `pause` seconds, and after that for as long as they
-    keep coming faster: updates during a hold still count, down to a debt of `limit`, so a
-    script is held for as long as it goes on. Callback data no button carries weighs `FORGED`.
-    """
+    """A token bucket per person: `limit` updates at once, `limit` every `window` seconds kept
+    up; the defaults are well above a thumb (about 3 taps a second) and well below a script.
+    Past it the person is held for `pause` seconds, and for as long as they keep coming:
+    updates during a hold still count, down to a debt of `limit`."""
 
     def __init__(
         self, limit: int = 20, window: float = 4.0, pause: float = 10.0, people: int = 50_000,
@@ -73,8 +84,7 @@ class FloodGuard:
     ) -> None:
         self.limit, self.rate, self.pause = float(limit), limit / window, pause
         self._clock = clock
-        # After this long quiet, a person's bucket is full again and any hold over: a fresh
-        # start is the same as what would be remembered. The quietest go first beyond `people`.
+        # After this long quiet a bucket is full again and any hold over: nothing to remember.
         self._people: TTLCache[bytes, _Pace] = TTLCache(people, 2 * window + pause, timer=clock)
 
     def allow(self, key: bytes, weight: float = 1.0) -> bool:
@@ -93,13 +103,12 @@ class FloodGuard:
         return allowed
 
     def holding(self, key: bytes) -> bool:
-        """Whether the person is held back now (as their last update was)."""
         pace = self._people.get(key)
         return pace is not None and self._clock() < pace.held_until
 
     def urgent(self, key: bytes) -> bool:
-        """Whether an urgent screen (Emergency) goes to a person held back: the first, then one
-        every `URGENT_EVERY` seconds, so a script cannot make the bot send them without end."""
+        """Whether an urgent screen (Emergency) goes to a person held back: one every
+        `URGENT_EVERY` seconds, so a script cannot make the bot send them without end."""
         pace, now = self._people.get(key), self._clock()
         if pace is not None and now - pace.urgent_at < URGENT_EVERY:
             return False
@@ -128,7 +137,6 @@ class _ChatIds:
         self.times, self.ids = array("d"), array("q")
 
     def cost(self) -> int:
-        """Bytes this chat takes in `History`: the arrays as allocated, and its entry."""
         return CHAT_ENTRY + sys.getsizeof(self.times) + sys.getsizeof(self.ids)
 
     def drop_before(self, index: int) -> None:
@@ -137,9 +145,8 @@ class _ChatIds:
 
 
 class History:
-    """Message ids of each private chat, for /clear: at most `per_chat` ids a chat, none older
-    than Telegram lets a bot delete, and `memory` bytes for all chats together: past that, the
-    chats quiet longest are forgotten first."""
+    """Message ids of each private chat, for /clear: at most `per_chat` a chat, none older than
+    Telegram lets a bot delete, and `memory` bytes for all chats: the quietest go first."""
 
     def __init__(
         self, memory: int = 32 * MB, per_chat: int = 2000, age: float = DELETABLE_FOR,
@@ -163,8 +170,7 @@ class History:
         chat = self._ids.pop(chat_id, None)
         if chat is None:
             return []
-        start = bisect_left(chat.times, self._clock() - self.age)
-        return sorted(set(chat.ids[start:]))
+        return sorted(set(chat.ids[bisect_left(chat.times, self._clock() - self.age):]))
 
     def prune(self) -> None:
         horizon = self._clock() - self.age
@@ -178,7 +184,6 @@ class History:
 
     @property
     def size(self) -> int:
-        """Bytes taken, as counted against `memory`."""
         return int(self._ids.currsize)
 
 
@@ -213,8 +218,7 @@ class Countdowns:
         self._chats.pop(chat_id, None)
 
     def shown(self, chat_id: int, message_id: int) -> None:
-        countdown = self._chats.get(chat_id)
-        if countdown is not None:
+        if (countdown := self._chats.get(chat_id)) is not None:
             countdown.message_id = message_id
 
     def due(self) -> list[tuple[int, Countdown]]:
@@ -249,6 +253,57 @@ class Kept:
         if left:
             self._chats[chat_id] = dict.fromkeys(left, True)
         return [message_id for message_id in chat if message_id not in left], left
+
+
+class Reports:
+    """Reports from cards by distinct people over 48 hours. Three people whose line "did not
+    work" make it likely down: admins are told at once and its card says so. Money or favours
+    asked, or bad treatment, are safeguarding matters: admins are told of each at once."""
+
+    def __init__(self, size: int, clock: Clock = time.monotonic) -> None:
+        self._clock = clock
+        # `size` people in all, the lines least lately reported let go first
+        self._heard: LRUCache[tuple[Kind, str], dict[bytes, float]] = LRUCache(
+            max(size, PEOPLE), getsizeof=len)
+        self._counted: TTLCache[bytes, int] = TTLCache(size, REPORT_WINDOW, timer=clock)
+        self._until: dict[str, float] = {}  # resource -> when its card stops saying so
+
+    def _recent(self, kind: Kind, resource: str) -> dict[bytes, float]:
+        now, people = self._clock(), self._heard.get((kind, resource), {})
+        return {who: at for who, at in people.items() if now - at < REPORT_WINDOW}
+
+    def add(self, kind: Kind, resource: str, person: bytes) -> str | None:
+        """Count the person once; what to tell admins now, if anything."""
+        people, counted = self._recent(kind, resource), self._counted.get(person, 0)
+        if person in people or counted >= PER_PERSON:
+            return None
+        self._counted[person] = counted + 1
+        people[person] = self._clock()
+        if len(people) > PEOPLE:
+            del people[min(people, key=people.__getitem__)]
+        self._heard[(kind, resource)] = people
+        if kind is Kind.REPORT and len(people) >= UNREACHABLE_AT:
+            self._until[resource] = sorted(people.values())[-UNREACHABLE_AT] + REPORT_WINDOW
+        if kind is Kind.REPORT and len(people) != UNREACHABLE_AT:
+            return None  # told once, as it crossed
+        return ALERTS[kind].format(count=len(people), resource=resource)
+
+    def __len__(self) -> int:
+        """People remembered, over all lines and kinds."""
+        return int(self._heard.currsize)
+
+    def unreachable(self) -> frozenset[str]:
+        now = self._clock()
+        return frozenset(r for r, until in self._until.items() if until > now)
+
+    def prune(self) -> None:
+        for key in list(self._heard):
+            if people := self._recent(*key):
+                self._heard[key] = people
+            else:
+                del self._heard[key]
+        self._until = {r: until for r, until in self._until.items() if until > self._clock()}
+        self._counted.expire()
 
 
 class Guards:

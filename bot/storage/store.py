@@ -1,8 +1,8 @@
 """What Penah keeps, and nothing more: keyed preferences, daily totals, broken-contact counts.
 
 A user is known only by HMAC-SHA256(secret, user id); no column can hold text a person typed
-(`SCHEMA_ALLOWLIST` is held to that by a test). Preferences and totals are kept in memory and
-written every few seconds, so an update itself costs no disk write; `/forget` deletes at once.
+(`SCHEMA_ALLOWLIST`, held to that by a test). Preferences and totals are written every few
+seconds, so an update costs no disk write; `/forget` deletes at once.
 """
 
 from __future__ import annotations
@@ -56,6 +56,8 @@ SCHEMA_ALLOWLIST = {
 }
 CACHE_LIMIT = 100_000
 DELETE = "DELETE FROM prefs WHERE user_key = ?"
+# What a full or failing disk raises: SQLITE_FULL, SQLITE_IOERR_* (OperationalError), OSError.
+WRITE_ERRORS = (sqlite3.OperationalError, OSError)
 __all__ = ["SCHEMA_ALLOWLIST", "SaveFailed", "Store", "StoreError", "load_secret"]
 
 
@@ -64,16 +66,12 @@ class StoreError(RuntimeError):
 
 
 class SaveFailed(RuntimeError):
-    """A write failed (a full disk, an I/O error); what it held is kept and tried again.
-    `lang` is the person's language, for telling them, when the store still knew it."""
+    """A write failed (a full disk); what it held is kept and tried again. `lang` is the
+    person's language, for telling them, when the store still knew it."""
 
     def __init__(self, cause: BaseException, lang: str | None = None) -> None:
         super().__init__(type(cause).__name__)
         self.lang = lang
-
-
-# What a full or failing disk raises: SQLITE_FULL, SQLITE_IOERR_* (OperationalError), OSError.
-WRITE_ERRORS = (sqlite3.OperationalError, OSError)
 
 
 class Store:
@@ -114,7 +112,7 @@ class Store:
 
     async def close(self) -> None:
         """Write what is pending and leave no write-ahead log behind; never raises, so a stop
-        on a full disk still ends cleanly (what could not be written is said in the log)."""
+        on a full disk still ends cleanly."""
         try:
             await self.flush()
             await _checkpoint(self._db)
@@ -132,7 +130,7 @@ class _Cached:
 
 
 class Preferences:
-    """Each person's language, place and choices, under their keyed hash, for as long as they
+    """Each person's language, place and choices under their keyed hash, for as long as they
     come back within `retention_days`."""
 
     def __init__(
@@ -140,14 +138,14 @@ class Preferences:
         totals: Totals,
     ) -> None:
         self._db, self._secret, self._today, self._totals = db, secret, today, totals
-        self.retention_days = retention_days
+        self._retention_days = retention_days
         self._cache: LRUCache[bytes, _Cached] = LRUCache(CACHE_LIMIT)
         self._dirty: dict[bytes, _Cached] = {}  # changed since the last flush
         self._forgotten: set[bytes] = set()  # deletions a failed write left to the next flush
         self._forgotten_lately: set[bytes] = set()  # since the last flush began
 
     def user_key(self, user_id: int) -> bytes:
-        """HMAC-SHA256(secret, user id): how a person is known, to the store and the guards."""
+        """How a person is known, to the store and the guards."""
         return hmac.digest(self._secret, str(user_id).encode(), "sha256")
 
     async def visit(self, key: bytes) -> UserState:
@@ -192,7 +190,7 @@ class Preferences:
 
     async def purge_expired(self) -> int:
         """Delete preferences unused for longer than the retention period."""
-        limit = self._today().toordinal() - self.retention_days
+        limit = self._today().toordinal() - self._retention_days
         await self.flush()
         try:
             cursor = await self._db.execute("DELETE FROM prefs WHERE last_seen < ?", (limit,))
@@ -220,8 +218,8 @@ class Preferences:
         return _Cached(UserState(row[0], row[1], bool(row[3]), tidy), int(row[2]))
 
     async def flush(self) -> None:
-        """Write changed and forgotten preferences in one transaction. If the disk refuses
-        (full), nothing is lost: it is all kept for the next flush. Never raises for that."""
+        """Write changed and forgotten preferences in one transaction; a refusing disk keeps
+        them all for the next flush. Never raises for that."""
         if not self._dirty and not self._forgotten:
             return
         dirty, self._dirty = self._dirty, {}
@@ -259,7 +257,6 @@ class Totals:
         self._pending: Counter[tuple[str, str, str]] = Counter()
 
     def count(self, metric: str, value: str = "") -> None:
-        """Add one to today's total, written by `flush`."""
         self._pending[(self._today().isoformat(), metric, value)] += 1
 
     def chosen(self, state: UserState, before: UserState) -> None:
@@ -306,8 +303,7 @@ class Totals:
         out: dict[str, dict[str, dict[str, int]]] = {}
         async with self._db.execute(
             "SELECT day, metric, value, count FROM counters WHERE day >= ? "
-            "ORDER BY day DESC, metric, count DESC",
-            (since,),
+            "ORDER BY day DESC, metric, count DESC", (since,),
         ) as cursor:
             async for day, metric, value, count in cursor:
                 out.setdefault(day, {}).setdefault(metric, {})[value] = count
@@ -317,8 +313,7 @@ class Totals:
         """(resource id, reports, last day reported), most reported first; `since` an ISO day."""
         async with self._db.execute(
             "SELECT resource, SUM(count), MAX(day) FROM reports WHERE day >= ? "
-            "GROUP BY resource ORDER BY SUM(count) DESC, resource",
-            (since,),
+            "GROUP BY resource ORDER BY SUM(count) DESC, resource", (since,),
         ) as cursor:
             return [(r, int(n), d) for r, n, d in await cursor.fetchall()]
 
