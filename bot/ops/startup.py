@@ -11,7 +11,7 @@ import stat
 from pathlib import Path
 
 from bot.config import Settings, StartupError
-from bot.storage.secret import load_secret
+from bot.storage.store import load_secret
 
 PRIVATE_FILES = ("penah.sqlite3", "penah.sqlite3-wal", "penah.sqlite3-shm", "secret", "heartbeat")
 

@@ -7,10 +7,16 @@ seconds, so an update costs no disk write; `/forget` deletes at once.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
 import hmac
 import logging
+import os
+import re
+import secrets
 import sqlite3
+import tempfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,8 +25,8 @@ from pathlib import Path
 import aiosqlite
 from cachetools import LRUCache
 
+from bot.config import StartupError
 from bot.core.state import Tidy, UserState
-from bot.storage.secret import load_secret
 
 Clock = Callable[[], dt.date]
 log = logging.getLogger(__name__)
@@ -58,7 +64,9 @@ CACHE_LIMIT = 100_000
 DELETE = "DELETE FROM prefs WHERE user_key = ?"
 # What a full or failing disk raises: SQLITE_FULL, SQLITE_IOERR_* (OperationalError), OSError.
 WRITE_ERRORS = (sqlite3.OperationalError, OSError)
-__all__ = ["SCHEMA_ALLOWLIST", "SaveFailed", "Store", "StoreError", "load_secret"]
+SECRET_BYTES = 32
+HEX = re.compile(rb"[0-9a-fA-F]{64}")
+MAKE_ONE = "python3 -c 'import secrets; print(secrets.token_hex(32))'"
 
 
 class StoreError(RuntimeError):
@@ -353,3 +361,68 @@ async def _prepare(db: aiosqlite.Connection) -> None:
         raise sqlite3.DatabaseError(f"made by a newer Penah (schema {version})")
     for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
         await db.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+
+
+def parse_secret(raw: bytes, where: str) -> bytes:
+    """32 bytes from 64 hexadecimal characters (a final newline allowed), or StartupError: a
+    short key would make every stored key computable from a Telegram id, and the derived
+    webhook secret a public constant."""
+    text = raw.rstrip(b"\r\n")
+    if not text:
+        raise StartupError(
+            f"{where} is empty. If it is the secret file and the disk was full when Penah "
+            "first started: free some space, restore the file from a backup or, if no backup "
+            "exists, delete it (saved settings will not be found again and expire)"
+        )
+    if not HEX.fullmatch(text):
+        raise StartupError(
+            f"{where} must be exactly {SECRET_BYTES * 2} hexadecimal characters "
+            f"({SECRET_BYTES} random bytes); make one with: {MAKE_ONE}"
+        )
+    return bytes.fromhex(text.decode("ascii"))
+
+
+def load_secret(data_dir: Path, given: bytes | None = None) -> bytes:
+    """PENAH_SECRET if given, else the data folder's `secret`, generated once (mode 0600)."""
+    if given is not None:
+        return parse_secret(given, "PENAH_SECRET")
+    path = data_dir / "secret"
+    with contextlib.suppress(FileNotFoundError):
+        return parse_secret(path.read_bytes(), f"the secret file {path}")
+    try:
+        return _create_secret(path)
+    except FileExistsError:  # another process won the race
+        return parse_secret(path.read_bytes(), f"the secret file {path}")
+    except OSError as exc:
+        raise StartupError(
+            f"cannot write the secret file {path} ({exc.strerror or exc}); "
+            "free some space or fix the data folder's permissions, then start again"
+        ) from None
+
+
+def _create_secret(path: Path) -> bytes:
+    """Written atomically (a temporary file, fsync, then linked into place), so a start on a
+    full disk never leaves a short key behind."""
+    value = secrets.token_bytes(SECRET_BYTES)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, temp = tempfile.mkstemp(prefix=".secret-", dir=path.parent)  # mode 0600
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(value.hex().encode() + b"\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.link(temp, path)  # unlike rename, never replaces a secret another start wrote
+        except OSError as exc:  # a filesystem without hard links; FileExistsError goes on
+            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP):
+                raise
+            os.replace(temp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+    return value
