@@ -2,9 +2,8 @@
 
 A folder may hold a link to /dev/zero or to a secret elsewhere, a FIFO that never answers, or a
 file swapped between two looks. Only regular files inside the folder are read (through a link
-whose resolved target is one: ConfigMap volumes link into `..data/`), opened without blocking,
-checked again on the open descriptor (fstat, real path), never past the limit, and within the
-reader child's deadline.
+whose target is one: ConfigMap volumes link into `..data/`), opened without blocking, checked
+again on the open descriptor, and never past the limit.
 """
 
 from __future__ import annotations
@@ -59,8 +58,7 @@ def size_of(path: Path) -> int:
 
 def read_file(path: Path, folder: Path | None = None, limit: int = MAX_FILE_BYTES) -> bytes:
     """A regular file's bytes, at most `limit`; with `folder`, only if it lies inside it.
-    DirectoryError names the file and why it was refused; nothing of a refused file is read.
-    """
+    DirectoryError names the file and why it was refused; nothing of a refused file is read."""
     def refused(why: str) -> DirectoryError:
         return DirectoryError([Problem(str(path), 0, 0, "", why)])
 
@@ -76,8 +74,8 @@ def read_file(path: Path, folder: Path | None = None, limit: int = MAX_FILE_BYTE
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise refused("not a regular file (a device, a pipe or a folder): not read")
-        # Where the open descriptor really points (Linux says through /proc), so a link
-        # swapped after the first look is still caught.
+        # Where the open descriptor really points, so a link swapped after the first look is
+        # still caught.
         through = f"/proc/self/fd/{fd}"
         real = os.path.realpath(through if os.path.exists(through) else path)
         if home is not None and os.path.commonpath((real, home)) != home:

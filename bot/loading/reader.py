@@ -1,8 +1,6 @@
 """Running `python -m bot.loading.child` for the bot: a child per batch of files, under a
 wall-clock deadline (it sets its own memory and CPU limits), stopped at once when the bot stops.
-However it dies becomes a problem naming its files, and its answer is validated again, so
-nothing but a valid directory reaches the bot.
-"""
+However it dies becomes a problem naming its files, and its answer is validated again."""
 
 from __future__ import annotations
 
@@ -56,9 +54,8 @@ def _why(code: int, stderr: bytes) -> str:
         return f"the YAML reader crashed on it ({name})"
     tail = stderr[-2000:].decode(errors="replace").strip().splitlines()
     last = tail[-1] if tail else f"exit code {code}"
-    if "MemoryError" in last:
-        return "reading it needed too much memory"
-    return f"the reader failed ({last[:80]})"
+    return ("reading it needed too much memory" if "MemoryError" in last
+            else f"the reader failed ({last[:80]})")
 
 
 class Reader:
@@ -107,16 +104,16 @@ class Reader:
         self, names: Sequence[str], folder: Path | None, context: dict[str, Any] | None,
         *, children: int = 1,
     ) -> tuple[list[Read], list[Problem]]:
-        """Validate files in up to `children` children at once, in batches of similar size:
-        (valid files, problems of the others)."""
+        """(valid files, problems of the others), read in up to `children` children at once,
+        in batches of similar size."""
         if not names:
             return [], []
         count = min(len(names), children, MAX_CHILDREN)
         largest_first = sorted(names, key=lambda name: -size_of(Path(name)))
         header = {"folder": str(folder) if folder else None, "context": context}
-        batches = [largest_first[i::count] for i in range(count)]
         with ThreadPoolExecutor(count) as pool:
-            answers = list(pool.map(lambda batch: self._read_batch(batch, header), batches))
+            answers = list(pool.map(lambda batch: self._read_batch(batch, header),
+                                    [largest_first[i::count] for i in range(count)]))
         return [read for ok, _ in answers for read in ok], [p for _, bad in answers for p in bad]
 
     def _read_batch(self, names: list[str], header: dict[str, Any]

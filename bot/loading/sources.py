@@ -17,7 +17,7 @@ from bot.directory.model import DirectoryError, Problem
 from bot.directory.queries import Directory
 from bot.loading.files import Signature, signatures
 from bot.loading.reader import Read, Reader
-from bot.loading.validation import Found, contact_problems, cross_problems, whole
+from bot.loading.validation import Unplaced, contact_problems, cross_problems, whole
 
 _UNCHECKED = ("its contacts were checked for the regions' countries before they changed: "
               "the change of country waits until this file reads again")
@@ -120,7 +120,7 @@ class DirectoryFiles:
             kept = dict(self._good)  # the change broke other files: keep the last good whole
         return kept, placed
 
-    def _cross(self, candidate: dict[str, Read], fresh: set[str]) -> list[Found]:
+    def _cross(self, candidate: dict[str, Read], fresh: set[str]) -> list[Unplaced]:
         """What spans all files, and the contacts of the files read now in the whole's
         countries (of every file, when a region changed country)."""
         found = cross_problems([(name, read.part) for name, read in sorted(candidate.items())],
