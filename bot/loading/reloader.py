@@ -28,10 +28,8 @@ LOGGED_PROBLEMS = 50  # a file can hold thousands of mistakes; the log needs the
 
 @dataclass(frozen=True)
 class Loaded:
-    """A directory and its search index: always swapped together."""
-
     directory: Directory
-    index: Index
+    index: Index  # typed search's, made from `directory`
 
     @classmethod
     def of(cls, directory: Directory) -> Loaded:
@@ -51,11 +49,8 @@ class Reloader:
         self, source: DirectoryFiles, loaded: Loaded, *, interval: float = 1.0,
         on_error: ErrorHook | None = None,
     ) -> None:
-        self.source = source
-        self.path = source.path
-        self.loaded = loaded
-        self.interval = interval
-        self.on_error = on_error
+        self.source, self.path, self.loaded = source, source.path, loaded
+        self.interval, self.on_error = interval, on_error
         self.last_error: DirectoryError | None = None
         self.generation = 0  # bumped on every swap, so caches of screens know to let go
         self._reported = ""
@@ -80,17 +75,16 @@ class Reloader:
         return self.loaded.directory
 
     async def reload(self) -> ReloadResult:
-        """Read what changed now. Used by the watcher, /reload and SIGHUP."""
+        """Read what changed now: for the watcher, /reload and SIGHUP."""
         async with self._lock:
             loaded = None
             try:
-                directory, error, changed = await asyncio.to_thread(self.source.refresh)
+                directory, error = await asyncio.to_thread(self.source.refresh)
                 if directory is not None:
                     loaded = await asyncio.to_thread(Loaded.of, directory)
             except Exception as exc:  # never let the watcher die
                 log.exception("unexpected error while reloading the directory")
                 error = DirectoryError([Problem(str(self.path), 0, 0, "", type(exc).__name__)])
-                loaded, changed = None, False
             self.last_error = error
             if error is not None:
                 await self._report(error)
@@ -100,12 +94,9 @@ class Reloader:
                 return ReloadResult(False, error)
             self.loaded = loaded  # readers take it once per update: one whole version each
             self.generation += 1
-            log.info(
-                "directory reloaded: %(resources)d resources, %(contacts)d contacts, "
-                "%(guides)d guides",
-                loaded.directory.counts(),
-            )
-            return ReloadResult(changed, error)
+            log.info("directory reloaded: %(resources)d resources, %(contacts)d contacts, "
+                     "%(guides)d guides", loaded.directory.counts())
+            return ReloadResult(True, error)
 
     async def watch(self) -> None:
         """Poll the files' signatures; an editor's atomic replace or a git pull both count."""

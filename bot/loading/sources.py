@@ -1,9 +1,8 @@
 """A directory file or folder, read in child processes, with the last good version of each file.
 
 An edit re-reads only the changed file; a file that breaks keeps its last good version while
-the others go live. What spans files (ids, references, one emergency category, contacts in
-regions another file defines) is checked over the whole: a change that would break another
-file is held back, named at its file and line, and read again with the next change.
+the others go live. What spans files is checked over the whole: a change that would break
+another file is held back, named at its file and line, and read again with the next change.
 """
 
 from __future__ import annotations
@@ -31,8 +30,6 @@ def _countries(files: Iterable[Read]) -> dict[str, str | None]:
 
 
 class DirectoryFiles:
-    """A directory file or folder, with the last good version of each of its files."""
-
     def __init__(self, path: Path, reader: Reader | None = None) -> None:
         self.path = path
         self.reader = reader or Reader()
@@ -48,7 +45,7 @@ class DirectoryFiles:
 
     def load(self) -> Directory:
         """Read every file; DirectoryError on any problem."""
-        directory, error, _ = self.refresh(everything=True)
+        directory, error = self.refresh(everything=True)
         if error is not None:
             raise error
         assert directory is not None
@@ -56,21 +53,23 @@ class DirectoryFiles:
 
     def refresh(
         self, *, everything: bool = False
-    ) -> tuple[Directory | None, DirectoryError | None, bool]:
-        """Read what changed: (the new directory or None, the problems or None, changed)."""
+    ) -> tuple[Directory | None, DirectoryError | None]:
+        """Read what changed: (the new directory if it changed, the problems or None)."""
         now = signatures(self.path)
         todo = [name for name, sig in now.items()
                 if everything or sig != self.seen.get(name) or name in self._behind]
         removed = [name for name in self._good if name not in now]
         self.seen = now
         if not todo and not removed:
-            return None, None, False
+            return None, None
         others = [read for name, read in self._good.items() if name not in todo]
         found, problems = self.reader.read(
             todo, self.folder, _context(others, len(todo) == 1) if self.folder else None,
             children=WHOLE_LOAD_CHILDREN if everything else 1,
         )
-        fresh = {read.name: self._kept(read) for read in found}
+        # a file saved again unchanged keeps its last good reading: nothing changes
+        fresh = {read.name: last if (last := self._good.get(read.name)) is not None
+                 and last.digest == read.digest else read for read in found}
         candidate = {k: v for k, v in self._good.items() if k not in removed} | fresh
         # A file that failed to read keeps its last good numbers, checked for the countries
         # of their regions then: they are not served under another country unread.
@@ -87,16 +86,15 @@ class DirectoryFiles:
                         or candidate.get(name) is not fresh[name]}
         error = DirectoryError(sorted(problems, key=lambda p: (p.file, p.line, p.column)))
         if problems and not self._good:  # a first load: nothing to serve but the whole
-            return None, error, False
+            return None, error
         changed = candidate.keys() != self._good.keys() or any(
             v is not self._good.get(k) for k, v in candidate.items())
         self._good = candidate
-        return (self.directory() if changed else None), error if problems else None, changed
-
-    def _kept(self, read: Read) -> Read:
-        """The last good version of a file saved again unchanged, else the new reading."""
-        good = self._good.get(read.name)
-        return good if good is not None and good.digest == read.digest else read
+        told = error if problems else None
+        if not changed:
+            return None, told
+        good = [candidate[name] for name in sorted(candidate)]
+        return Directory(whole([r.part for r in good]), tuple(r.piece for r in good)), told
 
     def _settle(
         self, candidate: dict[str, Read], touched: set[str]
@@ -133,12 +131,6 @@ class DirectoryFiles:
                           for path, message in contact_problems(read.part, countries)]
         return found
 
-    def directory(self) -> Directory:
-        """The whole, put together from each file's validated entries."""
-        good = [self._good[name] for name in sorted(self._good)]
-        data = whole([read.part for read in good])
-        return Directory(data, tuple(read.piece for read in good))
-
 
 def _context(others: list[Read], alone: bool) -> dict[str, Any]:
     """What a file of a folder is checked against: the other files' regions, and their ids
@@ -151,7 +143,6 @@ def _context(others: list[Read], alone: bool) -> dict[str, Any]:
 
 
 def load_directory(path: Path, reader: Reader | None = None) -> Directory:
-    """Validate a directory file or folder (in child processes, unless told otherwise)."""
     source = DirectoryFiles(path, reader)
     try:
         return source.load()
