@@ -44,7 +44,6 @@ class Kind(Enum):
     KEEP = ("k",)  # the place's numbers as a message of their own, to keep
     KEEP_LEAVE = ("K", _TARGET, "(?P<page>[01])")  # that message's place; 1: tidy-up leaves it
 
-
     @property
     def code(self) -> str:
         return str(self.value[0])
@@ -57,11 +56,9 @@ _PATTERNS = {kind: re.compile(":".join((VERSION, *kind.value))) for kind in Kind
 
 @dataclass(frozen=True)
 class Action:
-    """A button press: the kind, the entry it is about, where it came from, and a page."""
-
     kind: Kind
-    target: str = ""
-    origin: str = ""
+    target: str = ""  # the entry it is about
+    origin: str = ""  # where it came from
     page: int = 0
 
     def encode(self) -> str:

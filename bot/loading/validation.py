@@ -14,25 +14,9 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, Field, ValidationError
 
-from bot.directory import provenance
+from bot.directory import model, provenance
 from bot.directory.contacts import CONTACT_KINDS, ContactType, country_of
-from bot.directory.model import (
-    SECTIONS,
-    UNQUOTED_NUMBER,
-    WITH_IDS,
-    Category,
-    DirectoryError,
-    DirectoryFile,
-    Guide,
-    KnownFake,
-    LangCode,
-    Path_,
-    Problem,
-    Region,
-    Resource,
-    _Strict,
-    format_path,
-)
+from bot.directory.model import DirectoryError, Path_, Problem
 from bot.directory.queries import Directory
 from bot.safeyaml import LimitError, SafeLoader, check_limits
 
@@ -159,16 +143,16 @@ def decode(raw: bytes, name: str) -> str:
         ) from None
 
 
-class PartFile(_Strict):
+class PartFile(model._Strict):
     """One file of a directory: any of the sections; the whole must have each it needs."""
 
     version: Literal[1] | None = None
-    languages: list[LangCode] | None = Field(default=None, min_length=1)
-    regions: list[Region] = Field(default_factory=list)
-    categories: list[Category] = Field(default_factory=list)
-    resources: list[Resource] = Field(default_factory=list)
-    guides: list[Guide] = Field(default_factory=list)
-    known_fakes: list[KnownFake] = Field(default_factory=list)
+    languages: list[model.LangCode] | None = Field(default=None, min_length=1)
+    regions: list[model.Region] = Field(default_factory=list)
+    categories: list[model.Category] = Field(default_factory=list)
+    resources: list[model.Resource] = Field(default_factory=list)
+    guides: list[model.Guide] = Field(default_factory=list)
+    known_fakes: list[model.KnownFake] = Field(default_factory=list)
 
 
 def _message(error: Mapping[str, Any], path: Path_) -> str:
@@ -271,7 +255,7 @@ def cross_problems(
     hours and dates; for the `whole`, also what it needs once or at least once."""
     found: list[Unplaced] = []
     ids: dict[str, set[str]] = {}
-    for kind in WITH_IDS:
+    for kind in model.WITH_IDS:
         seen: set[str] = set()
         for name, data in files:
             for i, entry in _entries(data, kind):
@@ -319,9 +303,9 @@ def validate_part(text: str, name: str, context: Mapping[str, Any] | None = None
     shows in one pass."""
     data, problems = parse_yaml(text, name)
     located: list[Located] = []
-    model: PartFile | None = None
+    part: PartFile | None = None
     try:
-        model = PartFile.model_validate(data)
+        part = PartFile.model_validate(data)
     except ValidationError as exc:
         for error in exc.errors(include_url=False):
             path = tuple(p for p in error["loc"] if p != "[key]")
@@ -338,9 +322,9 @@ def validate_part(text: str, name: str, context: Mapping[str, Any] | None = None
         located += [(path, False, message) for _, path, message in crossed]
     if located:
         problems += place(text, name, located)
-    if problems or model is None:
+    if problems or part is None:
         raise DirectoryError(sorted(problems, key=lambda p: (p.line, p.column)))
-    return model
+    return part
 
 
 def place(text: str, name: str, located: Iterable[Located]) -> list[Problem]:
@@ -349,18 +333,18 @@ def place(text: str, name: str, located: Iterable[Located]) -> list[Problem]:
     out = []
     for path, key, message in located:
         node = node_at(root, path, key)
-        if message == UNQUOTED_NUMBER:
+        if message == model.UNQUOTED_NUMBER:
             message += f': "{clip(str(node.value), QUOTE_CHARS)}"'
         mark = node.start_mark
-        out.append(Problem(name, mark.line + 1, mark.column + 1, format_path(path), message))
+        out.append(Problem(name, mark.line + 1, mark.column + 1, model.format_path(path), message))
     return out
 
 
-def whole(parts: Sequence[PartFile]) -> DirectoryFile:
+def whole(parts: Sequence[PartFile]) -> model.DirectoryFile:
     languages = next((part.languages for part in parts if part.languages), ["en"])
     sections = {kind: [entry for part in parts for entry in getattr(part, kind)]
-                for kind in SECTIONS}
-    return DirectoryFile.model_construct(None, version=1, languages=languages, **sections)
+                for kind in model.SECTIONS}
+    return model.DirectoryFile.model_construct(None, version=1, languages=languages, **sections)
 
 
 def parse_directory(text: str, filename: str = "resources.yaml") -> Directory:
