@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.directory.model import DirectoryError
-from bot.loading.files import read_file
-from bot.loading.reader import Reader
+from bot.loading.reader import Reader, read_file
 from bot.loading.sources import DirectoryFiles
 from tests.botprocess import BotProcess, penah_env
 from tests.fakeapi import FakeBotAPI

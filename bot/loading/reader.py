@@ -1,13 +1,24 @@
-"""Running `python -m bot.loading.child` for the bot: a child per batch of files, under a
-wall-clock deadline (it sets its own memory and CPU limits), stopped at once when the bot stops.
-However it dies becomes a problem naming its files, and its answer is validated again."""
+"""Reading directory files in a child process, `python -m bot.loading.reader`: whatever an
+admin's file does to a parser (a bug, a bomb, a crash) costs the child, under memory, CPU and
+wall-clock limits, never the bot; and its answer is validated again on the way in.
+
+A folder may hold a link to /dev/zero or to a secret elsewhere, a FIFO that never answers, or a
+file swapped between two looks: only regular files inside the folder are read (through a link
+whose target is one: ConfigMap volumes link into `..data/`), opened without blocking, checked
+again on the open descriptor, and never past the limit.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import gc
+import hashlib
 import io
 import json
 import os
+import resource
 import signal
+import stat
 import subprocess
 import sys
 import threading
@@ -17,15 +28,93 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from bot.directory.model import Path_, Problem, format_path
+from bot.directory.model import DirectoryError, Path_, Problem, format_path
 from bot.directory.queries import Piece, Words
-from bot.loading.files import SECONDS_PER_MB, TIMEOUT, size_of
-from bot.loading.validation import PartFile
+from bot.loading.validation import PartFile, decode, place, validate_part
+from bot.search.words import piece_words
 
+MAX_FILE_BYTES = 64 * 2**20  # far more than a directory needs; no more is ever read
+Signature = tuple[int, int, int] | None
+# A child's time, and as much again per 10 MB it reads: the bot's deadline on the clock and
+# the child's own CPU limit, so a large directory is read and a bomb is stopped.
+TIMEOUT = 60.0
+SECONDS_PER_MB = 6.0
+BASE_MEMORY = 768 * 2**20  # the interpreter, pydantic and phonenumbers, with room to work
+MEMORY_PER_BYTE = 80  # room for twice the objects a parse makes of each byte of YAML
 MAX_CHILDREN = 4
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+_OUTSIDE = "a link to a file outside the directory's folder: not read"
+
+
+def files_of(path: Path) -> list[Path]:
+    """The YAML files of a folder (hidden ones and editors' backups left out), or the file.
+    Folders are not entered through links; a file's link is judged when it is opened."""
+    if not path.is_dir():
+        return [path]
+    found = []
+    for root, dirs, names in os.walk(path):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found += [Path(root, n) for n in names
+                  if n.endswith((".yaml", ".yml")) and not n.startswith(".")]
+    return sorted(found)
+
+
+def signatures(path: Path) -> dict[str, Signature]:
+    """What tells each file changed: its target's time, size and inode (no read, no block)."""
+    found: dict[str, Signature] = {}
+    for file in files_of(path):
+        try:
+            st = os.stat(file)
+            found[str(file)] = (st.st_mtime_ns, st.st_size, st.st_ino)
+        except OSError:
+            found[str(file)] = None
+    return found
+
+
+def size_of(path: Path) -> int:
+    """What a child will read of a file: its size up to the limit, 0 if it cannot be seen."""
+    try:
+        return min(os.stat(path).st_size, MAX_FILE_BYTES)
+    except OSError:
+        return 0
+
+
+def read_file(path: Path, folder: Path | None = None, limit: int = MAX_FILE_BYTES) -> bytes:
+    """A regular file's bytes, at most `limit`; with `folder`, only if it lies inside it.
+    DirectoryError names the file and why it was refused; nothing of a refused file is read."""
+    def refused(why: str) -> DirectoryError:
+        return DirectoryError([Problem(str(path), 0, 0, "", why)])
+
+    home = os.path.realpath(folder) if folder is not None else None
+    if home is not None and os.path.commonpath((os.path.realpath(path), home)) != home:
+        raise refused(_OUTSIDE)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY)
+    except FileNotFoundError:
+        raise refused("file not found") from None
+    except OSError as exc:
+        raise refused(f"cannot read: {exc.strerror}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise refused("not a regular file (a device, a pipe or a folder): not read")
+        # where the open descriptor really points: a link swapped after the first look
+        through = f"/proc/self/fd/{fd}"
+        real = os.path.realpath(through if os.path.exists(through) else path)
+        if home is not None and os.path.commonpath((real, home)) != home:
+            raise refused(_OUTSIDE)
+        chunks, size = [], 0
+        while chunk := os.read(fd, min(2**20, limit + 1 - size)):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                raise refused(f"larger than {limit >> 20} MB: split it into files")
+        return b"".join(chunks)
+    except OSError as exc:
+        raise refused(f"cannot read: {exc.strerror}") from None
+    finally:
+        os.close(fd)
 
 
 @dataclass
@@ -82,7 +171,7 @@ class Reader:
             if self._closed:
                 raise _Dead("the bot is stopping")
             process = subprocess.Popen(
-                [sys.executable, "-m", "bot.loading.child"], stdin=subprocess.PIPE,
+                [sys.executable, "-m", "bot.loading.reader"], stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                 env={**os.environ, "PYTHONPATH": path}, close_fds=True,
             )
@@ -140,8 +229,18 @@ class Reader:
             return [Problem(n, 0, 0, format_path(path), message) for n, path, message in found]
 
 
+class InProcessReader(Reader):
+    """The child's work done in this process, without its limits: for tests that are not
+    about isolation, where a child per read would cost more than the test."""
+
+    def _run(self, header: dict[str, Any]) -> bytes:
+        out = io.BytesIO()
+        answer(header, out)
+        return out.getvalue()
+
+
 def _answer(out: bytes) -> tuple[list[Read], list[Problem]]:
-    """The child's answer turned into entries, each file's validated again on the way."""
+    """A child's answer turned into entries, each file's validated again on the way."""
     found: list[Read] = []
     problems: list[Problem] = []
     lines = iter(out.splitlines())
@@ -159,13 +258,62 @@ def _answer(out: bytes) -> tuple[list[Read], list[Problem]]:
     return found, problems
 
 
-class InProcessReader(Reader):
-    """The child's work done in this process, without its limits: for tests that are not
-    about isolation, where a child per read would cost more than the test."""
+def answer(header: dict[str, Any], stdout: BinaryIO) -> None:
+    """The child's work. In: a header (the files, their folder, what the other files define).
+    Out, per file: a JSON line (its problems, or its text's digest), its validated entries as
+    one JSON line, and its search words as another; or, to `locate`, problems placed."""
+    folder = Path(header["folder"]) if header.get("folder") else None
 
-    def _run(self, header: dict[str, Any]) -> bytes:
-        from bot.loading.child import answer
+    def write(value: Any) -> None:
+        stdout.write(json.dumps(value, separators=(",", ":")).encode() + b"\n")
 
-        out = io.BytesIO()
-        answer(header, out)
-        return out.getvalue()
+    if header.get("locate") is not None:
+        placed: list[Problem] = []
+        for name, located in header["locate"].items():
+            try:
+                text = decode(read_file(Path(name), folder), name)
+                placed += place(text, name, [(tuple(p), False, m) for p, m in located])
+            except DirectoryError as exc:
+                placed += exc.problems
+        write([dataclasses.asdict(p) for p in placed])
+        return
+    for name in header["files"]:
+        try:
+            text = decode(read_file(Path(name), folder), name)
+            model = validate_part(text, name, header.get("context"))
+        except DirectoryError as exc:
+            write({"file": name, "problems": [dataclasses.asdict(p) for p in exc.problems]})
+            continue
+        write({"file": name, "sha256": hashlib.sha256(text.encode()).hexdigest()})
+        stdout.write(model.model_dump_json(exclude_defaults=True).encode() + b"\n")
+        write(piece_words(model.resources, model.guides))
+
+
+def _limit(kind: int, value: int, *, final: bool = True) -> None:
+    """Lower a limit; `final` lowers the hard limit too, so nothing raises it again."""
+    _, hard = resource.getrlimit(kind)
+    if hard != resource.RLIM_INFINITY:
+        value = min(value, hard)
+    resource.setrlimit(kind, (value, value if final else hard))
+
+
+def _child(stdin: BinaryIO, stdout: BinaryIO) -> int:
+    """Limits set before a byte is read, then the job the first line asks for."""
+    gc.disable()  # nothing here is cyclic, and the process is short-lived
+    _limit(resource.RLIMIT_CPU, int(TIMEOUT), final=False)  # until the input's size is known
+    first = stdin.readline()
+    if not first:
+        return 0
+    header: dict[str, Any] = json.loads(first)
+    total = sum(size_of(Path(name)) for name in header["files"])
+    fixed = int(os.environ.get("PENAH_PARSE_MEMORY_MB", "0")) * 2**20  # set outright
+    _limit(resource.RLIMIT_AS, fixed or BASE_MEMORY + MEMORY_PER_BYTE * total)
+    _limit(resource.RLIMIT_CPU, int(TIMEOUT + SECONDS_PER_MB * total / 2**20))
+    answer(header, stdout)
+    return 0
+
+
+if __name__ == "__main__":
+    code = _child(sys.stdin.buffer, sys.stdout.buffer)
+    sys.stdout.buffer.flush()
+    os._exit(code)  # the answer is out: skip the teardown of a large heap the bot would wait for

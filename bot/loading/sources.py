@@ -14,8 +14,7 @@ from typing import Any
 
 from bot.directory.model import DirectoryError, Problem
 from bot.directory.queries import Directory
-from bot.loading.files import Signature, signatures
-from bot.loading.reader import Read, Reader
+from bot.loading.reader import Read, Reader, Signature, signatures
 from bot.loading.validation import Unplaced, contact_problems, cross_problems, whole
 
 _UNCHECKED = ("its contacts were checked for the regions' countries before they changed: "
