@@ -107,7 +107,7 @@ def _fail(problem: object, code: int = 1) -> int:
 
 def _load_or_report(path: Path) -> Directory | None:
     from bot.directory.model import DirectoryError
-    from bot.loading.sources import load_directory
+    from bot.loading.reloader import load_directory
 
     try:
         return load_directory(path)

@@ -1,9 +1,6 @@
-"""YAML read safely, for every file Penah reads: limits first, then the safe loader.
-
-libyaml's composer recurses once per nesting level (25,000 brackets crash the process) and
-aliases let 4 KB stand for billions of nodes; one pass over the parser's events, which builds
-nothing, refuses both first.
-"""
+"""YAML for every file Penah reads: libyaml's composer recurses once per nesting level (25,000
+brackets crash the process) and aliases let 4 KB stand for billions of nodes, so one pass over
+the parser's events, which builds nothing, refuses both before the safe loader runs."""
 
 from __future__ import annotations
 

@@ -19,8 +19,7 @@ from bot.config import Settings, shipped_locales
 from bot.directory.queries import Directory
 from bot.i18n.translator import Catalogs, load_catalogs
 from bot.loading.reader import InProcessReader
-from bot.loading.reloader import Reloader
-from bot.loading.sources import load_directory
+from bot.loading.reloader import Reloader, load_directory
 from bot.telegram.app import PenahBot
 from tests import botprocess
 from tests.fakes import FakeTelegram, buttons, user

@@ -15,7 +15,7 @@ import pytest
 
 from bot.directory.model import DirectoryError
 from bot.loading.reader import Reader, read_file
-from bot.loading.sources import DirectoryFiles
+from bot.loading.reloader import DirectoryFiles
 from tests.botprocess import BotProcess, penah_env
 from tests.fakeapi import FakeBotAPI
 from tests.fakes import user

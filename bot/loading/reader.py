@@ -163,7 +163,6 @@ class Reader:
             process.kill()
 
     def _run(self, header: dict[str, Any]) -> bytes:
-        """A child's answer to one job, given as much time as its files need."""
         size = sum(size_of(Path(name)) for name in header["files"])
         seconds = TIMEOUT + SECONDS_PER_MB * size / 2**20
         path = os.pathsep.join(filter(None, (_PACKAGE_ROOT, os.environ.get("PYTHONPATH"))))

@@ -1,10 +1,6 @@
-"""What the bot remembers about people in memory only, each bounded in size and in age: the
-flood guard, the message ids /clear deletes, quiet chats to tidy, reports from cards, and the
-"once" sets (a report counted, the media notice given, a group left). A restart forgets all.
-
-Reports learn the resource and a count of distinct people, never who: people are known here
-by their keyed id only.
-"""
+"""What the bot remembers about people in memory only, each bounded in size and in age, and
+known by their keyed id only: a restart forgets all of it. Reports from cards learn the
+resource and a count of distinct people, never who."""
 
 from __future__ import annotations
 
@@ -56,7 +52,6 @@ class Once(TTLCache[K, bool]):
         super().__init__(size, age, timer=clock)
 
     def first(self, key: K) -> bool:
-        """True the first time `key` is seen (within `age`); it is remembered from now on."""
         if key in self:
             return False
         self[key] = True
@@ -88,7 +83,6 @@ class FloodGuard:
         self._people: TTLCache[bytes, _Pace] = TTLCache(people, 2 * window + pause, timer=clock)
 
     def allow(self, key: bytes, weight: float = 1.0) -> bool:
-        """Whether the person's update is handled; False while they are held back."""
         now = self._clock()
         pace = self._people.get(key) or _Pace(self.limit, now)
         pace.tokens = min(self.limit, pace.tokens + (now - pace.stamp) * self.rate)
@@ -307,8 +301,6 @@ class Reports:
 
 
 class Guards:
-    """Everything here, for one running bot."""
-
     def __init__(
         self, flood: FloodGuard, history: History, size: int, age: float, tidy_seconds: float,
         clock: Clock = time.monotonic,

@@ -1,9 +1,6 @@
-"""What Penah keeps, and nothing more: keyed preferences, daily totals, broken-contact counts.
-
-A user is known only by HMAC-SHA256(secret, user id); no column can hold text a person typed
-(`SCHEMA_ALLOWLIST`, held to that by a test). Preferences and totals are written every few
-seconds, so an update costs no disk write; `/forget` deletes at once.
-"""
+"""What Penah keeps, and nothing more: preferences under HMAC-SHA256(secret, user id), daily
+totals, broken-contact counts; no column can hold text a person typed (`SCHEMA_ALLOWLIST`).
+Writes are batched every few seconds, so an update costs no disk write; `/forget` is at once."""
 
 from __future__ import annotations
 
@@ -83,8 +80,6 @@ class SaveFailed(RuntimeError):
 
 
 class Store:
-    """The open database: a person's preferences (`prefs`) and the daily totals (`totals`)."""
-
     def __init__(self, db: aiosqlite.Connection, prefs: Preferences, totals: Totals) -> None:
         self._db, self.prefs, self.totals = db, prefs, totals
 
@@ -153,7 +148,6 @@ class Preferences:
         self._forgotten_lately: set[bytes] = set()  # since the last flush began
 
     def user_key(self, user_id: int) -> bytes:
-        """How a person is known, to the store and the guards."""
         return hmac.digest(self._secret, str(user_id).encode(), "sha256")
 
     async def visit(self, key: bytes) -> UserState:
@@ -197,7 +191,6 @@ class Preferences:
         await _checkpoint(self._db)
 
     async def purge_expired(self) -> int:
-        """Delete preferences unused for longer than the retention period."""
         limit = self._today().toordinal() - self._retention_days
         await self.flush()
         try:
