@@ -151,9 +151,8 @@ class WordlessReader(Reader):
     """The reader child's answers without their search words, so typed search folds every
     file's words in the bot on each reload: what the bot would do without the mechanism."""
 
-    def _read_batch(self, names: list[str], header: dict[str, Any]
-                    ) -> tuple[list[Read], list[Any]]:
-        found, problems = super()._read_batch(names, header)
+    def read(self, *args: Any, **given: Any) -> tuple[list[Read], list[Any]]:
+        found, problems = super().read(*args, **given)
         return [dataclasses.replace(read, words=cast(Any, None)) for read in found], problems
 
 

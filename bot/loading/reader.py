@@ -196,23 +196,21 @@ class Reader:
         in batches of similar size."""
         if not names:
             return [], []
+        def batch(files: list[str]) -> tuple[list[Read], list[Problem]]:
+            try:
+                return _answer(self._run({"folder": folder and str(folder), "context": context,
+                                          "files": files}))
+            except _Dead as dead:
+                reason = str(dead)
+            except (ValueError, KeyError, TypeError):  # an answer cut short, or not entries
+                reason = "the reader failed (its answer was not a directory)"
+            return [], [Problem(name, 0, 0, "", f"not read: {reason}") for name in files]
+
         count = min(len(names), children, MAX_CHILDREN)
         largest_first = sorted(names, key=lambda name: -size_of(Path(name)))
-        header = {"folder": str(folder) if folder else None, "context": context}
         with ThreadPoolExecutor(count) as pool:
-            answers = list(pool.map(lambda batch: self._read_batch(batch, header),
-                                    [largest_first[i::count] for i in range(count)]))
+            answers = list(pool.map(batch, [largest_first[i::count] for i in range(count)]))
         return [read for ok, _ in answers for read in ok], [p for _, bad in answers for p in bad]
-
-    def _read_batch(self, names: list[str], header: dict[str, Any]
-                    ) -> tuple[list[Read], list[Problem]]:
-        try:
-            return _answer(self._run({**header, "files": names}))
-        except _Dead as dead:
-            reason = str(dead)
-        except (ValueError, KeyError, TypeError):  # an answer cut short, or not entries
-            reason = "the reader failed (its answer was not a directory)"
-        return [], [Problem(name, 0, 0, "", f"not read: {reason}") for name in names]
 
     def place(self, folder: Path | None, found: Sequence[tuple[str, Path_, str]]
               ) -> list[Problem]:
@@ -220,8 +218,7 @@ class Reader:
         wanted: dict[str, list[Any]] = {}
         for name, path, message in found:
             wanted.setdefault(name, []).append([list(path), message])
-        header = {"folder": str(folder) if folder else None, "files": list(wanted),
-                  "locate": wanted}
+        header = {"folder": folder and str(folder), "files": list(wanted), "locate": wanted}
         try:
             return [Problem(**p) for p in json.loads(self._run(header))]
         except (_Dead, ValueError, TypeError):

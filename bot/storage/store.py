@@ -143,9 +143,9 @@ class Preferences:
         self._db, self._secret, self._today, self._totals = db, secret, today, totals
         self._retention_days = retention_days
         self._cache: LRUCache[bytes, _Cached] = LRUCache(CACHE_LIMIT)
-        self._dirty: dict[bytes, _Cached] = {}  # changed since the last flush
-        self._forgotten: set[bytes] = set()  # deletions a failed write left to the next flush
-        self._forgotten_lately: set[bytes] = set()  # since the last flush began
+        # What the next flush writes: a changed preference, or None for one forgotten, kept
+        # even once deleted, so that no flush failing or in flight can bring it back.
+        self._unwritten: dict[bytes, _Cached | None] = {}
 
     def user_key(self, user_id: int) -> bytes:
         return hmac.digest(self._secret, str(user_id).encode(), "sha256")
@@ -156,7 +156,7 @@ class Preferences:
         cached = await self._find(key) or _Cached(UserState(), 0)
         if cached.last_seen != today:
             cached.last_seen = today
-            self._dirty[key] = cached
+            self._unwritten[key] = cached
             self._totals.count("users")
             self._totals.chosen(cached.state, UserState())
         self._cache[key] = cached
@@ -171,23 +171,20 @@ class Preferences:
         cached = await self._find(key)
         if cached is not None and cached.state == state:
             return
-        self._dirty[key] = self._cache[key] = _Cached(state, self._today().toordinal())
+        self._unwritten[key] = self._cache[key] = _Cached(state, self._today().toordinal())
         self._totals.chosen(state, cached.state if cached else UserState())
 
     async def forget(self, key: bytes) -> None:
         """Delete at once, WAL included; if the disk refuses, SaveFailed, and every flush
         tries again (the preference is already gone from memory)."""
-        known = self._cache.pop(key, None) or self._dirty.get(key)
-        self._dirty.pop(key, None)
-        self._forgotten.add(key)
-        self._forgotten_lately.add(key)
+        known = self._cache.pop(key, None) or self._unwritten.get(key)
+        self._unwritten[key] = None
         try:
             await self._db.execute(DELETE, (key,))
             await self._db.commit()
         except WRITE_ERRORS as exc:
             await _rollback(self._db)
             raise SaveFailed(exc, known.state.lang if known else None) from None
-        self._forgotten.discard(key)
         await _checkpoint(self._db)
 
     async def purge_expired(self) -> int:
@@ -207,8 +204,8 @@ class Preferences:
         return cursor.rowcount
 
     async def _find(self, key: bytes) -> _Cached | None:
-        cached = self._cache.get(key) or self._dirty.get(key)  # dirty: left the cache unwritten
-        if cached is not None or key in self._forgotten:  # on disk only as the disk was full
+        cached = self._cache.get(key) or self._unwritten.get(key)
+        if cached is not None or key in self._unwritten:  # forgotten, maybe not yet on disk
             return cached
         query = "SELECT lang, region, last_seen, discreet, tidy FROM prefs WHERE user_key = ?"
         async with self._db.execute(query, (key,)) as cursor:
@@ -221,13 +218,12 @@ class Preferences:
     async def flush(self) -> None:
         """Write changed and forgotten preferences in one transaction; a refusing disk keeps
         them all for the next flush. Never raises for that."""
-        if not self._dirty and not self._forgotten:
+        if not self._unwritten:
             return
-        dirty, self._dirty = self._dirty, {}
-        forgotten = set(self._forgotten)
-        self._forgotten_lately = set()
+        unwritten, self._unwritten = self._unwritten, {}
+        dirty = {k: e for k, e in unwritten.items() if e is not None}
         try:
-            await self._db.executemany(DELETE, [(k,) for k in forgotten])
+            await self._db.executemany(DELETE, [(k,) for k, e in unwritten.items() if e is None])
             await self._db.executemany(
                 "INSERT INTO prefs (user_key, lang, region, last_seen, discreet, tidy) "
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_key) DO UPDATE SET "
@@ -239,14 +235,11 @@ class Preferences:
             await self._db.commit()
         except WRITE_ERRORS as exc:
             await _rollback(self._db)
-            # newer changes win, and a preference forgotten meanwhile stays forgotten
-            kept = {k: v for k, v in dirty.items() if k not in self._forgotten_lately}
-            self._dirty = {**kept, **self._dirty}
+            self._unwritten = unwritten | self._unwritten  # newer changes and forgetting win
             log.warning("could not write %d preferences (%s); kept for the next try",
                         len(dirty), type(exc).__name__)
             return
-        if forgotten:
-            self._forgotten -= forgotten
+        if len(dirty) < len(unwritten):
             await _checkpoint(self._db)
 
 
