@@ -121,7 +121,6 @@ def decide(ctx: Context, state: UserState, event: Event,
 
 
 def tidied(ctx: Context, lang: str) -> Screen:
-    """The neutral screen a chat's last message becomes after a pause."""
     return screens.tidied(view(ctx, UserState(lang=lang)))
 
 

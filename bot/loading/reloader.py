@@ -12,7 +12,6 @@ import os
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from bot.directory.model import DirectoryError, Problem
 from bot.directory.queries import Directory
@@ -68,10 +67,13 @@ class DirectoryFiles:
         if not todo and not removed:
             return None, None
         others = [read for name, read in self._good.items() if name not in todo]
-        found, problems = self.reader.read(
-            todo, self.folder, _context(others, len(todo) == 1) if self.folder else None,
-            children=WHOLE_LOAD_CHILDREN if everything else 1,
-        )
+        # A file of a folder is checked against the other files' regions, and their ids when
+        # it is read alone (files read together may refer to each other's new ids).
+        context = {"countries": _countries(others), "ids": {
+            kind: [entry.id for read in others for entry in getattr(read.part, kind)]
+            for kind in ("regions", "categories", "resources")} if len(todo) == 1 else {}}
+        found, problems = self.reader.read(todo, self.folder, context if self.folder else None,
+                                           children=WHOLE_LOAD_CHILDREN if everything else 1)
         # a file saved again unchanged keeps its last good reading: nothing changes
         fresh = {read.name: last if (last := self._good.get(read.name)) is not None
                  and last.digest == read.digest else read for read in found}
@@ -105,9 +107,7 @@ class DirectoryFiles:
         self, candidate: dict[str, Read], touched: set[str]
     ) -> tuple[dict[str, Read], list[Problem]]:
         """Check across files; take back the changes that break the whole, naming them."""
-        if not self.folder:
-            return candidate, []
-        found = self._cross(candidate, touched)
+        found = self._cross(candidate, touched) if self.folder else []
         if not found:
             return candidate, []
         placed = self.reader.place(self.folder, found)
@@ -135,16 +135,6 @@ class DirectoryFiles:
                 found += [(name, path, message)
                           for path, message in contact_problems(read.part, countries)]
         return found
-
-
-def _context(others: list[Read], alone: bool) -> dict[str, Any]:
-    """What a file of a folder is checked against: the other files' regions, and their ids
-    when it is read `alone` (files read together may refer to each other's new ids)."""
-    return {
-        "countries": _countries(others),
-        "ids": {kind: [entry.id for read in others for entry in getattr(read.part, kind)]
-                for kind in ("regions", "categories", "resources")} if alone else {},
-    }
 
 
 def load_directory(path: Path, reader: Reader | None = None) -> Directory:

@@ -26,12 +26,8 @@ DELETABLE_FOR = 48 * 3600 - 300  # Telegram deletes messages up to 48 h old; kee
 FORGED = 4.0  # what callback data no button of the bot's carries costs, in ordinary updates
 URGENT_EVERY = 5.0  # seconds: how often an urgent screen goes to a person held back
 MB = 2**20
-# What a chat costs in History besides its two arrays: this object, its id, its size, and its
-# places in the cache's three maps with their share of the maps' tables, which grow.
-CHAT_ENTRY = 640
-# The maps' tables keep the size they grew to for the most chats held at once: the ids and
-# their entries are kept within this share of the bound.
-COUNTED_SHARE = 3 / 4
+CHAT_ENTRY = 640  # a chat's cost in History besides its arrays: itself, its id, its map slots
+COUNTED_SHARE = 3 / 4  # of History's bound, as the maps' tables keep the size they grew to
 REPORT_WINDOW = 48 * 3600.0
 UNREACHABLE_AT = 3  # distinct people reporting a line "did not work" within the window
 PEOPLE = 100  # remembered per resource and kind; a count stops there
@@ -161,9 +157,7 @@ class History:
 
     def take(self, chat_id: int) -> list[int]:
         """The ids still deletable, forgetting all of them."""
-        chat = self._ids.pop(chat_id, None)
-        if chat is None:
-            return []
+        chat = self._ids.pop(chat_id, None) or _ChatIds()
         return sorted(set(chat.ids[bisect_left(chat.times, self._clock() - self.age):]))
 
     def prune(self) -> None:
