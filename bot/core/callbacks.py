@@ -1,9 +1,6 @@
-"""The callback-data codec: what a button does, in at most 64 ASCII bytes, decoded strictly.
-
-Callback data can be forged, so decoding accepts only the exact shapes `encode` writes, else
-`None` (answered with a fresh main menu). The leading version lets a later release change the
-shapes without misreading buttons still sitting in people's chats.
-"""
+"""What a button does, in at most 64 ASCII bytes. Callback data can be forged, so decoding
+accepts only the exact shapes `encode` writes; the leading version lets a later release change
+the shapes without misreading buttons still sitting in people's chats."""
 
 from __future__ import annotations
 

@@ -1,6 +1,5 @@
-"""A person's state and the effects of a press, as plain data: the core returns effects instead
-of doing them, and the adapters carry them out. A new preference is a field of `UserState`
-here and a column in the store.
+"""A person's state and the effects of a press, as plain data: the core returns effects and the
+adapters carry them out. A new preference is a field of `UserState` and a column in the store.
 """
 
 from __future__ import annotations

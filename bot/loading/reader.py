@@ -1,11 +1,6 @@
 """Reading directory files in a child process, `python -m bot.loading.reader`: whatever an
 admin's file does to a parser (a bug, a bomb, a crash) costs the child, under memory, CPU and
 wall-clock limits, never the bot; and its answer is validated again on the way in.
-
-A folder may hold a link to /dev/zero or to a secret elsewhere, a FIFO that never answers, or a
-file swapped between two looks: only regular files inside the folder are read (through a link
-whose target is one: ConfigMap volumes link into `..data/`), opened without blocking, checked
-again on the open descriptor, and never past the limit.
 """
 
 from __future__ import annotations
@@ -82,8 +77,9 @@ def size_of(path: Path) -> int:
 
 
 def read_file(path: Path, folder: Path | None = None, limit: int = MAX_FILE_BYTES) -> bytes:
-    """A regular file's bytes, at most `limit`; with `folder`, only if it lies inside it.
-    DirectoryError names the file and why it was refused; nothing of a refused file is read."""
+    """A regular file's bytes, at most `limit`; with `folder`, only if it really lies inside it
+    (ConfigMap volumes link into `..data/`, but a link may also point to /dev/zero or out, or be
+    swapped between two looks). DirectoryError names the file and why; nothing refused is read."""
     def refused(why: str) -> DirectoryError:
         return DirectoryError([Problem(str(path), 0, 0, "", why)])
 

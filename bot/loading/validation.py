@@ -1,7 +1,6 @@
-"""Reading and validating directory files: each on its own (YAML within bot.safeyaml's limits,
-the model, contact values), in a child process for the bot, then what spans files (ids,
-references, one emergency category, one `version`) over the whole. Every problem names file,
-line, column and field, and quotes input only briefly."""
+"""Validating directory files, each on its own (YAML within bot.safeyaml's limits, the model,
+contact values) and then what spans files. Every problem names file, line, column and field,
+and quotes input only briefly."""
 
 from __future__ import annotations
 
