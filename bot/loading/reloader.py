@@ -117,8 +117,8 @@ class DirectoryFiles:
         # that fails against the others holds back the change that made it fail.
         blamed = {name for name, _, _ in found
                   if name in touched and candidate.get(name) is not self._good.get(name)}
-        kept = {k: v for k, v in candidate.items() if k not in blamed}
-        kept.update({k: v for k, v in self._good.items() if k in blamed})
+        kept = ({k: v for k, v in candidate.items() if k not in blamed}
+                | {k: v for k, v in self._good.items() if k in blamed})
         if self._cross(kept, touched - blamed):
             kept = dict(self._good)  # the change broke other files: keep the last good whole
         return kept, placed
