@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from benchmarks.common import emit, machine
-from bot.loading.sources import load_directory
+from bot.loading.reloader import load_directory
 from bot.ops import linkcheck
 from tests.linkserver import Handler, https_server
 

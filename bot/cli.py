@@ -101,7 +101,7 @@ def _fail(problem: object, code: int = 1) -> int:
 
 def _load_or_report(path: Path) -> Directory | None:
     from bot.directory.model import DirectoryError
-    from bot.loading.sources import load_directory
+    from bot.loading.reloader import load_directory
 
     try:
         return load_directory(path)
@@ -169,7 +169,7 @@ def _prepare(settings: Settings) -> None:
     """What `penah run` needs before it talks to Telegram; a StartupError saying what to do if
     not. Penah's files are its user's alone: umask 077, and a data folder or file left readable
     by others (an older Penah, a copied backup) is tightened."""
-    from bot.storage.secret import load_secret
+    from bot.storage.store import load_secret
 
     os.umask(0o077)
     folder = settings.data_dir

@@ -1,9 +1,6 @@
-"""YAML read safely, for every file Penah reads: limits first, then the safe loader.
-
-libyaml's composer recurses once per nesting level (25,000 brackets crash the process) and
-aliases let 4 KB stand for billions of nodes; the files are written by people the bot does not
-control. One pass over the parser's events, which builds nothing, refuses both first.
-"""
+"""YAML for every file Penah reads: libyaml's composer recurses once per nesting level (25,000
+brackets crash the process) and aliases let 4 KB stand for billions of nodes, so one pass over
+the parser's events, which builds nothing, refuses both before the safe loader runs."""
 
 from __future__ import annotations
 
@@ -21,11 +18,6 @@ SafeLoader: type[Any] = yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else ya
 class LimitError(yaml.MarkedYAMLError):
     """Nesting or aliases beyond the limits, at the mark where the line was crossed."""
 
-    def __init__(self, problem: str, mark: yaml.Mark) -> None:
-        super().__init__(problem=problem, problem_mark=mark)
-        self.problem: str = problem
-        self.problem_mark: yaml.Mark = mark
-
 
 def check_limits(text: str) -> None:
     """LimitError if nesting or aliases go too far; the YAMLError of a syntax fault."""
@@ -36,12 +28,11 @@ def check_limits(text: str) -> None:
     try:
         while events.check_event():
             event = events.get_event()
-            kind = type(event)
+            kind = type(event)  # not isinstance: libyaml's marks are not yaml.Mark to mypy
             if issubclass(kind, yaml.CollectionStartEvent):
                 if len(frames) >= MAX_DEPTH:
-                    raise LimitError(
-                        f"nested more than {MAX_DEPTH} levels deep: Penah's files need about 6",
-                        event.start_mark)
+                    raise LimitError(problem=f"nested more than {MAX_DEPTH} levels deep: "
+                                     "Penah's files need about 6", problem_mark=event.start_mark)
                 frames.append([event.anchor, 1])
                 continue
             if issubclass(kind, yaml.CollectionEndEvent):
@@ -55,7 +46,8 @@ def check_limits(text: str) -> None:
                 if aliases > MAX_ALIASES or extra > MAX_ALIAS_NODES:
                     what = (f"more than {MAX_ALIASES} aliases" if aliases > MAX_ALIASES else
                             f"aliases that stand for more than {MAX_ALIAS_NODES} values")
-                    raise LimitError(f"{what}: write the entries out instead", event.start_mark)
+                    raise LimitError(problem=f"{what}: write the entries out instead",
+                                     problem_mark=event.start_mark)
             else:
                 continue
             if anchor is not None:
@@ -67,8 +59,7 @@ def check_limits(text: str) -> None:
 
 
 def safe_load(text: str) -> Any:
-    """The data of one YAML document, within the limits; a YAMLError (LimitError among them)
-    says what is wrong and where."""
+    """The data of one YAML document, within the limits, else a YAMLError saying where."""
     check_limits(text)
     loader = SafeLoader(text)
     try:

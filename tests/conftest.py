@@ -19,8 +19,7 @@ from bot.config import Settings, shipped_locales
 from bot.directory.queries import Directory
 from bot.i18n.translator import Catalogs, load_catalogs
 from bot.loading.reader import InProcessReader
-from bot.loading.reloader import Reloader
-from bot.loading.sources import load_directory
+from bot.loading.reloader import Reloader, load_directory
 from bot.telegram.app import PenahBot
 from tests import botprocess
 from tests.fakes import FakeTelegram, buttons, user
@@ -71,7 +70,7 @@ def _read_in_process_unless_about_the_child(
     `reader_child` (isolation, limits, what a folder's children give) and `penah run` read in
     children; the others read the same files in-process, with the same validation."""
     if request.node.get_closest_marker("reader_child") is None:
-        monkeypatch.setattr("bot.loading.sources.Reader", KeptReader)
+        monkeypatch.setattr("bot.loading.reloader.Reader", KeptReader)
 
 
 @pytest.fixture(autouse=True)

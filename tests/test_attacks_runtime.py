@@ -25,8 +25,7 @@ import pytest
 
 from bot.config import StartupError
 from bot.ops.logs import setup_logging
-from bot.storage.secret import load_secret
-from bot.storage.store import Store
+from bot.storage.store import Store, load_secret
 from tests.botprocess import ROOT, TOKEN, BotProcess, penah_env
 from tests.fakeapi import Call, FakeBotAPI
 from tests.fakes import user

@@ -9,7 +9,7 @@ from bot.directory.checks import warnings_for
 from bot.directory.model import DirectoryError
 from bot.directory.phones import read_number
 from bot.directory.queries import Directory
-from bot.loading.sources import load_directory
+from bot.loading.reloader import load_directory
 from bot.loading.validation import parse_directory
 from tests.conftest import DATA
 

@@ -10,8 +10,7 @@ import yaml
 
 from bot.cli import main
 from bot.loading.reader import InProcessReader
-from bot.loading.reloader import Reloader
-from bot.loading.sources import load_directory
+from bot.loading.reloader import Reloader, load_directory
 from bot.search.danger import shipped_danger_words
 from bot.search.index import Index
 from tests.conftest import DATA, ROOT

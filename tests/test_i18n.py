@@ -309,7 +309,7 @@ def test_a_badini_catalog_in_its_folder_is_offered_right_to_left_with_its_fallba
 
 
 def test_directory_texts_accept_the_script_subtag(tmp_path: Path) -> None:
-    from bot.loading.sources import load_directory
+    from bot.loading.reloader import load_directory
 
     source = (DATA / "directory.yaml").read_text(encoding="utf-8")
     assert "ku-Arab" not in source

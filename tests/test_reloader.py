@@ -5,8 +5,7 @@ from pathlib import Path
 
 from bot.directory.model import DirectoryError
 from bot.loading.reader import InProcessReader, Reader
-from bot.loading.reloader import Reloader
-from bot.loading.sources import load_directory
+from bot.loading.reloader import Reloader, load_directory
 from bot.loading.validation import parse_directory
 from tests.conftest import DATA
 from tests.writes import atomic_write

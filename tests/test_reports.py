@@ -14,7 +14,7 @@ import pytest
 from bot.core.callbacks import REPORTS, Action, Kind, decode
 from bot.core.decide import TOLD
 from bot.screens.cards import REPORT_BUTTONS, UNREACHABLE
-from bot.storage.reports import PER_PERSON, Reports
+from bot.storage.guards import PER_PERSON, Reports
 from tests.conftest import ROOT, Clock, Harness, make_settings, running_harness
 from tests.fakes import buttons, user
 from tests.langs import SHIPPED

@@ -261,7 +261,7 @@ def test_the_crawl_reaches_the_emergency_screen_and_search_results(
 
 def main() -> None:
     """The figures per language and mode: python -m tests.test_telegram_reading"""
-    from bot.loading.sources import load_directory
+    from bot.loading.reloader import load_directory
     from tests.conftest import ROOT
 
     directory = load_directory(ROOT / "resources.yaml")

@@ -17,7 +17,7 @@ from bot.directory import status
 from bot.directory.model import Contact, in_language, zone
 from bot.i18n.translator import Translator
 from bot.loading.reader import InProcessReader
-from bot.loading.sources import load_directory
+from bot.loading.reloader import load_directory
 from bot.loading.validation import parse_directory
 from tests import tdlib
 from tests.conftest import DATA, Harness, make_settings, running_harness

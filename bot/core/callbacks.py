@@ -1,9 +1,6 @@
-"""The callback-data codec: what a button does, in at most 64 ASCII bytes, decoded strictly.
-
-Callback data can be forged, so decoding accepts only the exact shapes `encode` writes, else
-`None` (answered with a fresh main menu). The leading version lets a later release change the
-shapes without misreading buttons still sitting in people's chats.
-"""
+"""What a button does, in at most 64 ASCII bytes. Callback data can be forged, so decoding
+accepts only the exact shapes `encode` writes; the leading version lets a later release change
+the shapes without misreading buttons still sitting in people's chats."""
 
 from __future__ import annotations
 
@@ -44,7 +41,6 @@ class Kind(Enum):
     KEEP = ("k",)  # the place's numbers as a message of their own, to keep
     KEEP_LEAVE = ("K", _TARGET, "(?P<page>[01])")  # that message's place; 1: tidy-up leaves it
 
-
     @property
     def code(self) -> str:
         return str(self.value[0])
@@ -57,11 +53,9 @@ _PATTERNS = {kind: re.compile(":".join((VERSION, *kind.value))) for kind in Kind
 
 @dataclass(frozen=True)
 class Action:
-    """A button press: the kind, the entry it is about, where it came from, and a page."""
-
     kind: Kind
-    target: str = ""
-    origin: str = ""
+    target: str = ""  # the entry it is about
+    origin: str = ""  # where it came from
     page: int = 0
 
     def encode(self) -> str:

@@ -1,7 +1,6 @@
 """Every command people can type, in one table read by Telegram's handlers, the console, the
-help screen and Telegram's command menu: adding one is a row here plus its catalog entries.
-Admin commands (`admin.ADMIN_COMMANDS`) are listed nowhere.
-"""
+help screen and Telegram's command menu. Admin commands (`admin.ADMIN_COMMANDS`) are listed
+nowhere."""
 
 from __future__ import annotations
 

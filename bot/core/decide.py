@@ -1,9 +1,6 @@
-"""The core: what one press or message does, decided as pure data.
-
-`decide` returns the person's new state, the screen to show and the effects (save, forget,
-clear, count, report) for an adapter to carry out. Nothing here does I/O, so Telegram, the
-terminal and the tests share every decision, and one seen before can be answered from memory.
-"""
+"""The core: what one press or message does, decided as pure data (new state, screen, effects
+for an adapter to carry out). Nothing here does I/O, so Telegram, the terminal and the tests
+share every decision, and one seen before can be answered from memory."""
 
 from __future__ import annotations
 
@@ -40,6 +37,8 @@ from bot.search.index import Answer, Index
 MEDIA_NOTICE = N_("I do not need photos, files, contacts, locations or forwarded messages, "
                   "and I do not keep them. You can delete them with /clear.")
 NOT_SAVED = N_("This could not be saved just now. Please try again in a few minutes.")
+CHECKED = N_("Thank you. We will check this contact.")
+TOLD = N_("Thank you. The people who keep this list are told now, with nothing about you.")
 
 
 @dataclass(frozen=True)
@@ -60,16 +59,13 @@ class Context:
     @classmethod
     def of(cls, directory: Directory, catalogs: Catalogs, *, retention_days: int = 30,
            terms: SensitiveTerms = NO_TERMS, danger: DangerWords = NO_WORDS) -> Context:
-        """A context with the directory's search index built here (the console, tests)."""
         return cls(directory, Index(directory), catalogs, retention_days=retention_days,
                    terms=terms, danger=danger)
 
 
 @dataclass(frozen=True)
 class Press:
-    """A button; `None` for callback data that is not ours or no longer means anything."""
-
-    action: Action | None
+    action: Action | None  # None: callback data not ours, or that no longer means anything
 
 
 @dataclass(frozen=True)
@@ -87,9 +83,9 @@ class Text:
 
 @dataclass(frozen=True)
 class Media:
-    """A photo, file, contact, location or forwarded message; `told` if said once already."""
+    """A photo, file, contact, location or forwarded message."""
 
-    told: bool
+    told: bool  # the notice was given once already
 
 
 Event = Press | Typed | Text | Media
@@ -125,7 +121,6 @@ def decide(ctx: Context, state: UserState, event: Event,
 
 
 def tidied(ctx: Context, lang: str) -> Screen:
-    """The neutral screen a chat's last message becomes after a pause."""
     return screens.tidied(view(ctx, UserState(lang=lang)))
 
 
@@ -134,21 +129,21 @@ def failed(ctx: Context, client_language: str | None) -> Screen:
     return screens.menu_changed(view(ctx, UserState(), client_language))
 
 
-CHECKED = N_("Thank you. We will check this contact.")
-TOLD = N_("Thank you. The people who keep this list are told now, with nothing about you.")
-
-
 def not_saved(ctx: Context, lang: str | None, client_language: str | None) -> Screen:
-    """When the disk refuses a write: the main menu under the notice, in the person's
-    language; they can go on, and know to try again."""
+    """When the disk refuses a write: the person can go on, and knows to try again."""
     return screens.main_menu(view(ctx, UserState(lang=lang), client_language), NOT_SAVED)
 
 
 def _decide(ctx: Context, state: UserState, event: Event, client: str | None) -> Decision:
     if isinstance(event, Press):
         return _press(ctx, state, event.action, client)
-    if isinstance(event, Typed):
-        return _command(ctx, state, event.command.action, client)
+    if isinstance(event, Typed):  # a command does what its button does; /start asks a language
+        action = event.command.action
+        if action.kind is Kind.HOME and state.lang not in ctx.catalogs.translators:
+            return _welcome(ctx, state, client)
+        if action.kind is Kind.LANGUAGES:
+            return Decision(state, screens.language_picker(ctx.catalogs, state.lang))
+        return _press(ctx, state, action, client)
     if isinstance(event, Media) and not event.told:
         return Decision(state, screens.main_menu(view(ctx, state, client), MEDIA_NOTICE))
     if state.lang not in ctx.catalogs.translators:
@@ -171,15 +166,6 @@ def _search(ctx: Context, state: UserState, query: str) -> Decision:
 def _welcome(ctx: Context, state: UserState, client: str | None) -> Decision:
     picker = screens.language_picker(ctx.catalogs, ctx.catalogs.best_match(client))
     return Decision(state, picker, (CountView("language-picker"),))
-
-
-def _command(ctx: Context, state: UserState, action: Action, client: str | None) -> Decision:
-    """A typed command does what its button does; /start first asks for a language."""
-    if action.kind is Kind.HOME and state.lang not in ctx.catalogs.translators:
-        return _welcome(ctx, state, client)
-    if action.kind is Kind.LANGUAGES:
-        return Decision(state, screens.language_picker(ctx.catalogs, state.lang))
-    return _press(ctx, state, action, client)
 
 
 def _next_state(ctx: Context, state: UserState, action: Action) -> UserState:

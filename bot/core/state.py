@@ -1,6 +1,5 @@
-"""A person's state and the effects of a press, as plain data: the core returns effects instead
-of doing them, and the adapters carry them out. A new preference is a field of `UserState`
-here and a column in the store.
+"""A person's state and the effects of a press, as plain data: the core returns effects and the
+adapters carry them out. A new preference is a field of `UserState` and a column in the store.
 """
 
 from __future__ import annotations
@@ -44,9 +43,7 @@ class ClearChat:
 
 @dataclass(frozen=True)
 class CountView:
-    """Add one to today's total for a screen: no user key, only the screen's name."""
-
-    metric: str
+    metric: str  # a screen's name, added to today's total: no user key
 
 
 @dataclass(frozen=True)
@@ -61,14 +58,12 @@ class RecordReport:
 
 @dataclass(frozen=True)
 class CountSearch:
-    """Add one to today's searches: whether something was found, never what was typed."""
-
-    found: bool
+    found: bool  # whether something was found, added to today's searches: never what was typed
 
 
 @dataclass(frozen=True)
 class ScheduleTidy:
-    """Start (or restart) the quiet-time countdown for this chat; when it ends, tidy it."""
+    """(Re)start the chat's quiet-time countdown; when it ends, tidy it."""
 
     mode: Tidy
     lang: str  # the language of the neutral screen it leaves
@@ -76,8 +71,8 @@ class ScheduleTidy:
 
 @dataclass(frozen=True)
 class KeepNumbers:
-    """Send the screen as a new message (`leave` None), or note for the kept message pressed
-    whether tidy-up leaves it."""
+    """Send the screen as a message of its own (`leave` None), or note for the kept message
+    pressed whether tidy-up leaves it."""
 
     leave: bool | None = None
 

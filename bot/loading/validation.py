@@ -1,60 +1,160 @@
-"""Validating directory files: each on its own (YAML, the model, contact values), in a child
-process for the bot, then what spans files (ids, references, one emergency category, one
-`version`) over the whole. Every problem names file, line, column and field, and quotes input
-only briefly."""
+"""Validating directory files, each on its own (YAML within bot.safeyaml's limits, the model,
+contact values) and then what spans files. Every problem names file, line, column and field,
+and quotes input only briefly."""
 
 from __future__ import annotations
 
 import difflib
+import re
+import reprlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError
 
-from bot.directory import provenance
+from bot.directory import model, provenance
 from bot.directory.contacts import CONTACT_KINDS, ContactType, country_of
-from bot.directory.model import (
-    SECTIONS,
-    UNQUOTED_NUMBER,
-    WITH_IDS,
-    Category,
-    DirectoryError,
-    DirectoryFile,
-    Guide,
-    KnownFake,
-    LangCode,
-    Path_,
-    Problem,
-    Region,
-    Resource,
-    _Strict,
-    format_path,
-)
+from bot.directory.model import DirectoryError, Path_, Problem
 from bot.directory.queries import Directory
-from bot.loading.yamlfile import QUOTE_CHARS, Loader, clip, node_at, parse_yaml, quote
+from bot.safeyaml import LimitError, SafeLoader, check_limits
 
+QUOTE_CHARS = 80
 _SINGULAR = {"regions": "region", "categories": "category", "resources": "resource"}
 _REFS = {"resources": {"categories": "categories", "regions": "regions"},
          "guides": {"categories": "categories", "regions": "regions", "related": "resources"}}
 Located = tuple[Path_, bool, str]  # (field path, whether its key is at fault, message)
-Found = tuple[str, Path_, str]  # (file, field path, message)
+Unplaced = tuple[str, Path_, str]  # (file, field path, message)
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxlist, _REPR.maxdict, _REPR.maxstring, _REPR.maxother = 2, 4, 4, 60, 60
+_LONG_QUOTE = re.compile(f"'[^']{{{QUOTE_CHARS},}}'|\"[^\"]{{{QUOTE_CHARS},}}\"")
 
 
-class PartFile(_Strict):
+def quote(value: object) -> str:
+    """`value` as a short repr: user input quoted in a message is never longer than this."""
+    if isinstance(value, str):
+        return repr(value if len(value) <= QUOTE_CHARS else value[: QUOTE_CHARS - 1] + "…")
+    return clip(_REPR.repr(value))
+
+
+def clip(message: str, limit: int = 3 * QUOTE_CHARS) -> str:
+    """For messages built by code that quotes input in full: each quote cut, then the whole."""
+    message = _LONG_QUOTE.sub(lambda m: m[0][: QUOTE_CHARS - 1] + "…" + m[0][0], message)
+    return message if len(message) <= limit else message[: limit - 1] + "…"
+
+
+class Loader(SafeLoader):  # type: ignore[misc]
+    """The safe loader (libyaml when present) that also notes duplicate keys."""
+
+    duplicates: list[tuple[yaml.Mark, str]]
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if key_node.value in seen:
+                self.duplicates.append((key_node.start_mark, str(key_node.value)))
+            seen.add(key_node.value)
+        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+
+
+def _timestamp(loader: Loader, node: yaml.ScalarNode) -> object:
+    """A date that cannot be (2026-02-30) stays text, for validation to name file, line, field."""
+    try:
+        return SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
+def _at(filename: str, mark: yaml.Mark | None, message: str) -> Problem:
+    line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+    return Problem(filename, line, col, "", message)
+
+
+def _unreadable(exc: yaml.YAMLError, filename: str) -> DirectoryError:
+    if isinstance(exc, LimitError):
+        found = _at(filename, exc.problem_mark, exc.problem or "")
+    elif isinstance(exc, yaml.MarkedYAMLError):
+        reason = " ".join(filter(None, [exc.context, exc.problem]))
+        found = _at(filename, exc.problem_mark or exc.context_mark, f"YAML syntax error: {reason}")
+    else:
+        found = Problem(filename, 0, 0, "", clip(f"YAML error: {exc}"))
+    return DirectoryError([found])
+
+
+def scan(text: str, filename: str) -> None:
+    """DirectoryError if nesting or aliases go too far, or the YAML cannot be read."""
+    try:
+        check_limits(text)
+    except yaml.YAMLError as exc:
+        raise _unreadable(exc, filename) from None
+
+
+def parse_yaml(text: str, filename: str) -> tuple[dict[Any, Any], list[Problem]]:
+    """(the file's mapping, duplicate-key problems); DirectoryError when it cannot be read
+    safely, or is not a mapping."""
+    scan(text, filename)
+    loader = Loader(text)
+    loader.duplicates = []
+    try:
+        data = loader.get_single_data()
+    except yaml.YAMLError as exc:
+        raise _unreadable(exc, filename) from None
+    finally:
+        loader.dispose()
+    if data is None:
+        raise DirectoryError([Problem(filename, 0, 0, "", "the file is empty")])
+    if not isinstance(data, dict):
+        raise DirectoryError([Problem(filename, 1, 1, "", "the file must be a mapping of keys")])
+    return data, [_at(filename, mark, f"duplicate key {quote(key)}")
+                  for mark, key in loader.duplicates]
+
+
+def node_at(root: yaml.Node, path: Path_, key: bool = False) -> yaml.Node:
+    """The node of a field path (with `key`, its key's node), else the deepest that exists."""
+    node = root
+    for i, part in enumerate(path):
+        if isinstance(node, yaml.MappingNode):
+            pair = next(((k, v) for k, v in node.value if k.value == part), None)
+            if pair is None:
+                break
+            node = pair[0] if key and i == len(path) - 1 else pair[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and (
+            0 <= part < len(node.value)
+        ):
+            node = node.value[part]
+        else:
+            break
+    return node
+
+
+def decode(raw: bytes, name: str) -> str:
+    """UTF-8 text, naming the line and column of a byte that is not."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line, column = before.count(b"\n") + 1, exc.start - before.rfind(b"\n")
+        raise DirectoryError(
+            [Problem(name, line, column, "", "not UTF-8 text: save the file as UTF-8")]
+        ) from None
+
+
+class PartFile(model._Strict):
     """One file of a directory: any of the sections; the whole must have each it needs."""
 
     version: Literal[1] | None = None
-    languages: list[LangCode] | None = Field(default=None, min_length=1)
-    regions: list[Region] = Field(default_factory=list)
-    categories: list[Category] = Field(default_factory=list)
-    resources: list[Resource] = Field(default_factory=list)
-    guides: list[Guide] = Field(default_factory=list)
-    known_fakes: list[KnownFake] = Field(default_factory=list)
+    languages: list[model.LangCode] | None = Field(default=None, min_length=1)
+    regions: list[model.Region] = Field(default_factory=list)
+    categories: list[model.Category] = Field(default_factory=list)
+    resources: list[model.Resource] = Field(default_factory=list)
+    guides: list[model.Guide] = Field(default_factory=list)
+    known_fakes: list[model.KnownFake] = Field(default_factory=list)
 
 
 def _message(error: Mapping[str, Any], path: Path_) -> str:
-    """Pydantic's finding in the words of the directory's format."""
     kind, last, at_key = error["type"], path[-1] if path else "", "[key]" in error["loc"]
     if kind == "extra_forbidden":
         old = provenance.old_key_message(str(last), str(error.get("input", "")))
@@ -77,7 +177,7 @@ def _message(error: Mapping[str, Any], path: Path_) -> str:
 
 
 def _get(entry: Any, name: str) -> Any:
-    """A field of a raw mapping or of a validated model."""
+    """A field of a raw mapping (a file that may be broken) or of a validated model."""
     return entry.get(name) if isinstance(entry, dict) else getattr(entry, name, None)
 
 
@@ -148,13 +248,13 @@ def _zone_problem(regions: list[str], zones: Mapping[str, Any]) -> str | None:
 def cross_problems(
     files: Sequence[tuple[str, Any]], known: Mapping[str, Iterable[str]] | None = None,
     *, whole: bool = False,
-) -> list[Found]:
+) -> list[Unplaced]:
     """What spans entries and files, from each file's raw mapping or validated model: ids
     unique and known (besides the `known` ones), one emergency category, a time zone for
     hours and dates; for the `whole`, also what it needs once or at least once."""
-    found: list[Found] = []
+    found: list[Unplaced] = []
     ids: dict[str, set[str]] = {}
-    for kind in WITH_IDS:
+    for kind in model.WITH_IDS:
         seen: set[str] = set()
         for name, data in files:
             for i, entry in _entries(data, kind):
@@ -196,17 +296,15 @@ def cross_problems(
 
 
 def validate_part(text: str, name: str, context: Mapping[str, Any] | None = None) -> PartFile:
-    """Validate one file's text; DirectoryError naming every problem in it.
-
-    Without `context` (the other files' region countries and ids) the file is the whole
-    directory, and references are checked here; with one, references are the whole's
-    business, except when the file is broken anyway, so that every problem shows in one pass.
-    """
+    """One file's entries, else DirectoryError naming every problem in it. Without `context`
+    (the other files' region countries and ids) the file is the whole directory; with one,
+    references are the whole's business, unless the file is broken anyway: every problem
+    shows in one pass."""
     data, problems = parse_yaml(text, name)
     located: list[Located] = []
-    model: PartFile | None = None
+    part: PartFile | None = None
     try:
-        model = PartFile.model_validate(data)
+        part = PartFile.model_validate(data)
     except ValidationError as exc:
         for error in exc.errors(include_url=False):
             path = tuple(p for p in error["loc"] if p != "[key]")
@@ -223,31 +321,29 @@ def validate_part(text: str, name: str, context: Mapping[str, Any] | None = None
         located += [(path, False, message) for _, path, message in crossed]
     if located:
         problems += place(text, name, located)
-    if problems or model is None:
+    if problems or part is None:
         raise DirectoryError(sorted(problems, key=lambda p: (p.line, p.column)))
-    return model
+    return part
 
 
 def place(text: str, name: str, located: Iterable[Located]) -> list[Problem]:
-    """Problems at the line and column of their field in the file's text."""
     root = yaml.compose(text, Loader=Loader)
     assert root is not None, "only called for a document that parsed"
     out = []
     for path, key, message in located:
         node = node_at(root, path, key)
-        if message == UNQUOTED_NUMBER:
+        if message == model.UNQUOTED_NUMBER:
             message += f': "{clip(str(node.value), QUOTE_CHARS)}"'
         mark = node.start_mark
-        out.append(Problem(name, mark.line + 1, mark.column + 1, format_path(path), message))
+        out.append(Problem(name, mark.line + 1, mark.column + 1, model.format_path(path), message))
     return out
 
 
-def whole(parts: Sequence[PartFile]) -> DirectoryFile:
-    """The directory made of valid files' entries, in the order given."""
+def whole(parts: Sequence[PartFile]) -> model.DirectoryFile:
     languages = next((part.languages for part in parts if part.languages), ["en"])
     sections = {kind: [entry for part in parts for entry in getattr(part, kind)]
-                for kind in SECTIONS}
-    return DirectoryFile.model_construct(None, version=1, languages=languages, **sections)
+                for kind in model.SECTIONS}
+    return model.DirectoryFile.model_construct(None, version=1, languages=languages, **sections)
 
 
 def parse_directory(text: str, filename: str = "resources.yaml") -> Directory:

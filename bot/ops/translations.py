@@ -26,9 +26,9 @@ from bot.directory.queries import Directory
 from bot.i18n import languages, sensitive, terms
 from bot.i18n.bidi import LRI, PDI, RANGE_DASH, TIME, isolate_plain
 from bot.i18n.catalogs import DOMAIN, catalog_files, read_catalog
-from bot.loading.files import files_of, read_file
-from bot.loading.sources import load_directory
-from bot.loading.yamlfile import Loader, decode, scan
+from bot.loading.reader import files_of, read_file
+from bot.loading.reloader import load_directory
+from bot.loading.validation import Loader, decode, scan
 from bot.printable import printable
 from bot.search.danger import danger_words_in
 

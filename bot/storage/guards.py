@@ -1,6 +1,6 @@
-"""What the bot remembers about people in memory only, each bounded in size and in age: the
-flood guard, the message ids /clear deletes, quiet chats to tidy, and the "once" sets (a
-report counted, the media notice given, a group left). A restart forgets all of it."""
+"""What the bot remembers about people in memory only, each bounded in size and in age, and
+known by their keyed id only: a restart forgets all of it. Reports from cards learn the
+resource and a count of distinct people, never who."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from typing import TypeVar
 
 from cachetools import LRUCache, TTLCache
 
+from bot.core.callbacks import Kind
 from bot.core.state import Tidy
-from bot.storage.reports import Reports
 
 K = TypeVar("K", bound=Hashable)
 Clock = Callable[[], float]
@@ -26,12 +26,19 @@ DELETABLE_FOR = 48 * 3600 - 300  # Telegram deletes messages up to 48 h old; kee
 FORGED = 4.0  # what callback data no button of the bot's carries costs, in ordinary updates
 URGENT_EVERY = 5.0  # seconds: how often an urgent screen goes to a person held back
 MB = 2**20
-# What a chat costs in History besides its two arrays: this object, its id, its size, and its
-# places in the cache's three maps with their share of the maps' tables, which grow.
-CHAT_ENTRY = 640
-# The maps' tables keep the size they grew to for the most chats held at once: the ids and
-# their entries are kept within this share of the bound.
-COUNTED_SHARE = 3 / 4
+CHAT_ENTRY = 640  # a chat's cost in History besides its arrays: itself, its id, its map slots
+COUNTED_SHARE = 3 / 4  # of History's bound, as the maps' tables keep the size they grew to
+REPORT_WINDOW = 48 * 3600.0
+UNREACHABLE_AT = 3  # distinct people reporting a line "did not work" within the window
+PEOPLE = 100  # remembered per resource and kind; a count stops there
+PER_PERSON = 5  # lines and kinds one person is counted for in the window: a script does all
+ALERTS = {
+    Kind.REPORT: "⚠️ {count} people reported {resource} as not working in the last 48 hours.",
+    Kind.ASKED_MONEY: "🛑 Safeguarding: someone reported that {resource} asked them for money "
+                      "or favours ({count} in the last 48 hours).",
+    Kind.TREATED_BADLY: "🛑 Safeguarding: someone reported being treated badly by {resource} "
+                        "({count} in the last 48 hours).",
+}
 
 
 class Once(TTLCache[K, bool]):
@@ -41,7 +48,6 @@ class Once(TTLCache[K, bool]):
         super().__init__(size, age, timer=clock)
 
     def first(self, key: K) -> bool:
-        """True the first time `key` is seen (within `age`); it is remembered from now on."""
         if key in self:
             return False
         self[key] = True
@@ -58,14 +64,10 @@ class _Pace:
 
 
 class FloodGuard:
-    """A person's pace, as a token bucket: `limit` updates at once, and `limit` every `window`
-    seconds kept up. The defaults (20 at once, 5 a second) are well above a thumb (about 3 taps
-    a second, never 20 at once) and well below a script.
-
-    Past it the person is held back for `pause` seconds, and after that for as long as they
-    keep coming faster: updates during a hold still count, down to a debt of `limit`, so a
-    script is held for as long as it goes on. Callback data no button carries weighs `FORGED`.
-    """
+    """A token bucket per person: `limit` updates at once, `limit` every `window` seconds kept
+    up; the defaults are well above a thumb (about 3 taps a second) and well below a script.
+    Past it the person is held for `pause` seconds, and for as long as they keep coming:
+    updates during a hold still count, down to a debt of `limit`."""
 
     def __init__(
         self, limit: int = 20, window: float = 4.0, pause: float = 10.0, people: int = 50_000,
@@ -73,12 +75,10 @@ class FloodGuard:
     ) -> None:
         self.limit, self.rate, self.pause = float(limit), limit / window, pause
         self._clock = clock
-        # After this long quiet, a person's bucket is full again and any hold over: a fresh
-        # start is the same as what would be remembered. The quietest go first beyond `people`.
+        # After this long quiet a bucket is full again and any hold over: nothing to remember.
         self._people: TTLCache[bytes, _Pace] = TTLCache(people, 2 * window + pause, timer=clock)
 
     def allow(self, key: bytes, weight: float = 1.0) -> bool:
-        """Whether the person's update is handled; False while they are held back."""
         now = self._clock()
         pace = self._people.get(key) or _Pace(self.limit, now)
         pace.tokens = min(self.limit, pace.tokens + (now - pace.stamp) * self.rate)
@@ -93,13 +93,12 @@ class FloodGuard:
         return allowed
 
     def holding(self, key: bytes) -> bool:
-        """Whether the person is held back now (as their last update was)."""
         pace = self._people.get(key)
         return pace is not None and self._clock() < pace.held_until
 
     def urgent(self, key: bytes) -> bool:
-        """Whether an urgent screen (Emergency) goes to a person held back: the first, then one
-        every `URGENT_EVERY` seconds, so a script cannot make the bot send them without end."""
+        """Whether an urgent screen (Emergency) goes to a person held back: one every
+        `URGENT_EVERY` seconds, so a script cannot make the bot send them without end."""
         pace, now = self._people.get(key), self._clock()
         if pace is not None and now - pace.urgent_at < URGENT_EVERY:
             return False
@@ -128,7 +127,6 @@ class _ChatIds:
         self.times, self.ids = array("d"), array("q")
 
     def cost(self) -> int:
-        """Bytes this chat takes in `History`: the arrays as allocated, and its entry."""
         return CHAT_ENTRY + sys.getsizeof(self.times) + sys.getsizeof(self.ids)
 
     def drop_before(self, index: int) -> None:
@@ -137,9 +135,8 @@ class _ChatIds:
 
 
 class History:
-    """Message ids of each private chat, for /clear: at most `per_chat` ids a chat, none older
-    than Telegram lets a bot delete, and `memory` bytes for all chats together: past that, the
-    chats quiet longest are forgotten first."""
+    """Message ids of each private chat, for /clear: at most `per_chat` a chat, none older than
+    Telegram lets a bot delete, and `memory` bytes for all chats: the quietest go first."""
 
     def __init__(
         self, memory: int = 32 * MB, per_chat: int = 2000, age: float = DELETABLE_FOR,
@@ -160,11 +157,8 @@ class History:
 
     def take(self, chat_id: int) -> list[int]:
         """The ids still deletable, forgetting all of them."""
-        chat = self._ids.pop(chat_id, None)
-        if chat is None:
-            return []
-        start = bisect_left(chat.times, self._clock() - self.age)
-        return sorted(set(chat.ids[start:]))
+        chat = self._ids.pop(chat_id, None) or _ChatIds()
+        return sorted(set(chat.ids[bisect_left(chat.times, self._clock() - self.age):]))
 
     def prune(self) -> None:
         horizon = self._clock() - self.age
@@ -178,7 +172,6 @@ class History:
 
     @property
     def size(self) -> int:
-        """Bytes taken, as counted against `memory`."""
         return int(self._ids.currsize)
 
 
@@ -213,8 +206,7 @@ class Countdowns:
         self._chats.pop(chat_id, None)
 
     def shown(self, chat_id: int, message_id: int) -> None:
-        countdown = self._chats.get(chat_id)
-        if countdown is not None:
+        if (countdown := self._chats.get(chat_id)) is not None:
             countdown.message_id = message_id
 
     def due(self) -> list[tuple[int, Countdown]]:
@@ -251,9 +243,58 @@ class Kept:
         return [message_id for message_id in chat if message_id not in left], left
 
 
-class Guards:
-    """Everything here, for one running bot."""
+class Reports:
+    """Reports from cards by distinct people over 48 hours. Three people whose line "did not
+    work" make it likely down: admins are told at once and its card says so. Money or favours
+    asked, or bad treatment, are safeguarding matters: admins are told of each at once."""
 
+    def __init__(self, size: int, clock: Clock = time.monotonic) -> None:
+        self._clock = clock
+        # `size` people in all, the lines least lately reported let go first
+        self._heard: LRUCache[tuple[Kind, str], dict[bytes, float]] = LRUCache(
+            max(size, PEOPLE), getsizeof=len)
+        self._counted: TTLCache[bytes, int] = TTLCache(size, REPORT_WINDOW, timer=clock)
+        self._until: dict[str, float] = {}  # resource -> when its card stops saying so
+
+    def _recent(self, kind: Kind, resource: str) -> dict[bytes, float]:
+        now, people = self._clock(), self._heard.get((kind, resource), {})
+        return {who: at for who, at in people.items() if now - at < REPORT_WINDOW}
+
+    def add(self, kind: Kind, resource: str, person: bytes) -> str | None:
+        """Count the person once; what to tell admins now, if anything."""
+        people, counted = self._recent(kind, resource), self._counted.get(person, 0)
+        if person in people or counted >= PER_PERSON:
+            return None
+        self._counted[person] = counted + 1
+        people[person] = self._clock()
+        if len(people) > PEOPLE:
+            del people[min(people, key=people.__getitem__)]
+        self._heard[(kind, resource)] = people
+        if kind is Kind.REPORT and len(people) >= UNREACHABLE_AT:
+            self._until[resource] = sorted(people.values())[-UNREACHABLE_AT] + REPORT_WINDOW
+        if kind is Kind.REPORT and len(people) != UNREACHABLE_AT:
+            return None  # told once, as it crossed
+        return ALERTS[kind].format(count=len(people), resource=resource)
+
+    def __len__(self) -> int:
+        """People remembered, over all lines and kinds."""
+        return int(self._heard.currsize)
+
+    def unreachable(self) -> frozenset[str]:
+        now = self._clock()
+        return frozenset(r for r, until in self._until.items() if until > now)
+
+    def prune(self) -> None:
+        for key in list(self._heard):
+            if people := self._recent(*key):
+                self._heard[key] = people
+            else:
+                del self._heard[key]
+        self._until = {r: until for r, until in self._until.items() if until > self._clock()}
+        self._counted.expire()
+
+
+class Guards:
     def __init__(
         self, flood: FloodGuard, history: History, size: int, age: float, tidy_seconds: float,
         clock: Clock = time.monotonic,

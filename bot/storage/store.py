@@ -1,16 +1,19 @@
-"""What Penah keeps, and nothing more: keyed preferences, daily totals, broken-contact counts.
-
-A user is known only by HMAC-SHA256(secret, user id); no column can hold text a person typed
-(`SCHEMA_ALLOWLIST` is held to that by a test). Preferences and totals are kept in memory and
-written every few seconds, so an update itself costs no disk write; `/forget` deletes at once.
-"""
+"""What Penah keeps, and nothing more: preferences under HMAC-SHA256(secret, user id), daily
+totals, broken-contact counts; no column can hold text a person typed (`SCHEMA_ALLOWLIST`).
+Writes are batched every few seconds, so an update costs no disk write; `/forget` is at once."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
 import hmac
 import logging
+import os
+import re
+import secrets
 import sqlite3
+import tempfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,8 +22,8 @@ from pathlib import Path
 import aiosqlite
 from cachetools import LRUCache
 
+from bot.config import StartupError
 from bot.core.state import Tidy, UserState
-from bot.storage.secret import load_secret
 
 Clock = Callable[[], dt.date]
 log = logging.getLogger(__name__)
@@ -56,7 +59,11 @@ SCHEMA_ALLOWLIST = {
 }
 CACHE_LIMIT = 100_000
 DELETE = "DELETE FROM prefs WHERE user_key = ?"
-__all__ = ["SCHEMA_ALLOWLIST", "SaveFailed", "Store", "StoreError", "load_secret"]
+# What a full or failing disk raises: SQLITE_FULL, SQLITE_IOERR_* (OperationalError), OSError.
+WRITE_ERRORS = (sqlite3.OperationalError, OSError)
+SECRET_BYTES = 32
+HEX = re.compile(rb"[0-9a-fA-F]{64}")
+MAKE_ONE = "python3 -c 'import secrets; print(secrets.token_hex(32))'"
 
 
 class StoreError(RuntimeError):
@@ -64,21 +71,15 @@ class StoreError(RuntimeError):
 
 
 class SaveFailed(RuntimeError):
-    """A write failed (a full disk, an I/O error); what it held is kept and tried again.
-    `lang` is the person's language, for telling them, when the store still knew it."""
+    """A write failed (a full disk); what it held is kept and tried again. `lang` is the
+    person's language, for telling them, when the store still knew it."""
 
     def __init__(self, cause: BaseException, lang: str | None = None) -> None:
         super().__init__(type(cause).__name__)
         self.lang = lang
 
 
-# What a full or failing disk raises: SQLITE_FULL, SQLITE_IOERR_* (OperationalError), OSError.
-WRITE_ERRORS = (sqlite3.OperationalError, OSError)
-
-
 class Store:
-    """The open database: a person's preferences (`prefs`) and the daily totals (`totals`)."""
-
     def __init__(self, db: aiosqlite.Connection, prefs: Preferences, totals: Totals) -> None:
         self._db, self.prefs, self.totals = db, prefs, totals
 
@@ -114,7 +115,7 @@ class Store:
 
     async def close(self) -> None:
         """Write what is pending and leave no write-ahead log behind; never raises, so a stop
-        on a full disk still ends cleanly (what could not be written is said in the log)."""
+        on a full disk still ends cleanly."""
         try:
             await self.flush()
             await _checkpoint(self._db)
@@ -132,7 +133,7 @@ class _Cached:
 
 
 class Preferences:
-    """Each person's language, place and choices, under their keyed hash, for as long as they
+    """Each person's language, place and choices under their keyed hash, for as long as they
     come back within `retention_days`."""
 
     def __init__(
@@ -140,14 +141,13 @@ class Preferences:
         totals: Totals,
     ) -> None:
         self._db, self._secret, self._today, self._totals = db, secret, today, totals
-        self.retention_days = retention_days
+        self._retention_days = retention_days
         self._cache: LRUCache[bytes, _Cached] = LRUCache(CACHE_LIMIT)
-        self._dirty: dict[bytes, _Cached] = {}  # changed since the last flush
-        self._forgotten: set[bytes] = set()  # deletions a failed write left to the next flush
-        self._forgotten_lately: set[bytes] = set()  # since the last flush began
+        # What the next flush writes: a changed preference, or None for one forgotten, kept
+        # even once deleted, so that no flush failing or in flight can bring it back.
+        self._unwritten: dict[bytes, _Cached | None] = {}
 
     def user_key(self, user_id: int) -> bytes:
-        """HMAC-SHA256(secret, user id): how a person is known, to the store and the guards."""
         return hmac.digest(self._secret, str(user_id).encode(), "sha256")
 
     async def visit(self, key: bytes) -> UserState:
@@ -156,7 +156,7 @@ class Preferences:
         cached = await self._find(key) or _Cached(UserState(), 0)
         if cached.last_seen != today:
             cached.last_seen = today
-            self._dirty[key] = cached
+            self._unwritten[key] = cached
             self._totals.count("users")
             self._totals.chosen(cached.state, UserState())
         self._cache[key] = cached
@@ -171,28 +171,24 @@ class Preferences:
         cached = await self._find(key)
         if cached is not None and cached.state == state:
             return
-        self._dirty[key] = self._cache[key] = _Cached(state, self._today().toordinal())
+        self._unwritten[key] = self._cache[key] = _Cached(state, self._today().toordinal())
         self._totals.chosen(state, cached.state if cached else UserState())
 
     async def forget(self, key: bytes) -> None:
         """Delete at once, WAL included; if the disk refuses, SaveFailed, and every flush
         tries again (the preference is already gone from memory)."""
-        known = self._cache.pop(key, None) or self._dirty.get(key)
-        self._dirty.pop(key, None)
-        self._forgotten.add(key)
-        self._forgotten_lately.add(key)
+        known = self._cache.pop(key, None) or self._unwritten.get(key)
+        self._unwritten[key] = None
         try:
             await self._db.execute(DELETE, (key,))
             await self._db.commit()
         except WRITE_ERRORS as exc:
             await _rollback(self._db)
             raise SaveFailed(exc, known.state.lang if known else None) from None
-        self._forgotten.discard(key)
         await _checkpoint(self._db)
 
     async def purge_expired(self) -> int:
-        """Delete preferences unused for longer than the retention period."""
-        limit = self._today().toordinal() - self.retention_days
+        limit = self._today().toordinal() - self._retention_days
         await self.flush()
         try:
             cursor = await self._db.execute("DELETE FROM prefs WHERE last_seen < ?", (limit,))
@@ -208,8 +204,8 @@ class Preferences:
         return cursor.rowcount
 
     async def _find(self, key: bytes) -> _Cached | None:
-        cached = self._cache.get(key) or self._dirty.get(key)  # dirty: left the cache unwritten
-        if cached is not None or key in self._forgotten:  # on disk only as the disk was full
+        cached = self._cache.get(key) or self._unwritten.get(key)
+        if cached is not None or key in self._unwritten:  # forgotten, maybe not yet on disk
             return cached
         query = "SELECT lang, region, last_seen, discreet, tidy FROM prefs WHERE user_key = ?"
         async with self._db.execute(query, (key,)) as cursor:
@@ -220,15 +216,14 @@ class Preferences:
         return _Cached(UserState(row[0], row[1], bool(row[3]), tidy), int(row[2]))
 
     async def flush(self) -> None:
-        """Write changed and forgotten preferences in one transaction. If the disk refuses
-        (full), nothing is lost: it is all kept for the next flush. Never raises for that."""
-        if not self._dirty and not self._forgotten:
+        """Write changed and forgotten preferences in one transaction; a refusing disk keeps
+        them all for the next flush. Never raises for that."""
+        if not self._unwritten:
             return
-        dirty, self._dirty = self._dirty, {}
-        forgotten = set(self._forgotten)
-        self._forgotten_lately = set()
+        unwritten, self._unwritten = self._unwritten, {}
+        dirty = {k: e for k, e in unwritten.items() if e is not None}
         try:
-            await self._db.executemany(DELETE, [(k,) for k in forgotten])
+            await self._db.executemany(DELETE, [(k,) for k, e in unwritten.items() if e is None])
             await self._db.executemany(
                 "INSERT INTO prefs (user_key, lang, region, last_seen, discreet, tidy) "
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_key) DO UPDATE SET "
@@ -240,14 +235,11 @@ class Preferences:
             await self._db.commit()
         except WRITE_ERRORS as exc:
             await _rollback(self._db)
-            # newer changes win, and a preference forgotten meanwhile stays forgotten
-            kept = {k: v for k, v in dirty.items() if k not in self._forgotten_lately}
-            self._dirty = {**kept, **self._dirty}
+            self._unwritten = unwritten | self._unwritten  # newer changes and forgetting win
             log.warning("could not write %d preferences (%s); kept for the next try",
                         len(dirty), type(exc).__name__)
             return
-        if forgotten:
-            self._forgotten -= forgotten
+        if len(dirty) < len(unwritten):
             await _checkpoint(self._db)
 
 
@@ -259,7 +251,6 @@ class Totals:
         self._pending: Counter[tuple[str, str, str]] = Counter()
 
     def count(self, metric: str, value: str = "") -> None:
-        """Add one to today's total, written by `flush`."""
         self._pending[(self._today().isoformat(), metric, value)] += 1
 
     def chosen(self, state: UserState, before: UserState) -> None:
@@ -306,8 +297,7 @@ class Totals:
         out: dict[str, dict[str, dict[str, int]]] = {}
         async with self._db.execute(
             "SELECT day, metric, value, count FROM counters WHERE day >= ? "
-            "ORDER BY day DESC, metric, count DESC",
-            (since,),
+            "ORDER BY day DESC, metric, count DESC", (since,),
         ) as cursor:
             async for day, metric, value, count in cursor:
                 out.setdefault(day, {}).setdefault(metric, {})[value] = count
@@ -317,8 +307,7 @@ class Totals:
         """(resource id, reports, last day reported), most reported first; `since` an ISO day."""
         async with self._db.execute(
             "SELECT resource, SUM(count), MAX(day) FROM reports WHERE day >= ? "
-            "GROUP BY resource ORDER BY SUM(count) DESC, resource",
-            (since,),
+            "GROUP BY resource ORDER BY SUM(count) DESC, resource", (since,),
         ) as cursor:
             return [(r, int(n), d) for r, n, d in await cursor.fetchall()]
 
@@ -358,3 +347,68 @@ async def _prepare(db: aiosqlite.Connection) -> None:
         raise sqlite3.DatabaseError(f"made by a newer Penah (schema {version})")
     for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
         await db.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+
+
+def parse_secret(raw: bytes, where: str) -> bytes:
+    """32 bytes from 64 hexadecimal characters (a final newline allowed), or StartupError: a
+    short key would make every stored key computable from a Telegram id, and the derived
+    webhook secret a public constant."""
+    text = raw.rstrip(b"\r\n")
+    if not text:
+        raise StartupError(
+            f"{where} is empty. If it is the secret file and the disk was full when Penah "
+            "first started: free some space, restore the file from a backup or, if no backup "
+            "exists, delete it (saved settings will not be found again and expire)"
+        )
+    if not HEX.fullmatch(text):
+        raise StartupError(
+            f"{where} must be exactly {SECRET_BYTES * 2} hexadecimal characters "
+            f"({SECRET_BYTES} random bytes); make one with: {MAKE_ONE}"
+        )
+    return bytes.fromhex(text.decode("ascii"))
+
+
+def load_secret(data_dir: Path, given: bytes | None = None) -> bytes:
+    """PENAH_SECRET if given, else the data folder's `secret`, generated once (mode 0600)."""
+    if given is not None:
+        return parse_secret(given, "PENAH_SECRET")
+    path = data_dir / "secret"
+    with contextlib.suppress(FileNotFoundError):
+        return parse_secret(path.read_bytes(), f"the secret file {path}")
+    try:
+        return _create_secret(path)
+    except FileExistsError:  # another process won the race
+        return parse_secret(path.read_bytes(), f"the secret file {path}")
+    except OSError as exc:
+        raise StartupError(
+            f"cannot write the secret file {path} ({exc.strerror or exc}); "
+            "free some space or fix the data folder's permissions, then start again"
+        ) from None
+
+
+def _create_secret(path: Path) -> bytes:
+    """Written atomically (a temporary file, fsync, then linked into place), so a start on a
+    full disk never leaves a short key behind."""
+    value = secrets.token_bytes(SECRET_BYTES)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, temp = tempfile.mkstemp(prefix=".secret-", dir=path.parent)  # mode 0600
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(value.hex().encode() + b"\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.link(temp, path)  # unlike rename, never replaces a secret another start wrote
+        except OSError as exc:  # a filesystem without hard links; FileExistsError goes on
+            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP):
+                raise
+            os.replace(temp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+    return value
