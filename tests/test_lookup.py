@@ -14,9 +14,9 @@ import pytest
 
 from bot.cli import main
 from bot.core.callbacks import Action, Kind, decode
+from bot.directory.contacts import read_number
 from bot.directory.lookup import SCAM_CATEGORY, check
 from bot.directory.model import in_language
-from bot.directory.phones import read_number
 from bot.loading.reader import InProcessReader
 from bot.loading.sources import load_directory
 from bot.ops.logs import setup_logging

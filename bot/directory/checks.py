@@ -1,5 +1,5 @@
-"""The warnings `penah check` prints without failing: staleness, gaps, unchecked codes,
-identity symbols. (What fails a file is checked in bot/loading/validation.py.)"""
+"""The warnings `penah check` prints without failing (what fails a file is checked in
+bot/loading/validation.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import datetime as dt
 
 from bot.directory import provenance
 from bot.directory.contacts import ContactType
-from bot.directory.lookup import conflicts
 from bot.directory.model import FALLBACK_LANGUAGE, Guide, Resource
 from bot.directory.queries import Directory
 from bot.i18n.sensitive import NO_TERMS, SensitiveTerms
@@ -16,9 +15,9 @@ from bot.i18n.sensitive import NO_TERMS, SensitiveTerms
 def warnings_for(
     directory: Directory, *, stale_days: int, today: dt.date, terms: SensitiveTerms = NO_TERMS
 ) -> list[str]:
-    """What `penah check` tells admins without failing: staleness, gaps, unchecked codes,
-    and icons that stand for a group of people (anyone glancing at the phone reads them)."""
-    data = directory.data
+    """Icons that stand for a group of people (anyone glancing at the phone reads them),
+    staleness, dates in the future, known fakes listed as contacts, gaps, unchecked codes."""
+    data, lookup = directory.data, directory.lookup
     out = [f"identity symbol: category {group.id!r} icon {group.icon!r} gives people away at a "
            "glance; choose a neutral one" for group in data.categories
            if terms.found(group.icon, "en")]
@@ -29,7 +28,10 @@ def warnings_for(
     entries: list[Resource | Guide] = [*data.resources, *data.guides]
     out += [f"future date: {warning}" for entry in entries
             for warning in provenance.date_warnings(entry, today)]
-    out += [f"conflict: {message}" for message in conflicts(directory.lookup)]
+    out += [f"conflict: known fake {fake.value!r} is also a contact of "
+            f"{', '.join(dict.fromkeys(r for r, _ in lookup.listed[key]))}; "
+            "the bot answers 'Known fake'" for key, fake in lookup.fakes.items()
+            if key in lookup.listed]
     languages = [lang for lang in data.languages if lang != FALLBACK_LANGUAGE]
     for path, text in directory.texts():
         if missing := [lang for lang in languages if lang not in text]:

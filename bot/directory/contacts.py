@@ -1,4 +1,4 @@
-"""Every contact type in one table: its icon, how it is checked, shown and opened.
+"""Every contact type in one table (icon, check, display, link), and phone numbers read once.
 
 Adding a type (Signal, say) is one member of `ContactType` and one row of `CONTACT_KINDS`, plus the
 catalog entry of its button label and a line in docs/resources-format.md.
@@ -6,13 +6,16 @@ catalog entry of its button label and a line in docs/resources-format.md.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import urlsplit
 
-from bot.directory.phones import Dialable, read_number
+import phonenumbers
+from phonenumbers import shortnumberinfo
+
 from bot.i18n.translator import N_
 
 
@@ -26,13 +29,43 @@ class ContactType(StrEnum):
     APP = "app"
 
 
-def https_url(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme != "https":
-        raise ValueError(f"links must start with https:// (got {value!r})")
-    if not parts.hostname or "." not in parts.hostname or any(c.isspace() for c in value):
-        raise ValueError(f"not a valid link: {value!r}")
-    return value
+@dataclass(frozen=True)
+class Dialable:
+    """`dial` is what a phone dials, `display` how people read it."""
+
+    dial: str
+    display: str
+    local_only: bool = False  # a short or service code that works only inside its country
+    unlisted: bool = False  # such a code phone metadata does not list: admins should check it
+
+
+@functools.lru_cache(maxsize=8192)  # a check and the load that follows read the same numbers
+def read_number(value: str, country: str | None, *, whatsapp: bool = False) -> Dialable:
+    """Read when the directory loads, never at render; short/service codes (911, 1745,
+    80069999) only for a country."""
+    compact = re.sub(r"[\s().-]", "", value)
+    if not re.fullmatch(r"\+?\d{3,15}", compact):
+        raise ValueError(f"not a phone number: {value!r} (digits, spaces, dashes and a leading +)")
+    if whatsapp and not compact.startswith("+"):
+        raise ValueError(f"WhatsApp needs the full international number, e.g. +961…: {value!r}")
+    if not compact.startswith("+") and country is None:
+        raise ValueError(
+            f"cannot tell which country {value!r} belongs to: write it as +<country code> "
+            "or give the contact a country"
+        )
+    try:
+        number = phonenumbers.parse(compact, None if compact.startswith("+") else country)
+    except phonenumbers.NumberParseException as exc:
+        raise ValueError(f"not a phone number: {value!r} ({exc})") from None
+    if phonenumbers.is_valid_number(number):
+        form = phonenumbers.PhoneNumberFormat
+        return Dialable(phonenumbers.format_number(number, form.E164),
+                        phonenumbers.format_number(number, form.INTERNATIONAL))
+    if country is not None and not compact.startswith("+"):
+        listed = shortnumberinfo.is_valid_short_number_for_region(number, country)
+        if listed or re.fullmatch(r"[1-9]\d{2,7}", compact):
+            return Dialable(compact, compact, local_only=True, unlisted=not listed)
+    raise ValueError(f"not a valid phone number for {country or 'its country code'}: {value!r}")
 
 
 def _https(value: str) -> str | None:
@@ -55,7 +88,9 @@ class ContactKind:
         """What is wrong with a value of this kind, in a contact for `country`."""
         try:
             if self.links and value.startswith("https://"):
-                https_url(value)
+                host = urlsplit(value).hostname
+                if not host or "." not in host or any(c.isspace() for c in value):
+                    return f"not a valid link: {value!r}"
             elif self.dialable:
                 read_number(value, country, whatsapp=self.whatsapp)
             elif not re.fullmatch(self.written, value):
@@ -94,16 +129,13 @@ CONTACT_KINDS: dict[ContactType, ContactKind] = {
 
 def country_of(given: str | None, region_countries: Collection[str | None]) -> str | None:
     """A contact's country: its own, else the one country all its resource's regions share."""
-    if given:
-        return given
     found = set(region_countries) - {None}
-    return found.pop() if len(found) == 1 else None
+    return given or (found.pop() if len(found) == 1 else None)
 
 
 @dataclass(frozen=True)
 class Shown:
-    """A contact as screens show it, made on each showing from its number as read once
-    (`read_number` keeps what it read)."""
+    """A contact as screens show it, made on each showing from its number as read once."""
 
     kind: ContactKind
     display: str

@@ -14,8 +14,6 @@ Found = tuple[str, int]  # a listed contact: its resource's id, its place among 
 
 @dataclass(frozen=True)
 class Lookup:
-    """The directory's contacts and known fakes by key, built once per directory."""
-
     countries: tuple[str, ...]
     listed: Mapping[str, tuple[Found, ...]]  # key -> the contacts it is
     fakes: Mapping[str, KnownFake]
@@ -23,8 +21,7 @@ class Lookup:
 
 @dataclass(frozen=True)
 class Checked:
-    """What a message held: known fakes, contacts it is, and how many were unknown; `rest`,
-    the message without them, is only ever listened to for danger."""
+    """`rest`, the message without what was looked up, is only ever listened to for danger."""
 
     fakes: tuple[KnownFake, ...] = ()
     listed: tuple[Found, ...] = ()
@@ -44,10 +41,3 @@ def check(lookup: Lookup, text: str) -> Checked | None:
     unknown = sum(1 for fake, ids in found if not fake and not ids)
     return Checked(tuple(fakes.values()), tuple(listed), unknown, rest)
 
-
-def conflicts(lookup: Lookup) -> list[str]:
-    """Known fakes that are also a contact of the directory, for `penah check`."""
-    return [f"known fake {fake.value!r} is also a contact of "
-            f"{', '.join(dict.fromkeys(r for r, _ in lookup.listed[key]))}; "
-            "the bot answers 'Known fake'" for key, fake in lookup.fakes.items()
-            if key in lookup.listed]

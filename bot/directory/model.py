@@ -1,8 +1,5 @@
-"""The directory file's model: what resources.yaml may contain, checked field by field.
-
-What needs more than one field (references, a contact's country) is checked in
-bot/loading/validation.py, by `contacts`' table. `penah schema` writes this model out.
-"""
+"""What resources.yaml may contain, checked field by field (`penah schema` writes it out).
+What needs more than one field is checked in bot/loading/validation.py."""
 
 from __future__ import annotations
 
@@ -36,11 +33,9 @@ FALLBACK_LANGUAGE = "en"
 ICON_MAX = 8
 UNQUOTED_NUMBER = "YAML read this as a number (a leading 0 even makes it octal); put it in quotes"
 
-# --------------------------------------------------------------------------- field types
-
 
 def _no_yaml_numbers(value: Any) -> Any:
-    """YAML turns unquoted digits into numbers (and 0750… into octal): say how to fix it."""
+    """YAML turns unquoted digits into numbers (0750… into octal): say how to fix it."""
     if isinstance(value, bool):
         raise ValueError("YAML read this as true/false; put the text in quotes")
     if isinstance(value, int | float):
@@ -55,7 +50,7 @@ def _english_required(value: dict[str, str]) -> dict[str, str]:
 
 
 def _icon(value: str) -> str:
-    """A short emoji or symbol: it is shown on buttons, so no words, no markup, no spaces."""
+    """Shown on buttons: no words, no markup, no spaces."""
     if len(value) > ICON_MAX:
         raise ValueError(f"an icon is one emoji or symbol, at most {ICON_MAX} characters")
     if any(c.isspace() or c in "<>&\"'" or (c.isascii() and c.isalpha()) for c in value):
@@ -68,7 +63,7 @@ def _icon(value: str) -> str:
 
 @functools.lru_cache(maxsize=256)
 def zone(name: str) -> zoneinfo.ZoneInfo:
-    """An IANA zone (from tzdata where the system has none); ValueError for anything else."""
+    """An IANA zone (from tzdata where the system has none), else ValueError."""
     try:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
@@ -94,10 +89,9 @@ ClockTime = Annotated[str, BeforeValidator(_no_yaml_numbers), AfterValidator(_hh
 TimeZone = Annotated[NonEmpty, AfterValidator(lambda name: zone(name).key),
                      Field(description="an IANA time zone name, such as Asia/Baghdad")]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]  # as status.DAYS
-# Typed-search words admins keep per category and language (BCP 47 with an optional script:
-# ku-Arab is Badini, tr Turkish, typed in Türkiye). Match terms only, never shown, so a list
-# may hold the words people actually type, dialect forms, misspellings, and even the slurs
-# some people know as the only word for themselves, so that they still find help.
+# Typed-search words per category and language (ku-Arab is Badini, tr Turkish). Never shown, so
+# a list may hold misspellings and even the slurs some people know as their only word for
+# themselves, so that they still find help.
 SearchLang = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(?:-[A-Z][a-z]{3})?$")]
 Term = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
 Keywords = dict[SearchLang, list[Term]]
@@ -111,32 +105,25 @@ class Operator(StrEnum):
     OTHER = "other"
 
 
-# Emergency services come first, then the UN, NGOs, others, and state bodies last: people at
-# risk from the state should meet the independent services before the police.
+# People at risk from the state should meet the independent services before the police.
 OPERATOR_RANK = {Operator(name): rank for rank, name
                  in enumerate(("un", "ngo", "other", "government", "police"), 1)}
-
-# --------------------------------------------------------------------------- entries
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
-# YAML has no "fuzzy": an entry names the languages whose texts were written or changed and
-# still await a native speaker's reading. They are shown all the same, and `penah i18n` lists
-# them for review; a reviewer removes the code once the texts are read.
+# YAML has no "fuzzy": texts awaiting a native speaker are shown all the same, and listed by
+# `penah i18n` until a reviewer removes their language here.
 UNREVIEWED_HELP = "languages whose texts in this entry still await a native speaker's review"
-# The kinds of danger typed search hears (locales/danger.yaml); a category names those its lines
-# answer first, so a person writing of one meets the lines that fit it before the rest.
+# The kinds of danger typed search hears (locales/danger.yaml).
 DangerKind = Literal["self_harm", "threat", "sexual_violence", "violence", "blackmail", "general"]
 ANSWERS_HELP = ("the kinds of danger this category's lines and guides answer first, on the "
                 "Emergency screen of a person who writes of one")
 
 
-class Status(StrEnum):
-    """As Open Referral's HSDS and admins' tools name them."""
-
+class Status(StrEnum):  # as Open Referral's HSDS names them
     OPEN = "open"
     TEMPORARILY_CLOSED = "temporarily_closed"
     MOVED = "moved"
@@ -145,7 +132,7 @@ class Status(StrEnum):
 
 
 class Alert(_Strict):
-    """A notice in force from `from` to `until`, both days included, in the line's zone."""
+    """In force from `from` to `until`, both days included, in the line's zone."""
 
     model_config = ConfigDict(serialize_by_alias=True)  # `from`, also between processes
     text: Text
@@ -160,8 +147,7 @@ class Alert(_Strict):
 
 
 class Period(_Strict):
-    """Open on these days from `open` to `close`; a close at or before the open runs past
-    midnight, and equal times mean the whole day."""
+    """A close at or before the open runs past midnight; equal times mean the whole day."""
 
     days: list[Weekday] = Field(min_length=1)
     open: ClockTime
@@ -195,8 +181,8 @@ class Contact(_Strict):
     country: Country | None = None
     label: Text | None = None
     hours: Text | None = None  # free text, for lines whose hours are not yet a schedule
-    # Tuples, not lists, in what every contact holds: the garbage collector stops walking a
-    # tuple once it has seen it, and a full collection holds the event loop while it walks.
+    # Tuples, not lists: the garbage collector stops walking a tuple once it has seen it, and
+    # a full collection holds the event loop while it walks.
     languages: tuple[LangCode, ...] = ()
     status: Status = Status.OPEN
     alert: Alert | None = None
@@ -235,16 +221,12 @@ class Guide(_Strict):
     unreviewed: list[LangCode] = Field(default_factory=list, description=UNREVIEWED_HELP)
 
 
-class KnownFake(_Strict):
-    """A number, link or username known to be fake, and the page that says so."""
-
+class KnownFake(_Strict):  # a number, link or username, and the page that says it is fake
     value: Annotated[NonEmpty, AfterValidator(fake_value)]
     source: SourceUrl
 
 
-class DirectoryFile(_Strict):
-    """The file as written; `Directory` adds the indexes and queries."""
-
+class DirectoryFile(_Strict):  # as written; `Directory` adds the indexes and queries
     version: Literal[1]
     languages: list[LangCode] = Field(min_length=1)
     regions: list[Region] = Field(min_length=1)
@@ -263,21 +245,14 @@ SECTIONS: dict[str, type[_Strict]] = {
 }
 WITH_IDS = ("regions", "categories", "resources", "guides")  # the sections of entries with ids
 
-# --------------------------------------------------------------------------- texts
-
 
 def shown_language(text: Mapping[str, str], chain: Sequence[str]) -> str:
-    """The language a text is shown in: the first of `chain` (a reader's language and its
-    fallbacks) that it has, else English, which every text has."""
+    """The first of `chain` (a reader's language and its fallbacks) the text has, else English."""
     return next((code for code in chain if text.get(code)), FALLBACK_LANGUAGE)
 
 
 def in_language(text: Mapping[str, str], chain: Sequence[str]) -> str:
-    """The text in the first language of `chain` it has (English last)."""
     return text[shown_language(text, chain)]
-
-
-# --------------------------------------------------------------------------- problems
 
 
 Path_ = tuple[str | int, ...]
@@ -292,7 +267,7 @@ def format_path(path: Path_) -> str:
 
 @dataclass(frozen=True)
 class Problem:
-    """One finding, in the `file:line:col: field: message` form editors and CI understand."""
+    """Printed in the `file:line:col: field: message` form editors and CI understand."""
 
     file: str
     line: int
@@ -301,7 +276,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        """One printable line: the file's name, the keys and the values are the folder's."""
+        """Printable: the file's name, the keys and the values come from the folder."""
         file, path, message = printable(self.file), printable(self.path), printable(self.message)
         where = f"{file}:{self.line}:{self.column}" if self.line else file
         return f"{where}: {path}: {message}" if path else f"{where}: {message}"

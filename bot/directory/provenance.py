@@ -1,9 +1,5 @@
-"""Where each entry comes from and who confirmed it, and how a card says so honestly.
-
-A page read by a researcher is not a person who called the number: an entry has its `source`
-(link, the page's own date or "undated", the day it was read) and, apart, `confirmations` (a
-call, a reply, a visit: when, how, by which role). Staleness runs from the latest confirmation,
-else the page's date, else the day it was read (an undated page was live at least that day).
+"""Where each entry comes from and who confirmed it, and how a card says so honestly: a page
+read by a researcher (`source`) is not a person who reached the service (`confirmations`).
 """
 
 from __future__ import annotations
@@ -30,7 +26,7 @@ from pydantic import (
 from bot.i18n.translator import N_, Html, Translator
 
 UNDATED = "undated"
-_PAGE_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_PAGE_DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
 _PAGE_DATE_PATTERN = r"^(undated|\d{4}(-\d{2}(-\d{2})?)?)$"
 _ROLE = re.compile(r"[a-z][a-z0-9 '/-]{1,39}")
 PAGE_DATE_HELP = (
@@ -67,8 +63,7 @@ def _role(value: str) -> str:
 
 
 def _web_address(value: str) -> str:
-    """A citation is written exactly as read: an http:// page stays http:// (it is never a
-    button people press; contacts are https:// only)."""
+    """A citation is kept as read: an http:// page stays http:// (it is never a button)."""
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname or "." not in parts.hostname:
         raise ValueError(f"the page's full address, starting with https:// or http://: {value!r}")
@@ -78,7 +73,7 @@ def _web_address(value: str) -> str:
 
 
 def _no_plain_link(value: Any) -> Any:
-    """The old format was `source: "https://…"` beside `verified:`: say what to write now."""
+    """Say what to write instead of the old `source: "https://…"`."""
     if isinstance(value, str):
         raise ValueError(
             "a source is now a block with the page's own date and the day it was read; "
@@ -107,8 +102,6 @@ class _Strict(BaseModel):
 
 
 class Source(_Strict):
-    """The page an entry was taken from."""
-
     url: SourceUrl
     dated: PageDate = Field(description=PAGE_DATE_HELP)
     read: dt.date = Field(description="the day a person read the page, YYYY-MM-DD")
@@ -153,10 +146,7 @@ def old_key_message(key: str, written: str) -> str | None:
 
 def page_date_floor(dated: str) -> dt.date:
     """The earliest day a partial page date can mean: 2020-06 is read as 1 June 2020."""
-    match = _PAGE_DATE.fullmatch(dated)
-    assert match is not None, "validated by PageDate"
-    year, month, day = (int(part) if part else 1 for part in match.groups())
-    return dt.date(year, month, day)
+    return dt.date.fromisoformat((dated + "-01-01")[:10])
 
 
 class Sourced(Protocol):
@@ -177,7 +167,8 @@ def latest_confirmation(entry: Sourced) -> Confirmation | None:
 
 
 def as_of(entry: Sourced) -> dt.date:
-    """The date an entry rests on: its latest confirmation, the page's date, or the reading."""
+    """Its latest confirmation, else the page's date, else the day it was read (an undated page
+    was live at least that day)."""
     if confirmed := latest_confirmation(entry):
         return confirmed.date
     dated = entry.source.dated
@@ -185,7 +176,7 @@ def as_of(entry: Sourced) -> dt.date:
 
 
 def describe(entry: Sourced) -> str:
-    """One line for admins: what the entry rests on, in plain English data terms."""
+    """For admins, in plain English data terms."""
     if confirmed := latest_confirmation(entry):
         return f"confirmed by {confirmed.how} on {confirmed.date} ({confirmed.by})"
     return f"unconfirmed; source dated {entry.source.dated}, read {entry.source.read}"
@@ -220,13 +211,13 @@ def site_link(url: str) -> Html:
 
 
 def page_date(t: Translator, dated: str) -> str:
-    """A page's own date at the precision it was given: 2018-06-08, June 2020, 2019."""
+    """At the precision it was given: 2018-06-08, June 2020, 2019."""
     day = page_date_floor(dated)
     if dated.count("-") == 2:
         return t.date(day)
     if dated.count("-") == 0:
         return dated
-    if t.language.months:  # the month names the language's readers use, as Translator.date
+    if t.language.months:  # the month names its readers use, as Translator.date
         return t.language.month_year.format(month=t.language.months[day.month - 1], year=day.year)
     return str(format_skeleton("yMMMM", day, locale=t.locale))
 
@@ -239,13 +230,11 @@ def _source_line(ui: Ui, t: Translator, source: Source, dated: str, undated: str
 
 
 def resource_line(ui: Ui, t: Translator, entry: Sourced) -> str:
-    """A card's last line: the confirmation it rests on, or its source and how old it is."""
+    """The confirmation a card rests on, or its source and how old it is."""
     if confirmed := latest_confirmation(entry):
         return ui(CONFIRMED[confirmed.how], date=t.date(confirmed.date))
     return _source_line(ui, t, entry.source, FROM_DATED, FROM_UNDATED)
 
 
 def guide_line(ui: Ui, t: Translator, entry: Sourced) -> str:
-    """A guide's last line: its source, as the site's name linked to the page."""
     return _source_line(ui, t, entry.source, GUIDE_DATED, GUIDE_UNDATED)
-

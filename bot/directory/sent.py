@@ -1,9 +1,6 @@
-"""A number, link or Telegram username someone sends, read as the keys it may be listed under.
-
-Each is read into the forms it could stand for ("0750 200 8179" in each of the directory's
-countries, "+964…", "00964…", "9647…"), so `lookup` finds it among the directory's contacts and
-known fakes however it was written. What was typed is read here and dropped: no cache, no log.
-"""
+"""A number, link or username someone sends, read as every key it may be listed under
+("0750 200 8179" in each of the directory's countries, "+964…", "00964…"), however written.
+What was typed is read here and dropped: no cache, no log."""
 
 from __future__ import annotations
 
@@ -50,9 +47,8 @@ def number_keys(written: str, countries: Collection[str]) -> set[str]:
 
 
 def link_keys(written: str, *, whole: bool) -> set[str]:
-    """A link as its site and path, and each shorter path (a page under a listed one is on the
-    same site's same part); a t.me link is its username, a wa.me link its number. `whole`:
-    the message is only this, so a bare "site.org" counts as a link too."""
+    """A link as its site and each path above it (a page under a listed one is the same part
+    of that site); t.me is a username, wa.me a number. `whole`: a bare "site.org" counts."""
     written = written.strip(_PUNCTUATION)  # «…», (…), …؟ around it are the sentence's
     if "@" in re.split(r"[/?#]", written.partition("://")[2])[0]:  # a user before the site:
         return {"web:" + written.lower()}  # "https://help.unhcr.org@evil.org" opens evil.org
@@ -70,8 +66,8 @@ def link_keys(written: str, *, whole: bool) -> set[str]:
 
 
 def keys_in(text: str, countries: Collection[str]) -> tuple[list[set[str]], str]:
-    """Each link, username or number in a message, as the keys it may be listed under; and
-    the rest of the message, where danger is still listened for."""
+    """The keys of each link, username or number in a message, and the rest of it, where
+    danger is still listened for."""
     found, rest = [], []
     words = text.split()
     for word in words:
@@ -96,8 +92,8 @@ def keys_in(text: str, countries: Collection[str]) -> tuple[list[set[str]], str]
 
 
 def _numbers(run: str, countries: Collection[str]) -> list[set[str]]:
-    """The keys of the number a run of digits is; if it is none (numbers side by side, or one
-    a line), of the numbers its groups make, each of the most groups from the left that do."""
+    """A run of digits as one number or, if it is none (numbers side by side), as the numbers
+    its groups make, each of the most groups from the left that do."""
     if keys := number_keys(run, countries):
         return [keys]
     groups, start, found = run.split(), 0, list[set[str]]()
@@ -112,8 +108,7 @@ def _numbers(run: str, countries: Collection[str]) -> list[set[str]]:
 
 
 def listed_keys(value: str) -> set[str]:
-    """A contact value or known fake as the directory writes it (a number with its country
-    code, a link, an @username), as its keys; empty for anything else."""
+    """A contact or known fake as the directory writes it (+964…, a link, an @username)."""
     if _USERNAME.fullmatch(value):
         return {"tg:" + value[1:].lower()}
     if value.startswith("+") and _NUMBER.fullmatch(value):
