@@ -20,7 +20,7 @@ from bot.directory.model import in_language
 from bot.loading.reader import InProcessReader
 from bot.loading.sources import load_directory
 from bot.ops.logs import setup_logging
-from bot.screens.checked import IN_LIST, KNOWN_FAKE, NOT_IN_LIST, OTHERS_NOT_IN_LIST
+from bot.screens.results import IN_LIST, KNOWN_FAKE, NOT_IN_LIST, OTHERS_NOT_IN_LIST
 from tests.conftest import ROOT, Harness, make_settings, running_harness
 from tests.fakes import buttons, user
 from tests.langs import SHIPPED

@@ -1,4 +1,4 @@
-"""The screens about the bot itself: what it keeps and how to stay safe, and how to use it."""
+"""The screens about the bot itself: what it keeps, how to stay safe, how to use it."""
 
 from __future__ import annotations
 

@@ -1,17 +1,17 @@
-"""The cards: one resource with its contacts, and one guide's answer, each with a way back
-to where the person came from."""
+"""The cards (one resource with its contacts, one guide's answer), and what a line says of
+today: its status, the alerts in force, open now or when it opens, read in its own zone."""
 
 from __future__ import annotations
 
+import datetime as dt
 from html import escape
 
 from bot.core.callbacks import Action, Kind
-from bot.directory import provenance
+from bot.directory import provenance, status
 from bot.directory.contacts import Shown
-from bot.directory.model import Contact, Operator, Resource
+from bot.directory.model import Alert, Contact, Operator, Resource, Status
 from bot.directory.queries import Directory
 from bot.i18n.translator import N_
-from bot.screens import timely
 from bot.screens.view import Button, Screen, View
 
 # Neutral openings, before the entry's name (see menus.CHOOSE_QUESTION).
@@ -34,6 +34,65 @@ OPERATOR_LABELS = {
     Operator.POLICE: N_("the police"),
     Operator.OTHER: N_("an independent service"),
 }
+STATUS_LABELS = {
+    Status.TEMPORARILY_CLOSED: N_("Temporarily closed"),
+    Status.MOVED: N_("Moved"),
+    Status.NUMBER_CHANGED: N_("Number changed"),
+    Status.CLOSED: N_("Closed"),
+}
+
+
+def _status(view: View, entry: Resource | Contact) -> list[str]:
+    label = STATUS_LABELS.get(entry.status)
+    return ["⚠️ " + view.ui(label)] if label else []
+
+
+def _alert(view: View, alert: Alert | None, tz: dt.tzinfo) -> list[str]:
+    return ["📢 " + view.content(alert.text)] if alert and status.in_force(
+        alert, view.now, tz) else []
+
+
+def resource_notes(view: View, resource: Resource) -> list[str]:
+    """The lines right under a line's name: its status, then its alert."""
+    return [*_status(view, resource), *_alert(view, resource.alert,
+                                              view.directory.zone(resource))]
+
+
+def region_notes(view: View, *, glance: bool = False) -> list[str]:
+    """The alert on the person's place (internet cuts on exam days, say); `glance`: where a
+    chat list's preview shows it, only if it does not tell (screens show it past the preview)."""
+    region = view.directory.regions.get(view.state.region or "")
+    notes = _alert(view, region.alert, view.directory.zone(region)) if region else []
+    return [note for note in notes if not (glance and view.telling(note))]
+
+
+def contact_notes(view: View, resource: Resource, contact: Contact) -> list[str]:
+    """Status and alert, then open now or when it opens (not when it is shut)."""
+    tz = view.directory.zone(resource, contact)
+    notes = [*_status(view, contact), *_alert(view, contact.alert, tz)]
+    shut = {contact.status, resource.status} & {Status.CLOSED, Status.TEMPORARILY_CLOSED}
+    found = None if shut else status.opening(contact, view.now, tz)
+    if found is None:
+        return notes
+    if found.open:
+        return [*notes, "🟢 " + view.ui(N_("Open 24 hours") if found.always else N_("Open now"))]
+    opens = found.opens
+    if opens is None:
+        return [*notes, "🔴 " + view.ui(N_("Closed now"))]
+    ahead = (opens.date() - status.local(view.now, tz).date()).days
+    message = N_("Closed now, opens today at {time}") if ahead == 0 else N_(
+        "Closed now, opens {day} {time}")
+    # a week or more away, the date: "opens Sunday" read on a Sunday means today
+    day = view.t.date(opens.date()) if ahead >= 7 else view.t.gettext(
+        status.DAY_NAMES[opens.weekday()])
+    return [*notes, "🔴 " + view.ui(message, day=day, time=opens.strftime("%H:%M"))]
+
+
+def marked(view: View, label: str, resource: Resource) -> str:
+    """A list's button says a status other than open: a person who knew the line learns why
+    it left the Emergency screen."""
+    name = STATUS_LABELS.get(resource.status)
+    return f"{label} · {view.t.gettext(name)}" if name else label
 
 
 def emergency_id(d: Directory) -> str:
@@ -54,7 +113,7 @@ def contact_line(view: View, contact: Contact, shown: Shown, resource: Resource)
     line = f"{shown.kind.icon} {t.isolate(escape(shown.display, quote=False))}"
     if contact.label:
         line += " — " + view.content(contact.label)
-    for note in timely.contact_notes(view, resource, contact):
+    for note in contact_notes(view, resource, contact):
         line += "\n    " + note
     if contact.hours:
         line += "\n    🕒 " + view.content(contact.hours)
@@ -83,7 +142,7 @@ def resource_card(view: View, resource_id: str, origin: str, page: int) -> Scree
         view.ui(CARD_OPENING),
         "",
         f"<b>{view.content(resource.name)}</b>",
-        *timely.resource_notes(view, resource),
+        *resource_notes(view, resource),
         view.content(resource.summary),
         view.ui(N_("Run by: {operator}"), operator=operator),
     ]

@@ -1,6 +1,5 @@
-"""Numbers to keep: a place's emergency and helpline numbers in one compact message, to write
-down or screenshot before the network is cut (the export's card and text list the same). They
-come from the Emergency screen's own query, in its order: a line that leaves it leaves both."""
+"""Numbers to keep: a place's Emergency screen numbers, in its order, in one message to write
+down or screenshot before the network is cut (the export lists the same)."""
 
 from __future__ import annotations
 
@@ -30,8 +29,7 @@ class Number:
 
 
 def numbers(view: View, region: str, *, neutral: bool) -> list[Number]:
-    """The dialable numbers of the place's Emergency screen, in its order, each once; with
-    `neutral`, none named by what the sensitive terms find telling."""
+    """Each once; with `neutral`, none named by what the sensitive terms find telling."""
     d, found = view.directory, dict[str, Number]()
     for n, resource in enumerate(d.emergency_resources(region), start=1):
         for contact, shown in d.callable_contacts(resource):  # no closed line
@@ -42,8 +40,8 @@ def numbers(view: View, region: str, *, neutral: bool) -> list[Number]:
 
 
 def _purpose(view: View, resource: Resource, contact: Contact, number: str, n: int) -> str:
-    """The contact's label, else its entry's name less the number it starts with ("119 – …");
-    with `n`, a telling one becomes the discreet name of the topic that tells, else "Contact n"."""
+    """Its label, else its entry's name less the number it starts with ("119 – …"); with `n`, a
+    telling one becomes the discreet name of the topic that tells, else "Contact n"."""
     name = view.label(resource.name)
     name = name.removeprefix(number).lstrip(" –—-:") or name
     text = view.label(contact.label) if contact.label else name
@@ -58,15 +56,13 @@ def _purpose(view: View, resource: Resource, contact: Contact, number: str, n: i
 
 
 def keep_button(view: View) -> list[Button]:
-    """On the Emergency and place screens, once the person's place is known."""
     if view.state.region not in view.directory.regions or view.state.region == GLOBAL_REGION:
         return []
     return [Button("📌 " + view.t.gettext(N_("Keep these numbers")), Action(Kind.KEEP))]
 
 
 def kept(view: View, region: str | None, leave: bool = False) -> Screen | None:
-    """The message to keep, with the choice whether tidy-up leaves it (none when the person
-    keeps everything anyway)."""
+    """With the choice whether tidy-up leaves it, unless the person keeps everything anyway."""
     t, place = view.t, view.directory.regions.get(region or "")
     if place is None or place.id == GLOBAL_REGION:
         return None

@@ -1,8 +1,5 @@
-"""The menus as pure functions of the view and the action: nothing here touches Telegram,
-the network or the disk, so the same screens run on Telegram, in the terminal and in fast
-tests, and concurrent updates can share them. Text is Telegram HTML: directory content is
-escaped, and in right-to-left languages every number, link and Latin name is isolated whole.
-"""
+"""The menus, pure functions of the view and the action, so the same screens run on Telegram,
+in the terminal and in fast tests, and concurrent updates can share them."""
 
 from __future__ import annotations
 
@@ -14,7 +11,7 @@ from bot.core.callbacks import REPORTS, Action, Kind
 from bot.directory.model import Guide, Operator, Resource
 from bot.directory.queries import Directory
 from bot.i18n.translator import N_, Catalogs
-from bot.screens import timely
+from bot.screens import cards
 from bot.screens.about import help_screen, privacy
 from bot.screens.cards import contact_line, emergency_id, guide, resource_card
 from bot.screens.keep import keep_button, kept
@@ -24,9 +21,8 @@ __all__ = ["MAX_TEXT", "Screen", "View", "guide", "help_screen", "resource_card"
 
 PAGE_SIZE = 8
 
-# Neutral openings. A chat list shows about the first 64 characters of the last message, line
-# breaks as spaces: a screen about a topic or an entry starts with its kind, the place and what
-# to do, and names the topic or entry only after that, in every language.
+# Neutral openings: a chat list previews about 64 characters, so a screen names its topic or
+# entry only after its kind, the place and what to do, in every language.
 CHOOSE_QUESTION = N_("Choose a question to read its answer, or a contact to see how to reach it.")
 CHOOSE_CONTACT = N_("Choose a contact below to see how to reach it: by phone, message or online.")
 CALL_NOW = N_("Numbers you can call or message now. Choose the one that fits what is happening.")
@@ -34,7 +30,7 @@ TELL_WHERE = N_("Tell me where you are, to see the right contacts.")
 
 
 def language_picker(catalogs: Catalogs, suggested: str | None = None) -> Screen:
-    """Each language in its own name; the client's likely language first."""
+    """The client's likely language first."""
     codes = sorted(catalogs.codes, key=lambda code: code != suggested)  # the rest in order
     offered = [(code, catalogs.get(code)) for code in codes]
     prompts = dict.fromkeys(  # a catalog without the line would repeat the English one
@@ -45,13 +41,11 @@ def language_picker(catalogs: Catalogs, suggested: str | None = None) -> Screen:
 
 
 def category_rows(view: View) -> list[list[Button]]:
-    """The categories for the person's place, two to a row."""
     buttons = [view.category_button(c) for c in view.directory.categories_for(view.state.region)]
     return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
 
 
 def main_menu(view: View, notice: str = "") -> Screen:
-    """`notice`, a UI message, goes above the menu."""
     t = view.t
     region = view.directory.regions.get(view.state.region or "")
     lines = [view.ui(notice)] if notice else []
@@ -59,7 +53,7 @@ def main_menu(view: View, notice: str = "") -> Screen:
     where = t.gettext("Where are you now?")
     if region:
         lines.append(view.ui(N_("Your place: {place}"), place=view.label(region.name)))
-        lines += timely.region_notes(view, glance=True)
+        lines += cards.region_notes(view, glance=True)
         where += f" — {view.label(region.name)}"  # the name may hold parentheses itself
     else:
         lines.append(view.ui(TELL_WHERE))
@@ -86,8 +80,7 @@ def regions(view: View) -> Screen:
 
 
 def emergency(view: View, danger: str | None = None) -> Screen:
-    """The numbers for where the person is, each with its caution, shown at once; after a
-    message telling of danger, the lines that fit that danger first (with their guides)."""
+    """After a message telling of danger, the lines that fit it come first, with their guides."""
     d, t = view.directory, view.t
     region = view.state.region
     lines = ["🚨 <b>" + escape(t.gettext("Emergency")) + "</b>"]
@@ -102,14 +95,14 @@ def emergency(view: View, danger: str | None = None) -> Screen:
         lines.append(view.ui(N_("For: {place}"), place=view.label(d.regions[region].name)))
     if found or fitting:
         lines.append(view.ui(CALL_NOW))
-    lines += timely.region_notes(view, glance=not (found or fitting))  # past the preview
+    lines += cards.region_notes(view, glance=not (found or fitting))  # past the preview
     if danger and not fitting and d.answered(danger):
         lines.append(view.ui(NOTHING_FITS))
     first = {r.id for r in fitting}
     shown = [*fitting, *(r for r in found if r.id not in first)]
     for resource in shown:
         lines += ["", f"<b>{view.content(resource.name)}</b>"]
-        lines += timely.resource_notes(view, resource)
+        lines += cards.resource_notes(view, resource)
         if region is None:
             places = t.join_list(view.label(d.regions[r].name) for r in resource.regions)
             lines.append(t.isolate(escape(places, quote=False)))
@@ -131,8 +124,7 @@ FITTING_FIRST = 3
 GUIDES_BESIDE_DANGER = 2
 NOTHING_FITS = N_("I have no line for this in your place yet. "
                   "These are the general emergency numbers.")
-# A line run by the state says so on a screen many people share; what else matters there
-# (where it works, whether it is confirmed, who else gets a case) is in its own caution.
+# A state line says so on a screen many people share; the rest is in its own caution.
 STATE_LINES = {
     Operator.POLICE: N_("This line is run by the police."),
     Operator.GOVERNMENT: N_("This line is run by the state."),
@@ -140,9 +132,8 @@ STATE_LINES = {
 
 
 def _tells_more(view: View, resource: Resource, danger: str | None) -> bool:
-    """A fitting line whose name tells more than the person wrote (an LGBTIQ+ group's health
-    line after "I want to die") does not lead; a name telling of the danger itself (a
-    violence-against-women line after "he beats me") does."""
+    """A fitting line whose name tells more than the person wrote (an LGBTIQ+ group's line
+    after "I want to die") does not lead; one telling of the danger itself does."""
     if not view.telling(view.label(resource.name)):
         return False
     topics = (view.directory.categories[c] for c in resource.categories)
@@ -150,9 +141,8 @@ def _tells_more(view: View, resource: Resource, danger: str | None) -> bool:
 
 
 def _shared_caution(view: View, resource: Resource) -> str:
-    """A line's own caution, unless it would give the person away at a glance; else, for a
-    state line, who runs it. Never advice to call someone else first: a fire or an
-    ambulance cannot wait."""
+    """Its own caution unless it would give the person away; else, for a state line, who runs
+    it. Never advice to call someone else first: a fire or an ambulance cannot wait."""
     caution = view.content(resource.caution) if resource.caution else ""
     if caution and not view.telling(caution):
         return caution
@@ -181,11 +171,11 @@ def category(view: View, category_id: str, page: int) -> Screen | None:
         lines.append(view.ui(TELL_WHERE))
     if not numbered:  # nothing to choose, and no topic to name
         lines.append(view.ui(N_("Nothing here yet for your place.")))
-        lines += timely.region_notes(view, glance=True)
+        lines += cards.region_notes(view, glance=True)
     else:
         with_questions = any(isinstance(entry, Guide) for _, entry in on_page)
         choose = view.ui(CHOOSE_QUESTION if with_questions else CHOOSE_CONTACT)
-        lines += [choose, *timely.region_notes(view), ""]  # the alert past the preview
+        lines += [choose, *cards.region_notes(view), ""]  # the alert past the preview
         icon, name = view.category_name(chosen)
         lines.append(f"{escape(icon)}<b>{view.content(name)}</b>")
     if pages > 1:
@@ -202,7 +192,7 @@ def category(view: View, category_id: str, page: int) -> Screen | None:
 def _listed(view: View, entry: Guide | Resource, n: int, origin: str, page: int) -> Button:
     button = view.entry_button(entry, n, origin, page)
     if isinstance(entry, Resource):
-        return replace(button, label=timely.marked(view, button.label, entry))
+        return replace(button, label=cards.marked(view, button.label, entry))
     return button
 
 
@@ -234,19 +224,19 @@ def forgotten(view: View) -> Screen:
 
 
 def tidied(view: View) -> Screen:
-    """What the last screen becomes after a pause: nothing in it says what it was about."""
+    """The last screen after a pause: nothing in it says what it was about."""
     menu = Button(view.t.gettext("Menu"), Action(Kind.HOME))
     return view.screen([view.ui(N_("Tap /menu to continue."))], [[menu]])
 
 
 def cleared(view: View) -> Screen:
-    """The one message left after /clear: neutral, nothing sensitive in a preview."""
+    """The one message left after /clear: nothing sensitive in a preview."""
     menu = Button(view.t.gettext("Menu"), Action(Kind.HOME))
     return view.screen([view.ui(N_("Done."))], [[menu]])
 
 
 def known_choice(directory: Directory, catalogs: Catalogs, action: Action) -> bool:
-    """A language the bot offers or a place the directory has: the only choices kept."""
+    """The only choices kept: a language the bot offers or a place the directory has."""
     if action.kind is Kind.SET_LANGUAGE:
         return action.target in catalogs.translators
     if action.kind is Kind.SET_REGION:
@@ -261,7 +251,7 @@ _OF_VIEW: dict[Kind, Callable[[View], Screen]] = {
 
 
 def render(view: View, action: Action | None, *, retention_days: int = 30) -> Screen:
-    """The screen for a button press; anything unknown or gone gives the main menu."""
+    """Anything unknown or gone gives the main menu."""
     if action is None:
         return menu_changed(view)
     kind = action.kind
