@@ -15,8 +15,8 @@ import pytest
 from bot.cli import main
 from bot.core.callbacks import Action, Kind, decode
 from bot.directory.contacts import read_number
-from bot.directory.lookup import SCAM_CATEGORY, check
 from bot.directory.model import in_language
+from bot.directory.queries import SCAM_CATEGORY, check
 from bot.loading.reader import InProcessReader
 from bot.loading.sources import load_directory
 from bot.ops.logs import setup_logging

@@ -26,8 +26,7 @@ from bot.core.state import (
     Tidy,
     UserState,
 )
-from bot.directory.lookup import check
-from bot.directory.queries import Directory
+from bot.directory.queries import Directory, check
 from bot.i18n.sensitive import NO_TERMS, SensitiveTerms
 from bot.i18n.translator import N_, Catalogs
 from bot.screens import menus as screens

@@ -29,14 +29,10 @@ UNDATED = "undated"
 _PAGE_DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
 _PAGE_DATE_PATTERN = r"^(undated|\d{4}(-\d{2}(-\d{2})?)?)$"
 _ROLE = re.compile(r"[a-z][a-z0-9 '/-]{1,39}")
-PAGE_DATE_HELP = (
-    "the date the page itself shows, as YYYY-MM-DD, YYYY-MM or YYYY, "
-    "or undated when the page shows none"
-)
-ROLE_HELP = (
-    "a role in a few lower-case words, such as 'penah admin' or 'partner caseworker'; "
-    "never a person's name"
-)
+PAGE_DATE_HELP = ("the date the page itself shows, as YYYY-MM-DD, YYYY-MM or YYYY, or undated "
+                  "when the page shows none")
+ROLE_HELP = ("a role in a few lower-case words, such as 'penah admin' or 'partner caseworker'; "
+             "never a person's name")
 
 
 def _page_date(value: Any) -> Any:
@@ -125,17 +121,13 @@ SourceField = Annotated[Source, BeforeValidator(_no_plain_link)]
 
 # Keys of the old format: the message names what replaces them (`verified` with its value).
 OLD_KEYS = {
-    "verified": (
-        "'verified' is the old format and is gone. If it is the day the source was read, "
-        "move it into the source block as 'read:'; only if a person reached the service, "
-        "write  confirmations: [{{date: {value}, how: call, by: penah admin}}]  "
-        "(how: call | email | message | visit; by: a role, never a name)"
-    ),
-    "danger": (
-        "'danger' words are no longer kept in the directory: danger is understood by meaning, "
-        "from the stems and roots in locales/danger.yaml (see TRANSLATING.md); remove this "
-        "list, and add any word it holds that is missing there"
-    ),
+    "verified": "'verified' is the old format and is gone. If it is the day the source was read, "
+                "move it into the source block as 'read:'; only if a person reached the service, "
+                "write  confirmations: [{{date: {value}, how: call, by: penah admin}}]  "
+                "(how: call | email | message | visit; by: a role, never a name)",
+    "danger": "'danger' words are no longer kept in the directory: danger is understood by "
+              "meaning, from the stems and roots in locales/danger.yaml (see TRANSLATING.md); "
+              "remove this list, and add any word it holds that is missing there",
 }
 
 
@@ -157,8 +149,7 @@ class Sourced(Protocol):
 
 
 def confirmations_of(entry: Sourced) -> Sequence[Confirmation]:
-    """A resource's confirmations; a guide has none (it is read, not called)."""
-    found: Sequence[Confirmation] = getattr(entry, "confirmations", ())
+    found: Sequence[Confirmation] = getattr(entry, "confirmations", ())  # a guide has none
     return found
 
 

@@ -1,5 +1,6 @@
-"""The validated directory and its queries: what to show for a place and a need.
-Immutable and swapped whole on reload, so readers never mix two versions."""
+"""The validated directory and its queries: what to show for a place and a need, and "Is this
+real?" for what someone sent. Immutable and swapped whole on reload, so readers never mix two
+versions."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from pydantic import BaseModel
 
 from bot.directory import provenance, status
 from bot.directory.contacts import CONTACT_KINDS, Shown, country_of, show
-from bot.directory.lookup import Found, Lookup
 from bot.directory.model import (
     FALLBACK_LANGUAGE,
     GLOBAL_REGION,
@@ -24,6 +24,7 @@ from bot.directory.model import (
     Contact,
     DirectoryFile,
     Guide,
+    KnownFake,
     Path_,
     Region,
     Resource,
@@ -31,13 +32,45 @@ from bot.directory.model import (
     format_path,
     zone,
 )
-from bot.directory.sent import listed_keys
+from bot.directory.sent import keys_in, listed_keys
 
 Rank = tuple[int, int, int, int, str, str]  # see Directory.rank
 # Typed search's words of one file: "strong" (names, questions) or "text" (summaries,
 # cautions, answers) -> word -> the file's entries holding it (resources, then guides).
 Words = Mapping[str, Mapping[str, Sequence[int]]]
 When = dt.datetime | None  # the time a list is read at: open lines first (None: as ranked)
+SCAM_CATEGORY = "safety-scams"  # the guides shown after every "Is this real?" answer
+Found = tuple[str, int]  # a listed contact: its resource's id, its place among the contacts
+
+
+@dataclass(frozen=True)
+class Lookup:
+    countries: tuple[str, ...]
+    listed: Mapping[str, tuple[Found, ...]]  # key -> the contacts it is
+    fakes: Mapping[str, KnownFake]
+
+
+@dataclass(frozen=True)
+class Checked:
+    """`rest`, the message without what was looked up, is only ever listened to for danger."""
+
+    fakes: tuple[KnownFake, ...] = ()
+    listed: tuple[Found, ...] = ()
+    unknown: int = 0
+    rest: str = field(default="", repr=False, compare=False)
+
+
+def check(lookup: Lookup, text: str) -> Checked | None:
+    """What the message holds that can be checked, found or not; None if nothing can be."""
+    things, rest = keys_in(text, lookup.countries)
+    if not things:
+        return None
+    found = [(next((lookup.fakes[k] for k in sorted(keys) if k in lookup.fakes), None),
+              [i for k in sorted(keys) for i in lookup.listed.get(k, ())]) for keys in things]
+    fakes = {fake.value: fake for fake, _ in found if fake}  # a fake wins: an admin said so
+    listed = dict.fromkeys(i for fake, ids in found if not fake for i in ids)
+    unknown = sum(1 for fake, ids in found if not fake and not ids)
+    return Checked(tuple(fakes.values()), tuple(listed), unknown, rest)
 
 
 @dataclass(frozen=True)
@@ -122,9 +155,8 @@ class Directory:
                 for c in resource.contacts]
 
     def contact_country(self, resource: Resource, contact: Contact) -> str | None:
-        regions = self.regions
-        return country_of(contact.country,
-                          [regions[r].country if r in regions else None for r in resource.regions])
+        return country_of(contact.country, [self.regions[r].country if r in self.regions
+                                            else None for r in resource.regions])
 
     def callable_contacts(self, resource: Resource) -> list[tuple[Contact, Shown]]:
         """For the Emergency screen and the numbers to keep: no closed line, no old number."""
@@ -152,9 +184,8 @@ class Directory:
         category = self.emergency_category
         return _reachable(self.resources_for(region, category.id, now) if category else [])
 
-    def answering(
-        self, region: str | None, danger: str, now: When = None
-    ) -> tuple[list[Resource], list[Guide]]:
+    def answering(self, region: str | None, danger: str,
+                  now: When = None) -> tuple[list[Resource], list[Guide]]:
         """The lines and guides of the categories that answer this kind of danger, each once."""
         chosen = [c.id for c in self.data.categories if danger in c.answers]
         lines = {r.id: r for c in chosen for r in self.resources_for(region, c, now)}
@@ -195,14 +226,12 @@ class Directory:
     def rank(self, resource: Resource) -> Rank:
         """Explicit order, emergency services, local before global, operator, English name, id."""
         emergency = self.emergency_category
-        return (
-            resource.order if resource.order is not None else 1000,
-            0 if emergency and emergency.id in resource.categories else 1,
-            1 if GLOBAL_REGION in resource.regions else 0,
-            OPERATOR_RANK[resource.operator],
-            resource.name[FALLBACK_LANGUAGE].casefold(),
-            resource.id,
-        )
+        return (resource.order if resource.order is not None else 1000,
+                0 if emergency and emergency.id in resource.categories else 1,
+                1 if GLOBAL_REGION in resource.regions else 0,
+                OPERATOR_RANK[resource.operator],
+                resource.name[FALLBACK_LANGUAGE].casefold(),
+                resource.id)
 
     @cached_property
     def _ranked(self) -> dict[str, list[Resource]]:

@@ -9,8 +9,8 @@ from dataclasses import replace
 
 from bot.core.callbacks import Action, Kind
 from bot.directory import provenance
-from bot.directory.lookup import SCAM_CATEGORY, Checked
 from bot.directory.model import Guide, Resource
+from bot.directory.queries import SCAM_CATEGORY, Checked
 from bot.i18n.translator import N_
 from bot.screens import cards
 from bot.screens.menus import category_rows, emergency
