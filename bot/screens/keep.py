@@ -15,10 +15,8 @@ from bot.screens.view import Button, Screen, View
 KEEP = N_("Numbers to keep")
 NO_INTERNET = N_("Write them down or take a screenshot: calling them needs no internet.")
 NONE_YET = N_("I have no emergency number for this place yet.")
-LEAVE_CHOICES = {
-    False: N_("After a pause: delete this message too"),
-    True: N_("After a pause: keep this message"),
-}
+LEAVE_CHOICES = {False: N_("After a pause: delete this message too"),
+                 True: N_("After a pause: keep this message")}
 
 
 @dataclass(frozen=True)

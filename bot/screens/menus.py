@@ -3,7 +3,7 @@ in the terminal and in fast tests, and concurrent updates can share them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import replace
 from html import escape
 
@@ -30,8 +30,7 @@ TELL_WHERE = N_("Tell me where you are, to see the right contacts.")
 
 
 def language_picker(catalogs: Catalogs, suggested: str | None = None) -> Screen:
-    """The client's likely language first."""
-    codes = sorted(catalogs.codes, key=lambda code: code != suggested)  # the rest in order
+    codes = sorted(catalogs.codes, key=lambda code: code != suggested)  # the likely one first
     offered = [(code, catalogs.get(code)) for code in codes]
     prompts = dict.fromkeys(  # a catalog without the line would repeat the English one
         t.mark_lines(escape(t.gettext("Choose your language."), quote=False)) for _, t in offered
@@ -71,11 +70,8 @@ def main_menu(view: View, notice: str = "") -> Screen:
 
 def regions(view: View) -> Screen:
     lines = [view.ui(N_("Where are you now? I will show the contacts for that place."))]
-    rows = [
-        [Button(("✅ " if r.id == view.state.region else "") + view.label(r.name),
-                Action(Kind.SET_REGION, r.id))]
-        for r in view.directory.user_regions
-    ]
+    rows = [[Button(("✅ " if r.id == view.state.region else "") + view.label(r.name),
+                    Action(Kind.SET_REGION, r.id))] for r in view.directory.user_regions]
     return view.screen(lines, [*rows, keep_button(view), view.back_row(None)])
 
 
@@ -165,10 +161,9 @@ def category(view: View, category_id: str, page: int) -> Screen | None:
     page = min(max(page, 0), pages - 1)
     on_page = numbered[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     lines = [view.heading(N_("Contacts"))]
-    if region in d.regions:
-        lines.append(view.ui(N_("For: {place}"), place=view.label(d.regions[region].name)))
-    else:
-        lines.append(view.ui(TELL_WHERE))
+    place = d.regions.get(region or "")
+    lines.append(view.ui(N_("For: {place}"), place=view.label(place.name)) if place
+                 else view.ui(TELL_WHERE))
     if not numbered:  # nothing to choose, and no topic to name
         lines.append(view.ui(N_("Nothing here yet for your place.")))
         lines += cards.region_notes(view, glance=True)
@@ -198,10 +193,8 @@ def _listed(view: View, entry: Guide | Resource, n: int, origin: str, page: int)
 
 def advice(view: View) -> Screen:
     t = view.t
-    lines = [
-        "🛡️ <b>" + escape(t.gettext("Safety advice")) + "</b>",
-        view.ui(N_("Short, practical advice. Choose a topic.")),
-    ]
+    lines = ["🛡️ <b>" + escape(t.gettext("Safety advice")) + "</b>",
+             view.ui(N_("Short, practical advice. Choose a topic."))]
     topics = view.directory.categories_for(view.state.region, advice=True)
     rows = [[view.category_button(c)] for c in topics]
     rows.append([Button("🔒 " + t.gettext("Privacy"), Action(Kind.PRIVACY))])
@@ -223,25 +216,21 @@ def forgotten(view: View) -> Screen:
     return view.screen([view.ui(notice)], [])
 
 
-def tidied(view: View) -> Screen:
+def tidied(view: View, notice: str = N_("Tap /menu to continue.")) -> Screen:
     """The last screen after a pause: nothing in it says what it was about."""
-    menu = Button(view.t.gettext("Menu"), Action(Kind.HOME))
-    return view.screen([view.ui(N_("Tap /menu to continue."))], [[menu]])
+    return view.screen([view.ui(notice)], [[Button(view.t.gettext("Menu"), Action(Kind.HOME))]])
 
 
 def cleared(view: View) -> Screen:
     """The one message left after /clear: nothing sensitive in a preview."""
-    menu = Button(view.t.gettext("Menu"), Action(Kind.HOME))
-    return view.screen([view.ui(N_("Done."))], [[menu]])
+    return tidied(view, N_("Done."))
 
 
 def known_choice(directory: Directory, catalogs: Catalogs, action: Action) -> bool:
     """The only choices kept: a language the bot offers or a place the directory has."""
-    if action.kind is Kind.SET_LANGUAGE:
-        return action.target in catalogs.translators
-    if action.kind is Kind.SET_REGION:
-        return action.target in directory.regions
-    return False
+    known: dict[Kind, Collection[str]] = {Kind.SET_LANGUAGE: catalogs.translators,
+                                          Kind.SET_REGION: directory.regions}
+    return action.target in known.get(action.kind, ())
 
 
 _OF_VIEW: dict[Kind, Callable[[View], Screen]] = {

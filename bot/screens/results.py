@@ -36,10 +36,9 @@ def results(view: View, found: Found) -> Screen:
         return Screen(screen.text, rows, urgent=True, private=True)
     if found.outcome is not Answer.FOUND:
         return replace(not_found(view), private=True)
-    lines = [view.ui(FOUND)]
     region = d.regions.get(view.state.region or "")
-    if region:
-        lines.append(view.ui(N_("For: {place}"), place=view.label(region.name)))
+    lines = [view.ui(FOUND), *([view.ui(N_("For: {place}"), place=view.label(region.name))]
+                               if region else [])]
     buttons = [[b] for b in _hit_buttons(view, found)]
     if found.urgent:
         buttons.insert(0, [Button("🚨 " + view.t.gettext("Emergency"), Action(Kind.EMERGENCY))])
@@ -50,12 +49,8 @@ def results(view: View, found: Found) -> Screen:
 
 def not_found(view: View) -> Screen:
     t = view.t
-    rows = [
-        [Button("🚨 " + t.gettext("Emergency"), Action(Kind.EMERGENCY))],
-        *category_rows(view),
-        [Button("🛡️ " + t.gettext("Safety advice"), Action(Kind.ADVICE))],
-        view.back_row(None),
-    ]
+    rows = [[Button("🚨 " + t.gettext("Emergency"), Action(Kind.EMERGENCY))], *category_rows(view),
+            [Button("🛡️ " + t.gettext("Safety advice"), Action(Kind.ADVICE))], view.back_row(None)]
     return view.screen([view.ui(NOT_FOUND)], rows)
 
 
