@@ -31,10 +31,8 @@ class ContactType(StrEnum):
 
 @dataclass(frozen=True)
 class Dialable:
-    """`dial` is what a phone dials, `display` how people read it."""
-
-    dial: str
-    display: str
+    dial: str  # what a phone dials
+    display: str  # how people read it
     local_only: bool = False  # a short or service code that works only inside its country
     unlisted: bool = False  # such a code phone metadata does not list: admins should check it
 
@@ -85,7 +83,6 @@ class ContactKind:
     on_emergency: bool = True  # can be called or messaged at once: on the Emergency screen
 
     def check(self, value: str, country: str | None) -> str | None:
-        """What is wrong with a value of this kind, in a contact for `country`."""
         try:
             if self.links and value.startswith("https://"):
                 host = urlsplit(value).hostname
@@ -128,19 +125,16 @@ CONTACT_KINDS: dict[ContactType, ContactKind] = {
 
 
 def country_of(given: str | None, region_countries: Collection[str | None]) -> str | None:
-    """A contact's country: its own, else the one country all its resource's regions share."""
     found = set(region_countries) - {None}
     return given or (found.pop() if len(found) == 1 else None)
 
 
 @dataclass(frozen=True)
 class Shown:
-    """A contact as screens show it, made on each showing from its number as read once."""
-
     kind: ContactKind
     display: str
-    link: str | None
-    number: Dialable | None
+    link: str | None  # what its button opens
+    number: Dialable | None  # as read once, when the directory loaded
 
 
 def show(kind_of: ContactType, value: str, country: str | None) -> Shown:

@@ -63,7 +63,6 @@ def _icon(value: str) -> str:
 
 @functools.lru_cache(maxsize=256)
 def zone(name: str) -> zoneinfo.ZoneInfo:
-    """An IANA zone (from tzdata where the system has none), else ValueError."""
     try:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:

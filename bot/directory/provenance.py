@@ -69,7 +69,6 @@ def _web_address(value: str) -> str:
 
 
 def _no_plain_link(value: Any) -> Any:
-    """Say what to write instead of the old `source: "https://…"`."""
     if isinstance(value, str):
         raise ValueError(
             "a source is now a block with the page's own date and the day it was read; "
@@ -167,7 +166,6 @@ def as_of(entry: Sourced) -> dt.date:
 
 
 def describe(entry: Sourced) -> str:
-    """For admins, in plain English data terms."""
     if confirmed := latest_confirmation(entry):
         return f"confirmed by {confirmed.how} on {confirmed.date} ({confirmed.by})"
     return f"unconfirmed; source dated {entry.source.dated}, read {entry.source.read}"
@@ -221,7 +219,6 @@ def _source_line(ui: Ui, t: Translator, source: Source, dated: str, undated: str
 
 
 def resource_line(ui: Ui, t: Translator, entry: Sourced) -> str:
-    """The confirmation a card rests on, or its source and how old it is."""
     if confirmed := latest_confirmation(entry):
         return ui(CONFIRMED[confirmed.how], date=t.date(confirmed.date))
     return _source_line(ui, t, entry.source, FROM_DATED, FROM_UNDATED)

@@ -61,7 +61,6 @@ class Checked:
 
 
 def check(lookup: Lookup, text: str) -> Checked | None:
-    """What the message holds that can be checked, found or not; None if nothing can be."""
     things, rest = keys_in(text, lookup.countries)
     if not things:
         return None
@@ -176,7 +175,6 @@ class Directory:
         return sorted(found, key=lambda g: g.order if g.order is not None else 1000)
 
     def categories_for(self, region: str | None, *, advice: bool = False) -> list[Category]:
-        """Those with something here; emergency is shown on its own."""
         return [c for c in self.data.categories if c.advice == advice and not c.emergency
                 and (self.resources_for(region, c.id) or self.guides_for(region, c.id))]
 
@@ -186,7 +184,6 @@ class Directory:
 
     def answering(self, region: str | None, danger: str,
                   now: When = None) -> tuple[list[Resource], list[Guide]]:
-        """The lines and guides of the categories that answer this kind of danger, each once."""
         chosen = [c.id for c in self.data.categories if danger in c.answers]
         lines = {r.id: r for c in chosen for r in self.resources_for(region, c, now)}
         guides = {g.id: g for c in chosen for g in self.guides_for(region, c)}
@@ -202,13 +199,11 @@ class Directory:
         return sorted((e for e in entries if provenance.as_of(e) < limit), key=provenance.as_of)
 
     def empty_cells(self) -> list[tuple[str, str]]:
-        """(region, category) pairs with no contact at all."""
         return [(region.id, category.id) for region in self.user_regions
                 for category in self.data.categories
                 if not category.advice and not self.resources_for(region.id, category.id)]
 
     def texts(self) -> Iterator[tuple[str, Mapping[str, str]]]:
-        """Every text shown with its field path, for translation coverage."""
         for kind in SECTIONS:
             for i, entry in enumerate(getattr(self.data, kind)):
                 yield from _texts_of(entry, (kind, i))
@@ -218,7 +213,6 @@ class Directory:
         return {**found, "contacts": sum(len(r.contacts) for r in self.data.resources)}
 
     def summary(self) -> str:
-        """As `penah check` and /reload report them."""
         n = self.counts()
         kinds = ("resources", "contacts", "guides", "regions", "categories")
         return ", ".join(f"{n[kind]} {kind}" for kind in kinds)
@@ -262,7 +256,6 @@ def _callable(contact: Contact) -> bool:
 
 
 def _reachable(found: list[Resource]) -> list[Resource]:
-    """Those with a contact to call or message at once, the place's own first."""
     reachable = (r for r in found if searchable(r) and any(map(_callable, r.contacts)))
     return sorted(reachable, key=lambda r: GLOBAL_REGION in r.regions)  # stable: keeps rank
 

@@ -40,7 +40,6 @@ def _at(day: dt.date, hhmm: str) -> dt.datetime:
 
 
 def _open_at(contact: Contact, moment: dt.datetime) -> bool:
-    """Not a closed day, and within a period begun today or yesterday, not on a closed day."""
     if moment.date() in contact.closed_on:
         return False
     if not contact.schedule:

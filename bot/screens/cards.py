@@ -53,7 +53,6 @@ def _alert(view: View, alert: Alert | None, tz: dt.tzinfo) -> list[str]:
 
 
 def resource_notes(view: View, resource: Resource) -> list[str]:
-    """The lines right under a line's name: its status, then its alert."""
     return [*_status(view, resource), *_alert(view, resource.alert,
                                               view.directory.zone(resource))]
 
@@ -67,7 +66,6 @@ def region_notes(view: View, *, glance: bool = False) -> list[str]:
 
 
 def contact_notes(view: View, resource: Resource, contact: Contact) -> list[str]:
-    """Status and alert, then open now or when it opens (not when it is shut)."""
     tz = view.directory.zone(resource, contact)
     notes = [*_status(view, contact), *_alert(view, contact.alert, tz)]
     shut = {contact.status, resource.status} & {Status.CLOSED, Status.TEMPORARILY_CLOSED}

@@ -60,7 +60,6 @@ def keep_button(view: View) -> list[Button]:
 
 
 def kept(view: View, region: str | None, leave: bool = False) -> Screen | None:
-    """With the choice whether tidy-up leaves it, unless the person keeps everything anyway."""
     t, place = view.t, view.directory.regions.get(region or "")
     if place is None or place.id == GLOBAL_REGION:
         return None

@@ -61,7 +61,6 @@ class View:
         return label
 
     def content(self, value: dict[str, str] | None) -> str:
-        """Directory content, escaped and isolated."""
         return self.t.isolate(escape(self.label(value), quote=False)) if value else ""
 
     def label(self, value: dict[str, str]) -> str:
