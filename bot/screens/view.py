@@ -56,9 +56,8 @@ class View:
 
     def masked(self, label: str, neutral: str, n: int) -> str:
         """In discreet mode a telling label becomes a neutral one."""
-        if self.state.discreet and self.telling(label):
-            return self.t.gettext(neutral).format(n=n)
-        return label
+        telling = self.state.discreet and self.telling(label)
+        return self.t.gettext(neutral).format(n=n) if telling else label
 
     def content(self, value: dict[str, str] | None) -> str:
         return self.t.isolate(escape(self.label(value), quote=False)) if value else ""
@@ -73,12 +72,9 @@ class View:
             return None
         if used == {"en"}:
             return self.ui(N_("Some of this is not yet translated, so it is shown in English."))
-        names = [self.t.language_name(c) for c in self.t.fallback if c in used]
-        return self.ui(
-            N_("Some of this is not yet in your language, so it is shown in another language: "
-               "{languages}."),
-            languages=self.t.join_list(names),
-        )
+        names = self.t.join_list(self.t.language_name(c) for c in self.t.fallback if c in used)
+        return self.ui(N_("Some of this is not yet in your language, so it is shown in another "
+                          "language: {languages}."), languages=names)
 
     def ui(self, message: str, **values: object) -> str:
         """Translated, escaped, filled in (values escaped but `Html` the code built), isolated."""
