@@ -18,7 +18,7 @@ import yaml
 from bot import cli
 from bot.config import shipped_locales
 from bot.directory import provenance
-from bot.directory.model import GLOBAL_REGION, DirectoryError
+from bot.directory.model import GLOBAL_REGION, UNDATED, DirectoryError
 from bot.directory.queries import Directory
 from bot.i18n.bidi import LRI, PDI, RLM, isolate_plain, mark_lines
 from bot.i18n.sensitive import load_terms
@@ -154,7 +154,7 @@ def test_the_page_carries_its_date_and_every_entrys_source_and_date(
             resource = d.resources[ident]
             source, said = resource.source, tdlib.without_marks("".join(found["source"]))
             assert source.url in found["hrefs"], (place, ident)
-            day = (t.date(source.read) if source.dated == provenance.UNDATED
+            day = (t.date(source.read) if source.dated == UNDATED
                    else provenance.page_date(t, source.dated))
             assert day in said, (place, ident, said)
 

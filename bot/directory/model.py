@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -19,11 +20,11 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    WithJsonSchema,
     model_validator,
 )
 
 from bot.directory.contacts import ContactType
-from bot.directory.provenance import Confirmation, SourceField, SourceUrl
 from bot.directory.sent import fake_value
 from bot.i18n.languages import CODE_PATTERN
 from bot.printable import printable
@@ -113,6 +114,121 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
+# Where each entry comes from: a page read by a researcher (`source`) is not a person who
+# reached the service (`confirmations`), and a card says which it rests on.
+UNDATED = "undated"
+_PAGE_DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
+_PAGE_DATE_PATTERN = r"^(undated|\d{4}(-\d{2}(-\d{2})?)?)$"
+_ROLE = re.compile(r"[a-z][a-z0-9 '/-]{1,39}")
+PAGE_DATE_HELP = ("the date the page itself shows, as YYYY-MM-DD, YYYY-MM or YYYY, or undated "
+                  "when the page shows none")
+ROLE_HELP = ("a role in a few lower-case words, such as 'penah admin' or 'partner caseworker'; "
+             "never a person's name")
+
+
+def _page_date(value: Any) -> Any:
+    """YAML reads 2020-06-27 as a date and 2020 as a number: keep them as the text written."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if value == UNDATED:
+        return value
+    if not isinstance(value, str) or not _PAGE_DATE.fullmatch(value):
+        raise ValueError(f"{PAGE_DATE_HELP} (got {value!r})")
+    try:
+        page_date_floor(value)
+    except ValueError:
+        raise ValueError(f"not a real date: {value!r}") from None
+    return value
+
+
+def _role(value: str) -> str:
+    if not _ROLE.fullmatch(value):
+        raise ValueError(f"{ROLE_HELP} (got {value!r})")
+    return value
+
+
+def _web_address(value: str) -> str:
+    """A citation is kept as read: an http:// page stays http:// (it is never a button)."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or "." not in parts.hostname:
+        raise ValueError(f"the page's full address, starting with https:// or http://: {value!r}")
+    if any(c.isspace() for c in value):
+        raise ValueError(f"an address has no spaces: {value!r}")
+    return value
+
+
+def _no_plain_link(value: Any) -> Any:
+    if isinstance(value, str):
+        raise ValueError(
+            "a source is now a block with the page's own date and the day it was read; "
+            f'write:  source: {{url: "{value}", dated: <{PAGE_DATE_HELP}>, '
+            "read: <the day you read it, YYYY-MM-DD>}"
+        )
+    return value
+
+
+PageDate = Annotated[str, BeforeValidator(_page_date), WithJsonSchema(
+    {"type": "string", "pattern": _PAGE_DATE_PATTERN, "description": PAGE_DATE_HELP})]
+Role = Annotated[str, AfterValidator(_role), WithJsonSchema(
+    {"type": "string", "pattern": f"^{_ROLE.pattern}$", "description": ROLE_HELP})]
+SourceUrl = Annotated[str, AfterValidator(_web_address)]
+
+
+class How(StrEnum):
+    CALL = "call"
+    EMAIL = "email"
+    MESSAGE = "message"
+    VISIT = "visit"
+
+
+class Source(_Strict):
+    """The page an entry was taken from."""
+
+    url: SourceUrl
+    dated: PageDate = Field(description=PAGE_DATE_HELP)
+    read: dt.date = Field(description="the day a person read the page, YYYY-MM-DD")
+
+    @model_validator(mode="after")
+    def _dated_not_after_read(self) -> Source:
+        if self.dated != UNDATED and page_date_floor(self.dated) > self.read:
+            raise ValueError(f"the page's date {self.dated} is after the day it was read")
+        return self
+
+
+class Confirmation(_Strict):
+    """A person reached the service: never record who they spoke to or who reported it."""
+
+    date: dt.date
+    how: How
+    by: Role
+
+
+SourceField = Annotated[Source, BeforeValidator(_no_plain_link)]
+
+# Keys of the old format: the message names what replaces them (`verified` with its value).
+OLD_KEYS = {
+    "verified": "'verified' is the old format and is gone. If it is the day the source was read, "
+                "move it into the source block as 'read:'; only if a person reached the service, "
+                "write  confirmations: [{{date: {value}, how: call, by: penah admin}}]  "
+                "(how: call | email | message | visit; by: a role, never a name)",
+    "danger": "'danger' words are no longer kept in the directory: danger is understood by "
+              "meaning, from the stems and roots in locales/danger.yaml (see TRANSLATING.md); "
+              "remove this list, and add any word it holds that is missing there",
+}
+
+
+def old_key_message(key: str, written: str) -> str | None:
+    template = OLD_KEYS.get(key)
+    return template.format(value=written or "YYYY-MM-DD") if template else None
+
+
+def page_date_floor(dated: str) -> dt.date:
+    """The earliest day a partial page date can mean: 2020-06 is read as 1 June 2020."""
+    return dt.date.fromisoformat((dated + "-01-01")[:10])
+
+
 # YAML has no "fuzzy": texts awaiting a native speaker are shown all the same, and listed by
 # `penah i18n` until a reviewer removes their language here.
 UNREVIEWED_HELP = "languages whose texts in this entry still await a native speaker's review"
@@ -122,7 +238,9 @@ ANSWERS_HELP = ("the kinds of danger this category's lines and guides answer fir
                 "Emergency screen of a person who writes of one")
 
 
-class Status(StrEnum):  # as Open Referral's HSDS names them
+class Status(StrEnum):
+    """As Open Referral's HSDS and admins' tools name them."""
+
     OPEN = "open"
     TEMPORARILY_CLOSED = "temporarily_closed"
     MOVED = "moved"
@@ -131,7 +249,7 @@ class Status(StrEnum):  # as Open Referral's HSDS names them
 
 
 class Alert(_Strict):
-    """In force from `from` to `until`, both days included, in the line's zone."""
+    """A notice in force from `from` to `until`, both days included, in the line's zone."""
 
     model_config = ConfigDict(serialize_by_alias=True)  # `from`, also between processes
     text: Text
@@ -146,7 +264,8 @@ class Alert(_Strict):
 
 
 class Period(_Strict):
-    """A close at or before the open runs past midnight; equal times mean the whole day."""
+    """Open on these days from `open` to `close`; a close at or before the open runs past
+    midnight, and equal times mean the whole day."""
 
     days: list[Weekday] = Field(min_length=1)
     open: ClockTime
@@ -220,12 +339,16 @@ class Guide(_Strict):
     unreviewed: list[LangCode] = Field(default_factory=list, description=UNREVIEWED_HELP)
 
 
-class KnownFake(_Strict):  # a number, link or username, and the page that says it is fake
+class KnownFake(_Strict):
+    """A number, link or username known to be fake, and the page that says so."""
+
     value: Annotated[NonEmpty, AfterValidator(fake_value)]
     source: SourceUrl
 
 
-class DirectoryFile(_Strict):  # as written; `Directory` adds the indexes and queries
+class DirectoryFile(_Strict):
+    """The file as written; `Directory` adds the indexes and queries."""
+
     version: Literal[1]
     languages: list[LangCode] = Field(min_length=1)
     regions: list[Region] = Field(min_length=1)

@@ -12,7 +12,6 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, Field, ValidationError
 
-from bot.directory import provenance
 from bot.directory.contacts import CONTACT_KINDS, ContactType, country_of
 from bot.directory.model import (
     SECTIONS,
@@ -30,6 +29,7 @@ from bot.directory.model import (
     Resource,
     _Strict,
     format_path,
+    old_key_message,
 )
 from bot.directory.queries import Directory
 from bot.loading.yamlfile import QUOTE_CHARS, Loader, clip, node_at, parse_yaml, quote
@@ -57,7 +57,7 @@ def _message(error: Mapping[str, Any], path: Path_) -> str:
     """Pydantic's finding in the words of the directory's format."""
     kind, last, at_key = error["type"], path[-1] if path else "", "[key]" in error["loc"]
     if kind == "extra_forbidden":
-        old = provenance.old_key_message(str(last), str(error.get("input", "")))
+        old = old_key_message(str(last), str(error.get("input", "")))
         return old or f"unknown key {quote(last)}"
     if kind in ("enum", "literal_error"):
         return f"must be one of: {error['ctx']['expected']} (got {quote(error['input'])})"
