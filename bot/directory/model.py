@@ -4,7 +4,6 @@ What needs more than one field is checked in bot/loading/validation.py."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 import zoneinfo
 from collections.abc import Mapping, Sequence
@@ -55,15 +54,12 @@ def _icon(value: str) -> str:
     if len(value) > ICON_MAX:
         raise ValueError(f"an icon is one emoji or symbol, at most {ICON_MAX} characters")
     if any(c.isspace() or c in "<>&\"'" or (c.isascii() and c.isalpha()) for c in value):
-        raise ValueError(
-            f"an icon is an emoji or symbol, without letters, spaces or markup: "
-            f"{value[:ICON_MAX]!r}"
-        )
+        raise ValueError("an icon is an emoji or symbol, without letters, spaces or markup: "
+                         f"{value[:ICON_MAX]!r}")
     return value
 
 
-@functools.lru_cache(maxsize=256)
-def zone(name: str) -> zoneinfo.ZoneInfo:
+def zone(name: str) -> zoneinfo.ZoneInfo:  # ZoneInfo keeps the zones it has read
     try:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
@@ -161,11 +157,9 @@ def _web_address(value: str) -> str:
 
 def _no_plain_link(value: Any) -> Any:
     if isinstance(value, str):
-        raise ValueError(
-            "a source is now a block with the page's own date and the day it was read; "
-            f'write:  source: {{url: "{value}", dated: <{PAGE_DATE_HELP}>, '
-            "read: <the day you read it, YYYY-MM-DD>}"
-        )
+        raise ValueError("a source is now a block with the page's own date and the day it was "
+                         f'read; write:  source: {{url: "{value}", dated: <{PAGE_DATE_HELP}>, '
+                         "read: <the day you read it, YYYY-MM-DD>}")
     return value
 
 
@@ -358,13 +352,9 @@ class DirectoryFile(_Strict):
     known_fakes: list[KnownFake] = Field(default_factory=list)
 
 
-SECTIONS: dict[str, type[_Strict]] = {
-    "regions": Region,
-    "categories": Category,
-    "resources": Resource,
-    "guides": Guide,
-    "known_fakes": KnownFake,
-}
+SECTIONS: dict[str, type[_Strict]] = {"regions": Region, "categories": Category,
+                                      "resources": Resource, "guides": Guide,
+                                      "known_fakes": KnownFake}
 WITH_IDS = ("regions", "categories", "resources", "guides")  # the sections of entries with ids
 
 

@@ -21,25 +21,16 @@ GUIDE_OPENING = N_("An answer to a question people ask. "
                    "The last line names its source and its date.")
 
 UNREACHABLE = N_("Several people could not reach this line recently.")
-REPORT_BUTTONS = {  # what a person can tell about a line; counted, never who
-    Kind.REPORT: ("🚫", N_("This contact did not work")),
-    Kind.ASKED_MONEY: ("💵", N_("They asked me for money or favours")),
-    Kind.TREATED_BADLY: ("⚠️", N_("I was treated badly")),
-}
-
-OPERATOR_LABELS = {
-    Operator.UN: N_("a United Nations agency"),
-    Operator.NGO: N_("a non-governmental organisation"),
-    Operator.GOVERNMENT: N_("a government body"),
-    Operator.POLICE: N_("the police"),
-    Operator.OTHER: N_("an independent service"),
-}
-STATUS_LABELS = {
-    Status.TEMPORARILY_CLOSED: N_("Temporarily closed"),
-    Status.MOVED: N_("Moved"),
-    Status.NUMBER_CHANGED: N_("Number changed"),
-    Status.CLOSED: N_("Closed"),
-}
+REPORT_BUTTONS = {Kind.REPORT: ("🚫", N_("This contact did not work")),  # counted, never who
+                  Kind.ASKED_MONEY: ("💵", N_("They asked me for money or favours")),
+                  Kind.TREATED_BADLY: ("⚠️", N_("I was treated badly"))}
+OPERATOR_LABELS = {Operator.UN: N_("a United Nations agency"),
+                   Operator.NGO: N_("a non-governmental organisation"),
+                   Operator.GOVERNMENT: N_("a government body"),
+                   Operator.POLICE: N_("the police"),
+                   Operator.OTHER: N_("an independent service")}
+STATUS_LABELS = {Status.TEMPORARILY_CLOSED: N_("Temporarily closed"), Status.MOVED: N_("Moved"),
+                 Status.NUMBER_CHANGED: N_("Number changed"), Status.CLOSED: N_("Closed")}
 
 
 def _status(view: View, entry: Resource | Contact) -> list[str]:
@@ -135,15 +126,9 @@ def resource_card(view: View, resource_id: str, origin: str, page: int) -> Scree
         return None
     operator = t.gettext(OPERATOR_LABELS[resource.operator])
     contacts = d.contacts(resource)
-    lines = [
-        view.heading(N_("Contact details")),
-        view.ui(CARD_OPENING),
-        "",
-        f"<b>{view.content(resource.name)}</b>",
-        *resource_notes(view, resource),
-        view.content(resource.summary),
-        view.ui(N_("Run by: {operator}"), operator=operator),
-    ]
+    lines = [view.heading(N_("Contact details")), view.ui(CARD_OPENING), "",
+             f"<b>{view.content(resource.name)}</b>", *resource_notes(view, resource),
+             view.content(resource.summary), view.ui(N_("Run by: {operator}"), operator=operator)]
     if resource.caution:
         lines.append("⚠️ " + view.content(resource.caution))
     if resource.id in view.unreachable:
@@ -166,16 +151,9 @@ def guide(view: View, guide_id: str, origin: str) -> Screen | None:
     found = d.guides.get(guide_id)
     if found is None:
         return None
-    lines = [
-        view.heading(N_("Information")),
-        view.ui(GUIDE_OPENING),
-        "",
-        f"❓ <b>{view.content(found.question)}</b>",
-        "",
-        view.content(found.answer),
-        "",
-        provenance.guide_line(view.ui, view.t, found),
-    ]
+    lines = [view.heading(N_("Information")), view.ui(GUIDE_OPENING), "",
+             f"❓ <b>{view.content(found.question)}</b>", "", view.content(found.answer), "",
+             provenance.guide_line(view.ui, view.t, found)]
     if untranslated := view.fallback_notice(found.question, found.answer):
         lines.append(untranslated)
     related = [d.resources[r] for r in found.related if r in d.resources]

@@ -35,9 +35,8 @@ TELL_WHERE = N_("Tell me where you are, to see the right contacts.")
 def language_picker(catalogs: Catalogs, suggested: str | None = None) -> Screen:
     codes = sorted(catalogs.codes, key=lambda code: code != suggested)  # the likely one first
     offered = [(code, catalogs.get(code)) for code in codes]
-    prompts = dict.fromkeys(  # a catalog without the line would repeat the English one
-        t.mark_lines(escape(t.gettext("Choose your language."), quote=False)) for _, t in offered
-    )
+    prompts = dict.fromkeys(t.mark_lines(escape(t.gettext("Choose your language."), quote=False))
+                            for _, t in offered)  # once, where a catalog lacks the line
     rows = tuple((Button(t.own_name, Action(Kind.SET_LANGUAGE, code)),) for code, t in offered)
     return Screen("\n".join(prompts), rows)
 
@@ -59,15 +58,12 @@ def main_menu(view: View, notice: str = "") -> Screen:
         where += f" — {view.label(region.name)}"  # the name may hold parentheses itself
     else:
         lines.append(view.ui(TELL_WHERE))
-    rows = [
-        [Button("🚨 " + t.gettext("Emergency"), Action(Kind.EMERGENCY))],
-        [Button("📍 " + where, Action(Kind.REGIONS))],
-        *category_rows(view),
-        [Button("🛡️ " + t.gettext("Safety advice"), Action(Kind.ADVICE)),
-         Button("🔒 " + t.gettext("Privacy"), Action(Kind.PRIVACY))],
-        [Button("🌐 " + t.gettext("Language"), Action(Kind.LANGUAGES)),
-         Button("❔ " + t.gettext("Help"), Action(Kind.HELP))],
-    ]
+    rows = [[Button("🚨 " + t.gettext("Emergency"), Action(Kind.EMERGENCY))],
+            [Button("📍 " + where, Action(Kind.REGIONS))], *category_rows(view),
+            [Button("🛡️ " + t.gettext("Safety advice"), Action(Kind.ADVICE)),
+             Button("🔒 " + t.gettext("Privacy"), Action(Kind.PRIVACY))],
+            [Button("🌐 " + t.gettext("Language"), Action(Kind.LANGUAGES)),
+             Button("❔ " + t.gettext("Help"), Action(Kind.HELP))]]
     return view.screen(lines, rows)
 
 
@@ -124,10 +120,8 @@ GUIDES_BESIDE_DANGER = 2
 NOTHING_FITS = N_("I have no line for this in your place yet. "
                   "These are the general emergency numbers.")
 # A state line says so on a screen many people share; the rest is in its own caution.
-STATE_LINES = {
-    Operator.POLICE: N_("This line is run by the police."),
-    Operator.GOVERNMENT: N_("This line is run by the state."),
-}
+STATE_LINES = {Operator.POLICE: N_("This line is run by the police."),
+               Operator.GOVERNMENT: N_("This line is run by the state.")}
 
 
 def _tells_more(view: View, resource: Resource, danger: str | None) -> bool:
@@ -158,8 +152,7 @@ def category(view: View, category_id: str, page: int) -> Screen | None:
     # questions and contacts are numbered apart: "Question 2", "Contact 1"
     numbered: list[tuple[int, Guide | Resource]] = [
         *enumerate(d.guides_for(region, chosen.id), start=1),
-        *enumerate(d.resources_for(region, chosen.id, view.now), start=1),
-    ]
+        *enumerate(d.resources_for(region, chosen.id, view.now), start=1)]
     pages = max(1, -(-len(numbered) // PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
     on_page = numbered[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
@@ -308,8 +301,7 @@ def known_choice(directory: Directory, catalogs: Catalogs, action: Action) -> bo
 
 _OF_VIEW: dict[Kind, Callable[[View], Screen]] = {
     Kind.HOME: main_menu, Kind.REGIONS: regions, Kind.EMERGENCY: emergency, Kind.ADVICE: advice,
-    Kind.HELP: help_screen, Kind.FORGET: forgotten, Kind.CLEAR: cleared,
-}
+    Kind.HELP: help_screen, Kind.FORGET: forgotten, Kind.CLEAR: cleared}
 
 
 def render(view: View, action: Action | None, *, retention_days: int = 30) -> Screen:
