@@ -23,8 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-from bot.directory.contacts import ContactType
-from bot.directory.sent import fake_value
+from bot.directory.contacts import ContactType, fake_value
 from bot.i18n.languages import CODE_PATTERN
 from bot.printable import printable
 

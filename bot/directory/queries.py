@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from bot.directory import provenance, status
-from bot.directory.contacts import CONTACT_KINDS, Shown, country_of, show
+from bot.directory.contacts import CONTACT_KINDS, Shown, country_of, keys_in, listed_keys, show
 from bot.directory.model import (
     FALLBACK_LANGUAGE,
     GLOBAL_REGION,
@@ -32,7 +32,6 @@ from bot.directory.model import (
     format_path,
     zone,
 )
-from bot.directory.sent import keys_in, listed_keys
 
 Rank = tuple[int, int, int, int, str, str]  # see Directory.rank
 # Typed search's words of one file: "strong" (names, questions) or "text" (summaries,
