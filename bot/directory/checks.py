@@ -26,8 +26,12 @@ def warnings_for(
         age = (today - provenance.as_of(entry)).days
         out.append(f"stale: {kind} {entry.id!r} {provenance.describe(entry)} ({age} days old)")
     entries: list[Resource | Guide] = [*data.resources, *data.guides]
-    out += [f"future date: {warning}" for entry in entries
-            for warning in provenance.date_warnings(entry, today)]
+    for entry in entries:  # a date in the future is a typo that would make an entry look fresh
+        confirmed = entry.confirmations if isinstance(entry, Resource) else []
+        days = [("source.read", entry.source.read),
+                *((f"confirmations[{i}].date", c.date) for i, c in enumerate(confirmed))]
+        out += [f"future date: {entry.id!r} {field} {day} is in the future"
+                for field, day in days if day > today]
     out += [f"conflict: known fake {fake.value!r} is also a contact of "
             f"{', '.join(dict.fromkeys(r for r, _ in lookup.listed[key]))}; "
             "the bot answers 'Known fake'" for key, fake in lookup.fakes.items()

@@ -4,7 +4,7 @@ page read by a researcher is not a person who reached the service."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from html import escape
 from urllib.parse import urlsplit
 
@@ -16,12 +16,9 @@ from bot.i18n.translator import N_, Html, Translator
 Sourced = Resource | Guide
 
 
-def confirmations_of(entry: Sourced) -> Sequence[Confirmation]:
-    return entry.confirmations if isinstance(entry, Resource) else ()  # a guide has none
-
-
 def latest_confirmation(entry: Sourced) -> Confirmation | None:
-    return max(confirmations_of(entry), key=lambda c: c.date, default=None)
+    confirmed = entry.confirmations if isinstance(entry, Resource) else []  # a guide has none
+    return max(confirmed, key=lambda c: c.date, default=None)
 
 
 def as_of(entry: Sourced) -> dt.date:
@@ -37,13 +34,6 @@ def describe(entry: Sourced) -> str:
     if confirmed := latest_confirmation(entry):
         return f"confirmed by {confirmed.how} on {confirmed.date} ({confirmed.by})"
     return f"unconfirmed; source dated {entry.source.dated}, read {entry.source.read}"
-
-
-def date_warnings(entry: Sourced, today: dt.date) -> list[str]:
-    """Dates in the future are typos that would make an entry look fresh."""
-    days = [("source.read", entry.source.read)]
-    days += [(f"confirmations[{i}].date", c.date) for i, c in enumerate(confirmations_of(entry))]
-    return [f"{entry.id!r} {field} {day} is in the future" for field, day in days if day > today]
 
 
 CONFIRMED = {

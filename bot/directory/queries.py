@@ -18,7 +18,6 @@ from bot.directory.model import (
     FALLBACK_LANGUAGE,
     GLOBAL_REGION,
     OPERATOR_RANK,
-    SECTIONS,
     WITH_IDS,
     Category,
     Contact,
@@ -203,9 +202,7 @@ class Directory:
                 if not category.advice and not self.resources_for(region.id, category.id)]
 
     def texts(self) -> Iterator[tuple[str, Mapping[str, str]]]:
-        for kind in SECTIONS:
-            for i, entry in enumerate(getattr(self.data, kind)):
-                yield from _texts_of(entry, (kind, i))
+        return _texts_of(self.data, ())
 
     def counts(self) -> dict[str, int]:
         found = {kind: len(getattr(self.data, kind)) for kind in WITH_IDS}
