@@ -34,8 +34,13 @@ def results(view: View, found: Found) -> Screen:
             extra.append((view.category_button(topic),))
         rows = (*screen.rows[:-1], *extra, *screen.rows[-1:])
         return Screen(screen.text, rows, urgent=True, private=True)
-    if found.outcome is not Answer.FOUND:
-        return replace(not_found(view), private=True)
+    if found.outcome is not Answer.FOUND:  # or text that is not searched (a number, a place…)
+        t = view.t
+        topics = [[Button("🚨 " + t.gettext("Emergency"), Action(Kind.EMERGENCY))],
+                  *category_rows(view),
+                  [Button("🛡️ " + t.gettext("Safety advice"), Action(Kind.ADVICE))]]
+        return replace(view.screen([view.ui(NOT_FOUND)], [*topics, view.back_row(None)]),
+                       private=True)
     region = d.regions.get(view.state.region or "")
     lines = [view.ui(FOUND), *([view.ui(N_("For: {place}"), place=view.label(region.name))]
                                if region else [])]
@@ -47,26 +52,18 @@ def results(view: View, found: Found) -> Screen:
     return replace(view.screen(lines, [*buttons, view.back_row(None)]), private=True)
 
 
-def not_found(view: View) -> Screen:
-    t = view.t
-    rows = [[Button("🚨 " + t.gettext("Emergency"), Action(Kind.EMERGENCY))], *category_rows(view),
-            [Button("🛡️ " + t.gettext("Safety advice"), Action(Kind.ADVICE))], view.back_row(None)]
-    return view.screen([view.ui(NOT_FOUND)], rows)
-
-
 def _hit_buttons(view: View, found: Found, beside: Sequence[Button] = ()) -> list[Button]:
     """One button per entry, none already `beside` (the Emergency screen's own), masked ones
     numbered on from those, so no two read "Contact 1". Back goes to its category: the query
     is not kept."""
     d = view.directory
-    by_kind: dict[str, Mapping[str, Resource | Guide]] = {"resource": d.resources,
-                                                          "guide": d.guides}
     taken = {(b.action.kind, b.action.target) for b in beside
              if b.action is not None and b.action.kind in _KINDS.values()}
     fresh = [hit for hit in found.hits if (_KINDS.get(hit.kind), hit.id) not in taken]
     buttons = []
     for n, hit in enumerate(fresh, start=len(taken) + 1):
-        if (entry := by_kind[hit.kind].get(hit.id)) is not None:
+        kind: Mapping[str, Resource | Guide] = d.resources if hit.kind == "resource" else d.guides
+        if (entry := kind.get(hit.id)) is not None:
             origin = found.category if found.category in entry.categories else entry.categories[0]
             buttons.append(view.entry_button(entry, n, origin))
     return buttons
