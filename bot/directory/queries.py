@@ -225,11 +225,8 @@ class Directory:
 
     @cached_property
     def _ranked(self) -> dict[str, list[Resource]]:
-        runs: dict[str, list[Resource]] = {}
-        for resource in sorted(self.data.resources, key=self.rank):
-            for category in resource.categories:
-                runs.setdefault(category, []).append(resource)
-        return runs
+        ranked = sorted(self.data.resources, key=self.rank)
+        return {c.id: [r for r in ranked if c.id in r.categories] for c in self.data.categories}
 
 
 def _in_region(regions: Iterable[str], region: str | None) -> bool:

@@ -93,8 +93,7 @@ def emergency(view: View, danger: str | None = None) -> Screen:
     lines += cards.region_notes(view, glance=not (found or fitting))  # past the preview
     if danger and not fitting and d.answered(danger):
         lines.append(view.ui(NOTHING_FITS))
-    first = {r.id for r in fitting}
-    shown = [*fitting, *(r for r in found if r.id not in first)]
+    shown = [*fitting, *(r for r in found if r.id not in {f.id for f in fitting})]
     for resource in shown:
         lines += ["", f"<b>{view.content(resource.name)}</b>"]
         lines += cards.resource_notes(view, resource)
