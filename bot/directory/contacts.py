@@ -1,9 +1,5 @@
 """Every contact type in one table (icon, check, display, link), phone numbers read once, and
-what someone sends read as the keys a contact may be listed under.
-
-Adding a type (Signal, say) is one member of `ContactType` and one row of `CONTACT_KINDS`, plus the
-catalog entry of its button label and a line in docs/resources-format.md.
-"""
+what someone sends read as the keys a contact may be listed under."""
 
 from __future__ import annotations
 
@@ -43,8 +39,7 @@ class Dialable:
 
 @functools.lru_cache(maxsize=8192)  # a check and the load that follows read the same numbers
 def read_number(value: str, country: str | None, *, whatsapp: bool = False) -> Dialable:
-    """Read when the directory loads, never at render; short/service codes (911, 1745,
-    80069999) only for a country."""
+    """Short and service codes (911, 1745, 80069999) only for a country."""
     compact = re.sub(r"[\s().-]", "", value)
     if not re.fullmatch(r"\+?\d{3,15}", compact):
         raise ValueError(f"not a phone number: {value!r} (digits, spaces, dashes and a leading +)")
@@ -207,8 +202,7 @@ def link_keys(written: str, *, whole: bool) -> set[str]:
 
 
 def keys_in(text: str, countries: Collection[str]) -> tuple[list[set[str]], str]:
-    """The keys of each link, username or number in a message, and the rest of it, where
-    danger is still listened for."""
+    """The keys of each thing in a message, and the rest, where danger is still listened for."""
     found, rest = [], []
     words = text.split()
     for word in words:

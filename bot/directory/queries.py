@@ -1,7 +1,6 @@
 """The validated directory and its queries: what to show for a place and a need, "Is this
-real?" for what someone sent, and the warnings `penah check` prints without failing (what fails
-a file is checked in bot/loading/validation.py). Immutable and swapped whole on reload, so
-readers never mix two versions."""
+real?", and the warnings `penah check` prints without failing. Immutable and swapped whole on
+reload, so readers never mix two versions."""
 
 from __future__ import annotations
 
@@ -114,8 +113,7 @@ class Directory:
             a and (a.from_ or a.until) for a in alerts)
 
     def zone(self, resource: Resource | Region, contact: Contact | None = None) -> dt.tzinfo:
-        """A line's own zone, its resource's, else the one its regions share (the checks make
-        sure there is one wherever it matters)."""
+        """Its own, its resource's, else its regions' (validation makes sure there is one)."""
         if isinstance(resource, Region):
             return zone(resource.timezone) if resource.timezone else dt.UTC
         shared = {self.regions[r].timezone if r in self.regions else None for r in resource.regions}
@@ -162,8 +160,7 @@ class Directory:
         return [(c, shown) for c, shown in self.contacts(resource) if _callable(c)]
 
     def resources_for(self, region: str | None, category: str, now: When = None) -> list[Resource]:
-        """In display order; at `now`, open ones first within the same order, emergency and
-        local rank."""
+        """At `now`, open ones first within the same order, emergency and local rank."""
         found = [r for r in self._ranked.get(category, ()) if _in_region(r.regions, region)]
         if now is None:
             return found
@@ -216,7 +213,6 @@ class Directory:
         return ", ".join(f"{n[kind]} {kind}" for kind in kinds)
 
     def rank(self, resource: Resource) -> Rank:
-        """Explicit order, emergency services, local before global, operator, English name, id."""
         emergency = self.emergency_category
         return (resource.order if resource.order is not None else 1000,
                 0 if emergency and emergency.id in resource.categories else 1,
@@ -271,8 +267,6 @@ def _texts_of(model: BaseModel, path: Path_) -> Iterator[tuple[str, Mapping[str,
 def warnings_for(
     directory: Directory, *, stale_days: int, today: dt.date, terms: SensitiveTerms = NO_TERMS
 ) -> list[str]:
-    """Icons that stand for a group of people (anyone glancing at the phone reads them),
-    staleness, dates in the future, known fakes listed as contacts, gaps, unchecked codes."""
     data, lookup = directory.data, directory.lookup
     out = [f"identity symbol: category {group.id!r} icon {group.icon!r} gives people away at a "
            "glance; choose a neutral one" for group in data.categories

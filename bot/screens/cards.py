@@ -78,8 +78,7 @@ def contact_notes(view: View, resource: Resource, contact: Contact) -> list[str]
 
 
 def marked(view: View, label: str, resource: Resource) -> str:
-    """A list's button says a status other than open: a person who knew the line learns why
-    it left the Emergency screen."""
+    """A person who knew the line learns why it left the Emergency screen."""
     name = STATUS_LABELS.get(resource.status)
     return f"{label} · {view.t.gettext(name)}" if name else label
 

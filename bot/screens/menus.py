@@ -1,6 +1,5 @@
-"""The menus (and the screens about the bot itself: privacy, help), pure functions of the view
-and the action, so the same screens run on Telegram, in the terminal and in fast tests, and
-concurrent updates can share them."""
+"""The menus, privacy and help: pure functions of the view and the action, so the same screens
+run on Telegram, in the terminal and in fast tests, and concurrent updates can share them."""
 
 from __future__ import annotations
 

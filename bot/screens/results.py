@@ -53,9 +53,8 @@ def results(view: View, found: Found) -> Screen:
 
 
 def _hit_buttons(view: View, found: Found, beside: Sequence[Button] = ()) -> list[Button]:
-    """One button per entry, none already `beside` (the Emergency screen's own), masked ones
-    numbered on from those, so no two read "Contact 1". Back goes to its category: the query
-    is not kept."""
+    """None already `beside` (the Emergency screen's own), masked ones numbered on from those so
+    no two read "Contact 1"; back goes to its category: the query is not kept."""
     d = view.directory
     taken = {(b.action.kind, b.action.target) for b in beside
              if b.action is not None and b.action.kind in _KINDS.values()}

@@ -55,7 +55,6 @@ class View:
         return self.terms.found(text, *self.t.fallback)
 
     def masked(self, label: str, neutral: str, n: int) -> str:
-        """In discreet mode a telling label becomes a neutral one."""
         telling = self.state.discreet and self.telling(label)
         return self.t.gettext(neutral).format(n=n) if telling else label
 
