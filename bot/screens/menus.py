@@ -15,8 +15,7 @@ from bot.directory.queries import Directory
 from bot.i18n.bidi import LRI, PDI
 from bot.i18n.translator import N_, Catalogs
 from bot.screens import cards
-from bot.screens.cards import contact_line, emergency_id, guide, resource_card
-from bot.screens.keep import keep_button, kept
+from bot.screens.cards import contact_line, emergency_id, guide, keep_button, kept, resource_card
 from bot.screens.view import MAX_TEXT, Button, Screen, View
 
 __all__ = ["MAX_TEXT", "Screen", "View", "guide", "resource_card"]
