@@ -3,6 +3,7 @@ what someone sends read as the keys a contact may be listed under."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import unicodedata
@@ -46,10 +47,8 @@ def read_number(value: str, country: str | None, *, whatsapp: bool = False) -> D
     if whatsapp and not compact.startswith("+"):
         raise ValueError(f"WhatsApp needs the full international number, e.g. +961…: {value!r}")
     if not compact.startswith("+") and country is None:
-        raise ValueError(
-            f"cannot tell which country {value!r} belongs to: write it as +<country code> "
-            "or give the contact a country"
-        )
+        raise ValueError(f"cannot tell which country {value!r} belongs to: write it as "
+                         "+<country code> or give the contact a country")
     try:
         number = phonenumbers.parse(compact, None if compact.startswith("+") else country)
     except phonenumbers.NumberParseException as exc:
@@ -99,26 +98,22 @@ CONTACT_KINDS: dict[ContactType, ContactKind] = {
     ContactType.PHONE: ContactKind("📞", link=lambda value: None, links=False, dialable=True),
     ContactType.WHATSAPP: ContactKind(
         "💬", link=lambda value: _https(value) or "https://wa.me/" + re.sub(r"\D", "", value),
-        link_label=N_("Open in WhatsApp"), dialable=True, whatsapp=True,
-    ),
+        link_label=N_("Open in WhatsApp"), dialable=True, whatsapp=True),
     ContactType.EMAIL: ContactKind(
         "✉️", r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}",
-        "not a valid email address: {value!r}", links=False, on_emergency=False,
-    ),
+        "not a valid email address: {value!r}", links=False, on_emergency=False),
     ContactType.WEBSITE: ContactKind("🌐", on_emergency=False),
     ContactType.FORM: ContactKind("📝", link_label=N_("Open the form"), on_emergency=False),
     ContactType.TELEGRAM: ContactKind(
         "✈️", r"@[A-Za-z][A-Za-z0-9_]{3,31}|https://t\.me/[A-Za-z0-9_/+-]+",
         "a Telegram contact is @username or https://t.me/…: {value!r}",
         lambda value: "https://t.me/" + value[1:] if value.startswith("@") else _https(value),
-        N_("Open in Telegram"), links=False,
-    ),
+        N_("Open in Telegram"), links=False),
     # An app as its store lists it: a name (letters of any script, digits, a few marks), or a link.
     ContactType.APP: ContactKind(
         "📲", r"[^\W_][\w .+&'’-]{0,39}",
         "an app is its name as the app store shows it (letters, digits, spaces, at most 40) "
-        "or an https:// link to it in a store: {start!r}", on_emergency=False,
-    ),
+        "or an https:// link to it in a store: {start!r}", on_emergency=False),
 }
 
 
@@ -139,10 +134,8 @@ def show(kind_of: ContactType, value: str, country: str | None) -> Shown:
     kind = CONTACT_KINDS[kind_of]
     number = None
     if kind.dialable and not value.startswith("https://"):
-        try:
+        with contextlib.suppress(ValueError):  # a directory that skipped the checks: as written
             number = read_number(value, country, whatsapp=kind.whatsapp)
-        except ValueError:  # a directory that skipped the checks: show it as written
-            number = None
     return Shown(kind, number.display if number else value, kind.link(value), number)
 
 
