@@ -292,8 +292,7 @@ class Contact(_Strict):
     country: Country | None = None
     label: Text | None = None
     hours: Text | None = None  # free text, for lines whose hours are not yet a schedule
-    # Tuples, not lists: the garbage collector stops walking a tuple once it has seen it, and
-    # a full collection holds the event loop while it walks.
+    # Tuples: a full collection, which holds the event loop, stops walking a tuple it has seen.
     languages: tuple[LangCode, ...] = ()
     status: Status = Status.OPEN
     alert: Alert | None = None

@@ -1,6 +1,5 @@
 """A line's alerts in force and whether it is open, at a `now` the caller passes in, read in
-the line's own zone: a person is never asked for theirs, and an alert past its `until` is gone
-from the next screen without a reload."""
+its own zone: a person is never asked for theirs, and an alert past `until` needs no reload."""
 
 from __future__ import annotations
 

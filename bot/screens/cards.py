@@ -14,7 +14,7 @@ from bot.core.state import Tidy
 from bot.directory import provenance, status
 from bot.directory.contacts import Shown
 from bot.directory.model import GLOBAL_REGION, Alert, Contact, Operator, Resource, Status
-from bot.directory.queries import Directory
+from bot.directory.queries import SHUT, Directory
 from bot.i18n.translator import N_
 from bot.screens.view import Button, Screen, View
 
@@ -63,7 +63,7 @@ def region_notes(view: View, *, glance: bool = False) -> list[str]:
 def contact_notes(view: View, resource: Resource, contact: Contact) -> list[str]:
     tz = view.directory.zone(resource, contact)
     notes = [*_status(view, contact), *_alert(view, contact.alert, tz)]
-    shut = {contact.status, resource.status} & {Status.CLOSED, Status.TEMPORARILY_CLOSED}
+    shut = {contact.status, resource.status} & SHUT
     found = None if shut else status.opening(contact, view.now, tz)
     if found is None:
         return notes
