@@ -13,7 +13,7 @@ from bot.core.callbacks import Action, Kind
 from bot.core.state import Tidy
 from bot.directory import provenance, status
 from bot.directory.contacts import Shown
-from bot.directory.model import GLOBAL_REGION, Alert, Contact, Operator, Resource, Status
+from bot.directory.model import GLOBAL_REGION, Alert, Contact, Operator, Resource, Status, zone
 from bot.directory.queries import SHUT, Directory
 from bot.i18n.translator import N_
 from bot.screens.view import Button, Screen, View
@@ -56,7 +56,8 @@ def region_notes(view: View, *, glance: bool = False) -> list[str]:
     """The alert on the person's place (internet cuts on exam days, say); `glance`: where a
     chat list's preview shows it, only if it does not tell (screens show it past the preview)."""
     region = view.directory.regions.get(view.state.region or "")
-    notes = _alert(view, region.alert, view.directory.zone(region)) if region else []
+    tz = zone(region.timezone) if region and region.timezone else dt.UTC
+    notes = _alert(view, region.alert, tz) if region else []
     return [note for note in notes if not (glance and view.telling(note))]
 
 
