@@ -112,8 +112,10 @@ class Directory:
         return any(c.schedule or c.closed_on for c in contacts) or any(
             a and (a.from_ or a.until) for a in alerts)
 
-    def zone(self, resource: Resource, contact: Contact | None = None) -> dt.tzinfo:
+    def zone(self, resource: Resource | Region, contact: Contact | None = None) -> dt.tzinfo:
         """Its own, its resource's, else its regions' (validation makes sure there is one)."""
+        if isinstance(resource, Region):
+            return zone(resource.timezone) if resource.timezone else dt.UTC
         shared = {self.regions[r].timezone if r in self.regions else None for r in resource.regions}
         name = (contact and contact.timezone) or resource.timezone or (
             shared.pop() if len(shared) == 1 else None)

@@ -13,7 +13,7 @@ from bot.core.callbacks import Action, Kind
 from bot.core.state import Tidy
 from bot.directory import provenance, status
 from bot.directory.contacts import Shown
-from bot.directory.model import GLOBAL_REGION, Alert, Contact, Operator, Resource, Status, zone
+from bot.directory.model import GLOBAL_REGION, Alert, Contact, Guide, Operator, Resource, Status
 from bot.directory.queries import SHUT, Directory
 from bot.i18n.translator import N_
 from bot.screens.view import Button, Screen, View
@@ -56,8 +56,7 @@ def region_notes(view: View, *, glance: bool = False) -> list[str]:
     """The alert on the person's place (internet cuts on exam days, say); `glance`: where a
     chat list's preview shows it, only if it does not tell (screens show it past the preview)."""
     region = view.directory.regions.get(view.state.region or "")
-    tz = zone(region.timezone) if region and region.timezone else dt.UTC
-    notes = _alert(view, region.alert, tz) if region else []
+    notes = _alert(view, region.alert, view.directory.zone(region)) if region else []
     return [note for note in notes if not (glance and view.telling(note))]
 
 
@@ -82,10 +81,10 @@ def contact_notes(view: View, resource: Resource, contact: Contact) -> list[str]
     return [*notes, "🔴 " + view.ui(message, day=day, time=opens.strftime("%H:%M"))]
 
 
-def marked(view: View, label: str, resource: Resource) -> str:
+def marked(view: View, button: Button, entry: Resource | Guide) -> Button:
     """A person who knew the line learns why it left the Emergency screen."""
-    name = STATUS_LABELS.get(resource.status)
-    return f"{label} · {view.t.gettext(name)}" if name else label
+    name = STATUS_LABELS.get(entry.status) if isinstance(entry, Resource) else None
+    return replace(button, label=f"{button.label} · {view.t.gettext(name)}") if name else button
 
 
 def emergency_id(d: Directory) -> str:

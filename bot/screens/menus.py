@@ -4,7 +4,6 @@ run on Telegram, in the terminal and in fast tests, and concurrent updates can s
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from dataclasses import replace
 from html import escape
 
 from bot.core.callbacks import REPORTS, Action, Kind
@@ -169,19 +168,13 @@ def category(view: View, category_id: str, page: int) -> Screen | None:
     if pages > 1:
         lines.append(view.ui(N_("Page {page} of {pages}"), page=page + 1, pages=pages))
     # Back from a card comes to this page
-    rows = [[_listed(view, entry, n, chosen.id, page)] for n, entry in on_page]
+    rows = [[cards.marked(view, view.entry_button(entry, n, chosen.id, page), entry)]
+            for n, entry in on_page]
     nav = [Button("◀️", Action(Kind.CATEGORY, chosen.id, page=page - 1))] if page > 0 else []
     if page < pages - 1:
         nav.append(Button("▶️", Action(Kind.CATEGORY, chosen.id, page=page + 1)))
     back = Action(Kind.ADVICE) if chosen.advice else None
     return view.screen(lines, [*rows, nav, view.back_row(back)])
-
-
-def _listed(view: View, entry: Guide | Resource, n: int, origin: str, page: int) -> Button:
-    button = view.entry_button(entry, n, origin, page)
-    if isinstance(entry, Resource):
-        return replace(button, label=cards.marked(view, button.label, entry))
-    return button
 
 
 def advice(view: View) -> Screen:
