@@ -5,10 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.directory.checks import warnings_for
+from bot.directory.contacts import read_number
 from bot.directory.model import DirectoryError
-from bot.directory.phones import read_number
-from bot.directory.queries import Directory
+from bot.directory.queries import Directory, warnings_for
 from bot.loading.reloader import load_directory
 from bot.loading.validation import parse_directory
 from tests.conftest import DATA

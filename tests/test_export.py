@@ -18,14 +18,14 @@ import yaml
 from bot import cli
 from bot.config import shipped_locales
 from bot.directory import provenance
-from bot.directory.model import GLOBAL_REGION, DirectoryError
+from bot.directory.model import GLOBAL_REGION, UNDATED, DirectoryError
 from bot.directory.queries import Directory
 from bot.i18n.bidi import LRI, PDI, RLM, isolate_plain, mark_lines
 from bot.i18n.sensitive import load_terms
 from bot.i18n.translator import Catalogs
 from bot.loading.validation import parse_directory
 from bot.ops import export
-from bot.screens import keep
+from bot.screens import cards
 from tests import tdlib
 from tests.conftest import ROOT
 from tests.langs import RTL, SHIPPED
@@ -154,7 +154,7 @@ def test_the_page_carries_its_date_and_every_entrys_source_and_date(
             resource = d.resources[ident]
             source, said = resource.source, tdlib.without_marks("".join(found["source"]))
             assert source.url in found["hrefs"], (place, ident)
-            day = (t.date(source.read) if source.dated == provenance.UNDATED
+            day = (t.date(source.read) if source.dated == UNDATED
                    else provenance.page_date(t, source.dated))
             assert day in said, (place, ident, said)
 
@@ -178,7 +178,7 @@ def test_the_card_holds_only_the_numbers_to_keep_and_neutral_purposes(
     for place in places(shipped_directory):
         view = export.view_for(shipped_directory, catalogs, TERMS, place, lang)
         page = read(export.html(view, TODAY))
-        wanted = keep.numbers(view, place, neutral=True)
+        wanted = cards.numbers(view, place, neutral=True)
         assert page.card == [f"{n.display} {n.purpose}" for n in wanted], place
         assert [line for line in page.card if TERMS.found(line, *languages)] == []
 
@@ -267,9 +267,9 @@ def test_the_text_of_every_place_fits_five_sms_parts_and_opens_neutrally(
         assert export.sms_parts(written) <= export.SMS_PARTS, place
         assert TERMS.found(tdlib.without_marks(written)[:64], *t.fallback) is None
         lines = written.splitlines()
-        assert tdlib.without_marks(lines[0]) == t.gettext(keep.KEEP)
+        assert tdlib.without_marks(lines[0]) == t.gettext(cards.KEEP)
         assert lines[-1].strip(RLM + LRI + PDI) == TODAY.isoformat()
-        numbers = [n.display for n in keep.numbers(view, place, neutral=True)]
+        numbers = [n.display for n in cards.numbers(view, place, neutral=True)]
         shown = [line for line in lines[2:-1]]
         assert len(shown) == len(numbers), (place, "nothing dropped while it fits")
         for line, number in zip(shown, numbers, strict=True):
@@ -299,14 +299,15 @@ def test_a_place_with_no_number_says_so_in_the_message_the_text_and_the_card(
 ) -> None:
     """Not "write them down" over nothing, not an empty card."""
     view = export.view_for(crowded(0), catalogs, TERMS, "iq-kr", lang)
-    none_yet, t = view.ui(keep.NONE_YET), view.t
-    kept = keep.kept(view, "iq-kr")
+    none_yet, t = view.ui(cards.NONE_YET), view.t
+    kept = cards.kept(view, "iq-kr")
     assert kept is not None
     message = tdlib.without_marks(tdlib.parse_html(kept.text).text)
     assert message.endswith(tdlib.without_marks(none_yet))
-    assert tdlib.without_marks(t.gettext(keep.NO_INTERNET)) not in message
-    assert tdlib.without_marks(export.text(view, TODAY)).splitlines()[2] == t.gettext(keep.NONE_YET)
-    assert read(export.html(view, TODAY)).card == [t.gettext(keep.NONE_YET)]
+    assert tdlib.without_marks(t.gettext(cards.NO_INTERNET)) not in message
+    text_lines = tdlib.without_marks(export.text(view, TODAY)).splitlines()
+    assert text_lines[2] == t.gettext(cards.NONE_YET)
+    assert read(export.html(view, TODAY)).card == [t.gettext(cards.NONE_YET)]
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])
@@ -315,7 +316,7 @@ def test_what_does_not_fit_goes_the_date_first_then_numbers_from_the_end(
 ) -> None:
     directory = crowded(30)
     view = export.view_for(directory, catalogs, TERMS, "iq-kr", lang)
-    numbers = keep.numbers(view, "iq-kr", neutral=True)
+    numbers = cards.numbers(view, "iq-kr", neutral=True)
     everything = [n.display for n in numbers]
     written = export.text(view, TODAY)
     assert export.sms_parts(written) <= export.SMS_PARTS

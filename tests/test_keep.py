@@ -18,7 +18,7 @@ from bot.directory.queries import Directory
 from bot.i18n.bidi import LRI, PDI
 from bot.i18n.sensitive import load_terms
 from bot.i18n.translator import Catalogs
-from bot.screens import keep
+from bot.screens import cards
 from bot.screens import menus as screens
 from bot.screens.menus import View
 from tests import tdlib
@@ -99,11 +99,11 @@ def test_the_first_line_tells_nothing_and_in_discreet_mode_no_purpose_does(
     for place in places(shipped_directory):
         state = UserState(lang, place, discreet)
         view = View(shipped_directory, catalogs, catalogs.get(lang), state, TERMS)
-        screen = keep.kept(view, place)
+        screen = cards.kept(view, place)
         assert screen is not None and screen.kept
         preview = tdlib.preview(screen.text)
         assert TERMS.found(preview, *languages) is None, (place, preview)
-        purposes = [n.purpose for n in keep.numbers(view, place, neutral=discreet)]
+        purposes = [n.purpose for n in cards.numbers(view, place, neutral=discreet)]
         told += [(place, p) for p in purposes if TERMS.found(p, *languages)]
     if discreet:
         assert told == []
@@ -117,12 +117,12 @@ def test_a_line_that_leaves_the_emergency_screen_leaves_the_numbers_to_keep(
     """The list is the Emergency screen's own query: a line it stops returning (marked closed,
     say) is gone from both."""
     view = View(shipped_directory, catalogs, catalogs.get("en"), UserState("en", "iq-kr"), TERMS)
-    before = [n.display for n in keep.numbers(view, "iq-kr", neutral=False)]
+    before = [n.display for n in cards.numbers(view, "iq-kr", neutral=False)]
     assert "911" in before
     query = Directory.emergency_resources
     monkeypatch.setattr(Directory, "emergency_resources", lambda self, region, now=None: [
         r for r in query(self, region, now) if r.id != "iq-911"])
-    after = [n.display for n in keep.numbers(view, "iq-kr", neutral=False)]
+    after = [n.display for n in cards.numbers(view, "iq-kr", neutral=False)]
     assert after == [n for n in before if n != "911"]
     assert "911" not in tdlib.parse_html(screens.emergency(view).text).text
 
@@ -240,5 +240,5 @@ def test_no_choice_is_offered_to_a_person_who_keeps_everything(
 ) -> None:
     view = View(shipped_directory, catalogs, catalogs.get(lang),
                 UserState(lang, "jo", tidy=Tidy.KEEP), TERMS)
-    screen = keep.kept(view, "jo")
+    screen = cards.kept(view, "jo")
     assert screen is not None and screen.rows == ()

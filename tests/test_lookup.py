@@ -14,13 +14,13 @@ import pytest
 
 from bot.cli import main
 from bot.core.callbacks import Action, Kind, decode
-from bot.directory.lookup import SCAM_CATEGORY, check
+from bot.directory.contacts import read_number
 from bot.directory.model import in_language
-from bot.directory.phones import read_number
+from bot.directory.queries import SCAM_CATEGORY, check
 from bot.loading.reader import InProcessReader
 from bot.loading.reloader import load_directory
 from bot.ops.logs import setup_logging
-from bot.screens.checked import IN_LIST, KNOWN_FAKE, NOT_IN_LIST, OTHERS_NOT_IN_LIST
+from bot.screens.results import IN_LIST, KNOWN_FAKE, NOT_IN_LIST, OTHERS_NOT_IN_LIST
 from tests.conftest import ROOT, Harness, make_settings, running_harness
 from tests.fakes import buttons, user
 from tests.langs import SHIPPED

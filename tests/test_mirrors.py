@@ -13,7 +13,7 @@ from bot.core.state import UserState
 from bot.directory.queries import Directory
 from bot.i18n.sensitive import load_terms
 from bot.i18n.translator import Catalogs
-from bot.screens.about import MIRRORS, help_screen
+from bot.screens.menus import MIRRORS, help_screen
 from bot.screens.view import View
 from tests import tdlib
 from tests.conftest import make_settings, running_harness

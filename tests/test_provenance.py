@@ -10,7 +10,7 @@ import pytest
 from bot.cli import main
 from bot.core.state import UserState
 from bot.directory import provenance
-from bot.directory.model import DirectoryError
+from bot.directory.model import DirectoryError, page_date_floor
 from bot.directory.queries import Directory
 from bot.i18n.translator import Catalogs
 from bot.loading.validation import parse_directory
@@ -153,7 +153,7 @@ def test_staleness_rests_on_the_confirmation_else_the_page_date_else_the_reading
     confirmed = with_confirmations("      - {date: 2026-11-20, how: visit, by: volunteer}\n")
     assert provenance.as_of(confirmed.resources["smex"]) == dt.date(2026, 11, 20)
     assert "smex" not in [e.id for e in confirmed.stale(180, dt.date(2027, 5, 1))]
-    assert provenance.page_date_floor("2020-06") == dt.date(2020, 6, 1)
+    assert page_date_floor("2020-06") == dt.date(2020, 6, 1)
 
 
 @pytest.mark.parametrize(("by", "accepted"), [
@@ -181,7 +181,7 @@ def test_a_page_date_must_be_a_date_or_undated(dated: str, message: str) -> None
 
 
 def test_a_future_confirmation_is_a_warning(capsys: pytest.CaptureFixture[str]) -> None:
-    from bot.directory.checks import warnings_for
+    from bot.directory.queries import warnings_for
 
     directory = with_confirmations("      - {date: 2030-01-01, how: call, by: penah admin}\n")
     warnings = warnings_for(directory, stale_days=180, today=dt.date(2026, 12, 1))

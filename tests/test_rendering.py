@@ -13,8 +13,7 @@ from bot.directory.queries import Directory
 from bot.i18n.bidi import LRI, PDI, RLM, isolate_html, mark_label, starts_ltr
 from bot.i18n.translator import Catalogs
 from bot.screens import menus as screens
-from bot.screens.about import help_screen, privacy
-from bot.screens.menus import View
+from bot.screens.menus import View, help_screen, privacy
 from tests import tdlib
 from tests.langs import RTL, SHIPPED
 from tests.screen_crawl import crawl

@@ -23,13 +23,12 @@ from bot.core.state import (
     Tidy,
     UserState,
 )
-from bot.directory.lookup import check
-from bot.directory.queries import Directory
+from bot.directory.queries import Directory, check
 from bot.i18n.sensitive import NO_TERMS, SensitiveTerms
 from bot.i18n.translator import N_, Catalogs
 from bot.screens import menus as screens
 from bot.screens import results as search_screens
-from bot.screens.checked import checked
+from bot.screens.results import checked
 from bot.screens.view import Screen, View
 from bot.search.danger import NO_WORDS, DangerWords
 from bot.search.index import Answer, Index

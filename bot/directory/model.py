@@ -1,19 +1,16 @@
-"""The directory file's model: what resources.yaml may contain, checked field by field.
-
-What needs more than one field (references, a contact's country) is checked in
-bot/loading/validation.py, by `contacts`' table. `penah schema` writes this model out.
-"""
+"""What resources.yaml may contain, checked field by field (`penah schema` writes it out).
+What needs more than one field is checked in bot/loading/validation.py."""
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 import zoneinfo
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -22,12 +19,11 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    WithJsonSchema,
     model_validator,
 )
 
-from bot.directory.contacts import ContactType
-from bot.directory.provenance import Confirmation, SourceField, SourceUrl
-from bot.directory.sent import fake_value
+from bot.directory.contacts import ContactType, fake_value
 from bot.i18n.languages import CODE_PATTERN
 from bot.printable import printable
 
@@ -36,11 +32,9 @@ FALLBACK_LANGUAGE = "en"
 ICON_MAX = 8
 UNQUOTED_NUMBER = "YAML read this as a number (a leading 0 even makes it octal); put it in quotes"
 
-# --------------------------------------------------------------------------- field types
-
 
 def _no_yaml_numbers(value: Any) -> Any:
-    """YAML turns unquoted digits into numbers (and 0750… into octal): say how to fix it."""
+    """YAML turns unquoted digits into numbers (0750… into octal): say how to fix it."""
     if isinstance(value, bool):
         raise ValueError("YAML read this as true/false; put the text in quotes")
     if isinstance(value, int | float):
@@ -55,20 +49,16 @@ def _english_required(value: dict[str, str]) -> dict[str, str]:
 
 
 def _icon(value: str) -> str:
-    """A short emoji or symbol: it is shown on buttons, so no words, no markup, no spaces."""
+    """Shown on buttons: no words, no markup, no spaces."""
     if len(value) > ICON_MAX:
         raise ValueError(f"an icon is one emoji or symbol, at most {ICON_MAX} characters")
     if any(c.isspace() or c in "<>&\"'" or (c.isascii() and c.isalpha()) for c in value):
-        raise ValueError(
-            f"an icon is an emoji or symbol, without letters, spaces or markup: "
-            f"{value[:ICON_MAX]!r}"
-        )
+        raise ValueError("an icon is an emoji or symbol, without letters, spaces or markup: "
+                         f"{value[:ICON_MAX]!r}")
     return value
 
 
-@functools.lru_cache(maxsize=256)
-def zone(name: str) -> zoneinfo.ZoneInfo:
-    """An IANA zone (from tzdata where the system has none); ValueError for anything else."""
+def zone(name: str) -> zoneinfo.ZoneInfo:  # ZoneInfo keeps the zones it has read
     try:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
@@ -94,10 +84,9 @@ ClockTime = Annotated[str, BeforeValidator(_no_yaml_numbers), AfterValidator(_hh
 TimeZone = Annotated[NonEmpty, AfterValidator(lambda name: zone(name).key),
                      Field(description="an IANA time zone name, such as Asia/Baghdad")]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]  # as status.DAYS
-# Typed-search words admins keep per category and language (BCP 47 with an optional script:
-# ku-Arab is Badini, tr Turkish, typed in Türkiye). Match terms only, never shown, so a list
-# may hold the words people actually type, dialect forms, misspellings, and even the slurs
-# some people know as the only word for themselves, so that they still find help.
+# Typed-search words per category and language (ku-Arab is Badini, tr Turkish). Never shown, so
+# a list may hold misspellings and even the slurs some people know as their only word for
+# themselves, so that they still find help.
 SearchLang = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(?:-[A-Z][a-z]{3})?$")]
 Term = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
 Keywords = dict[SearchLang, list[Term]]
@@ -111,24 +100,132 @@ class Operator(StrEnum):
     OTHER = "other"
 
 
-# Emergency services come first, then the UN, NGOs, others, and state bodies last: people at
-# risk from the state should meet the independent services before the police.
+# People at risk from the state should meet the independent services before the police.
 OPERATOR_RANK = {Operator(name): rank for rank, name
                  in enumerate(("un", "ngo", "other", "government", "police"), 1)}
-
-# --------------------------------------------------------------------------- entries
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
-# YAML has no "fuzzy": an entry names the languages whose texts were written or changed and
-# still await a native speaker's reading. They are shown all the same, and `penah i18n` lists
-# them for review; a reviewer removes the code once the texts are read.
+# Where each entry comes from: a page read by a researcher (`source`) is not a person who
+# reached the service (`confirmations`), and a card says which it rests on.
+UNDATED = "undated"
+_PAGE_DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
+_PAGE_DATE_PATTERN = r"^(undated|\d{4}(-\d{2}(-\d{2})?)?)$"
+_ROLE = re.compile(r"[a-z][a-z0-9 '/-]{1,39}")
+PAGE_DATE_HELP = ("the date the page itself shows, as YYYY-MM-DD, YYYY-MM or YYYY, or undated "
+                  "when the page shows none")
+ROLE_HELP = ("a role in a few lower-case words, such as 'penah admin' or 'partner caseworker'; "
+             "never a person's name")
+
+
+def _page_date(value: Any) -> Any:
+    """YAML reads 2020-06-27 as a date and 2020 as a number: keep them as the text written."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if value == UNDATED:
+        return value
+    if not isinstance(value, str) or not _PAGE_DATE.fullmatch(value):
+        raise ValueError(f"{PAGE_DATE_HELP} (got {value!r})")
+    try:
+        page_date_floor(value)
+    except ValueError:
+        raise ValueError(f"not a real date: {value!r}") from None
+    return value
+
+
+def _role(value: str) -> str:
+    if not _ROLE.fullmatch(value):
+        raise ValueError(f"{ROLE_HELP} (got {value!r})")
+    return value
+
+
+def _web_address(value: str) -> str:
+    """A citation is kept as read: an http:// page stays http:// (it is never a button)."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or "." not in parts.hostname:
+        raise ValueError(f"the page's full address, starting with https:// or http://: {value!r}")
+    if any(c.isspace() for c in value):
+        raise ValueError(f"an address has no spaces: {value!r}")
+    return value
+
+
+def _no_plain_link(value: Any) -> Any:
+    if isinstance(value, str):
+        raise ValueError("a source is now a block with the page's own date and the day it was "
+                         f'read; write:  source: {{url: "{value}", dated: <{PAGE_DATE_HELP}>, '
+                         "read: <the day you read it, YYYY-MM-DD>}")
+    return value
+
+
+PageDate = Annotated[str, BeforeValidator(_page_date), WithJsonSchema(
+    {"type": "string", "pattern": _PAGE_DATE_PATTERN, "description": PAGE_DATE_HELP})]
+Role = Annotated[str, AfterValidator(_role), WithJsonSchema(
+    {"type": "string", "pattern": f"^{_ROLE.pattern}$", "description": ROLE_HELP})]
+SourceUrl = Annotated[str, AfterValidator(_web_address)]
+
+
+class How(StrEnum):
+    CALL = "call"
+    EMAIL = "email"
+    MESSAGE = "message"
+    VISIT = "visit"
+
+
+class Source(_Strict):
+    """The page an entry was taken from."""
+
+    url: SourceUrl
+    dated: PageDate = Field(description=PAGE_DATE_HELP)
+    read: dt.date = Field(description="the day a person read the page, YYYY-MM-DD")
+
+    @model_validator(mode="after")
+    def _dated_not_after_read(self) -> Source:
+        if self.dated != UNDATED and page_date_floor(self.dated) > self.read:
+            raise ValueError(f"the page's date {self.dated} is after the day it was read")
+        return self
+
+
+class Confirmation(_Strict):
+    """A person reached the service: never record who they spoke to or who reported it."""
+
+    date: dt.date
+    how: How
+    by: Role
+
+
+SourceField = Annotated[Source, BeforeValidator(_no_plain_link)]
+
+# Keys of the old format: the message names what replaces them (`verified` with its value).
+OLD_KEYS = {
+    "verified": "'verified' is the old format and is gone. If it is the day the source was read, "
+                "move it into the source block as 'read:'; only if a person reached the service, "
+                "write  confirmations: [{{date: {value}, how: call, by: penah admin}}]  "
+                "(how: call | email | message | visit; by: a role, never a name)",
+    "danger": "'danger' words are no longer kept in the directory: danger is understood by "
+              "meaning, from the stems and roots in locales/danger.yaml (see TRANSLATING.md); "
+              "remove this list, and add any word it holds that is missing there",
+}
+
+
+def old_key_message(key: str, written: str) -> str | None:
+    template = OLD_KEYS.get(key)
+    return template.format(value=written or "YYYY-MM-DD") if template else None
+
+
+def page_date_floor(dated: str) -> dt.date:
+    """The earliest day a partial page date can mean: 2020-06 is read as 1 June 2020."""
+    return dt.date.fromisoformat((dated + "-01-01")[:10])
+
+
+# YAML has no "fuzzy": texts awaiting a native speaker are shown all the same, and listed by
+# `penah i18n` until a reviewer removes their language here.
 UNREVIEWED_HELP = "languages whose texts in this entry still await a native speaker's review"
-# The kinds of danger typed search hears (locales/danger.yaml); a category names those its lines
-# answer first, so a person writing of one meets the lines that fit it before the rest.
+# The kinds of danger typed search hears (locales/danger.yaml).
 DangerKind = Literal["self_harm", "threat", "sexual_violence", "violence", "blackmail", "general"]
 ANSWERS_HELP = ("the kinds of danger this category's lines and guides answer first, on the "
                 "Emergency screen of a person who writes of one")
@@ -195,8 +292,7 @@ class Contact(_Strict):
     country: Country | None = None
     label: Text | None = None
     hours: Text | None = None  # free text, for lines whose hours are not yet a schedule
-    # Tuples, not lists, in what every contact holds: the garbage collector stops walking a
-    # tuple once it has seen it, and a full collection holds the event loop while it walks.
+    # Tuples: a full collection, which holds the event loop, stops walking a tuple it has seen.
     languages: tuple[LangCode, ...] = ()
     status: Status = Status.OPEN
     alert: Alert | None = None
@@ -254,30 +350,19 @@ class DirectoryFile(_Strict):
     known_fakes: list[KnownFake] = Field(default_factory=list)
 
 
-SECTIONS: dict[str, type[_Strict]] = {
-    "regions": Region,
-    "categories": Category,
-    "resources": Resource,
-    "guides": Guide,
-    "known_fakes": KnownFake,
-}
+SECTIONS: dict[str, type[_Strict]] = {"regions": Region, "categories": Category,
+                                      "resources": Resource, "guides": Guide,
+                                      "known_fakes": KnownFake}
 WITH_IDS = ("regions", "categories", "resources", "guides")  # the sections of entries with ids
-
-# --------------------------------------------------------------------------- texts
 
 
 def shown_language(text: Mapping[str, str], chain: Sequence[str]) -> str:
-    """The language a text is shown in: the first of `chain` (a reader's language and its
-    fallbacks) that it has, else English, which every text has."""
+    """The first of `chain` (a reader's language and its fallbacks) the text has, else English."""
     return next((code for code in chain if text.get(code)), FALLBACK_LANGUAGE)
 
 
 def in_language(text: Mapping[str, str], chain: Sequence[str]) -> str:
-    """The text in the first language of `chain` it has (English last)."""
     return text[shown_language(text, chain)]
-
-
-# --------------------------------------------------------------------------- problems
 
 
 Path_ = tuple[str | int, ...]
@@ -292,7 +377,7 @@ def format_path(path: Path_) -> str:
 
 @dataclass(frozen=True)
 class Problem:
-    """One finding, in the `file:line:col: field: message` form editors and CI understand."""
+    """Printed in the `file:line:col: field: message` form editors and CI understand."""
 
     file: str
     line: int
@@ -301,7 +386,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        """One printable line: the file's name, the keys and the values are the folder's."""
+        """Printable: the file's name, the keys and the values come from the folder."""
         file, path, message = printable(self.file), printable(self.path), printable(self.message)
         where = f"{file}:{self.line}:{self.column}" if self.line else file
         return f"{where}: {path}: {message}" if path else f"{where}: {message}"

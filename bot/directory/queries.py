@@ -1,8 +1,6 @@
-"""The validated directory and its queries: what to show for a place and a need.
-
-Immutable and swapped whole on reload, so readers never mix two versions. The lookups by id,
-the order of every list and the phone numbers are worked out once, in the reload's thread.
-"""
+"""The validated directory and its queries: what to show for a place and a need, "Is this
+real?", and the warnings `penah check` prints without failing. Immutable and swapped whole on
+reload, so readers never mix two versions."""
 
 from __future__ import annotations
 
@@ -15,18 +13,17 @@ from typing import Any
 from pydantic import BaseModel
 
 from bot.directory import provenance, status
-from bot.directory.contacts import CONTACT_KINDS, Shown, country_of, show
-from bot.directory.lookup import Found, Lookup
+from bot.directory.contacts import CONTACT_KINDS, Shown, country_of, keys_in, listed_keys, show
 from bot.directory.model import (
     FALLBACK_LANGUAGE,
     GLOBAL_REGION,
     OPERATOR_RANK,
-    SECTIONS,
     WITH_IDS,
     Category,
     Contact,
     DirectoryFile,
     Guide,
+    KnownFake,
     Path_,
     Region,
     Resource,
@@ -34,20 +31,49 @@ from bot.directory.model import (
     format_path,
     zone,
 )
-from bot.directory.sent import listed_keys
+from bot.i18n.sensitive import NO_TERMS, SensitiveTerms
 
-# (order, emergency first, local first, operator, English name, id): how entries are listed.
-Rank = tuple[int, int, int, int, str, str]
+Rank = tuple[int, int, int, int, str, str]  # see Directory.rank
 # Typed search's words of one file: "strong" (names, questions) or "text" (summaries,
 # cautions, answers) -> word -> the file's entries holding it (resources, then guides).
 Words = Mapping[str, Mapping[str, Sequence[int]]]
 When = dt.datetime | None  # the time a list is read at: open lines first (None: as ranked)
+SCAM_CATEGORY = "safety-scams"  # the guides shown after every "Is this real?" answer
+Found = tuple[str, int]  # a listed contact: its resource's id, its place among the contacts
+
+
+@dataclass(frozen=True)
+class Lookup:
+    countries: tuple[str, ...]
+    listed: Mapping[str, tuple[Found, ...]]  # key -> the contacts it is
+    fakes: Mapping[str, KnownFake]
+
+
+@dataclass(frozen=True)
+class Checked:
+    """`rest`, the message without what was looked up, is only ever listened to for danger."""
+
+    fakes: tuple[KnownFake, ...] = ()
+    listed: tuple[Found, ...] = ()
+    unknown: int = 0
+    rest: str = field(default="", repr=False, compare=False)
+
+
+def check(lookup: Lookup, text: str) -> Checked | None:
+    things, rest = keys_in(text, lookup.countries)
+    if not things:
+        return None
+    found = [(next((lookup.fakes[k] for k in sorted(keys) if k in lookup.fakes), None),
+              [i for k in sorted(keys) for i in lookup.listed.get(k, ())]) for keys in things]
+    fakes = {fake.value: fake for fake, _ in found if fake}  # a fake wins: an admin said so
+    listed = dict.fromkeys(i for fake, ids in found if not fake for i in ids)
+    unknown = sum(1 for fake, ids in found if not fake and not ids)
+    return Checked(tuple(fakes.values()), tuple(listed), unknown, rest)
 
 
 @dataclass(frozen=True)
 class Piece:
-    """One file's resources and guides, with the search words its reader worked out (None:
-    typed search works them out itself)."""
+    """One file's entries, with the search words its reader worked out (None: search does)."""
 
     resources: Sequence[Resource]
     guides: Sequence[Guide]
@@ -56,8 +82,6 @@ class Piece:
 
 @dataclass(frozen=True)
 class Directory:
-    """An immutable, validated directory, from one file or from a folder's files (pieces)."""
-
     data: DirectoryFile
     pieces: tuple[Piece, ...] = ()
     regions: dict[str, Region] = field(init=False, repr=False, compare=False)
@@ -72,12 +96,8 @@ class Directory:
             object.__setattr__(self, kind, {e.id: e for e in getattr(self.data, kind)})
 
     def prepare(self) -> None:
-        """Work out what every screen reads now, rather than in the first update after a swap
-        (`read_number` keeps what it read, so a reload reads only the numbers it has not seen)."""
-        _ = self._ranked, self.emergency_category, self.timed
-        for resource in self.data.resources:
-            self.contacts(resource)
-        _ = self.lookup
+        """Work out what every screen reads now, in the reload's thread, not in the first update."""
+        _ = self._ranked, self.emergency_category, self.timed, self.lookup  # lookup reads numbers
 
     @cached_property
     def emergency_category(self) -> Category | None:
@@ -93,8 +113,7 @@ class Directory:
             a and (a.from_ or a.until) for a in alerts)
 
     def zone(self, resource: Resource | Region, contact: Contact | None = None) -> dt.tzinfo:
-        """Where a line's hours and dates are read: its own zone, its resource's, else the one
-        its regions share (the checks make sure there is one wherever it matters)."""
+        """Its own, its resource's, else its regions' (validation makes sure there is one)."""
         if isinstance(resource, Region):
             return zone(resource.timezone) if resource.timezone else dt.UTC
         shared = {self.regions[r].timezone if r in self.regions else None for r in resource.regions}
@@ -111,7 +130,6 @@ class Directory:
 
     @cached_property
     def lookup(self) -> Lookup:
-        """Contacts and known fakes by what a number, link or username sent is read as."""
         listed: dict[str, list[Found]] = {}
         for resource in self.data.resources:
             for j, (contact, shown) in enumerate(self.contacts(resource)):
@@ -126,26 +144,23 @@ class Directory:
 
     @property
     def user_regions(self) -> list[Region]:
-        """The regions a user can say they are in ('global' is everywhere, not a place)."""
+        """'global' is everywhere, not a place a person can be in."""
         return [r for r in self.data.regions if r.id != GLOBAL_REGION]
 
     def contacts(self, resource: Resource) -> list[tuple[Contact, Shown]]:
-        """A resource's contacts, each with how it is shown (formatted number, link)."""
         return [(c, show(c.type, c.value, self.contact_country(resource, c)))
                 for c in resource.contacts]
 
     def contact_country(self, resource: Resource, contact: Contact) -> str | None:
-        regions = self.regions
-        return country_of(contact.country,
-                          [regions[r].country if r in regions else None for r in resource.regions])
+        return country_of(contact.country, [self.regions[r].country if r in self.regions
+                                            else None for r in resource.regions])
 
     def callable_contacts(self, resource: Resource) -> list[tuple[Contact, Shown]]:
-        """What the Emergency screen and the numbers to keep show: no closed line, no old number."""
+        """For the Emergency screen and the numbers to keep: no closed line, no old number."""
         return [(c, shown) for c, shown in self.contacts(resource) if _callable(c)]
 
     def resources_for(self, region: str | None, category: str, now: When = None) -> list[Resource]:
-        """A category's resources where the user is (and global ones), in display order; at
-        `now`, those open first within the same rank (order, emergency, local first)."""
+        """At `now`, open ones first within the same order, emergency and local rank."""
         found = [r for r in self._ranked.get(category, ()) if _in_region(r.regions, region)]
         if now is None:
             return found
@@ -157,80 +172,59 @@ class Directory:
         return sorted(found, key=lambda g: g.order if g.order is not None else 1000)
 
     def categories_for(self, region: str | None, *, advice: bool = False) -> list[Category]:
-        """Categories with something for this region; emergency is shown on its own."""
         return [c for c in self.data.categories if c.advice == advice and not c.emergency
                 and (self.resources_for(region, c.id) or self.guides_for(region, c.id))]
 
     def emergency_resources(self, region: str | None, now: When = None) -> list[Resource]:
-        """What can be called or messaged at once, the place's own numbers first."""
         category = self.emergency_category
         return _reachable(self.resources_for(region, category.id, now) if category else [])
 
-    def answering(
-        self, region: str | None, danger: str, now: When = None
-    ) -> tuple[list[Resource], list[Guide]]:
-        """The lines (callable or messaged at once) and guides of the categories that answer
-        this kind of danger first, for this place, each once; ([], []) if none here does."""
+    def answering(self, region: str | None, danger: str,
+                  now: When = None) -> tuple[list[Resource], list[Guide]]:
         chosen = [c.id for c in self.data.categories if danger in c.answers]
         lines = {r.id: r for c in chosen for r in self.resources_for(region, c, now)}
         guides = {g.id: g for c in chosen for g in self.guides_for(region, c)}
         return _reachable(list(lines.values())), list(guides.values())
 
     def answered(self, danger: str) -> bool:
-        """Whether any category answers this kind of danger (else the emergency numbers do)."""
+        """Whether a category answers this danger (else the emergency numbers do)."""
         return any(danger in c.answers for c in self.data.categories)
 
     def stale(self, max_age_days: int, today: dt.date) -> list[Resource | Guide]:
-        """Entries resting on a date older than the limit, oldest first."""
         limit = today - dt.timedelta(days=max_age_days)
         entries: list[Resource | Guide] = [*self.data.resources, *self.data.guides]
         return sorted((e for e in entries if provenance.as_of(e) < limit), key=provenance.as_of)
 
     def empty_cells(self) -> list[tuple[str, str]]:
-        """(region, category) pairs where a user would find no contact at all."""
         return [(region.id, category.id) for region in self.user_regions
                 for category in self.data.categories
                 if not category.advice and not self.resources_for(region.id, category.id)]
 
     def texts(self) -> Iterator[tuple[str, Mapping[str, str]]]:
-        """Every user-facing text with its field path, for translation coverage."""
-        for kind in SECTIONS:
-            for i, entry in enumerate(getattr(self.data, kind)):
-                yield from _texts_of(entry, (kind, i))
+        return _texts_of(self.data, ())
 
     def counts(self) -> dict[str, int]:
         found = {kind: len(getattr(self.data, kind)) for kind in WITH_IDS}
         return {**found, "contacts": sum(len(r.contacts) for r in self.data.resources)}
 
     def summary(self) -> str:
-        """The counts in words, as `penah check` and /reload report them."""
         n = self.counts()
-        return (
-            f"{n['resources']} resources, {n['contacts']} contacts, {n['guides']} guides, "
-            f"{n['regions']} regions, {n['categories']} categories"
-        )
+        kinds = ("resources", "contacts", "guides", "regions", "categories")
+        return ", ".join(f"{n[kind]} {kind}" for kind in kinds)
 
     def rank(self, resource: Resource) -> Rank:
-        """Display order: explicit order, emergency services, local before global, operator,
-        English name, and between equals, the id."""
         emergency = self.emergency_category
-        return (
-            resource.order if resource.order is not None else 1000,
-            0 if emergency and emergency.id in resource.categories else 1,
-            1 if GLOBAL_REGION in resource.regions else 0,
-            OPERATOR_RANK[resource.operator],
-            resource.name[FALLBACK_LANGUAGE].casefold(),
-            resource.id,
-        )
+        return (resource.order if resource.order is not None else 1000,
+                0 if emergency and emergency.id in resource.categories else 1,
+                1 if GLOBAL_REGION in resource.regions else 0,
+                OPERATOR_RANK[resource.operator],
+                resource.name[FALLBACK_LANGUAGE].casefold(),
+                resource.id)
 
     @cached_property
     def _ranked(self) -> dict[str, list[Resource]]:
-        """Each category's resources in display order."""
-        runs: dict[str, list[Resource]] = {}
-        for resource in sorted(self.data.resources, key=self.rank):
-            for category in resource.categories:
-                runs.setdefault(category, []).append(resource)
-        return runs
+        ranked = sorted(self.data.resources, key=self.rank)
+        return {c.id: [r for r in ranked if c.id in r.categories] for c in self.data.categories}
 
 
 def _in_region(regions: Iterable[str], region: str | None) -> bool:
@@ -242,19 +236,17 @@ GONE = frozenset({Status.CLOSED, Status.NUMBER_CHANGED})  # a contact no one sho
 
 
 def searchable(resource: Resource) -> bool:
-    """A closed line leaves search and the Emergency screen; its category lists keep it,
-    marked, so a person who knew it learns why."""
+    """A closed line leaves search and the Emergency screen; its lists keep it, marked, so a
+    person who knew it learns why."""
     return resource.status is not Status.CLOSED
 
 
 def _callable(contact: Contact) -> bool:
-    """Called or messaged at once: not closed, nor an old number (it may ring someone else)."""
+    """Not closed, nor an old number (it may ring someone else)."""
     return CONTACT_KINDS[contact.type].on_emergency and contact.status not in GONE
 
 
 def _reachable(found: list[Resource]) -> list[Resource]:
-    """Those with an open contact that can be called or messaged at once, the place's own
-    first."""
     reachable = (r for r in found if searchable(r) and any(map(_callable, r.contacts)))
     return sorted(reachable, key=lambda r: GLOBAL_REGION in r.regions)  # stable: keeps rank
 
@@ -270,3 +262,40 @@ def _texts_of(model: BaseModel, path: Path_) -> Iterator[tuple[str, Mapping[str,
                     yield from _texts_of(item, (*path, name, i))
         elif isinstance(value, BaseModel):  # an alert
             yield from _texts_of(value, (*path, name))
+
+
+def warnings_for(
+    directory: Directory, *, stale_days: int, today: dt.date, terms: SensitiveTerms = NO_TERMS
+) -> list[str]:
+    data, lookup = directory.data, directory.lookup
+    out = [f"identity symbol: category {group.id!r} icon {group.icon!r} gives people away at a "
+           "glance; choose a neutral one" for group in data.categories
+           if terms.found(group.icon, "en")]
+    for entry in directory.stale(stale_days, today):
+        kind = "resource" if isinstance(entry, Resource) else "guide"
+        age = (today - provenance.as_of(entry)).days
+        out.append(f"stale: {kind} {entry.id!r} {provenance.describe(entry)} ({age} days old)")
+    entries: list[Resource | Guide] = [*data.resources, *data.guides]
+    for entry in entries:  # a date in the future is a typo that would make an entry look fresh
+        confirmed = entry.confirmations if isinstance(entry, Resource) else []
+        days = [("source.read", entry.source.read),
+                *((f"confirmations[{i}].date", c.date) for i, c in enumerate(confirmed))]
+        out += [f"future date: {entry.id!r} {field} {day} is in the future"
+                for field, day in days if day > today]
+    out += [f"conflict: known fake {fake.value!r} is also a contact of "
+            f"{', '.join(dict.fromkeys(r for r, _ in lookup.listed[key]))}; "
+            "the bot answers 'Known fake'" for key, fake in lookup.fakes.items()
+            if key in lookup.listed]
+    languages = [lang for lang in data.languages if lang != FALLBACK_LANGUAGE]
+    for path, text in directory.texts():
+        if missing := [lang for lang in languages if lang not in text]:
+            out.append(f"untranslated: {path} has no {', '.join(missing)}")
+    out += [f"empty: no contact for region {region!r} in category {category!r}"
+            for region, category in directory.empty_cells()]
+    for resource in data.resources:
+        for contact, shown in directory.contacts(resource):
+            number, country = shown.number, directory.contact_country(resource, contact)
+            if number and number.unlisted:  # only a phone's number can be a local code
+                out.append(f"check: {resource.id!r} {number.dial} is a service code phone "
+                           f"metadata does not list for {country}; confirm it by calling")
+    return out

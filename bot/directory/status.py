@@ -1,9 +1,5 @@
-"""What holds at a given moment: a line's alerts in force, and whether it is open now.
-
-Services change faster than a desk reads them. Every answer is for a `now` the caller passes
-in (the bot's clock, a test's), read in the line's own time zone: a person is never asked for
-theirs, and an alert past its `until` is gone from the next screen without a reload.
-"""
+"""A line's alerts in force and whether it is open, at a `now` the caller passes in, read in
+its own zone: a person is never asked for theirs, and an alert past `until` needs no reload."""
 
 from __future__ import annotations
 
@@ -25,7 +21,6 @@ def local(now: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
 
 
 def in_force(alert: Alert | None, now: dt.datetime, tz: dt.tzinfo) -> bool:
-    """`from` and `until` both count, whole days in the line's zone."""
     if alert is None:
         return False
     today = local(now, tz).date()
@@ -44,9 +39,6 @@ def _at(day: dt.date, hhmm: str) -> dt.datetime:
 
 
 def _open_at(contact: Contact, moment: dt.datetime) -> bool:
-    """Open at this wall-clock minute: not a closed day, and within a period begun today or
-    yesterday, not on a closed day (a close at or before the open runs past midnight; equal, a
-    whole day)."""
     if moment.date() in contact.closed_on:
         return False
     if not contact.schedule:
@@ -70,9 +62,8 @@ def open_now(contact: Contact, now: dt.datetime, tz: dt.tzinfo) -> bool | None:
 
 
 def opening(contact: Contact, now: dt.datetime, tz: dt.tzinfo) -> Opening | None:
-    """Open now (around the clock or not), or closed and when it opens next; None as
-    `open_now`. Openings happen only at a period's start or at a closed day's end (only
-    closed days, with no schedule: the hours are free text, and no hour is claimed)."""
+    """None as `open_now`. Openings happen only at a period's start or a closed day's end
+    (with closed days but no schedule, no hour is claimed)."""
     found = open_now(contact, now, tz)
     if found is None:
         return None

@@ -13,7 +13,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, Field, ValidationError
 
-from bot.directory import model, provenance
+from bot.directory import model
 from bot.directory.contacts import CONTACT_KINDS, ContactType, country_of
 from bot.directory.model import DirectoryError, Path_, Problem
 from bot.directory.queries import Directory
@@ -157,7 +157,7 @@ class PartFile(model._Strict):
 def _message(error: Mapping[str, Any], path: Path_) -> str:
     kind, last, at_key = error["type"], path[-1] if path else "", "[key]" in error["loc"]
     if kind == "extra_forbidden":
-        old = provenance.old_key_message(str(last), str(error.get("input", "")))
+        old = model.old_key_message(str(last), str(error.get("input", "")))
         return old or f"unknown key {quote(last)}"
     if kind in ("enum", "literal_error"):
         return f"must be one of: {error['ctx']['expected']} (got {quote(error['input'])})"

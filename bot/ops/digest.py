@@ -19,7 +19,7 @@ from pydantic.dataclasses import dataclass
 from telegram.error import NetworkError
 
 from bot.directory import provenance
-from bot.directory.model import Guide, Resource
+from bot.directory.model import UNDATED, Guide, How, Resource
 from bot.directory.queries import Directory
 from bot.i18n.translator import N_, Translator
 from bot.ops import linkcheck
@@ -105,8 +105,7 @@ def compose(t: Translator, directory: Directory, *, stale_days: int, now: dt.dat
 
 # What an entry rests on, without words, so a digest in any language reads the same way.
 HOW_ICONS = {
-    provenance.How.CALL: "📞", provenance.How.EMAIL: "✉️",
-    provenance.How.MESSAGE: "💬", provenance.How.VISIT: "🚶",
+    How.CALL: "📞", How.EMAIL: "✉️", How.MESSAGE: "💬", How.VISIT: "🚶",
 }
 
 
@@ -116,7 +115,7 @@ def _rests_on(entry: Resource | Guide) -> str:
     if confirmed is not None:
         return f"{HOW_ICONS[confirmed.how]} {confirmed.date}"
     dated = entry.source.dated
-    return f"📄 {dated}" if dated != provenance.UNDATED else f"📄 ? ({entry.source.read})"
+    return f"📄 {dated}" if dated != UNDATED else f"📄 ? ({entry.source.read})"
 
 
 ReportsSince = Callable[[str], Awaitable[list[tuple[str, int, str]]]]

@@ -17,8 +17,7 @@ from bot.directory.queries import Directory
 from bot.i18n import bidi
 from bot.i18n.sensitive import SensitiveTerms
 from bot.i18n.translator import N_, Catalogs, Html
-from bot.screens.cards import OPERATOR_LABELS
-from bot.screens.keep import KEEP, NONE_YET, numbers
+from bot.screens.cards import KEEP, NONE_YET, OPERATOR_LABELS, numbers
 from bot.screens.view import View
 
 HERE = Path(__file__).parent

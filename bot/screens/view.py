@@ -1,6 +1,5 @@
-"""What every screen is made of: a `Screen` of text and buttons, and the `View` it is drawn
-from (the directory, the person's language and state), with the escaping and bidi rules.
-"""
+"""A `Screen` of text and buttons, and the `View` every screen is drawn from, with the rules of
+escaping (Telegram HTML), right-to-left isolation and discreet masking."""
 
 from __future__ import annotations
 
@@ -41,8 +40,6 @@ class Screen:
 
 @dataclass(frozen=True)
 class View:
-    """What every screen needs: the directory, the user's language and where they are."""
-
     directory: Directory
     catalogs: Catalogs
     t: Translator
@@ -53,47 +50,39 @@ class View:
     mirrors: tuple[str, ...] = ()  # other ways to reach the same directory (PENAH_MIRRORS)
 
     def telling(self, text: str) -> str | None:
-        """The sensitive term in `text`, read in the person's language and in every language
-        their texts fall back to (a Badini screen shows Arabic where Badini is missing)."""
+        """Read in every language the person's texts fall back to (a Badini screen shows Arabic
+        where Badini is missing)."""
         return self.terms.found(text, *self.t.fallback)
 
     def masked(self, label: str, neutral: str, n: int) -> str:
-        """In discreet mode a label that would give the person away becomes a neutral one."""
-        if self.state.discreet and self.telling(label):
-            return self.t.gettext(neutral).format(n=n)
-        return label
+        telling = self.state.discreet and self.telling(label)
+        return self.t.gettext(neutral).format(n=n) if telling else label
 
     def content(self, value: dict[str, str] | None) -> str:
-        """Directory content in the user's language (or English), escaped and bidi-safe."""
         return self.t.isolate(escape(self.label(value), quote=False)) if value else ""
 
     def label(self, value: dict[str, str]) -> str:
-        """Directory content for a button: plain text, Telegram shows it as typed."""
+        """For a button: plain text, Telegram shows it as typed."""
         return in_language(value, self.t.fallback)
 
     def fallback_notice(self, *values: dict[str, str] | None) -> str | None:
-        """What to say when some of these texts are shown in another language, if any are."""
         used = {shown_language(v, self.t.fallback) for v in values if v} - {self.t.code}
         if not used:
             return None
         if used == {"en"}:
             return self.ui(N_("Some of this is not yet translated, so it is shown in English."))
-        names = [self.t.language_name(c) for c in self.t.fallback if c in used]
-        return self.ui(
-            N_("Some of this is not yet in your language, so it is shown in another language: "
-               "{languages}."),
-            languages=self.t.join_list(names),
-        )
+        names = self.t.join_list(self.t.language_name(c) for c in self.t.fallback if c in used)
+        return self.ui(N_("Some of this is not yet in your language, so it is shown in another "
+                          "language: {languages}."), languages=names)
 
     def ui(self, message: str, **values: object) -> str:
-        """A UI message, translated and escaped, its values filled in (escaped, but for the
-        `Html` the code built itself), then made bidi-safe."""
+        """Translated, escaped, filled in (values escaped but `Html` the code built), isolated."""
         safe = {k: v if isinstance(v, Html) else escape(str(v), quote=False)
                 for k, v in values.items()}
         return self.t.isolate(escape(self.t.gettext(message), quote=False).format(**safe))
 
     def heading(self, message: str) -> str:
-        """A screen's neutral first line: where the person is, never what about."""
+        """A neutral first line: where the person is, never what about."""
         return f"<b>{self.ui(message)}</b>"
 
     def screen(self, lines: Sequence[str], rows: Sequence[Sequence[Button]], *,
@@ -105,13 +94,12 @@ class View:
         marked = (tuple(replace(b, label=self.t.label(b.label)) for b in r) for r in rows if r)
         return Screen(text, tuple(marked), urgent)
 
-    # ---- buttons every screen shares
     def back_row(self, back: Action | None) -> list[Button]:
         row = [Button("⬅️ " + self.t.gettext("Back"), back)] if back else []
         return [*row, Button("🏠 " + self.t.gettext("Main menu"), Action(Kind.HOME))]
 
     def entry_button(self, entry: Resource | Guide, n: int, origin: str, page: int = 0) -> Button:
-        """An entry in a list; in discreet mode one whose name tells is numbered instead."""
+        """In discreet mode one whose name tells is numbered instead."""
         if isinstance(entry, Guide):
             label = "❓ " + self.masked(self.label(entry.question), N_("Question {n}"), n)
             return Button(label, Action(Kind.GUIDE, entry.id, origin))
@@ -119,7 +107,7 @@ class View:
         return Button(label, Action(Kind.RESOURCE, entry.id, origin, page))
 
     def category_name(self, category: Category) -> tuple[str, dict[str, str]]:
-        """Its icon and name; in discreet mode its discreet name and no icon."""
+        """In discreet mode its discreet name and no icon."""
         if self.state.discreet:
             return "", category.discreet_name or category.name
         return f"{category.icon} ", category.name
