@@ -1,17 +1,13 @@
 """The webhook server: Telegram's posts answered whatever strangers do to the port.
 
-PTB's documented custom-webhook setup: the Application has no Updater, this server puts each
-update into `application.update_queue`, and Penah calls `set_webhook` once the port is bound
-(so a port in use is a clear start-up error). Strangers reach the port too, so:
-- the secret, the content type and a declared length over `MAX_BODY` are refused on the
-  headers, before a byte of the body is read, and a body growing past it is cut;
-- a request's headers must all arrive within `HEADER_SECONDS` of its start;
-- at most `connection_cap()` connections are open: a new one at the cap closes the one that
-  has waited longest for a request's headers, so idle strangers never lock Telegram out.
-
-tornado, not aiohttp.web: it has a hook for each new connection (`handle_stream`) and each
-request (`start_request`), a header deadline, and a streaming handler that refuses before
-reading a body. Imported only in webhook mode (the extra).
+PTB's documented custom-webhook setup: no Updater; this server puts each update into
+`application.update_queue`, and `set_webhook` is called once the port is bound (so a port in
+use is a clear start-up error). Against strangers: the secret, the content type and a declared
+length over `MAX_BODY` are refused on the headers, before a byte of the body is read; headers
+must all arrive within `HEADER_SECONDS`; and at the connection cap a newcomer closes the
+connection that has waited longest for its headers, so idle strangers never lock Telegram out.
+tornado, not aiohttp.web, for its per-connection hook, header deadline and streaming handlers.
+Imported only in webhook mode (the extra).
 """
 
 from __future__ import annotations
@@ -20,7 +16,7 @@ import asyncio
 import hmac
 import json
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any, cast
 
@@ -30,7 +26,7 @@ import tornado.iostream
 import tornado.web
 from telegram import Bot
 from telegram.error import TelegramError
-from tornado.http1connection import HTTP1ServerConnection
+from tornado.http1connection import HTTP1Connection, HTTP1ServerConnection
 
 from bot.config import StartupError
 from bot.telegram.runner import retried
@@ -56,6 +52,14 @@ def connection_cap(open_files: int) -> int:
 class _Refused(tornado.web.RequestHandler):
     """Refusals are expected and not logged; an error in `post` is logged by its type only."""
 
+    def initialize(self, waiting: dict[tornado.iostream.IOStream, None]) -> None:
+        self.waiting = waiting
+
+    def prepare(self) -> None:
+        """Its headers are in (bodies are streamed, so this runs first): now a request under
+        way, which the cap does not drop."""
+        self.waiting.pop(cast(HTTP1Connection, self.request.connection).stream, None)
+
     def log_exception(self, *args: Any) -> None:
         kind = args[0] if args else None
         if kind is not None and not issubclass(kind, tornado.web.HTTPError):
@@ -68,19 +72,22 @@ class _Elsewhere(_Refused):
     whole body, and a stranger dripping one would hold a connection the cap cannot drop."""
 
     def prepare(self) -> None:
+        super().prepare()
         raise tornado.web.HTTPError(HTTPStatus.NOT_FOUND)
 
 
 def webhook_app(
-    path: str, bot: Bot, queue: asyncio.Queue[object], secret: str
+    path: str, bot: Bot, queue: asyncio.Queue[object], secret: str,
+    waiting: dict[tornado.iostream.IOStream, None],
 ) -> tornado.web.Application:
-    """Takes updates at `path` (leading slash included)."""
+    """Takes updates at `path` (leading slash included); `waiting` is the server's."""
 
     @tornado.web.stream_request_body
     class UpdateHandler(_Refused):
         SUPPORTED_METHODS = ("POST",)
 
         def prepare(self) -> None:
+            super().prepare()
             given = self.request.headers.get(SECRET_HEADER, "")
             if not hmac.compare_digest(given.encode(), secret.encode()):
                 raise tornado.web.HTTPError(HTTPStatus.FORBIDDEN)
@@ -107,37 +114,11 @@ def webhook_app(
                 await queue.put(update)
             self.set_status(HTTPStatus.OK)
 
-    class WebhookApp(tornado.web.Application):
-        def log_request(self, handler: tornado.web.RequestHandler) -> None:
-            """No access log: it would only say that Telegram called."""
-
-    return WebhookApp([(rf"{path}/?", UpdateHandler), (r".*", _Elsewhere)])
-
-
-class _HeadersSeen(tornado.httputil.HTTPMessageDelegate):
-    """Passes a request on, and says when its headers are complete."""
-
-    def __init__(
-        self, delegate: tornado.httputil.HTTPMessageDelegate, seen: Callable[[], None]
-    ) -> None:
-        self.delegate, self.seen = delegate, seen
-
-    def headers_received(
-        self,
-        start_line: tornado.httputil.RequestStartLine | tornado.httputil.ResponseStartLine,
-        headers: tornado.httputil.HTTPHeaders,
-    ) -> Awaitable[None] | None:
-        self.seen()
-        return self.delegate.headers_received(start_line, headers)
-
-    def data_received(self, chunk: bytes) -> Awaitable[None] | None:
-        return self.delegate.data_received(chunk)
-
-    def finish(self) -> None:
-        self.delegate.finish()
-
-    def on_connection_close(self) -> None:
-        self.delegate.on_connection_close()
+    shared = {"waiting": waiting}
+    return tornado.web.Application(
+        [(rf"{path}/?", UpdateHandler, shared), (r".*", _Elsewhere, shared)],
+        log_function=lambda handler: None,  # no access log: it would only say Telegram called
+    )
 
 
 class CappedHTTPServer(tornado.httpserver.HTTPServer):
@@ -145,11 +126,13 @@ class CappedHTTPServer(tornado.httpserver.HTTPServer):
     waited longest for a request's headers, or is closed itself if every one is in a request."""
 
     def initialize(self, *args: Any, max_connections: int = MOST_CONNECTIONS,
+                   waiting: dict[tornado.iostream.IOStream, None] | None = None,
                    **kwargs: Any) -> None:
         super().initialize(*args, **kwargs)
         self.max_connections = max_connections
         self.open_streams: set[tornado.iostream.IOStream] = set()
-        self.waiting: dict[tornado.iostream.IOStream, None] = {}  # longest-waiting first
+        # longest-waiting first; the handlers take out those whose request is under way
+        self.waiting = {} if waiting is None else waiting
 
     def handle_stream(self, stream: tornado.iostream.IOStream, address: tuple[Any, ...]) -> None:
         if len(self.open_streams) >= self.max_connections:
@@ -171,8 +154,7 @@ class CappedHTTPServer(tornado.httpserver.HTTPServer):
         if stream in self.open_streams:
             self.waiting.pop(stream, None)
             self.waiting[stream] = None
-        delegate = super().start_request(server_conn, request_conn)
-        return _HeadersSeen(delegate, lambda: self.waiting.pop(stream, None))
+        return super().start_request(server_conn, request_conn)
 
     def on_close(self, server_conn: object) -> None:
         self._forget(cast(HTTP1ServerConnection, server_conn).stream)
@@ -194,12 +176,14 @@ class Webhook:
             raise StartupError("the webhook needs a secret and a public URL (PENAH_WEBHOOK_URL)")
         self.bot, self.listen, self.port = bot, listen, port
         self.url, self.secret, self.allowed_updates = url, secret, list(allowed_updates)
+        waiting: dict[tornado.iostream.IOStream, None] = {}
         self.server = CappedHTTPServer(
-            webhook_app(PATH, bot, queue, secret),
+            webhook_app(PATH, bot, queue, secret, waiting),
             max_body_size=MAX_BODY,
             max_buffer_size=4 * MAX_BODY,
             idle_connection_timeout=HEADER_SECONDS,  # one deadline for the whole header block
             body_timeout=BODY_SECONDS,
+            waiting=waiting,
             max_connections=max_connections,
         )
         self.running = False
