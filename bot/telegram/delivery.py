@@ -1,12 +1,10 @@
 """Screens into chats: sent, edited in place, deleted, tidied after a quiet spell.
 
-Every message is silent: no sound, no line on a lock screen. A person can press faster than
-Telegram lets a bot send to one chat, and handlers run concurrently, so what goes to a chat goes
-one request at a time, and an edit still waiting when a newer press of the same message asked
-for a screen is dropped (`Turns`): never an older screen after a newer. Telegram refuses an
-edit that changes nothing and still counts it against the limits, so what each recent message
-shows is kept as a digest, under the person's keyed hash (`OnScreen`), and such an edit is not
-sent.
+Every message is silent: no sound, no line on a lock screen. Handlers run concurrently, so a
+chat gets one request at a time, and an edit overtaken by a newer press of its message is
+dropped: never an older screen after a newer (`Turns`). Telegram refuses an edit that changes
+nothing yet counts it against the limits, so what recent messages show is kept as a digest
+under the person's keyed hash (`OnScreen`), and such an edit is not sent.
 """
 
 from __future__ import annotations
@@ -82,16 +80,16 @@ class OnScreen:
 
 
 class Turns:
-    """Chats with a request waiting or under way (a chat's lock lives as long as a request
-    holds or awaits it), and the newest press ("newest" is the update's id, which Telegram
-    gives in the order people pressed) of the most recently pressed messages."""
+    """A lock per chat with a request waiting or under way (it lives as long as one holds or
+    awaits it), and the newest press of recently pressed messages: update ids, which Telegram
+    gives in the order people pressed."""
 
     def __init__(self, remembered: int = REMEMBERED) -> None:
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
         self._newest: LRUCache[tuple[int, int], int] = LRUCache(remembered)
 
     def newest(self, chat_id: int, message_id: int, order: int) -> bool:
-        """Note that update `order` asks for a screen on the message; False if a newer has."""
+        """Update `order` asks for a screen on the message; False if a newer has."""
         if self._newest.get((chat_id, message_id), order) > order:
             return False
         self._newest[(chat_id, message_id)] = order
@@ -99,8 +97,6 @@ class Turns:
 
     @contextlib.asynccontextmanager
     async def turn(self, chat_id: int) -> AsyncIterator[None]:
-        """No other request to the chat is under way until this one is done; first come,
-        first served."""
         lock = self._locks.get(chat_id) or self._locks.setdefault(chat_id, asyncio.Lock())
         async with lock:
             yield
@@ -129,7 +125,7 @@ def screen_markup(screen: Screen) -> InlineKeyboardMarkup | None:
 
 
 def _reply(screen: Screen) -> LimitArgs:
-    """An answer to the person's own update: only the global limit and the lanes apply."""
+    """An answer to the person's own update: not held by the chat's pace."""
     return {"priority": URGENT if screen.urgent else NORMAL, "reply": True}
 
 
@@ -138,9 +134,7 @@ class Delivery:
         self, api: Callable[[], ExtBot[Any]], guards: Guards,
         forget: Callable[[bytes], Awaitable[None]],
     ) -> None:
-        self._api = api
-        self.guards = guards
-        self._forget = forget
+        self._api, self.guards, self._forget = api, guards, forget
         self.onscreen = OnScreen()
         self.turns = Turns()
 
@@ -165,8 +159,8 @@ class Delivery:
             self.onscreen.shown(key, sent.message_id, digest(screen.text, markup))
 
     async def edit(self, query: CallbackQuery, screen: Screen, key: bytes, order: int) -> None:
-        """The press's screen in place of the message, unless a newer press (`order` is the
-        update's id) asked for another meanwhile."""
+        """In place of the message, unless a newer press (`order`: the update's id) asked for
+        another meanwhile."""
         message = query.message
         if not isinstance(message, Message):  # too old to edit: send it fresh
             if message is not None:
@@ -203,23 +197,22 @@ class Delivery:
             await self.blocked(key)
 
     def _shown(self, chat_id: int, message_id: int, screen: Screen) -> None:
-        """The screen tidy-up hides next; or numbers to keep, with the choice the message now
-        shows (noted as it is shown, under the chat's turn: a quick tapper's older press, handled
-        late, is never shown, so never noted either)."""
+        """The screen tidy-up hides next, or numbers to keep with their choice: noted as shown,
+        under the chat's turn, so an overtaken press is never noted."""
         if screen.kept:
             self.guards.kept.mark(chat_id, message_id, screen.leave)
         else:
             self.guards.tidy.shown(chat_id, message_id)
 
     async def blocked(self, key: bytes | None) -> None:
-        """The person blocked the bot: forget them, as they would want."""
+        """A person who blocked the bot is forgotten, as they would want."""
         if key is not None:
             self.onscreen.forget(key)
             await self._forget(key)
 
     async def clear(self, chat: Chat, screen: Screen, key: bytes) -> None:
-        """Both sides of the chat deleted, then the one neutral screen left: after what is
-        under way in the chat, before anything else."""
+        """Both sides of the chat deleted, then one neutral screen: after what is under way in
+        the chat, before anything else."""
         self.guards.tidy.disarm(chat.id)
         async with self.turns.turn(chat.id):
             await self._delete_all(chat.id, key)
@@ -228,8 +221,7 @@ class Delivery:
     async def _delete_all(
         self, chat_id: int, key: bytes, left: frozenset[int] = frozenset()
     ) -> None:
-        """Delete both sides of the chat that Telegram still allows, but for the kept messages
-        tidy-up `left` (still /clear's to delete)."""
+        """All Telegram still lets us delete, but the kept messages tidy-up `left` (/clear's)."""
         ids = self.guards.history.take(chat_id)
         for message_id in left.intersection(ids):
             self.guards.history.add(chat_id, message_id)
@@ -250,8 +242,7 @@ class Delivery:
                     batches[:0] = [batch[: len(batch) // 2], batch[len(batch) // 2 :]]
 
     async def tidy(self, neutral: Callable[[str], Screen]) -> None:
-        """Chats whose person went quiet: a neutral last screen (`neutral` in their language),
-        or an empty chat."""
+        """Chats whose person went quiet: a neutral last screen in their language, or empty."""
         for chat_id, countdown in self.guards.tidy.due():
             async with self.turns.turn(chat_id):  # not in the middle of a press's edit
                 gone, left = self.guards.kept.tidy(chat_id)  # as the messages show now

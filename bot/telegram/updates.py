@@ -1,12 +1,10 @@
 """Updates read one at a time when python-telegram-bot cannot read a batch.
 
-PTB's `Bot.get_updates` parses a whole batch at once: one update in a shape it does not expect
-(an older, newer or self-hosted Bot API) fails the batch, and the same batch is fetched again,
-forever. Then each update is parsed on its own; one that fails becomes a bare
-`Update(update_id=…)`, so the offset still advances, the gate drops it, and the log gets its
-type and id only. A batch PTB reads costs nothing more. Only public extension points: the
-getUpdates request's `parse_json_payload` (documented as the place to customise reading
-Telegram's answers) keeps the last answer for `get_updates` to fall back to.
+PTB parses a getUpdates batch at once: one update in a shape it does not expect (an older, newer
+or self-hosted Bot API) fails the batch, fetched again forever. Then each is parsed on its own;
+one that fails becomes a bare `Update(update_id=…)`, so the offset still advances, the gate drops
+it, and the log gets its type and id only. The raw answer is kept for that by the request's
+`parse_json_payload`, PTB's documented place to customise reading Telegram's answers.
 """
 
 from __future__ import annotations
@@ -48,7 +46,7 @@ def parse_update(data: object, bot: Bot) -> Update | None:
 
 
 class UpdatesRequest(BaseRequest):
-    """The getUpdates request: another request's, keeping the last answer it read."""
+    """Another request, keeping the last answer it read."""
 
     def __init__(self, inner: BaseRequest) -> None:
         self.inner = inner
@@ -84,8 +82,6 @@ class UpdatesRequest(BaseRequest):
 
 
 class PenahExtBot(ExtBot[Any]):
-    """An ExtBot whose getUpdates falls back to parsing each update on its own."""
-
     __slots__ = ("_penah_updates",)
 
     def __init__(self, token: str, base_url: str, rate_limiter: BaseRateLimiter[Any],
