@@ -153,7 +153,8 @@ class PenahBot:
             request = make_request(self.settings.http_client, 512, pool_timeout=5.0)
             updates_request = make_request(self.settings.http_client)
         bot = PenahExtBot(
-            self.settings.bot_token, self.settings.api_url, self.limiter, request, updates_request
+            self.settings.bot_token, base_url=self.settings.api_url, request=request,
+            get_updates_request=updates_request or request, rate_limiter=self.limiter,
         )
         # A webhook is Penah's own server, which puts updates into the Application's queue: no
         # Updater then, as PTB's custom-webhook guide builds it.
