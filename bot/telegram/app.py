@@ -1,8 +1,6 @@
-"""Start-up and wiring: the store, the guards, the reload path, the Application and its jobs.
-
-`PenahBot` owns what lives as long as the process; the handlers get only the services they use.
-One reload path serves the file watcher, /reload and SIGHUP: the directory and the locales are
-swapped together into a new core `Context`, and admins hear of a file that could not be loaded.
+"""Start-up and wiring: `PenahBot` owns what lives as long as the process; handlers get only
+the services they use. One reload path serves the file watcher, /reload and SIGHUP: directory
+and locales swap together into a new core `Context`; admins hear of a file that failed to load.
 """
 
 from __future__ import annotations
@@ -36,11 +34,10 @@ from bot.search.danger import DangerFileError, danger_words_in
 from bot.storage.guards import MB, FloodGuard, Guards, History
 from bot.storage.store import Store, load_secret
 from bot.telegram.delivery import Delivery
-from bot.telegram.handlers import Handlers
+from bot.telegram.handlers import Handlers, Services
 from bot.telegram.http import make_request
 from bot.telegram.jobs import App, Jobs
 from bot.telegram.limiter import PriorityRateLimiter
-from bot.telegram.services import Services
 from bot.telegram.updates import PenahExtBot
 
 log = logging.getLogger(__name__)
@@ -50,9 +47,6 @@ CONCURRENT_UPDATES = 4096
 
 
 class PenahBot:
-    """The running bot put together: its settings, directory and locales, store, guards and
-    sending limits; the Application and its handlers; the jobs it runs on its own."""
-
     def __init__(
         self, settings: Settings, reloader: Reloader, catalogs: Catalogs,
         clock: Callable[[], float] = time.monotonic,  # the guards' time: pace, quiet chats
@@ -70,8 +64,6 @@ class PenahBot:
             History(settings.clear_memory_mb * MB, clock=clock),
             settings.guard_size, settings.guard_days * 86_400.0, settings.tidy_seconds, clock,
         )
-        self.limiter = PriorityRateLimiter(settings.messages_per_second,
-                                           settings.chat_messages_per_second)
         self._catalogs_generation = 0
         self._catalog_alert = catalog_alert(catalogs) + _danger_alert(fault)
         self._context: Context | None = None
@@ -94,7 +86,6 @@ class PenahBot:
             ),
             tell_admins=self._notify_admins,
         )
-        self.handlers = Handlers(self.services)
         self.jobs = Jobs(settings, reloader, self.services, self.digest, self.reload)
 
     @property
@@ -113,7 +104,7 @@ class PenahBot:
         return self._context
 
     async def reload(self) -> tuple[bool, DirectoryError | None]:
-        """/reload and SIGHUP: the directory and the locales; a broken new one is not used."""
+        """The directory and the locales; a broken new one is not used."""
         outcome = await self.reloader.reload()
         self.catalogs = await asyncio.to_thread(load_catalogs, self.settings.locales)
         self.terms = await asyncio.to_thread(load_terms, self.settings.locales, self.terms)
@@ -152,28 +143,29 @@ class PenahBot:
             # Answers to button presses are not rate-limited and can come in hundreds at once.
             request = make_request(self.settings.http_client, 512, pool_timeout=5.0)
             updates_request = make_request(self.settings.http_client)
+        limiter = PriorityRateLimiter(self.settings.messages_per_second,
+                                      self.settings.chat_messages_per_second)
         bot = PenahExtBot(
             self.settings.bot_token, base_url=self.settings.api_url, request=request,
-            get_updates_request=updates_request or request, rate_limiter=self.limiter,
+            get_updates_request=updates_request or request, rate_limiter=limiter,
         )
-        # A webhook is Penah's own server, which puts updates into the Application's queue: no
-        # Updater then, as PTB's custom-webhook guide builds it.
+        # A webhook puts updates into the Application's queue itself: no Updater, as PTB's
+        # custom-webhook guide builds it.
         builder: Any = Application.builder()  # its type follows the bot's, set on one branch
         if self.settings.webhook_url:
             builder = builder.bot(bot).updater(None)
         else:
             builder = builder.updater(Updater(bot, asyncio.Queue()))
-        builder = (
-            builder
+        app: App = (
             # Far above any send queue: a handler waiting for its turn to send must not keep
             # the next person's button from being answered.
-            .concurrent_updates(CONCURRENT_UPDATES)
+            builder.concurrent_updates(CONCURRENT_UPDATES)
             .post_init(self._started)
             .post_stop(lambda app: self.jobs.stop())
             .post_shutdown(self._stopped)
+            .build()
         )
-        app: App = builder.build()
-        self.handlers.register(app)
+        Handlers(self.services).register(app)
         self.application = app
         return app
 
@@ -201,7 +193,6 @@ class PenahBot:
 
 
 def _danger_alert(fault: DangerFileError | None) -> str:
-    """What admins are told when the danger words cannot be read ("" when they can)."""
     if fault is None:
         return ""
     log.error("danger words not reloaded, the last good ones are used: %s", fault)

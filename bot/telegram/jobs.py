@@ -21,7 +21,7 @@ from bot.core.commands import COMMANDS
 from bot.i18n.translator import N_, Translator
 from bot.loading.reloader import Reloader
 from bot.ops.digest import Digest
-from bot.telegram.services import Services
+from bot.telegram.handlers import Services
 
 log = logging.getLogger(__name__)
 
