@@ -1,9 +1,8 @@
 """Runs the Application until SIGTERM or SIGINT, and stops within a bounded time.
 
-PTB's `run_polling` waits out its polling back-off (up to 30 s during a Bot API outage) before
-it stops; a container's stop signal must not wait that long. This is the same life cycle, as in
-PTB's guide to running beside other asyncio code, with every step after the signal given a
-deadline.
+PTB's `run_polling` waits out its polling back-off (up to 30 s in a Bot API outage) before it
+stops. This is the same life cycle, as PTB's guide to running beside other asyncio code has it,
+with a deadline on every step after the signal.
 """
 
 from __future__ import annotations
@@ -26,19 +25,18 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 class Receiver(Protocol):
-    """How updates come in: long polling (PTB's Updater) or Penah's webhook server."""
+    """Long polling (PTB's Updater) or Penah's webhook server."""
 
     @property
     def running(self) -> bool: ...
 
     async def start(self) -> None: ...
 
-    async def stop(self) -> None: ...
+    async def stop(self) -> None:
+        """Called only while running."""
 
 
 class Polling:
-    """Long polling, by python-telegram-bot's Updater."""
-
     def __init__(self, updater: Updater, allowed_updates: Sequence[str]) -> None:
         self.updater, self.allowed_updates = updater, list(allowed_updates)
 
@@ -52,13 +50,12 @@ class Polling:
         )
 
     async def stop(self) -> None:
-        if self.updater.running:
-            await self.updater.stop()
+        await self.updater.stop()
 
 
 def raise_open_files_limit() -> int:
-    """The open-files soft limit raised to the hard one, as servers do at start (a webhook
-    holds a file per connection, and many shells start at 1024); the limit now."""
+    """The soft limit raised to the hard one, as servers do (a webhook holds a file per
+    connection, and many shells start at 1024); the limit now."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     with contextlib.suppress(ValueError, OSError):  # an unlimited hard limit the kernel caps
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -88,8 +85,8 @@ async def retried(
     stop: asyncio.Event | None = None,
 ) -> T | None:
     """`attempt()` until it succeeds (its result) or `stop` is set (None): a start during a Bot
-    API outage waits instead of dying, 1 s at first, 1.5 times as long each time, 30 s at most.
-    A wrong token is no outage and would never heal: InvalidToken is raised at once."""
+    API outage waits instead of dying, 1 s, then 1.5 times as long each time, 30 s at most. A
+    wrong token never heals: InvalidToken is raised at once."""
     stop = asyncio.Event() if stop is None else stop
     delay = 1.0
     while not stop.is_set():
@@ -106,7 +103,7 @@ async def retried(
 
 
 async def serve(app: Any, receiver: Receiver, grace: float = 2.5) -> None:
-    """Serve until a stop signal; `receiver` brings the updates in (polling or a webhook)."""
+    """`app` as `PenahBot.build` makes it, with its post_init, post_stop and post_shutdown."""
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in STOP_SIGNALS:
@@ -117,8 +114,7 @@ async def serve(app: Any, receiver: Receiver, grace: float = 2.5) -> None:
         initialized = bool(await retried(
             lambda: _until(stop, app.initialize()), NetworkError, "Bot API not reachable", stop))
         if initialized:
-            if app.post_init:
-                await app.post_init(app)
+            await app.post_init(app)
             if await _until(stop, receiver.start()):
                 await app.start()
                 log.info("serving")
@@ -141,11 +137,9 @@ async def serve(app: Any, receiver: Receiver, grace: float = 2.5) -> None:
         if app.running:
             await bounded(app.stop(), "updates in flight")
         if initialized:
-            if app.post_stop:
-                await bounded(app.post_stop(app), "background tasks")
+            await bounded(app.post_stop(app), "background tasks")
             await bounded(app.shutdown(), "the connection to Telegram")
-            if app.post_shutdown:
-                # the last write of what is pending gets its time
-                await bounded(app.post_shutdown(app), "closing the database", floor=5.0)
+            # the last write of what is pending gets its time
+            await bounded(app.post_shutdown(app), "closing the database", floor=5.0)
         for sig in STOP_SIGNALS:
             loop.remove_signal_handler(sig)

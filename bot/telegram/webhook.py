@@ -208,7 +208,6 @@ class Webhook:
         )
 
     async def stop(self) -> None:
-        if self.running:
-            self.running = False
-            self.server.stop()
-            await self.server.close_all_connections()
+        self.running = False
+        self.server.stop()
+        await self.server.close_all_connections()
