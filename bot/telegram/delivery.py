@@ -55,28 +55,13 @@ def digest(text: str, markup: InlineKeyboardMarkup | None) -> bytes:
     return h.digest()
 
 
-class OnScreen:
+class OnScreen(LRUCache[tuple[bytes, int], bytes]):
     """(person key, message id) → digest of what the message shows, for the most recent."""
-
-    def __init__(self, limit: int = 20_000) -> None:
-        self._shown: LRUCache[tuple[bytes, int], bytes] = LRUCache(limit)
-
-    def __len__(self) -> int:
-        return len(self._shown)
-
-    def showing(self, key: bytes, message_id: int, value: bytes) -> bool:
-        return self._shown.get((key, message_id)) == value
-
-    def shown(self, key: bytes, message_id: int, value: bytes) -> None:
-        self._shown[(key, message_id)] = value
-
-    def drop(self, key: bytes, message_id: int) -> None:
-        self._shown.pop((key, message_id), None)
 
     def forget(self, key: bytes) -> None:
         """A person who blocked the bot; /forget and /clear leave theirs to fall out."""
-        for slot in [s for s in self._shown if s[0] == key]:
-            del self._shown[slot]
+        for slot in [s for s in self if s[0] == key]:
+            del self[slot]
 
 
 class Turns:
@@ -135,7 +120,7 @@ class Delivery:
         forget: Callable[[bytes], Awaitable[None]],
     ) -> None:
         self._api, self.guards, self._forget = api, guards, forget
-        self.onscreen = OnScreen()
+        self.onscreen = OnScreen(20_000)
         self.turns = Turns()
 
     async def send(self, chat: Chat, screen: Screen, key: bytes | None = None) -> None:
@@ -156,7 +141,7 @@ class Delivery:
         self.guards.history.add(chat.id, sent.message_id)
         self._shown(chat.id, sent.message_id, screen)
         if key is not None:
-            self.onscreen.shown(key, sent.message_id, digest(screen.text, markup))
+            self.onscreen[(key, sent.message_id)] = digest(screen.text, markup)
 
     async def edit(self, query: CallbackQuery, screen: Screen, key: bytes, order: int) -> None:
         """In place of the message, unless a newer press (`order`: the update's id) asked for
@@ -176,7 +161,7 @@ class Delivery:
     async def _edit_now(self, message: Message, screen: Screen, key: bytes) -> None:
         markup = screen_markup(screen)
         shows = digest(screen.text, markup)
-        if self.onscreen.showing(key, message.message_id, shows):
+        if self.onscreen.get((key, message.message_id)) == shows:
             return
         try:
             await self._api().edit_message_text(
@@ -185,10 +170,10 @@ class Delivery:
                 link_preview_options=NO_PREVIEW, rate_limit_args=_reply(screen),
             )
             self._shown(message.chat_id, message.message_id, screen)
-            self.onscreen.shown(key, message.message_id, shows)
+            self.onscreen[(key, message.message_id)] = shows
         except BadRequest as exc:
             if "not modified" in exc.message.lower():
-                self.onscreen.shown(key, message.message_id, shows)
+                self.onscreen[(key, message.message_id)] = shows
                 return
             log.warning("editMessageText failed: %s", exc.message[:80])
             if "not found" not in exc.message.lower():  # gone: deleted by /clear meanwhile
@@ -254,7 +239,8 @@ class Delivery:
                             await self._api().delete_messages(chat_id, gone)
                     if countdown.mode is not Tidy.CLEAR and countdown.message_id is not None:
                         screen = neutral(countdown.lang)
-                        self.onscreen.drop(countdown.key, countdown.message_id)  # it changes now
+                        # what it shows changes now
+                        self.onscreen.pop((countdown.key, countdown.message_id), None)
                         await self._api().edit_message_text(
                             screen.text, chat_id=chat_id, message_id=countdown.message_id,
                             parse_mode=ParseMode.HTML, reply_markup=keyboard(screen),
