@@ -49,45 +49,24 @@ def connection_cap(open_files: int) -> int:
     return max(16, min(MOST_CONNECTIONS, open_files // 4))
 
 
-class _Refused(tornado.web.RequestHandler):
-    """Refusals are expected and not logged; an error in `post` is logged by its type only."""
-
-    def initialize(self, waiting: dict[tornado.iostream.IOStream, None]) -> None:
-        self.waiting = waiting
-
-    def prepare(self) -> None:
-        """Its headers are in (bodies are streamed, so this runs first): now a request under
-        way, which the cap does not drop."""
-        self.waiting.pop(cast(HTTP1Connection, self.request.connection).stream, None)
-
-    def log_exception(self, *args: Any) -> None:
-        kind = args[0] if args else None
-        if kind is not None and not issubclass(kind, tornado.web.HTTPError):
-            log.error("webhook request failed: %s", kind.__name__)
-
-
-@tornado.web.stream_request_body
-class _Elsewhere(_Refused):
-    """Any other path, refused on its headers: tornado's own 404 would first wait for the
-    whole body, and a stranger dripping one would hold a connection the cap cannot drop."""
-
-    def prepare(self) -> None:
-        super().prepare()
-        raise tornado.web.HTTPError(HTTPStatus.NOT_FOUND)
-
-
 def webhook_app(
     path: str, bot: Bot, queue: asyncio.Queue[object], secret: str,
     waiting: dict[tornado.iostream.IOStream, None],
 ) -> tornado.web.Application:
-    """Takes updates at `path` (leading slash included); `waiting` is the server's."""
+    """Takes updates at `path` (leading slash included); `waiting` is the server's line."""
 
     @tornado.web.stream_request_body
-    class UpdateHandler(_Refused):
+    class UpdateHandler(tornado.web.RequestHandler):
+        """Every path: bodies are streamed, so `prepare` refuses on the headers alone, where
+        tornado's own 404 would wait for a whole body that a stranger may drip for ever."""
+
         SUPPORTED_METHODS = ("POST",)
 
         def prepare(self) -> None:
-            super().prepare()
+            # its headers are in: a request under way now, which the cap does not drop
+            waiting.pop(cast(HTTP1Connection, self.request.connection).stream, None)
+            if self.request.path not in (path, path + "/"):
+                raise tornado.web.HTTPError(HTTPStatus.NOT_FOUND)
             given = self.request.headers.get(SECRET_HEADER, "")
             if not hmac.compare_digest(given.encode(), secret.encode()):
                 raise tornado.web.HTTPError(HTTPStatus.FORBIDDEN)
@@ -114,9 +93,14 @@ def webhook_app(
                 await queue.put(update)
             self.set_status(HTTPStatus.OK)
 
-    shared = {"waiting": waiting}
+        def log_exception(self, *args: Any) -> None:
+            """Refusals are expected and not logged; an error is logged by its type only."""
+            kind = args[0] if args else None
+            if kind is not None and not issubclass(kind, tornado.web.HTTPError):
+                log.error("webhook request failed: %s", kind.__name__)
+
     return tornado.web.Application(
-        [(rf"{path}/?", UpdateHandler, shared), (r".*", _Elsewhere, shared)],
+        [(r".*", UpdateHandler)],
         log_function=lambda handler: None,  # no access log: it would only say Telegram called
     )
 
