@@ -21,13 +21,8 @@ from bot.config import Client
 
 
 class AiohttpRequest(BaseRequest):
-    def __init__(
-        self,
-        connection_pool_size: int = 1,
-        read_timeout: float | None = 5.0,
-        connect_timeout: float | None = 5.0,
-        pool_timeout: float | None = 1.0,
-    ) -> None:
+    def __init__(self, connection_pool_size: int = 1, read_timeout: float | None = 5.0,
+                 connect_timeout: float | None = 5.0, pool_timeout: float | None = 1.0) -> None:
         self._pool_size = connection_pool_size
         self._read, self._connect, self._pool = read_timeout, connect_timeout, pool_timeout
         self._session: aiohttp.ClientSession | None = None
@@ -53,10 +48,7 @@ class AiohttpRequest(BaseRequest):
         self._session = None
 
     async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
+        self, url: str, method: str, request_data: RequestData | None = None,
         read_timeout: object = BaseRequest.DEFAULT_NONE,
         write_timeout: object = BaseRequest.DEFAULT_NONE,
         connect_timeout: object = BaseRequest.DEFAULT_NONE,

@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 URGENT, NORMAL = 0, 1
 CHATS = 10_000  # chats whose window is remembered; the least recently used starts afresh
+Answer = bool | dict[str, Any] | list[dict[str, Any]]  # what the Bot API gave back
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
@@ -79,9 +80,6 @@ class SlidingWindow:
         return self._answered[0] + self.window - now if self._answered else math.inf
 
     async def acquire(self, priority: int = NORMAL) -> None:
-        if not self._waiters and self._delay() == 0.0:
-            self._in_flight += 1
-            return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         heapq.heappush(self._waiters, (priority, next(self._order), future))
         self._release()
@@ -89,8 +87,7 @@ class SlidingWindow:
             await future
         except asyncio.CancelledError:
             if future.done() and not future.cancelled():  # granted just as it was cancelled
-                self._in_flight -= 1
-                self._release()
+                self.done()
             raise
 
     def done(self) -> None:
@@ -103,7 +100,6 @@ class SlidingWindow:
         """Grant what is free now, and come back when the next slot frees up."""
         if self._timer is not None:
             self._timer.cancel()
-            self._timer = None
         while self._waiters:
             if self._waiters[0][2].done():  # cancelled while waiting
                 heapq.heappop(self._waiters)
@@ -118,13 +114,8 @@ class SlidingWindow:
 
 
 class PriorityRateLimiter(BaseRateLimiter[LimitArgs]):
-    def __init__(
-        self,
-        messages_per_second: float = 30.0,
-        chat_per_second: float = 1.0,
-        chat_burst: float = 3.0,
-        max_retries: int = 3,
-    ) -> None:
+    def __init__(self, messages_per_second: float = 30.0, chat_per_second: float = 1.0,
+                 chat_burst: float = 3.0, max_retries: int = 3) -> None:
         self._global = SlidingWindow(round(messages_per_second))
         # `chat_burst` at once, then no more in the window that burst is worth at the rate
         self._chat_limit, self._chat_window = round(chat_burst), chat_burst / chat_per_second
@@ -143,14 +134,10 @@ class PriorityRateLimiter(BaseRateLimiter[LimitArgs]):
         self._chats.clear()
 
     async def process_request(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
+        self, callback: Callable[..., Coroutine[Any, Any, Answer]], args: Any,
+        kwargs: dict[str, Any], endpoint: str, data: dict[str, Any],
         rate_limit_args: LimitArgs | None,
-    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+    ) -> Answer:
         chat_id = data.get("chat_id")
         limits = rate_limit_args or {}
         lanes: list[SlidingWindow] = []
