@@ -172,7 +172,7 @@ async def test_first_message_commands_and_description_are_discreet(
 ) -> None:
     async with running_harness(make_settings(tmp_path)) as h:
         await h.send("/start", user(language_code=code))
-        await h.bot.jobs.named("describe")  # runs beside it
+        await h.bot.jobs.tasks["describe"]  # runs beside it
         shown = [h.screen()["text"]]
         for call in h.fake.called("setMyCommands"):
             shown += [command["description"] for command in call.params["commands"]]

@@ -61,7 +61,7 @@ class Jobs:
     ) -> None:
         self.settings, self.reloader, self.services = settings, reloader, services
         self.digest, self.reload = digest, reload
-        self._tasks: list[asyncio.Task[None]] = []
+        self.tasks: dict[str, asyncio.Task[None]] = {}
 
     def start(self, app: App) -> None:
         settings = self.settings
@@ -75,23 +75,19 @@ class Jobs:
         }
         if settings.tidy_seconds > 0:  # 0: tidying is off, nothing to wake up for
             jobs["tidy"] = _every(min(1.0, max(0.05, settings.tidy_seconds / 4)), self.tidy)
-        self._tasks = [asyncio.create_task(job, name=name) for name, job in jobs.items()]
+        self.tasks = {name: asyncio.create_task(job, name=name) for name, job in jobs.items()}
         with contextlib.suppress(NotImplementedError, RuntimeError):
             asyncio.get_running_loop().add_signal_handler(
                 signal.SIGHUP, lambda: asyncio.ensure_future(self.reload())
             )
 
-    def named(self, name: str) -> asyncio.Task[None]:
-        return next(task for task in self._tasks if task.get_name() == name)
-
     async def stop(self) -> None:
-        for task in self._tasks:
+        for task in self.tasks.values():
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        self._tasks = []
+        await asyncio.gather(*self.tasks.values(), return_exceptions=True)
+        self.tasks = {}
 
     async def tidy(self) -> None:
-        """Tidy the chats whose person went quiet, each to a neutral screen in their language."""
         await self.services.delivery.tidy(lambda lang: core.tidied(self.services.context(), lang))
 
     async def _heartbeat(self, app: App) -> None:
@@ -106,7 +102,6 @@ class Jobs:
         await self.services.store().prefs.purge_expired()
 
     async def digest_due(self, app: App) -> None:
-        """The daily link check (if enabled) and the weekly digest, in the background."""
         store = self.services.store()
 
         async def translator_for(admin_id: int) -> Translator:
