@@ -93,19 +93,16 @@ class Gate:
 
     async def __call__(self, update: Update, context: PTBContext) -> None:
         chat, user = update.effective_chat, update.effective_user
-        if update.my_chat_member is not None:
-            if chat is not None and chat.type != ChatType.PRIVATE:
+        message, query = update.message, update.callback_query
+        if chat is not None and chat.type != ChatType.PRIVATE:
+            if update.my_chat_member or message or query:  # not a channel post: Penah is in
                 await self._leave(chat)
             raise ApplicationHandlerStop
-        if update.message is None and update.callback_query is None:
-            raise ApplicationHandlerStop  # edited messages, channel posts, …: not for Penah
+        if message is None and query is None:
+            raise ApplicationHandlerStop  # member changes, edited messages, …: not for Penah
         if chat is None or user is None or self.services.started() is None:
             raise ApplicationHandlerStop
-        if chat.type != ChatType.PRIVATE:
-            await self._leave(chat)
-            raise ApplicationHandlerStop
         guards = self.services.guards
-        message, query = update.message, update.callback_query
         if message is not None:
             guards.history.add(chat.id, message.message_id)
         key = self.services.store().prefs.user_key(user.id)
@@ -141,17 +138,15 @@ class Gate:
             return
         t = self.services.context().catalogs.get(None)
         with contextlib.suppress(TelegramError):
-            await chat.send_message(
-                t.gettext("I only work in private chats. Goodbye."), disable_notification=True
-            )
+            await chat.send_message(t.gettext("I only work in private chats. Goodbye."),
+                                    disable_notification=True)
         with contextlib.suppress(TelegramError):
             await chat.leave()
 
 
 class Handlers:
     def __init__(self, services: Services) -> None:
-        self.services = services
-        self.delivery = services.delivery
+        self.services, self.delivery = services, services.delivery
         self.gate = Gate(services)
         self._outcomes: FIFOCache[tuple[object, ...], Decision] = FIFOCache(OUTCOME_CACHE)
 
