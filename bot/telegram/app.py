@@ -54,6 +54,14 @@ SAFE_DESCRIPTION = N_("Contacts and practical information. Press Start.")
 App = Application[Any, Any, Any, Any, Any, Any]
 
 
+class Polling(Updater):
+    """PTB's long polling, started as a `Receiver`."""
+
+    async def start(self) -> None:
+        await self.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=10,
+                                 bootstrap_retries=-1)
+
+
 class Jobs:
     def __init__(
         self, settings: Settings, reloader: Reloader, services: Services, digest: Digest,
@@ -252,7 +260,7 @@ class PenahBot:
         if self.settings.webhook_url:
             builder = builder.bot(bot).updater(None)
         else:
-            builder = builder.updater(Updater(bot, asyncio.Queue()))
+            builder = builder.updater(Polling(bot, asyncio.Queue()))
         app: App = (
             # Far above any send queue: a handler waiting for its turn to send must not keep
             # the next person's button from being answered.

@@ -12,11 +12,10 @@ import contextlib
 import logging
 import resource
 import signal
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, TypeVar
 
 from telegram.error import InvalidToken, NetworkError
-from telegram.ext import Updater
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -34,23 +33,6 @@ class Receiver(Protocol):
 
     async def stop(self) -> None:
         """Called only while running."""
-
-
-class Polling:
-    def __init__(self, updater: Updater, allowed_updates: Sequence[str]) -> None:
-        self.updater, self.allowed_updates = updater, list(allowed_updates)
-
-    @property
-    def running(self) -> bool:
-        return self.updater.running
-
-    async def start(self) -> None:
-        await self.updater.start_polling(
-            allowed_updates=self.allowed_updates, timeout=10, bootstrap_retries=-1
-        )
-
-    async def stop(self) -> None:
-        await self.updater.stop()
 
 
 def raise_open_files_limit() -> int:
