@@ -1,11 +1,9 @@
 """python-telegram-bot's HTTP layer on aiohttp, whose C HTTP parser and keep-alive pool cost
-less CPU per Bot API call than httpx/httpcore/anyio (benchmarks/http_clients.py).
-
-It behaves as PTB's own `HTTPXRequest`: the same bodies, a pool of `connection_pool_size`
-kept-alive connections, PTB's timeouts (a pool wait and a connect count against
-`connect_timeout` + `pool_timeout`; no write timeout for bodies of a few kilobytes), proxies
-from the environment as httpx reads them, and PTB's `TimedOut` and `NetworkError`. httpx stays
-the fallback (PENAH_HTTP_CLIENT).
+less CPU per Bot API call than httpx/httpcore/anyio (benchmarks/http_clients.py). It behaves as
+PTB's `HTTPXRequest`: the same bodies, a pool of `connection_pool_size` kept-alive connections,
+PTB's timeouts (a pool wait and a connect count against `connect_timeout` + `pool_timeout`; no
+write timeout: bodies are a few kilobytes), proxies from the environment as httpx reads them,
+PTB's `TimedOut` and `NetworkError`. httpx stays the fallback (PENAH_HTTP_CLIENT).
 """
 
 from __future__ import annotations
@@ -33,7 +31,7 @@ class AiohttpRequest(BaseRequest):
         return self._read
 
     async def initialize(self) -> None:
-        if self._session is None or self._session.closed:
+        if self._session is None:
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._pool_size, limit_per_host=0),
                 headers={"User-Agent": self.USER_AGENT},

@@ -49,14 +49,10 @@ class LimitArgs(TypedDict, total=False):
 
 
 class SlidingWindow:
-    """At most `limit` sends in any `window` seconds as the server counts them, waiters served
-    lowest priority first (a token bucket's burst on top of its rate would let 35 through in
-    one second).
-
-    The server counts a request somewhere between our grant and its answer, so a send counts
-    as "now" while in flight and from its answer's time once answered: any window on the
-    server's clock then holds at most `limit`. Every grant must be followed by `done()`.
-    """
+    """At most `limit` sends in any `window` seconds on the server's clock, waiters served lowest
+    priority first (a token bucket's burst on top of its rate let 35 through in one second). A
+    send counts as "now" while in flight and from its answer once answered, as the server counts
+    it somewhere between the two. Every grant must be followed by `done()`."""
 
     def __init__(self, limit: int, window: float = 1.0) -> None:
         self.limit, self.window = max(1, limit), window

@@ -47,8 +47,7 @@ def raise_open_files_limit() -> int:
 
 async def _until(stop: asyncio.Event, work: Awaitable[object]) -> bool:
     """Run `work` unless `stop` is set first; True if it finished."""
-    task = asyncio.ensure_future(work)
-    waiter = asyncio.ensure_future(stop.wait())
+    task, waiter = asyncio.ensure_future(work), asyncio.ensure_future(stop.wait())
     await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
     waiter.cancel()
     if task.done():
@@ -60,12 +59,8 @@ async def _until(stop: asyncio.Event, work: Awaitable[object]) -> bool:
     return False
 
 
-async def retried(
-    attempt: Callable[[], Awaitable[T]],
-    failing: type[Exception],
-    warning: str,
-    stop: asyncio.Event | None = None,
-) -> T | None:
+async def retried(attempt: Callable[[], Awaitable[T]], failing: type[Exception], warning: str,
+                  stop: asyncio.Event | None = None) -> T | None:
     """`attempt()` until it succeeds (its result) or `stop` is set (None): a start during a Bot
     API outage waits instead of dying, 1 s, then 1.5 times as long each time, 30 s at most. A
     wrong token never heals: InvalidToken is raised at once."""
