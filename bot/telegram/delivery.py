@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import hashlib
 import logging
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -43,19 +42,13 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 REMEMBERED = 4096  # messages whose newest press is known: far more than are pressed at once
 
 
-def digest(text: str, markup: InlineKeyboardMarkup | None) -> bytes:
+def digest(text: str, markup: InlineKeyboardMarkup | None) -> int:
     """The text and every button as Telegram would render them."""
-    h = hashlib.blake2b(text.encode(), digest_size=16)
-    for row in markup.inline_keyboard if markup is not None else ():
-        h.update(b"\x1e")
-        for button in row:
-            data = button.callback_data if isinstance(button.callback_data, str) else ""
-            h.update(b"\x1f%s\x00%s\x00%s" % (
-                button.text.encode(), data.encode(), (button.url or "").encode()))
-    return h.digest()
+    rows = markup.inline_keyboard if markup is not None else ()
+    return hash((text, tuple(tuple((b.text, b.callback_data, b.url) for b in row) for row in rows)))
 
 
-class OnScreen(LRUCache[tuple[bytes, int], bytes]):
+class OnScreen(LRUCache[tuple[bytes, int], int]):
     """(person key, message id) → digest of what the message shows, for the most recent."""
 
     def forget(self, key: bytes) -> None:
