@@ -62,10 +62,6 @@ class SlidingWindow:
         self._order = itertools.count()
         self._timer: asyncio.TimerHandle | None = None
 
-    @property
-    def queued(self) -> int:
-        return len(self._waiters)
-
     def _delay(self) -> float:
         """Seconds until a slot is free: 0.0 now, inf when only an answer frees one."""
         now = time.monotonic()
@@ -118,10 +114,6 @@ class PriorityRateLimiter(BaseRateLimiter[LimitArgs]):
         self._chats: LRUCache[int | str, SlidingWindow] = LRUCache(CHATS)
         self._max_retries = max_retries
         self._paused_until = 0.0
-
-    @property
-    def queued(self) -> int:
-        return self._global.queued
 
     async def initialize(self) -> None:
         self._paused_until = 0.0
