@@ -181,7 +181,6 @@ class PenahBot:
             context=lambda: self.context,
             started=lambda: self.store,
             guards=self.guards,
-            # a person who blocked the bot is forgotten, as they would want
             delivery=Delivery(self._api, self.guards,
                               lambda key: self.services.store().prefs.forget(key)),
             admin=AdminCommands(
@@ -242,8 +241,6 @@ class PenahBot:
     def build(
         self, request: BaseRequest | None = None, updates_request: BaseRequest | None = None
     ) -> App:
-        if not self.settings.token:
-            raise ValueError("a bot token is needed")
         if request is None:
             # Answers to button presses are not rate-limited and can come in hundreds at once.
             request = make_request(self.settings.http_client, 512, pool_timeout=5.0)
@@ -293,8 +290,7 @@ class PenahBot:
         if self.store is not None:
             await self.store.close()
             self.store = None
-        with contextlib.suppress(FileNotFoundError):
-            self.settings.heartbeat.unlink()
+        self.settings.heartbeat.unlink(missing_ok=True)
 
 
 def _danger_alert(fault: DangerFileError | None) -> str:
