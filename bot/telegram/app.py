@@ -1,10 +1,8 @@
 """Start-up and wiring: `PenahBot` owns what lives as long as the process; handlers get only
 the services they use. One reload path serves the file watcher, /reload and SIGHUP: directory
 and locales swap together into a new core `Context`; admins hear of a file that failed to load.
-
-`Jobs` is what the running bot does on its own: watch the directory, touch the heartbeat, write
-what is pending, purge and prune hourly, the daily link check and weekly digest, tidy quiet
-chats, and tell Telegram its commands and neutral description in each language.
+`Jobs` is what the bot does on its own, including telling Telegram its commands and a neutral
+description in each language.
 """
 
 from __future__ import annotations

@@ -2,10 +2,9 @@
 proven otherwise: callback data is decoded strictly, text is never logged, forwarded messages
 are never commands, and every failure ends in a clean menu, never a stack trace.
 
-Before any handler, the `Gate`: private chats only, unknown update shapes dropped, floods held
-back. A message's id is kept for /clear before the flood check. A person going faster than the
-flood guard's pace is held back and told so once; their presses are still answered at once,
-and /clear, the Emergency button and typed text (which may tell of danger) still get through.
+Before any handler, the `Gate`: private chats only, unknown update shapes dropped, a message's
+id kept for /clear, floods held back (told once). Presses are still answered at once, and
+/clear, the Emergency button and typed text (which may tell of danger) still get through.
 """
 
 from __future__ import annotations

@@ -1,11 +1,10 @@
 """A rate limiter for the Bot API that never draws a 429 and lets emergency screens jump the queue.
 
 Telegram allows a bot about 30 messages a second and a chat about one a second, with short
-bursts. Every request with a chat id waits, in priority order, for a slot in a global window;
-a reply to a person's own update (`reply=True`) waits for nothing else (the flood guard keeps
-a person's pace), while what the bot sends unasked (alerts, digests, tidying) also waits for
-its chat's window. Requests without a chat id (answerCallbackQuery, getUpdates) never wait,
-so a pressed button is answered even while screens queue. RetryAfter pauses everyone.
+bursts. A request with a chat id waits, in priority order, for a slot in the global window; a
+reply to a person's own update (`reply=True`) waits for nothing else (the flood guard keeps a
+person's pace), what the bot sends unasked also for its chat's window. Requests without a chat
+id (answerCallbackQuery, getUpdates) never wait. RetryAfter pauses everyone.
 """
 
 from __future__ import annotations
