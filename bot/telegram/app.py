@@ -61,10 +61,8 @@ class Polling(Updater):
 
 
 class Jobs:
-    def __init__(
-        self, settings: Settings, reloader: Reloader, services: Services, digest: Digest,
-        reload: Callable[[], Awaitable[object]],
-    ) -> None:
+    def __init__(self, settings: Settings, reloader: Reloader, services: Services,
+                 digest: Digest, reload: Callable[[], Awaitable[object]]) -> None:
         self.settings, self.reloader, self.services = settings, reloader, services
         self.digest, self.reload = digest, reload
         self.tasks: dict[str, asyncio.Task[None]] = {}
@@ -137,16 +135,15 @@ class Jobs:
 
 
 async def _every(seconds: float, job: Callable[[], Awaitable[object]]) -> None:
-    """Run in a task named for the job, the name a failure is logged under (a job is often a
-    lambda, whose own name says nothing)."""
-    task = asyncio.current_task()
-    name = task.get_name() if task is not None else "?"
+    """A failure is logged under the task's name, the job's (a lambda's own says nothing)."""
     while True:
         await asyncio.sleep(seconds)
         try:
             await job()
         except Exception as exc:
-            log.error("background job %s failed: %s", name, type(exc).__name__)
+            task = asyncio.current_task()
+            log.error("background job %s failed: %s", task and task.get_name(),
+                      type(exc).__name__)
 
 
 class PenahBot:
