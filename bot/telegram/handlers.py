@@ -17,7 +17,7 @@ from html import escape
 from typing import Any
 
 from cachetools import FIFOCache
-from telegram import CallbackQuery, Chat, Message, Update
+from telegram import CallbackQuery, Chat, Update
 from telegram.constants import ChatType
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
@@ -79,13 +79,6 @@ def client_language(update: Update) -> str | None:
     return update.effective_user.language_code if update.effective_user else None
 
 
-def typed_command(message: Message | None) -> str | None:
-    """A forwarded message is never a command."""
-    if message is None or message.forward_origin is not None:
-        return None
-    return command_name(message.text)
-
-
 class Gate:
     def __init__(self, services: Services) -> None:
         self.services = services
@@ -108,9 +101,10 @@ class Gate:
         action = decode(query.data) if query is not None else None
         if guards.flood.allow(key, FORGED if query is not None and action is None else 1.0):
             return
-        # /clear, and typed text, which is searched: the words may tell of danger
-        typed = message is not None and message.text and message.forward_origin is None
-        if typed and typed_command(message) in (None, "clear"):
+        # /clear, and typed text, which is searched: the words may tell of danger (a forwarded
+        # message is neither)
+        if (message is not None and message.text and message.forward_origin is None
+                and command_name(message.text) in (None, "clear")):
             return
         if action is not None and action.kind is Kind.EMERGENCY and guards.flood.urgent(key):
             return
@@ -166,7 +160,7 @@ class Handlers:
         """Commands, and typed text: searched in memory, never kept, logged or echoed."""
         message, user, chat = update.message, update.effective_user, update.effective_chat
         assert message is not None and message.text and user is not None and chat is not None
-        name = typed_command(message)
+        name = command_name(message.text) if message.forward_origin is None else None
         if name is not None and self.services.admin.handles(name, user.id):
             _, state = await self._state(update)
             t = core.view(self.services.context(), state, client_language(update)).t
