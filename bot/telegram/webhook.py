@@ -41,6 +41,7 @@ HEADER_SECONDS = 10.0  # Telegram sends a request's headers at once
 BODY_SECONDS = 30.0  # a body trickled in a byte at a time is cut off
 TELEGRAM_CONNECTIONS = 40  # what Telegram is told it may open at once (its own default)
 MOST_CONNECTIONS = 256
+Waiting = dict[tornado.iostream.IOStream, None]  # connections waiting for headers, longest first
 
 
 def connection_cap(open_files: int) -> int:
@@ -49,11 +50,8 @@ def connection_cap(open_files: int) -> int:
     return max(16, min(MOST_CONNECTIONS, open_files // 4))
 
 
-def webhook_app(
-    path: str, bot: Bot, queue: asyncio.Queue[object], secret: str,
-    waiting: dict[tornado.iostream.IOStream, None],
-) -> tornado.web.Application:
-    """Takes updates at `path` (leading slash included); `waiting` is the server's line."""
+def webhook_app(bot: Bot, queue: asyncio.Queue[object], secret: str,
+                waiting: Waiting) -> tornado.web.Application:
 
     @tornado.web.stream_request_body
     class UpdateHandler(tornado.web.RequestHandler):
@@ -65,7 +63,7 @@ def webhook_app(
         def prepare(self) -> None:
             # its headers are in: a request under way now, which the cap does not drop
             waiting.pop(cast(HTTP1Connection, self.request.connection).stream, None)
-            if self.request.path not in (path, path + "/"):
+            if self.request.path not in (PATH, PATH + "/"):
                 raise tornado.web.HTTPError(HTTPStatus.NOT_FOUND)
             given = self.request.headers.get(SECRET_HEADER, "")
             if not hmac.compare_digest(given.encode(), secret.encode()):
@@ -110,13 +108,11 @@ class CappedHTTPServer(tornado.httpserver.HTTPServer):
     waited longest for a request's headers, or is closed itself if every one is in a request."""
 
     def initialize(self, *args: Any, max_connections: int = MOST_CONNECTIONS,
-                   waiting: dict[tornado.iostream.IOStream, None] | None = None,
-                   **kwargs: Any) -> None:
+                   waiting: Waiting | None = None, **kwargs: Any) -> None:
         super().initialize(*args, **kwargs)
         self.max_connections = max_connections
         self.open_streams: set[tornado.iostream.IOStream] = set()
-        # longest-waiting first; the handlers take out those whose request is under way
-        self.waiting = {} if waiting is None else waiting
+        self.waiting = {} if waiting is None else waiting  # the handlers take out the busy
 
     def handle_stream(self, stream: tornado.iostream.IOStream, address: tuple[Any, ...]) -> None:
         if len(self.open_streams) >= self.max_connections:
@@ -160,15 +156,12 @@ class Webhook:
             raise StartupError("the webhook needs a secret and a public URL (PENAH_WEBHOOK_URL)")
         self.bot, self.listen, self.port = bot, listen, port
         self.url, self.secret, self.allowed_updates = url, secret, list(allowed_updates)
-        waiting: dict[tornado.iostream.IOStream, None] = {}
+        waiting: Waiting = {}
         self.server = CappedHTTPServer(
-            webhook_app(PATH, bot, queue, secret, waiting),
-            max_body_size=MAX_BODY,
-            max_buffer_size=4 * MAX_BODY,
+            webhook_app(bot, queue, secret, waiting), max_body_size=MAX_BODY,
+            max_buffer_size=4 * MAX_BODY, body_timeout=BODY_SECONDS,
             idle_connection_timeout=HEADER_SECONDS,  # one deadline for the whole header block
-            body_timeout=BODY_SECONDS,
-            waiting=waiting,
-            max_connections=max_connections,
+            waiting=waiting, max_connections=max_connections,
         )
         self.running = False
 
@@ -182,14 +175,9 @@ class Webhook:
             ) from None
         self.running = True
         # until Telegram takes it: a start during an outage waits, as polling does
-        await retried(
-            lambda: self.bot.set_webhook(
-                self.url, secret_token=self.secret, allowed_updates=self.allowed_updates,
-                max_connections=TELEGRAM_CONNECTIONS,
-            ),
-            TelegramError,
-            "could not set the webhook",
-        )
+        await retried(lambda: self.bot.set_webhook(
+            self.url, secret_token=self.secret, allowed_updates=self.allowed_updates,
+            max_connections=TELEGRAM_CONNECTIONS), TelegramError, "could not set the webhook")
 
     async def stop(self) -> None:
         self.running = False
