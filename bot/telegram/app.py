@@ -82,8 +82,7 @@ class Jobs:
         self.tasks = {name: asyncio.create_task(job, name=name) for name, job in jobs.items()}
         with contextlib.suppress(NotImplementedError, RuntimeError):
             asyncio.get_running_loop().add_signal_handler(
-                signal.SIGHUP, lambda: asyncio.ensure_future(self.reload())
-            )
+                signal.SIGHUP, lambda: asyncio.ensure_future(self.reload()))
 
     async def stop(self) -> None:
         for task in self.tasks.values():
@@ -173,16 +172,13 @@ class PenahBot:
         self.digest = Digest(settings.data_dir, settings.stale_days, settings.check_links,
                              allow_private=settings.check_links_allow_private)
         self.services = Services(
-            context=lambda: self.context,
-            started=lambda: self.store,
-            guards=self.guards,
+            context=lambda: self.context, started=lambda: self.store, guards=self.guards,
             delivery=Delivery(self._api, self.guards,
                               lambda key: self.services.store().prefs.forget(key)),
             admin=AdminCommands(
                 settings.admin_ids, self.reload, lambda: self.reloader.current,
                 lambda: self.catalogs, lambda: self.services.store(), self.digest,
-                settings.stale_days,
-            ),
+                settings.stale_days),
             tell_admins=self._notify_admins,
         )
         self.jobs = Jobs(settings, reloader, self.services, self.digest, self.reload)
@@ -233,9 +229,8 @@ class PenahBot:
         assert self.application is not None
         return cast("ExtBot[Any]", self.application.bot)
 
-    def build(
-        self, request: BaseRequest | None = None, updates_request: BaseRequest | None = None
-    ) -> App:
+    def build(self, request: BaseRequest | None = None,
+              updates_request: BaseRequest | None = None) -> App:
         if request is None:
             # Answers to button presses are not rate-limited and can come in hundreds at once.
             request = make_request(self.settings.http_client, 512, pool_timeout=5.0)

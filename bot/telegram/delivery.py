@@ -86,12 +86,9 @@ class Turns:
 @functools.lru_cache(maxsize=4096)  # screens are immutable, and so are PTB's markups
 def keyboard(screen: Screen) -> InlineKeyboardMarkup | None:
     rows = [
-        [
-            InlineKeyboardButton(b.label, url=b.url)
-            if b.url
-            else InlineKeyboardButton(b.label, callback_data=b.action.encode() if b.action else "")
-            for b in row
-        ]
+        [InlineKeyboardButton(b.label, url=b.url) if b.url
+         else InlineKeyboardButton(b.label, callback_data=b.action.encode() if b.action else "")
+         for b in row]
         for row in screen.rows
     ]
     return InlineKeyboardMarkup(rows) if rows else None
@@ -108,10 +105,8 @@ def _reply(screen: Screen) -> LimitArgs:
 
 
 class Delivery:
-    def __init__(
-        self, api: Callable[[], ExtBot[Any]], guards: Guards,
-        forget: Callable[[bytes], Awaitable[None]],
-    ) -> None:
+    def __init__(self, api: Callable[[], ExtBot[Any]], guards: Guards,
+                 forget: Callable[[bytes], Awaitable[None]]) -> None:
         self._api, self.guards, self._forget = api, guards, forget
         self.onscreen = OnScreen(20_000)
         self.turns = Turns()
@@ -196,9 +191,8 @@ class Delivery:
             await self._delete_all(chat.id, key)
             await self._send_now(chat, screen, key)
 
-    async def _delete_all(
-        self, chat_id: int, key: bytes, left: frozenset[int] = frozenset()
-    ) -> None:
+    async def _delete_all(self, chat_id: int, key: bytes,
+                          left: frozenset[int] = frozenset()) -> None:
         """All Telegram still lets us delete, but the kept messages tidy-up `left` (/clear's)."""
         ids = self.guards.history.take(chat_id)
         for message_id in left.intersection(ids):

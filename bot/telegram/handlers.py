@@ -220,9 +220,8 @@ class Handlers:
             outcome = self._outcomes[cache_key] = core.decide(ctx, state, Press(action), language)
         return outcome
 
-    async def _carry_out(
-        self, outcome: Decision, key: bytes, chat: Chat | None, query: CallbackQuery | None
-    ) -> bool:
+    async def _carry_out(self, outcome: Decision, key: bytes, chat: Chat | None,
+                         query: CallbackQuery | None) -> bool:
         """Do what the core decided; False when the screen was already sent (after a clear, or
         as numbers to keep)."""
         store, guards = self.services.store(), self.services.guards
