@@ -19,9 +19,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any, cast
 
-from telegram import BotCommand, Update
+from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, ExtBot, Updater
+from telegram.ext import Application, Defaults, ExtBot, Updater
 from telegram.request import BaseRequest
 
 from bot.config import Settings
@@ -49,6 +49,9 @@ log = logging.getLogger(__name__)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 CONCURRENT_UPDATES = 4096
 SAFE_DESCRIPTION = N_("Contacts and practical information. Press Start.")
+# Every message: no sound, no line on a lock screen, no link preview fetched.
+SILENT = Defaults(disable_notification=True,
+                  link_preview_options=LinkPreviewOptions(is_disabled=True))
 App = Application[Any, Any, Any, Any, Any, Any]
 
 
@@ -113,7 +116,7 @@ class Jobs:
 
         await self.digest.hourly(
             lambda: self.reloader.current, sorted(self.settings.admin_ids), translator_for,
-            lambda chat_id, text: app.bot.send_message(chat_id, text, disable_notification=True),
+            lambda chat_id, text: app.bot.send_message(chat_id, text),
             store.totals.reports,
         )
 
@@ -221,7 +224,7 @@ class PenahBot:
         text = printable_lines(text)[:4000]
         for admin_id in self.settings.admin_ids:
             try:
-                await app.bot.send_message(admin_id, text, disable_notification=True)
+                await app.bot.send_message(admin_id, text)
             except TelegramError as exc:  # one admin who blocked the bot stops no other
                 log.warning("an admin could not be told (%s)", type(exc).__name__)
 
@@ -240,7 +243,7 @@ class PenahBot:
         bot = PenahExtBot(
             self.settings.bot_token, base_url=self.settings.api_url, request=request,
             get_updates_request=updates_request or request, rate_limiter=limiter,
-        )
+            defaults=SILENT)
         # A webhook puts updates into the Application's queue itself: no Updater, as PTB's
         # custom-webhook guide builds it.
         builder: Any = Application.builder()  # its type follows the bot's, set on one branch
@@ -268,9 +271,8 @@ class PenahBot:
         return hmac.new(self.secret, b"telegram-webhook", hashlib.sha256).hexdigest()
 
     async def _started(self, app: App) -> None:
-        self.store = await Store.open(
-            self.settings.database, self.secret, retention_days=self.settings.retention_days
-        )
+        self.store = await Store.open(self.settings.database, self.secret,
+                                      retention_days=self.settings.retention_days)
         purged = await self.store.prefs.purge_expired()
         log.info("started; %d expired preferences deleted", purged)
         self.jobs.start(app)

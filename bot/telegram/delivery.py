@@ -1,6 +1,6 @@
 """Screens into chats: sent, edited in place, deleted, tidied after a quiet spell.
 
-Every message is silent: no sound, no line on a lock screen. Handlers run concurrently, so a
+Handlers run concurrently, so a
 chat gets one request at a time, and an edit overtaken by a newer press of its message is
 dropped: never an older screen after a newer (`Turns`). Telegram refuses an edit that changes
 nothing yet counts it against the limits, so what recent messages show is kept as a digest
@@ -23,7 +23,6 @@ from telegram import (
     Chat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    LinkPreviewOptions,
     Message,
 )
 from telegram.constants import ParseMode
@@ -38,7 +37,6 @@ from bot.telegram.limiter import NORMAL, URGENT, LimitArgs
 log = logging.getLogger(__name__)
 
 DELETE_BATCH = 100
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 REMEMBERED = 4096  # messages whose newest press is known: far more than are pressed at once
 
 
@@ -120,9 +118,7 @@ class Delivery:
         try:
             sent = await self._api().send_message(
                 chat.id, screen.text, parse_mode=ParseMode.HTML, reply_markup=markup,
-                link_preview_options=NO_PREVIEW, disable_notification=True,
-                rate_limit_args=_reply(screen),
-            )
+                rate_limit_args=_reply(screen))
         except Forbidden:
             await self.blocked(key)
             return
@@ -154,9 +150,7 @@ class Delivery:
         try:
             await self._api().edit_message_text(
                 screen.text, chat_id=message.chat_id, message_id=message.message_id,
-                parse_mode=ParseMode.HTML, reply_markup=markup,
-                link_preview_options=NO_PREVIEW, rate_limit_args=_reply(screen),
-            )
+                parse_mode=ParseMode.HTML, reply_markup=markup, rate_limit_args=_reply(screen))
             self._shown(message.chat_id, message.message_id, screen)
             self.onscreen[(key, message.message_id)] = shows
         except BadRequest as exc:
@@ -230,8 +224,7 @@ class Delivery:
                         self.onscreen.pop((countdown.key, countdown.message_id), None)
                         await self._api().edit_message_text(
                             screen.text, chat_id=chat_id, message_id=countdown.message_id,
-                            parse_mode=ParseMode.HTML, reply_markup=keyboard(screen),
-                        )
+                            parse_mode=ParseMode.HTML, reply_markup=keyboard(screen))
                 except Forbidden:
                     await self.blocked(countdown.key)
                 except TelegramError as exc:  # gone, too old, not modified: nothing to tidy

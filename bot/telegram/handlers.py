@@ -131,8 +131,7 @@ class Gate:
             return
         t = self.services.context().catalogs.get(None)
         with contextlib.suppress(TelegramError):
-            await chat.send_message(t.gettext("I only work in private chats. Goodbye."),
-                                    disable_notification=True)
+            await chat.send_message(t.gettext("I only work in private chats. Goodbye."))
         with contextlib.suppress(TelegramError):
             await chat.leave()
 
@@ -166,7 +165,7 @@ class Handlers:
             t = core.view(self.services.context(), state, client_language(update)).t
             text = await self.services.admin.reply(name, t)
             for start in range(0, len(text), 4000):
-                await chat.send_message(text[start : start + 4000], disable_notification=True)
+                await chat.send_message(text[start : start + 4000])
             return
         command = BY_NAME.get(name or "")  # else typed text, searched, or an unknown command
         event = Typed(command) if command else Text("" if name else message.text)
