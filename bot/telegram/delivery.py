@@ -1,10 +1,9 @@
 """Screens into chats: sent, edited in place, deleted, tidied after a quiet spell.
 
-Handlers run concurrently, so a
-chat gets one request at a time, and an edit overtaken by a newer press of its message is
-dropped: never an older screen after a newer (`Turns`). Telegram refuses an edit that changes
-nothing yet counts it against the limits, so what recent messages show is kept as a digest
-under the person's keyed hash (`OnScreen`), and such an edit is not sent.
+Handlers run concurrently, so a chat gets one request at a time, and an edit overtaken by a
+newer press of its message is dropped: never an older screen after a newer (`Turns`). Telegram
+refuses an edit that changes nothing yet counts it against the limits, so what recent messages
+show is kept as a digest under the person's keyed hash (`OnScreen`); such an edit is not sent.
 """
 
 from __future__ import annotations
