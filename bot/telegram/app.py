@@ -244,8 +244,7 @@ class PenahBot:
             self.settings.bot_token, base_url=self.settings.api_url, request=request,
             get_updates_request=updates_request or request, rate_limiter=limiter,
             defaults=SILENT)
-        # A webhook puts updates into the Application's queue itself: no Updater, as PTB's
-        # custom-webhook guide builds it.
+        # A webhook fills the Application's queue itself: no Updater (PTB's custom-webhook guide).
         builder: Any = Application.builder()  # its type follows the bot's, set on one branch
         if self.settings.webhook_url:
             builder = builder.bot(bot).updater(None)

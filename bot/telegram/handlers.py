@@ -101,8 +101,7 @@ class Gate:
         action = decode(query.data) if query is not None else None
         if guards.flood.allow(key, FORGED if query is not None and action is None else 1.0):
             return
-        # /clear, and typed text, which is searched: the words may tell of danger (a forwarded
-        # message is neither)
+        # /clear, and typed text (searched: it may tell of danger); a forwarded message is neither
         if (message is not None and message.text and message.forward_origin is None
                 and command_name(message.text) in (None, "clear")):
             return

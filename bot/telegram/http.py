@@ -63,7 +63,6 @@ class AiohttpRequest(BaseRequest):
             sock_connect=connect,
             sock_read=_given(read_timeout, self._read),
         )
-        # form fields as PTB encodes them for httpx
         fields = request_data.json_parameters if request_data is not None else None
         try:
             async with self._session.request(
