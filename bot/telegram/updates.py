@@ -23,8 +23,6 @@ log = logging.getLogger(__name__)
 # The fallback asks for the batch raw, as PTB's get_updates (which failed) cannot give it.
 warnings.filterwarnings("ignore", "Please use 'Bot.getUpdates'", PTBUserWarning)
 
-KNOWN_TYPES = frozenset(Update.ALL_TYPES)  # any other key is logged as "unknown"
-
 
 def parse_update(data: object, bot: Bot) -> Update | None:
     """One update from its JSON; a bare one (id only) if PTB cannot read it, None if not even
@@ -38,13 +36,12 @@ def parse_update(data: object, bot: Bot) -> Update | None:
         update = Update.de_json(data, bot)
     except Exception as exc:  # PTB raises whatever its constructors raise
         keys = [k for k in data if k != "update_id"]  # its type from its keys, not content
-        kind = ("unknown" if keys[0] not in KNOWN_TYPES else keys[0]) if keys else "empty"
+        kind = ("unknown" if keys[0] not in Update.ALL_TYPES else keys[0]) if keys else "empty"
         log.warning("skipped update %d of type %s that could not be read (%s)", update_id,
                     kind, type(exc).__name__)
         update = Update(update_id=update_id)
         update.set_bot(bot)
-        return update
-    if isinstance(bot, ExtBot):
+    if isinstance(bot, ExtBot):  # nothing to insert in a bare one
         bot.insert_callback_data(update)
     return update
 
