@@ -194,8 +194,7 @@ class PenahBot:
             loaded = self.reloader.loaded
             self._context = Context(loaded.directory, loaded.index, self.catalogs,
                                     self.settings.retention_days, generation, self.terms,
-                                    self.danger, self.wall_clock,
-                                    mirrors=self.settings.mirrors)
+                                    self.danger, self.wall_clock, mirrors=self.settings.mirrors)
         unreachable = self.guards.reports.unreachable()  # as time passes, without a reload
         if self._context.unreachable != unreachable:
             self._context = replace(self._context, unreachable=unreachable)

@@ -120,11 +120,9 @@ class PriorityRateLimiter(BaseRateLimiter[LimitArgs]):
     async def shutdown(self) -> None:
         self._chats.clear()
 
-    async def process_request(
-        self, callback: Callable[..., Coroutine[Any, Any, Answer]], args: Any,
-        kwargs: dict[str, Any], endpoint: str, data: dict[str, Any],
-        rate_limit_args: LimitArgs | None,
-    ) -> Answer:
+    async def process_request(self, callback: Callable[..., Coroutine[Any, Any, Answer]],
+                              args: Any, kwargs: dict[str, Any], endpoint: str,
+                              data: dict[str, Any], rate_limit_args: LimitArgs | None) -> Answer:
         chat_id = data.get("chat_id")
         limits = rate_limit_args or {}
         lanes: list[SlidingWindow] = []

@@ -148,10 +148,9 @@ class CappedHTTPServer(tornado.httpserver.HTTPServer):
 class Webhook:
     """Receives updates for `penah run --webhook-url`: binds the port, then tells Telegram."""
 
-    def __init__(
-        self, bot: Bot, queue: asyncio.Queue[object], *, listen: str, port: int, url: str,
-        secret: str, allowed_updates: Sequence[str], max_connections: int,
-    ) -> None:
+    def __init__(self, bot: Bot, queue: asyncio.Queue[object], *, listen: str, port: int,
+                 url: str, secret: str, allowed_updates: Sequence[str],
+                 max_connections: int) -> None:
         if not secret or not url:
             raise StartupError("the webhook needs a secret and a public URL (PENAH_WEBHOOK_URL)")
         self.bot, self.listen, self.port = bot, listen, port
