@@ -41,7 +41,9 @@ HEADER_SECONDS = 10.0  # Telegram sends a request's headers at once
 BODY_SECONDS = 30.0  # a body trickled in a byte at a time is cut off
 TELEGRAM_CONNECTIONS = 40  # what Telegram is told it may open at once (its own default)
 MOST_CONNECTIONS = 256
-Waiting = dict[tornado.iostream.IOStream, None]  # connections waiting for headers, longest first
+# The open connections, in the order they began to wait for a request's headers: True while
+# they wait, False while a request is under way (which the cap does not drop).
+Streams = dict[tornado.iostream.IOStream, bool]
 
 
 def connection_cap(open_files: int) -> int:
@@ -51,7 +53,7 @@ def connection_cap(open_files: int) -> int:
 
 
 def webhook_app(bot: Bot, queue: asyncio.Queue[object], secret: str,
-                waiting: Waiting) -> tornado.web.Application:
+                streams: Streams) -> tornado.web.Application:
 
     @tornado.web.stream_request_body
     class UpdateHandler(tornado.web.RequestHandler):
@@ -61,8 +63,9 @@ def webhook_app(bot: Bot, queue: asyncio.Queue[object], secret: str,
         SUPPORTED_METHODS = ("POST",)
 
         def prepare(self) -> None:
-            # its headers are in: a request under way now, which the cap does not drop
-            waiting.pop(cast(HTTP1Connection, self.request.connection).stream, None)
+            stream = cast(HTTP1Connection, self.request.connection).stream
+            if stream in streams:  # its headers are in: a request under way now
+                streams[stream] = False
             if self.request.path not in (PATH, PATH + "/"):
                 raise tornado.web.HTTPError(HTTPStatus.NOT_FOUND)
             given = self.request.headers.get(SECRET_HEADER, "")
@@ -108,22 +111,20 @@ class CappedHTTPServer(tornado.httpserver.HTTPServer):
     waited longest for a request's headers, or is closed itself if every one is in a request."""
 
     def initialize(self, *args: Any, max_connections: int = MOST_CONNECTIONS,
-                   waiting: Waiting | None = None, **kwargs: Any) -> None:
+                   streams: Streams | None = None, **kwargs: Any) -> None:
         super().initialize(*args, **kwargs)
         self.max_connections = max_connections
-        self.open_streams: set[tornado.iostream.IOStream] = set()
-        self.waiting = {} if waiting is None else waiting  # the handlers take out the busy
+        self.streams = {} if streams is None else streams
 
     def handle_stream(self, stream: tornado.iostream.IOStream, address: tuple[Any, ...]) -> None:
-        if len(self.open_streams) >= self.max_connections:
-            oldest = next(iter(self.waiting), None)
+        if len(self.streams) >= self.max_connections:
+            oldest = next((s for s, waiting in self.streams.items() if waiting), None)
             if oldest is None:
                 stream.close()
                 return
-            self._forget(oldest)
+            del self.streams[oldest]
             oldest.close()
-        self.open_streams.add(stream)
-        self.waiting[stream] = None
+        self.streams[stream] = True
         super().handle_stream(stream, address)
 
     def start_request(
@@ -131,18 +132,13 @@ class CappedHTTPServer(tornado.httpserver.HTTPServer):
     ) -> tornado.httputil.HTTPMessageDelegate:
         """A connection starts waiting for its next request's headers: to the end of the line."""
         stream = cast(HTTP1ServerConnection, server_conn).stream
-        if stream in self.open_streams:
-            self.waiting.pop(stream, None)
-            self.waiting[stream] = None
+        if self.streams.pop(stream, None) is not None:
+            self.streams[stream] = True
         return super().start_request(server_conn, request_conn)
 
     def on_close(self, server_conn: object) -> None:
-        self._forget(cast(HTTP1ServerConnection, server_conn).stream)
+        self.streams.pop(cast(HTTP1ServerConnection, server_conn).stream, None)
         super().on_close(server_conn)
-
-    def _forget(self, stream: tornado.iostream.IOStream) -> None:
-        self.open_streams.discard(stream)
-        self.waiting.pop(stream, None)
 
 
 class Webhook:
@@ -155,12 +151,12 @@ class Webhook:
             raise StartupError("the webhook needs a secret and a public URL (PENAH_WEBHOOK_URL)")
         self.bot, self.listen, self.port = bot, listen, port
         self.url, self.secret, self.allowed_updates = url, secret, list(allowed_updates)
-        waiting: Waiting = {}
+        streams: Streams = {}
         self.server = CappedHTTPServer(
-            webhook_app(bot, queue, secret, waiting), max_body_size=MAX_BODY,
+            webhook_app(bot, queue, secret, streams), max_body_size=MAX_BODY,
             max_buffer_size=4 * MAX_BODY, body_timeout=BODY_SECONDS,
             idle_connection_timeout=HEADER_SECONDS,  # one deadline for the whole header block
-            waiting=waiting, max_connections=max_connections,
+            streams=streams, max_connections=max_connections,
         )
         self.running = False
 
