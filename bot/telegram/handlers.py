@@ -87,7 +87,7 @@ class Gate:
         chat, user = update.effective_chat, update.effective_user
         message, query = update.message, update.callback_query
         if chat is not None and chat.type != ChatType.PRIVATE:
-            if update.my_chat_member or message or query:  # not a channel post: Penah is in
+            if update.my_chat_member or message or query:  # added, or spoken to: leave
                 await self._leave(chat)
             raise ApplicationHandlerStop
         if message is None and query is None:
