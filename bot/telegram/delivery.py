@@ -13,7 +13,7 @@ import contextlib
 import functools
 import logging
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from cachetools import LRUCache
@@ -49,9 +49,8 @@ class OnScreen(LRUCache[tuple[bytes, int], int]):
 
 
 class Turns:
-    """A lock per chat with a request waiting or under way (it lives as long as one holds or
-    awaits it), and the newest press of recently pressed messages: update ids, which Telegram
-    gives in the order people pressed."""
+    """A lock per chat with a request waiting or under way, and the newest press of recently
+    pressed messages: update ids, which Telegram gives in the order people pressed."""
 
     def __init__(self, remembered: int = REMEMBERED) -> None:
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
@@ -64,11 +63,9 @@ class Turns:
         self._newest[(chat_id, message_id)] = order
         return True
 
-    @contextlib.asynccontextmanager
-    async def turn(self, chat_id: int) -> AsyncIterator[None]:
-        lock = self._locks.get(chat_id) or self._locks.setdefault(chat_id, asyncio.Lock())
-        async with lock:
-            yield
+    def turn(self, chat_id: int) -> asyncio.Lock:
+        """The chat's lock, first come first served: whoever holds or awaits it keeps it alive."""
+        return self._locks.get(chat_id) or self._locks.setdefault(chat_id, asyncio.Lock())
 
     def __len__(self) -> int:
         return len(self._locks)
