@@ -118,8 +118,8 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.loading.reloader import Reloader
     from bot.ops.logs import setup_logging
     from bot.storage.store import StoreError
-    from bot.telegram.app import ALLOWED_UPDATES, PenahBot
-    from bot.telegram.runner import Polling, Receiver, raise_open_files_limit, serve
+    from bot.telegram.app import ALLOWED_UPDATES, PenahBot, Polling
+    from bot.telegram.runner import Receiver, raise_open_files_limit, serve
 
     given = {name: getattr(args, name) for name in ("resources", "data_dir", "webhook_url",
                                                     "listen") if getattr(args, name) is not None}
@@ -152,8 +152,8 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
                                allowed_updates=ALLOWED_UPDATES,
                                max_connections=connection_cap(open_files))
         else:
-            assert app.updater is not None
-            receiver = Polling(app.updater, ALLOWED_UPDATES)
+            assert isinstance(app.updater, Polling)
+            receiver = app.updater
         asyncio.run(serve(app, receiver))
     except (StoreError, StartupError) as exc:
         return _fail(exc)

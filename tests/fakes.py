@@ -46,6 +46,7 @@ class FakeTelegram(BaseRequest):
         self.chats: dict[int, dict[int, dict[str, Any]]] = {}
         self.failures: dict[str, list[Failure]] = {}
         self.updates: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._pending: list[dict[str, Any]] = []  # fetched, not yet confirmed by an offset
         self._ids = itertools.count(1000)
         self._update_ids = itertools.count(1)
         self.latency = 0.0
@@ -100,15 +101,20 @@ class FakeTelegram(BaseRequest):
         return answer_call(self.chats, self._ids, endpoint, params)
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
-        timeout = float(params.get("timeout") or 0)
-        batch = []
-        try:
-            batch.append(await asyncio.wait_for(self.updates.get(), timeout=max(timeout, 0.01)))
-        except TimeoutError:
-            return []
+        """As Telegram: updates from `offset` on, kept until an offset moves past them."""
+        offset = int(params.get("offset") or 0)
+        self._pending = [u for u in self._pending
+                         if not isinstance(u.get("update_id"), int) or u["update_id"] >= offset]
+        if not self._pending and self.updates.empty():
+            timeout = float(params.get("timeout") or 0)
+            try:
+                self._pending.append(
+                    await asyncio.wait_for(self.updates.get(), timeout=max(timeout, 0.01)))
+            except TimeoutError:
+                return []
         while not self.updates.empty():
-            batch.append(self.updates.get_nowait())
-        return batch
+            self._pending.append(self.updates.get_nowait())
+        return list(self._pending)
 
     # ---- for tests
     def fail(self, endpoint: str, status: int, description: str, *,

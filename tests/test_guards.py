@@ -17,7 +17,7 @@ from bot.core.callbacks import Action, Kind
 from bot.core.decide import Press, Text
 from bot.core.state import UserState
 from bot.storage.guards import FORGED, MB, URGENT_EVERY, FloodGuard, History, Once
-from bot.telegram.gate import HELD_BACK
+from bot.telegram.handlers import HELD_BACK
 from tests.conftest import ROOT, Clock, Harness, make_settings, running_harness
 from tests.fakes import user
 from tests.langs import SHIPPED

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from bot.core.callbacks import Action, Kind
-from bot.telegram.gate import HELD_BACK
+from bot.telegram.handlers import HELD_BACK
 from tests.botprocess import BotProcess, penah_env
 from tests.fakeapi import Call, FakeBotAPI
 from tests.fakes import user

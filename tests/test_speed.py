@@ -110,12 +110,13 @@ def test_the_digest_sees_text_and_every_button() -> None:
 
 
 def test_what_is_on_screen_is_remembered_for_recent_messages_only() -> None:
-    shown = OnScreen(limit=2)
-    shown.shown(b"k", 1, b"one")
-    shown.shown(b"k", 2, b"two")
-    shown.shown(b"k", 3, b"three")
-    assert not shown.showing(b"k", 1, b"one")  # the oldest left
-    assert shown.showing(b"k", 3, b"three") and not shown.showing(b"k", 3, b"two")
+    shown = OnScreen(maxsize=2)
+    shown[(b"k", 1)] = 1
+    shown[(b"k", 2)] = 2
+    shown[(b"k", 3)] = 3
+    assert shown.get((b"k", 1)) != 1  # the oldest left
+    latest = shown.get((b"k", 3))
+    assert latest == 3 and latest != 2
     shown.forget(b"k")
     assert len(shown) == 0
 

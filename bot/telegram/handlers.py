@@ -1,23 +1,39 @@
 """Updates in, core decisions out, their effects carried out. Every update is hostile until
 proven otherwise: callback data is decoded strictly, text is never logged, forwarded messages
-are never commands, and every failure ends in a clean menu, never a stack trace."""
+are never commands, and every failure ends in a clean menu, never a stack trace.
+
+Before any handler, the `Gate`: private chats only, unknown update shapes dropped, a message's
+id kept for /clear, floods held back (told once). Presses are still answered at once, and
+/clear, the Emergency button and typed text (which may tell of danger) still get through.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from html import escape
 from typing import Any
 
 from cachetools import FIFOCache
 from telegram import CallbackQuery, Chat, Update
 from telegram.constants import ChatType
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import Application, CallbackQueryHandler, MessageHandler, TypeHandler, filters
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
 from bot.core import decide as core
 from bot.core.callbacks import Action, Kind, decode
-from bot.core.commands import BY_NAME
-from bot.core.decide import Decision, Event, Media, Press, Text, Typed, not_saved
+from bot.core.commands import BY_NAME, command_name
+from bot.core.decide import Context, Decision, Event, Media, Press, Text, Typed, not_saved
 from bot.core.state import (
     ClearChat,
     CountSearch,
@@ -29,19 +45,99 @@ from bot.core.state import (
     ScheduleTidy,
     UserState,
 )
-from bot.storage.store import SaveFailed
-from bot.telegram.gate import Gate, PTBContext, client_language, typed_command
-from bot.telegram.services import Services
+from bot.i18n.translator import N_
+from bot.ops.admin import AdminCommands
+from bot.screens.view import Screen
+from bot.storage.guards import FORGED, Guards
+from bot.storage.store import SaveFailed, Store
+from bot.telegram.delivery import Delivery
 
 log = logging.getLogger(__name__)
 
+HELD_BACK = N_("That was too fast. Please wait a few seconds, then try again.")
 OUTCOME_CACHE = 4096
+PTBContext = ContextTypes.DEFAULT_TYPE
+
+
+@dataclass(frozen=True)
+class Services:
+    context: Callable[[], Context]  # the directory and the locales, one version of each
+    started: Callable[[], Store | None]  # the store, once the bot has started
+    guards: Guards
+    delivery: Delivery
+    admin: AdminCommands
+    tell_admins: Callable[[str], Awaitable[None]]  # at once, as reload problems are
+
+    def store(self) -> Store:
+        store = self.started()
+        assert store is not None, "updates are handled only once the bot has started"
+        return store
+
+
+def client_language(update: Update) -> str | None:
+    """Used until the person chooses one."""
+    return update.effective_user.language_code if update.effective_user else None
+
+
+class Gate:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    async def __call__(self, update: Update, context: PTBContext) -> None:
+        chat, user = update.effective_chat, update.effective_user
+        message, query = update.message, update.callback_query
+        if chat is not None and chat.type != ChatType.PRIVATE:
+            if update.my_chat_member or message or query:  # added, or spoken to: leave
+                await self._leave(chat)
+            raise ApplicationHandlerStop
+        if message is None and query is None:
+            raise ApplicationHandlerStop  # member changes, edited messages, …: not for Penah
+        if chat is None or user is None or self.services.started() is None:
+            raise ApplicationHandlerStop
+        guards = self.services.guards
+        if message is not None:
+            guards.history.add(chat.id, message.message_id)
+        key = self.services.store().prefs.user_key(user.id)
+        action = decode(query.data) if query is not None else None
+        if guards.flood.allow(key, FORGED if query is not None and action is None else 1.0):
+            return
+        # /clear, and typed text (searched: it may tell of danger); a forwarded message is neither
+        if (message is not None and message.text and message.forward_origin is None
+                and command_name(message.text) in (None, "clear")):
+            return
+        if action is not None and action.kind is Kind.EMERGENCY and guards.flood.urgent(key):
+            return
+        await self.held(update, key)
+        raise ApplicationHandlerStop
+
+    async def held(self, update: Update, key: bytes) -> None:
+        """A press is answered at once all the same; the first of a hold says why nothing
+        happens (a press in a dialog, which leaves nothing in the chat)."""
+        notice = None
+        if self.services.guards.flood.tell(key):
+            state = await self.services.store().prefs.peek(key) or UserState()
+            notice = core.view(self.services.context(), state, client_language(update)).t
+        with contextlib.suppress(TelegramError):
+            if update.callback_query is not None:
+                text = notice.gettext(HELD_BACK) if notice else None
+                await update.callback_query.answer(text, show_alert=notice is not None)
+            elif notice is not None and update.effective_chat is not None:
+                text = notice.mark_lines(escape(notice.gettext(HELD_BACK), quote=False))
+                await self.services.delivery.send(update.effective_chat, Screen(text), key)
+
+    async def _leave(self, chat: Chat) -> None:
+        if not self.services.guards.left_groups.first(chat.id):
+            return
+        t = self.services.context().catalogs.get(None)
+        with contextlib.suppress(TelegramError):
+            await chat.send_message(t.gettext("I only work in private chats. Goodbye."))
+        with contextlib.suppress(TelegramError):
+            await chat.leave()
 
 
 class Handlers:
     def __init__(self, services: Services) -> None:
-        self.services = services
-        self.delivery = services.delivery
+        self.services, self.delivery = services, services.delivery
         self.gate = Gate(services)
         self._outcomes: FIFOCache[tuple[object, ...], Decision] = FIFOCache(OUTCOME_CACHE)
 
@@ -62,13 +158,13 @@ class Handlers:
         """Commands, and typed text: searched in memory, never kept, logged or echoed."""
         message, user, chat = update.message, update.effective_user, update.effective_chat
         assert message is not None and message.text and user is not None and chat is not None
-        name = typed_command(message)
+        name = command_name(message.text) if message.forward_origin is None else None
         if name is not None and self.services.admin.handles(name, user.id):
             _, state = await self._state(update)
             t = core.view(self.services.context(), state, client_language(update)).t
             text = await self.services.admin.reply(name, t)
             for start in range(0, len(text), 4000):
-                await chat.send_message(text[start : start + 4000], disable_notification=True)
+                await chat.send_message(text[start : start + 4000])
             return
         command = BY_NAME.get(name or "")  # else typed text, searched, or an unknown command
         event = Typed(command) if command else Text("" if name else message.text)
@@ -122,9 +218,8 @@ class Handlers:
             outcome = self._outcomes[cache_key] = core.decide(ctx, state, Press(action), language)
         return outcome
 
-    async def _carry_out(
-        self, outcome: Decision, key: bytes, chat: Chat | None, query: CallbackQuery | None
-    ) -> bool:
+    async def _carry_out(self, outcome: Decision, key: bytes, chat: Chat | None,
+                         query: CallbackQuery | None) -> bool:
         """Do what the core decided; False when the screen was already sent (after a clear, or
         as numbers to keep)."""
         store, guards = self.services.store(), self.services.guards

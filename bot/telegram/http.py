@@ -1,11 +1,9 @@
 """python-telegram-bot's HTTP layer on aiohttp, whose C HTTP parser and keep-alive pool cost
-less CPU per Bot API call than httpx/httpcore/anyio (benchmarks/http_clients.py).
-
-It behaves as PTB's own `HTTPXRequest`: the same bodies, a pool of `connection_pool_size`
-kept-alive connections, PTB's timeouts (a pool wait and a connect count against
-`connect_timeout` + `pool_timeout`; a Bot API body is a few kilobytes, so there is no write
-timeout), proxies from the environment as httpx reads them, and PTB's `TimedOut` and
-`NetworkError` for aiohttp's errors. httpx stays the fallback (PENAH_HTTP_CLIENT).
+less CPU per Bot API call than httpx/httpcore/anyio (benchmarks/http_clients.py). It behaves as
+PTB's `HTTPXRequest`: the same bodies, a pool of `connection_pool_size` kept-alive connections,
+PTB's timeouts (a pool wait and a connect count against `connect_timeout` + `pool_timeout`; no
+write timeout: bodies are a few kilobytes), proxies from the environment as httpx reads them,
+PTB's `TimedOut` and `NetworkError`. httpx stays the fallback (PENAH_HTTP_CLIENT).
 """
 
 from __future__ import annotations
@@ -21,13 +19,8 @@ from bot.config import Client
 
 
 class AiohttpRequest(BaseRequest):
-    def __init__(
-        self,
-        connection_pool_size: int = 1,
-        read_timeout: float | None = 5.0,
-        connect_timeout: float | None = 5.0,
-        pool_timeout: float | None = 1.0,
-    ) -> None:
+    def __init__(self, connection_pool_size: int = 1, read_timeout: float | None = 5.0,
+                 connect_timeout: float | None = 5.0, pool_timeout: float | None = 1.0) -> None:
         self._pool_size = connection_pool_size
         self._read, self._connect, self._pool = read_timeout, connect_timeout, pool_timeout
         self._session: aiohttp.ClientSession | None = None
@@ -38,7 +31,7 @@ class AiohttpRequest(BaseRequest):
         return self._read
 
     async def initialize(self) -> None:
-        if self._session is None or self._session.closed:
+        if self._session is None:
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._pool_size, limit_per_host=0),
                 headers={"User-Agent": self.USER_AGENT},
@@ -48,15 +41,12 @@ class AiohttpRequest(BaseRequest):
             )
 
     async def shutdown(self) -> None:
-        if self._session is not None and not self._session.closed:
+        if self._session is not None:
             await self._session.close()
         self._session = None
 
     async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
+        self, url: str, method: str, request_data: RequestData | None = None,
         read_timeout: object = BaseRequest.DEFAULT_NONE,
         write_timeout: object = BaseRequest.DEFAULT_NONE,
         connect_timeout: object = BaseRequest.DEFAULT_NONE,
@@ -64,6 +54,8 @@ class AiohttpRequest(BaseRequest):
     ) -> tuple[int, bytes]:
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
+        if request_data is not None and request_data.multipart_data:
+            raise NotImplementedError("Penah uploads no files")
         connect = _given(connect_timeout, self._connect)
         pool = _given(pool_timeout, self._pool)
         timeout = aiohttp.ClientTimeout(
@@ -71,9 +63,10 @@ class AiohttpRequest(BaseRequest):
             sock_connect=connect,
             sock_read=_given(read_timeout, self._read),
         )
+        fields = request_data.json_parameters if request_data is not None else None
         try:
             async with self._session.request(
-                method, url, data=_body(request_data), timeout=timeout, allow_redirects=False,
+                method, url, data=fields or None, timeout=timeout, allow_redirects=False,
                 proxy=self._proxy(url),
             ) as response:
                 return response.status, await response.read()
@@ -98,21 +91,6 @@ def _given(value: object, default: float | None) -> float | None:
     if value is BaseRequest.DEFAULT_NONE:
         return default
     return float(value) if isinstance(value, int | float) else None
-
-
-def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:
-    """Form fields as PTB encodes them for httpx; multipart only when files are uploaded."""
-    if request_data is None:
-        return None
-    fields, files = request_data.json_parameters, request_data.multipart_data
-    if not files:
-        return fields or None
-    form = aiohttp.FormData(quote_fields=False)
-    for name, value in fields.items():
-        form.add_field(name, value)
-    for name, (filename, content, mimetype) in files.items():
-        form.add_field(name, content, filename=filename, content_type=mimetype)
-    return form
 
 
 def make_request(client: Client, connection_pool_size: int = 1,

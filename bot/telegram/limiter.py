@@ -1,11 +1,10 @@
 """A rate limiter for the Bot API that never draws a 429 and lets emergency screens jump the queue.
 
 Telegram allows a bot about 30 messages a second and a chat about one a second, with short
-bursts. Every request with a chat id waits, in priority order, for a slot in a global sliding
-window; a reply to a person's own update (`reply=True`) waits for nothing else (the flood guard
-keeps a person's pace), while what the bot sends unasked (alerts, digests, tidying) also waits
-for its chat's bucket. Requests without a chat id (answerCallbackQuery, getUpdates) never wait,
-so a pressed button is answered even while screens queue. RetryAfter pauses everyone.
+bursts. A request with a chat id waits, in priority order, for a slot in the global window; a
+reply to a person's own update (`reply=True`) waits for nothing else (the flood guard keeps a
+person's pace), what the bot sends unasked also for its chat's window. Requests without a chat
+id (answerCallbackQuery, getUpdates) never wait. RetryAfter pauses everyone.
 """
 
 from __future__ import annotations
@@ -30,12 +29,13 @@ from telegram.warnings import PTBDeprecationWarning
 log = logging.getLogger(__name__)
 
 URGENT, NORMAL = 0, 1
-CHATS = 10_000  # chats whose bucket is remembered; the least recently used is full again
+CHATS = 10_000  # chats whose window is remembered; the least recently used starts afresh
+Answer = bool | dict[str, Any] | list[dict[str, Any]]  # what the Bot API gave back
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
-    """The pause asked for: an int that warns it will become a timedelta, or one already
-    (PTB_TIMEDELTA=1); either is read, without the warning."""
+    """An int that warns it will become a timedelta, or one already (PTB_TIMEDELTA=1): either
+    is read, without the warning."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PTBDeprecationWarning)
         value = exc.retry_after
@@ -44,32 +44,33 @@ def retry_after_seconds(exc: RetryAfter) -> float:
 
 class LimitArgs(TypedDict, total=False):
     priority: int
-    reply: bool  # an answer to the person's own update: not held by the chat's bucket
+    reply: bool  # an answer to the person's own update: not held by the chat's window
 
 
-class _Lane:
-    """Waiters served lowest priority first, each as soon as `_delay` finds a slot free."""
+class SlidingWindow:
+    """At most `limit` sends in any `window` seconds on the server's clock, waiters served lowest
+    priority first (a token bucket's burst on top of its rate let 35 through in one second). A
+    send counts as "now" while in flight and from its answer once answered, as the server counts
+    it somewhere between the two. Every grant must be followed by `done()`."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int, window: float = 1.0) -> None:
+        self.limit, self.window = max(1, limit), window
+        self._in_flight = 0
+        self._answered: deque[float] = deque()
         self._waiters: list[tuple[int, int, asyncio.Future[None]]] = []
         self._order = itertools.count()
         self._timer: asyncio.TimerHandle | None = None
 
-    @property
-    def queued(self) -> int:
-        return len(self._waiters)
-
     def _delay(self) -> float:
         """Seconds until a slot is free: 0.0 now, inf when only an answer frees one."""
-        raise NotImplementedError
-
-    def _use(self, slots: int) -> None:
-        raise NotImplementedError
+        now = time.monotonic()
+        while self._answered and self._answered[0] <= now - self.window:
+            self._answered.popleft()
+        if self._in_flight + len(self._answered) < self.limit:
+            return 0.0
+        return self._answered[0] + self.window - now if self._answered else math.inf
 
     async def acquire(self, priority: int = NORMAL) -> None:
-        if not self._waiters and self._delay() == 0.0:
-            self._use(1)
-            return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         heapq.heappush(self._waiters, (priority, next(self._order), future))
         self._release()
@@ -77,15 +78,19 @@ class _Lane:
             await future
         except asyncio.CancelledError:
             if future.done() and not future.cancelled():  # granted just as it was cancelled
-                self._use(-1)
-                self._release()
+                self.done()
             raise
+
+    def done(self) -> None:
+        """The send was answered (or failed): it counts from now until `window` has passed."""
+        self._in_flight -= 1
+        self._answered.append(time.monotonic())
+        self._release()
 
     def _release(self) -> None:
         """Grant what is free now, and come back when the next slot frees up."""
         if self._timer is not None:
             self._timer.cancel()
-            self._timer = None
         while self._waiters:
             if self._waiters[0][2].done():  # cancelled while waiting
                 heapq.heappop(self._waiters)
@@ -95,78 +100,19 @@ class _Lane:
                 if delay != math.inf:
                     self._timer = asyncio.get_running_loop().call_later(delay, self._release)
                 return
-            self._use(1)
+            self._in_flight += 1
             heapq.heappop(self._waiters)[2].set_result(None)
 
 
-class TokenBucket(_Lane):
-    """Tokens refill at `rate` a second up to `burst`."""
-
-    def __init__(self, rate: float, burst: float) -> None:
-        super().__init__()
-        self.rate, self.burst = rate, burst
-        self._tokens, self._stamp = burst, time.monotonic()
-
-    def _delay(self) -> float:
-        now = time.monotonic()
-        self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
-        self._stamp = now
-        return max(0.0, (1 - self._tokens) / self.rate)
-
-    def _use(self, slots: int) -> None:
-        self._tokens -= slots
-
-
-class SlidingWindow(_Lane):
-    """At most `limit` sends in any `window` seconds as the server counts them (a token
-    bucket's burst on top of its rate would let 35 through in one second).
-
-    The server counts a request somewhere between our grant and its answer, so a send counts
-    as "now" while in flight and from its answer's time once answered: any second on the
-    server's clock then holds at most `limit`. Every grant must be followed by `done()`.
-    """
-
-    def __init__(self, limit: int, window: float = 1.0) -> None:
-        super().__init__()
-        self.limit, self.window = max(1, limit), window
-        self._in_flight = 0
-        self._answered: deque[float] = deque()
-
-    def _delay(self) -> float:
-        now = time.monotonic()
-        while self._answered and self._answered[0] <= now - self.window:
-            self._answered.popleft()
-        if self._in_flight + len(self._answered) < self.limit:
-            return 0.0
-        return self._answered[0] + self.window - now if self._answered else math.inf
-
-    def _use(self, slots: int) -> None:
-        self._in_flight += slots
-
-    def done(self) -> None:
-        """The send was answered (or failed): it counts from now until `window` has passed."""
-        self._in_flight -= 1
-        self._answered.append(time.monotonic())
-        self._release()
-
-
 class PriorityRateLimiter(BaseRateLimiter[LimitArgs]):
-    def __init__(
-        self,
-        messages_per_second: float = 30.0,
-        chat_per_second: float = 1.0,
-        chat_burst: float = 3.0,
-        max_retries: int = 3,
-    ) -> None:
+    def __init__(self, messages_per_second: float = 30.0, chat_per_second: float = 1.0,
+                 chat_burst: float = 3.0, max_retries: int = 3) -> None:
         self._global = SlidingWindow(round(messages_per_second))
-        self._chat_rate, self._chat_burst = chat_per_second, chat_burst
-        self._chats: LRUCache[int | str, TokenBucket] = LRUCache(CHATS)
+        # `chat_burst` at once, then no more in the window that burst is worth at the rate
+        self._chat_limit, self._chat_window = round(chat_burst), chat_burst / chat_per_second
+        self._chats: LRUCache[int | str, SlidingWindow] = LRUCache(CHATS)
         self._max_retries = max_retries
         self._paused_until = 0.0
-
-    @property
-    def queued(self) -> int:
-        return self._global.queued
 
     async def initialize(self) -> None:
         self._paused_until = 0.0
@@ -174,31 +120,26 @@ class PriorityRateLimiter(BaseRateLimiter[LimitArgs]):
     async def shutdown(self) -> None:
         self._chats.clear()
 
-    async def process_request(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: LimitArgs | None,
-    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+    async def process_request(self, callback: Callable[..., Coroutine[Any, Any, Answer]],
+                              args: Any, kwargs: dict[str, Any], endpoint: str,
+                              data: dict[str, Any], rate_limit_args: LimitArgs | None) -> Answer:
         chat_id = data.get("chat_id")
         limits = rate_limit_args or {}
-        priority = limits.get("priority", NORMAL)
+        lanes: list[SlidingWindow] = []
+        if chat_id is not None:
+            if not limits.get("reply", False):
+                chat = SlidingWindow(self._chat_limit, self._chat_window)
+                lanes.append(self._chats.setdefault(chat_id, chat))
+            lanes.append(self._global)
         for attempt in range(self._max_retries + 1):
             # A loop, not an Event: another 429 may push the end further while we sleep.
             while (left := self._paused_until - time.monotonic()) > 0:  # noqa: ASYNC110
                 await asyncio.sleep(left)
-            if chat_id is not None:
-                if not limits.get("reply", False):
-                    bucket = self._chats.get(chat_id)
-                    if bucket is None:
-                        bucket = self._chats[chat_id] = TokenBucket(
-                            self._chat_rate, self._chat_burst)
-                    await bucket.acquire(priority)
-                await self._global.acquire(priority)
+            granted: list[SlidingWindow] = []
             try:
+                for lane in lanes:
+                    await lane.acquire(limits.get("priority", NORMAL))
+                    granted.append(lane)
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
                 if attempt == self._max_retries:
@@ -207,6 +148,6 @@ class PriorityRateLimiter(BaseRateLimiter[LimitArgs]):
                 log.warning("Telegram asked to slow down (%s): pausing %.1f s", endpoint, seconds)
                 self._paused_until = max(self._paused_until, time.monotonic() + seconds + 0.1)
             finally:
-                if chat_id is not None:
-                    self._global.done()
+                for lane in granted:
+                    lane.done()
         raise AssertionError("unreachable")

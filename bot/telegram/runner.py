@@ -1,9 +1,8 @@
 """Runs the Application until SIGTERM or SIGINT, and stops within a bounded time.
 
-PTB's `run_polling` waits out its polling back-off (up to 30 s during a Bot API outage) before
-it stops; a container's stop signal must not wait that long. This is the same life cycle, as in
-PTB's guide to running beside other asyncio code, with every step after the signal given a
-deadline.
+PTB's `run_polling` waits out its polling back-off (up to 30 s in a Bot API outage) before it
+stops. This is the same life cycle, as PTB's guide to running beside other asyncio code has it,
+with a deadline on every step after the signal.
 """
 
 from __future__ import annotations
@@ -13,11 +12,10 @@ import contextlib
 import logging
 import resource
 import signal
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, TypeVar
 
 from telegram.error import InvalidToken, NetworkError
-from telegram.ext import Updater
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -26,39 +24,20 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 class Receiver(Protocol):
-    """How updates come in: long polling (PTB's Updater) or Penah's webhook server."""
+    """Long polling (PTB's Updater) or Penah's webhook server."""
 
     @property
     def running(self) -> bool: ...
 
     async def start(self) -> None: ...
 
-    async def stop(self) -> None: ...
-
-
-class Polling:
-    """Long polling, by python-telegram-bot's Updater."""
-
-    def __init__(self, updater: Updater, allowed_updates: Sequence[str]) -> None:
-        self.updater, self.allowed_updates = updater, list(allowed_updates)
-
-    @property
-    def running(self) -> bool:
-        return self.updater.running
-
-    async def start(self) -> None:
-        await self.updater.start_polling(
-            allowed_updates=self.allowed_updates, timeout=10, bootstrap_retries=-1
-        )
-
     async def stop(self) -> None:
-        if self.updater.running:
-            await self.updater.stop()
+        """Called only while running."""
 
 
 def raise_open_files_limit() -> int:
-    """The open-files soft limit raised to the hard one, as servers do at start (a webhook
-    holds a file per connection, and many shells start at 1024); the limit now."""
+    """The soft limit raised to the hard one, as servers do (a webhook holds a file per
+    connection, and many shells start at 1024); the limit now."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     with contextlib.suppress(ValueError, OSError):  # an unlimited hard limit the kernel caps
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -68,8 +47,7 @@ def raise_open_files_limit() -> int:
 
 async def _until(stop: asyncio.Event, work: Awaitable[object]) -> bool:
     """Run `work` unless `stop` is set first; True if it finished."""
-    task = asyncio.ensure_future(work)
-    waiter = asyncio.ensure_future(stop.wait())
+    task, waiter = asyncio.ensure_future(work), asyncio.ensure_future(stop.wait())
     await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
     waiter.cancel()
     if task.done():
@@ -81,15 +59,11 @@ async def _until(stop: asyncio.Event, work: Awaitable[object]) -> bool:
     return False
 
 
-async def retried(
-    attempt: Callable[[], Awaitable[T]],
-    failing: type[Exception],
-    warning: str,
-    stop: asyncio.Event | None = None,
-) -> T | None:
+async def retried(attempt: Callable[[], Awaitable[T]], failing: type[Exception], warning: str,
+                  stop: asyncio.Event | None = None) -> T | None:
     """`attempt()` until it succeeds (its result) or `stop` is set (None): a start during a Bot
-    API outage waits instead of dying, 1 s at first, 1.5 times as long each time, 30 s at most.
-    A wrong token is no outage and would never heal: InvalidToken is raised at once."""
+    API outage waits instead of dying, 1 s, then 1.5 times as long each time, 30 s at most. A
+    wrong token never heals: InvalidToken is raised at once."""
     stop = asyncio.Event() if stop is None else stop
     delay = 1.0
     while not stop.is_set():
@@ -106,7 +80,7 @@ async def retried(
 
 
 async def serve(app: Any, receiver: Receiver, grace: float = 2.5) -> None:
-    """Serve until a stop signal; `receiver` brings the updates in (polling or a webhook)."""
+    """`app` as `PenahBot.build` makes it, with its post_init, post_stop and post_shutdown."""
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in STOP_SIGNALS:
@@ -117,8 +91,7 @@ async def serve(app: Any, receiver: Receiver, grace: float = 2.5) -> None:
         initialized = bool(await retried(
             lambda: _until(stop, app.initialize()), NetworkError, "Bot API not reachable", stop))
         if initialized:
-            if app.post_init:
-                await app.post_init(app)
+            await app.post_init(app)
             if await _until(stop, receiver.start()):
                 await app.start()
                 log.info("serving")
@@ -141,11 +114,9 @@ async def serve(app: Any, receiver: Receiver, grace: float = 2.5) -> None:
         if app.running:
             await bounded(app.stop(), "updates in flight")
         if initialized:
-            if app.post_stop:
-                await bounded(app.post_stop(app), "background tasks")
+            await bounded(app.post_stop(app), "background tasks")
             await bounded(app.shutdown(), "the connection to Telegram")
-            if app.post_shutdown:
-                # the last write of what is pending gets its time
-                await bounded(app.post_shutdown(app), "closing the database", floor=5.0)
+            # the last write of what is pending gets its time
+            await bounded(app.post_shutdown(app), "closing the database", floor=5.0)
         for sig in STOP_SIGNALS:
             loop.remove_signal_handler(sig)

@@ -1,27 +1,27 @@
 """Updates read one at a time when python-telegram-bot cannot read a batch.
 
-PTB's `Bot.get_updates` parses a whole batch at once: one update in a shape it does not expect
-(an older, newer or self-hosted Bot API) fails the batch, and the same batch is fetched again,
-forever. Then each update is parsed on its own; one that fails becomes a bare
-`Update(update_id=…)`, so the offset still advances, the gate drops it, and the log gets its
-type and id only. A batch PTB reads costs nothing more. Only public extension points: the
-getUpdates request's `parse_json_payload` (documented as the place to customise reading
-Telegram's answers) keeps the last answer for `get_updates` to fall back to.
+PTB parses a getUpdates batch at once: one update in a shape it does not expect (an older, newer
+or self-hosted Bot API) fails the batch, fetched again forever. Then each is parsed on its own;
+one that fails becomes a bare `Update(update_id=…)`, so the offset still advances, the gate drops
+it, and the log gets its type and id only. The raw batch is fetched again for that, with the
+public `do_api_request`, and not kept past the call: it holds people's messages.
 """
 
 from __future__ import annotations
 
 import logging
+import warnings
+from collections.abc import Sequence
 from typing import Any
 
 from telegram import Bot, Update
 from telegram.error import TelegramError
-from telegram.ext import BaseRateLimiter, ExtBot
-from telegram.request import BaseRequest, RequestData
+from telegram.ext import ExtBot
+from telegram.warnings import PTBUserWarning
 
 log = logging.getLogger(__name__)
-
-KNOWN_TYPES = frozenset(Update.ALL_TYPES)  # any other key is logged as "unknown"
+# The fallback asks for the batch raw, as PTB's get_updates (which failed) cannot give it.
+warnings.filterwarnings("ignore", "Please use 'Bot.getUpdates'", PTBUserWarning)
 
 
 def parse_update(data: object, bot: Bot) -> Update | None:
@@ -36,79 +36,37 @@ def parse_update(data: object, bot: Bot) -> Update | None:
         update = Update.de_json(data, bot)
     except Exception as exc:  # PTB raises whatever its constructors raise
         keys = [k for k in data if k != "update_id"]  # its type from its keys, not content
-        kind = ("unknown" if keys[0] not in KNOWN_TYPES else keys[0]) if keys else "empty"
+        kind = ("unknown" if keys[0] not in Update.ALL_TYPES else keys[0]) if keys else "empty"
         log.warning("skipped update %d of type %s that could not be read (%s)", update_id,
                     kind, type(exc).__name__)
         update = Update(update_id=update_id)
         update.set_bot(bot)
-        return update
-    if isinstance(bot, ExtBot):
+    if isinstance(bot, ExtBot):  # nothing to insert in a bare one
         bot.insert_callback_data(update)
     return update
 
 
-class UpdatesRequest(BaseRequest):
-    """The getUpdates request: another request's, keeping the last answer it read."""
-
-    def __init__(self, inner: BaseRequest) -> None:
-        self.inner = inner
-        self.last_answer: object = None
-
-    @property
-    def read_timeout(self) -> float | None:
-        return self.inner.read_timeout
-
-    async def initialize(self) -> None:
-        await self.inner.initialize()
-
-    async def shutdown(self) -> None:
-        await self.inner.shutdown()
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: Any = BaseRequest.DEFAULT_NONE,  # passed on as given
-        write_timeout: Any = BaseRequest.DEFAULT_NONE,
-        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
-        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
-    ) -> tuple[int, bytes]:
-        return await self.inner.do_request(
-            url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
-        )
-
-    def parse_json_payload(self, payload: bytes) -> dict[str, Any]:  # type: ignore[override]
-        self.last_answer = BaseRequest.parse_json_payload(payload)
-        return self.last_answer
-
-
 class PenahExtBot(ExtBot[Any]):
-    """An ExtBot whose getUpdates falls back to parsing each update on its own."""
+    __slots__ = ()
 
-    __slots__ = ("_penah_updates",)
-
-    def __init__(self, token: str, base_url: str, rate_limiter: BaseRateLimiter[Any],
-                 request: BaseRequest, updates_request: BaseRequest | None = None) -> None:
-        updates = UpdatesRequest(updates_request or request)
-        super().__init__(token, base_url=base_url, request=request,
-                         get_updates_request=updates, rate_limiter=rate_limiter)
-        self._penah_updates = updates  # a bot's public attributes are frozen
-
-    async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
+    async def get_updates(
+        self, offset: int | None = None, limit: int | None = None,
+        timeout: Any = None,  # noqa: ASYNC109 - the Bot API's own
+        allowed_updates: Sequence[str] | None = None, **kwargs: Any,
+    ) -> tuple[Update, ...]:
         updates: tuple[Update, ...] | None
         try:
-            updates = await super().get_updates(*args, **kwargs)
+            updates = await super().get_updates(offset, limit, timeout, allowed_updates, **kwargs)
         except TelegramError:  # the network or the Bot API: the Updater backs off
             raise
         except Exception:  # PTB could not read an update of the batch
             updates = None
-        finally:  # the batch's raw JSON (people's messages) is not kept past this call
-            answer, self._penah_updates.last_answer = self._penah_updates.last_answer, None
         if updates is not None and all(type(u.update_id) is int for u in updates):
             return updates
-        result = answer.get("result") if isinstance(answer, dict) else None
-        if not isinstance(result, list):  # nor an id the offset could move past
+        # The same batch again, raw: Telegram keeps it until an offset moves past it.
+        result = await self.do_api_request("getUpdates", api_kwargs={
+            "offset": offset, "limit": limit, "allowed_updates": allowed_updates})
+        if not isinstance(result, list):
             raise TelegramError("getUpdates did not return a list of updates")
         parsed = tuple(u for u in (parse_update(item, self) for item in result) if u is not None)
         if result and not parsed:  # no id to move the offset past: back off, do not spin

@@ -1,17 +1,13 @@
 """The webhook server: Telegram's posts answered whatever strangers do to the port.
 
-PTB's documented custom-webhook setup: the Application has no Updater, this server puts each
-update into `application.update_queue`, and Penah calls `set_webhook` once the port is bound
-(so a port in use is a clear start-up error). Strangers reach the port too, so:
-- the secret, the content type and a declared length over `MAX_BODY` are refused on the
-  headers, before a byte of the body is read, and a body growing past it is cut;
-- a request's headers must all arrive within `HEADER_SECONDS` of its start;
-- at most `connection_cap()` connections are open: a new one at the cap closes the one that
-  has waited longest for a request's headers, so idle strangers never lock Telegram out.
-
-tornado, not aiohttp.web: it has a hook for each new connection (`handle_stream`) and each
-request (`start_request`), a header deadline, and a streaming handler that refuses before
-reading a body. Imported only in webhook mode (the extra).
+PTB's documented custom-webhook setup: no Updater; this server puts each update into
+`application.update_queue`, and `set_webhook` is called once the port is bound (so a port in
+use is a clear start-up error). Against strangers: the secret, the content type and a declared
+length over `MAX_BODY` are refused on the headers, before a byte of the body is read; headers
+must all arrive within `HEADER_SECONDS`; and at the connection cap a newcomer closes the
+connection that has waited longest for its headers, so idle strangers never lock Telegram out.
+tornado, not aiohttp.web, for its per-connection hook, header deadline and streaming handlers.
+Imported only in webhook mode (the extra).
 """
 
 from __future__ import annotations
@@ -20,7 +16,7 @@ import asyncio
 import hmac
 import json
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any, cast
 
@@ -30,7 +26,7 @@ import tornado.iostream
 import tornado.web
 from telegram import Bot
 from telegram.error import TelegramError
-from tornado.http1connection import HTTP1ServerConnection
+from tornado.http1connection import HTTP1Connection, HTTP1ServerConnection
 
 from bot.config import StartupError
 from bot.telegram.runner import retried
@@ -45,6 +41,9 @@ HEADER_SECONDS = 10.0  # Telegram sends a request's headers at once
 BODY_SECONDS = 30.0  # a body trickled in a byte at a time is cut off
 TELEGRAM_CONNECTIONS = 40  # what Telegram is told it may open at once (its own default)
 MOST_CONNECTIONS = 256
+# The open connections, in the order they began to wait for a request's headers: True while
+# they wait, False while a request is under way (which the cap does not drop).
+Streams = dict[tornado.iostream.IOStream, bool]
 
 
 def connection_cap(open_files: int) -> int:
@@ -53,34 +52,22 @@ def connection_cap(open_files: int) -> int:
     return max(16, min(MOST_CONNECTIONS, open_files // 4))
 
 
-class _Refused(tornado.web.RequestHandler):
-    """Refusals are expected and not logged; an error in `post` is logged by its type only."""
-
-    def log_exception(self, *args: Any) -> None:
-        kind = args[0] if args else None
-        if kind is not None and not issubclass(kind, tornado.web.HTTPError):
-            log.error("webhook request failed: %s", kind.__name__)
-
-
-@tornado.web.stream_request_body
-class _Elsewhere(_Refused):
-    """Any other path, refused on its headers: tornado's own 404 would first wait for the
-    whole body, and a stranger dripping one would hold a connection the cap cannot drop."""
-
-    def prepare(self) -> None:
-        raise tornado.web.HTTPError(HTTPStatus.NOT_FOUND)
-
-
-def webhook_app(
-    path: str, bot: Bot, queue: asyncio.Queue[object], secret: str
-) -> tornado.web.Application:
-    """Takes updates at `path` (leading slash included)."""
+def webhook_app(bot: Bot, queue: asyncio.Queue[object], secret: str,
+                streams: Streams) -> tornado.web.Application:
 
     @tornado.web.stream_request_body
-    class UpdateHandler(_Refused):
+    class UpdateHandler(tornado.web.RequestHandler):
+        """Every path: bodies are streamed, so `prepare` refuses on the headers alone, where
+        tornado's own 404 would wait for a whole body that a stranger may drip for ever."""
+
         SUPPORTED_METHODS = ("POST",)
 
         def prepare(self) -> None:
+            stream = cast(HTTP1Connection, self.request.connection).stream
+            if stream in streams:  # its headers are in: a request under way now
+                streams[stream] = False
+            if self.request.path not in (PATH, PATH + "/"):
+                raise tornado.web.HTTPError(HTTPStatus.NOT_FOUND)
             given = self.request.headers.get(SECRET_HEADER, "")
             if not hmac.compare_digest(given.encode(), secret.encode()):
                 raise tornado.web.HTTPError(HTTPStatus.FORBIDDEN)
@@ -107,37 +94,16 @@ def webhook_app(
                 await queue.put(update)
             self.set_status(HTTPStatus.OK)
 
-    class WebhookApp(tornado.web.Application):
-        def log_request(self, handler: tornado.web.RequestHandler) -> None:
-            """No access log: it would only say that Telegram called."""
+        def log_exception(self, *args: Any) -> None:
+            """Refusals are expected and not logged; an error is logged by its type only."""
+            kind = args[0] if args else None
+            if kind is not None and not issubclass(kind, tornado.web.HTTPError):
+                log.error("webhook request failed: %s", kind.__name__)
 
-    return WebhookApp([(rf"{path}/?", UpdateHandler), (r".*", _Elsewhere)])
-
-
-class _HeadersSeen(tornado.httputil.HTTPMessageDelegate):
-    """Passes a request on, and says when its headers are complete."""
-
-    def __init__(
-        self, delegate: tornado.httputil.HTTPMessageDelegate, seen: Callable[[], None]
-    ) -> None:
-        self.delegate, self.seen = delegate, seen
-
-    def headers_received(
-        self,
-        start_line: tornado.httputil.RequestStartLine | tornado.httputil.ResponseStartLine,
-        headers: tornado.httputil.HTTPHeaders,
-    ) -> Awaitable[None] | None:
-        self.seen()
-        return self.delegate.headers_received(start_line, headers)
-
-    def data_received(self, chunk: bytes) -> Awaitable[None] | None:
-        return self.delegate.data_received(chunk)
-
-    def finish(self) -> None:
-        self.delegate.finish()
-
-    def on_connection_close(self) -> None:
-        self.delegate.on_connection_close()
+    return tornado.web.Application(
+        [(r".*", UpdateHandler)],
+        log_function=lambda handler: None,  # no access log: it would only say Telegram called
+    )
 
 
 class CappedHTTPServer(tornado.httpserver.HTTPServer):
@@ -145,22 +111,20 @@ class CappedHTTPServer(tornado.httpserver.HTTPServer):
     waited longest for a request's headers, or is closed itself if every one is in a request."""
 
     def initialize(self, *args: Any, max_connections: int = MOST_CONNECTIONS,
-                   **kwargs: Any) -> None:
+                   streams: Streams | None = None, **kwargs: Any) -> None:
         super().initialize(*args, **kwargs)
         self.max_connections = max_connections
-        self.open_streams: set[tornado.iostream.IOStream] = set()
-        self.waiting: dict[tornado.iostream.IOStream, None] = {}  # longest-waiting first
+        self.streams = {} if streams is None else streams
 
     def handle_stream(self, stream: tornado.iostream.IOStream, address: tuple[Any, ...]) -> None:
-        if len(self.open_streams) >= self.max_connections:
-            oldest = next(iter(self.waiting), None)
+        if len(self.streams) >= self.max_connections:
+            oldest = next((s for s, waiting in self.streams.items() if waiting), None)
             if oldest is None:
                 stream.close()
                 return
-            self._forget(oldest)
+            del self.streams[oldest]
             oldest.close()
-        self.open_streams.add(stream)
-        self.waiting[stream] = None
+        self.streams[stream] = True
         super().handle_stream(stream, address)
 
     def start_request(
@@ -168,39 +132,31 @@ class CappedHTTPServer(tornado.httpserver.HTTPServer):
     ) -> tornado.httputil.HTTPMessageDelegate:
         """A connection starts waiting for its next request's headers: to the end of the line."""
         stream = cast(HTTP1ServerConnection, server_conn).stream
-        if stream in self.open_streams:
-            self.waiting.pop(stream, None)
-            self.waiting[stream] = None
-        delegate = super().start_request(server_conn, request_conn)
-        return _HeadersSeen(delegate, lambda: self.waiting.pop(stream, None))
+        if self.streams.pop(stream, None) is not None:
+            self.streams[stream] = True
+        return super().start_request(server_conn, request_conn)
 
     def on_close(self, server_conn: object) -> None:
-        self._forget(cast(HTTP1ServerConnection, server_conn).stream)
+        self.streams.pop(cast(HTTP1ServerConnection, server_conn).stream, None)
         super().on_close(server_conn)
-
-    def _forget(self, stream: tornado.iostream.IOStream) -> None:
-        self.open_streams.discard(stream)
-        self.waiting.pop(stream, None)
 
 
 class Webhook:
     """Receives updates for `penah run --webhook-url`: binds the port, then tells Telegram."""
 
-    def __init__(
-        self, bot: Bot, queue: asyncio.Queue[object], *, listen: str, port: int, url: str,
-        secret: str, allowed_updates: Sequence[str], max_connections: int,
-    ) -> None:
+    def __init__(self, bot: Bot, queue: asyncio.Queue[object], *, listen: str, port: int,
+                 url: str, secret: str, allowed_updates: Sequence[str],
+                 max_connections: int) -> None:
         if not secret or not url:
             raise StartupError("the webhook needs a secret and a public URL (PENAH_WEBHOOK_URL)")
         self.bot, self.listen, self.port = bot, listen, port
         self.url, self.secret, self.allowed_updates = url, secret, list(allowed_updates)
+        streams: Streams = {}
         self.server = CappedHTTPServer(
-            webhook_app(PATH, bot, queue, secret),
-            max_body_size=MAX_BODY,
-            max_buffer_size=4 * MAX_BODY,
+            webhook_app(bot, queue, secret, streams), max_body_size=MAX_BODY,
+            max_buffer_size=4 * MAX_BODY, body_timeout=BODY_SECONDS,
             idle_connection_timeout=HEADER_SECONDS,  # one deadline for the whole header block
-            body_timeout=BODY_SECONDS,
-            max_connections=max_connections,
+            streams=streams, max_connections=max_connections,
         )
         self.running = False
 
@@ -214,17 +170,11 @@ class Webhook:
             ) from None
         self.running = True
         # until Telegram takes it: a start during an outage waits, as polling does
-        await retried(
-            lambda: self.bot.set_webhook(
-                self.url, secret_token=self.secret, allowed_updates=self.allowed_updates,
-                max_connections=TELEGRAM_CONNECTIONS,
-            ),
-            TelegramError,
-            "could not set the webhook",
-        )
+        await retried(lambda: self.bot.set_webhook(
+            self.url, secret_token=self.secret, allowed_updates=self.allowed_updates,
+            max_connections=TELEGRAM_CONNECTIONS), TelegramError, "could not set the webhook")
 
     async def stop(self) -> None:
-        if self.running:
-            self.running = False
-            self.server.stop()
-            await self.server.close_all_connections()
+        self.running = False
+        self.server.stop()
+        await self.server.close_all_connections()
