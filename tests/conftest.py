@@ -7,8 +7,8 @@ import json
 import os
 import shutil
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -16,10 +16,12 @@ import pytest
 from telegram import Update
 
 from bot.config import Settings, shipped_locales
+from bot.directory.model import Problem
 from bot.directory.queries import Directory
 from bot.i18n.translator import Catalogs, load_catalogs
-from bot.loading.reader import InProcessReader
+from bot.loading.reader import InProcessReader, Read
 from bot.loading.reloader import Reloader, load_directory
+from bot.search.index import Index
 from bot.telegram.app import PenahBot
 from tests import botprocess
 from tests.fakes import FakeTelegram, buttons, user
@@ -38,28 +40,41 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
 
 
 class KeptReader(InProcessReader):
-    """The in-process reader, keeping its answer for a file's text: most tests start a bot on
+    """The in-process reader, keeping what it read of a file's text: most tests start a bot on
     one of two directories, and reading one anew costs more than the rest of the test. Only
-    a single file read whole and found valid is kept; its answer names the file as asked."""
+    a single file read whole and found valid is kept; it comes back named as asked."""
 
-    answers: ClassVar[dict[str, tuple[str, bytes]]] = {}  # one for the whole process
+    kept: ClassVar[dict[str, list[Read]]] = {}  # one for the whole process
 
-    def _run(self, header: dict[str, Any]) -> bytes:
-        files = header.get("files") or []
-        if header.get("locate") is not None or header.get("folder") or len(files) != 1:
-            return super()._run(header)
+    def read(self, names: Sequence[str], folder: Path | None, context: dict[str, Any] | None,
+             *, children: int = 1) -> tuple[list[Read], list[Problem]]:
         try:
-            text = Path(files[0]).read_bytes()
+            text = Path(names[0]).read_bytes() if len(names) == 1 and folder is None else None
         except OSError:  # missing, a folder, …: the reader names it
-            return super()._run(header)
-        key = hashlib.sha256(json.dumps(header.get("context")).encode() + text).hexdigest()
-        if key in self.answers:
-            name, out = self.answers[key]
-            return out.replace(json.dumps(name).encode(), json.dumps(files[0]).encode(), 1)
-        out = super()._run(header)
-        if b'"problems"' not in out:
-            self.answers[key] = files[0], out
-        return out
+            text = None
+        if text is None:
+            return super().read(names, folder, context, children=children)
+        key = hashlib.sha256(json.dumps(context).encode() + text).hexdigest()
+        if key not in self.kept:
+            found, problems = super().read(names, folder, context)
+            if problems:
+                return found, problems
+            self.kept[key] = found
+        return [replace(read, name=names[0]) for read in self.kept[key]], []
+
+
+_INDEXES: dict[tuple[int, ...], tuple[Directory, Index]] = {}
+
+
+def kept_index(directory: Directory) -> Index:
+    """Typed search's index, made once for the same files as read: a kept reading gives the
+    same entries and words, objects and all, so their identities name the index."""
+    if any(piece.words is None for piece in directory.pieces):
+        return Index(directory)
+    key = tuple(id(piece.words) for piece in directory.pieces)
+    if key not in _INDEXES:  # the directory is held with it, so no id is reused
+        _INDEXES[key] = directory, Index(directory)
+    return _INDEXES[key][1]
 
 
 @pytest.fixture(autouse=True)
@@ -71,6 +86,7 @@ def _read_in_process_unless_about_the_child(
     children; the others read the same files in-process, with the same validation."""
     if request.node.get_closest_marker("reader_child") is None:
         monkeypatch.setattr("bot.loading.reloader.Reader", KeptReader)
+    monkeypatch.setattr("bot.loading.reloader.Index", kept_index)
 
 
 @pytest.fixture(autouse=True)
