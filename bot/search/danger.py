@@ -1,11 +1,8 @@
-"""Danger in what a person types, understood by meaning in every language Penah speaks.
+"""Danger in what a person types, heard by meaning in every language Penah speaks.
 
-The words are data: `locales/danger.yaml`, whose comment block explains signs, terms and
-affixes to translators. A message is folded as typed search folds it, so the index and this
-detector read the same letters, and split into words with one-letter words kept (Badini «ل من
-ددەت»: the ل says it is a beating). Every word counts, repeats included, in any order.
-
-Pure: no I/O but `load_danger`, nothing kept between calls, safe to share between threads.
+The words are data (`locales/danger.yaml`, whose comments explain its syntax to translators). A
+message is folded as search folds it, one-letter words kept (Badini «ل من ددەت»: the ل says it
+is a beating). Pure and immutable once loaded: safe to share between threads.
 """
 
 from __future__ import annotations
@@ -75,8 +72,6 @@ class Sign:
 
 @dataclass(frozen=True, slots=True)
 class Language:
-    """One language's affixes and stems, folded, ready to match a word."""
-
     prefixes: Mapping[str, frozenset[str]]  # every stack of prefixes -> the groups it carries
     suffixes: Mapping[str, frozenset[str]]
     stems: Mapping[str, tuple[tuple[int, int, str | None], ...]]  # -> (sign, term, group)
@@ -101,8 +96,6 @@ class Language:
 
 @dataclass(frozen=True, slots=True)
 class DangerWords:
-    """Every language's danger words, immutable once loaded."""
-
     signs: tuple[Sign, ...] = ()
     languages: tuple[Language, ...] = ()
     exact: Mapping[str, tuple[Hit, ...]] = field(default_factory=dict)  # whole words, any language
@@ -111,7 +104,6 @@ class DangerWords:
     finder: re.Pattern[str] = re.compile("")  # a word holding a stem: the few worth taking apart
 
     def kinds(self, code: str) -> frozenset[Danger]:
-        """The kinds of danger a language has words for."""
         return self.kinds_of.get(code, frozenset())
 
 
@@ -120,11 +112,8 @@ NO_WORDS = DangerWords()
 
 @dataclass(frozen=True, slots=True)
 class Spotted:
-    """The danger a message speaks of, and its other words (folded) to rank what is shown
-    beside the answer."""
-
     kind: Danger
-    rest: tuple[str, ...] = ()
+    rest: tuple[str, ...] = ()  # the message's other words, folded: what it asks for beside
 
 
 def detect(vocabulary: DangerWords, text: str) -> Danger | None:
@@ -146,28 +135,20 @@ def spot(vocabulary: DangerWords, text: str) -> Spotted | None:
             found.setdefault(number, {}).setdefault(term, []).append(position)
     # Distances count words of two letters or more: Badini «ل من ددەت», «ب وێنەیان».
     counted = list(accumulate(len(word) > 1 for word in message))
-    met: list[Danger] = []
-    used: set[int] = set()
-    for number, terms in found.items():
-        sign = vocabulary.signs[number]
-        positions = _met(sign, terms, message, counted)
-        if positions is not None:
-            used.update(positions)
-            met.append(sign.kind)
-    if not met:
+    ways = {n: _met(vocabulary.signs[n], terms, message, counted) for n, terms in found.items()}
+    kinds = [vocabulary.signs[n].kind for n, way in ways.items() if way is not None]
+    if not kinds:
         return None
+    used = {position for way in ways.values() for position in way or ()}
     rest = words(" ".join(w for n, w in enumerate(message) if n not in used))
-    return Spotted(min(met, key=list(Danger).index), tuple(rest))
+    return Spotted(min(kinds, key=list(Danger).index), tuple(rest))
 
 
 def _met(
     sign: Sign, terms: Mapping[int, list[int]], message: Sequence[str], counted: Sequence[int]
 ) -> tuple[int, ...] | None:
-    """The positions of one way the sign is met, or None.
-
-    Windows are tried from each word that meets a term, leftmost first, so a long message with
-    a term in many words costs in proportion to its length, not to the product of the counts.
-    """
+    """The positions of one way the sign is met, or None. Windows are tried from each word
+    that meets a term, leftmost first: a long message costs its length, not a product of counts."""
     wanted = sign.wanted
     if any(n not in terms for n in wanted):
         return None
@@ -195,10 +176,8 @@ def _met(
 
 
 def load_danger(path: Path) -> DangerWords:
-    """The danger words in `path`; DangerFileError names the file and field of any fault.
-
-    The caller keeps the words it had when this fails: a broken file must not leave the bot
-    without them, nor stop it."""
+    """DangerFileError names the file and field of a fault; the caller then keeps the words
+    it had, so a broken file neither silences the bot nor stops it."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
@@ -212,8 +191,8 @@ def _parsed(text: str, source: str) -> DangerWords:
         data = safeyaml.safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        why = getattr(error, "problem", None) or type(error).__name__
         where = f" line {mark.line + 1}" if mark is not None else ""
+        why = getattr(error, "problem", None) or type(error).__name__
         raise DangerFileError(f"{source}:{where} is not valid YAML: {why}") from None
     return parse_danger(data, source)
 
@@ -221,9 +200,8 @@ def _parsed(text: str, source: str) -> DangerWords:
 def danger_words_in(
     locales: Path, keep: DangerWords | None = None
 ) -> tuple[DangerWords, DangerFileError | None]:
-    """A locales folder's danger words (its own file, else the shipped one), and the fault of
-    a broken file. Danger is never unheard because of a typo: the words kept before, or at
-    start the shipped file's, serve until the file is fixed."""
+    """A locales folder's danger words and the fault of a broken file. Danger is never unheard
+    because of a typo: the words kept before, or at start the shipped ones, serve meanwhile."""
     shipped, path = shipped_locales() / FILE, locale_file(locales, FILE)
     try:
         return load_danger(path), None
@@ -236,7 +214,6 @@ def danger_words_in(
 
 @functools.cache
 def shipped_danger_words() -> DangerWords:
-    """The shipped file's words, read once (the console and tests; the bot reads its locales)."""
     return danger_words_in(shipped_locales())[0]
 
 
@@ -300,8 +277,7 @@ def _language(
                 pieces[side].append(piece)
     stems: dict[str, list[tuple[int, int, str | None]]] = {}
     for kind in Danger:
-        entries = block.get(kind.value)
-        if entries is None:
+        if (entries := block.get(kind.value)) is None:
             continue
         if not isinstance(entries, list) or not entries:
             raise DangerFileError(f"{where}.{kind.value}: a list of signs")
@@ -317,22 +293,10 @@ def _language(
                     for form in _root_forms(text) if shape == "√" else (text,):
                         stems.setdefault(form, []).append((len(signs), term, group))
             signs.append(sign)
-    stacks = {}
-    for side, depth in _SIDES:
-        count = len(set(pieces[side]))
-        forms = sum(count**n for n in range(depth + 1))
-        if forms > MAX_STACKS:  # every stack is built ahead, at start and on each reload
-            raise DangerFileError(
-                f"{where}.{side}: {count} pieces stack into {forms:,} forms, more than "
-                f"{MAX_STACKS:,}: keep only the affixes its stems take")
-        stacks[side] = _stacks(pieces[side], carried[side], depth)
-    return Language(
-        prefixes=stacks["prefixes"],
-        suffixes=stacks["suffixes"],
-        stems={k: tuple(dict.fromkeys(v)) for k, v in stems.items()},
-        longest_prefix=max(map(len, stacks["prefixes"])),
-        longest_suffix=max(map(len, stacks["suffixes"])),
-    )
+    prefixes, suffixes = (_stacks(pieces[side], carried[side], depth, f"{where}.{side}")
+                          for side, depth in _SIDES)
+    unique = {stem: tuple(dict.fromkeys(found)) for stem, found in stems.items()}
+    return Language(prefixes, suffixes, unique, max(map(len, prefixes)), max(map(len, suffixes)))
 
 
 def _affixes(value: Any, where: str) -> list[str]:
@@ -357,11 +321,8 @@ def _sign(
     entry: str, kind: Danger, window: int, groups: set[str], where: str
 ) -> tuple[Sign, list[tuple[int, str, str, str | None]]]:
     """The sign, and each alternative of its terms: (term, shape, folded text, group)."""
-    text = entry.strip()
-    alone = text.endswith(_ALONE)
-    if alone:
-        text = text[: -len(_ALONE)].strip()
-    parts = [p.strip() for p in text.split("+")]
+    alone = entry.strip().endswith(_ALONE)
+    parts = [p.strip() for p in entry.strip().removesuffix(_ALONE).split("+")]
     negative = {n for n, part in enumerate(parts) if part.startswith("!")}
     terms = []
     at = f"{where} {entry!r}"
@@ -383,9 +344,9 @@ def _sign(
                     "in too many ordinary words; write the whole words with = instead")
             terms.append((n, shape, folded, group))
     if len(negative) == len(parts):
-        raise DangerFileError(f"{where} {entry!r}: a sign needs a term that is not negated (!)")
+        raise DangerFileError(f"{at}: a sign needs a term that is not negated (!)")
     if alone and negative:
-        raise DangerFileError(f"{where} {entry!r}: a sign that counts alone has no ! terms")
+        raise DangerFileError(f"{at}: a sign that counts alone has no ! terms")
     wanted = tuple(n for n in range(len(parts)) if n not in negative)
     return Sign(kind, frozenset(negative), window, alone, wanted), terms
 
@@ -400,10 +361,15 @@ def _root_forms(root: str) -> tuple[str, ...]:
 
 
 def _stacks(
-    pieces: Iterable[str], groups: Mapping[str, set[str]], depth: int
+    pieces: Iterable[str], groups: Mapping[str, set[str]], depth: int, where: str
 ) -> dict[str, frozenset[str]]:
-    """Every way of stacking up to `depth` pieces, with the groups each stack carries."""
+    """Every way of stacking up to `depth` pieces, with the groups each stack carries; built
+    ahead, at start and on each reload, so their number is limited."""
     unique = sorted(set(pieces))
+    forms = sum(len(unique) ** n for n in range(depth + 1))
+    if forms > MAX_STACKS:
+        raise DangerFileError(f"{where}: {len(unique)} pieces stack into {forms:,} forms, more "
+                              f"than {MAX_STACKS:,}: keep only the affixes its stems take")
     stacks: dict[str, frozenset[str]] = {"": frozenset()}
     for _ in range(depth):
         for stack, carried in list(stacks.items()):
