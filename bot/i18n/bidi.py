@@ -1,12 +1,9 @@
 """Direction marks for right-to-left screens that never break Telegram's HTML or commands.
 
-Marks are added to text only, never inside a tag or an entity: each text run between tags is
-decoded, its left-to-right runs (links, emails, numbers, times, Latin names, /commands) are
-isolated, and it is escaped again. A /command is isolated with its slash, since Telegram
-recognises a command only when its letters follow the slash directly. An isolate ends before
-the punctuation that follows a run, in either script: Telegram ends a link at the isolate's
-end, so «…/ar/،» never becomes part of the address. A time range («8:00–18:00») and a menu path
-("Settings > Privacy and Security") are each one run, so they read left to right as a whole.
+Marks go into the text between tags only. A /command is isolated with its slash (Telegram sees a
+command only when its letters follow the slash); an isolate ends before trailing punctuation
+(Telegram ends a link at the isolate, so «…/ar/،» stays out of it); a time range («8:00–18:00»)
+and a menu path ("Settings > Privacy") are one run each, read left to right as a whole.
 """
 
 from __future__ import annotations
@@ -55,7 +52,7 @@ def unescape(text: str) -> str:
 
 
 def isolate_plain(text: str) -> str:
-    """Wrap each left-to-right run of plain (unescaped) text in LRI…PDI."""
+    """Each left-to-right run of plain (unescaped) text wrapped in LRI…PDI."""
 
     def wrap(match: re.Match[str]) -> str:
         run = match.group(0)
@@ -68,7 +65,6 @@ def isolate_plain(text: str) -> str:
 
 
 def isolate_html(html: str) -> str:
-    """Isolate left-to-right runs in Telegram HTML, leaving tags and entities whole."""
     parts = _TAG.split(html)
     for i in range(0, len(parts), 2):  # even parts are text, odd parts are tags
         if parts[i]:
@@ -77,11 +73,8 @@ def isolate_html(html: str) -> str:
 
 
 def starts_ltr(text: str) -> bool:
-    """True if the first letter of `text` is a left-to-right one (a Latin name, say)."""
-    for char in text:
-        if char.isalpha():
-            return char.isascii() or "\u00c0" <= char <= "\u024f"
-    return False
+    first = next((char for char in text if char.isalpha()), "")
+    return bool(first) and (first.isascii() or "\u00c0" <= first <= "\u024f")
 
 
 def mark_label(text: str) -> str:
@@ -93,5 +86,5 @@ def mark_label(text: str) -> str:
 
 
 def mark_lines(text: str) -> str:
-    """Start each line with an RLM so clients lay it out right to left."""
+    """Each line starts with an RLM, so clients lay it out right to left."""
     return "\n".join(RLM + line if line else line for line in text.split("\n"))

@@ -1,12 +1,7 @@
-"""The language registry: one table (locales/languages.yaml) says what each language is.
+"""The language registry: locales/languages.yaml describes each language once, for everyone.
 
-Screens, the directory, the picker, dates, the console and the tests all read it, so a language
-is described once; its fields are explained at the top of the file, for translators.
-
-Its date and list patterns are formatted for every card, so each may hold only its own bare
-fields (`{day}`, `{month}`, `{year}`; `{0}`, `{1}`), each at least once. A bad one is replaced
-for that language (the default date, CLDR's lists) and named in `Registry.problems`, which the
-bot logs and tells admins, and `penah i18n` fails on.
+Its date and list patterns are formatted for every card, so each holds exactly its own bare
+fields; a bad one is replaced for its language and named in `Registry.problems`.
 """
 
 from __future__ import annotations
@@ -36,12 +31,8 @@ _FIELDS = {
     "months", "date", "month_year", "list", "letters",
 }  # fmt: skip
 _LIST_KEYS = ("pair", "middle", "end")
-# Each date pattern: the fields it must hold, exactly, and what is used if it does not.
-DATE_PATTERNS = {
-    "date": (frozenset({"day", "month", "year"}), "{day} {month} {year}"),
-    "month_year": (frozenset({"month", "year"}), "{month} {year}"),
-}
-LIST_FIELDS = frozenset({"0", "1"})
+# Each date pattern's default, which holds exactly the fields it must.
+DATE_PATTERNS = {"date": "{day} {month} {year}", "month_year": "{month} {year}"}
 
 
 class RegistryError(ValueError):
@@ -60,8 +51,8 @@ class Language:
     catalog: str = ""
     cldr: str = SOURCE_LANGUAGE
     months: tuple[str, ...] = ()
-    date: str = DATE_PATTERNS["date"][1]
-    month_year: str = DATE_PATTERNS["month_year"][1]
+    date: str = DATE_PATTERNS["date"]
+    month_year: str = DATE_PATTERNS["month_year"]
     list_patterns: Mapping[str, str] = field(default_factory=dict)
     letters: str = ""  # letters its script's other languages lack: a text with none is not it
 
@@ -75,7 +66,7 @@ class Language:
 
     @functools.cached_property
     def chain(self) -> tuple[str, ...]:
-        """Where directory text comes from, this language first and English last."""
+        """Where directory text comes from, English last."""
         return tuple(dict.fromkeys([self.code, *self.fallback, SOURCE_LANGUAGE]))
 
 
@@ -118,10 +109,6 @@ class Registry:
     def by_folder(self, folder: str) -> Language | None:
         return next((lang for lang in self if lang.catalog == folder), None)
 
-    def client_codes(self) -> dict[str, str]:
-        """Each code a Telegram client may send, lowercased, and the language it means."""
-        return {tag: lang.code for lang in self for tag in (*lang.telegram, lang.code.lower())}
-
     def name_in(self, code: str, reader: str) -> str | None:
         """What speakers of `reader` call the language `code`, if the table says."""
         language = self.languages.get(code)
@@ -130,8 +117,7 @@ class Registry:
         return language.names.get(reader) or (language.name if code == reader else None)
 
 
-def pattern_problem(pattern: str, fields: frozenset[str]) -> str | None:
-    """Why a date or list pattern cannot be used, or None."""
+def _pattern_problem(pattern: str, fields: set[str]) -> str | None:
     found, problem = placeholders(pattern, fields)
     if problem is None and found != fields:
         problem = ", ".join(f"{{{name}}}" for name in sorted(fields - found)) + " missing"
@@ -143,14 +129,14 @@ def _patterns(
 ) -> tuple[dict[str, str], dict[str, str]]:
     """The date and list patterns, each bad one replaced by its fallback and reported."""
     dates = {}
-    for key, (fields, default) in DATE_PATTERNS.items():
+    for key, default in DATE_PATTERNS.items():
         dates[key] = str(raw.get(key) or default)
-        why = pattern_problem(dates[key], fields)
+        why = _pattern_problem(dates[key], placeholders(default)[0])
         if why is not None:
             problems.append(f"{where}: {key} {dates[key][:40]!r}: {why}; {default!r} is used")
             dates[key] = default
     for key, pattern in lists.items():
-        why = pattern_problem(pattern, LIST_FIELDS)
+        why = _pattern_problem(pattern, {"0", "1"})
         if why is not None:
             problems.append(f"{where}: list {key} {pattern[:40]!r}: {why}; "
                             "lists are joined as CLDR has it instead")

@@ -1,8 +1,7 @@
-"""Translations: one translator per user, built from the registry and the translators' catalogs.
+"""One translator per user, so concurrent updates in different languages never share a locale.
 
-Each handler gets its own `Translator`, so two concurrent updates in different languages never
-share a global locale. Catalogs are compiled in memory from the `.po` files translators edit:
-a dropped-in `locales/xx/LC_MESSAGES/messages.po` just works, with no build step.
+Catalogs are compiled in memory from the `.po` files translators edit: a dropped-in
+`locales/xx/LC_MESSAGES/messages.po` just works, with no build step.
 """
 
 from __future__ import annotations
@@ -38,8 +37,6 @@ def N_(message: str) -> str:
 
 @dataclass(frozen=True)
 class Translator:
-    """A user's language: messages, plural forms, dates, lists and text direction."""
-
     language: Language
     translations: gettext.NullTranslations
     registry: Registry
@@ -71,7 +68,7 @@ class Translator:
         return self.translations.ngettext(singular, plural, n)
 
     def date(self, day: dt.date) -> str:
-        """A date with the month names the language's readers use."""
+        """A date with the month names the language's readers use, where CLDR's differ."""
         if self.language.months:
             month = self.language.months[day.month - 1]
             return self.language.date.format(day=day.day, month=month, year=day.year)
@@ -97,15 +94,12 @@ class Translator:
         return str(self.registry.name_in(code, self.code) or cldr or code)
 
     def isolate(self, html: str) -> str:
-        """Telegram HTML safe to show in this language's direction; tags and entities stay whole."""
         return bidi.isolate_html(html) if self.rtl else html
 
     def mark_lines(self, text: str) -> str:
-        """In a right-to-left language, each line starts with a right-to-left mark."""
         return bidi.mark_lines(text) if self.rtl else text
 
     def label(self, text: str) -> str:
-        """A button label; in a right-to-left language, an RLM first if it begins with Latin."""
         return bidi.mark_label(text) if self.rtl else text
 
 
@@ -131,13 +125,11 @@ class Catalogs:
         if not language_code:
             return None
         tag = language_code.replace("_", "-").lower()
-        known = self.registry.client_codes()
+        known = {sent.lower(): lang.code for lang in self.registry
+                 for sent in (*lang.telegram, lang.code)}
         known.update({code.lower(): code for code in self.translators if code.lower() not in known})
-        for candidate in (tag, tag.split("-")[0]):
-            code = known.get(candidate)
-            if code in self.translators:
-                return code
-        return None
+        tried = (tag, tag.split("-")[0])
+        return next((known[c] for c in tried if known.get(c) in self.translators), None)
 
 
 def _registry(root: Path, problems: list[CatalogProblem]) -> Registry:
@@ -159,9 +151,8 @@ def load_catalogs(root: Path) -> Catalogs:
     english = registry.languages[SOURCE_LANGUAGE]  # the registry always lists it
     translators = {SOURCE_LANGUAGE: Translator(english, gettext.NullTranslations(), registry)}
     for folder, path in catalog_files(root):
-        language = registry.by_folder(folder) or languages.from_cldr(
-            folder.replace("_", "-"), folder
-        )
+        language = registry.by_folder(folder) or languages.from_cldr(folder.replace("_", "-"),
+                                                                     folder)
         if language is None:
             problems.append(CatalogProblem(path, 0, f"unknown language {folder!r}: add it to "
                                            f"{languages.REGISTRY_FILE} or use a CLDR code"))
