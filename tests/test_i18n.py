@@ -341,8 +341,8 @@ def test_badini_reader_sees_arabic_where_badini_is_missing_and_is_told_so(
 
 @pytest.mark.parametrize("code", TRANSLATED)
 def test_catalogs_compiled_without_mo_translate_as_gettext_reads_the_mo(code: str) -> None:
-    """Pins Babel's private `_catalog`, `_num_plurals` and `_plural_expr`, which catalogs.py
-    uses: a Babel or gettext release that changes them fails here, not in a person's screen."""
+    """Pins the private `_catalog` that catalogs.py fills (no public API builds one from parsed
+    messages): a Babel or gettext release that changes it fails here, not in a person's screen."""
     import io
 
     from babel.messages.mofile import write_mo

@@ -1,12 +1,8 @@
-"""Reading translators' `.po` catalogs: checked message by message, compiled in linear time.
+"""Reading translators' `.po` catalogs, untrusted input to the screens, in linear time.
 
-A translator's file is untrusted input to the screens: a message whose placeholders are not
-exactly the source's bare `{name}` fields (no `{0.__class__}`, no format spec, no conversion,
-no stray brace), that adds markup or an address its English does not have (a tag, a link, an
-e-mail address or @name Telegram would make tappable), or whose plural forms do not match the
-catalog's own Plural-Forms header is dropped, named by file and line, and shown in English;
-the rest of the catalog is used. Only a file gettext itself would refuse (syntax, plural
-expression) is skipped whole.
+A message whose placeholders are not exactly its source's bare `{name}` fields, that adds a tag
+or an address Telegram would make tappable, or whose plural forms do not match the catalog's is
+dropped, named by file and line, and shown in English. Only a file gettext refuses is skipped.
 """
 
 from __future__ import annotations
@@ -14,7 +10,7 @@ from __future__ import annotations
 import gettext
 import re
 import string
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,9 +52,7 @@ class CatalogProblem:
 
 @dataclass
 class CatalogReading:
-    """One catalog: its compiled messages (None if unusable), errors and warnings."""
-
-    translations: Translations | None
+    translations: Translations | None  # None: the file cannot be used
     catalog: Catalog | None = None
     problems: list[CatalogProblem] = field(default_factory=list)
     warnings: list[CatalogProblem] = field(default_factory=list)
@@ -88,11 +82,9 @@ def placeholders(
     return names, None
 
 
-def catalog_files(root: Path) -> Iterator[tuple[str, Path]]:
-    """(folder name, .po path) for every catalog under root."""
-    for po in sorted(root.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
-        if po.is_file():
-            yield po.parent.parent.name, po
+def catalog_files(root: Path) -> list[tuple[str, Path]]:
+    found = sorted(root.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+    return [(po.parent.parent.name, po) for po in found if po.is_file()]
 
 
 def _forms(value: object) -> tuple[str, ...]:
@@ -110,7 +102,6 @@ def markup_added(source: str, translation: str) -> str | None:
 
 
 def message_problem(message: Message, nplurals: int) -> str | None:
-    """Why a translated message cannot be shown, or None."""
     sources = _forms(message.id)
     strings = _forms(message.string)
     written = sum(1 for form in strings if form)
@@ -137,7 +128,6 @@ def message_problem(message: Message, nplurals: int) -> str | None:
 
 
 def read_catalog(path: Path, locale: Locale | None, code: str) -> CatalogReading:
-    """Parse, check and compile one catalog; linear in its size."""
     try:
         with path.open("rb") as fh:
             catalog = read_po(fh, locale=locale, abort_invalid=True)
@@ -147,17 +137,12 @@ def read_catalog(path: Path, locale: Locale | None, code: str) -> CatalogReading
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         return CatalogReading(None, problems=[CatalogProblem(path, 0, f"cannot read: {exc}")])
     reading = CatalogReading(None, catalog)
-    # Whether the header gave Plural-Forms: Babel has no public way to tell, only these.
-    count, expr = getattr(catalog, "_num_plurals", None), getattr(catalog, "_plural_expr", None)
+    nplurals, expr = catalog.num_plurals, catalog.plural_expr  # the header's, else CLDR's
     cldr = get_plural(locale) if locale is not None else None
-    if count is None or expr is None:  # CLDR's rule for the language, else gettext's default
-        nplurals, expr = (cldr.num_plurals, cldr.plural_expr) if cldr else (2, "(n != 1)")
-    else:
-        nplurals, expr = int(count), str(expr)
-        if cldr is not None and nplurals != cldr.num_plurals:
-            reading.warnings.append(CatalogProblem(
-                path, 0, f"Plural-Forms says {nplurals} forms; CLDR gives {code} "
-                f"{cldr.num_plurals} ({cldr.plural_forms}); the header is used"))
+    if cldr is not None and nplurals != cldr.num_plurals:
+        reading.warnings.append(CatalogProblem(
+            path, 0, f"Plural-Forms says {nplurals} forms; CLDR gives {code} "
+            f"{cldr.num_plurals} ({cldr.plural_forms}); the header is used"))
     try:
         plural = gettext.c2py(expr)  # gettext's own safe parser of the expression
     except (ValueError, RecursionError) as exc:
@@ -167,22 +152,15 @@ def read_catalog(path: Path, locale: Locale | None, code: str) -> CatalogReading
     if language and language.lower() != code.lower():
         reading.warnings.append(CatalogProblem(
             path, 0, f"Language header says {language!r}; the folder makes it {code!r}"))
-    reading.translations = _compile(catalog, plural, nplurals, path, reading.problems)
+    reading.translations = _compile(catalog, plural, path, reading.problems)
     return reading
 
 
 def _compile(
-    catalog: Catalog,
-    plural: Callable[[int], int],
-    nplurals: int,
-    path: Path,
-    problems: list[CatalogProblem],
+    catalog: Catalog, plural: Callable[[int], int], path: Path, problems: list[CatalogProblem]
 ) -> Translations:
-    """Translations straight from the parsed messages (no .mo round trip, which is quadratic).
-
-    Babel has no public way to do this; tests/test_i18n.py holds the result to gettext's
-    reading of the same catalog as a .mo, so a release that changes `_catalog` fails there.
-    """
+    """Translations straight from the parsed messages: the .mo round trip is quadratic. No
+    public API does this; tests/test_i18n.py holds `_catalog` to gettext's reading of a .mo."""
     table: dict[str | tuple[str, int], str] = {}
     for message in catalog:
         if not message.id or message.fuzzy:
@@ -190,17 +168,15 @@ def _compile(
         strings = _forms(message.string)
         if not any(strings):
             continue  # untranslated: English, as gettext shows it
-        problem = message_problem(message, nplurals)
+        problem = message_problem(message, catalog.num_plurals)
         if problem:
             problem += " (shown in English)"
             problems.append(CatalogProblem(path, message.lineno or 0, problem))
             continue
         key = _forms(message.id)[0]
-        if message.context:
-            key = f"{message.context}\x04{key}"
+        key = f"{message.context}\x04{key}" if message.context else key
         if message.pluralizable:
-            for index, form in enumerate(strings):
-                table[(key, index)] = form
+            table.update({(key, index): form for index, form in enumerate(strings)})
         else:
             table[key] = strings[0]
     translations = Translations(domain=DOMAIN)
