@@ -1,10 +1,6 @@
-"""Words and symbols that give a person away at a glance, per language, from
-`locales/sensitive-terms.yaml` (translators extend it). Discreet mode hides button labels that
-contain one; the tests hold every screen's chat-list preview to it.
-
-A text is read in every language it may be shown in: a Badini screen shows Arabic where Badini
-is missing, so its labels are checked against the Arabic terms too. How a term matches, and
-why, is explained at the top of the YAML file, next to the lists translators edit.
+"""Words and symbols that give a person away at a glance (`locales/sensitive-terms.yaml`, which
+explains how a term matches): discreet mode hides labels holding one. A text is read in every
+language it may be shown in: a Badini screen shows Arabic where Badini is missing.
 """
 
 from __future__ import annotations
@@ -41,8 +37,8 @@ _WORD = re.compile(r"\w+")
 
 
 def fold(text: str) -> str:
-    """The form terms and texts are compared in: NFC, case-folded, one spelling per letter,
-    no vowel signs, tatweel, joiners or direction marks."""
+    """The form terms and texts are compared in: one spelling per letter, no vowel signs,
+    tatweel, joiners or direction marks."""
     folded = unicodedata.normalize("NFC", text).casefold().translate(_SAME_LETTER)
     return _NO_ROOM.sub("", folded)
 
@@ -94,18 +90,14 @@ class SensitiveTerms:
     grammars: Mapping[str, Grammar] = field(default_factory=dict)
 
     def found(self, text: str, *languages: str) -> str | None:
-        """The first sensitive term or symbol in `text`, read in each of `languages` (the
-        reader's and those its texts fall back to) and in English."""
-        for symbol in self.symbols:
-            if symbol in text:
-                return symbol
+        """The first term or symbol in `text`, read in each of `languages` (the reader's and
+        those its texts fall back to) and in English."""
+        if symbol := next((symbol for symbol in self.symbols if symbol in text), None):
+            return symbol
         folded = fold(text)
-        for code in dict.fromkeys((*languages, "en")):
-            grammar = self.grammars.get(code, NO_GRAMMAR)
-            for term in self.words.get(code, ()):
-                if term.found_in(folded, grammar):
-                    return term.written
-        return None
+        return next((term.written for code in dict.fromkeys((*languages, "en"))
+                     for term in self.words.get(code, ())
+                     if term.found_in(folded, self.grammars.get(code, NO_GRAMMAR))), None)
 
 
 NO_TERMS = SensitiveTerms()
@@ -144,9 +136,8 @@ def read_terms(path: Path) -> SensitiveTerms:
 
 
 def load_terms(locales: Path, keep: SensitiveTerms | None = None) -> SensitiveTerms:
-    """The terms next to the catalogs. Discreet mode never stops hiding names because of a
-    typo: on a broken file the terms kept before, else the shipped ones, serve until it is
-    fixed (`penah i18n` names the fault)."""
+    """Discreet mode never stops hiding names because of a typo: on a broken file the terms
+    kept before, else the shipped ones, serve until it is fixed."""
     try:
         return read_terms(locale_file(locales, FILE))
     except TermsFileError as error:

@@ -1,9 +1,6 @@
-"""One term for one thing: catalogs and directory texts checked against locales/terms.yaml.
-
-The table gives, per concept and language, the term to write and the variants to avoid; each
-variant found is reported with file and line, so a split ("تيليغرام" here, "تيليجرام" there)
-cannot come back unnoticed. A variant is matched as a sensitive term is (`sensitive`: by its
-stems, with the grammar of sensitive-terms.yaml beside it), so its inflected forms are found too.
+"""One term for one thing: texts checked against locales/terms.yaml's variants to avoid, so a
+split ("تيليغرام" here, "تيليجرام" there) cannot come back unnoticed. A variant matches as a
+sensitive term does, with that file's grammar, so its inflected forms are found too.
 """
 
 from __future__ import annotations
@@ -43,12 +40,11 @@ class TermsTable:
         """Each concept written with an avoided variant in `text` (once per concept)."""
         folded = sensitive.fold(text)
         grammar = self.grammars.get(language, sensitive.NO_GRAMMAR)
-        seen = set()
+        first: dict[str, Variant] = {}
         for variant in self.variants:
-            found = variant.language == language and variant.term.found_in(folded, grammar)
-            if found and variant.concept not in seen:
-                seen.add(variant.concept)
-                yield variant
+            if variant.language == language and variant.term.found_in(folded, grammar):
+                first.setdefault(variant.concept, variant)
+        yield from first.values()
 
 
 class TermsError(ValueError):
@@ -67,19 +63,17 @@ def parse_terms(
         if not isinstance(entry, dict):
             raise TermsError(f"{source}: {concept}: expected a mapping of languages")
         for language, row in entry.items():
+            where = f"{source}: {concept}.{language}"
             if language == "why":
                 continue
             if not isinstance(row, dict) or not isinstance(row.get("use"), str):
-                raise TermsError(f"{source}: {concept}.{language}: needs 'use' (and 'avoid')")
-            use = row["use"]
+                raise TermsError(f"{where}: needs 'use' (and 'avoid')")
+            use, grammar = row["use"], grammars.get(str(language), sensitive.NO_GRAMMAR)
             for text in map(str, row.get("avoid") or []):
-                variant = Variant(str(concept), str(language), use, text, sensitive.term(text))
-                if not variant.term.written or any(
-                    TermsTable((variant,), grammars).find(variant.language, use)
-                ):
-                    where = f"{source}: {concept}.{language}"
+                term = sensitive.term(text)
+                if not term.written or term.found_in(sensitive.fold(use), grammar):
                     raise TermsError(f"{where}: {text!r} would be found in {use!r}")
-                variants.append(variant)
+                variants.append(Variant(str(concept), str(language), use, text, term))
     return TermsTable(tuple(variants), grammars)
 
 
