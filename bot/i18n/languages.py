@@ -187,7 +187,13 @@ def _entry(raw: Any, where: str, problems: list[str]) -> Language:
     )
 
 
-def parse_registry(raw: Any, source: str) -> Registry:
+def load_registry(locales: Path | None = None) -> Registry:
+    path = locale_file(locales or shipped_locales(), REGISTRY_FILE)
+    source = str(path)
+    try:
+        raw = safeyaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise RegistryError(f"{path}: cannot read: {exc}") from exc
     entries = raw.get("languages") if isinstance(raw, dict) else None
     if not isinstance(entries, list):
         raise RegistryError(f"{source}: expected 'languages:' followed by a list")
@@ -205,15 +211,6 @@ def parse_registry(raw: Any, source: str) -> Registry:
     if SOURCE_LANGUAGE not in languages:
         raise RegistryError(f"{source}: English ({SOURCE_LANGUAGE}) must be listed")
     return Registry(languages, tuple(problems))
-
-
-def load_registry(locales: Path | None = None) -> Registry:
-    path = locale_file(locales or shipped_locales(), REGISTRY_FILE)
-    try:
-        raw = safeyaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise RegistryError(f"{path}: cannot read: {exc}") from exc
-    return parse_registry(raw, str(path))
 
 
 @functools.lru_cache(maxsize=1)

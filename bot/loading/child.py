@@ -55,7 +55,7 @@ def answer(header: dict[str, Any], stdout: BinaryIO) -> None:
     from bot.loading.files import read_file
     from bot.loading.validation import place, validate_part
     from bot.loading.yamlfile import decode
-    from bot.search.words import piece_words
+    from bot.search.fold import piece_words
 
     folder = Path(header["folder"]) if header.get("folder") else None
 

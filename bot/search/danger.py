@@ -182,19 +182,7 @@ def load_danger(path: Path) -> DangerWords:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise DangerFileError(f"{path}: cannot be read: {error}") from None
-    return _parsed(text, str(path))
-
-
-@functools.lru_cache(maxsize=8)  # a reload of unchanged words does not make them again
-def _parsed(text: str, source: str) -> DangerWords:
-    try:
-        data = safeyaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        why = getattr(error, "problem", None) or type(error).__name__
-        raise DangerFileError(f"{source}:{where} is not valid YAML: {why}") from None
-    return parse_danger(data, source)
+    return parse_danger(text, str(path))
 
 
 def danger_words_in(
@@ -217,7 +205,15 @@ def shipped_danger_words() -> DangerWords:
     return danger_words_in(shipped_locales())[0]
 
 
-def parse_danger(data: Any, source: str) -> DangerWords:
+@functools.lru_cache(maxsize=8)  # a reload of unchanged words does not make them again
+def parse_danger(text: str, source: str) -> DangerWords:
+    try:
+        data = safeyaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        why = getattr(error, "problem", None) or type(error).__name__
+        raise DangerFileError(f"{source}:{where} is not valid YAML: {why}") from None
     if not isinstance(data, dict):
         raise DangerFileError(f"{source}: must be a mapping with 'window' and 'languages'")
     unknown = set(data) - {"window", "languages"}

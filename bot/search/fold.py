@@ -1,15 +1,20 @@
 """Folding typed text into search keys, the same way for the index and for every query.
 
-People type Arabic, Sorani and Badini on whatever keyboard they have: Arabic keyboards lack the
-Kurdish letters, hamza and diacritics are often left out, and digits come in three scripts.
-Kurmanji and Turkish are typed with or without their accents. One loose key per word lets all
-of these meet. It is lossy (Arabic ة and Kurdish ە both become ه): for finding, never shown.
+People type on whatever keyboard they have (Arabic ones lack the Kurdish letters), leave out
+hamza, diacritics and accents, and use three scripts of digits: one loose key per word lets all
+of these meet. It is lossy (ة and ە both become ه): for finding, never shown.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.directory.model import Guide, Resource
 
 # Zero-width and direction marks: people paste them in with text copied from elsewhere.
 _FORMAT: dict[int, str | None] = dict.fromkeys(
@@ -62,6 +67,34 @@ def words(folded: str) -> list[str]:
 
 def tokens(text: str) -> list[str]:
     return words(fold(text))
+
+
+def piece_words(
+    resources: Sequence[Resource], guides: Iterable[Guide]
+) -> dict[str, dict[str, list[int]]]:
+    """One file's words, worked out by its reader child (a reload folds only the changed file,
+    off the bot's process): "strong" (names, questions) and "text" (summaries, cautions,
+    answers), each word with the entries holding it, numbered from 0 (resources, then guides)."""
+    seen: dict[str, list[str]] = {}  # each spelling folded once per file: words repeat
+    strong: defaultdict[str, list[int]] = defaultdict(list)
+    text: defaultdict[str, list[int]] = defaultdict(list)
+
+    def add(target: dict[str, list[int]], texts: Iterable[str], doc: int) -> None:
+        found = set()
+        for chunk in {chunk for t in texts for chunk in t.split()}:
+            if chunk not in seen:
+                seen[chunk] = tokens(chunk)
+            found.update(seen[chunk])
+        for word in found:
+            target[word].append(doc)
+
+    for doc, resource in enumerate(resources):
+        add(strong, resource.name.values(), doc)
+        add(text, [*resource.summary.values(), *(resource.caution or {}).values()], doc)
+    for doc, guide in enumerate(guides, len(resources)):
+        add(strong, guide.question.values(), doc)
+        add(text, guide.answer.values(), doc)
+    return {"strong": dict(strong), "text": dict(text)}
 
 
 def within_one_edit(a: str, b: str) -> bool:

@@ -20,8 +20,7 @@ from bot.directory.model import GLOBAL_REGION, Category, Guide, Resource
 from bot.directory.queries import Directory, Rank, searchable
 from bot.search import danger
 from bot.search.danger import Danger, DangerWords
-from bot.search.fold import deletions, fold, tokens, within_one_edit, words
-from bot.search.words import piece_words
+from bot.search.fold import deletions, fold, piece_words, tokens, within_one_edit, words
 
 MAX_RESULTS = 8
 PREFIX = 4  # a word cut short must keep this many letters
