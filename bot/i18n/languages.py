@@ -26,10 +26,8 @@ SOURCE_LANGUAGE = "en"
 # BCP 47 as Penah uses it: a language, then optionally a script (ku-Arab) or a region (pt-BR).
 CODE_PATTERN = r"[a-z]{2,3}(?:-(?:[A-Z][a-z]{3}|[A-Z]{2}))?"
 _CODE = re.compile(CODE_PATTERN)
-_FIELDS = {
-    "code", "script", "direction", "name", "names", "fallback", "telegram", "catalog", "cldr",
-    "months", "date", "month_year", "list", "letters",
-}  # fmt: skip
+_FIELDS = {"code", "script", "direction", "name", "names", "fallback", "telegram", "catalog",
+           "cldr", "months", "date", "month_year", "list", "letters"}
 _LIST_KEYS = ("pair", "middle", "end")
 # Each date pattern's default, which holds exactly the fields it must.
 DATE_PATTERNS = {"date": "{day} {month} {year}", "month_year": "{month} {year}"}
@@ -84,15 +82,10 @@ def from_cldr(code: str, catalog: str = "") -> Language | None:
     if locale is None:
         return None
     own = str(locale.get_display_name(locale) or code)
-    return Language(
-        code=code,
-        name=own[:1].upper() + own[1:],
-        direction="rtl" if locale.character_order == "right-to-left" else "ltr",
-        script=str(locale.script or ""),
-        telegram=(code.lower(),),
-        catalog=catalog or code,
-        cldr=str(locale),
-    )
+    direction = "rtl" if locale.character_order == "right-to-left" else "ltr"
+    return Language(code=code, name=own[:1].upper() + own[1:], direction=direction,
+                    script=str(locale.script or ""), telegram=(code.lower(),),
+                    catalog=catalog or code, cldr=str(locale))
 
 
 @dataclass(frozen=True)
@@ -112,9 +105,8 @@ class Registry:
     def name_in(self, code: str, reader: str) -> str | None:
         """What speakers of `reader` call the language `code`, if the table says."""
         language = self.languages.get(code)
-        if language is None:
-            return None
-        return language.names.get(reader) or (language.name if code == reader else None)
+        named = language.names.get(reader) if language else None
+        return named or (language.name if language and code == reader else None)
 
 
 def _pattern_problem(pattern: str, fields: set[str]) -> str | None:
@@ -170,46 +162,38 @@ def _entry(raw: Any, where: str, problems: list[str]) -> Language:
         raise RegistryError(f"{where}: months lists all twelve, January first")
     dates, lists = _patterns(where, raw, lists, problems)
     return Language(
-        code=code,
-        name=name.strip(),
-        direction=direction,
-        script=str(raw.get("script") or ""),
+        code=code, name=name.strip(), direction=direction, script=str(raw.get("script") or ""),
         names={str(k): str(v) for k, v in (raw.get("names") or {}).items()},
         fallback=tuple(str(c) for c in raw.get("fallback") or ()),
         telegram=tuple(str(c).lower() for c in raw.get("telegram") or ()),
-        catalog=str(raw.get("catalog") or code),
-        cldr=cldr,
-        months=months,
-        date=dates["date"],
-        month_year=dates["month_year"],
-        list_patterns=lists,
+        catalog=str(raw.get("catalog") or code), cldr=cldr, months=months,
+        date=dates["date"], month_year=dates["month_year"], list_patterns=lists,
         letters=str(raw.get("letters") or ""),
     )
 
 
 def load_registry(locales: Path | None = None) -> Registry:
     path = locale_file(locales or shipped_locales(), REGISTRY_FILE)
-    source = str(path)
     try:
         raw = safeyaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise RegistryError(f"{path}: cannot read: {exc}") from exc
     entries = raw.get("languages") if isinstance(raw, dict) else None
     if not isinstance(entries, list):
-        raise RegistryError(f"{source}: expected 'languages:' followed by a list")
+        raise RegistryError(f"{path}: expected 'languages:' followed by a list")
     languages: dict[str, Language] = {}
     problems: list[str] = []
     for i, item in enumerate(entries):
-        language = _entry(item, f"{source}: languages[{i}]", problems)
+        language = _entry(item, f"{path}: languages[{i}]", problems)
         if language.code in languages:
-            raise RegistryError(f"{source}: {language.code} is listed twice")
+            raise RegistryError(f"{path}: {language.code} is listed twice")
         languages[language.code] = language
     for language in languages.values():
         for code in language.fallback:
             if code not in languages:
-                raise RegistryError(f"{source}: {language.code} falls back to unknown {code!r}")
+                raise RegistryError(f"{path}: {language.code} falls back to unknown {code!r}")
     if SOURCE_LANGUAGE not in languages:
-        raise RegistryError(f"{source}: English ({SOURCE_LANGUAGE}) must be listed")
+        raise RegistryError(f"{path}: English ({SOURCE_LANGUAGE}) must be listed")
     return Registry(languages, tuple(problems))
 
 

@@ -132,22 +132,15 @@ class Catalogs:
         return next((known[c] for c in tried if known.get(c) in self.translators), None)
 
 
-def _registry(root: Path, problems: list[CatalogProblem]) -> Registry:
-    path = locale_file(root, languages.REGISTRY_FILE)
-    try:
-        registry = languages.load_registry(root)
-    except RegistryError as exc:  # a broken table: the shipped one keeps every language served
-        problems.append(CatalogProblem(path, 0, str(exc)))
-        return languages.shipped()
-    # A bad date or list pattern: that language's is replaced, and the admins are told.
-    problems += [CatalogProblem(path, 0, p.removeprefix(f"{path}: ")) for p in registry.problems]
-    return registry
-
-
 def load_catalogs(root: Path) -> Catalogs:
     """Every catalog under root; a broken message is dropped, a broken file skipped, both named."""
-    problems: list[CatalogProblem] = []
-    registry = _registry(root, problems)
+    table = locale_file(root, languages.REGISTRY_FILE)
+    try:  # a bad date or list pattern: that language's is replaced, and the admins are told
+        registry = languages.load_registry(root)
+        problems = [CatalogProblem(table, 0, p.removeprefix(f"{table}: "))
+                    for p in registry.problems]
+    except RegistryError as exc:  # a broken table: the shipped one keeps every language served
+        registry, problems = languages.shipped(), [CatalogProblem(table, 0, str(exc))]
     english = registry.languages[SOURCE_LANGUAGE]  # the registry always lists it
     translators = {SOURCE_LANGUAGE: Translator(english, gettext.NullTranslations(), registry)}
     for folder, path in catalog_files(root):
@@ -171,7 +164,5 @@ def load_catalogs(root: Path) -> Catalogs:
 
 def catalog_alert(catalogs: Catalogs) -> str:
     """What admins are told when a catalog or one of its messages cannot be used ("" if none)."""
-    if not catalogs.problems:
-        return ""
     head = "⚠️ Some translations are not used (each broken message is shown in English):\n\n"
-    return head + "\n".join(map(str, catalogs.problems))
+    return head + "\n".join(map(str, catalogs.problems)) if catalogs.problems else ""
