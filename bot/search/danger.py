@@ -99,12 +99,7 @@ class DangerWords:
     signs: tuple[Sign, ...] = ()
     languages: tuple[Language, ...] = ()
     exact: Mapping[str, tuple[Hit, ...]] = field(default_factory=dict)  # whole words, any language
-    kinds_of: Mapping[str, frozenset[Danger]] = field(default_factory=dict)  # per language
-    source: str = ""
     finder: re.Pattern[str] = re.compile("")  # a word holding a stem: the few worth taking apart
-
-    def kinds(self, code: str) -> frozenset[Danger]:
-        return self.kinds_of.get(code, frozenset())
 
 
 NO_WORDS = DangerWords()
@@ -226,18 +221,15 @@ def parse_danger(text: str, source: str) -> DangerWords:
     signs: list[Sign] = []
     built = []
     exact: dict[str, list[Hit]] = {}
-    kinds: dict[str, frozenset[Danger]] = {}
     for code, block in languages.items():
         where = f"{source}: languages.{code}"
         if not isinstance(code, str) or not LANGUAGE_CODE.fullmatch(code):
             raise DangerFileError(f"{where}: not a language code such as en, ar, ckb or ku-Arab")
-        first = len(signs)
         built.append(_language(block, window, signs, exact, where))
-        kinds[code] = frozenset(sign.kind for sign in signs[first:])
     whole = {word: tuple(dict.fromkeys(hits)) for word, hits in exact.items()}
     stems = sorted({stem for language in built for stem in language.stems})
     finder = re.compile("|".join(map(re.escape, stems)))
-    return DangerWords(tuple(signs), tuple(built), whole, kinds, source, finder)
+    return DangerWords(tuple(signs), tuple(built), whole, finder)
 
 
 def _window(value: Any, where: str) -> int:
