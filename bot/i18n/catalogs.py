@@ -102,28 +102,22 @@ def markup_added(source: str, translation: str) -> str | None:
 
 
 def message_problem(message: Message, nplurals: int) -> str | None:
-    sources = _forms(message.id)
-    strings = _forms(message.string)
-    written = sum(1 for form in strings if form)
+    """Why a translated message cannot be shown, or None."""
+    sources, strings = _forms(message.id), _forms(message.string)
+    written, shown = sum(1 for form in strings if form), repr(sources[0][:40])
     if message.pluralizable and (written != nplurals or len(strings) != nplurals):
         return f"{written} plural forms, the catalog's Plural-Forms header says {nplurals}"
-    if not written:
-        return "not translated"
     wanted, problem = placeholders(sources[0])
     if problem:
-        return f"source {sources[0][:40]!r}: {problem}"
+        return f"source {shown}: {problem}"
     for form in strings:
         found, problem = placeholders(form)
         if problem:
             return problem
         if found != wanted:
-            return (
-                f"placeholders {sorted(found)} do not match {sorted(wanted)} "
-                f"in {sources[0][:40]!r}"
-            )
-        added = markup_added(" ".join(sources), form)
-        if added:
-            return f"adds {added[:40]!r}, which {sources[0][:40]!r} does not have"
+            return f"placeholders {sorted(found)} do not match {sorted(wanted)} in {shown}"
+        if added := markup_added(" ".join(sources), form):
+            return f"adds {added[:40]!r}, which {shown} does not have"
     return None
 
 
@@ -168,8 +162,7 @@ def _compile(
         strings = _forms(message.string)
         if not any(strings):
             continue  # untranslated: English, as gettext shows it
-        problem = message_problem(message, catalog.num_plurals)
-        if problem:
+        if problem := message_problem(message, catalog.num_plurals):
             problem += " (shown in English)"
             problems.append(CatalogProblem(path, message.lineno or 0, problem))
             continue

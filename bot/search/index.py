@@ -112,7 +112,6 @@ class Index:
     def __init__(self, directory: Directory) -> None:
         emergency = directory.emergency_category
         self.emergency = emergency.id if emergency else None
-        self.category_ids = frozenset(directory.categories)
         # Entry numbers in arrays, which the garbage collector does not walk (a full collection
         # holds the event loop while it walks every object).
         self.strong: Postings = {}
@@ -254,7 +253,7 @@ class Index:
         # through a word of its name alone («كيف» of «كيف تكتشف الاحتيال»); beside a danger
         # word any word of a topic says what the help is for: «یارمەتی یاسایی», legal aid.
         floor = TEXT if beside_emergency else ASKED
-        asked = {c: s for c, s in category_scores.items() if s >= floor and c in self.category_ids}
+        asked = {c: score for c, score in category_scores.items() if score >= floor}
         category = max(asked, key=asked.__getitem__, default=None)
         strong = self._score(expanded, STRONG, self.strong, self.count)
         totals = self._totals(strong, category_scores, region)
