@@ -209,22 +209,20 @@ def parse_danger(text: str, source: str) -> DangerWords:
         where = f" line {mark.line + 1}" if mark is not None else ""
         why = getattr(error, "problem", None) or type(error).__name__
         raise DangerFileError(f"{source}:{where} is not valid YAML: {why}") from None
-    if not isinstance(data, dict):
-        raise DangerFileError(f"{source}: must be a mapping with 'window' and 'languages'")
-    unknown = set(data) - {"window", "languages"}
-    if unknown:
-        raise DangerFileError(f"{source}: unknown key {sorted(map(str, unknown))[0]!r}")
+    _require(isinstance(data, dict), f"{source}: must be a mapping with 'window' and 'languages'")
+    unknown = min(map(str, set(data) - {"window", "languages"}), default=None)
+    _require(unknown is None, f"{source}: unknown key {unknown!r}")
     window = _window(data.get("window", 3), f"{source}: window")
     languages = data.get("languages")
-    if not isinstance(languages, dict) or not languages:
-        raise DangerFileError(f"{source}: languages: a mapping of language codes is required")
+    _require(isinstance(languages, dict) and languages,
+             f"{source}: languages: a mapping of language codes is required")
     signs: list[Sign] = []
     built = []
     exact: dict[str, list[Hit]] = {}
     for code, block in languages.items():
         where = f"{source}: languages.{code}"
-        if not isinstance(code, str) or not LANGUAGE_CODE.fullmatch(code):
-            raise DangerFileError(f"{where}: not a language code such as en, ar, ckb or ku-Arab")
+        _require(isinstance(code, str) and LANGUAGE_CODE.fullmatch(code),
+                 f"{where}: not a language code such as en, ar, ckb or ku-Arab")
         built.append(_language(block, window, signs, exact, where))
     whole = {word: tuple(dict.fromkeys(hits)) for word, hits in exact.items()}
     stems = sorted({stem for language in built for stem in language.stems})
@@ -232,33 +230,36 @@ def parse_danger(text: str, source: str) -> DangerWords:
     return DangerWords(tuple(signs), tuple(built), whole, finder)
 
 
+def _require(condition: object, problem: str) -> None:
+    if not condition:
+        raise DangerFileError(problem)
+
+
 def _window(value: Any, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_WINDOW:
-        raise DangerFileError(f"{where}: a number of words from 1 to {MAX_WINDOW}")
-    return value
+    _require(not isinstance(value, bool) and isinstance(value, int) and 1 <= value <= MAX_WINDOW,
+             f"{where}: a number of words from 1 to {MAX_WINDOW}")
+    return int(value)
 
 
 def _language(
     block: Any, window: int, signs: list[Sign], exact: dict[str, list[Hit]], where: str
 ) -> Language:
-    if not isinstance(block, dict):
-        raise DangerFileError(f"{where}: must be a mapping of affixes and kinds of danger")
-    unknown = sorted(str(k) for k in block if k not in LANGUAGE_KEYS)
-    if unknown:
-        known = ", ".join(sorted(LANGUAGE_KEYS))
-        raise DangerFileError(f"{where}: unknown key {unknown[0]!r} (known: {known})")
+    _require(isinstance(block, dict), f"{where}: must be a mapping of affixes and kinds of danger")
+    unknown = min((str(k) for k in block if k not in LANGUAGE_KEYS), default=None)
+    known = ", ".join(sorted(LANGUAGE_KEYS))
+    _require(unknown is None, f"{where}: unknown key {unknown!r} (known: {known})")
     window = _window(block.get("window", window), f"{where}.window")
     pieces = {side: _affixes(block.get(side), f"{where}.{side}") for side, _ in _SIDES}
     carried: dict[str, dict[str, set[str]]] = {side: {} for side, _ in _SIDES}
     groups = block.get("groups") or {}
-    if not isinstance(groups, dict):
-        raise DangerFileError(f"{where}.groups: a mapping of names to prefixes and suffixes")
+    _require(isinstance(groups, dict),
+             f"{where}.groups: a mapping of names to prefixes and suffixes")
     for name, given in groups.items():
         at = f"{where}.groups.{name}"
-        if not isinstance(name, str) or not GROUP_NAME.fullmatch(name):
-            raise DangerFileError(f"{at}: a name in lower-case letters, such as me")
-        if not isinstance(given, dict) or set(given) - {"prefixes", "suffixes"} or not given:
-            raise DangerFileError(f"{at}: give its prefixes and/or suffixes")
+        _require(isinstance(name, str) and GROUP_NAME.fullmatch(name),
+                 f"{at}: a name in lower-case letters, such as me")
+        _require(isinstance(given, dict) and given and not set(given) - {"prefixes", "suffixes"},
+                 f"{at}: give its prefixes and/or suffixes")
         for side, _ in _SIDES:
             for piece in _affixes(given.get(side), f"{at}.{side}"):
                 carried[side].setdefault(piece, set()).add(name)
@@ -267,12 +268,11 @@ def _language(
     for kind in Danger:
         if (entries := block.get(kind.value)) is None:
             continue
-        if not isinstance(entries, list) or not entries:
-            raise DangerFileError(f"{where}.{kind.value}: a list of signs")
+        _require(isinstance(entries, list) and entries, f"{where}.{kind.value}: a list of signs")
         for n, entry in enumerate(entries):
             at = f"{where}.{kind.value}[{n}]"
-            if not isinstance(entry, str) or not entry.strip():
-                raise DangerFileError(f"{at}: a sign is text, such as: kill + =myself")
+            _require(isinstance(entry, str) and entry.strip(),
+                     f"{at}: a sign is text, such as: kill + =myself")
             sign, terms = _sign(entry, kind, window, set(groups), at)
             for term, shape, text, group in terms:
                 if shape == "=":
@@ -288,20 +288,15 @@ def _language(
 
 
 def _affixes(value: Any, where: str) -> list[str]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise DangerFileError(f"{where}: a list of affixes")
-    return [_one_word(piece, f"{where}[{n}]") for n, piece in enumerate(value)]
+    _require(isinstance(value, list | None), f"{where}: a list of affixes")
+    return [_one_word(piece, f"{where}[{n}]") for n, piece in enumerate(value or ())]
 
 
 def _one_word(value: Any, where: str) -> str:
     """A word as typed search reads it: folded, one word, no spaces."""
-    if not isinstance(value, str):
-        raise DangerFileError(f"{where}: text, in quotes if YAML reads it otherwise")
+    _require(isinstance(value, str), f"{where}: text, in quotes if YAML reads it otherwise")
     found = _WORD.findall(fold(value))
-    if len(found) != 1:
-        raise DangerFileError(f"{where}: one word ({value!r}); join words of a sign with +")
+    _require(len(found) == 1, f"{where}: one word ({value!r}); join words of a sign with +")
     return str(found[0])
 
 
@@ -322,19 +317,16 @@ def _sign(
                     f"{at}: {choice!r} is not a term (a stem, =word, √root, stem<group>)")
             shape, group = match["shape"], match["group"]
             folded = _one_word(match["text"], at)
-            if group is not None and group not in groups:
-                raise DangerFileError(f"{at}: no affix group {group!r} in this language")
-            if group is not None and shape == "=":
-                raise DangerFileError(f"{at}: a whole word (=) takes no affixes: {choice!r}")
-            if shape != "=" and len(folded) < MIN_STEM:
-                raise DangerFileError(
-                    f"{at}: the stem {choice!r} is shorter than {MIN_STEM} letters and hides "
-                    "in too many ordinary words; write the whole words with = instead")
+            _require(group is None or group in groups,
+                     f"{at}: no affix group {group!r} in this language")
+            _require(group is None or shape != "=",
+                     f"{at}: a whole word (=) takes no affixes: {choice!r}")
+            _require(shape == "=" or len(folded) >= MIN_STEM,
+                     f"{at}: the stem {choice!r} is shorter than {MIN_STEM} letters and hides "
+                     "in too many ordinary words; write the whole words with = instead")
             terms.append((n, shape, folded, group))
-    if len(negative) == len(parts):
-        raise DangerFileError(f"{at}: a sign needs a term that is not negated (!)")
-    if alone and negative:
-        raise DangerFileError(f"{at}: a sign that counts alone has no ! terms")
+    _require(len(negative) < len(parts), f"{at}: a sign needs a term that is not negated (!)")
+    _require(not (alone and negative), f"{at}: a sign that counts alone has no ! terms")
     wanted = tuple(n for n in range(len(parts)) if n not in negative)
     return Sign(kind, frozenset(negative), window, alone, wanted), terms
 
@@ -355,9 +347,8 @@ def _stacks(
     ahead, at start and on each reload, so their number is limited."""
     unique = sorted(set(pieces))
     forms = sum(len(unique) ** n for n in range(depth + 1))
-    if forms > MAX_STACKS:
-        raise DangerFileError(f"{where}: {len(unique)} pieces stack into {forms:,} forms, more "
-                              f"than {MAX_STACKS:,}: keep only the affixes its stems take")
+    _require(forms <= MAX_STACKS, f"{where}: {len(unique)} pieces stack into {forms:,} forms, "
+             f"more than {MAX_STACKS:,}: keep only the affixes its stems take")
     stacks: dict[str, frozenset[str]] = {"": frozenset()}
     for _ in range(depth):
         for stack, carried in list(stacks.items()):
