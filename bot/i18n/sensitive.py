@@ -26,19 +26,15 @@ GRAMMAR = "grammar"  # the key of the per-language affixes, beside the lists of 
 MAX_LINKING = 2  # linking words (ezafe, possessives) allowed between two words of a term
 MAX_AFFIXES = 4  # affixes chained on one side of a stem: ی + ی + ەکان + م
 
-# Spellings one reader takes for the same letter, and what takes no room in a word.
-_SAME_LETTER = str.maketrans({
-    "ي": "ی", "ى": "ی", "ك": "ک", "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا",
-})  # fmt: skip
-_NO_ROOM = re.compile(
-    "[\u064b-\u065f\u0670\u0640\u200b-\u200f\u061c\u202a-\u202e\u2066-\u2069\ufe0e]"
-)
+# The form terms and texts are compared in: one spelling per letter, no vowel signs, tatweel,
+# joiners or direction marks.
+_SAME_LETTER = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا"})
+_NO_ROOM = re.compile("[\u064b-\u065f\u0670\u0640\u200b-\u200f\u061c\u202a-\u202e"
+                      "\u2066-\u2069\ufe0e]")
 _WORD = re.compile(r"\w+")
 
 
 def fold(text: str) -> str:
-    """The form terms and texts are compared in: one spelling per letter, no vowel signs,
-    tatweel, joiners or direction marks."""
     folded = unicodedata.normalize("NFC", text).casefold().translate(_SAME_LETTER)
     return _NO_ROOM.sub("", folded)
 

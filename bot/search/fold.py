@@ -19,32 +19,26 @@ if TYPE_CHECKING:
 # Zero-width and direction marks: people paste them in with text copied from elsewhere.
 _FORMAT: dict[int, str | None] = dict.fromkeys(
     [0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0xFEFF, 0x061C, 0x00AD, 0x0640,  # + tatweel
-     *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
-)
+     *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 _FORMAT |= {0x0660 + i: str(i) for i in range(10)} | {0x06F0 + i: str(i) for i in range(10)}
 _FORMAT |= {0x066B: ".", 0x066C: ","}  # Arabic decimal and thousands separators
 
 # After NFD and mark removal, the loose Arabic-script key: Kurdish and Persian letters typed on
 # an Arabic keyboard, and the Arabic spellings people use interchangeably, meet on one letter.
-_ARABIC = str.maketrans(
-    {
-        "ی": "ي", "ى": "ي", "ې": "ي", "ێ": "ي", "ے": "ي",  # ya, alef maksura, Kurdish ê
-        "ک": "ك", "ڪ": "ك", "گ": "ك",  # kaf (and gaf, often typed as kaf in Iraq)
-        "ە": "ه", "ة": "ه", "ھ": "ه",  # Kurdish ae, ta marbuta, heh doachashmee
-        "ۆ": "و", "ۇ": "و",  # Kurdish o
-        "ڵ": "ل", "ڕ": "ر", "ڒ": "ر",  # Kurdish velarised l, trilled r
-        "ڤ": "ف", "پ": "ب", "چ": "ج", "ژ": "ز",  # Persian/Kurdish letters missing on keyboards
-        "ٱ": "ا",  # alef wasla (the other alef forms lose their hamza or madda mark in NFD)
-        "ء": None,  # a lone hamza: لاجئ, لاجىء and لاجي meet
-    }
-)
+_ARABIC = str.maketrans({
+    "ی": "ي", "ى": "ي", "ې": "ي", "ێ": "ي", "ے": "ي",  # ya, alef maksura, Kurdish ê
+    "ک": "ك", "ڪ": "ك", "گ": "ك",  # kaf (and gaf, often typed as kaf in Iraq)
+    "ە": "ه", "ة": "ه", "ھ": "ه",  # Kurdish ae, ta marbuta, heh doachashmee
+    "ۆ": "و", "ۇ": "و",  # Kurdish o
+    "ڵ": "ل", "ڕ": "ر", "ڒ": "ر",  # Kurdish velarised l, trilled r
+    "ڤ": "ف", "پ": "ب", "چ": "ج", "ژ": "ز",  # Persian/Kurdish letters missing on keyboards
+    "ٱ": "ا",  # alef wasla (the other alef forms lose their hamza or madda mark in NFD)
+    "ء": None,  # a lone hamza: لاجئ, لاجىء and لاجي meet
+})
 _LATIN = {"ı": "i", "ø": "o", "æ": "ae", "’": None, "'": None, "`": None}
 # Combining marks, dropped after NFD: Arabic harakat, hamza and madda on alef, Latin accents.
-_MARKS = {
-    c: None
-    for c in (*range(0x0300, 0x2100), *range(0xFE20, 0xFE30))
-    if unicodedata.category(chr(c)) == "Mn"
-}
+_MARKS = {c: None for c in (*range(0x0300, 0x2100), *range(0xFE20, 0xFE30))
+          if unicodedata.category(chr(c)) == "Mn"}
 _LETTERS = _ARABIC | str.maketrans(_LATIN) | _MARKS
 _KURDISH_CARRIER = re.compile(r"(?<!\w)ئ")  # the vowel seat Kurdish words begin with
 _REPEATS = re.compile(r"(\w)\1{2,}")  # heeelp, ساعدوووني
