@@ -45,7 +45,7 @@ def test_languages_are_offered_in_the_registry_order_under_their_own_names(
     assert catalogs.codes == WITH_CATALOG
     for code in catalogs.codes:
         language = REGISTRY.languages[code]
-        assert catalogs.get(code).own_name == language.name
+        assert catalogs.get(code).language.name == language.name
         assert catalogs.get(code).rtl == (language.direction == "rtl")
     assert {"ar", "ckb"} <= set(RTL) and "ku" not in RTL
 
@@ -146,7 +146,7 @@ def test_a_dropped_in_catalog_is_offered_by_its_own_name(tmp_path: Path) -> None
     catalogs = load_catalogs(locales)
     assert catalogs.codes == [*WITH_CATALOG, "fa"]
     persian_t = catalogs.get("fa")
-    assert persian_t.own_name == "فارسی" and persian_t.rtl
+    assert persian_t.language.name == "فارسی" and persian_t.rtl
     assert persian_t.gettext("Main menu") == "منوی اصلی"
     assert persian_t.gettext("Back") == "Back"  # incomplete: English, message by message
 
@@ -298,7 +298,7 @@ def test_a_badini_catalog_in_its_folder_is_offered_right_to_left_with_its_fallba
             encoding="utf-8")
     catalogs = load_catalogs(locales)
     t = catalogs.get("ku-Arab")
-    assert t.code == "ku-Arab" and t.rtl and t.own_name == "کوردی (بادینی)"
+    assert t.code == "ku-Arab" and t.rtl and t.language.name == "کوردی (بادینی)"
     assert catalogs.best_match("ku-Arab") == "ku-Arab"
     assert decode(Action(Kind.SET_LANGUAGE, target="ku-Arab").encode()) == Action(
         Kind.SET_LANGUAGE, target="ku-Arab")

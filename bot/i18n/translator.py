@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from babel import Locale
 from babel.dates import format_date
 from babel.lists import format_list
 
@@ -46,16 +45,8 @@ class Translator:
         return self.language.code
 
     @property
-    def own_name(self) -> str:
-        return self.language.name
-
-    @property
     def rtl(self) -> bool:
         return self.language.rtl
-
-    @property
-    def locale(self) -> Locale:
-        return self.language.locale
 
     @property
     def fallback(self) -> tuple[str, ...]:
@@ -72,14 +63,14 @@ class Translator:
         if self.language.months:
             month = self.language.months[day.month - 1]
             return self.language.date.format(day=day.day, month=month, year=day.year)
-        return str(format_date(day, format="long", locale=self.locale))
+        return str(format_date(day, format="long", locale=self.language.locale))
 
     def join_list(self, items: Iterable[str]) -> str:
         """A list of items joined as the language writes it ("a، b و c" in Sorani)."""
         parts = list(items)
         patterns = self.language.list_patterns
         if not patterns or len(parts) < 2:
-            return str(format_list(parts, locale=self.locale)) if parts else ""
+            return str(format_list(parts, locale=self.language.locale)) if parts else ""
         if len(parts) == 2:
             return patterns["pair"].format(*parts)
         joined = patterns["end"].format(parts[-2], parts[-1])
@@ -90,7 +81,7 @@ class Translator:
     def language_name(self, code: str) -> str:
         """Another language's name as this user's language calls it (the registry, else CLDR)."""
         locale = languages.cldr_locale(code)
-        cldr = locale.get_display_name(self.locale) if locale else None
+        cldr = locale.get_display_name(self.language.locale) if locale else None
         return str(self.registry.name_in(code, self.code) or cldr or code)
 
     def isolate(self, html: str) -> str:

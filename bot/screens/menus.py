@@ -40,7 +40,7 @@ def language_picker(catalogs: Catalogs, suggested: str | None = None) -> Screen:
     prompts = dict.fromkeys(  # a catalog without the line would repeat the English one
         t.mark_lines(escape(t.gettext("Choose your language."), quote=False)) for _, t in offered
     )
-    rows = tuple((Button(t.own_name, Action(Kind.SET_LANGUAGE, code)),) for code, t in offered)
+    rows = tuple((Button(t.language.name, Action(Kind.SET_LANGUAGE, code)),) for code, t in offered)
     return Screen("\n".join(prompts), rows)
 
 
