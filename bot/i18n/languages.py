@@ -136,30 +136,29 @@ def _patterns(
     return dates, lists
 
 
+def _require(condition: object, problem: str) -> None:
+    if not condition:
+        raise RegistryError(problem)
+
+
 def _entry(raw: Any, where: str, problems: list[str]) -> Language:
-    if not isinstance(raw, dict):
-        raise RegistryError(f"{where}: each language is a mapping of fields")
-    unknown = set(raw) - _FIELDS
-    if unknown:
-        raise RegistryError(f"{where}: unknown field(s) {sorted(map(str, unknown))}")
+    _require(isinstance(raw, dict), f"{where}: each language is a mapping of fields")
+    unknown = sorted(map(str, set(raw) - _FIELDS))
+    _require(not unknown, f"{where}: unknown field(s) {unknown}")
     code = raw.get("code")
-    if not isinstance(code, str) or not _CODE.fullmatch(code):
-        raise RegistryError(f"{where}: code {code!r} is not a BCP 47 tag such as ar, ckb, ku-Arab")
+    _require(isinstance(code, str) and _CODE.fullmatch(code),
+             f"{where}: code {code!r} is not a BCP 47 tag such as ar, ckb, ku-Arab")
     where = f"{where} ({code})"
     name, direction = raw.get("name"), raw.get("direction")
-    if not isinstance(name, str) or not name.strip():
-        raise RegistryError(f"{where}: name is required")
-    if direction not in ("rtl", "ltr"):
-        raise RegistryError(f"{where}: direction must be rtl or ltr")
+    _require(isinstance(name, str) and name.strip(), f"{where}: name is required")
+    _require(direction in ("rtl", "ltr"), f"{where}: direction must be rtl or ltr")
     cldr = raw["cldr"] if isinstance(raw.get("cldr"), str) else code.replace("-", "_")
-    if cldr_locale(cldr) is None:
-        raise RegistryError(f"{where}: cldr {cldr!r} is not a locale Babel knows")
+    _require(cldr_locale(cldr), f"{where}: cldr {cldr!r} is not a locale Babel knows")
     lists = {k: str(v) for k, v in (raw.get("list") or {}).items()}
-    if lists and set(lists) != set(_LIST_KEYS):
-        raise RegistryError(f"{where}: list needs exactly {', '.join(_LIST_KEYS)}")
+    _require(not lists or set(lists) == set(_LIST_KEYS),
+             f"{where}: list needs exactly {', '.join(_LIST_KEYS)}")
     months = tuple(str(m) for m in raw.get("months") or ())
-    if months and len(months) != 12:
-        raise RegistryError(f"{where}: months lists all twelve, January first")
+    _require(len(months) in (0, 12), f"{where}: months lists all twelve, January first")
     dates, lists = _patterns(where, raw, lists, problems)
     return Language(
         code=code, name=name.strip(), direction=direction, script=str(raw.get("script") or ""),
@@ -179,21 +178,17 @@ def load_registry(locales: Path | None = None) -> Registry:
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise RegistryError(f"{path}: cannot read: {exc}") from exc
     entries = raw.get("languages") if isinstance(raw, dict) else None
-    if not isinstance(entries, list):
-        raise RegistryError(f"{path}: expected 'languages:' followed by a list")
+    _require(isinstance(entries, list), f"{path}: expected 'languages:' followed by a list")
     languages: dict[str, Language] = {}
     problems: list[str] = []
-    for i, item in enumerate(entries):
+    for i, item in enumerate(entries or ()):
         language = _entry(item, f"{path}: languages[{i}]", problems)
-        if language.code in languages:
-            raise RegistryError(f"{path}: {language.code} is listed twice")
+        _require(language.code not in languages, f"{path}: {language.code} is listed twice")
         languages[language.code] = language
     for language in languages.values():
         for code in language.fallback:
-            if code not in languages:
-                raise RegistryError(f"{path}: {language.code} falls back to unknown {code!r}")
-    if SOURCE_LANGUAGE not in languages:
-        raise RegistryError(f"{path}: English ({SOURCE_LANGUAGE}) must be listed")
+            _require(code in languages, f"{path}: {language.code} falls back to unknown {code!r}")
+    _require(SOURCE_LANGUAGE in languages, f"{path}: English ({SOURCE_LANGUAGE}) must be listed")
     return Registry(languages, tuple(problems))
 
 
