@@ -52,7 +52,6 @@ def unescape(text: str) -> str:
 
 
 def isolate_plain(text: str) -> str:
-    """Each left-to-right run of plain (unescaped) text wrapped in LRI…PDI."""
 
     def wrap(match: re.Match[str]) -> str:
         run = match.group(0)

@@ -92,7 +92,6 @@ def _forms(value: object) -> tuple[str, ...]:
 
 
 def markup_added(source: str, translation: str) -> str | None:
-    """A tag or an address in the translation that its source does not have, if any."""
     for pattern in (_TAG, _ADDRESS):
         allowed = {match.group(0) for match in pattern.finditer(source)}
         for match in pattern.finditer(translation):
@@ -102,7 +101,6 @@ def markup_added(source: str, translation: str) -> str | None:
 
 
 def message_problem(message: Message, nplurals: int) -> str | None:
-    """Why a translated message cannot be shown, or None."""
     sources, strings = _forms(message.id), _forms(message.string)
     written, shown = sum(1 for form in strings if form), repr(sources[0][:40])
     if message.pluralizable and (written != nplurals or len(strings) != nplurals):

@@ -1,8 +1,4 @@
-"""The language registry: locales/languages.yaml describes each language once, for everyone.
-
-Its date and list patterns are formatted for every card, so each holds exactly its own bare
-fields; a bad one is replaced for its language and named in `Registry.problems`.
-"""
+"""The language registry: locales/languages.yaml describes each language once, for everyone."""
 
 from __future__ import annotations
 
@@ -119,7 +115,8 @@ def _pattern_problem(pattern: str, fields: set[str]) -> str | None:
 def _patterns(
     where: str, raw: Any, lists: dict[str, str], problems: list[str]
 ) -> tuple[dict[str, str], dict[str, str]]:
-    """The date and list patterns, each bad one replaced by its fallback and reported."""
+    """The date and list patterns, formatted for every card: each holds exactly its own bare
+    fields, or is replaced by its fallback and reported."""
     dates = {}
     for key, default in DATE_PATTERNS.items():
         dates[key] = str(raw.get(key) or default)

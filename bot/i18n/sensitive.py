@@ -86,8 +86,7 @@ class SensitiveTerms:
     grammars: Mapping[str, Grammar] = field(default_factory=dict)
 
     def found(self, text: str, *languages: str) -> str | None:
-        """The first term or symbol in `text`, read in each of `languages` (the reader's and
-        those its texts fall back to) and in English."""
+        """The first term or symbol in `text`, read in each of `languages` and in English."""
         if symbol := next((symbol for symbol in self.symbols if symbol in text), None):
             return symbol
         folded = fold(text)

@@ -1,7 +1,5 @@
 """One translator per user, so concurrent updates in different languages never share a locale.
-
-Catalogs are compiled in memory from the `.po` files translators edit: a dropped-in
-`locales/xx/LC_MESSAGES/messages.po` just works, with no build step.
+Catalogs are compiled in memory: a dropped-in `locales/xx/LC_MESSAGES/messages.po` just works.
 """
 
 from __future__ import annotations

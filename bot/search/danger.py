@@ -79,7 +79,6 @@ class Language:
     longest_suffix: int
 
     def hits(self, word: str) -> list[Hit]:
-        """The (sign, term) pairs this word meets through a stem with this language's affixes."""
         size = len(word)
         fronts = [p for p in range(min(self.longest_prefix, size - MIN_STEM) + 1)
                   if word[:p] in self.prefixes]

@@ -79,8 +79,6 @@ def refused(text: str) -> bool:
 
 
 class Topics:
-    """The categories' words: names, keywords and phrases."""
-
     def __init__(self, given: tuple[Category, ...]) -> None:
         categories: dict[str, dict[str, float]] = {}
         # A phrase by its first word: (the category, the whole phrase).
@@ -309,8 +307,7 @@ class Index:
     def _score(
         self, expanded: list[dict[str, float]], weight: float, postings: Postings, most: int
     ) -> dict[int, float]:
-        """Per entry, the sum over query words of the best match of each word (words held by
-        more than `most` entries left out)."""
+        """Per entry, the sum of each query word's best match (words in over `most` entries out)."""
         total: dict[int, float] = {}
         for matches in expanded:
             ranked = sorted(
