@@ -1,6 +1,9 @@
-"""Words and symbols that give a person away at a glance (`locales/sensitive-terms.yaml`, which
-explains how a term matches): discreet mode hides labels holding one. A text is read in every
-language it may be shown in: a Badini screen shows Arabic where Badini is missing.
+"""Terms matched by their stems with each language's grammar, for two lists translators keep.
+
+`locales/sensitive-terms.yaml` (which explains how a term matches): words and symbols that give
+a person away at a glance, which discreet mode hides. A text is read in every language it may be
+shown in: a Badini screen shows Arabic where Badini is missing. `locales/terms.yaml`: one term
+for one thing, so a split ("تيليغرام" here, "تيليجرام" there) cannot come back unnoticed.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ import functools
 import logging
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +25,7 @@ from bot.config import locale_file, shipped_locales
 log = logging.getLogger(__name__)
 
 FILE = "sensitive-terms.yaml"
+TERMS_FILE = "terms.yaml"
 GRAMMAR = "grammar"  # the key of the per-language affixes, beside the lists of terms
 MAX_LINKING = 2  # linking words (ezafe, possessives) allowed between two words of a term
 MAX_AFFIXES = 4  # affixes chained on one side of a stem: ی + ی + ەکان + م
@@ -108,7 +112,7 @@ def _strings(values: Any) -> list[str]:
 
 
 class TermsFileError(ValueError):
-    """sensitive-terms.yaml cannot be used; the message names the file and why."""
+    """A terms file cannot be used; the message names the file and why."""
 
 
 def read_terms(path: Path) -> SensitiveTerms:
@@ -143,3 +147,68 @@ def load_terms(locales: Path, keep: SensitiveTerms | None = None) -> SensitiveTe
         return read_terms(shipped_locales() / FILE)
     except TermsFileError:
         return NO_TERMS
+
+
+@dataclass(frozen=True)
+class Variant:
+    concept: str
+    language: str
+    use: str
+    text: str
+    term: Term
+
+    def __str__(self) -> str:
+        return f"{self.concept}: {self.text!r} is to be written {self.use!r}"
+
+
+@dataclass(frozen=True)
+class TermsTable:
+    variants: tuple[Variant, ...]
+    grammars: Mapping[str, Grammar]
+
+    def find(self, language: str, text: str) -> Iterator[Variant]:
+        """Each concept written with an avoided variant in `text` (once per concept)."""
+        folded = fold(text)
+        grammar = self.grammars.get(language, NO_GRAMMAR)
+        first: dict[str, Variant] = {}
+        for variant in self.variants:
+            if variant.language == language and variant.term.found_in(folded, grammar):
+                first.setdefault(variant.concept, variant)
+        yield from first.values()
+
+
+def parse_terms(raw: Any, source: str, grammars: Mapping[str, Grammar] | None = None) -> TermsTable:
+    table = raw.get("terms") if isinstance(raw, dict) else None
+    if not isinstance(table, dict):
+        raise TermsFileError(f"{source}: expected 'terms:' followed by concepts")
+    variants: list[Variant] = []
+    grammars = grammars or {}
+    for concept, entry in table.items():
+        if not isinstance(entry, dict):
+            raise TermsFileError(f"{source}: {concept}: expected a mapping of languages")
+        for language, row in entry.items():
+            where = f"{source}: {concept}.{language}"
+            if language == "why":
+                continue
+            if not isinstance(row, dict) or not isinstance(row.get("use"), str):
+                raise TermsFileError(f"{where}: needs 'use' (and 'avoid')")
+            use, grammar = row["use"], grammars.get(str(language), NO_GRAMMAR)
+            for text in map(str, row.get("avoid") or []):
+                avoided = term(text)
+                if not avoided.written or avoided.found_in(fold(use), grammar):
+                    raise TermsFileError(f"{where}: {text!r} would be found in {use!r}")
+                variants.append(Variant(str(concept), str(language), use, text, avoided))
+    return TermsTable(tuple(variants), grammars)
+
+
+def load_terms_table(locales: Path) -> TermsTable | None:
+    """The locales folder's terms table, else the shipped one; None if neither exists."""
+    path = locale_file(locales, TERMS_FILE)
+    if not path.is_file():
+        return None
+    grammars = load_terms(path.parent).grammars
+    try:
+        data = safeyaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise TermsFileError(f"{path}: cannot be read: {exc}") from None
+    return parse_terms(data, str(path), grammars)
