@@ -15,6 +15,7 @@ from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from itertools import chain
 
 from bot.directory.model import GLOBAL_REGION, Category, Guide, Resource
 from bot.directory.queries import Directory, Rank, searchable
@@ -84,8 +85,7 @@ class Topics:
         # A phrase by its first word: (the category, the whole phrase).
         self.phrases: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
         for category in given:
-            terms = [*category.name.values(), *(k for ks in category.keywords.values() for k in ks)]
-            for term in terms:
+            for term in [*category.name.values(), *chain.from_iterable(category.keywords.values())]:
                 found = tokens(term)
                 if len(found) > 1:
                     self.phrases.setdefault(found[0], []).append((category.id, tuple(found)))
@@ -96,10 +96,8 @@ class Topics:
                     mine = categories.setdefault(word, {})
                     mine[category.id] = max(mine.get(category.id, 0.0), weight)
         # A word of many categories' names and phrases ("my", "support") tells none apart.
-        self.words = {
-            w: tuple(c.items()) for w, c in categories.items() if len(c) < CATEGORY_SPREAD
-            or any(v == STRONG for v in c.values())
-        }
+        self.words = {w: tuple(c.items()) for w, c in categories.items()
+                      if len(c) < CATEGORY_SPREAD or STRONG in c.values()}
         self.known = frozenset(categories)
 
 
@@ -185,8 +183,8 @@ class Index:
         for end in range(len(word) - 1, max(3, len(word) - 5), -1):
             if self.known(word[:end]):
                 found.setdefault(word[:end], INFLECTED)
-        begun = self.starts.get(word[:PREFIX], ())  # the query word begins them
-        begun = [w for w in begun if w.startswith(word) and self.known(w)]
+        begun = [w for w in self.starts.get(word[:PREFIX], ())  # the query word begins them
+                 if w.startswith(word) and self.known(w)]
         for other in sorted(begun, key=lambda w: (len(w), w))[:8]:
             found.setdefault(other, PARTIAL)
         for key in (word, *deletions(word)) if len(word) >= TYPO_LENGTH else ():
@@ -226,9 +224,7 @@ class Index:
             if category is not None:
                 return Found(Answer.FOUND, hits, category, urgent=True, danger=spotted.kind)
         hits, category, _ = self._rank(rest, region, beside_emergency=True)
-        if category is None:
-            hits = ()
-        return Found(Answer.DANGER, hits, category, danger=spotted.kind)
+        return Found(Answer.DANGER, hits if category else (), category, danger=spotted.kind)
 
     def _rank(
         self, query: list[str], region: str | None, *, beside_emergency: bool = False
