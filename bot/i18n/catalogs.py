@@ -25,10 +25,8 @@ from bot.printable import printable
 DOMAIN = "messages"
 _FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,31}")
 _FORMATTER = string.Formatter()
-# What a message could smuggle in: a tag, or an address Telegram makes tappable in plain text
-# (a link with a scheme or www., an e-mail address, an @name, a bare host). A bare host counts
-# when it has a path or ends in a lower-case name, so a sentence run on after its full stop
-# ("Bersiv.Pirs") is not read as one.
+# What a message could smuggle in: a tag, or an address Telegram makes tappable. A bare host
+# counts with a path or a lower-case end, so a run-on sentence ("Bersiv.Pirs") is not one.
 _TAG = re.compile(r"<\s*/?\s*[A-Za-z][^<>]*>?")
 _ADDRESS = re.compile(
     r"(?i:\b(?:https?|tg|mailto|tel|sms|ftp|file|data|javascript):\S+|\bwww\.\S+)"
@@ -58,9 +56,7 @@ class CatalogReading:
     warnings: list[CatalogProblem] = field(default_factory=list)
 
 
-def placeholders(
-    text: str, known: Collection[str] | None = None
-) -> tuple[set[str], str | None]:
+def placeholders(text: str, known: Collection[str] | None = None) -> tuple[set[str], str | None]:
     """The bare `{name}` fields of a message, or why it is not safe to format. With `known`,
     a field must be one of those (a pattern's `{0}` and `{1}`, say)."""
     names: set[str] = set()

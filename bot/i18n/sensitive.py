@@ -30,8 +30,7 @@ GRAMMAR = "grammar"  # the key of the per-language affixes, beside the lists of 
 MAX_LINKING = 2  # linking words (ezafe, possessives) allowed between two words of a term
 MAX_AFFIXES = 4  # affixes chained on one side of a stem: ی + ی + ەکان + م
 
-# The form terms and texts are compared in: one spelling per letter, no vowel signs, tatweel,
-# joiners or direction marks.
+# Terms and texts are compared with one spelling per letter, no vowels, tatweel or marks.
 _SAME_LETTER = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا"})
 _NO_ROOM = re.compile("[\u064b-\u065f\u0670\u0640\u200b-\u200f\u061c\u202a-\u202e"
                       "\u2066-\u2069\ufe0e]")

@@ -82,15 +82,13 @@ def refused(text: str) -> bool:
 class Topics:
     def __init__(self, given: tuple[Category, ...]) -> None:
         categories: dict[str, dict[str, float]] = {}
-        # A phrase by its first word: (the category, the whole phrase).
-        self.phrases: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        self.phrases: dict[str, list[tuple[str, tuple[str, ...]]]] = {}  # by its first word
         for category in given:
             for term in [*category.name.values(), *chain.from_iterable(category.keywords.values())]:
                 found = tokens(term)
                 if len(found) > 1:
                     self.phrases.setdefault(found[0], []).append((category.id, tuple(found)))
-                # A one-word keyword is the admins' word for the category; the words of a
-                # phrase ("they took my phone") only point to it, and the phrase counts whole.
+                # A one-word keyword names the category; a phrase's words only point to it.
                 weight = STRONG if len(found) == 1 else TEXT
                 for word in (w for w in found if weight == STRONG or len(w) >= 3):
                     mine = categories.setdefault(word, {})
@@ -108,8 +106,7 @@ class Index:
     def __init__(self, directory: Directory) -> None:
         emergency = directory.emergency_category
         self.emergency = emergency.id if emergency else None
-        # Entry numbers in arrays, which the garbage collector does not walk (a full collection
-        # holds the event loop while it walks every object).
+        # Entry numbers in arrays, which the garbage collector does not walk, holding the loop.
         self.strong: Postings = {}
         self.text: Postings = {}
         self.hits: list[Hit] = []
@@ -136,18 +133,15 @@ class Index:
                     places.setdefault(region, set()).add(doc)
                 for category_id in entry.categories:
                     members.setdefault(category_id, set()).add(doc)
-            # None: a directory parsed here, not read by a reader child
-            words = piece.words or piece_words(piece.resources, piece.guides)
+            words = piece.words or piece_words(piece.resources, piece.guides)  # None: no child
             _post(words["strong"], base, self.strong)
             _post(words["text"], base, self.text)
-        # Each entry's position in display order breaks ties between equal scores.
-        self.position = [0] * len(self.hits)
+        self.position = [0] * len(self.hits)  # in display order: breaks ties between scores
         for n, (_, doc) in enumerate(sorted(ranks)):
             self.position[doc] = n
         self.count = len(self.hits)
         self.hidden = frozenset(hidden)
-        # Words found in a quarter or more of the entries say nothing in a summary or answer.
-        self.common = max(5, int(self.count * COMMON_SHARE))
+        self.common = max(5, int(self.count * COMMON_SHARE))  # more say nothing in a summary
         self.topics = Topics(tuple(directory.data.categories))
         self.starts: dict[str, list[str]] = {}  # by its first letters, a word cut short
         for word in {*self.strong, *self.text, *self.topics.known}:
@@ -196,8 +190,7 @@ class Index:
         return found
 
     def search(self, query: str, region: str | None, danger_words: DangerWords) -> Found:
-        # Danger is heard in the whole message before anything else, even in one too long to
-        # search or holding a phone number: it is read here and nowhere kept.
+        # Danger is heard first, in the whole message, even one refused: and it is kept nowhere.
         spotted = danger.spot(danger_words, query) if len(query) <= MAX_DANGER_CHARS else None
         if spotted is not None:
             return self._danger(spotted, region)
@@ -233,8 +226,7 @@ class Index:
         for the emergency category. Summaries and answers fill the list only when names,
         questions and categories leave room, so a query does not walk thousands of summaries."""
         expanded = [self.expand(word) for word in query]
-        # Words for the emergency category ("police", «یارمەتی», "call the police") say it
-        # is urgent; they do not rank the rest, which the Emergency screen already covers.
+        # Words for the emergency category ("police", «یارمەتی») say it is urgent, ranking nothing.
         calling = [self._calls_for_emergency(matches) for matches in expanded]
         for start, category_id, size in self._phrases(query):
             if category_id == self.emergency:
@@ -243,16 +235,14 @@ class Index:
         expanded = [{} if call else m for m, call in zip(expanded, calling, strict=True)]
         category_scores = self._category_scores(query, expanded)
         category_scores.pop(self.emergency or "", None)
-        # A category counts as asked for through one of its keywords or a whole phrase, not
-        # through a word of its name alone («كيف» of «كيف تكتشف الاحتيال»); beside a danger
-        # word any word of a topic says what the help is for: «یارمەتی یاسایی», legal aid.
+        # A category is asked for by a keyword or a whole phrase, not a word of its name alone
+        # («كيف» of «كيف تكتشف الاحتيال»); beside danger any of its words: «یارمەتی یاسایی».
         floor = TEXT if beside_emergency else ASKED
         asked = {c: score for c, score in category_scores.items() if score >= floor}
         category = max(asked, key=asked.__getitem__, default=None)
         strong = self._score(expanded, STRONG, self.strong, self.count)
         totals = self._totals(strong, category_scores, region)
-        # Entries matched through their category alone score alike: each category's first
-        # entries for this place, in the directory's order, are all that can make the list.
+        # Entries matched by their category alone score alike: only its first ones can be listed.
         for category_id, bonus in sorted(asked.items(), key=lambda c: -c[1]):
             held = self.members.get(category_id, frozenset())
             if region is not None:
@@ -264,7 +254,6 @@ class Index:
             text = self._totals(text, category_scores, region)
             for doc, score in text.items():
                 totals[doc] = max(totals.get(doc, 0.0), score)
-        # Best score first, then the directory's own order.
         chosen = heapq.nsmallest(
             MAX_RESULTS, totals, key=lambda doc: (-totals[doc], self.position[doc]))
         enough = totals[chosen[0]] * KEEP_SHARE if chosen else 0.0
