@@ -341,7 +341,7 @@ def test_badini_reader_sees_arabic_where_badini_is_missing_and_is_told_so(
 
 @pytest.mark.parametrize("code", TRANSLATED)
 def test_catalogs_compiled_without_mo_translate_as_gettext_reads_the_mo(code: str) -> None:
-    """Pins the private `_catalog` that catalogs.py fills (no public API builds one from parsed
+    """Pins the private `_catalog` that translator.py fills (no public API builds one from parsed
     messages): a Babel or gettext release that changes it fails here, not in a person's screen."""
     import io
 
@@ -349,7 +349,7 @@ def test_catalogs_compiled_without_mo_translate_as_gettext_reads_the_mo(code: st
     from babel.messages.pofile import read_po
     from babel.support import Translations
 
-    from bot.i18n.catalogs import catalog_files, read_catalog
+    from bot.i18n.translator import catalog_files, read_catalog
 
     language = REGISTRY.languages[code]
     path = dict(catalog_files(shipped_locales()))[code]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
-from collections.abc import Iterator, Mapping
+import string
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,13 +16,14 @@ from babel import Locale, UnknownLocaleError
 
 from bot import safeyaml
 from bot.config import locale_file, shipped_locales
-from bot.i18n.catalogs import placeholders
 
 REGISTRY_FILE = "languages.yaml"
 SOURCE_LANGUAGE = "en"
 # BCP 47 as Penah uses it: a language, then optionally a script (ku-Arab) or a region (pt-BR).
 CODE_PATTERN = r"[a-z]{2,3}(?:-(?:[A-Z][a-z]{3}|[A-Z]{2}))?"
 _CODE = re.compile(CODE_PATTERN)
+_FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,31}")
+_FORMATTER = string.Formatter()
 _FIELDS = {"code", "script", "direction", "name", "names", "fallback", "telegram", "catalog",
            "cldr", "months", "date", "month_year", "list", "letters"}
 _LIST_KEYS = ("pair", "middle", "end")
@@ -103,6 +105,28 @@ class Registry:
         language = self.languages.get(code)
         named = language.names.get(reader) if language else None
         return named or (language.name if language and code == reader else None)
+
+
+def placeholders(text: str, known: Collection[str] | None = None) -> tuple[set[str], str | None]:
+    """The bare `{name}` fields of a message, or why it is not safe to format. With `known`,
+    a field must be one of those (a pattern's `{0}` and `{1}`, say)."""
+    names: set[str] = set()
+    try:
+        parsed = list(_FORMATTER.parse(text))
+    except ValueError as exc:  # a stray "{" or "}"
+        return names, f"stray brace ({exc})"
+    for _literal, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if known is not None and name not in known:
+            shown = ", ".join(f"{{{n}}}" for n in sorted(known))
+            return names, f"placeholder {{{name[:32]}}} is not one of {shown}"
+        if known is None and not _FIELD_NAME.fullmatch(name):
+            return names, f"placeholder {{{name}}} is not a plain name such as {{place}}"
+        if spec or conversion:
+            return names, f"placeholder {{{name}}} has a format spec or conversion"
+        names.add(name)
+    return names, None
 
 
 def _pattern_problem(pattern: str, fields: set[str]) -> str | None:

@@ -30,7 +30,7 @@ from bot.directory.model import DirectoryError, shown_language
 from bot.directory.queries import Directory
 from bot.i18n import languages, sensitive
 from bot.i18n.bidi import LRI, PDI, RANGE_DASH, TIME, isolate_plain
-from bot.i18n.catalogs import DOMAIN, catalog_files, read_catalog
+from bot.i18n.translator import DOMAIN, catalog_files, read_catalog
 from bot.loading.files import files_of, read_file
 from bot.loading.sources import load_directory
 from bot.loading.yamlfile import Loader, decode, scan
