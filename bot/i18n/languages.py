@@ -109,7 +109,7 @@ class Registry:
 
 def placeholders(text: str, known: Collection[str] | None = None) -> tuple[set[str], str | None]:
     """The bare `{name}` fields of a message, or why it is not safe to format. With `known`,
-    a field must be one of those (a pattern's `{0}` and `{1}`, say)."""
+    the fields must be exactly those, each at least once (a pattern's `{0}` and `{1}`, say)."""
     names: set[str] = set()
     try:
         parsed = list(_FORMATTER.parse(text))
@@ -126,14 +126,8 @@ def placeholders(text: str, known: Collection[str] | None = None) -> tuple[set[s
         if spec or conversion:
             return names, f"placeholder {{{name}}} has a format spec or conversion"
         names.add(name)
-    return names, None
-
-
-def _pattern_problem(pattern: str, fields: set[str]) -> str | None:
-    found, problem = placeholders(pattern, fields)
-    if problem is None and found != fields:
-        problem = ", ".join(f"{{{name}}}" for name in sorted(fields - found)) + " missing"
-    return problem
+    missing = sorted(set(known or ()) - names)
+    return names, (", ".join(f"{{{n}}}" for n in missing) + " missing") if missing else None
 
 
 def _patterns(
@@ -144,12 +138,12 @@ def _patterns(
     dates = {}
     for key, default in DATE_PATTERNS.items():
         dates[key] = str(raw.get(key) or default)
-        why = _pattern_problem(dates[key], placeholders(default)[0])
+        why = placeholders(dates[key], placeholders(default)[0])[1]
         if why is not None:
             problems.append(f"{where}: {key} {dates[key][:40]!r}: {why}; {default!r} is used")
             dates[key] = default
     for key, pattern in lists.items():
-        why = _pattern_problem(pattern, {"0", "1"})
+        why = placeholders(pattern, {"0", "1"})[1]
         if why is not None:
             problems.append(f"{where}: list {key} {pattern[:40]!r}: {why}; "
                             "lists are joined as CLDR has it instead")
