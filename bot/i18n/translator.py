@@ -134,9 +134,7 @@ class Catalogs:
 
     def best_match(self, language_code: str | None) -> str | None:
         """The catalog closest to a Telegram client's IETF language tag, if any."""
-        if not language_code:
-            return None
-        tag = language_code.replace("_", "-").lower()
+        tag = (language_code or "").replace("_", "-").lower()
         known = {sent.lower(): lang.code for lang in self.registry
                  for sent in (*lang.telegram, lang.code)}
         known.update({code.lower(): code for code in self.translators if code.lower() not in known})
@@ -236,11 +234,9 @@ def _compile(
     public API does this; tests/test_i18n.py holds `_catalog` to gettext's reading of a .mo."""
     table: dict[str | tuple[str, int], str] = {}
     for message in catalog:
-        if not message.id or message.fuzzy:
-            continue
         strings = _forms(message.string)
-        if not any(strings):
-            continue  # untranslated: English, as gettext shows it
+        if not message.id or message.fuzzy or not any(strings):
+            continue  # the header, a fuzzy or an untranslated message: English, as gettext does
         if problem := message_problem(message, catalog.num_plurals):
             problem += " (shown in English)"
             problems.append(CatalogProblem(path, message.lineno or 0, problem))
