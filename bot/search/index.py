@@ -295,16 +295,11 @@ class Index:
         """Per entry, the sum of each query word's best match (words in over `most` entries out)."""
         total: dict[int, float] = {}
         for matches in expanded:
-            ranked = sorted(
-                ((weight * self.rarity(t) * sure, t) for t, sure in matches.items()
-                 if 0 < len(postings.get(t, ())) <= most),
-                reverse=True,
-            )
+            ranked = sorted((weight * self.rarity(t) * sure, t) for t, sure in matches.items()
+                            if 0 < len(postings.get(t, ())) <= most)
             best: dict[int, float] = {}
-            for score, term in ranked:  # dict operations in C: large postings stay cheap
-                fresh = dict.fromkeys(postings[term], score)
-                fresh.update(best)  # a better match of the same word wins
-                best = fresh
+            for score, term in ranked:  # the best match of the word last, so it wins
+                best.update(dict.fromkeys(postings[term], score))  # in C: long postings stay cheap
             for doc, score in best.items():
                 total[doc] = total.get(doc, 0.0) + score
         return total
