@@ -254,18 +254,14 @@ class Index:
             text = self._totals(text, category_scores, region)
             for doc, score in text.items():
                 totals[doc] = max(totals.get(doc, 0.0), score)
-        chosen = heapq.nsmallest(
-            MAX_RESULTS, totals, key=lambda doc: (-totals[doc], self.position[doc]))
+        chosen = heapq.nsmallest(MAX_RESULTS, totals, key=lambda d: (-totals[d], self.position[d]))
         enough = totals[chosen[0]] * KEEP_SHARE if chosen else 0.0
         return tuple(self.hits[doc] for doc in chosen if totals[doc] >= enough), category, urgent
 
     def _calls_for_emergency(self, matches: dict[str, float]) -> bool:
-        return any(
-            category_id == self.emergency and weight == STRONG
-            for other, sure in matches.items()
-            if sure >= INFLECTED
-            for category_id, weight in self.topics.words.get(other, ())
-        )
+        return any(category_id == self.emergency and weight == STRONG
+                   for other, sure in matches.items() if sure >= INFLECTED
+                   for category_id, weight in self.topics.words.get(other, ()))
 
     def _category_scores(
         self, query: list[str], expanded: list[dict[str, float]]
