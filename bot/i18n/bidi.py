@@ -1,10 +1,6 @@
-"""Direction marks for right-to-left screens that never break Telegram's HTML or commands.
-
-Marks go into the text between tags only. A /command is isolated with its slash (Telegram sees a
-command only when its letters follow the slash); an isolate ends before trailing punctuation
-(Telegram ends a link at the isolate, so «…/ar/،» stays out of it); a time range («8:00–18:00»)
-and a menu path ("Settings > Privacy") are one run each, read left to right as a whole.
-"""
+"""Direction marks for right-to-left screens that never break Telegram's HTML or commands: marks
+go between tags only, a /command is isolated with its slash, and an isolate ends before trailing
+punctuation (Telegram ends a link at the isolate's end: «…/ar/،» stays out of the address)."""
 
 from __future__ import annotations
 
@@ -21,8 +17,8 @@ _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 # A time, and the dash between two that bidi keeps in one run (penah i18n checks the same).
 TIME = r"\d{1,2}:\d{2}"
 RANGE_DASH = r"[ \t]*[-–—][ \t]*"
-# Left-to-right runs inside right-to-left text. A command needs no word character, "/", "<"
-# or ">" on either side (the rule Telegram's clients use to find them).
+# Left-to-right runs in right-to-left text; a time range or a menu path is one. A command has no
+# word character, "/", "<" or ">" on either side (the rule Telegram's clients use to find them).
 _LTR_RUN = re.compile(
     r"(?<![\w/<>])/[A-Za-z0-9_]{1,64}(?![\w/<>])"
     r"|https?://[^\s\u2066-\u2069]+"

@@ -1,10 +1,6 @@
-"""Terms matched by their stems with each language's grammar, for two lists translators keep.
-
-`locales/sensitive-terms.yaml` (which explains how a term matches): words and symbols that give
-a person away at a glance, which discreet mode hides. A text is read in every language it may be
-shown in: a Badini screen shows Arabic where Badini is missing. `locales/terms.yaml`: one term
-for one thing, so a split ("تيليغرام" here, "تيليجرام" there) cannot come back unnoticed.
-"""
+"""Terms matched by their stems with each language's grammar: sensitive-terms.yaml's give a
+person away at a glance (discreet mode hides them, in every language a text may be shown in), and
+terms.yaml's variants are avoided, so one thing keeps one name ("تيليغرام", not "تيليجرام")."""
 
 from __future__ import annotations
 

@@ -1,12 +1,6 @@
-"""Translators' `.po` catalogs read, checked and compiled in memory (a dropped-in
-`locales/xx/LC_MESSAGES/messages.po` just works), and one translator per user, so concurrent
-updates in different languages never share a locale.
-
-A catalog is untrusted input to the screens: a message whose placeholders are not exactly its
-source's bare `{name}` fields, that adds a tag or an address Telegram would make tappable, or
-whose plural forms do not match the catalog's is dropped, named by file and line, and shown in
-English. Only a file gettext refuses is skipped.
-"""
+"""Translators' `.po` catalogs read, checked and compiled in memory (a dropped-in catalog just
+works), and one translator per user, so concurrent updates never share a locale. A catalog is
+untrusted: a bad message is dropped, named by file and line, and shown in English."""
 
 from __future__ import annotations
 
@@ -180,6 +174,8 @@ def markup_added(source: str, translation: str) -> str | None:
 
 
 def message_problem(message: Message, nplurals: int) -> str | None:
+    """Why a message cannot be shown: placeholders not exactly its source's bare `{name}`
+    fields, a tag or a tappable address its source lacks, or plural forms not the catalog's."""
     sources, strings = _forms(message.id), _forms(message.string)
     written, shown = sum(1 for form in strings if form), repr(sources[0][:40])
     if message.pluralizable and (written != nplurals or len(strings) != nplurals):

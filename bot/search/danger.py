@@ -1,9 +1,6 @@
-"""Danger in what a person types, heard by meaning in every language Penah speaks.
-
-The words are data (`locales/danger.yaml`, whose comments explain its syntax to translators). A
-message is folded as search folds it, one-letter words kept (Badini «ل من ددەت»: the ل says it
-is a beating). Pure and immutable once loaded: safe to share between threads.
-"""
+"""Danger in what a person types, heard by meaning in every language (`locales/danger.yaml`
+explains its syntax). A message is folded as search folds it, one-letter words kept (Badini «ل من
+ددەت»: the ل says it is a beating). Immutable once loaded: safe to share between threads."""
 
 from __future__ import annotations
 

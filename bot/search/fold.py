@@ -1,9 +1,6 @@
-"""Folding typed text into search keys, the same way for the index and for every query.
-
-People type on whatever keyboard they have (Arabic ones lack the Kurdish letters), leave out
-hamza, diacritics and accents, and use three scripts of digits: one loose key per word lets all
-of these meet. It is lossy (ة and ە both become ه): for finding, never shown.
-"""
+"""One loose search key per word, the same for the index and every query: Kurdish letters typed
+on Arabic keyboards, missing hamza and accents, three scripts of digits all meet. It is lossy (ة
+and ە both become ه): for finding, never shown."""
 
 from __future__ import annotations
 

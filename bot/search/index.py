@@ -1,10 +1,6 @@
-"""The index of typed search: every searchable word of one directory, and how a query scores.
-
-The query lives only in a call to `Index.search`: nothing here stores, counts or logs it. A query
-word matches index words exactly, inflected (lawyers, پارێزەرەکەم), cut short or with one typo;
-names, questions, categories and keywords weigh three times a summary's words. Words in a quarter
-of the entries are left out of summaries, so "I need", «أريد», «دەمەوێت» match nothing alone.
-"""
+"""Typed search's index and scoring. The query lives only in a call to `Index.search`: nothing
+here stores, counts or logs it. Names, questions, categories and keywords weigh three times a
+summary's words; a word in a quarter of the entries is left out of summaries («أريد», "I need")."""
 
 from __future__ import annotations
 
