@@ -40,11 +40,9 @@ def fold(text: str) -> str:
 
 @dataclass(frozen=True)
 class Grammar:
-    """What a language attaches to a word, and the small words that may sit between two."""
-
     prefixes: frozenset[str] = frozenset()
     endings: frozenset[str] = frozenset()
-    linking: frozenset[str] = frozenset()
+    linking: frozenset[str] = frozenset()  # small words that may sit between two of a term's
 
 
 @dataclass(frozen=True)
