@@ -60,8 +60,7 @@ class Term:
 
 @functools.lru_cache(maxsize=1024)
 def _phrase(stems: tuple[str, ...], grammar: Grammar) -> re.Pattern[str]:
-    """The stems as whole words in order, each with up to MAX_AFFIXES of the language's
-    prefixes before and endings after, and up to MAX_LINKING linking words between two."""
+    """The stems as whole words in order, with the language's affixes and linking words."""
 
     def one_of(pieces: frozenset[str]) -> str:
         return "(?:" + ("|".join(map(re.escape, sorted(pieces))) or "(?!)") + ")"

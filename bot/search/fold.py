@@ -63,9 +63,8 @@ def tokens(text: str) -> list[str]:
 def piece_words(
     resources: Sequence[Resource], guides: Iterable[Guide]
 ) -> dict[str, dict[str, list[int]]]:
-    """One file's words, worked out by its reader child (a reload folds only the changed file,
-    off the bot's process): "strong" (names, questions) and "text" (summaries, cautions,
-    answers), each word with the entries holding it, numbered from 0 (resources, then guides)."""
+    """One file's words, each with its entries numbered from 0 (resources, then guides): worked
+    out by the file's reader child, so a reload folds only the changed file, off the bot."""
     seen: dict[str, list[str]] = {}  # each spelling folded once per file: words repeat
     strong: defaultdict[str, list[int]] = defaultdict(list)
     text: defaultdict[str, list[int]] = defaultdict(list)
