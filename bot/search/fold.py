@@ -4,6 +4,7 @@ and ە both become ه): for finding, never shown."""
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import defaultdict
@@ -65,17 +66,12 @@ def piece_words(
 ) -> dict[str, dict[str, list[int]]]:
     """One file's words, each with its entries numbered from 0 (resources, then guides): worked
     out by the file's reader child, so a reload folds only the changed file, off the bot."""
-    seen: dict[str, list[str]] = {}  # each spelling folded once per file: words repeat
+    folded = functools.cache(tokens)  # each spelling folded once per file: words repeat
     strong: defaultdict[str, list[int]] = defaultdict(list)
     text: defaultdict[str, list[int]] = defaultdict(list)
 
     def add(target: dict[str, list[int]], texts: Iterable[str], doc: int) -> None:
-        found = set()
-        for chunk in {chunk for t in texts for chunk in t.split()}:
-            if chunk not in seen:
-                seen[chunk] = tokens(chunk)
-            found.update(seen[chunk])
-        for word in found:
+        for word in {word for t in texts for chunk in t.split() for word in folded(chunk)}:
             target[word].append(doc)
 
     for doc, resource in enumerate(resources):
