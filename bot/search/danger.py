@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from itertools import accumulate, product
+from itertools import accumulate, chain, product
 from pathlib import Path
 from typing import Any
 
@@ -345,10 +345,8 @@ def _stacks(
     forms = sum(len(unique) ** n for n in range(depth + 1))
     _require(forms <= MAX_STACKS, f"{where}: {len(unique)} pieces stack into {forms:,} forms, "
              f"more than {MAX_STACKS:,}: keep only the affixes its stems take")
-    stacks: dict[str, frozenset[str]] = {"": frozenset()}
-    for _ in range(depth):
-        for stack, carried in list(stacks.items()):
-            for piece in unique:
-                grown = carried | groups.get(piece, set())
-                stacks[stack + piece] = stacks.get(stack + piece, frozenset()) | grown
+    stacks: dict[str, frozenset[str]] = {}
+    for combo in chain.from_iterable(product(unique, repeat=n) for n in range(depth + 1)):
+        stack = "".join(combo)
+        stacks[stack] = stacks.get(stack, frozenset()).union(*(groups.get(p, ()) for p in combo))
     return stacks
