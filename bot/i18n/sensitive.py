@@ -34,8 +34,7 @@ _WORD = re.compile(r"\w+")
 
 
 def fold(text: str) -> str:
-    folded = unicodedata.normalize("NFC", text).casefold().translate(_SAME_LETTER)
-    return _NO_ROOM.sub("", folded)
+    return _NO_ROOM.sub("", unicodedata.normalize("NFC", text).casefold().translate(_SAME_LETTER))
 
 
 @dataclass(frozen=True)

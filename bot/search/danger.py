@@ -109,8 +109,7 @@ class Spotted:
 
 def detect(vocabulary: DangerWords, text: str) -> Danger | None:
     """The gravest danger the message speaks of, or None."""
-    spotted = spot(vocabulary, text)
-    return spotted.kind if spotted is not None else None
+    return spotted.kind if (spotted := spot(vocabulary, text)) else None
 
 
 def spot(vocabulary: DangerWords, text: str) -> Spotted | None:
@@ -120,8 +119,7 @@ def spot(vocabulary: DangerWords, text: str) -> Spotted | None:
     for position, word in enumerate(message):
         hits = [*vocabulary.exact.get(word, ())]
         if vocabulary.finder.search(word):
-            for language in vocabulary.languages:
-                hits += language.hits(word)
+            hits += [hit for language in vocabulary.languages for hit in language.hits(word)]
         for number, term in hits:
             found.setdefault(number, {}).setdefault(term, []).append(position)
     # Distances count words of two letters or more: Badini «ل من ددەت», «ب وێنەیان».
@@ -156,13 +154,11 @@ def _met(
                 break
             near[other].append(position)
         near[term] = [anchor]
-        for positions in product(*(near[n] for n in wanted)):
-            if len(set(positions)) < len(positions):
-                continue
+        for positions in product(*(near[n] for n in wanted)):  # each term in a word of its own
             high = max(counted[p] for p in positions)
-            if any(low - sign.window <= p <= high + sign.window for p in avoided):
-                continue
-            return positions
+            if len(set(positions)) == len(positions) and not any(
+                    low - sign.window <= p <= high + sign.window for p in avoided):
+                return positions
     return None
 
 
