@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext
+import io
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from babel import Locale
 from babel.dates import format_date
 from babel.lists import format_list
 from babel.messages.catalog import Catalog, Message
+from babel.messages.mofile import write_mo
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import PoFileError, read_po
 from babel.support import Translations
@@ -211,7 +213,7 @@ def read_catalog(path: Path, locale: Locale | None, code: str) -> CatalogReading
             path, 0, f"Plural-Forms says {nplurals} forms; CLDR gives {code} "
             f"{cldr.num_plurals} ({cldr.plural_forms}); the header is used"))
     try:
-        plural = gettext.c2py(expr)  # gettext's own safe parser of the expression
+        gettext.c2py(expr)  # gettext's own safe parser of the expression, as the .mo reader uses
     except (ValueError, RecursionError) as exc:
         reading.problems.append(CatalogProblem(path, 0, f"Plural-Forms cannot be used: {exc}"))
         return reading
@@ -219,34 +221,21 @@ def read_catalog(path: Path, locale: Locale | None, code: str) -> CatalogReading
     if language and language.lower() != code.lower():
         reading.warnings.append(CatalogProblem(
             path, 0, f"Language header says {language!r}; the folder makes it {code!r}"))
-    reading.translations = _compile(catalog, plural, path, reading.problems)
-    return reading
-
-
-def _compile(
-    catalog: Catalog, plural: Callable[[int], int], path: Path, problems: list[CatalogProblem]
-) -> Translations:
-    """Translations straight from the parsed messages: the .mo round trip is quadratic. No
-    public API does this; tests/test_i18n.py holds `_catalog` to gettext's reading of a .mo."""
-    table: dict[str | tuple[str, int], str] = {}
+    kept = Catalog(locale=catalog.locale)  # the messages that pass, for gettext's .mo reader
+    kept.mime_headers = catalog.mime_headers
     for message in catalog:
-        strings = _forms(message.string)
-        if not message.id or message.fuzzy or not any(strings):
+        if not message.id or message.fuzzy or not any(_forms(message.string)):
             continue  # the header, a fuzzy or an untranslated message: English, as gettext does
-        if problem := message_problem(message, catalog.num_plurals):
-            problem += " (shown in English)"
-            problems.append(CatalogProblem(path, message.lineno or 0, problem))
-            continue
-        key = _forms(message.id)[0]
-        key = f"{message.context}\x04{key}" if message.context else key
-        if message.pluralizable:
-            table.update({(key, index): form for index, form in enumerate(strings)})
+        if why := message_problem(message, catalog.num_plurals):
+            why += " (shown in English)"
+            reading.problems.append(CatalogProblem(path, message.lineno or 0, why))
         else:
-            table[key] = strings[0]
-    translations = Translations(domain=DOMAIN)
-    translations._catalog = table
-    translations.plural = plural  # type: ignore[assignment]
-    return translations
+            kept[message.id] = message
+    compiled = io.BytesIO()
+    write_mo(compiled, kept)
+    compiled.seek(0)
+    reading.translations = Translations(compiled, domain=DOMAIN)
+    return reading
 
 
 def load_catalogs(root: Path) -> Catalogs:
