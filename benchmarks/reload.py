@@ -283,7 +283,7 @@ def word_steps(directory: Any, edited: Path) -> dict[str, float]:
     """What folding the words costs in this process, for every file and for the edited one;
     the JSON that carries one file's words from its child; the memory of every file's words
     kept for the next rebuild."""
-    from bot.search.words import piece_words
+    from bot.search.fold import piece_words
 
     pieces = directory.pieces
     # the edited file's piece: the one holding its first resource

@@ -32,8 +32,8 @@ from bot.directory.model import DirectoryFile
 from bot.directory.queries import Directory, Piece
 from bot.loading.validation import parse_directory
 from bot.search.danger import shipped_danger_words
+from bot.search.fold import piece_words
 from bot.search.index import Index
-from bot.search.words import piece_words
 from tests.botprocess import ROOT
 
 QUERIES = [

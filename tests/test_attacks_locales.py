@@ -12,7 +12,7 @@ import pytest
 
 from bot.cli import main
 from bot.config import shipped_locales
-from bot.i18n import languages, sensitive, terms
+from bot.i18n import languages, sensitive
 from bot.search.danger import Danger, danger_words_in, detect
 from tests.langs import SHIPPED
 from tests.test_discreet_data import TELLING
@@ -72,10 +72,10 @@ def test_hostile_sensitive_terms_leave_discreet_mode_hiding_names_in_every_langu
 def test_a_hostile_terms_table_is_refused_naming_the_file(
     tmp_path: Path, make: Callable[[], str], said: str
 ) -> None:
-    locales = hostile(tmp_path, terms.TERMS_FILE, make)
-    with pytest.raises(terms.TermsError) as error:
-        terms.load_terms(locales)
-    assert str(locales / terms.TERMS_FILE) in str(error.value) and said in str(error.value)
+    locales = hostile(tmp_path, sensitive.TERMS_FILE, make)
+    with pytest.raises(sensitive.TermsFileError) as error:
+        sensitive.load_terms_table(locales)
+    assert str(locales / sensitive.TERMS_FILE) in str(error.value) and said in str(error.value)
 
 
 @pytest.mark.parametrize(("make", "said"), ATTACKS.values(), ids=ATTACKS)

@@ -96,7 +96,7 @@ def test_a_translation_that_adds_markup_or_an_address_is_shown_in_english(
     ],
 )
 def test_a_translation_may_keep_the_addresses_and_signs_its_english_has(translation: str) -> None:
-    from bot.i18n.catalogs import markup_added
+    from bot.i18n.translator import markup_added
 
     source = "Lock Telegram (Settings > Privacy) or write to help@example.org, see example.org."
     assert markup_added(source, translation) is None

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.search import danger
 from bot.search.danger import (
@@ -238,7 +239,8 @@ def test_every_language_has_its_tables_and_words_for_every_kind_of_danger(
 ) -> None:
     assert len(HEARD[lang]) >= 30 and len(ORDINARY[lang]) >= 10, lang
     assert {kind for kind, _ in HEARD[lang]} == set(Danger), lang
-    assert vocabulary.kinds(lang) == set(Danger), lang
+    listed = yaml.safe_load(FILE.read_text(encoding="utf-8"))["languages"][lang]
+    assert set(Danger) <= set(listed), lang
 
 
 GRAVEST_FIRST = [
@@ -331,5 +333,5 @@ def test_a_broken_danger_file_keeps_the_last_good_words_and_says_why(
 
 def test_the_shipped_words_are_the_ones_search_uses(vocabulary: danger.DangerWords) -> None:
     shipped = shipped_danger_words()
-    assert Path(shipped.source).samefile(FILE)
+    assert shipped == load_danger(FILE)
     assert len(shipped.signs) == len(vocabulary.signs)

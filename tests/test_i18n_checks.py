@@ -18,7 +18,7 @@ import yaml
 from bot.cli import main
 from bot.config import shipped_locales
 from bot.directory.model import shown_language
-from bot.i18n.terms import TermsError, load_terms, parse_terms
+from bot.i18n.sensitive import TermsFileError, load_terms_table, parse_terms
 from bot.ops.translations import CHECKS, report
 from tests.conftest import ROOT
 from tests.langs import REGISTRY, RTL, TRANSLATED
@@ -73,7 +73,7 @@ def plant(folder: Path) -> dict[str, Any]:
         planted["fallback"][code] = (cautioned[i]["id"], caution)
         data["guides"][i]["unreviewed"] = [code]
         planted["review"][code] = data["guides"][i]["id"]
-    terms = load_terms(shipped_locales())
+    terms = load_terms_table(shipped_locales())
     assert terms is not None
     spare = cautioned[len(TRANSLATED):]
     for code in LETTERED:
@@ -146,7 +146,7 @@ def test_a_ruled_out_term_is_found_in_a_form_the_table_does_not_list_in_any_file
 def test_press_is_never_written_as_download_in_sorani() -> None:
     """terms.yaml rules «دابگرە» out ("download"): every form of the verb is found, and the
     chosen wording is not."""
-    table = load_terms(shipped_locales())
+    table = load_terms_table(shipped_locales())
     assert table is not None
     for text in ("دوگمەی Start دابگرە", "دابگرە", "کرتە بکەن یان دابگرن", "/menu دابگرە"):
         assert [v.concept for v in table.find("ckb", text)] == ["press_button"], text
@@ -155,7 +155,7 @@ def test_press_is_never_written_as_download_in_sorani() -> None:
 
 @pytest.mark.parametrize("code", TRANSLATED)
 def test_no_chosen_term_is_ruled_out_by_its_own_variants(code: str) -> None:
-    table = load_terms(shipped_locales())
+    table = load_terms_table(shipped_locales())
     assert table is not None
     uses = {v.use for v in table.variants if v.language == code}
     assert not [(use, v.text) for use in uses for v in table.find(code, use)]
@@ -163,7 +163,7 @@ def test_no_chosen_term_is_ruled_out_by_its_own_variants(code: str) -> None:
 
 def test_a_variant_that_would_be_found_in_the_chosen_term_is_refused() -> None:
     raw = {"terms": {"press": {"ckb": {"use": "دابگرە", "avoid": ["دابگر"]}}}}
-    with pytest.raises(TermsError, match="would be found"):
+    with pytest.raises(TermsFileError, match="would be found"):
         parse_terms(raw, "terms.yaml")
 
 

@@ -66,7 +66,7 @@ def page_date(t: Translator, dated: str) -> str:
         return dated
     if t.language.months:  # the month names its readers use, as Translator.date
         return t.language.month_year.format(month=t.language.months[day.month - 1], year=day.year)
-    return str(format_skeleton("yMMMM", day, locale=t.locale))
+    return str(format_skeleton("yMMMM", day, locale=t.language.locale))
 
 
 def _source_line(ui: Ui, t: Translator, source: Source, dated: str, undated: str) -> str:

@@ -1,13 +1,6 @@
-"""Direction marks for right-to-left screens that never break Telegram's HTML or commands.
-
-Marks are added to text only, never inside a tag or an entity: each text run between tags is
-decoded, its left-to-right runs (links, emails, numbers, times, Latin names, /commands) are
-isolated, and it is escaped again. A /command is isolated with its slash, since Telegram
-recognises a command only when its letters follow the slash directly. An isolate ends before
-the punctuation that follows a run, in either script: Telegram ends a link at the isolate's
-end, so «…/ar/،» never becomes part of the address. A time range («8:00–18:00») and a menu path
-("Settings > Privacy and Security") are each one run, so they read left to right as a whole.
-"""
+"""Direction marks for right-to-left screens that never break Telegram's HTML or commands: marks
+go between tags only, a /command is isolated with its slash, and an isolate ends before trailing
+punctuation (Telegram ends a link at the isolate's end: «…/ar/،» stays out of the address)."""
 
 from __future__ import annotations
 
@@ -24,8 +17,8 @@ _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 # A time, and the dash between two that bidi keeps in one run (penah i18n checks the same).
 TIME = r"\d{1,2}:\d{2}"
 RANGE_DASH = r"[ \t]*[-–—][ \t]*"
-# Left-to-right runs inside right-to-left text. A command needs no word character, "/", "<"
-# or ">" on either side (the rule Telegram's clients use to find them).
+# Left-to-right runs in right-to-left text; a time range or a menu path is one. A command has no
+# word character, "/", "<" or ">" on either side (the rule Telegram's clients use to find them).
 _LTR_RUN = re.compile(
     r"(?<![\w/<>])/[A-Za-z0-9_]{1,64}(?![\w/<>])"
     r"|https?://[^\s\u2066-\u2069]+"
@@ -55,7 +48,6 @@ def unescape(text: str) -> str:
 
 
 def isolate_plain(text: str) -> str:
-    """Wrap each left-to-right run of plain (unescaped) text in LRI…PDI."""
 
     def wrap(match: re.Match[str]) -> str:
         run = match.group(0)
@@ -68,7 +60,6 @@ def isolate_plain(text: str) -> str:
 
 
 def isolate_html(html: str) -> str:
-    """Isolate left-to-right runs in Telegram HTML, leaving tags and entities whole."""
     parts = _TAG.split(html)
     for i in range(0, len(parts), 2):  # even parts are text, odd parts are tags
         if parts[i]:
@@ -77,11 +68,8 @@ def isolate_html(html: str) -> str:
 
 
 def starts_ltr(text: str) -> bool:
-    """True if the first letter of `text` is a left-to-right one (a Latin name, say)."""
-    for char in text:
-        if char.isalpha():
-            return char.isascii() or "\u00c0" <= char <= "\u024f"
-    return False
+    first = next((char for char in text if char.isalpha()), "")
+    return bool(first) and (first.isascii() or "\u00c0" <= first <= "\u024f")
 
 
 def mark_label(text: str) -> str:
@@ -93,5 +81,5 @@ def mark_label(text: str) -> str:
 
 
 def mark_lines(text: str) -> str:
-    """Start each line with an RLM so clients lay it out right to left."""
+    """Each line starts with an RLM, so clients lay it out right to left."""
     return "\n".join(RLM + line if line else line for line in text.split("\n"))

@@ -1,20 +1,12 @@
-"""The language registry: one table (locales/languages.yaml) says what each language is.
-
-Screens, the directory, the picker, dates, the console and the tests all read it, so a language
-is described once; its fields are explained at the top of the file, for translators.
-
-Its date and list patterns are formatted for every card, so each may hold only its own bare
-fields (`{day}`, `{month}`, `{year}`; `{0}`, `{1}`), each at least once. A bad one is replaced
-for that language (the default date, CLDR's lists) and named in `Registry.problems`, which the
-bot logs and tells admins, and `penah i18n` fails on.
-"""
+"""The language registry: locales/languages.yaml describes each language once, for everyone."""
 
 from __future__ import annotations
 
 import contextlib
 import functools
 import re
-from collections.abc import Iterator, Mapping
+import string
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,24 +16,19 @@ from babel import Locale, UnknownLocaleError
 
 from bot import safeyaml
 from bot.config import locale_file, shipped_locales
-from bot.i18n.catalogs import placeholders
 
 REGISTRY_FILE = "languages.yaml"
 SOURCE_LANGUAGE = "en"
 # BCP 47 as Penah uses it: a language, then optionally a script (ku-Arab) or a region (pt-BR).
 CODE_PATTERN = r"[a-z]{2,3}(?:-(?:[A-Z][a-z]{3}|[A-Z]{2}))?"
 _CODE = re.compile(CODE_PATTERN)
-_FIELDS = {
-    "code", "script", "direction", "name", "names", "fallback", "telegram", "catalog", "cldr",
-    "months", "date", "month_year", "list", "letters",
-}  # fmt: skip
+_FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,31}")
+_FORMATTER = string.Formatter()
+_FIELDS = {"code", "script", "direction", "name", "names", "fallback", "telegram", "catalog",
+           "cldr", "months", "date", "month_year", "list", "letters"}
 _LIST_KEYS = ("pair", "middle", "end")
-# Each date pattern: the fields it must hold, exactly, and what is used if it does not.
-DATE_PATTERNS = {
-    "date": (frozenset({"day", "month", "year"}), "{day} {month} {year}"),
-    "month_year": (frozenset({"month", "year"}), "{month} {year}"),
-}
-LIST_FIELDS = frozenset({"0", "1"})
+# Each date pattern's default, which holds exactly the fields it must.
+DATE_PATTERNS = {"date": "{day} {month} {year}", "month_year": "{month} {year}"}
 
 
 class RegistryError(ValueError):
@@ -60,8 +47,8 @@ class Language:
     catalog: str = ""
     cldr: str = SOURCE_LANGUAGE
     months: tuple[str, ...] = ()
-    date: str = DATE_PATTERNS["date"][1]
-    month_year: str = DATE_PATTERNS["month_year"][1]
+    date: str = DATE_PATTERNS["date"]
+    month_year: str = DATE_PATTERNS["month_year"]
     list_patterns: Mapping[str, str] = field(default_factory=dict)
     letters: str = ""  # letters its script's other languages lack: a text with none is not it
 
@@ -75,7 +62,7 @@ class Language:
 
     @functools.cached_property
     def chain(self) -> tuple[str, ...]:
-        """Where directory text comes from, this language first and English last."""
+        """Where directory text comes from, English last."""
         return tuple(dict.fromkeys([self.code, *self.fallback, SOURCE_LANGUAGE]))
 
 
@@ -93,15 +80,10 @@ def from_cldr(code: str, catalog: str = "") -> Language | None:
     if locale is None:
         return None
     own = str(locale.get_display_name(locale) or code)
-    return Language(
-        code=code,
-        name=own[:1].upper() + own[1:],
-        direction="rtl" if locale.character_order == "right-to-left" else "ltr",
-        script=str(locale.script or ""),
-        telegram=(code.lower(),),
-        catalog=catalog or code,
-        cldr=str(locale),
-    )
+    direction = "rtl" if locale.character_order == "right-to-left" else "ltr"
+    return Language(code=code, name=own[:1].upper() + own[1:], direction=direction,
+                    script=str(locale.script or ""), telegram=(code.lower(),),
+                    catalog=catalog or code, cldr=str(locale))
 
 
 @dataclass(frozen=True)
@@ -118,39 +100,50 @@ class Registry:
     def by_folder(self, folder: str) -> Language | None:
         return next((lang for lang in self if lang.catalog == folder), None)
 
-    def client_codes(self) -> dict[str, str]:
-        """Each code a Telegram client may send, lowercased, and the language it means."""
-        return {tag: lang.code for lang in self for tag in (*lang.telegram, lang.code.lower())}
-
     def name_in(self, code: str, reader: str) -> str | None:
         """What speakers of `reader` call the language `code`, if the table says."""
         language = self.languages.get(code)
-        if language is None:
-            return None
-        return language.names.get(reader) or (language.name if code == reader else None)
+        named = language.names.get(reader) if language else None
+        return named or (language.name if language and code == reader else None)
 
 
-def pattern_problem(pattern: str, fields: frozenset[str]) -> str | None:
-    """Why a date or list pattern cannot be used, or None."""
-    found, problem = placeholders(pattern, fields)
-    if problem is None and found != fields:
-        problem = ", ".join(f"{{{name}}}" for name in sorted(fields - found)) + " missing"
-    return problem
+def placeholders(text: str, known: Collection[str] | None = None) -> tuple[set[str], str | None]:
+    """The bare `{name}` fields of a message, or why it is not safe to format. With `known`,
+    the fields must be exactly those, each at least once (a pattern's `{0}` and `{1}`, say)."""
+    names: set[str] = set()
+    try:
+        parsed = list(_FORMATTER.parse(text))
+    except ValueError as exc:  # a stray "{" or "}"
+        return names, f"stray brace ({exc})"
+    for _literal, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if known is not None and name not in known:
+            shown = ", ".join(f"{{{n}}}" for n in sorted(known))
+            return names, f"placeholder {{{name[:32]}}} is not one of {shown}"
+        if known is None and not _FIELD_NAME.fullmatch(name):
+            return names, f"placeholder {{{name}}} is not a plain name such as {{place}}"
+        if spec or conversion:
+            return names, f"placeholder {{{name}}} has a format spec or conversion"
+        names.add(name)
+    missing = sorted(set(known or ()) - names)
+    return names, (", ".join(f"{{{n}}}" for n in missing) + " missing") if missing else None
 
 
 def _patterns(
     where: str, raw: Any, lists: dict[str, str], problems: list[str]
 ) -> tuple[dict[str, str], dict[str, str]]:
-    """The date and list patterns, each bad one replaced by its fallback and reported."""
+    """The date and list patterns, formatted for every card: each holds exactly its own bare
+    fields, or is replaced by its fallback and reported."""
     dates = {}
-    for key, (fields, default) in DATE_PATTERNS.items():
+    for key, default in DATE_PATTERNS.items():
         dates[key] = str(raw.get(key) or default)
-        why = pattern_problem(dates[key], fields)
+        why = placeholders(dates[key], placeholders(default)[0])[1]
         if why is not None:
             problems.append(f"{where}: {key} {dates[key][:40]!r}: {why}; {default!r} is used")
             dates[key] = default
     for key, pattern in lists.items():
-        why = pattern_problem(pattern, LIST_FIELDS)
+        why = placeholders(pattern, {"0", "1"})[1]
         if why is not None:
             problems.append(f"{where}: list {key} {pattern[:40]!r}: {why}; "
                             "lists are joined as CLDR has it instead")
@@ -158,67 +151,39 @@ def _patterns(
     return dates, lists
 
 
+def _require(condition: object, problem: str) -> None:
+    if not condition:
+        raise RegistryError(problem)
+
+
 def _entry(raw: Any, where: str, problems: list[str]) -> Language:
-    if not isinstance(raw, dict):
-        raise RegistryError(f"{where}: each language is a mapping of fields")
-    unknown = set(raw) - _FIELDS
-    if unknown:
-        raise RegistryError(f"{where}: unknown field(s) {sorted(map(str, unknown))}")
+    _require(isinstance(raw, dict), f"{where}: each language is a mapping of fields")
+    unknown = sorted(map(str, set(raw) - _FIELDS))
+    _require(not unknown, f"{where}: unknown field(s) {unknown}")
     code = raw.get("code")
-    if not isinstance(code, str) or not _CODE.fullmatch(code):
-        raise RegistryError(f"{where}: code {code!r} is not a BCP 47 tag such as ar, ckb, ku-Arab")
+    _require(isinstance(code, str) and _CODE.fullmatch(code),
+             f"{where}: code {code!r} is not a BCP 47 tag such as ar, ckb, ku-Arab")
     where = f"{where} ({code})"
     name, direction = raw.get("name"), raw.get("direction")
-    if not isinstance(name, str) or not name.strip():
-        raise RegistryError(f"{where}: name is required")
-    if direction not in ("rtl", "ltr"):
-        raise RegistryError(f"{where}: direction must be rtl or ltr")
+    _require(isinstance(name, str) and name.strip(), f"{where}: name is required")
+    _require(direction in ("rtl", "ltr"), f"{where}: direction must be rtl or ltr")
     cldr = raw["cldr"] if isinstance(raw.get("cldr"), str) else code.replace("-", "_")
-    if cldr_locale(cldr) is None:
-        raise RegistryError(f"{where}: cldr {cldr!r} is not a locale Babel knows")
+    _require(cldr_locale(cldr), f"{where}: cldr {cldr!r} is not a locale Babel knows")
     lists = {k: str(v) for k, v in (raw.get("list") or {}).items()}
-    if lists and set(lists) != set(_LIST_KEYS):
-        raise RegistryError(f"{where}: list needs exactly {', '.join(_LIST_KEYS)}")
+    _require(not lists or set(lists) == set(_LIST_KEYS),
+             f"{where}: list needs exactly {', '.join(_LIST_KEYS)}")
     months = tuple(str(m) for m in raw.get("months") or ())
-    if months and len(months) != 12:
-        raise RegistryError(f"{where}: months lists all twelve, January first")
+    _require(len(months) in (0, 12), f"{where}: months lists all twelve, January first")
     dates, lists = _patterns(where, raw, lists, problems)
     return Language(
-        code=code,
-        name=name.strip(),
-        direction=direction,
-        script=str(raw.get("script") or ""),
+        code=code, name=name.strip(), direction=direction, script=str(raw.get("script") or ""),
         names={str(k): str(v) for k, v in (raw.get("names") or {}).items()},
         fallback=tuple(str(c) for c in raw.get("fallback") or ()),
         telegram=tuple(str(c).lower() for c in raw.get("telegram") or ()),
-        catalog=str(raw.get("catalog") or code),
-        cldr=cldr,
-        months=months,
-        date=dates["date"],
-        month_year=dates["month_year"],
-        list_patterns=lists,
+        catalog=str(raw.get("catalog") or code), cldr=cldr, months=months,
+        date=dates["date"], month_year=dates["month_year"], list_patterns=lists,
         letters=str(raw.get("letters") or ""),
     )
-
-
-def parse_registry(raw: Any, source: str) -> Registry:
-    entries = raw.get("languages") if isinstance(raw, dict) else None
-    if not isinstance(entries, list):
-        raise RegistryError(f"{source}: expected 'languages:' followed by a list")
-    languages: dict[str, Language] = {}
-    problems: list[str] = []
-    for i, item in enumerate(entries):
-        language = _entry(item, f"{source}: languages[{i}]", problems)
-        if language.code in languages:
-            raise RegistryError(f"{source}: {language.code} is listed twice")
-        languages[language.code] = language
-    for language in languages.values():
-        for code in language.fallback:
-            if code not in languages:
-                raise RegistryError(f"{source}: {language.code} falls back to unknown {code!r}")
-    if SOURCE_LANGUAGE not in languages:
-        raise RegistryError(f"{source}: English ({SOURCE_LANGUAGE}) must be listed")
-    return Registry(languages, tuple(problems))
 
 
 def load_registry(locales: Path | None = None) -> Registry:
@@ -227,7 +192,19 @@ def load_registry(locales: Path | None = None) -> Registry:
         raw = safeyaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise RegistryError(f"{path}: cannot read: {exc}") from exc
-    return parse_registry(raw, str(path))
+    entries = raw.get("languages") if isinstance(raw, dict) else None
+    _require(isinstance(entries, list), f"{path}: expected 'languages:' followed by a list")
+    languages: dict[str, Language] = {}
+    problems: list[str] = []
+    for i, item in enumerate(entries or ()):
+        language = _entry(item, f"{path}: languages[{i}]", problems)
+        _require(language.code not in languages, f"{path}: {language.code} is listed twice")
+        languages[language.code] = language
+    for language in languages.values():
+        for code in language.fallback:
+            _require(code in languages, f"{path}: {language.code} falls back to unknown {code!r}")
+    _require(SOURCE_LANGUAGE in languages, f"{path}: English ({SOURCE_LANGUAGE}) must be listed")
+    return Registry(languages, tuple(problems))
 
 
 @functools.lru_cache(maxsize=1)

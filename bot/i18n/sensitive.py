@@ -1,11 +1,6 @@
-"""Words and symbols that give a person away at a glance, per language, from
-`locales/sensitive-terms.yaml` (translators extend it). Discreet mode hides button labels that
-contain one; the tests hold every screen's chat-list preview to it.
-
-A text is read in every language it may be shown in: a Badini screen shows Arabic where Badini
-is missing, so its labels are checked against the Arabic terms too. How a term matches, and
-why, is explained at the top of the YAML file, next to the lists translators edit.
-"""
+"""Terms matched by their stems with each language's grammar: sensitive-terms.yaml's give a
+person away at a glance (discreet mode hides them, in every language a text may be shown in), and
+terms.yaml's variants are avoided, so one thing keeps one name ("تيليغرام", not "تيليجرام")."""
 
 from __future__ import annotations
 
@@ -13,7 +8,7 @@ import functools
 import logging
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,34 +21,27 @@ from bot.config import locale_file, shipped_locales
 log = logging.getLogger(__name__)
 
 FILE = "sensitive-terms.yaml"
+TERMS_FILE = "terms.yaml"
 GRAMMAR = "grammar"  # the key of the per-language affixes, beside the lists of terms
 MAX_LINKING = 2  # linking words (ezafe, possessives) allowed between two words of a term
 MAX_AFFIXES = 4  # affixes chained on one side of a stem: ی + ی + ەکان + م
 
-# Spellings one reader takes for the same letter, and what takes no room in a word.
-_SAME_LETTER = str.maketrans({
-    "ي": "ی", "ى": "ی", "ك": "ک", "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا",
-})  # fmt: skip
-_NO_ROOM = re.compile(
-    "[\u064b-\u065f\u0670\u0640\u200b-\u200f\u061c\u202a-\u202e\u2066-\u2069\ufe0e]"
-)
+# Terms and texts are compared with one spelling per letter, no vowels, tatweel or marks.
+_SAME_LETTER = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا"})
+_NO_ROOM = re.compile("[\u064b-\u065f\u0670\u0640\u200b-\u200f\u061c\u202a-\u202e"
+                      "\u2066-\u2069\ufe0e]")
 _WORD = re.compile(r"\w+")
 
 
 def fold(text: str) -> str:
-    """The form terms and texts are compared in: NFC, case-folded, one spelling per letter,
-    no vowel signs, tatweel, joiners or direction marks."""
-    folded = unicodedata.normalize("NFC", text).casefold().translate(_SAME_LETTER)
-    return _NO_ROOM.sub("", folded)
+    return _NO_ROOM.sub("", unicodedata.normalize("NFC", text).casefold().translate(_SAME_LETTER))
 
 
 @dataclass(frozen=True)
 class Grammar:
-    """What a language attaches to a word, and the small words that may sit between two."""
-
     prefixes: frozenset[str] = frozenset()
     endings: frozenset[str] = frozenset()
-    linking: frozenset[str] = frozenset()
+    linking: frozenset[str] = frozenset()  # small words that may sit between two of a term's
 
 
 @dataclass(frozen=True)
@@ -71,8 +59,7 @@ class Term:
 
 @functools.lru_cache(maxsize=1024)
 def _phrase(stems: tuple[str, ...], grammar: Grammar) -> re.Pattern[str]:
-    """The stems as whole words in order, each with up to MAX_AFFIXES of the language's
-    prefixes before and endings after, and up to MAX_LINKING linking words between two."""
+    """The stems as whole words in order, with the language's affixes and linking words."""
 
     def one_of(pieces: frozenset[str]) -> str:
         return "(?:" + ("|".join(map(re.escape, sorted(pieces))) or "(?!)") + ")"
@@ -94,18 +81,13 @@ class SensitiveTerms:
     grammars: Mapping[str, Grammar] = field(default_factory=dict)
 
     def found(self, text: str, *languages: str) -> str | None:
-        """The first sensitive term or symbol in `text`, read in each of `languages` (the
-        reader's and those its texts fall back to) and in English."""
-        for symbol in self.symbols:
-            if symbol in text:
-                return symbol
+        """The first term or symbol in `text`, read in each of `languages` and in English."""
+        if symbol := next((symbol for symbol in self.symbols if symbol in text), None):
+            return symbol
         folded = fold(text)
-        for code in dict.fromkeys((*languages, "en")):
-            grammar = self.grammars.get(code, NO_GRAMMAR)
-            for term in self.words.get(code, ()):
-                if term.found_in(folded, grammar):
-                    return term.written
-        return None
+        return next((term.written for code in dict.fromkeys((*languages, "en"))
+                     for term in self.words.get(code, ())
+                     if term.found_in(folded, self.grammars.get(code, NO_GRAMMAR))), None)
 
 
 NO_TERMS = SensitiveTerms()
@@ -121,7 +103,7 @@ def _strings(values: Any) -> list[str]:
 
 
 class TermsFileError(ValueError):
-    """sensitive-terms.yaml cannot be used; the message names the file and why."""
+    """A terms file cannot be used; the message names the file and why."""
 
 
 def read_terms(path: Path) -> SensitiveTerms:
@@ -144,9 +126,8 @@ def read_terms(path: Path) -> SensitiveTerms:
 
 
 def load_terms(locales: Path, keep: SensitiveTerms | None = None) -> SensitiveTerms:
-    """The terms next to the catalogs. Discreet mode never stops hiding names because of a
-    typo: on a broken file the terms kept before, else the shipped ones, serve until it is
-    fixed (`penah i18n` names the fault)."""
+    """Discreet mode never stops hiding names because of a typo: on a broken file the terms
+    kept before, else the shipped ones, serve until it is fixed."""
     try:
         return read_terms(locale_file(locales, FILE))
     except TermsFileError as error:
@@ -157,3 +138,68 @@ def load_terms(locales: Path, keep: SensitiveTerms | None = None) -> SensitiveTe
         return read_terms(shipped_locales() / FILE)
     except TermsFileError:
         return NO_TERMS
+
+
+@dataclass(frozen=True)
+class Variant:
+    concept: str
+    language: str
+    use: str
+    text: str
+    term: Term
+
+    def __str__(self) -> str:
+        return f"{self.concept}: {self.text!r} is to be written {self.use!r}"
+
+
+@dataclass(frozen=True)
+class TermsTable:
+    variants: tuple[Variant, ...]
+    grammars: Mapping[str, Grammar]
+
+    def find(self, language: str, text: str) -> Iterator[Variant]:
+        """Each concept written with an avoided variant in `text` (once per concept)."""
+        folded = fold(text)
+        grammar = self.grammars.get(language, NO_GRAMMAR)
+        first: dict[str, Variant] = {}
+        for variant in self.variants:
+            if variant.language == language and variant.term.found_in(folded, grammar):
+                first.setdefault(variant.concept, variant)
+        yield from first.values()
+
+
+def parse_terms(raw: Any, source: str, grammars: Mapping[str, Grammar] | None = None) -> TermsTable:
+    table = raw.get("terms") if isinstance(raw, dict) else None
+    if not isinstance(table, dict):
+        raise TermsFileError(f"{source}: expected 'terms:' followed by concepts")
+    variants: list[Variant] = []
+    grammars = grammars or {}
+    for concept, entry in table.items():
+        if not isinstance(entry, dict):
+            raise TermsFileError(f"{source}: {concept}: expected a mapping of languages")
+        for language, row in entry.items():
+            where = f"{source}: {concept}.{language}"
+            if language == "why":
+                continue
+            if not isinstance(row, dict) or not isinstance(row.get("use"), str):
+                raise TermsFileError(f"{where}: needs 'use' (and 'avoid')")
+            use, grammar = row["use"], grammars.get(str(language), NO_GRAMMAR)
+            for text in map(str, row.get("avoid") or []):
+                avoided = term(text)
+                if not avoided.written or avoided.found_in(fold(use), grammar):
+                    raise TermsFileError(f"{where}: {text!r} would be found in {use!r}")
+                variants.append(Variant(str(concept), str(language), use, text, avoided))
+    return TermsTable(tuple(variants), grammars)
+
+
+def load_terms_table(locales: Path) -> TermsTable | None:
+    """The locales folder's terms table, else the shipped one; None if neither exists."""
+    path = locale_file(locales, TERMS_FILE)
+    if not path.is_file():
+        return None
+    grammars = load_terms(path.parent).grammars
+    try:
+        data = safeyaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise TermsFileError(f"{path}: cannot be read: {exc}") from None
+    return parse_terms(data, str(path), grammars)

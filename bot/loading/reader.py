@@ -28,7 +28,7 @@ from typing import Any, BinaryIO
 from bot.directory.model import DirectoryError, Path_, Problem, format_path
 from bot.directory.queries import Piece, Words
 from bot.loading.validation import PartFile, decode, place, validate_part
-from bot.search.words import piece_words
+from bot.search.fold import piece_words
 
 MAX_FILE_BYTES = 64 * 2**20  # far more than a directory needs; no more is ever read
 Signature = tuple[int, int, int] | None

@@ -23,9 +23,9 @@ from babel.messages.pofile import read_po
 from bot.config import locale_file
 from bot.directory.model import DirectoryError, shown_language
 from bot.directory.queries import Directory
-from bot.i18n import languages, sensitive, terms
+from bot.i18n import languages, sensitive
 from bot.i18n.bidi import LRI, PDI, RANGE_DASH, TIME, isolate_plain
-from bot.i18n.catalogs import DOMAIN, catalog_files, read_catalog
+from bot.i18n.translator import DOMAIN, catalog_files, read_catalog
 from bot.loading.reader import files_of, read_file
 from bot.loading.reloader import load_directory
 from bot.loading.validation import Loader, decode, scan
@@ -149,7 +149,7 @@ def _range_problems(text: str, english: str) -> Iterator[str]:
 
 def _checks(registry: languages.Registry, catalogs: Mapping[str, tuple[Path, Catalog]],
             directory: Directory | None, resources: Path,
-            table: terms.TermsTable | None) -> dict[str, list[Finding]]:
+            table: sensitive.TermsTable | None) -> dict[str, list[Finding]]:
     found: dict[str, list[Finding]] = {name: [] for name in CHECKS}
     texts = [  # (file, line, language, text, the English it translates)
         (path, m.lineno or 0, code, "\n".join(_strings(m.string)), "\n".join(_strings(m.id)))
@@ -228,8 +228,8 @@ def report(locales: Path, resources: Path, verbose: bool = False) -> tuple[str, 
     lines += [note] if note else []
     table = None
     try:
-        table = terms.load_terms(locales)
-    except terms.TermsError as exc:
+        table = sensitive.load_terms_table(locales)
+    except sensitive.TermsFileError as exc:
         errors.append(str(exc))
     try:
         sensitive.read_terms(locale_file(locales, sensitive.FILE))

@@ -34,7 +34,7 @@ def language_picker(catalogs: Catalogs, suggested: str | None = None) -> Screen:
     offered = [(code, catalogs.get(code)) for code in codes]
     prompts = dict.fromkeys(t.mark_lines(escape(t.gettext("Choose your language."), quote=False))
                             for _, t in offered)  # once, where a catalog lacks the line
-    rows = tuple((Button(t.own_name, Action(Kind.SET_LANGUAGE, code)),) for code, t in offered)
+    rows = tuple((Button(t.language.name, Action(Kind.SET_LANGUAGE, code)),) for code, t in offered)
     return Screen("\n".join(prompts), rows)
 
 

@@ -1,12 +1,6 @@
-"""Danger in what a person types, understood by meaning in every language Penah speaks.
-
-The words are data: `locales/danger.yaml`, whose comment block explains signs, terms and
-affixes to translators. A message is folded as typed search folds it, so the index and this
-detector read the same letters, and split into words with one-letter words kept (Badini «ل من
-ددەت»: the ل says it is a beating). Every word counts, repeats included, in any order.
-
-Pure: no I/O but `load_danger`, nothing kept between calls, safe to share between threads.
-"""
+"""Danger in what a person types, heard by meaning in every language (`locales/danger.yaml`
+explains its syntax). A message is folded as search folds it, one-letter words kept (Badini «ل من
+ددەت»: the ل says it is a beating). Immutable once loaded: safe to share between threads."""
 
 from __future__ import annotations
 
@@ -16,7 +10,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from itertools import accumulate, product
+from itertools import accumulate, chain, product
 from pathlib import Path
 from typing import Any
 
@@ -75,8 +69,6 @@ class Sign:
 
 @dataclass(frozen=True, slots=True)
 class Language:
-    """One language's affixes and stems, folded, ready to match a word."""
-
     prefixes: Mapping[str, frozenset[str]]  # every stack of prefixes -> the groups it carries
     suffixes: Mapping[str, frozenset[str]]
     stems: Mapping[str, tuple[tuple[int, int, str | None], ...]]  # -> (sign, term, group)
@@ -84,7 +76,6 @@ class Language:
     longest_suffix: int
 
     def hits(self, word: str) -> list[Hit]:
-        """The (sign, term) pairs this word meets through a stem with this language's affixes."""
         size = len(word)
         fronts = [p for p in range(min(self.longest_prefix, size - MIN_STEM) + 1)
                   if word[:p] in self.prefixes]
@@ -101,18 +92,10 @@ class Language:
 
 @dataclass(frozen=True, slots=True)
 class DangerWords:
-    """Every language's danger words, immutable once loaded."""
-
     signs: tuple[Sign, ...] = ()
     languages: tuple[Language, ...] = ()
     exact: Mapping[str, tuple[Hit, ...]] = field(default_factory=dict)  # whole words, any language
-    kinds_of: Mapping[str, frozenset[Danger]] = field(default_factory=dict)  # per language
-    source: str = ""
     finder: re.Pattern[str] = re.compile("")  # a word holding a stem: the few worth taking apart
-
-    def kinds(self, code: str) -> frozenset[Danger]:
-        """The kinds of danger a language has words for."""
-        return self.kinds_of.get(code, frozenset())
 
 
 NO_WORDS = DangerWords()
@@ -120,17 +103,13 @@ NO_WORDS = DangerWords()
 
 @dataclass(frozen=True, slots=True)
 class Spotted:
-    """The danger a message speaks of, and its other words (folded) to rank what is shown
-    beside the answer."""
-
     kind: Danger
-    rest: tuple[str, ...] = ()
+    rest: tuple[str, ...] = ()  # the message's other words, folded: what it asks for beside
 
 
 def detect(vocabulary: DangerWords, text: str) -> Danger | None:
     """The gravest danger the message speaks of, or None."""
-    spotted = spot(vocabulary, text)
-    return spotted.kind if spotted is not None else None
+    return spotted.kind if (spotted := spot(vocabulary, text)) else None
 
 
 def spot(vocabulary: DangerWords, text: str) -> Spotted | None:
@@ -140,34 +119,25 @@ def spot(vocabulary: DangerWords, text: str) -> Spotted | None:
     for position, word in enumerate(message):
         hits = [*vocabulary.exact.get(word, ())]
         if vocabulary.finder.search(word):
-            for language in vocabulary.languages:
-                hits += language.hits(word)
+            hits += [hit for language in vocabulary.languages for hit in language.hits(word)]
         for number, term in hits:
             found.setdefault(number, {}).setdefault(term, []).append(position)
     # Distances count words of two letters or more: Badini «ل من ددەت», «ب وێنەیان».
     counted = list(accumulate(len(word) > 1 for word in message))
-    met: list[Danger] = []
-    used: set[int] = set()
-    for number, terms in found.items():
-        sign = vocabulary.signs[number]
-        positions = _met(sign, terms, message, counted)
-        if positions is not None:
-            used.update(positions)
-            met.append(sign.kind)
-    if not met:
+    ways = {n: _met(vocabulary.signs[n], terms, message, counted) for n, terms in found.items()}
+    kinds = [vocabulary.signs[n].kind for n, way in ways.items() if way is not None]
+    if not kinds:
         return None
+    used = {position for way in ways.values() for position in way or ()}
     rest = words(" ".join(w for n, w in enumerate(message) if n not in used))
-    return Spotted(min(met, key=list(Danger).index), tuple(rest))
+    return Spotted(min(kinds, key=list(Danger).index), tuple(rest))
 
 
 def _met(
     sign: Sign, terms: Mapping[int, list[int]], message: Sequence[str], counted: Sequence[int]
 ) -> tuple[int, ...] | None:
-    """The positions of one way the sign is met, or None.
-
-    Windows are tried from each word that meets a term, leftmost first, so a long message with
-    a term in many words costs in proportion to its length, not to the product of the counts.
-    """
+    """The positions of one way the sign is met, or None. Windows are tried from each word
+    that meets a term, leftmost first: a long message costs its length, not a product of counts."""
     wanted = sign.wanted
     if any(n not in terms for n in wanted):
         return None
@@ -184,46 +154,29 @@ def _met(
                 break
             near[other].append(position)
         near[term] = [anchor]
-        for positions in product(*(near[n] for n in wanted)):
-            if len(set(positions)) < len(positions):
-                continue
+        for positions in product(*(near[n] for n in wanted)):  # each term in a word of its own
             high = max(counted[p] for p in positions)
-            if any(low - sign.window <= p <= high + sign.window for p in avoided):
-                continue
-            return positions
+            if len(set(positions)) == len(positions) and not any(
+                    low - sign.window <= p <= high + sign.window for p in avoided):
+                return positions
     return None
 
 
 def load_danger(path: Path) -> DangerWords:
-    """The danger words in `path`; DangerFileError names the file and field of any fault.
-
-    The caller keeps the words it had when this fails: a broken file must not leave the bot
-    without them, nor stop it."""
+    """DangerFileError names the file and field of a fault; the caller then keeps the words
+    it had, so a broken file neither silences the bot nor stops it."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise DangerFileError(f"{path}: cannot be read: {error}") from None
-    return _parsed(text, str(path))
-
-
-@functools.lru_cache(maxsize=8)  # a reload of unchanged words does not make them again
-def _parsed(text: str, source: str) -> DangerWords:
-    try:
-        data = safeyaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        why = getattr(error, "problem", None) or type(error).__name__
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        raise DangerFileError(f"{source}:{where} is not valid YAML: {why}") from None
-    return parse_danger(data, source)
+    return parse_danger(text, str(path))
 
 
 def danger_words_in(
     locales: Path, keep: DangerWords | None = None
 ) -> tuple[DangerWords, DangerFileError | None]:
-    """A locales folder's danger words (its own file, else the shipped one), and the fault of
-    a broken file. Danger is never unheard because of a typo: the words kept before, or at
-    start the shipped file's, serve until the file is fixed."""
+    """A locales folder's danger words and the fault of a broken file. Danger is never unheard
+    because of a typo: the words kept before, or at start the shipped ones, serve meanwhile."""
     shipped, path = shipped_locales() / FILE, locale_file(locales, FILE)
     try:
         return load_danger(path), None
@@ -236,79 +189,82 @@ def danger_words_in(
 
 @functools.cache
 def shipped_danger_words() -> DangerWords:
-    """The shipped file's words, read once (the console and tests; the bot reads its locales)."""
     return danger_words_in(shipped_locales())[0]
 
 
-def parse_danger(data: Any, source: str) -> DangerWords:
-    if not isinstance(data, dict):
-        raise DangerFileError(f"{source}: must be a mapping with 'window' and 'languages'")
-    unknown = set(data) - {"window", "languages"}
-    if unknown:
-        raise DangerFileError(f"{source}: unknown key {sorted(map(str, unknown))[0]!r}")
+@functools.lru_cache(maxsize=8)  # a reload of unchanged words does not make them again
+def parse_danger(text: str, source: str) -> DangerWords:
+    try:
+        data = safeyaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        why = getattr(error, "problem", None) or type(error).__name__
+        raise DangerFileError(f"{source}:{where} is not valid YAML: {why}") from None
+    _require(isinstance(data, dict), f"{source}: must be a mapping with 'window' and 'languages'")
+    unknown = min(map(str, set(data) - {"window", "languages"}), default=None)
+    _require(unknown is None, f"{source}: unknown key {unknown!r}")
     window = _window(data.get("window", 3), f"{source}: window")
     languages = data.get("languages")
-    if not isinstance(languages, dict) or not languages:
-        raise DangerFileError(f"{source}: languages: a mapping of language codes is required")
+    _require(isinstance(languages, dict) and languages,
+             f"{source}: languages: a mapping of language codes is required")
     signs: list[Sign] = []
     built = []
     exact: dict[str, list[Hit]] = {}
-    kinds: dict[str, frozenset[Danger]] = {}
     for code, block in languages.items():
         where = f"{source}: languages.{code}"
-        if not isinstance(code, str) or not LANGUAGE_CODE.fullmatch(code):
-            raise DangerFileError(f"{where}: not a language code such as en, ar, ckb or ku-Arab")
-        first = len(signs)
+        _require(isinstance(code, str) and LANGUAGE_CODE.fullmatch(code),
+                 f"{where}: not a language code such as en, ar, ckb or ku-Arab")
         built.append(_language(block, window, signs, exact, where))
-        kinds[code] = frozenset(sign.kind for sign in signs[first:])
     whole = {word: tuple(dict.fromkeys(hits)) for word, hits in exact.items()}
     stems = sorted({stem for language in built for stem in language.stems})
     finder = re.compile("|".join(map(re.escape, stems)))
-    return DangerWords(tuple(signs), tuple(built), whole, kinds, source, finder)
+    return DangerWords(tuple(signs), tuple(built), whole, finder)
+
+
+def _require(condition: object, problem: str) -> None:
+    if not condition:
+        raise DangerFileError(problem)
 
 
 def _window(value: Any, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_WINDOW:
-        raise DangerFileError(f"{where}: a number of words from 1 to {MAX_WINDOW}")
-    return value
+    _require(not isinstance(value, bool) and isinstance(value, int) and 1 <= value <= MAX_WINDOW,
+             f"{where}: a number of words from 1 to {MAX_WINDOW}")
+    return int(value)
 
 
 def _language(
     block: Any, window: int, signs: list[Sign], exact: dict[str, list[Hit]], where: str
 ) -> Language:
-    if not isinstance(block, dict):
-        raise DangerFileError(f"{where}: must be a mapping of affixes and kinds of danger")
-    unknown = sorted(str(k) for k in block if k not in LANGUAGE_KEYS)
-    if unknown:
-        known = ", ".join(sorted(LANGUAGE_KEYS))
-        raise DangerFileError(f"{where}: unknown key {unknown[0]!r} (known: {known})")
+    _require(isinstance(block, dict), f"{where}: must be a mapping of affixes and kinds of danger")
+    unknown = min((str(k) for k in block if k not in LANGUAGE_KEYS), default=None)
+    known = ", ".join(sorted(LANGUAGE_KEYS))
+    _require(unknown is None, f"{where}: unknown key {unknown!r} (known: {known})")
     window = _window(block.get("window", window), f"{where}.window")
     pieces = {side: _affixes(block.get(side), f"{where}.{side}") for side, _ in _SIDES}
     carried: dict[str, dict[str, set[str]]] = {side: {} for side, _ in _SIDES}
     groups = block.get("groups") or {}
-    if not isinstance(groups, dict):
-        raise DangerFileError(f"{where}.groups: a mapping of names to prefixes and suffixes")
+    _require(isinstance(groups, dict),
+             f"{where}.groups: a mapping of names to prefixes and suffixes")
     for name, given in groups.items():
         at = f"{where}.groups.{name}"
-        if not isinstance(name, str) or not GROUP_NAME.fullmatch(name):
-            raise DangerFileError(f"{at}: a name in lower-case letters, such as me")
-        if not isinstance(given, dict) or set(given) - {"prefixes", "suffixes"} or not given:
-            raise DangerFileError(f"{at}: give its prefixes and/or suffixes")
+        _require(isinstance(name, str) and GROUP_NAME.fullmatch(name),
+                 f"{at}: a name in lower-case letters, such as me")
+        _require(isinstance(given, dict) and given and not set(given) - {"prefixes", "suffixes"},
+                 f"{at}: give its prefixes and/or suffixes")
         for side, _ in _SIDES:
             for piece in _affixes(given.get(side), f"{at}.{side}"):
                 carried[side].setdefault(piece, set()).add(name)
                 pieces[side].append(piece)
     stems: dict[str, list[tuple[int, int, str | None]]] = {}
     for kind in Danger:
-        entries = block.get(kind.value)
-        if entries is None:
+        if (entries := block.get(kind.value)) is None:
             continue
-        if not isinstance(entries, list) or not entries:
-            raise DangerFileError(f"{where}.{kind.value}: a list of signs")
+        _require(isinstance(entries, list) and entries, f"{where}.{kind.value}: a list of signs")
         for n, entry in enumerate(entries):
             at = f"{where}.{kind.value}[{n}]"
-            if not isinstance(entry, str) or not entry.strip():
-                raise DangerFileError(f"{at}: a sign is text, such as: kill + =myself")
+            _require(isinstance(entry, str) and entry.strip(),
+                     f"{at}: a sign is text, such as: kill + =myself")
             sign, terms = _sign(entry, kind, window, set(groups), at)
             for term, shape, text, group in terms:
                 if shape == "=":
@@ -317,39 +273,22 @@ def _language(
                     for form in _root_forms(text) if shape == "√" else (text,):
                         stems.setdefault(form, []).append((len(signs), term, group))
             signs.append(sign)
-    stacks = {}
-    for side, depth in _SIDES:
-        count = len(set(pieces[side]))
-        forms = sum(count**n for n in range(depth + 1))
-        if forms > MAX_STACKS:  # every stack is built ahead, at start and on each reload
-            raise DangerFileError(
-                f"{where}.{side}: {count} pieces stack into {forms:,} forms, more than "
-                f"{MAX_STACKS:,}: keep only the affixes its stems take")
-        stacks[side] = _stacks(pieces[side], carried[side], depth)
-    return Language(
-        prefixes=stacks["prefixes"],
-        suffixes=stacks["suffixes"],
-        stems={k: tuple(dict.fromkeys(v)) for k, v in stems.items()},
-        longest_prefix=max(map(len, stacks["prefixes"])),
-        longest_suffix=max(map(len, stacks["suffixes"])),
-    )
+    prefixes, suffixes = (_stacks(pieces[side], carried[side], depth, f"{where}.{side}")
+                          for side, depth in _SIDES)
+    unique = {stem: tuple(dict.fromkeys(found)) for stem, found in stems.items()}
+    return Language(prefixes, suffixes, unique, max(map(len, prefixes)), max(map(len, suffixes)))
 
 
 def _affixes(value: Any, where: str) -> list[str]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise DangerFileError(f"{where}: a list of affixes")
-    return [_one_word(piece, f"{where}[{n}]") for n, piece in enumerate(value)]
+    _require(isinstance(value, list | None), f"{where}: a list of affixes")
+    return [_one_word(piece, f"{where}[{n}]") for n, piece in enumerate(value or ())]
 
 
 def _one_word(value: Any, where: str) -> str:
     """A word as typed search reads it: folded, one word, no spaces."""
-    if not isinstance(value, str):
-        raise DangerFileError(f"{where}: text, in quotes if YAML reads it otherwise")
+    _require(isinstance(value, str), f"{where}: text, in quotes if YAML reads it otherwise")
     found = _WORD.findall(fold(value))
-    if len(found) != 1:
-        raise DangerFileError(f"{where}: one word ({value!r}); join words of a sign with +")
+    _require(len(found) == 1, f"{where}: one word ({value!r}); join words of a sign with +")
     return str(found[0])
 
 
@@ -357,11 +296,8 @@ def _sign(
     entry: str, kind: Danger, window: int, groups: set[str], where: str
 ) -> tuple[Sign, list[tuple[int, str, str, str | None]]]:
     """The sign, and each alternative of its terms: (term, shape, folded text, group)."""
-    text = entry.strip()
-    alone = text.endswith(_ALONE)
-    if alone:
-        text = text[: -len(_ALONE)].strip()
-    parts = [p.strip() for p in text.split("+")]
+    alone = entry.strip().endswith(_ALONE)
+    parts = [p.strip() for p in entry.strip().removesuffix(_ALONE).split("+")]
     negative = {n for n, part in enumerate(parts) if part.startswith("!")}
     terms = []
     at = f"{where} {entry!r}"
@@ -373,19 +309,16 @@ def _sign(
                     f"{at}: {choice!r} is not a term (a stem, =word, √root, stem<group>)")
             shape, group = match["shape"], match["group"]
             folded = _one_word(match["text"], at)
-            if group is not None and group not in groups:
-                raise DangerFileError(f"{at}: no affix group {group!r} in this language")
-            if group is not None and shape == "=":
-                raise DangerFileError(f"{at}: a whole word (=) takes no affixes: {choice!r}")
-            if shape != "=" and len(folded) < MIN_STEM:
-                raise DangerFileError(
-                    f"{at}: the stem {choice!r} is shorter than {MIN_STEM} letters and hides "
-                    "in too many ordinary words; write the whole words with = instead")
+            _require(group is None or group in groups,
+                     f"{at}: no affix group {group!r} in this language")
+            _require(group is None or shape != "=",
+                     f"{at}: a whole word (=) takes no affixes: {choice!r}")
+            _require(shape == "=" or len(folded) >= MIN_STEM,
+                     f"{at}: the stem {choice!r} is shorter than {MIN_STEM} letters and hides "
+                     "in too many ordinary words; write the whole words with = instead")
             terms.append((n, shape, folded, group))
-    if len(negative) == len(parts):
-        raise DangerFileError(f"{where} {entry!r}: a sign needs a term that is not negated (!)")
-    if alone and negative:
-        raise DangerFileError(f"{where} {entry!r}: a sign that counts alone has no ! terms")
+    _require(len(negative) < len(parts), f"{at}: a sign needs a term that is not negated (!)")
+    _require(not (alone and negative), f"{at}: a sign that counts alone has no ! terms")
     wanted = tuple(n for n in range(len(parts)) if n not in negative)
     return Sign(kind, frozenset(negative), window, alone, wanted), terms
 
@@ -400,14 +333,16 @@ def _root_forms(root: str) -> tuple[str, ...]:
 
 
 def _stacks(
-    pieces: Iterable[str], groups: Mapping[str, set[str]], depth: int
+    pieces: Iterable[str], groups: Mapping[str, set[str]], depth: int, where: str
 ) -> dict[str, frozenset[str]]:
-    """Every way of stacking up to `depth` pieces, with the groups each stack carries."""
+    """Every way of stacking up to `depth` pieces, with the groups each stack carries; built
+    ahead, at start and on each reload, so their number is limited."""
     unique = sorted(set(pieces))
-    stacks: dict[str, frozenset[str]] = {"": frozenset()}
-    for _ in range(depth):
-        for stack, carried in list(stacks.items()):
-            for piece in unique:
-                grown = carried | groups.get(piece, set())
-                stacks[stack + piece] = stacks.get(stack + piece, frozenset()) | grown
+    forms = sum(len(unique) ** n for n in range(depth + 1))
+    _require(forms <= MAX_STACKS, f"{where}: {len(unique)} pieces stack into {forms:,} forms, "
+             f"more than {MAX_STACKS:,}: keep only the affixes its stems take")
+    stacks: dict[str, frozenset[str]] = {}
+    for combo in chain.from_iterable(product(unique, repeat=n) for n in range(depth + 1)):
+        stack = "".join(combo)
+        stacks[stack] = stacks.get(stack, frozenset()).union(*(groups.get(p, ()) for p in combo))
     return stacks

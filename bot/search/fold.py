@@ -1,45 +1,42 @@
-"""Folding typed text into search keys, the same way for the index and for every query.
-
-People type Arabic, Sorani and Badini on whatever keyboard they have: Arabic keyboards lack the
-Kurdish letters, hamza and diacritics are often left out, and digits come in three scripts.
-Kurmanji and Turkish are typed with or without their accents. One loose key per word lets all
-of these meet. It is lossy (Arabic ة and Kurdish ە both become ه): for finding, never shown.
-"""
+"""One loose search key per word, the same for the index and every query: Kurdish letters typed
+on Arabic keyboards, missing hamza and accents, three scripts of digits all meet. It is lossy (ة
+and ە both become ه): for finding, never shown."""
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.directory.model import Guide, Resource
 
 # Zero-width and direction marks: people paste them in with text copied from elsewhere.
 _FORMAT: dict[int, str | None] = dict.fromkeys(
     [0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0xFEFF, 0x061C, 0x00AD, 0x0640,  # + tatweel
-     *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
-)
+     *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 _FORMAT |= {0x0660 + i: str(i) for i in range(10)} | {0x06F0 + i: str(i) for i in range(10)}
 _FORMAT |= {0x066B: ".", 0x066C: ","}  # Arabic decimal and thousands separators
 
 # After NFD and mark removal, the loose Arabic-script key: Kurdish and Persian letters typed on
 # an Arabic keyboard, and the Arabic spellings people use interchangeably, meet on one letter.
-_ARABIC = str.maketrans(
-    {
-        "ی": "ي", "ى": "ي", "ې": "ي", "ێ": "ي", "ے": "ي",  # ya, alef maksura, Kurdish ê
-        "ک": "ك", "ڪ": "ك", "گ": "ك",  # kaf (and gaf, often typed as kaf in Iraq)
-        "ە": "ه", "ة": "ه", "ھ": "ه",  # Kurdish ae, ta marbuta, heh doachashmee
-        "ۆ": "و", "ۇ": "و",  # Kurdish o
-        "ڵ": "ل", "ڕ": "ر", "ڒ": "ر",  # Kurdish velarised l, trilled r
-        "ڤ": "ف", "پ": "ب", "چ": "ج", "ژ": "ز",  # Persian/Kurdish letters missing on keyboards
-        "ٱ": "ا",  # alef wasla (the other alef forms lose their hamza or madda mark in NFD)
-        "ء": None,  # a lone hamza: لاجئ, لاجىء and لاجي meet
-    }
-)
+_ARABIC = str.maketrans({
+    "ی": "ي", "ى": "ي", "ې": "ي", "ێ": "ي", "ے": "ي",  # ya, alef maksura, Kurdish ê
+    "ک": "ك", "ڪ": "ك", "گ": "ك",  # kaf (and gaf, often typed as kaf in Iraq)
+    "ە": "ه", "ة": "ه", "ھ": "ه",  # Kurdish ae, ta marbuta, heh doachashmee
+    "ۆ": "و", "ۇ": "و",  # Kurdish o
+    "ڵ": "ل", "ڕ": "ر", "ڒ": "ر",  # Kurdish velarised l, trilled r
+    "ڤ": "ف", "پ": "ب", "چ": "ج", "ژ": "ز",  # Persian/Kurdish letters missing on keyboards
+    "ٱ": "ا",  # alef wasla (the other alef forms lose their hamza or madda mark in NFD)
+    "ء": None,  # a lone hamza: لاجئ, لاجىء and لاجي meet
+})
 _LATIN = {"ı": "i", "ø": "o", "æ": "ae", "’": None, "'": None, "`": None}
 # Combining marks, dropped after NFD: Arabic harakat, hamza and madda on alef, Latin accents.
-_MARKS = {
-    c: None
-    for c in (*range(0x0300, 0x2100), *range(0xFE20, 0xFE30))
-    if unicodedata.category(chr(c)) == "Mn"
-}
+_MARKS = {c: None for c in (*range(0x0300, 0x2100), *range(0xFE20, 0xFE30))
+          if unicodedata.category(chr(c)) == "Mn"}
 _LETTERS = _ARABIC | str.maketrans(_LATIN) | _MARKS
 _KURDISH_CARRIER = re.compile(r"(?<!\w)ئ")  # the vowel seat Kurdish words begin with
 _REPEATS = re.compile(r"(\w)\1{2,}")  # heeelp, ساعدوووني
@@ -62,6 +59,28 @@ def words(folded: str) -> list[str]:
 
 def tokens(text: str) -> list[str]:
     return words(fold(text))
+
+
+def piece_words(
+    resources: Sequence[Resource], guides: Iterable[Guide]
+) -> dict[str, dict[str, list[int]]]:
+    """One file's words, each with its entries numbered from 0 (resources, then guides): worked
+    out by the file's reader child, so a reload folds only the changed file, off the bot."""
+    folded = functools.cache(tokens)  # each spelling folded once per file: words repeat
+    strong: defaultdict[str, list[int]] = defaultdict(list)
+    text: defaultdict[str, list[int]] = defaultdict(list)
+
+    def add(target: dict[str, list[int]], texts: Iterable[str], doc: int) -> None:
+        for word in {word for t in texts for chunk in t.split() for word in folded(chunk)}:
+            target[word].append(doc)
+
+    for doc, resource in enumerate(resources):
+        add(strong, resource.name.values(), doc)
+        add(text, [*resource.summary.values(), *(resource.caution or {}).values()], doc)
+    for doc, guide in enumerate(guides, len(resources)):
+        add(strong, guide.question.values(), doc)
+        add(text, guide.answer.values(), doc)
+    return {"strong": dict(strong), "text": dict(text)}
 
 
 def within_one_edit(a: str, b: str) -> bool:

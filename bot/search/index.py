@@ -1,15 +1,6 @@
-"""The index of typed search: every searchable word of one directory, and how a query scores.
-
-The query lives only in a call to `Index.search`: nothing here stores, counts or logs it.
-
-Scoring is simple and explainable. A word of the query matches words of the index exactly,
-inflected (the index word begins it: lawyers, پارێزەرەکەم, avukata), cut short (it begins the
-index word) or with one typo; each match is worth its field's weight: names, guide questions,
-category names and the admins' keywords count three times a word of a summary or an answer.
-An entry scores the best of its own words plus the best of its categories, per query word.
-Words found in a quarter or more of the entries are left out of summaries and answers, which
-keeps "I need", «أريد» and «دەمەوێت» from matching everything without a stop-word list.
-"""
+"""Typed search's index and scoring. The query lives only in a call to `Index.search`: nothing
+here stores, counts or logs it. Names, questions, categories and keywords weigh three times a
+summary's words; a word in a quarter of the entries is left out of summaries («أريد», "I need")."""
 
 from __future__ import annotations
 
@@ -17,16 +8,16 @@ import heapq
 import math
 import re
 from array import array
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from itertools import chain
 
 from bot.directory.model import GLOBAL_REGION, Category, Guide, Resource
 from bot.directory.queries import Directory, Rank, searchable
 from bot.search import danger
 from bot.search.danger import Danger, DangerWords
-from bot.search.fold import deletions, fold, tokens, within_one_edit, words
-from bot.search.words import piece_words
+from bot.search.fold import deletions, fold, piece_words, tokens, within_one_edit, words
 
 MAX_RESULTS = 8
 PREFIX = 4  # a word cut short must keep this many letters
@@ -45,6 +36,7 @@ _PHONE = re.compile(r"\+?\d[\d\s().\-/]{5,}\d")
 _COORDINATES = re.compile(r"-?\d{1,3}\.\d{2,}\s*[,;،؛\s]\s*-?\d{1,3}\.\d{2,}")
 _LINK_OR_EMAIL = re.compile(r"://|www\.|\w@\w|\bt\.me/|\bgoo\.gl/|\bmaps\.", re.IGNORECASE)
 _ARABIC_CLITICS = "وبلف"
+Postings = dict[str, "array[int]"]  # each word's entries, in order
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +63,7 @@ class Found:
 
     @property
     def found(self) -> bool:
-        return self.outcome is not Answer.NOTHING and self.outcome is not Answer.REFUSED
+        return self.outcome not in (Answer.NOTHING, Answer.REFUSED)
 
 
 def refused(text: str) -> bool:
@@ -79,55 +71,40 @@ def refused(text: str) -> bool:
     if len(text) > MAX_QUERY_CHARS:
         return True
     folded = fold(text)  # Arabic-Indic and Persian digits become ASCII first
-    for match in _PHONE.finditer(folded):
-        if sum(c.isdigit() for c in match.group()) >= 7:
-            return True
-    return bool(_COORDINATES.search(folded) or _LINK_OR_EMAIL.search(folded))
+    phone = any(sum(c.isdigit() for c in m.group()) >= 7 for m in _PHONE.finditer(folded))
+    return phone or bool(_COORDINATES.search(folded) or _LINK_OR_EMAIL.search(folded))
 
 
 class Topics:
-    """The categories' words: names, keywords and phrases."""
-
     def __init__(self, given: tuple[Category, ...]) -> None:
         categories: dict[str, dict[str, float]] = {}
-        # A phrase by its first word: (the category, the whole phrase).
-        self.phrases: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        self.phrases: dict[str, list[tuple[str, tuple[str, ...]]]] = {}  # by its first word
         for category in given:
-            terms = [*category.name.values(), *(k for ks in category.keywords.values() for k in ks)]
-            for term in terms:
+            for term in [*category.name.values(), *chain.from_iterable(category.keywords.values())]:
                 found = tokens(term)
                 if len(found) > 1:
                     self.phrases.setdefault(found[0], []).append((category.id, tuple(found)))
-                # A one-word keyword is the admins' word for the category; the words of a
-                # phrase ("they took my phone") only point to it, and the phrase counts whole.
+                # A one-word keyword names the category; a phrase's words only point to it.
                 weight = STRONG if len(found) == 1 else TEXT
-                for word in found:
-                    if len(found) > 1 and len(word) < 3:
-                        continue
+                for word in (w for w in found if weight == STRONG or len(w) >= 3):
                     mine = categories.setdefault(word, {})
                     mine[category.id] = max(mine.get(category.id, 0.0), weight)
         # A word of many categories' names and phrases ("my", "support") tells none apart.
-        self.words = {
-            w: tuple(c.items()) for w, c in categories.items() if len(c) < CATEGORY_SPREAD
-            or any(v == STRONG for v in c.values())
-        }
+        self.words = {w: tuple(c.items()) for w, c in categories.items()
+                      if len(c) < CATEGORY_SPREAD or STRONG in c.values()}
         self.known = frozenset(categories)
 
 
 class Index:
-    """Every searchable word of one directory, folded, with the entries it points to.
-
-    Built in full for each directory from the words each file's reader folded; it keeps no
-    reference to the directory, so a replaced directory is freed with its index."""
+    """Every searchable word of one directory, folded, with the entries it points to. It keeps
+    no reference to the directory, so a replaced directory is freed with its index."""
 
     def __init__(self, directory: Directory) -> None:
         emergency = directory.emergency_category
         self.emergency = emergency.id if emergency else None
-        self.category_ids = frozenset(directory.categories)
-        # Entry numbers packed in bytes, which the garbage collector does not follow (a full
-        # collection holds the event loop while it walks every object), joined once per word.
-        strong: dict[str, list[bytes]] = {}
-        text: dict[str, list[bytes]] = {}
+        # Entry numbers in arrays, which the garbage collector does not walk, holding the loop.
+        self.strong: Postings = {}
+        self.text: Postings = {}
         self.hits: list[Hit] = []
         ranks: list[tuple[Rank, int]] = []
         places: dict[str, set[int]] = {}
@@ -152,42 +129,37 @@ class Index:
                     places.setdefault(region, set()).add(doc)
                 for category_id in entry.categories:
                     members.setdefault(category_id, set()).add(doc)
-            words = piece.words
-            if words is None:  # a directory parsed here, not read by a reader child
-                words = piece_words(piece.resources, piece.guides)
-            _post(words["strong"], base, strong)
-            _post(words["text"], base, text)
-        self.strong = {word: b"".join(parts) for word, parts in strong.items()}
-        self.text = {word: b"".join(parts) for word, parts in text.items()}
-        # Each entry's position in display order breaks ties between equal scores.
-        self.position = [0] * len(self.hits)
+            words = piece.words or piece_words(piece.resources, piece.guides)  # None: no child
+            _post(words["strong"], base, self.strong)
+            _post(words["text"], base, self.text)
+        self.position = [0] * len(self.hits)  # in display order: breaks ties between scores
         for n, (_, doc) in enumerate(sorted(ranks)):
             self.position[doc] = n
         self.count = len(self.hits)
         self.hidden = frozenset(hidden)
-        # Words found in a quarter or more of the entries say nothing in a summary or answer.
-        self.common = max(5, int(self.count * COMMON_SHARE))
+        self.common = max(5, int(self.count * COMMON_SHARE))  # more say nothing in a summary
         self.topics = Topics(tuple(directory.data.categories))
         self.starts: dict[str, list[str]] = {}  # by its first letters, a word cut short
         for word in {*self.strong, *self.text, *self.topics.known}:
             if len(word) > PREFIX:
                 self.starts.setdefault(word[:PREFIX], []).append(word)
-        self.typos = typo_table({*self.strong, *self.topics.known})
+        self.typos: dict[str, tuple[str, ...]] = {}  # each word under itself and each deletion
+        for word in {*self.strong, *self.topics.known}:
+            if len(word) >= TYPO_LENGTH - 1 and not word.isdigit():
+                for key in (word, *deletions(word)):
+                    self.typos[key] = (*self.typos.get(key, ()), word)
         everywhere = places.get(GLOBAL_REGION, set())
         self.visible = {r.id: frozenset(places.get(r.id, set()) | everywhere)
                         for r in directory.user_regions}
         self.members = {category_id: frozenset(docs) for category_id, docs in members.items()}
 
     def known(self, word: str) -> bool:
-        return (
-            word in self.strong
-            or 0 < _held(self.text.get(word, b"")) <= self.common
-            or word in self.topics.known
-        )
+        return (word in self.strong or word in self.topics.known
+                or 0 < len(self.text.get(word, ())) <= self.common)
 
     def rarity(self, word: str) -> float:
         """Rarer words weigh more: "lawyer" over "how", «محامي» over «كيف»."""
-        held = _held(self.strong.get(word, b"")) + _held(self.text.get(word, b""))
+        held = len(self.strong.get(word, ())) + len(self.text.get(word, ()))
         return math.log(1 + (self.count + 1) / (held or 1)) / math.log(2 + self.count)
 
     def expand(self, word: str) -> dict[str, float]:
@@ -201,23 +173,20 @@ class Index:
         for end in range(len(word) - 1, max(3, len(word) - 5), -1):
             if self.known(word[:end]):
                 found.setdefault(word[:end], INFLECTED)
-        begun = self.starts.get(word[:PREFIX], ())  # the query word begins them
-        begun = [w for w in begun if w.startswith(word) and self.known(w)]
+        begun = [w for w in self.starts.get(word[:PREFIX], ())  # the query word begins them
+                 if w.startswith(word) and self.known(w)]
         for other in sorted(begun, key=lambda w: (len(w), w))[:8]:
             found.setdefault(other, PARTIAL)
         for key in (word, *deletions(word)) if len(word) >= TYPO_LENGTH else ():
             for other in self.typos.get(key, ()):
                 if other not in found and within_one_edit(word, other):
                     found[other] = TYPO
-        if len(word) >= 5 and word[0] in _ARABIC_CLITICS:  # و/ب/ل/ف glued to the word
-            rest = word[1:]
-            if self.known(rest):
-                found.setdefault(rest, CLITIC)
+        if len(word) >= 5 and word[0] in _ARABIC_CLITICS and self.known(word[1:]):  # و/ب/ل/ف
+            found.setdefault(word[1:], CLITIC)
         return found
 
     def search(self, query: str, region: str | None, danger_words: DangerWords) -> Found:
-        # Danger is heard in the whole message before anything else, even in one too long to
-        # search or holding a phone number: it is read here and nowhere kept.
+        # Danger is heard first, in the whole message, even one refused: and it is kept nowhere.
         spotted = danger.spot(danger_words, query) if len(query) <= MAX_DANGER_CHARS else None
         if spotted is not None:
             return self._danger(spotted, region)
@@ -235,37 +204,25 @@ class Index:
         return Found(Answer.FOUND, hits, category, urgent=urgent)
 
     def _danger(self, spotted: danger.Spotted, region: str | None) -> Found:
-        """The Emergency screen first, what the message's other words ask for beside it.
-
-        A general cry beside a topic the directory has ("help me find a lawyer", «ساعدني
-        بالتسجيل») is a request: that topic is answered, with the Emergency button first.
-        Other words that ask for no topic ("I want … myself", «من») add nothing: what they
-        happen to match would stand beside the lines that fit the danger, and could name a
-        group the person never spoke of.
-        """
+        """The Emergency screen first, what the other words ask for beside it. A general cry
+        beside a topic ("help me find a lawyer") is answered with that topic, Emergency first;
+        words that ask for no topic add nothing (they could name a group never spoken of)."""
         rest = list(dict.fromkeys(spotted.rest))[:MAX_WORDS]
         if spotted.kind is Danger.GENERAL:
             hits, category, _ = self._rank(rest, region)
             if category is not None:
                 return Found(Answer.FOUND, hits, category, urgent=True, danger=spotted.kind)
         hits, category, _ = self._rank(rest, region, beside_emergency=True)
-        if category is None:
-            hits = ()
-        return Found(Answer.DANGER, hits, category, danger=spotted.kind)
+        return Found(Answer.DANGER, hits if category else (), category, danger=spotted.kind)
 
     def _rank(
         self, query: list[str], region: str | None, *, beside_emergency: bool = False
     ) -> tuple[tuple[Hit, ...], str | None, bool]:
-        """The best entries for this place, the topic the query matched best, and whether it
-        also asked for the emergency category ("ambulance", «پۆلیس»).
-
-        Names, questions, categories and keywords come first; the words of summaries and
-        answers fill the list only when those leave room, which also keeps a query over a
-        large directory from walking thousands of summaries.
-        """
+        """The best entries for this place, the topic matched best, and whether the query asked
+        for the emergency category. Summaries and answers fill the list only when names,
+        questions and categories leave room, so a query does not walk thousands of summaries."""
         expanded = [self.expand(word) for word in query]
-        # Words for the emergency category ("police", «یارمەتی», "call the police") say it
-        # is urgent; they do not rank the rest, which the Emergency screen already covers.
+        # Words for the emergency category ("police", «یارمەتی») say it is urgent, ranking nothing.
         calling = [self._calls_for_emergency(matches) for matches in expanded]
         for start, category_id, size in self._phrases(query):
             if category_id == self.emergency:
@@ -274,16 +231,14 @@ class Index:
         expanded = [{} if call else m for m, call in zip(expanded, calling, strict=True)]
         category_scores = self._category_scores(query, expanded)
         category_scores.pop(self.emergency or "", None)
-        # A category counts as asked for through one of its keywords or a whole phrase, not
-        # through a word of its name alone («كيف» of «كيف تكتشف الاحتيال»); beside a danger
-        # word any word of a topic says what the help is for: «یارمەتی یاسایی», legal aid.
+        # A category is asked for by a keyword or a whole phrase, not a word of its name alone
+        # («كيف» of «كيف تكتشف الاحتيال»); beside danger any of its words: «یارمەتی یاسایی».
         floor = TEXT if beside_emergency else ASKED
-        asked = {c: s for c, s in category_scores.items() if s >= floor and c in self.category_ids}
+        asked = {c: score for c, score in category_scores.items() if score >= floor}
         category = max(asked, key=asked.__getitem__, default=None)
         strong = self._score(expanded, STRONG, self.strong, self.count)
         totals = self._totals(strong, category_scores, region)
-        # Entries matched through their category alone score alike: each category's first
-        # entries for this place, in the directory's order, are all that can make the list.
+        # Entries matched by their category alone score alike: only its first ones can be listed.
         for category_id, bonus in sorted(asked.items(), key=lambda c: -c[1]):
             held = self.members.get(category_id, frozenset())
             if region is not None:
@@ -295,19 +250,14 @@ class Index:
             text = self._totals(text, category_scores, region)
             for doc, score in text.items():
                 totals[doc] = max(totals.get(doc, 0.0), score)
-        # Best score first, then the directory's own order.
-        chosen = heapq.nsmallest(
-            MAX_RESULTS, totals, key=lambda doc: (-totals[doc], self.position[doc]))
+        chosen = heapq.nsmallest(MAX_RESULTS, totals, key=lambda d: (-totals[d], self.position[d]))
         enough = totals[chosen[0]] * KEEP_SHARE if chosen else 0.0
         return tuple(self.hits[doc] for doc in chosen if totals[doc] >= enough), category, urgent
 
     def _calls_for_emergency(self, matches: dict[str, float]) -> bool:
-        return any(
-            category_id == self.emergency and weight == STRONG
-            for other, sure in matches.items()
-            if sure >= INFLECTED
-            for category_id, weight in self.topics.words.get(other, ())
-        )
+        return any(category_id == self.emergency and weight == STRONG
+                   for other, sure in matches.items() if sure >= INFLECTED
+                   for category_id, weight in self.topics.words.get(other, ()))
 
     def _category_scores(
         self, query: list[str], expanded: list[dict[str, float]]
@@ -332,26 +282,16 @@ class Index:
                     yield start, category_id, len(phrase)
 
     def _score(
-        self,
-        expanded: list[dict[str, float]],
-        weight: float,
-        postings: dict[str, bytes],
-        most: int,
+        self, expanded: list[dict[str, float]], weight: float, postings: Postings, most: int
     ) -> dict[int, float]:
-        """Per entry, the sum over query words of the best match of each word (words held by
-        more than `most` entries left out)."""
+        """Per entry, the sum of each query word's best match (words in over `most` entries out)."""
         total: dict[int, float] = {}
         for matches in expanded:
-            ranked = sorted(
-                ((weight * self.rarity(t) * sure, t) for t, sure in matches.items()
-                 if 0 < _held(postings.get(t, b"")) <= most),
-                reverse=True,
-            )
+            ranked = sorted((weight * self.rarity(t) * sure, t) for t, sure in matches.items()
+                            if 0 < len(postings.get(t, ())) <= most)
             best: dict[int, float] = {}
-            for score, term in ranked:  # dict operations in C: large postings stay cheap
-                fresh = dict.fromkeys(memoryview(postings[term]).cast("I"), score)
-                fresh.update(best)  # a better match of the same word wins
-                best = fresh
+            for score, term in ranked:  # the best match of the word last, so it wins
+                best.update(dict.fromkeys(postings[term], score))  # in C: long postings stay cheap
             for doc, score in best.items():
                 total[doc] = total.get(doc, 0.0) + score
         return total
@@ -369,27 +309,9 @@ class Index:
         return out
 
 
-_SIZE = array("I").itemsize
-
-
-def _post(words: Mapping[str, Sequence[int]], base: int, table: dict[str, list[bytes]]) -> None:
+def _post(words: Mapping[str, Sequence[int]], base: int, table: Postings) -> None:
     """A file's words, its entries numbered from `base`: postings stay in order."""
     for word, docs in words.items():
         held = memoryview(docs).cast("I") if isinstance(docs, bytes) else docs  # packed by a reader
-        packed = docs if base == 0 and isinstance(docs, bytes) else array(
-            "I", map(base.__add__, held)).tobytes()
-        table.setdefault(word, []).append(packed)
+        table.setdefault(word, array("I")).extend(map(base.__add__, held))
 
-
-def _held(postings: bytes) -> int:
-    return len(postings) // _SIZE
-
-
-def typo_table(words: Iterable[str]) -> dict[str, tuple[str, ...]]:
-    """Each word under itself and each one-letter deletion of it: keys of the typo index."""
-    typos: dict[str, tuple[str, ...]] = {}
-    for word in words:
-        if len(word) >= TYPO_LENGTH - 1 and not word.isdigit():
-            for key in (word, *deletions(word)):
-                typos[key] = (*typos.get(key, ()), word)
-    return typos
