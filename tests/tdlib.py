@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,8 +94,10 @@ def _kind(type_name: str) -> str:
     return _CAMEL.sub("_", type_name.removeprefix("textEntityType")).lower()
 
 
-def _code_points(text: str) -> list[int]:
+def _code_points(text: str) -> Sequence[int]:
     """For each UTF-16 offset into `text`, the code point offset it falls on."""
+    if len(text.encode("utf-16-le")) == 2 * len(text):
+        return range(len(text) + 1)  # no character outside the BMP: the offsets are the same
     offsets = []
     for index, char in enumerate(text):
         offsets += [index] * (2 if ord(char) > 0xFFFF else 1)

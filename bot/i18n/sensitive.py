@@ -85,9 +85,25 @@ class SensitiveTerms:
         if symbol := next((symbol for symbol in self.symbols if symbol in text), None):
             return symbol
         folded = fold(text)
-        return next((term.written for code in dict.fromkeys((*languages, "en"))
-                     for term in self.words.get(code, ())
-                     if term.found_in(folded, self.grammars.get(code, NO_GRAMMAR))), None)
+        for code in dict.fromkeys((*languages, "en")):
+            hint = self._hints.get(code)
+            if hint is None or not hint.search(folded):
+                continue
+            grammar = self.grammars.get(code, NO_GRAMMAR)
+            if found := next((t.written for t in self.words[code] if t.found_in(folded, grammar)),
+                             None):
+                return found
+        return None
+
+    @functools.cached_property
+    def _hints(self) -> dict[str, re.Pattern[str]]:
+        """Per language, what a text holds if any of its terms is there (the whole term, or a
+        phrase's first stem): one search rules most texts out, where each term in turn would
+        cost a screen's every label a pass over the list."""
+        return {code: re.compile("|".join(sorted(
+            {re.escape(t.written) for t in terms} | {re.escape(t.stems[0]) for t in terms
+                                                     if len(t.stems) > 1},
+            key=len, reverse=True))) for code, terms in self.words.items() if terms}
 
 
 NO_TERMS = SensitiveTerms()
