@@ -26,7 +26,7 @@ from types import TracebackType
 from typing import Any, Literal
 from urllib.parse import parse_qsl
 
-from tests.fakes import answer_call
+from tests.fakes import answer_call, method_name
 
 HOST = "127.0.0.1"
 # Form fields that are plain strings even when they look like JSON ("123", "true").
@@ -342,7 +342,8 @@ class FakeBotAPI:
                 if time.monotonic() < self._down_until or writer.is_closing():
                     break  # the outage began while this request waited: no answer
                 payload = json.dumps(answer).encode()
-                if path.endswith("/getUpdates") and answer.get("result") and self._truncate:
+                truncate = self._truncate and answer.get("result")
+                if truncate and method_name(path.rsplit("/", 1)[-1]) == "getUpdates":
                     self._truncate -= 1
                     payload = payload[: len(payload) // 2]
                 writer.write(
@@ -366,7 +367,7 @@ class FakeBotAPI:
         parts = path.split("?", 1)[0].split("/")
         if len(parts) != 3 or not parts[1].startswith("bot"):
             return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
-        token, method = parts[1][3:], parts[2]
+        token, method = parts[1][3:], method_name(parts[2])
         try:
             params = parse_body(headers.get("content-type", ""), body)
         except ValueError as exc:

