@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import hmac
@@ -81,6 +82,26 @@ async def test_forget_removes_the_row_at_once(tmp_path: Path) -> None:
     await store.prefs.forget(key)
     async with store._db.execute("SELECT COUNT(*) FROM prefs") as cursor:
         assert await cursor.fetchone() == (0,)
+    await store.close()
+
+
+@pytest.mark.parametrize("others", [0, 50])
+async def test_forget_during_a_flush_leaves_no_row_behind(tmp_path: Path, others: int) -> None:
+    """Flush and /forget share one connection: a forget that lands while a flush is between its
+    statements must not see the flush write the forgotten person back, even for a while."""
+    store = await open_store(tmp_path)
+    key = store.prefs.user_key(42)
+    await store.prefs.save(key, UserState("ar", "iq-kr"))
+    for n in range(others):  # a longer flush, so the forget lands inside it
+        await store.prefs.save(store.prefs.user_key(1000 + n), UserState("en"))
+    await asyncio.gather(store.prefs.flush(), store.prefs.forget(key))
+    db = sqlite3.connect(tmp_path / "penah.sqlite3")
+    try:
+        rows = db.execute("SELECT count(*) FROM prefs WHERE user_key = ?", (key,)).fetchone()
+    finally:
+        db.close()
+    assert rows == (0,), "the forgotten preference was written back"
+    assert await store.prefs.peek(key) is None
     await store.close()
 
 

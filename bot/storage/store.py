@@ -4,6 +4,7 @@ Writes are batched every few seconds, so an update costs no disk write; `/forget
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import errno
@@ -106,8 +107,9 @@ class Store:
                 f"the database {path} is damaged or not a Penah database ({exc}). "
                 "Nothing was changed: move it aside or restore a backup, then start again."
             ) from None
-        totals = Totals(db, today)
-        return cls(db, Preferences(db, secret, retention_days, today, totals), totals)
+        writing = asyncio.Lock()  # one transaction at a time on the one connection
+        totals = Totals(db, today, writing)
+        return cls(db, Preferences(db, secret, retention_days, today, totals, writing), totals)
 
     async def flush(self) -> None:
         await self.prefs.flush()
@@ -138,9 +140,12 @@ class Preferences:
 
     def __init__(
         self, db: aiosqlite.Connection, secret: bytes, retention_days: int, today: Clock,
-        totals: Totals,
+        totals: Totals, writing: asyncio.Lock,
     ) -> None:
         self._db, self._secret, self._today, self._totals = db, secret, today, totals
+        # Held by every write: a /forget landing between a flush's statements would otherwise
+        # commit half of it and see the rest write the forgotten person back.
+        self._writing = writing
         self._retention_days = retention_days
         self._cache: LRUCache[bytes, _Cached] = LRUCache(CACHE_LIMIT)
         # What the next flush writes: a changed preference, or None for one forgotten, kept
@@ -179,24 +184,26 @@ class Preferences:
         tries again (the preference is already gone from memory)."""
         known = self._cache.pop(key, None) or self._unwritten.get(key)
         self._unwritten[key] = None
-        try:
-            await self._db.execute(DELETE, (key,))
-            await self._db.commit()
-        except WRITE_ERRORS as exc:
-            await _rollback(self._db)
-            raise SaveFailed(exc, known.state.lang if known else None) from None
-        await _checkpoint(self._db)
+        async with self._writing:
+            try:
+                await self._db.execute(DELETE, (key,))
+                await self._db.commit()
+            except WRITE_ERRORS as exc:
+                await _rollback(self._db)
+                raise SaveFailed(exc, known.state.lang if known else None) from None
+            await _checkpoint(self._db)
 
     async def purge_expired(self) -> int:
         limit = self._today().toordinal() - self._retention_days
         await self.flush()
-        try:
-            cursor = await self._db.execute("DELETE FROM prefs WHERE last_seen < ?", (limit,))
-            await self._db.commit()
-        except WRITE_ERRORS as exc:
-            await _rollback(self._db)
-            log.warning("expired preferences not deleted (%s); next hour", type(exc).__name__)
-            return 0
+        async with self._writing:
+            try:
+                cursor = await self._db.execute("DELETE FROM prefs WHERE last_seen < ?", (limit,))
+                await self._db.commit()
+            except WRITE_ERRORS as exc:
+                await _rollback(self._db)
+                log.warning("expired preferences not deleted (%s); next hour", type(exc).__name__)
+                return 0
         for key in [k for k, cached in self._cache.items() if cached.last_seen < limit]:
             del self._cache[key]
         if cursor.rowcount:
@@ -218,6 +225,10 @@ class Preferences:
     async def flush(self) -> None:
         """Write changed and forgotten preferences in one transaction; a refusing disk keeps
         them all for the next flush. Never raises for that."""
+        async with self._writing:
+            await self._flush()
+
+    async def _flush(self) -> None:
         if not self._unwritten:
             return
         unwritten, self._unwritten = self._unwritten, {}
@@ -246,8 +257,8 @@ class Preferences:
 class Totals:
     """Daily totals and broken-contact reports: counts with no link to any person."""
 
-    def __init__(self, db: aiosqlite.Connection, today: Clock) -> None:
-        self._db, self._today = db, today
+    def __init__(self, db: aiosqlite.Connection, today: Clock, writing: asyncio.Lock) -> None:
+        self._db, self._today, self._writing = db, today, writing
         self._pending: Counter[tuple[str, str, str]] = Counter()
 
     def count(self, metric: str, value: str = "") -> None:
@@ -262,6 +273,10 @@ class Totals:
 
     async def flush(self) -> None:
         """Write the pending totals; a refusing disk keeps them for the next flush."""
+        async with self._writing:
+            await self._flush()
+
+    async def _flush(self) -> None:
         pending, self._pending = self._pending, Counter()
         if not pending:
             return
@@ -279,16 +294,17 @@ class Totals:
                         len(pending), type(exc).__name__)
 
     async def report_broken(self, resource_id: str) -> None:
-        try:
-            await self._db.execute(
-                "INSERT INTO reports (resource, day, count) VALUES (?, ?, 1) "
-                "ON CONFLICT (resource, day) DO UPDATE SET count = count + 1",
-                (resource_id, self._today().isoformat()),
-            )
-            await self._db.commit()
-        except WRITE_ERRORS as exc:
-            await _rollback(self._db)
-            raise SaveFailed(exc) from None
+        async with self._writing:
+            try:
+                await self._db.execute(
+                    "INSERT INTO reports (resource, day, count) VALUES (?, ?, 1) "
+                    "ON CONFLICT (resource, day) DO UPDATE SET count = count + 1",
+                    (resource_id, self._today().isoformat()),
+                )
+                await self._db.commit()
+            except WRITE_ERRORS as exc:
+                await _rollback(self._db)
+                raise SaveFailed(exc) from None
 
     async def stats(self, days: int = 7) -> dict[str, dict[str, dict[str, int]]]:
         """{day: {metric: {value: count}}} for the last `days` days, today included."""
