@@ -162,6 +162,11 @@ def test_missing_empty_and_non_utf8_files_are_named(tmp_path: Path) -> None:
     latin1.write_bytes(b"version: 1\nname: caf\xe9\n")
     with pytest.raises(DirectoryError, match=r"latin1.yaml:2:10: not UTF-8 text"):
         load_directory(latin1)
+    folder = tmp_path / "folder"
+    (folder / ".hidden.yaml").parent.mkdir()
+    (folder / ".hidden.yaml").write_text("version: 1\n")
+    with pytest.raises(DirectoryError, match=r"folder: holds no directory file"):
+        load_directory(folder)  # it used to fail an assertion
 
 
 def test_short_codes_are_allowed_for_their_country_only() -> None:

@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from bot.cli import main
+from bot.directory.model import DirectoryError
 from bot.loading.reader import InProcessReader
 from bot.loading.reloader import Reloader, load_directory
 from bot.search.danger import shipped_danger_words
@@ -104,6 +105,24 @@ async def test_a_broken_file_keeps_its_last_good_version_and_the_others_go_live(
     directory = reloader.current
     assert directory.resources["smex"].name["en"] == "SMEX", "the good file went live"
     assert "iq-911" in directory.resources, "the broken file's last good version serves"
+
+
+async def test_a_folder_emptied_by_mistake_keeps_serving_and_names_the_folder(
+    tmp_path: Path,
+) -> None:
+    """Every file moved out at once is a mistake, not a directory with no emergency numbers."""
+    folder = split(tmp_path / "dir")
+    reloader = Reloader.start_with(folder, reader=InProcessReader())
+    served = set(reloader.current.resources)
+    for file in folder.iterdir():
+        file.rename(tmp_path / file.name)
+    outcome = await reloader.reload()
+    assert not outcome.changed and outcome.error is not None
+    assert [str(p) for p in outcome.error.problems] == [
+        f"{folder}: holds no directory file (*.yaml or *.yml, not hidden)"]
+    assert set(reloader.current.resources) == served
+    with pytest.raises(DirectoryError, match="holds no directory file"):
+        load_directory(folder)
 
 
 async def test_a_change_that_breaks_another_files_references_is_held_back(

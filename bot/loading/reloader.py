@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 ErrorHook = Callable[[DirectoryError], Awaitable[None]]
 LOGGED_PROBLEMS = 50  # a file can hold thousands of mistakes; the log needs the first few
+_NO_FILES = "holds no directory file (*.yaml or *.yml, not hidden)"
 _UNCHECKED = ("its contacts were checked for the regions' countries before they changed: "
               "the change of country waits until this file reads again")
 # A first load reads files in as many children at once as there are cores (more only compete).
@@ -60,6 +61,9 @@ class DirectoryFiles:
     ) -> tuple[Directory | None, DirectoryError | None]:
         """Read what changed: (the new directory if it changed, the problems or None)."""
         now = signatures(self.path)
+        if not now:  # a folder emptied by mistake: what was read keeps serving
+            self.seen = now
+            return None, DirectoryError([Problem(str(self.path), 0, 0, "", _NO_FILES)])
         todo = [name for name, sig in now.items()
                 if everything or sig != self.seen.get(name) or name in self._behind]
         removed = [name for name in self._good if name not in now]
