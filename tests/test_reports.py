@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from bot.core.callbacks import REPORTS, Action, Kind, decode
-from bot.core.decide import TOLD
+from bot.core.decide import CHECKED, TOLD
 from bot.screens.cards import REPORT_BUTTONS, UNREACHABLE
 from bot.storage.guards import PER_PERSON, Reports
 from tests.conftest import ROOT, Clock, Harness, make_settings, running_harness
@@ -114,6 +114,23 @@ async def test_safeguarding_reports_reach_the_admins_at_once_with_a_count_and_no
     assert shipped.bot.catalogs.get("ar").gettext(TOLD) in answers
     assert shipped.bot.catalogs.get("ar").gettext("Thank you, this was already noted.") in answers
     assert await shipped.bot.store.totals.reports() == []  # type: ignore[union-attr]  # not "broken"
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+async def test_with_no_admins_a_safeguarding_report_is_not_said_to_reach_anyone(
+    tmp_path: Path, clock: Clock, lang: str
+) -> None:
+    """"They are told now" is a promise: a deployment with no admins makes none."""
+    shutil.copy(ROOT / "resources.yaml", tmp_path / "resources.yaml")
+    settings = make_settings(tmp_path, flood_updates=1000, admin_ids=frozenset())
+    async with running_harness(settings, clock) as h:
+        for kind in (Kind.ASKED_MONEY, Kind.TREATED_BADLY):
+            await _report(h, kind, 7060, lang)
+        t = h.bot.catalogs.get(lang)
+        answers = [c.params.get("text") for c in h.fake.called("answerCallbackQuery")]
+        assert t.gettext(TOLD) not in answers
+        assert answers.count(t.gettext(CHECKED)) == 2
+        assert [c for c in h.fake.called("sendMessage") if c.params["chat_id"] != 7060] == []
 
 
 @pytest.mark.parametrize("lang", SHIPPED)

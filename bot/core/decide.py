@@ -186,9 +186,10 @@ def _press(ctx: Context, state: UserState, action: Action | None, client: str | 
         return Decision(state, screens.menu_changed(shown), (CountView("invalid"),))
     effects: list[Effect] = []
     if action.kind in REPORTS and action.target in ctx.directory.resources:
-        thanks = shown.t.gettext(CHECKED if action.kind is Kind.REPORT else TOLD)
+        checked = shown.t.gettext(CHECKED)
+        thanks = checked if action.kind is Kind.REPORT else shown.t.gettext(TOLD)
         again = shown.t.gettext("Thank you, this was already noted.")
-        effects.append(RecordReport(action.target, thanks, again, action.kind))
+        effects.append(RecordReport(action.target, thanks, again, checked, action.kind))
     new = _next_state(ctx, state, action)
     if action.kind is Kind.FORGET:
         effects.append(Forget())

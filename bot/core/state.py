@@ -53,6 +53,7 @@ class RecordReport:
     resource: str
     thanks: str  # the first time
     again: str  # already reported
+    checked: str  # the first time, when no admin will hear of it at once
     kind: Kind = Kind.REPORT  # or ASKED_MONEY, TREATED_BADLY
 
 

@@ -229,8 +229,12 @@ class Handlers:
                 if guards.reported.first((key, f"{effect.kind.code}:{effect.resource}")):
                     if effect.kind is Kind.REPORT:
                         await store.totals.report_broken(effect.resource)
-                    await query.answer(effect.thanks, show_alert=True)
                     alert = guards.reports.add(effect.kind, effect.resource, key)
+                    heard = alert is not None and bool(self.services.admin.admin_ids)
+                    # "They are told now" only when they are: no admins, or this person's
+                    # reports past the cap, get the thanks that promises a check.
+                    told = heard or effect.kind is Kind.REPORT
+                    await query.answer(effect.thanks if told else effect.checked, show_alert=True)
                     if alert is not None:
                         await self.services.tell_admins(alert)
                 else:
