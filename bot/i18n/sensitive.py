@@ -100,10 +100,13 @@ class SensitiveTerms:
         """Per language, what a text holds if any of its terms is there (the whole term, or a
         phrase's first stem): one search rules most texts out, where each term in turn would
         cost a screen's every label a pass over the list."""
-        return {code: re.compile("|".join(sorted(
-            {re.escape(t.written) for t in terms} | {re.escape(t.stems[0]) for t in terms
-                                                     if len(t.stems) > 1},
-            key=len, reverse=True))) for code, terms in self.words.items() if terms}
+        hints = {}
+        for code, terms in self.words.items():
+            needed = {t.written for t in terms} | {t.stems[0] for t in terms if len(t.stems) > 1}
+            if needed:
+                longest_first = sorted(needed, key=len, reverse=True)
+                hints[code] = re.compile("|".join(map(re.escape, longest_first)))
+        return hints
 
 
 NO_TERMS = SensitiveTerms()

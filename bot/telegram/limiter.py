@@ -128,8 +128,10 @@ class PriorityRateLimiter(BaseRateLimiter[LimitArgs]):
         lanes: list[SlidingWindow] = []
         if chat_id is not None:
             if not limits.get("reply", False):
-                chat = SlidingWindow(self._chat_limit, self._chat_window)
-                lanes.append(self._chats.setdefault(chat_id, chat))
+                chat = self._chats.get(chat_id)
+                if chat is None:
+                    chat = self._chats[chat_id] = SlidingWindow(self._chat_limit, self._chat_window)
+                lanes.append(chat)
             lanes.append(self._global)
         for attempt in range(self._max_retries + 1):
             # A loop, not an Event: another 429 may push the end further while we sleep.
