@@ -79,6 +79,19 @@ class SensitiveTerms:
     symbols: tuple[str, ...] = ()
     words: Mapping[str, tuple[Term, ...]] = field(default_factory=dict)
     grammars: Mapping[str, Grammar] = field(default_factory=dict)
+    # Per language, what a text holds if any of its terms is there (the whole term, or a
+    # phrase's first stem): one search rules most texts out, where each term in turn would cost
+    # a screen's every label a pass over the list. Made with the terms, off the event loop.
+    _hints: Mapping[str, re.Pattern[str]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        hints = {}
+        for code, terms in self.words.items():
+            needed = {t.written for t in terms} | {t.stems[0] for t in terms if len(t.stems) > 1}
+            if needed:
+                longest_first = sorted(needed, key=len, reverse=True)
+                hints[code] = re.compile("|".join(map(re.escape, longest_first)))
+        object.__setattr__(self, "_hints", hints)  # frozen: set once, here
 
     def found(self, text: str, *languages: str) -> str | None:
         """The first term or symbol in `text`, read in each of `languages` and in English."""
@@ -94,19 +107,6 @@ class SensitiveTerms:
                              None):
                 return found
         return None
-
-    @functools.cached_property
-    def _hints(self) -> dict[str, re.Pattern[str]]:
-        """Per language, what a text holds if any of its terms is there (the whole term, or a
-        phrase's first stem): one search rules most texts out, where each term in turn would
-        cost a screen's every label a pass over the list."""
-        hints = {}
-        for code, terms in self.words.items():
-            needed = {t.written for t in terms} | {t.stems[0] for t in terms if len(t.stems) > 1}
-            if needed:
-                longest_first = sorted(needed, key=len, reverse=True)
-                hints[code] = re.compile("|".join(map(re.escape, longest_first)))
-        return hints
 
 
 NO_TERMS = SensitiveTerms()
