@@ -245,10 +245,9 @@ def _console(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _check(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.directory.queries import warnings_for
     from bot.i18n.sensitive import load_terms
     from bot.i18n.translator import load_catalogs
-    from bot.ops.admin import answers_report
+    from bot.ops.admin import answers_report, warnings_for
 
     path = args.file or settings.resources
     directory = _load_or_report(path)

@@ -7,9 +7,10 @@ import pytest
 
 from bot.directory.contacts import read_number
 from bot.directory.model import DirectoryError
-from bot.directory.queries import Directory, warnings_for
+from bot.directory.queries import Directory
 from bot.loading.reloader import load_directory
 from bot.loading.validation import parse_directory
+from bot.ops.admin import warnings_for
 from tests.conftest import DATA
 
 GOOD = (DATA / "directory.yaml").read_text(encoding="utf-8")

@@ -181,7 +181,7 @@ def test_a_page_date_must_be_a_date_or_undated(dated: str, message: str) -> None
 
 
 def test_a_future_confirmation_is_a_warning(capsys: pytest.CaptureFixture[str]) -> None:
-    from bot.directory.queries import warnings_for
+    from bot.ops.admin import warnings_for
 
     directory = with_confirmations("      - {date: 2030-01-01, how: call, by: penah admin}\n")
     warnings = warnings_for(directory, stale_days=180, today=dt.date(2026, 12, 1))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.core.callbacks import Action, Kind
-from bot.i18n.translator import N_
+from bot.i18n import N_
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,9 @@ from bot.core.state import (
     UserState,
 )
 from bot.directory.queries import Directory, check
+from bot.i18n import N_
 from bot.i18n.sensitive import NO_TERMS, SensitiveTerms
-from bot.i18n.translator import N_, Catalogs
+from bot.i18n.translator import Catalogs
 from bot.screens import menus as screens
 from bot.screens import results as search_screens
 from bot.screens.results import checked

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import phonenumbers
 from phonenumbers import shortnumberinfo
 
-from bot.i18n.translator import N_
+from bot.i18n import N_
 
 FORMAT = phonenumbers.PhoneNumberFormat
 

@@ -24,7 +24,7 @@ from pydantic import (
 )
 
 from bot.directory.contacts import ContactType, fake_value
-from bot.i18n.languages import CODE_PATTERN
+from bot.i18n import CODE_PATTERN
 from bot.printable import printable
 
 GLOBAL_REGION = "global"

@@ -6,12 +6,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from html import escape
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from babel.dates import format_skeleton
 
 from bot.directory.model import UNDATED, Confirmation, Guide, How, Resource, Source, page_date_floor
-from bot.i18n.translator import N_, Html, Translator
+from bot.i18n import N_, Html
+
+if TYPE_CHECKING:
+    from bot.i18n.translator import Translator
 
 Sourced = Resource | Guide
 

@@ -31,7 +31,6 @@ from bot.directory.model import (
     format_path,
     zone,
 )
-from bot.i18n.sensitive import NO_TERMS, SensitiveTerms
 
 Rank = tuple[int, int, int, int, str, str]  # see Directory.rank
 # Typed search's words of one file: "strong" (names, questions) or "text" (summaries,
@@ -262,40 +261,3 @@ def _texts_of(model: BaseModel, path: Path_) -> Iterator[tuple[str, Mapping[str,
                     yield from _texts_of(item, (*path, name, i))
         elif isinstance(value, BaseModel):  # an alert
             yield from _texts_of(value, (*path, name))
-
-
-def warnings_for(
-    directory: Directory, *, stale_days: int, today: dt.date, terms: SensitiveTerms = NO_TERMS
-) -> list[str]:
-    data, lookup = directory.data, directory.lookup
-    out = [f"identity symbol: category {group.id!r} icon {group.icon!r} gives people away at a "
-           "glance; choose a neutral one" for group in data.categories
-           if terms.found(group.icon, "en")]
-    for entry in directory.stale(stale_days, today):
-        kind = "resource" if isinstance(entry, Resource) else "guide"
-        age = (today - provenance.as_of(entry)).days
-        out.append(f"stale: {kind} {entry.id!r} {provenance.describe(entry)} ({age} days old)")
-    entries: list[Resource | Guide] = [*data.resources, *data.guides]
-    for entry in entries:  # a date in the future is a typo that would make an entry look fresh
-        confirmed = entry.confirmations if isinstance(entry, Resource) else []
-        days = [("source.read", entry.source.read),
-                *((f"confirmations[{i}].date", c.date) for i, c in enumerate(confirmed))]
-        out += [f"future date: {entry.id!r} {field} {day} is in the future"
-                for field, day in days if day > today]
-    out += [f"conflict: known fake {fake.value!r} is also a contact of "
-            f"{', '.join(dict.fromkeys(r for r, _ in lookup.listed[key]))}; "
-            "the bot answers 'Known fake'" for key, fake in lookup.fakes.items()
-            if key in lookup.listed]
-    languages = [lang for lang in data.languages if lang != FALLBACK_LANGUAGE]
-    for path, text in directory.texts():
-        if missing := [lang for lang in languages if lang not in text]:
-            out.append(f"untranslated: {path} has no {', '.join(missing)}")
-    out += [f"empty: no contact for region {region!r} in category {category!r}"
-            for region, category in directory.empty_cells()]
-    for resource in data.resources:
-        for contact, shown in directory.contacts(resource):
-            number, country = shown.number, directory.contact_country(resource, contact)
-            if number and number.unlisted:  # only a phone's number can be a local code
-                out.append(f"check: {resource.id!r} {number.dial} is a service code phone "
-                           f"metadata does not list for {country}; confirm it by calling")
-    return out

@@ -16,11 +16,11 @@ from babel import Locale, UnknownLocaleError
 
 from bot import safeyaml
 from bot.config import locale_file, shipped_locales
+from bot.i18n import CODE_PATTERN
 
 REGISTRY_FILE = "languages.yaml"
 SOURCE_LANGUAGE = "en"
 # BCP 47 as Penah uses it: a language, then optionally a script (ku-Arab) or a region (pt-BR).
-CODE_PATTERN = r"[a-z]{2,3}(?:-(?:[A-Z][a-z]{3}|[A-Z]{2}))?"
 _CODE = re.compile(CODE_PATTERN)
 _FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,31}")
 _FORMATTER = string.Formatter()

@@ -41,16 +41,6 @@ _ADDRESS = re.compile(
 )
 
 
-class Html(str):
-    """Telegram HTML built and escaped by the code (a link to a source, say): a screen fills
-    it into a message as it is, where every other value is escaped."""
-
-
-def N_(message: str) -> str:
-    """Marks a message for extraction where it is defined; it is translated where it is shown."""
-    return message
-
-
 @dataclass(frozen=True)
 class Translator:
     language: Language

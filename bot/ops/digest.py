@@ -21,7 +21,8 @@ from telegram.error import NetworkError
 from bot.directory import provenance
 from bot.directory.model import UNDATED, Guide, How, Resource
 from bot.directory.queries import Directory
-from bot.i18n.translator import N_, Translator
+from bot.i18n import N_
+from bot.i18n.translator import Translator
 from bot.ops import linkcheck
 
 log = logging.getLogger(__name__)

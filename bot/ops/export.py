@@ -14,9 +14,9 @@ from bot.directory import provenance
 from bot.directory.contacts import Shown
 from bot.directory.model import GLOBAL_REGION, Contact, Resource
 from bot.directory.queries import Directory
-from bot.i18n import bidi
+from bot.i18n import N_, Html, bidi
 from bot.i18n.sensitive import SensitiveTerms
-from bot.i18n.translator import N_, Catalogs, Html
+from bot.i18n.translator import Catalogs
 from bot.screens.cards import KEEP, NONE_YET, OPERATOR_LABELS, numbers
 from bot.screens.view import View
 

@@ -15,7 +15,7 @@ from bot.directory import provenance, status
 from bot.directory.contacts import Shown
 from bot.directory.model import GLOBAL_REGION, Alert, Contact, Guide, Operator, Resource, Status
 from bot.directory.queries import SHUT, Directory
-from bot.i18n.translator import N_
+from bot.i18n import N_
 from bot.screens.view import Button, Screen, View
 
 # Neutral openings, before the entry's name (see menus.CHOOSE_QUESTION).

@@ -11,8 +11,9 @@ from bot.core.commands import COMMANDS
 from bot.core.state import Tidy
 from bot.directory.model import Guide, Operator, Resource
 from bot.directory.queries import Directory
+from bot.i18n import N_
 from bot.i18n.bidi import LRI, PDI
-from bot.i18n.translator import N_, Catalogs
+from bot.i18n.translator import Catalogs
 from bot.screens import cards
 from bot.screens.cards import contact_line, emergency_id, guide, keep_button, kept, resource_card
 from bot.screens.view import MAX_TEXT, Button, Screen, View

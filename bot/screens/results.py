@@ -11,7 +11,7 @@ from bot.core.callbacks import Action, Kind
 from bot.directory import provenance
 from bot.directory.model import Guide, Resource
 from bot.directory.queries import SCAM_CATEGORY, Checked
-from bot.i18n.translator import N_
+from bot.i18n import N_
 from bot.screens import cards
 from bot.screens.menus import category_rows, emergency
 from bot.screens.view import Button, Screen, View

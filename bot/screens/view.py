@@ -12,8 +12,9 @@ from bot.core.callbacks import Action, Kind
 from bot.core.state import UserState
 from bot.directory.model import Category, Guide, Resource, in_language, shown_language
 from bot.directory.queries import Directory
+from bot.i18n import N_, Html
 from bot.i18n.sensitive import NO_TERMS, SensitiveTerms
-from bot.i18n.translator import N_, Catalogs, Html, Translator
+from bot.i18n.translator import Catalogs, Translator
 
 MAX_TEXT = 4096
 

@@ -29,8 +29,9 @@ from bot.core import decide as core
 from bot.core.commands import COMMANDS
 from bot.core.decide import Context
 from bot.directory.model import DirectoryError
+from bot.i18n import N_
 from bot.i18n.sensitive import load_terms
-from bot.i18n.translator import N_, Catalogs, Translator, catalog_alert, load_catalogs
+from bot.i18n.translator import Catalogs, Translator, catalog_alert, load_catalogs
 from bot.loading.reloader import Reloader
 from bot.ops.admin import NOT_RELOADED, AdminCommands, problems_text
 from bot.ops.digest import Digest

@@ -45,7 +45,7 @@ from bot.core.state import (
     ScheduleTidy,
     UserState,
 )
-from bot.i18n.translator import N_
+from bot.i18n import N_
 from bot.ops.admin import AdminCommands
 from bot.screens.view import Screen
 from bot.storage.guards import FORGED, Guards
