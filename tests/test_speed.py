@@ -203,7 +203,7 @@ async def test_aiohttp_request_talks_to_the_bot_api_as_httpx_does() -> None:
 
 async def test_aiohttp_request_turns_failures_into_telegram_errors() -> None:
     async with FakeBotAPI(latency=0.5) as api:
-        request = AiohttpRequest(read_timeout=0.1)
+        request = AiohttpRequest(read_timeout=0.05)
         bot = Bot(TOKEN, base_url=api.url, request=request)
         await request.initialize()
         with pytest.raises(TimedOut):
