@@ -249,7 +249,7 @@ async def test_presses_faster_than_the_chat_keeps_up_get_the_newest_screen_never
     screens = [core.decide(harness.bot.context, state, Press(Action(kind)), "en").screen.text
                for kind in wanted]
     before = len(harness.fake.called("editMessageText"))
-    harness.fake.latency = 0.2  # each request takes longer than the presses are apart
+    harness.fake.latency = 0.05  # each request takes longer than the presses are apart
     await asyncio.gather(*(harness.press(Action(kind).encode()) for kind in wanted))
     harness.fake.latency = 0.0
     assert len(harness.fake.called("answerCallbackQuery")) == 1 + len(wanted), "all answered"
