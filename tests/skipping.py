@@ -42,6 +42,11 @@ class SkippingLoop(asyncio.SelectorEventLoop):
         return self._skipping.now
 
 
+def now() -> float:
+    """The running loop's clock: the one the rate limiter reads, skipping or not."""
+    return asyncio.get_running_loop().time()
+
+
 def on_skipping_clock(
     settle: float = 0.0,
 ) -> Callable[[Callable[P, Coroutine[Any, Any, None]]], Callable[P, None]]:

@@ -15,12 +15,7 @@ from bot.telegram.limiter import (
     SlidingWindow,
     retry_after_seconds,
 )
-from tests.skipping import on_skipping_clock
-
-
-def now() -> float:
-    """The loop's clock, the limiter's: skipping ahead in these tests, waiting for nothing."""
-    return asyncio.get_running_loop().time()
+from tests.skipping import now, on_skipping_clock
 
 
 @on_skipping_clock()

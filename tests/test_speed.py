@@ -20,7 +20,7 @@ from tests.botprocess import TOKEN, BotProcess, penah_env
 from tests.conftest import Clock, make_settings, running_harness
 from tests.fakeapi import Call, FakeBotAPI, Limits
 from tests.fakes import buttons, user
-from tests.skipping import on_skipping_clock
+from tests.skipping import now, on_skipping_clock
 
 # Buttons a walk may press: not /clear, /forget, a broken-contact report, or the numbers to
 # keep (a message of its own, whose only buttons are its tidy-up choice, and none at all when
@@ -30,11 +30,6 @@ SKIPPED = ("1:x", "1:f", "1:b:", "1:k")
 
 async def ok(*args: Any, **kwargs: Any) -> bool:
     return True
-
-
-def now() -> float:
-    """The loop's clock, the limiter's: skipping ahead in these tests, waiting for nothing."""
-    return asyncio.get_running_loop().time()
 
 
 # ---------------------------------------------------------------------- the limiter
