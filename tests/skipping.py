@@ -51,7 +51,7 @@ def on_skipping_clock(
     settle: float = 0.0,
 ) -> Callable[[Callable[P, Coroutine[Any, Any, None]]], Callable[P, None]]:
     """Runs an async test on a `SkippingLoop` of its own (the test is a plain function to
-    pytest, with the same fixtures)."""
+    pytest, with the same fixtures; an async fixture would run on another loop)."""
 
     def decorate(test: Callable[P, Coroutine[Any, Any, None]]) -> Callable[P, None]:
         @functools.wraps(test)
