@@ -46,7 +46,7 @@ class Failure:
 class Call:
     method: str
     params: dict[str, Any]
-    at: float = field(default_factory=time.monotonic)
+    at: float = field(default_factory=lambda: asyncio.get_running_loop().time())  # the limiter's
 
 
 class FakeTelegram(BaseRequest):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from tests.botprocess import TOKEN, BotProcess, penah_env
 from tests.conftest import Clock, make_settings, running_harness
 from tests.fakeapi import Call, FakeBotAPI, Limits
 from tests.fakes import buttons, user
+from tests.skipping import now, on_skipping_clock
 
 # Buttons a walk may press: not /clear, /forget, a broken-contact report, or the numbers to
 # keep (a message of its own, whose only buttons are its tidy-up choice, and none at all when
@@ -33,42 +33,46 @@ async def ok(*args: Any, **kwargs: Any) -> bool:
 
 
 # ---------------------------------------------------------------------- the limiter
+@on_skipping_clock()
 async def test_replies_are_not_held_by_the_chat_bucket() -> None:
     limiter = PriorityRateLimiter(messages_per_second=1000.0, chat_per_second=1.0)
     await limiter.initialize()
-    began = time.monotonic()
+    began = now()
     for _ in range(10):
         await limiter.process_request(ok, (), {}, "editMessageText", {"chat_id": 7},
                                       {"reply": True})
-    assert time.monotonic() - began < 0.2
+    assert now() == began, "not held at all"
 
 
+@on_skipping_clock()
 async def test_bot_initiated_messages_keep_the_chat_pace() -> None:
     limiter = PriorityRateLimiter(messages_per_second=1000.0, chat_per_second=10.0,
                                   chat_burst=1.0)
     await limiter.initialize()
-    began = time.monotonic()
+    began = now()
     for _ in range(4):
         await limiter.process_request(ok, (), {}, "sendMessage", {"chat_id": 7}, None)
-    assert time.monotonic() - began >= 0.28  # one at once, then three at 10 a second
+    assert now() - began >= 0.28  # one at once, then three at 10 a second
 
 
+@on_skipping_clock()
 async def test_replies_still_wait_for_the_global_limit() -> None:
     limiter = PriorityRateLimiter(messages_per_second=10.0)
     await limiter.initialize()
-    began = time.monotonic()
+    began = now()
     await asyncio.gather(*(limiter.process_request(
         ok, (), {}, "sendMessage", {"chat_id": i}, {"reply": True}) for i in range(11)))
-    assert time.monotonic() - began >= 1.0
+    assert now() - began >= 1.0
 
 
+@on_skipping_clock()
 async def test_no_second_ever_holds_more_than_the_limit() -> None:
     window = SlidingWindow(20, window=0.25)
     granted: list[float] = []
 
     async def take() -> None:
         await window.acquire()
-        granted.append(time.monotonic())
+        granted.append(now())
         await asyncio.sleep(0.01)  # the request's round trip
         window.done()
 
@@ -78,13 +82,14 @@ async def test_no_second_ever_holds_more_than_the_limit() -> None:
     assert granted[-1] - granted[0] >= 0.75  # 70 at 20 per 0.25 s
 
 
+@on_skipping_clock()
 async def test_a_late_arrival_still_counts_in_its_second() -> None:
     """A send still in flight holds its slot, so a slow one cannot share a second with the
     next window's sends on the server's clock."""
     window = SlidingWindow(2, window=0.2)
     await window.acquire()
     await window.acquire()
-    began = time.monotonic()
+    began = now()
     third = asyncio.create_task(window.acquire())
     await asyncio.sleep(0.3)
     assert not third.done(), "both are still in flight"
@@ -92,7 +97,7 @@ async def test_a_late_arrival_still_counts_in_its_second() -> None:
     await asyncio.sleep(0.05)
     assert not third.done(), "the answered one counts for a window from its answer"
     await asyncio.wait_for(third, 0.3)
-    assert time.monotonic() - began >= 0.5
+    assert now() - began >= 0.5
 
 
 # ---------------------------------------------------------------------- never send what is shown
@@ -193,7 +198,7 @@ async def test_aiohttp_request_talks_to_the_bot_api_as_httpx_does() -> None:
 
 async def test_aiohttp_request_turns_failures_into_telegram_errors() -> None:
     async with FakeBotAPI(latency=0.5) as api:
-        request = AiohttpRequest(read_timeout=0.1)
+        request = AiohttpRequest(read_timeout=0.05)
         bot = Bot(TOKEN, base_url=api.url, request=request)
         await request.initialize()
         with pytest.raises(TimedOut):

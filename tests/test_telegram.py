@@ -15,6 +15,7 @@ from bot.telegram.delivery import Turns
 from tests.conftest import Harness, make_settings, running_harness
 from tests.fakes import buttons, user
 from tests.langs import REGISTRY, SHIPPED
+from tests.skipping import on_skipping_clock
 
 ADMIN = user(999)
 
@@ -180,12 +181,17 @@ async def test_a_user_who_blocked_the_bot_is_forgotten_and_others_are_served(
     assert "English" in labels(harness.screen(7777))
 
 
+@on_skipping_clock(settle=0.002)  # the bot's jobs and SQLite run beside it
 async def test_retry_after_is_waited_out_and_the_reply_arrives(tmp_path: Path) -> None:
+    """The pause is waited on the loop's clock, which skips ahead here."""
     async with running_harness(make_settings(tmp_path)) as h:
         h.fake.fail("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
-        began = time.monotonic()
+        loop = asyncio.get_running_loop()
+        began = loop.time()
         await h.send("/start")
-        assert time.monotonic() - began >= 1.0
+        assert loop.time() - began >= 1.0
+        refused, retried = h.fake.called("sendMessage")
+        assert retried.at - refused.at >= 1.0, "sent again once the pause was over"
         assert "English" in labels(h.screen())
 
 
@@ -243,7 +249,7 @@ async def test_presses_faster_than_the_chat_keeps_up_get_the_newest_screen_never
     screens = [core.decide(harness.bot.context, state, Press(Action(kind)), "en").screen.text
                for kind in wanted]
     before = len(harness.fake.called("editMessageText"))
-    harness.fake.latency = 0.2  # each request takes longer than the presses are apart
+    harness.fake.latency = 0.05  # each request takes longer than the presses are apart
     await asyncio.gather(*(harness.press(Action(kind).encode()) for kind in wanted))
     harness.fake.latency = 0.0
     assert len(harness.fake.called("answerCallbackQuery")) == 1 + len(wanted), "all answered"

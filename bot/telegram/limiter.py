@@ -15,7 +15,6 @@ import heapq
 import itertools
 import logging
 import math
-import time
 import warnings
 from collections import deque
 from collections.abc import Callable, Coroutine
@@ -51,7 +50,8 @@ class SlidingWindow:
     """At most `limit` sends in any `window` seconds on the server's clock, waiters served lowest
     priority first (a token bucket's burst on top of its rate let 35 through in one second). A
     send counts as "now" while in flight and from its answer once answered, as the server counts
-    it somewhere between the two. Every grant must be followed by `done()`."""
+    it somewhere between the two. Every grant must be followed by `done()`. Time is the event
+    loop's, the clock its timers wait on."""
 
     def __init__(self, limit: int, window: float = 1.0) -> None:
         self.limit, self.window = max(1, limit), window
@@ -63,7 +63,7 @@ class SlidingWindow:
 
     def _delay(self) -> float:
         """Seconds until a slot is free: 0.0 now, inf when only an answer frees one."""
-        now = time.monotonic()
+        now = asyncio.get_running_loop().time()
         while self._answered and self._answered[0] <= now - self.window:
             self._answered.popleft()
         if self._in_flight + len(self._answered) < self.limit:
@@ -84,7 +84,7 @@ class SlidingWindow:
     def done(self) -> None:
         """The send was answered (or failed): it counts from now until `window` has passed."""
         self._in_flight -= 1
-        self._answered.append(time.monotonic())
+        self._answered.append(asyncio.get_running_loop().time())
         self._release()
 
     def _release(self) -> None:
@@ -126,6 +126,7 @@ class PriorityRateLimiter(BaseRateLimiter[LimitArgs]):
         chat_id = data.get("chat_id")
         limits = rate_limit_args or {}
         lanes: list[SlidingWindow] = []
+        now = asyncio.get_running_loop().time  # the windows' clock
         if chat_id is not None:
             if not limits.get("reply", False):
                 chat = self._chats.get(chat_id)
@@ -135,7 +136,7 @@ class PriorityRateLimiter(BaseRateLimiter[LimitArgs]):
             lanes.append(self._global)
         for attempt in range(self._max_retries + 1):
             # A loop, not an Event: another 429 may push the end further while we sleep.
-            while (left := self._paused_until - time.monotonic()) > 0:  # noqa: ASYNC110
+            while (left := self._paused_until - now()) > 0:  # noqa: ASYNC110
                 await asyncio.sleep(left)
             granted: list[SlidingWindow] = []
             try:
@@ -148,7 +149,7 @@ class PriorityRateLimiter(BaseRateLimiter[LimitArgs]):
                     raise
                 seconds = retry_after_seconds(exc)
                 log.warning("Telegram asked to slow down (%s): pausing %.1f s", endpoint, seconds)
-                self._paused_until = max(self._paused_until, time.monotonic() + seconds + 0.1)
+                self._paused_until = max(self._paused_until, now() + seconds + 0.1)
             finally:
                 for lane in granted:
                     lane.done()
