@@ -255,6 +255,7 @@ def load_catalogs(root: Path) -> Catalogs:
     for translator in translators.values():  # Babel reads a locale's data on first use: now,
         translator.date(dt.date(2000, 1, 1))  # not in the first screen someone waits for
         translator.join_list(["a", "b", "c"])
+        translator.language_name(SOURCE_LANGUAGE)  # read here even with the registry's dates
     return Catalogs(translators, tuple(problems), registry)
 
 
