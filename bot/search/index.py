@@ -102,7 +102,7 @@ class Index:
     def __init__(self, directory: Directory) -> None:
         emergency = directory.emergency_category
         self.emergency = emergency.id if emergency else None
-        # Entry numbers in arrays, which the garbage collector does not walk, holding the loop.
+        # Entry numbers in arrays: one object per word for the garbage collector, not one per entry.
         self.strong: Postings = {}
         self.text: Postings = {}
         self.hits: list[Hit] = []
