@@ -13,8 +13,8 @@ times a second would otherwise be silenced after 20 presses, which is the guard'
 The person and the stand-in API run in this process, which stamps each call's arrival, so a
 collection of this process's own would be counted as the bot's time on the press it lands in
 (a full one, with the bare walk's leftovers, fell within a few presses of the same place in
-Penah's walk, run after run). So this process collects before the presses and not while they
-are timed; the bots run with their collectors as they come.
+Penah's walk, run after run). So this process collects in each pause before a press, where
+nothing is timed; the bots run with their collectors as they come.
 
 python -m benchmarks.walk [--quick] [--presses N] [--think SECONDS]
 """
@@ -76,22 +76,18 @@ async def walk(kind: str, presses: int, think: float, workdir: Path) -> dict[str
             rng = random.Random(14)
             answers, shown, unchanged = [], [], 0
             pressed: list[str] = []
-            gc.collect()
-            gc.disable()
             began = time.monotonic()
-            try:
-                for _ in range(presses):
-                    await asyncio.sleep(think)
-                    pressed.append(rng.choice(choices(api.last_message(person["id"]))))
-                    answer, screen = await press_once(api, person, pressed[-1])
-                    answers.append(answer)
-                    if screen is None:
-                        unchanged += 1
-                        shown.append(answer)
-                    else:
-                        shown.append(max(answer, screen))
-            finally:
-                gc.enable()
+            for _ in range(presses):
+                await asyncio.sleep(think)
+                gc.collect()  # this process's own pause, before the press is timed
+                pressed.append(rng.choice(choices(api.last_message(person["id"]))))
+                answer, screen = await press_once(api, person, pressed[-1])
+                answers.append(answer)
+                if screen is None:
+                    unchanged += 1
+                    shown.append(answer)
+                else:
+                    shown.append(max(answer, screen))
             took = time.monotonic() - began
             code, _ = await bot.stop()
     return {
