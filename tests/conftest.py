@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
 import hashlib
 import json
 import os
@@ -37,6 +38,15 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     core idle."""
     cores = os.cpu_count() or 1
     return cores if config.getoption("markexpr") == "not e2e" else 2 * cores
+
+
+@pytest.hookimpl(trylast=True)  # after pytest's last collection, which reports what __del__ raised
+def pytest_unconfigure() -> None:
+    """What a run keeps (screens drawn, directories read, the tests themselves) is left to the
+    operating system when the process ends: freed by the interpreter's collections at exit,
+    from module globals, it cost each worker seconds. Nothing is closed this way; what needs
+    closing was closed by its test."""
+    gc.freeze()
 
 
 class KeptReader(InProcessReader):
