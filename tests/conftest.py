@@ -40,6 +40,13 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     return cores if config.getoption("markexpr") == "not e2e" else 2 * cores
 
 
+def pytest_collection_finish() -> None:
+    """The modules imported and the tests collected live as long as the process: frozen out of
+    the garbage collector's generations, each full collection during the run walks only what
+    the tests made, not them too."""
+    gc.freeze()
+
+
 @pytest.hookimpl(trylast=True)  # after pytest's last collection, which reports what __del__ raised
 def pytest_unconfigure() -> None:
     """What a run keeps (screens drawn, directories read, the tests themselves) is left to the
