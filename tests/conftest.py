@@ -19,6 +19,7 @@ from telegram import Update
 from bot.config import Settings, shipped_locales
 from bot.directory.model import Problem
 from bot.directory.queries import Directory
+from bot.i18n.sensitive import SensitiveTerms, load_terms
 from bot.i18n.translator import Catalogs, load_catalogs
 from bot.loading.reader import InProcessReader, Read
 from bot.loading.reloader import Reloader, load_directory
@@ -147,6 +148,16 @@ def small_directory() -> Directory:
 @pytest.fixture(scope="session")
 def shipped_directory() -> Directory:
     return load_directory(ROOT / "resources.yaml", InProcessReader())
+
+
+@pytest.fixture(scope="session")
+def shipped_index(shipped_directory: Directory) -> Index:
+    return Index(shipped_directory)
+
+
+@pytest.fixture(scope="session")
+def shipped_terms() -> SensitiveTerms:
+    return load_terms(shipped_locales())
 
 
 @dataclass
