@@ -125,16 +125,6 @@ def _no_settings_from_the_shell(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
 
 
-@pytest.fixture
-def directory_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    """`penah i18n` reads the directory in this process: for tests about the catalogs, where
-    a reader child per call would cost more than the test (others run it as it ships)."""
-    from bot.ops import translations
-
-    monkeypatch.setattr(translations, "load_directory",
-                        lambda path: load_directory(path, InProcessReader()))
-
-
 @pytest.fixture(scope="session")
 def catalogs() -> Catalogs:
     return _shipped_catalogs()
