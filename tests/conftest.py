@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from _pytest.nodeid import NodeId
 from telegram import Update
 
 from bot.config import Settings, shipped_locales
@@ -39,6 +40,21 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     core idle."""
     cores = os.cpu_count() or 1
     return cores if config.getoption("markexpr") == "not e2e" else 2 * cores
+
+
+@pytest.hookimpl(trylast=True)  # after xdist's own
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under `--dist loadgroup` a worker sends a test's xdist_group with its node id, which sends
+    the group to one worker; xdist 3.8 writes it to a field pytest 9.2 no longer reads
+    (pytest-xdist issue 1386), so every group ran spread over the workers, each one remaking
+    what the group's tests share. Named here unless xdist already did."""
+    if not getattr(config.option, "loadgroup", False):  # set in the workers only
+        return
+    for item in items:
+        groups = {str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                  for mark in item.iter_markers("xdist_group")}
+        if groups and "@" not in item.nodeid.rpartition("]")[2]:
+            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(sorted(groups))}")
 
 
 def pytest_collection_finish() -> None:
