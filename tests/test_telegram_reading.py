@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 import pytest
 
@@ -200,13 +199,10 @@ def read(shipped_directory: Directory, shipped_index: Index, catalogs: Catalogs,
     return reading
 
 
-def reader_group(lang: str) -> Any:
-    """One worker reads every screen of a language once, in both modes, and its tests share
-    the readings; the languages are spread over the workers."""
-    return pytest.param(lang, marks=pytest.mark.xdist_group(f"screens-read-by-tdlib-{lang}"))
-
-
-LANGS = [reader_group(lang) for lang in SHIPPED]
+# One worker reads every screen of a language once, in both modes, and its tests share the
+# readings; the languages are spread over the workers.
+LANGS = [pytest.param(lang, marks=pytest.mark.xdist_group(f"screens-read-by-tdlib-{lang}"))
+         for lang in SHIPPED]
 MODES = [pytest.param(False, id="plain"), pytest.param(True, id="discreet")]
 
 
