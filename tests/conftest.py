@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
 import hashlib
 import json
 import os
@@ -13,11 +14,13 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from _pytest.nodeid import NodeId
 from telegram import Update
 
 from bot.config import Settings, shipped_locales
 from bot.directory.model import Problem
 from bot.directory.queries import Directory
+from bot.i18n.sensitive import SensitiveTerms, load_terms
 from bot.i18n.translator import Catalogs, load_catalogs
 from bot.loading.reader import InProcessReader, Read
 from bot.loading.reloader import Reloader, load_directory
@@ -37,6 +40,37 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     core idle."""
     cores = os.cpu_count() or 1
     return cores if config.getoption("markexpr") == "not e2e" else 2 * cores
+
+
+@pytest.hookimpl(trylast=True)  # after xdist's own
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under `--dist loadgroup` a worker sends a test's xdist_group with its node id, which sends
+    the group to one worker; xdist 3.8 writes it to a field pytest 9.2 no longer reads
+    (pytest-xdist issue 1386), so every group ran spread over the workers, each one remaking
+    what the group's tests share. Named here unless xdist already did."""
+    if not getattr(config.option, "loadgroup", False):  # set in the workers only
+        return
+    for item in items:
+        groups = {str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                  for mark in item.iter_markers("xdist_group")}
+        if groups and "@" not in item.nodeid.rpartition("]")[2]:
+            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(sorted(groups))}")
+
+
+def pytest_collection_finish() -> None:
+    """The modules imported and the tests collected live as long as the process: frozen out of
+    the garbage collector's generations, each full collection during the run walks only what
+    the tests made, not them too."""
+    gc.freeze()
+
+
+@pytest.hookimpl(trylast=True)  # after pytest's last collection, which reports what __del__ raised
+def pytest_unconfigure() -> None:
+    """What a run keeps (screens drawn, directories read, the tests themselves) is left to the
+    operating system when the process ends: freed by the interpreter's collections at exit,
+    from module globals, it cost each worker seconds. Nothing is closed this way; what needs
+    closing was closed by its test."""
+    gc.freeze()
 
 
 class KeptReader(InProcessReader):
@@ -107,16 +141,6 @@ def _no_settings_from_the_shell(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
 
 
-@pytest.fixture
-def directory_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    """`penah i18n` reads the directory in this process: for tests about the catalogs, where
-    a reader child per call would cost more than the test (others run it as it ships)."""
-    from bot.ops import translations
-
-    monkeypatch.setattr(translations, "load_directory",
-                        lambda path: load_directory(path, InProcessReader()))
-
-
 @pytest.fixture(scope="session")
 def catalogs() -> Catalogs:
     return _shipped_catalogs()
@@ -130,6 +154,16 @@ def small_directory() -> Directory:
 @pytest.fixture(scope="session")
 def shipped_directory() -> Directory:
     return load_directory(ROOT / "resources.yaml", InProcessReader())
+
+
+@pytest.fixture(scope="session")
+def shipped_index(shipped_directory: Directory) -> Index:
+    return Index(shipped_directory)
+
+
+@pytest.fixture(scope="session")
+def shipped_terms() -> SensitiveTerms:
+    return load_terms(shipped_locales())
 
 
 @dataclass

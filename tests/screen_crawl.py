@@ -1,7 +1,9 @@
 """Every screen a person can reach by pressing buttons, for one language and place.
 
 Screens are pure (state in, screen out), so each worker draws a directory's screens for one
-state once, and the tests that read them (limits, isolation, numbers, buttons) share them."""
+state once, and the tests that read them (limits, isolation, numbers, buttons) share them;
+screens read only once (a generated directory's, TDLib's reading of each reader's) are walked
+and kept nowhere."""
 
 from __future__ import annotations
 
@@ -27,28 +29,27 @@ def crawl(directory: Directory, catalogs: Catalogs, state: UserState,
           terms: SensitiveTerms = NO_TERMS) -> list[tuple[Action, Screen]]:
     key = (id(directory), id(catalogs), id(terms), state)
     if key not in _DRAWN:  # the objects are held with their screens, so no id is reused
-        _DRAWN[key] = (directory, catalogs, terms), list(_crawl(directory, catalogs, state, terms))
+        _DRAWN[key] = (directory, catalogs, terms), list(walk(directory, catalogs, state, terms))
     return _DRAWN[key][1]
 
 
-def _crawl(directory: Directory, catalogs: Catalogs, state: UserState,
-           terms: SensitiveTerms) -> Iterator[tuple[Action, Screen]]:
+def walk(directory: Directory, catalogs: Catalogs, state: UserState,
+         terms: SensitiveTerms = NO_TERMS) -> Iterator[tuple[Action, Screen]]:
+    """Each screen as it is reached. Each action a button holds is encoded and decoded once:
+    the same action is the same callback data on every screen that shows it."""
     view = View(directory, catalogs, catalogs.get(state.lang), state, terms)
     start = Action(Kind.HOME)
-    seen = {start.encode()}
+    seen = {start}
     queue = [start]
     while queue:
         action = queue.pop()
         screen = screens.render(view, action)
         yield action, screen
         for button in screen.buttons():
-            if button.action is None:
+            if button.action is None or button.action in seen:
                 continue
-            data = button.action.encode()
-            if data in seen:
-                continue
-            seen.add(data)
-            decoded = decode(data)
+            seen.add(button.action)
+            decoded = decode(button.action.encode())
             assert decoded == button.action
             if decoded.kind in STATE_CHANGING:
                 yield decoded, screens.render(view, decoded)

@@ -117,6 +117,9 @@ def _entities(text: str, raw: list[dict[str, Any]]) -> tuple[Entity, ...]:
     return tuple(sorted(found, key=lambda e: (e.offset, -e.length)))
 
 
+# TDLib reads the same text the same way, and texts repeat (places share most screens, and a
+# preview is read from the text a check already parsed): each answer, immutable, is kept.
+@functools.lru_cache(maxsize=8192)
 def parse_html(html: str) -> Formatted:
     """The text and entities the Bot API makes of a message sent with parse_mode HTML."""
     answer = execute({
@@ -128,6 +131,7 @@ def parse_html(html: str) -> Formatted:
     return Formatted(text, _entities(text, answer.get("entities", [])))
 
 
+@functools.lru_cache(maxsize=8192)
 def entities_of(text: str) -> tuple[Entity, ...]:
     """What Telegram's apps make tappable in plain text: links, addresses, /commands."""
     answer = execute({"@type": "getTextEntities", "text": text})

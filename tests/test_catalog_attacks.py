@@ -132,7 +132,7 @@ async def test_a_broken_placeholder_costs_one_line_in_english_not_the_language(
     "msgstr", ["كيف }", "{0.__class__}", "{x!r}", "{x:300000000}", "{"],
 )
 def test_penah_i18n_names_the_file_and_line_of_an_unsafe_placeholder(
-    tmp_path: Path, msgstr: str, capsys: pytest.CaptureFixture[str], directory_in_process: None
+    tmp_path: Path, msgstr: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     locales, line = poisoned(tmp_path, "How can I help? Choose a button below.", msgstr)
     assert main(["i18n", "--locales", str(locales)]) == 1

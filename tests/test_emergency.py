@@ -7,14 +7,13 @@ from html import unescape
 
 import pytest
 
-from bot.config import shipped_locales
 from bot.core.callbacks import Kind
 from bot.core.decide import Context, Text, decide
 from bot.core.state import UserState
 from bot.directory.contacts import CONTACT_KINDS, ContactType
 from bot.directory.model import GLOBAL_REGION
 from bot.directory.queries import Directory
-from bot.i18n.sensitive import load_terms
+from bot.i18n.sensitive import SensitiveTerms
 from bot.i18n.translator import Catalogs
 from bot.screens import menus as screens
 from bot.screens import results as search_screens
@@ -82,10 +81,11 @@ def first_offered(screen: screens.Screen) -> str:
 
 @pytest.mark.parametrize("lang", list(WRITTEN))
 def test_what_a_person_writes_of_danger_leads_to_the_lines_that_fit_it(
-    lang: str, shipped_directory: Directory, catalogs: Catalogs
+    lang: str, shipped_directory: Directory, shipped_index: Index, catalogs: Catalogs,
+    shipped_terms: SensitiveTerms,
 ) -> None:
-    ctx = Context.of(shipped_directory, catalogs, terms=load_terms(shipped_locales()),
-                     danger=shipped_danger_words())
+    ctx = Context(shipped_directory, shipped_index, catalogs, terms=shipped_terms,
+                  danger=shipped_danger_words())
     for danger, text in WRITTEN[lang].items():
         outcome = decide(ctx, UserState(lang, "iq-kr"), Text(text))
         assert outcome.screen.urgent, (lang, text)
@@ -98,12 +98,13 @@ def test_what_a_person_writes_of_danger_leads_to_the_lines_that_fit_it(
 
 @pytest.mark.parametrize("lang", SHIPPED)
 def test_a_fitting_line_whose_name_tells_more_than_was_written_does_not_lead(
-    lang: str, shipped_directory: Directory, catalogs: Catalogs
+    lang: str, shipped_directory: Directory, shipped_index: Index, catalogs: Catalogs,
+    shipped_terms: SensitiveTerms,
 ) -> None:
     """In Türkiye the one health line is Kaos GL's refugee programme, an LGBTI+ group: after
     "I want to kill myself" its name would tell more than the person wrote."""
-    ctx = Context.of(shipped_directory, catalogs, terms=load_terms(shipped_locales()),
-                     danger=shipped_danger_words())
+    ctx = Context(shipped_directory, shipped_index, catalogs, terms=shipped_terms,
+                  danger=shipped_danger_words())
     text = WRITTEN[lang]["self_harm"]
     outcome = decide(ctx, UserState(lang, "tr"), Text(text))
     assert outcome.screen.urgent, text
@@ -121,13 +122,14 @@ NAMING_NO_TOPIC = {
 
 @pytest.mark.parametrize("lang", SHIPPED)
 def test_a_danger_message_naming_no_topic_shows_only_the_emergency_screen(
-    lang: str, shipped_directory: Directory, catalogs: Catalogs
+    lang: str, shipped_directory: Directory, shipped_index: Index, catalogs: Catalogs,
+    shipped_terms: SensitiveTerms,
 ) -> None:
     """Its other words ("I want … myself", «من») ask for nothing: no guide they happen to
     match stands beside the lines that fit the danger, and no group's name («من» is in
     IRQR's Arabic name) that the sensitive terms find telling."""
-    d, terms = shipped_directory, load_terms(shipped_locales())
-    index, danger_words = Index(d), shipped_danger_words()
+    d, terms = shipped_directory, shipped_terms
+    index, danger_words = shipped_index, shipped_danger_words()
     for place in [None, *places(d)]:
         for discreet in (False, True):
             view = View(d, catalogs, catalogs.get(lang), UserState(lang, place, discreet), terms)
@@ -143,14 +145,15 @@ def test_a_danger_message_naming_no_topic_shows_only_the_emergency_screen(
 
 @pytest.mark.parametrize("lang", SHIPPED)
 def test_a_danger_screen_shows_each_entry_once_and_no_two_buttons_alike(
-    lang: str, shipped_directory: Directory, catalogs: Catalogs
+    lang: str, shipped_directory: Directory, shipped_index: Index, catalogs: Catalogs,
+    shipped_terms: SensitiveTerms,
 ) -> None:
     """Danger beside a topic, each topic named as the menus name it: an entry on the Emergency
     screen that the topic's words find too (the blackmail guide, the violence line) is one
     button, and masked buttons beside the Emergency screen's own are numbered on from them,
     never a second "Contact 1"."""
-    d, terms = shipped_directory, load_terms(shipped_locales())
-    index, danger_words = Index(d), shipped_danger_words()
+    d, terms = shipped_directory, shipped_terms
+    index, danger_words = shipped_index, shipped_danger_words()
     for place in [None, *places(d)]:
         for discreet in (False, True):
             view = View(d, catalogs, catalogs.get(lang), UserState(lang, place, discreet), terms)
@@ -181,14 +184,14 @@ def test_a_place_with_nothing_that_fits_says_so_and_shows_the_general_numbers(
 
 @pytest.mark.parametrize("lang", list(WRITTEN))
 def test_the_emergency_screen_keeps_where_a_line_works_and_how_old_it_is(
-    lang: str, shipped_directory: Directory, catalogs: Catalogs
+    lang: str, shipped_directory: Directory, catalogs: Catalogs, shipped_terms: SensitiveTerms
 ) -> None:
     """122 works in Erbil only, 911 is not confirmed in the Kurdistan Region, Syria's numbers
     come from 2012: each line's own caution, in the reader's language, on the shared screen;
     never advice to call someone else first."""
     d, t = shipped_directory, catalogs.get(lang)
     for place, ids in {"iq-kr": ["erbil-ecc-122", "iq-911"], "sy": ["sy-emergency"]}.items():
-        view = View(d, catalogs, t, UserState(lang, place), load_terms(shipped_locales()))
+        view = View(d, catalogs, t, UserState(lang, place), shipped_terms)
         text = tdlib.without_marks(unescape(screens.emergency(view).text))  # as read
         for ident in ids:
             caution = d.resources[ident].caution

@@ -18,13 +18,12 @@ from bot.core.callbacks import MAX_BYTES
 from bot.core.state import UserState
 from bot.directory.model import DirectoryError
 from bot.directory.queries import Directory
-from bot.loading.reader import InProcessReader
 from bot.loading.reloader import Reloader
 from bot.loading.validation import parse_directory
 from bot.screens.menus import MAX_TEXT
-from tests.conftest import ROOT, make_settings, running_harness
+from tests.conftest import ROOT, KeptReader, make_settings, running_harness
 from tests.fakes import Call, user
-from tests.screen_crawl import crawl
+from tests.screen_crawl import walk
 from tests.writes import atomic_write
 
 SHIPPED = (ROOT / "resources.yaml").read_text(encoding="utf-8")
@@ -164,7 +163,7 @@ def test_any_valid_directory_gives_screens_within_telegrams_limits(
 ) -> None:
     directory = parse_directory(yaml.safe_dump(data, allow_unicode=True))
     for region in [None, *directory.regions]:
-        for action, screen in crawl(directory, catalogs, UserState(lang, region)):
+        for action, screen in walk(directory, catalogs, UserState(lang, region)):
             assert len(screen.text) <= MAX_TEXT, action
             for button in screen.buttons():
                 assert button.label.strip()
@@ -214,10 +213,11 @@ def test_a_mutated_directory_is_accepted_or_reported_with_a_location(text: str) 
 
 @pytest.fixture(scope="module")
 def shipped_reloader(tmp_path_factory: pytest.TempPathFactory) -> Reloader:
-    """A reloader serving the shipped directory, for every example (each puts it back)."""
+    """A reloader serving the shipped directory, for every example (each puts it back: read
+    once, then kept, as every file read whole and found valid is)."""
     path = tmp_path_factory.mktemp("reload") / "resources.yaml"
     path.write_text(SHIPPED, encoding="utf-8")
-    return Reloader.start_with(path, reader=InProcessReader())
+    return Reloader.start_with(path, reader=KeptReader())
 
 
 @settings(max_examples=15, deadline=None,

@@ -39,6 +39,9 @@ WRONG_ENGLISH = "Sun 8:00–18:00, Sat 9:00–15:00, 2024-05-01 – 2024-06-01"
 FINE_RANGES = "8:00 هەتا 18:00، 9:30-13:00، 2024-05-01"
 FINE_ENGLISH = "8:00–18:00, 9:30–13:00, 2024-05-01"
 LETTERED = [code for code in TRANSLATED if REGISTRY.languages[code].letters]
+# One worker runs `penah i18n` over the planted directory and catalogs once, for all the tests
+# that read its report (split over workers, each would run it).
+pytestmark = pytest.mark.xdist_group("planted-i18n-reports")
 
 
 def dump(data: Any) -> str:

@@ -39,6 +39,12 @@ def regions_of(directory: Directory) -> list[str | None]:
     return [None, *[r.id for r in directory.user_regions]]
 
 
+# The tests that read every screen of a language read the same screens, drawn once: on one
+# worker, each language on its own.
+CRAWLED = [pytest.param(lang, marks=pytest.mark.xdist_group(f"screens-drawn-{lang}"))
+           for lang in RTL]
+
+
 def test_every_right_to_left_language_has_a_sentence_here() -> None:
     assert set(SENTENCES) == set(RTL)
 
@@ -87,7 +93,7 @@ def test_latin_runs_in_right_to_left_button_labels_are_isolated(label: str, want
     assert mark_label(wanted) == wanted  # marked once only
 
 
-@pytest.mark.parametrize("lang", RTL)
+@pytest.mark.parametrize("lang", CRAWLED)
 def test_right_to_left_buttons_isolate_their_latin_runs(
     lang: str, shipped_directory: Directory, catalogs: Catalogs
 ) -> None:
@@ -182,7 +188,7 @@ def test_sorani_lists_use_the_arabic_comma_and_wa(
     assert ", " not in line
 
 
-@pytest.mark.parametrize("lang", RTL)
+@pytest.mark.parametrize("lang", CRAWLED)
 def test_numbers_in_right_to_left_screens_have_no_ascii_thousands_separator(
     lang: str, shipped_directory: Directory, catalogs: Catalogs
 ) -> None:

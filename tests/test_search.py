@@ -18,7 +18,6 @@ from bot.core.state import CountSearch, CountView, UserState
 from bot.directory.model import DirectoryError
 from bot.directory.queries import Directory
 from bot.i18n.translator import Catalogs
-from bot.loading.reader import InProcessReader
 from bot.loading.reloader import Reloader
 from bot.loading.validation import parse_directory
 from bot.ops.console import Console
@@ -28,7 +27,7 @@ from bot.search.danger import NO_WORDS, Danger, shipped_danger_words
 from bot.search.fold import fold, tokens, within_one_edit
 from bot.search.index import MAX_QUERY_CHARS, MAX_RESULTS, Answer, Found, Index, refused
 from bot.telegram.delivery import keyboard
-from tests.conftest import DATA, ROOT, Harness, make_settings, running_harness
+from tests.conftest import DATA, ROOT, Harness, KeptReader, make_settings, running_harness
 from tests.fakes import buttons, user
 from tests.langs import SHIPPED
 from tests.written import WRITTEN
@@ -330,7 +329,7 @@ def test_a_danger_list_in_the_directory_is_refused_with_where_the_words_live() -
 def test_a_reload_swaps_the_directory_and_its_index_together(tmp_path: Path) -> None:
     path = tmp_path / "resources.yaml"
     path.write_text((ROOT / "resources.yaml").read_text(encoding="utf-8"), encoding="utf-8")
-    reloader = Reloader.start_with(path, reader=InProcessReader())
+    reloader = Reloader.start_with(path, reader=KeptReader())
     before = reloader.loaded
     assert before.index.search("zebracorn", None, NO_WORDS).outcome is Answer.NOTHING
     text = path.read_text(encoding="utf-8").replace(

@@ -26,7 +26,7 @@ from bot.search.danger import shipped_danger_words
 from bot.search.index import Index
 from tests import tdlib
 from tests.langs import SHIPPED
-from tests.screen_crawl import crawl
+from tests.screen_crawl import walk
 
 # What people type, a few per language: ordinary needs, sensitive topics and danger. The
 # result screens show no query, but the danger ones open the Emergency screen.
@@ -45,6 +45,7 @@ class Reading:
 
     screens: int = 0
     distinct: int = 0
+    wheres: list[str] = field(default_factory=list)  # each screen read, where it was reached
     refused: list[str] = field(default_factory=list)
     left_as_text: list[str] = field(default_factory=list)
     broken_links: list[str] = field(default_factory=list)
@@ -121,15 +122,16 @@ def names_on(view: View, action: Action) -> list[str]:
 
 
 def screens_of(
-    directory: Directory, catalogs: Catalogs, terms: SensitiveTerms, lang: str, discreet: bool
+    directory: Directory, index: Index, catalogs: Catalogs, terms: SensitiveTerms, lang: str,
+    discreet: bool,
 ) -> Iterator[tuple[str, Screen, list[str]]]:
     """(where, screen, the names it must keep out of its preview) for every place and none:
     the button crawl and the typed searches."""
-    index, danger_words = Index(directory), shipped_danger_words()
+    danger_words = shipped_danger_words()
     for region in [None, *(r.id for r in directory.user_regions)]:
         state = UserState(lang, region, discreet=discreet)
         view = View(directory, catalogs, catalogs.get(lang), state, terms)
-        for action, screen in crawl(directory, catalogs, state, terms):
+        for action, screen in walk(directory, catalogs, state, terms):
             yield f"{region} {action.encode()}", screen, names_on(view, action)
         for query in QUERIES[lang]:
             screen = search_screens.results(view, index.search(query, region, danger_words))
@@ -141,14 +143,16 @@ def screens_of(
 
 
 def read_screens(
-    directory: Directory, catalogs: Catalogs, terms: SensitiveTerms, lang: str, discreet: bool
+    directory: Directory, index: Index, catalogs: Catalogs, terms: SensitiveTerms, lang: str,
+    discreet: bool,
 ) -> Reading:
     reading = Reading()
     links = directory_links(directory)
     languages = catalogs.get(lang).fallback  # the reader's and those its texts fall back to
     seen: set[str] = set()
-    for where, screen, names in screens_of(directory, catalogs, terms, lang, discreet):
+    for where, screen, names in screens_of(directory, index, catalogs, terms, lang, discreet):
         reading.screens += 1
+        reading.wheres.append(where)
         if screen.text in seen:
             continue  # the same text reads the same: the places share many screens
         seen.add(screen.text)
@@ -178,31 +182,32 @@ def read_screens(
     return reading
 
 
-# One worker reads every screen once: each reading is kept for the tests of its reader.
-pytestmark = pytest.mark.xdist_group("screens-read-by-tdlib")
-
 Read = Callable[[str, bool], Reading]
 _READINGS: dict[tuple[str, bool], Reading] = {}  # each reader's screens, read once per run
 
 
 @pytest.fixture
-def read(shipped_directory: Directory, catalogs: Catalogs) -> Read:
-    terms = load_terms(shipped_locales())
-
+def read(shipped_directory: Directory, shipped_index: Index, catalogs: Catalogs,
+         shipped_terms: SensitiveTerms) -> Read:
     def reading(lang: str, discreet: bool) -> Reading:
         key = (lang, discreet)
         if key not in _READINGS:
-            _READINGS[key] = read_screens(shipped_directory, catalogs, terms, lang, discreet)
+            _READINGS[key] = read_screens(shipped_directory, shipped_index, catalogs,
+                                          shipped_terms, lang, discreet)
         return _READINGS[key]
 
     return reading
 
 
+# One worker reads every screen of a language once, in both modes, and its tests share the
+# readings; the languages are spread over the workers.
+LANGS = [pytest.param(lang, marks=pytest.mark.xdist_group(f"screens-read-by-tdlib-{lang}"))
+         for lang in SHIPPED]
 MODES = [pytest.param(False, id="plain"), pytest.param(True, id="discreet")]
 
 
 @pytest.mark.parametrize("discreet", MODES)
-@pytest.mark.parametrize("lang", SHIPPED)
+@pytest.mark.parametrize("lang", LANGS)
 def test_telegram_accepts_every_screen_and_decodes_every_entity(
     read: Read, lang: str, discreet: bool
 ) -> None:
@@ -213,7 +218,7 @@ def test_telegram_accepts_every_screen_and_decodes_every_entity(
 
 
 @pytest.mark.parametrize("discreet", MODES)
-@pytest.mark.parametrize("lang", SHIPPED)
+@pytest.mark.parametrize("lang", LANGS)
 def test_every_link_on_a_screen_opens_one_of_the_directorys_addresses(
     read: Read, lang: str, discreet: bool
 ) -> None:
@@ -221,13 +226,13 @@ def test_every_link_on_a_screen_opens_one_of_the_directorys_addresses(
 
 
 @pytest.mark.parametrize("discreet", MODES)
-@pytest.mark.parametrize("lang", SHIPPED)
+@pytest.mark.parametrize("lang", LANGS)
 def test_every_command_on_a_screen_is_tappable(read: Read, lang: str, discreet: bool) -> None:
     assert read(lang, discreet).untappable_commands == []
 
 
 @pytest.mark.parametrize("discreet", MODES)
-@pytest.mark.parametrize("lang", SHIPPED)
+@pytest.mark.parametrize("lang", LANGS)
 def test_screens_name_their_topic_or_entries_only_after_the_chat_list_preview(
     read: Read, lang: str, discreet: bool
 ) -> None:
@@ -235,25 +240,25 @@ def test_screens_name_their_topic_or_entries_only_after_the_chat_list_preview(
 
 
 @pytest.mark.parametrize("discreet", MODES)
-@pytest.mark.parametrize("lang", SHIPPED)
+@pytest.mark.parametrize("lang", LANGS)
 def test_no_chat_list_preview_names_a_sensitive_topic(
     read: Read, lang: str, discreet: bool
 ) -> None:
     assert read(lang, discreet).telling_previews == []
 
 
-@pytest.mark.parametrize("lang", SHIPPED)
+@pytest.mark.parametrize("lang", LANGS)
 def test_no_discreet_button_names_a_sensitive_topic(read: Read, lang: str) -> None:
     """Read in the person's language and in each one their texts fall back to: a Badini
     button showing an Arabic name is held to the Arabic terms."""
     assert read(lang, True).telling_buttons == []
 
 
+@pytest.mark.xdist_group("screens-read-by-tdlib-en")
 def test_the_crawl_reaches_the_emergency_screen_and_search_results(
-    shipped_directory: Directory, catalogs: Catalogs
+    read: Read, shipped_directory: Directory
 ) -> None:
-    terms = load_terms(shipped_locales())
-    wheres = [w for w, _, _ in screens_of(shipped_directory, catalogs, terms, "en", False)]
+    wheres = read("en", False).wheres
     assert any(Action(Kind.EMERGENCY).encode() in w for w in wheres)
     places = 1 + len(shipped_directory.user_regions)  # and no place
     assert sum(" search " in w for w in wheres) == places * len(QUERIES["en"])
@@ -267,9 +272,10 @@ def main() -> None:
     directory = load_directory(ROOT / "resources.yaml")
     catalogs = load_catalogs(shipped_locales())
     terms = load_terms(shipped_locales())
+    index = Index(directory)
     for lang in SHIPPED:
         for discreet in (False, True):
-            reading = read_screens(directory, catalogs, terms, lang, discreet)
+            reading = read_screens(directory, index, catalogs, terms, lang, discreet)
             figures = ", ".join(f"{k} {v}" for k, v in reading.figures().items())
             print(f"{lang:8} {'discreet' if discreet else 'plain':8} {figures}")
 
