@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import gc
 import hashlib
 import json
 import os
@@ -14,7 +13,6 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from _pytest.nodeid import NodeId
 from telegram import Update
 
 from bot.config import Settings, shipped_locales
@@ -40,37 +38,6 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     core idle."""
     cores = os.cpu_count() or 1
     return cores if config.getoption("markexpr") == "not e2e" else 2 * cores
-
-
-@pytest.hookimpl(trylast=True)  # after xdist's own
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under `--dist loadgroup` a worker sends a test's xdist_group with its node id, which sends
-    the group to one worker; xdist 3.8 writes it to a field pytest 9.2 no longer reads
-    (pytest-xdist issue 1386), so every group ran spread over the workers, each one remaking
-    what the group's tests share. Named here unless xdist already did."""
-    if not getattr(config.option, "loadgroup", False):  # set in the workers only
-        return
-    for item in items:
-        groups = {str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
-                  for mark in item.iter_markers("xdist_group")}
-        if groups and "@" not in item.nodeid.rpartition("]")[2]:
-            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(sorted(groups))}")
-
-
-def pytest_collection_finish() -> None:
-    """The modules imported and the tests collected live as long as the process: frozen out of
-    the garbage collector's generations, each full collection during the run walks only what
-    the tests made, not them too."""
-    gc.freeze()
-
-
-@pytest.hookimpl(trylast=True)  # after pytest's last collection, which reports what __del__ raised
-def pytest_unconfigure() -> None:
-    """What a run keeps (screens drawn, directories read, the tests themselves) is left to the
-    operating system when the process ends: freed by the interpreter's collections at exit,
-    from module globals, it cost each worker seconds. Nothing is closed this way; what needs
-    closing was closed by its test."""
-    gc.freeze()
 
 
 class KeptReader(InProcessReader):

@@ -7,8 +7,10 @@ and kept nowhere."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
+
+import pytest
 
 from bot.core.callbacks import Action, Kind, decode
 from bot.core.state import UserState
@@ -20,6 +22,13 @@ from bot.screens.menus import Screen, View
 
 STATE_CHANGING = {Kind.SET_LANGUAGE, Kind.SET_REGION, Kind.FORGET, Kind.CLEAR, Kind.SET_DISCREET,
                   Kind.SET_TIDY}
+
+
+def drawn_once(langs: Iterable[str]) -> list[Any]:
+    """Languages to parametrize a test that reads every screen of each: the tests reading one
+    language's screens run on one worker (`--dist loadgroup`), which draws them once."""
+    return [pytest.param(lang, marks=pytest.mark.xdist_group(f"screens-drawn-{lang}"))
+            for lang in langs]
 
 
 _DRAWN: dict[tuple[int, int, int, UserState], tuple[Any, list[tuple[Action, Screen]]]] = {}

@@ -16,7 +16,7 @@ from bot.screens import menus as screens
 from bot.screens.menus import View, help_screen, privacy
 from tests import tdlib
 from tests.langs import RTL, SHIPPED
-from tests.screen_crawl import crawl
+from tests.screen_crawl import crawl, drawn_once
 
 # Punctuation that follows a run in each script, and a run of each kind.
 PUNCTUATION = [".", ",", ":", ";", "!", "?", ")", "»", "…", "،", "؛", "؟"]
@@ -39,10 +39,7 @@ def regions_of(directory: Directory) -> list[str | None]:
     return [None, *[r.id for r in directory.user_regions]]
 
 
-# The tests that read every screen of a language read the same screens, drawn once: on one
-# worker, each language on its own.
-CRAWLED = [pytest.param(lang, marks=pytest.mark.xdist_group(f"screens-drawn-{lang}"))
-           for lang in RTL]
+CRAWLED = drawn_once(RTL)
 
 
 def test_every_right_to_left_language_has_a_sentence_here() -> None:

@@ -12,7 +12,7 @@ from bot.i18n.translator import Catalogs
 from bot.screens import menus as screens
 from bot.screens.menus import View
 from tests.langs import RTL, SHIPPED
-from tests.screen_crawl import crawl
+from tests.screen_crawl import crawl, drawn_once
 
 TAG = re.compile(r"<[^>]+>")
 # What must never flip in right-to-left text: phone numbers, links, emails.
@@ -25,7 +25,7 @@ def regions_of(directory: Directory) -> list[str | None]:
     return [None, *[r.id for r in directory.user_regions]]
 
 
-@pytest.mark.parametrize("lang", SHIPPED)
+@pytest.mark.parametrize("lang", drawn_once(SHIPPED))
 def test_every_reachable_screen_fits_telegram(
     lang: str, shipped_directory: Directory, catalogs: Catalogs
 ) -> None:
@@ -59,7 +59,7 @@ def test_every_category_has_something_somewhere(shipped_directory: Directory) ->
         assert found, category.id
 
 
-@pytest.mark.parametrize("lang", RTL)
+@pytest.mark.parametrize("lang", drawn_once(RTL))
 def test_rtl_screens_isolate_numbers_and_links(
     lang: str, shipped_directory: Directory, catalogs: Catalogs
 ) -> None:
