@@ -1,7 +1,8 @@
 """The words every layer shares: the domain marks its messages and builds its links with these
-alone, so reading a directory file needs no catalogs, settings or Babel."""
+alone, so reading a directory file needs no catalogs or settings."""
 
-CODE_PATTERN = r"[a-z]{2,3}(?:-(?:[A-Z][a-z]{3}|[A-Z]{2}))?"  # a locale code: ar, ckb, ku-Arab
+# BCP 47 as Penah uses it: a language, then optionally a script (ku-Arab) or a region (pt-BR).
+CODE_PATTERN = r"[a-z]{2,3}(?:-(?:[A-Z][a-z]{3}|[A-Z]{2}))?"
 
 
 class Html(str):

@@ -20,7 +20,6 @@ from bot.i18n import CODE_PATTERN
 
 REGISTRY_FILE = "languages.yaml"
 SOURCE_LANGUAGE = "en"
-# BCP 47 as Penah uses it: a language, then optionally a script (ku-Arab) or a region (pt-BR).
 _CODE = re.compile(CODE_PATTERN)
 _FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,31}")
 _FORMATTER = string.Formatter()
