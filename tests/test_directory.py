@@ -96,6 +96,27 @@ def test_http_link_is_refused() -> None:
     assert "resources[1].contacts[1].value: links must start with https://" in problem
 
 
+# What a reader sees first is not where a browser goes: the host after a user part, and a
+# backslash read as a slash.
+HIDDEN_HOSTS = ["https://{host}@other.example/x", "https://{host}\\\\@other.example/x",
+                "https://{host}\\\\other.example/x"]
+
+
+@pytest.mark.parametrize("hidden", HIDDEN_HOSTS)
+@pytest.mark.parametrize(("before", "field"), [
+    ('"https://www.iraqinformationcentre.org/about"', "resources[1].contacts[1].value"),
+    ('"https://smex.org/helpdesk/"', "resources[3].source.url"),
+])
+def test_a_link_that_would_open_another_site_than_it_names_is_refused(
+    hidden: str, before: str, field: str
+) -> None:
+    host = before.split("/")[2]
+    text = GOOD.replace(before, f'"{hidden.format(host=host)}"')
+    [problem] = problems_of(text)
+    assert problem.startswith(f"resources.yaml:{line_of(text, 'other.example')}:")
+    assert f"{field}: " in problem and "would open another site" in problem
+
+
 def test_unquoted_phone_number_read_as_octal_says_to_quote_it() -> None:
     text = GOOD.replace('value: "1745"', "value: 07501234567")
     line = line_of(text, "value: 07501234567")

@@ -67,6 +67,23 @@ def _https(value: str) -> str | None:
     return value if value.startswith("https://") else None
 
 
+NO_SITE = "names no site"
+
+
+def link_problem(value: str) -> str | None:
+    """Why a directory's link would not open the site it seems to name, or None. A user part
+    (`https://help.unhcr.org@other.example`) or a backslash, which browsers read as a slash,
+    puts another host behind the one a reader sees."""
+    parts = urlsplit(value)
+    if not parts.hostname or "." not in parts.hostname:
+        return NO_SITE
+    if any(c.isspace() for c in value):
+        return "an address has no spaces"
+    if "@" in parts.netloc or "\\" in value:
+        return "a user part (…@) or a backslash would open another site than the one named"
+    return None
+
+
 @dataclass(frozen=True)
 class ContactKind:
     icon: str
@@ -82,9 +99,8 @@ class ContactKind:
     def check(self, value: str, country: str | None) -> str | None:
         try:
             if self.links and value.startswith("https://"):
-                host = urlsplit(value).hostname
-                if not host or "." not in host or any(c.isspace() for c in value):
-                    return f"not a valid link: {value!r}"
+                if problem := link_problem(value):
+                    return f"not a valid link ({problem}): {value!r}"
             elif self.dialable:
                 read_number(value, country, whatsapp=self.whatsapp)
             elif not re.fullmatch(self.written, value):

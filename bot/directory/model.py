@@ -23,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-from bot.directory.contacts import ContactType, fake_value
+from bot.directory.contacts import NO_SITE, ContactType, fake_value, link_problem
 from bot.i18n import CODE_PATTERN
 from bot.printable import printable
 
@@ -146,11 +146,11 @@ def _role(value: str) -> str:
 
 def _web_address(value: str) -> str:
     """A citation is kept as read: an http:// page stays http:// (it is never a button)."""
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname or "." not in parts.hostname:
+    problem = link_problem(value)
+    if urlsplit(value).scheme not in ("http", "https") or problem == NO_SITE:
         raise ValueError(f"the page's full address, starting with https:// or http://: {value!r}")
-    if any(c.isspace() for c in value):
-        raise ValueError(f"an address has no spaces: {value!r}")
+    if problem:
+        raise ValueError(f"{problem}: {value!r}")
     return value
 
 
