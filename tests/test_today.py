@@ -134,13 +134,18 @@ async def test_a_reload_that_closes_a_line_takes_it_off_emergency_and_search_not
         assert card[card.index(ISF) + 1] == "⚠️ " + said(t, "Closed")
 
 
+@pytest.mark.parametrize("marked", [
+    ('hours: {en: 24/7}}', 'hours: {en: 24/7}, status: number_changed}'),
+    ("    operator: police\n", "    operator: police\n    status: number_changed\n"),
+], ids=["line", "resource"])
 @pytest.mark.parametrize("lang", SHIPPED)
 async def test_an_old_number_leaves_the_emergency_screen_and_the_numbers_to_keep(
-    tmp_path: Path, lang: str
+    tmp_path: Path, lang: str, marked: tuple[str, str]
 ) -> None:
     """A number marked changed may ring no one, or someone else: not on a screen of numbers
-    to call at once, nor in a list written down for when the network is cut."""
-    old = edit(GOOD, "iq-911", 'hours: {en: 24/7}}', 'hours: {en: 24/7}, status: number_changed}')
+    to call at once, nor in a list written down for when the network is cut; whether the line
+    or the whole resource is marked."""
+    old = edit(GOOD, "iq-911", *marked)
     atomic_write(tmp_path / "resources.yaml", old)
     async with running_harness(make_settings(tmp_path)) as h:
         t = await person(h, lang, "iq-fed")

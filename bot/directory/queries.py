@@ -156,7 +156,7 @@ class Directory:
 
     def callable_contacts(self, resource: Resource) -> list[tuple[Contact, Shown]]:
         """For the Emergency screen and the numbers to keep: no closed line, no old number."""
-        return [(c, shown) for c, shown in self.contacts(resource) if _callable(c)]
+        return [(c, shown) for c, shown in self.contacts(resource) if _callable(resource, c)]
 
     def resources_for(self, region: str | None, category: str, now: When = None) -> list[Resource]:
         """At `now`, open ones first within the same order, emergency and local rank."""
@@ -240,13 +240,14 @@ def searchable(resource: Resource) -> bool:
     return resource.status is not Status.CLOSED
 
 
-def _callable(contact: Contact) -> bool:
-    """Not closed, nor an old number (it may ring someone else)."""
-    return CONTACT_KINDS[contact.type].on_emergency and contact.status not in GONE
+def _callable(resource: Resource, contact: Contact) -> bool:
+    """Not closed, nor an old number (it may ring someone else): the line's, or its resource's."""
+    return (CONTACT_KINDS[contact.type].on_emergency
+            and GONE.isdisjoint((resource.status, contact.status)))
 
 
 def _reachable(found: list[Resource]) -> list[Resource]:
-    reachable = (r for r in found if searchable(r) and any(map(_callable, r.contacts)))
+    reachable = (r for r in found if any(_callable(r, c) for c in r.contacts))
     return sorted(reachable, key=lambda r: GLOBAL_REGION in r.regions)  # stable: keeps rank
 
 
