@@ -13,7 +13,9 @@ import pytest
 from bot.cli import main
 from bot.config import shipped_locales
 from bot.i18n import languages, sensitive
+from bot.ops import translations
 from bot.search.danger import Danger, danger_words_in, detect
+from tests.botprocess import ROOT
 from tests.langs import SHIPPED
 from tests.test_discreet_data import TELLING
 
@@ -97,3 +99,14 @@ def test_penah_i18n_names_a_locale_file_the_bot_would_not_use(
     assert main(["i18n", "--locales", str(locales)]) == 1
     errors = [line for line in capsys.readouterr().out.splitlines() if line.startswith("error:")]
     assert any(name in line and "nested more than 64" in line for line in errors)
+
+
+def test_a_terms_table_that_is_not_utf8_fails_penah_i18n_naming_the_file(tmp_path: Path) -> None:
+    locales = hostile(tmp_path, sensitive.TERMS_FILE, lambda: "")
+    path = locales / sensitive.TERMS_FILE
+    path.write_bytes(path.read_bytes() + b"\n# \xff\n")
+    with pytest.raises(sensitive.TermsFileError) as error:
+        sensitive.load_terms_table(locales)
+    assert str(path) in str(error.value)
+    summary, ok = translations.report(locales, ROOT / "resources.yaml", False)
+    assert not ok and str(path) in summary

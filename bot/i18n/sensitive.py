@@ -125,11 +125,15 @@ class TermsFileError(ValueError):
     """A terms file cannot be used; the message names the file and why."""
 
 
-def read_terms(path: Path) -> SensitiveTerms:
+def _read(path: Path) -> Any:
     try:
-        data = safeyaml.safe_load(path.read_text(encoding="utf-8"))
+        return safeyaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise TermsFileError(f"{path}: cannot be read: {exc}") from None
+
+
+def read_terms(path: Path) -> SensitiveTerms:
+    data = _read(path)
     if not isinstance(data, dict):
         raise TermsFileError(f"{path}: must be a mapping of languages to their terms")
     grammars = data.get(GRAMMAR)
@@ -216,9 +220,4 @@ def load_terms_table(locales: Path) -> TermsTable | None:
     path = locale_file(locales, TERMS_FILE)
     if not path.is_file():
         return None
-    grammars = load_terms(path.parent).grammars
-    try:
-        data = safeyaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise TermsFileError(f"{path}: cannot be read: {exc}") from None
-    return parse_terms(data, str(path), grammars)
+    return parse_terms(_read(path), str(path), load_terms(locales).grammars)
