@@ -18,6 +18,7 @@ import yaml
 
 from bot import safeyaml
 from bot.config import locale_file, shipped_locales
+from bot.i18n import CODE_PATTERN
 from bot.search.fold import fold, words
 
 FILE = "danger.yaml"
@@ -29,7 +30,7 @@ MAX_STACKS = 20_000  # forms per side of a stem: the shipped languages need a fi
 MIN_STEM = 3  # letters, folded: a shorter stem hides in too many ordinary words
 LONG_VOWELS = "اوي"  # what Arabic noun and participle patterns put between a root's letters
 MAX_WINDOW = 10
-LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:-[A-Z][a-z]{3})?")
+LANGUAGE_CODE = re.compile(CODE_PATTERN)
 GROUP_NAME = re.compile(r"[a-z][a-z_]{0,19}")
 _WORD = re.compile(r"[^\W_]+")  # as search folds words, one-letter words kept
 _TERM = re.compile(r"(?P<shape>[=√]?)(?P<text>[^<>=√!|+]+)(?:<(?P<group>[^<>]+)>)?")
