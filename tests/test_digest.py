@@ -181,3 +181,28 @@ async def test_a_weekly_digest_nobody_could_be_sent_is_tried_again_the_next_hour
         assert harness.bot.digest.state.last_sent < week_ago() + dt.timedelta(minutes=1)
         await hourly(harness, times=2)  # back: sent, once
         assert [digests_to(harness, admin) for admin in (998, 999)] == [1, 1]
+
+
+@pytest.mark.parametrize("written", [
+    b'{"last_sent": "2024-01-01T00:00:00"}',  # no zone: compared with an aware now it would raise
+    b'{"links_checked": "2024-01-01T00:00:00", "failed": []}',
+    b"[1, 2]", b'{"failed": "abc"}', b"\xff", b"", None,  # None: a folder in the file's place
+])
+async def test_a_damaged_digest_state_starts_afresh_and_the_digest_still_goes_out(
+    tmp_path: Path, written: bytes | None
+) -> None:
+    settings = make_settings(tmp_path, admin_ids=frozenset({999}))
+    path = settings.data_dir / "digest.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if written is None:
+        path.mkdir()
+    else:
+        path.write_bytes(written)
+    assert digest.DigestState.load(path) == digest.DigestState(path)
+    async with running_harness(settings) as harness:
+        harness.bot.digest.links_enabled = False
+        await harness.bot.jobs.digest_due(harness.app)  # a new bot's week has not passed
+        assert harness.fake.called("sendMessage") == []
+        harness.bot.digest.state.last_sent = dt.datetime.now(dt.UTC) - dt.timedelta(days=8)
+        await harness.bot.jobs.digest_due(harness.app)
+        assert [c.params["chat_id"] for c in harness.fake.called("sendMessage")] == [999]

@@ -5,7 +5,6 @@ neither; digest.json remembers when it was sent and what failed, nothing about a
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import json
 import logging
@@ -14,7 +13,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import field
 from pathlib import Path
 
-from pydantic import TypeAdapter
+from pydantic import AwareDatetime, TypeAdapter
 from pydantic.dataclasses import dataclass
 from telegram.error import NetworkError
 
@@ -45,8 +44,10 @@ NOT_REPORTED = N_("No contact was reported as not working since {date}.")
 @dataclass
 class DigestState:
     path: Path
-    last_sent: dt.datetime | None = None  # the last weekly send
-    links_checked: dt.datetime | None = None
+    # With their zone: the hourly job compares them with an aware now (a file edited by hand
+    # without one would otherwise stop the digest and the link check for good).
+    last_sent: AwareDatetime | None = None  # the last weekly send
+    links_checked: AwareDatetime | None = None
     failed: list[tuple[str, str, str]] = field(default_factory=list)  # (id, url, reason)
 
     @classmethod
@@ -60,10 +61,15 @@ class DigestState:
         return cls(path)
 
     def save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        """Never raises: a full disk, or a folder in the file's place, keeps the state in memory
+        only, and the hourly job goes on (the week's digest is not sent twice)."""
         temporary = self.path.with_suffix(".tmp")
-        temporary.write_bytes(_STATE.dump_json(self, exclude={"path"}))
-        os.replace(temporary, self.path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            temporary.write_bytes(_STATE.dump_json(self, exclude={"path"}))
+            os.replace(temporary, self.path)
+        except OSError as exc:
+            log.warning("digest state not saved, kept in memory: %s", type(exc).__name__)
 
 
 _STATE = TypeAdapter(DigestState)
@@ -131,8 +137,7 @@ class Digest:
         self.allow_private, self.clock = allow_private, clock
         if self.state.last_sent is None:  # a new bot waits a week before its first digest
             self.state.last_sent = clock()
-            with contextlib.suppress(OSError):
-                self.state.save()
+            self.state.save()
 
     async def text(self, t: Translator, directory: Directory, reports: ReportsSince) -> str:
         since = (self.state.last_sent or self.clock() - WEEK).date().isoformat()
