@@ -34,7 +34,7 @@ async def ok(*args: Any, **kwargs: Any) -> bool:
 
 # ---------------------------------------------------------------------- the limiter
 @on_skipping_clock()
-async def test_replies_are_not_held_by_the_chat_bucket() -> None:
+async def test_replies_are_not_held_by_the_chat_window() -> None:
     limiter = PriorityRateLimiter(messages_per_second=1000.0, chat_per_second=1.0)
     await limiter.initialize()
     began = now()

@@ -1,6 +1,5 @@
-"""The validated directory and its queries: what to show for a place and a need, "Is this
-real?", and the warnings `penah check` prints without failing. Immutable and swapped whole on
-reload, so readers never mix two versions."""
+"""The validated directory and its queries: what to show for a place and a need, and "Is this
+real?". Immutable and swapped whole on reload, so readers never mix two versions."""
 
 from __future__ import annotations
 

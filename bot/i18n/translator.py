@@ -1,5 +1,6 @@
 """Translators' `.po` catalogs read, checked and compiled in memory (a dropped-in catalog just
-works), and one translator per user, so concurrent updates never share a locale. A catalog is
+works), and one translator per language, passed to each screen: no locale is installed
+process-wide, so concurrent updates never share one. A catalog is
 untrusted: a bad message is dropped, named by file and line, and shown in English."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""Admin commands, in plain English text, and what `penah check` warns an admin of and shows of
-the answers."""
+"""Admin commands (plain English text; the digest in the admin's language), and what `penah
+check` warns an admin of and shows of the answers."""
 
 from __future__ import annotations
 

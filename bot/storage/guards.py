@@ -1,6 +1,7 @@
-"""What the bot remembers about people in memory only, each bounded in size and in age, and
-known by their keyed id only: a restart forgets all of it. Reports from cards learn the
-resource and a count of distinct people, never who."""
+"""What the bot remembers about people in memory only, each bounded in size and in age: a
+restart forgets all of it. People (the flood guard, reports, once-only notices) are known by
+their keyed id; chats (history, tidy-up, kept messages) by the chat id Telegram needs to act on
+them. Reports from cards learn the resource and a count of distinct people, never who."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """What Penah keeps, and nothing more: preferences under HMAC-SHA256(secret, user id), daily
 totals, broken-contact counts; no column can hold text a person typed (`SCHEMA_ALLOWLIST`).
-Writes are batched every few seconds, so an update costs no disk write; `/forget` is at once."""
+Writes are batched every few seconds, so an update costs no disk write; `/forget` is at once.
+The secret that keys them is read, or made once, here too."""
 
 from __future__ import annotations
 
@@ -337,7 +338,7 @@ async def _checkpoint(db: aiosqlite.Connection) -> None:
     except WRITE_ERRORS as exc:
         log.warning("WAL checkpoint failed (%s); the next one retries", type(exc).__name__)
         return
-    if row is not None and row[0]:  # another process (penah stats) was reading
+    if row is not None and row[0]:  # another process was reading
         log.warning("WAL checkpoint could not finish while the database was read")
 
 

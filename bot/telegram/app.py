@@ -2,7 +2,7 @@
 the services they use. One reload path serves the file watcher, /reload and SIGHUP: directory
 and locales swap together into a new core `Context`; admins hear of a file that failed to load.
 `Jobs` is what the bot does on its own, including telling Telegram its commands and a neutral
-description in each language.
+description in each language Telegram takes a code for (two letters; others see English's).
 """
 
 from __future__ import annotations

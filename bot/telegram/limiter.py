@@ -48,7 +48,7 @@ class LimitArgs(TypedDict, total=False):
 
 class SlidingWindow:
     """At most `limit` sends in any `window` seconds on the server's clock, waiters served lowest
-    priority first (a token bucket's burst on top of its rate let 35 through in one second). A
+    priority first (a token bucket's burst on top of its rate let more through in a second). A
     send counts as "now" while in flight and from its answer once answered, as the server counts
     it somewhere between the two. Every grant must be followed by `done()`. Time is the event
     loop's, the clock its timers wait on."""
