@@ -187,10 +187,10 @@ def _press(ctx: Context, state: UserState, action: Action | None, client: str | 
         return Decision(state, screens.menu_changed(shown), (CountView("invalid"),))
     effects: list[Effect] = []
     if action.kind in REPORTS and action.target in ctx.directory.resources:
-        checked = shown.t.gettext(CHECKED)
-        thanks = checked if action.kind is Kind.REPORT else shown.t.gettext(TOLD)
+        promise = shown.t.gettext(CHECKED)  # a line not working: checked, not told at once
+        thanks = promise if action.kind is Kind.REPORT else shown.t.gettext(TOLD)
         again = shown.t.gettext("Thank you, this was already noted.")
-        effects.append(RecordReport(action.target, thanks, again, checked, action.kind))
+        effects.append(RecordReport(action.target, thanks, again, promise, action.kind))
     new = _next_state(ctx, state, action)
     if action.kind is Kind.FORGET:
         effects.append(Forget())
@@ -205,6 +205,6 @@ def _press(ctx: Context, state: UserState, action: Action | None, client: str | 
         counted = f"category:{action.target}"
     effects.append(CountView(counted))
     screen = screens.render(shown, action, retention_days=ctx.retention_days)
-    if screen.kept:  # a message of its own, or the choice pressed on it
-        effects.append(KeepNumbers(action.page == 1 if action.kind is Kind.KEEP_LEAVE else None))
+    if screen.kept and action.kind is not Kind.KEEP_LEAVE:  # not the choice pressed on one
+        effects.append(KeepNumbers())
     return Decision(new, screen, tuple(effects))

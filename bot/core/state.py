@@ -51,7 +51,7 @@ class RecordReport:
     """Count a report from a card once per person, resource and kind; thank them."""
 
     resource: str
-    thanks: str  # the first time
+    thanks: str  # the first time, when admins hear of it at once
     again: str  # already reported
     checked: str  # the first time, when no admin will hear of it at once
     kind: Kind = Kind.REPORT  # or ASKED_MONEY, TREATED_BADLY
@@ -72,10 +72,8 @@ class ScheduleTidy:
 
 @dataclass(frozen=True)
 class KeepNumbers:
-    """Send the screen as a message of its own (`leave` None), or note for the kept message
-    pressed whether tidy-up leaves it."""
-
-    leave: bool | None = None
+    """Send the screen as a message of its own, below the one pressed (the choice pressed on a
+    kept message travels with its screen: `Screen.leave`)."""
 
 
 Effect = (

@@ -230,11 +230,10 @@ class Handlers:
                     if effect.kind is Kind.REPORT:
                         await store.totals.report_broken(effect.resource)
                     alert = guards.reports.add(effect.kind, effect.resource, key)
-                    heard = alert is not None and bool(self.services.admin.admin_ids)
                     # "They are told now" only when they are: no admins, or this person's
                     # reports past the cap, get the thanks that promises a check.
-                    told = heard or effect.kind is Kind.REPORT
-                    await query.answer(effect.thanks if told else effect.checked, show_alert=True)
+                    heard = alert is not None and bool(self.services.admin.admin_ids)
+                    await query.answer(effect.thanks if heard else effect.checked, show_alert=True)
                     if alert is not None:
                         await self.services.tell_admins(alert)
                 else:
@@ -249,8 +248,8 @@ class Handlers:
                 store.totals.count("search", "found" if effect.found else "not found")
             elif isinstance(effect, ScheduleTidy) and chat is not None:
                 guards.tidy.arm(chat.id, key, effect.mode, effect.lang)
-            elif isinstance(effect, KeepNumbers):  # the choice is noted as it is shown
-                fresh = effect.leave is None
+            elif isinstance(effect, KeepNumbers):
+                fresh = True
             elif isinstance(effect, ClearChat) and chat is not None:
                 await self.delivery.clear(chat, outcome.screen, key)
                 return False
