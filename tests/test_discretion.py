@@ -42,9 +42,15 @@ async def test_every_message_is_sent_without_a_notification(harness: Harness) ->
     await harness.tap("English")
     for command in ("/menu", "/help", "/privacy", "hello", "/clear"):
         await harness.send(command)
+    await harness.press(Action(Kind.RESOURCE, "unhcr-iq-iic", "legal").encode())  # its links
     sent = harness.fake.called("sendMessage")
+    edited = harness.fake.called("editMessageText")
     assert len(sent) >= 6
     assert all(c.params.get("disable_notification") is True for c in sent)
+    # no preview, which would show a linked page's title and picture under the message
+    assert any("https://" in c.params["text"] for c in edited)
+    assert all(c.params.get("link_preview_options") == {"is_disabled": True}
+               for c in [*sent, *edited])
 
 
 async def test_discreet_mode_is_a_preference_that_survives_a_restart_until_forget(
