@@ -25,6 +25,7 @@ from tests.conftest import ROOT, Harness, make_settings, running_harness
 from tests.fakes import buttons, user
 from tests.langs import SHIPPED
 from tests.tdlib import parse_html, without_marks
+from tests.written import WRITTEN
 
 # kwu-panawar's number in resources.yaml ("07502008179", read from kirkuknow.com), as people
 # write it: local, international, without the +, with 00, in Arabic-Indic and Persian digits.
@@ -151,12 +152,18 @@ async def test_in_discreet_mode_a_telling_name_is_not_shown(shipped: Harness, la
     assert _ui(shipped, lang, NOT_IN_LIST) not in read
 
 
-async def test_danger_is_answered_first_even_beside_a_number(shipped: Harness) -> None:
-    person = await _person(shipped, "en", 6006)
-    await shipped.send("he will kill me, his number is 0750 000 0000", person)
+# The number as people type it: Arabic-Indic digits in Arabic and Eastern ones in Sorani.
+BESIDE = {"en": "0750 000 0000", "ar": "٠٧٥٠ ٠٠٠ ٠٠٠٠", "ckb": "۰۷۵۰ ۰۰۰ ۰۰۰۰",
+          "ku": "0750 000 0000", "ku-Arab": "٠٧٥٠ ٠٠٠ ٠٠٠٠"}
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+async def test_danger_is_answered_first_even_beside_a_number(shipped: Harness, lang: str) -> None:
+    person = await _person(shipped, lang, 6006)
+    await shipped.send(f"{WRITTEN[lang]['violence']} {BESIDE[lang]}", person)
     screen = shipped.screen(6006)
     assert any(a.kind is Kind.RESOURCE for a in _opens(shipped, 6006))
-    assert "Not in our list" not in screen["text"]
+    assert _ui(shipped, lang, NOT_IN_LIST) not in _read(shipped, 6006), screen["text"]
 
 
 async def test_nothing_looked_up_reaches_the_disk_the_log_or_a_cache(
