@@ -17,7 +17,7 @@ import pytest
 from bot.config import shipped_locales
 from bot.core.callbacks import Action, Kind
 from bot.core.state import UserState
-from bot.directory.queries import Directory
+from bot.directory.queries import Directory, check
 from bot.i18n.sensitive import SensitiveTerms, load_terms
 from bot.i18n.translator import Catalogs, load_catalogs
 from bot.screens import results as search_screens
@@ -126,7 +126,7 @@ def screens_of(
     discreet: bool,
 ) -> Iterator[tuple[str, Screen, list[str]]]:
     """(where, screen, the names it must keep out of its preview) for every place and none:
-    the button crawl and the typed searches."""
+    the button crawl, the typed searches and the answers to "is this real?"."""
     danger_words = shipped_danger_words()
     for region in [None, *(r.id for r in directory.user_regions)]:
         state = UserState(lang, region, discreet=discreet)
@@ -140,6 +140,21 @@ def screens_of(
             names = [name for b in screen.buttons() if b.action is not None
                      for name in names_on(view, b.action)]
             yield f"{region} search {query!r}", screen, names
+        for sent in sent_to_check(directory):
+            found = check(directory.lookup, sent)
+            assert found is not None, sent
+            names = [view.label(directory.resources[r].name) for r, _ in found.listed]
+            yield f"{region} is this real? {sent!r}", search_screens.checked(view, found), names
+
+
+def sent_to_check(directory: Directory) -> list[str]:
+    """What people send to ask "is this real?": a listed number (Kaos GL's refugee line, a
+    telling name), a listed link, a known fake, and a number not listed, and all of them together."""
+    link = next(c.value for r in directory.data.resources for c in r.contacts
+                if c.value.startswith("https://"))
+    fakes = [fake.value for fake in directory.lookup.fakes.values()][:1]  # if any is known
+    sent = ["0545 340 82 12", link, *fakes, "+964 771 234 5678"]
+    return [*sent, " ".join(sent)]
 
 
 def read_screens(
