@@ -37,13 +37,13 @@ Rank = tuple[int, int, int, int, str, str]  # see Directory.rank
 Words = Mapping[str, Mapping[str, Sequence[int]]]
 When = dt.datetime | None  # the time a list is read at: open lines first (None: as ranked)
 SCAM_CATEGORY = "safety-scams"  # the guides shown after every "Is this real?" answer
-Found = tuple[str, int]  # a listed contact: its resource's id, its place among the contacts
+ListedContact = tuple[str, int]  # a listed contact: its resource's id, its place among the contacts
 
 
 @dataclass(frozen=True)
 class Lookup:
     countries: tuple[str, ...]
-    listed: Mapping[str, tuple[Found, ...]]  # key -> the contacts it is
+    listed: Mapping[str, tuple[ListedContact, ...]]  # key -> the contacts it is
     fakes: Mapping[str, KnownFake]
 
 
@@ -52,7 +52,7 @@ class Checked:
     """`rest`, the message without what was looked up, is only ever listened to for danger."""
 
     fakes: tuple[KnownFake, ...] = ()
-    listed: tuple[Found, ...] = ()
+    listed: tuple[ListedContact, ...] = ()
     unknown: int = 0
     rest: str = field(default="", repr=False, compare=False)
 
@@ -128,7 +128,7 @@ class Directory:
 
     @cached_property
     def lookup(self) -> Lookup:
-        listed: dict[str, list[Found]] = {}
+        listed: dict[str, list[ListedContact]] = {}
         for resource in self.data.resources:
             for j, (contact, shown) in enumerate(self.contacts(resource)):
                 number, country = shown.number, self.contact_country(resource, contact)

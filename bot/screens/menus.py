@@ -102,7 +102,7 @@ def emergency(view: View, danger: str | None = None) -> Screen:
         if caution := _shared_caution(view, resource):
             lines.append("⚠️ " + caution)
     if not shown:
-        lines.append(view.ui(N_("I have no emergency number for this place yet.")))
+        lines.append(view.ui(cards.NONE_YET))
     origin = emergency_id(d)
     beside = guides[:GUIDES_BESIDE_DANGER]
     rows = [[view.entry_button(r, n, origin)] for n, r in enumerate(shown, start=1)]
