@@ -4,6 +4,7 @@ What needs more than one field is checked in bot/loading/validation.py."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import zoneinfo
 from collections.abc import Mapping, Sequence
@@ -58,7 +59,8 @@ def _icon(value: str) -> str:
     return value
 
 
-def zone(name: str) -> zoneinfo.ZoneInfo:  # ZoneInfo keeps the zones it has read
+@functools.cache  # ZoneInfo keeps only its last 8 strongly: a draw never reads tzdata again
+def zone(name: str) -> zoneinfo.ZoneInfo:
     try:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
