@@ -195,8 +195,7 @@ def _prepare(settings: Settings) -> None:
     if not settings.locales.is_dir():
         raise StartupError(f"the translations folder {settings.locales} does not exist; fix "
                            "PENAH_LOCALES, or unset it to use the shipped translations")
-    load_secret(folder, settings.secret_bytes)
-    _tighten(folder / "secret", 0o600)
+    load_secret(folder, settings.secret_bytes)  # one it makes is 0600 from the start
 
 
 def _tighten(path: Path, mode: int) -> None:

@@ -158,7 +158,7 @@ class Handlers:
         """Commands, and typed text: searched in memory, never kept, logged or echoed."""
         message, user, chat = update.message, update.effective_user, update.effective_chat
         assert message is not None and message.text and user is not None and chat is not None
-        name = command_name(message.text) if message.forward_origin is None else None
+        name = command_name(message.text)  # forwards never come here: see `register`
         if name is not None and self.services.admin.handles(name, user.id):
             _, state = await self._state(update)
             t = core.view(self.services.context(), state, client_language(update)).t
