@@ -280,11 +280,12 @@ def test_allow_private_sends_proxied_links_to_the_proxy_and_the_others_straight(
         monkeypatch.setenv("SSL_CERT_FILE", str(cert))
         monkeypatch.setenv("NO_PROXY", "127.0.0.1")
         Handler.seen.clear()
+        # /live must answer over TLS within it, on a machine as busy as CI's: not the 0.3 s
         outcomes = asyncio.run(linkcheck.check_urls(
-            [*BY_NAME, f"{base}/live"], request_timeout=DEADLINE, allow_private=True))
+            [*BY_NAME, f"{base}/live"], request_timeout=1.0, allow_private=True))
         assert connections(proxy) == len(BY_NAME), "each proxied link reached the proxy"
     assert reasons(outcomes) == {
-        **{url: f"no answer within {DEADLINE:g} s" for url in BY_NAME}, f"{base}/live": "OK"}
+        **{url: "no answer within 1 s" for url in BY_NAME}, f"{base}/live": "OK"}
     assert [path for path, _ in Handler.seen] == ["/live"]
 
 

@@ -149,7 +149,7 @@ def screens_of(
 
 def sent_to_check(directory: Directory) -> list[str]:
     """What people send to ask "is this real?": a listed number (Kaos GL's refugee line, a
-    telling name), a listed link, a known fake, and a number not listed, and all of them together."""
+    telling name), a listed link, a known fake if any, a number not listed, and all together."""
     link = next(c.value for r in directory.data.resources for c in r.contacts
                 if c.value.startswith("https://"))
     fakes = [fake.value for fake in directory.lookup.fakes.values()][:1]  # if any is known
