@@ -16,11 +16,11 @@ import pytest
 from telegram import Update
 
 from bot.config import Settings, shipped_locales
-from bot.directory.model import Problem
+from bot.directory.model import DirectoryError, Problem
 from bot.directory.queries import Directory
 from bot.i18n.sensitive import SensitiveTerms, load_terms
 from bot.i18n.translator import Catalogs, load_catalogs
-from bot.loading.reader import InProcessReader, Read
+from bot.loading.reader import InProcessReader, Read, read_file
 from bot.loading.reloader import Reloader, load_directory
 from bot.search.index import Index
 from bot.telegram.app import PenahBot
@@ -49,9 +49,9 @@ class KeptReader(InProcessReader):
 
     def read(self, names: Sequence[str], folder: Path | None, context: dict[str, Any] | None,
              *, children: int = 1) -> tuple[list[Read], list[Problem]]:
-        try:
-            text = Path(names[0]).read_bytes() if len(names) == 1 and folder is None else None
-        except OSError:  # missing, a folder, …: the reader names it
+        try:  # as the reader reads: a device or a pipe named here is never read from
+            text = read_file(Path(names[0])) if len(names) == 1 and folder is None else None
+        except DirectoryError:  # missing, a folder, a device, too large: the reader names it
             text = None
         if text is None:
             return super().read(names, folder, context, children=children)
