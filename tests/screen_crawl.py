@@ -24,11 +24,10 @@ STATE_CHANGING = {Kind.SET_LANGUAGE, Kind.SET_REGION, Kind.FORGET, Kind.CLEAR, K
                   Kind.SET_TIDY}
 
 
-def drawn_once(langs: Iterable[str]) -> list[Any]:
+def drawn_once(langs: Iterable[str], group: str = "screens-drawn") -> list[Any]:
     """Languages to parametrize a test that reads every screen of each: the tests reading one
     language's screens run on one worker (`--dist loadgroup`), which draws them once."""
-    return [pytest.param(lang, marks=pytest.mark.xdist_group(f"screens-drawn-{lang}"))
-            for lang in langs]
+    return [pytest.param(lang, marks=pytest.mark.xdist_group(f"{group}-{lang}")) for lang in langs]
 
 
 _DRAWN: dict[tuple[int, int, int, UserState], tuple[Any, list[tuple[Action, Screen]]]] = {}

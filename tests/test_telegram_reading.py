@@ -26,7 +26,7 @@ from bot.search.danger import shipped_danger_words
 from bot.search.index import Index
 from tests import tdlib
 from tests.langs import SHIPPED
-from tests.screen_crawl import walk
+from tests.screen_crawl import drawn_once, walk
 
 # What people type, a few per language: ordinary needs, sensitive topics and danger. The
 # result screens show no query, but the danger ones open the Emergency screen.
@@ -216,8 +216,7 @@ def read(shipped_directory: Directory, shipped_index: Index, catalogs: Catalogs,
 
 # One worker reads every screen of a language once, in both modes, and its tests share the
 # readings; the languages are spread over the workers.
-LANGS = [pytest.param(lang, marks=pytest.mark.xdist_group(f"screens-read-by-tdlib-{lang}"))
-         for lang in SHIPPED]
+LANGS = drawn_once(SHIPPED, "screens-read-by-tdlib")
 MODES = [pytest.param(False, id="plain"), pytest.param(True, id="discreet")]
 
 
