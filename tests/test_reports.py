@@ -173,6 +173,20 @@ async def test_one_person_tells_admins_of_a_few_lines_not_of_every_line(shipped:
     assert len(_told(shipped)) == PER_PERSON + 1
 
 
+async def test_one_person_counts_in_the_broken_line_totals_for_a_few_lines_only(
+    shipped: Harness,
+) -> None:
+    """The totals admins read in /reports and the digest hold the same cap as their alerts:
+    one person pressing "did not work" on every line moves a few lines' counts."""
+    person = user(7062)
+    await shipped.send("/start", person)
+    await shipped.press(Action(Kind.SET_LANGUAGE, "en").encode(), person)
+    for line in list(shipped.bot.reloader.current.resources)[: 2 * PER_PERSON]:
+        await shipped.press(Action(Kind.REPORT, line, "legal").encode(), person)
+    store = shipped.bot.store
+    assert store is not None and len(await store.totals.reports()) == PER_PERSON
+
+
 def test_the_people_remembered_stay_within_the_guards_size_and_48_hours(clock: Clock) -> None:
     reports = Reports(100, clock=clock)
     for person in range(300):  # many people, each reporting three of many lines

@@ -261,11 +261,11 @@ class Reports:
         now, people = self._clock(), self._heard.get((kind, resource), {})
         return {who: at for who, at in people.items() if now - at < REPORT_WINDOW}
 
-    def add(self, kind: Kind, resource: str, person: bytes) -> str | None:
-        """Count the person once; what to tell admins now, if anything."""
+    def add(self, kind: Kind, resource: str, person: bytes) -> tuple[bool, str | None]:
+        """Count the person once, within their cap: (counted, what to tell admins now)."""
         people, counted = self._recent(kind, resource), self._counted.get(person, 0)
         if person in people or counted >= PER_PERSON:
-            return None
+            return False, None
         self._counted[person] = counted + 1
         people[person] = self._clock()
         if len(people) > PEOPLE:
@@ -274,8 +274,8 @@ class Reports:
         if kind is Kind.REPORT and len(people) >= UNREACHABLE_AT:
             self._until[resource] = sorted(people.values())[-UNREACHABLE_AT] + REPORT_WINDOW
         if kind is Kind.REPORT and len(people) != UNREACHABLE_AT:
-            return None  # told once, as it crossed
-        return ALERTS[kind].format(count=len(people), resource=resource)
+            return True, None  # told once, as it crossed
+        return True, ALERTS[kind].format(count=len(people), resource=resource)
 
     def __len__(self) -> int:
         """People remembered, over all lines and kinds."""

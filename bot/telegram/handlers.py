@@ -227,9 +227,9 @@ class Handlers:
         for effect in outcome.effects:
             if isinstance(effect, RecordReport) and query is not None:
                 if guards.reported.first((key, f"{effect.kind.code}:{effect.resource}")):
-                    if effect.kind is Kind.REPORT:
+                    counted, alert = guards.reports.add(effect.kind, effect.resource, key)
+                    if counted and effect.kind is Kind.REPORT:  # the cap holds for totals too
                         await store.totals.report_broken(effect.resource)
-                    alert = guards.reports.add(effect.kind, effect.resource, key)
                     # "They are told now" only when they are: no admins, or this person's
                     # reports past the cap, get the thanks that promises a check.
                     heard = alert is not None and bool(self.services.admin.admin_ids)
